@@ -1,0 +1,141 @@
+/**
+ * The decode stage's output: one TCP segment with the IP addressing around it.
+ *
+ * A decoder fills a caller-owned Segment (reused packet after packet, so the hot
+ * path allocates nothing) and returns a DecodeStatus. Consumers copy what they keep.
+ */
+export interface Segment {
+  frame: number;
+  tsSec: number;
+  tsNsec: number;
+  /** tsSec + tsNsec / 1e9, for arithmetic on durations. */
+  ts: number;
+
+  ipVersion: 4 | 6;
+  /** Source address: 4 bytes used for IPv4, 16 for IPv6. Buffer owned by the Segment. */
+  src: Uint8Array;
+  dst: Uint8Array;
+  srcPort: number;
+  dstPort: number;
+  ttl: number;
+
+  /** Unsigned 32-bit sequence and acknowledgement numbers. */
+  seq: number;
+  ack: number;
+  /** TCP flags, 9 bits: see TcpFlag. */
+  flags: number;
+  /** Raw (unscaled) window field. */
+  window: number;
+  urgent: number;
+  /** TCP header length in bytes (data offset x 4). */
+  headerLen: number;
+  /** Payload length from the IP header (not the captured length). */
+  payloadLen: number;
+  /** Payload bytes actually captured (<= payloadLen); the payload is buf[payloadOffset .. +capturedPayload). */
+  capturedPayload: number;
+  payloadOffset: number;
+  buf: Uint8Array;
+  /** True when the snaplen cut the packet inside the TCP header options or payload. */
+  truncated: boolean;
+
+  /** Options; -1 when absent. */
+  mss: number;
+  wscale: number;
+  sackPermitted: boolean;
+  /** Number of SACK blocks in this segment (0 when none); edges in sackBlocks[0..2n). */
+  sackCount: number;
+  sackBlocks: Uint32Array;
+  /** Timestamp option; tsVal = -1 when absent. */
+  tsVal: number;
+  tsEcr: number;
+  /** TCP Fast Open option present (kind 34, or experimental 254 with magic 0xF989). */
+  tfo: boolean;
+  /** Option kinds seen that are not decoded above, as (kind << 8 | length), up to 8. */
+  otherOptions: number[];
+  /** True when an option had an impossible length (the rest of the options were ignored). */
+  badOptions: boolean;
+}
+
+export const TcpFlag = {
+  FIN: 0x001,
+  SYN: 0x002,
+  RST: 0x004,
+  PSH: 0x008,
+  ACK: 0x010,
+  URG: 0x020,
+  ECE: 0x040,
+  CWR: 0x080,
+  /** AE (formerly NS, RFC 3540 / AccECN), bit 8. */
+  AE: 0x100,
+} as const;
+
+/** Result of decoding one record. Ok means the Segment was filled. */
+export const DecodeStatus = {
+  Ok: 0,
+  /** Not IP at all (ARP, LLDP, STP, ...). */
+  NonIp: 1,
+  /** IP, but not TCP (UDP, ICMP, ...). */
+  NonTcp: 2,
+  /** The link type is not one we decode. */
+  UnknownLinkType: 3,
+  /** The snaplen cut the frame before the TCP header's fixed 20 bytes. */
+  Truncated: 4,
+  /** A header is impossible (IHL < 5, data offset < 5, lengths that disagree, ...). */
+  Malformed: 5,
+  /** A non-first IP fragment (its TCP header is in the first fragment). */
+  Fragment: 6,
+  /** A tunnel (GRE, IP-in-IP, VXLAN, ...) that we count but do not open. */
+  Tunnel: 7,
+  /** A text line that is not a TCP line (tcpdump text input). */
+  NonTcpLine: 8,
+} as const;
+export type DecodeStatus = (typeof DecodeStatus)[keyof typeof DecodeStatus];
+
+/** The names used in the JSON report's `capture.skipped`, indexed by DecodeStatus. */
+export const SKIP_REASON: readonly string[] = [
+  'ok',
+  'non-ip',
+  'non-tcp',
+  'unknown-link-type',
+  'truncated',
+  'malformed',
+  'ip-fragment',
+  'tunnel',
+  'non-tcp-line',
+];
+
+export function newSegment(): Segment {
+  return {
+    frame: 0,
+    tsSec: 0,
+    tsNsec: 0,
+    ts: 0,
+    ipVersion: 4,
+    src: new Uint8Array(16),
+    dst: new Uint8Array(16),
+    srcPort: 0,
+    dstPort: 0,
+    ttl: 0,
+    seq: 0,
+    ack: 0,
+    flags: 0,
+    window: 0,
+    urgent: 0,
+    headerLen: 20,
+    payloadLen: 0,
+    capturedPayload: 0,
+    payloadOffset: 0,
+    buf: new Uint8Array(0),
+    truncated: false,
+    mss: -1,
+    wscale: -1,
+    sackPermitted: false,
+    sackCount: 0,
+    sackBlocks: new Uint32Array(8),
+    tsVal: -1,
+    tsEcr: -1,
+    tfo: false,
+    otherOptions: [],
+    badOptions: false,
+  };
+}

@@ -1,0 +1,3 @@
+export type { PacketRecord, CaptureWarning, CaptureFormat } from './capture/record.js';
+export type { Segment } from './decode/segment.js';
+export type * from './report/model.js';

@@ -1,0 +1,120 @@
+/**
+ * The JSON report (`--json`), SPEC.md "JSON report". Field names here are the
+ * contract; add fields freely, never rename or remove without bumping `version`.
+ * The JSON Schema in schema/report.schema.json describes the same shape.
+ */
+import type { StateName } from '../tcp/states.js';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Report {
+  version: 1;
+  capture: CaptureSummary;
+  connections: ConnectionReport[];
+  anomalies: AnomalyReport[];
+  /** Endpoint states at the end of the capture, counted (ss -tan style). */
+  states: StateSummary;
+  /** Connections that were compacted into counts only (connection cap, --max-connections). */
+  summarised: { connections: number; states: Record<string, number> };
+  /** The gate verdict, when gate rules were given. */
+  gate?: GateResult;
+}
+
+export interface CaptureSummary {
+  files: string[];
+  /** pcap | pcap-ns | pcapng | tcpdump-text; several formats joined by '+'. */
+  format: string;
+  gzip: boolean;
+  linkTypes: string[];
+  packets: number;
+  tcpPackets: number;
+  /** Packets that did not become TCP segments, by reason (see SKIP_REASON). */
+  skipped: Record<string, number>;
+  start: number | null;
+  end: number | null;
+  truncated: boolean;
+  warnings: string[];
+  /** Fields that the input could not provide (tcpdump text input), e.g. "ttl", "payload". */
+  unavailable?: string[];
+}
+
+export interface EndpointReport {
+  addr: string;
+  port: number;
+  state: StateName;
+  packets: number;
+  bytes: number;
+  isn: number | null;
+  retransmissions: number;
+  outOfOrder: number;
+  dupAcks: number;
+  zeroWindows: number;
+  keepAlives: number;
+  mss: number | null;
+  windowScale: number | null;
+  sack: boolean;
+  timestamps: boolean;
+}
+
+export interface Transition {
+  t: number;
+  frame: number;
+  endpoint: 'client' | 'server';
+  from: StateName;
+  to: StateName;
+  cause: string;
+}
+
+export interface ConnectionReport {
+  id: number;
+  client: EndpointReport;
+  server: EndpointReport;
+  roleInferred: boolean;
+  /** The connection was first seen after its handshake (capture started mid-stream). */
+  midstream: boolean;
+  start: number;
+  end: number;
+  duration: number;
+  /** SYN to final ACK of the handshake, seconds; null when not seen. */
+  handshakeRtt: number | null;
+  connState: string;
+  history: string;
+  transitions: Transition[];
+  /** Anomaly kinds raised on this connection (SPEC: `anomalies` holds kinds). */
+  anomalies: string[];
+}
+
+export interface AnomalyReport {
+  kind: string;
+  severity: Severity;
+  /** Connection id, or null for host-level anomalies (time-wait-storm, syn-flood). */
+  connection: number | null;
+  endpoint: 'client' | 'server' | null;
+  /** Host address for host-level anomalies. */
+  host?: string;
+  t: number;
+  frame: number;
+  message: string;
+  hint: string;
+  /** The figures behind the message (durations in seconds, counts). */
+  details?: Record<string, number | string | boolean | number[]>;
+}
+
+export interface StateSummary {
+  client: Record<string, number>;
+  server: Record<string, number>;
+  /** Busiest hosts: per host and side, state counts. */
+  hosts: { host: string; side: 'client' | 'server'; total: number; states: Record<string, number> }[];
+}
+
+export interface GateRuleResult {
+  name: string;
+  passed: boolean;
+  message: string;
+  anomalies: AnomalyReport[];
+}
+
+export interface GateResult {
+  passed: boolean;
+  rules: GateRuleResult[];
+}
