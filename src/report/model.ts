@@ -118,3 +118,37 @@ export interface GateResult {
   passed: boolean;
   rules: GateRuleResult[];
 }
+
+/** One segment of a connection, as drawn by `tcptrace-ts ladder` (and its `--json`). */
+export interface LadderRow {
+  frame: number;
+  /** Absolute timestamp and seconds since the connection's first segment. */
+  t: number;
+  rel: number;
+  /** client->server or server->client. */
+  dir: 'c2s' | 's2c';
+  /** tcpdump-style flag letters: S, F, R, P, U, E, W, '.' for ACK (e.g. "S.", "P.", "F."). */
+  flags: string;
+  seq: number;
+  ack: number;
+  /** Relative to each direction's ISN (the default display). */
+  relSeq: number;
+  relAck: number;
+  len: number;
+  win: number;
+  /** Each side's state after this segment. */
+  clientState: StateName;
+  serverState: StateName;
+  clientChanged: boolean;
+  serverChanged: boolean;
+  retransmission: boolean;
+  /** Anomaly kinds that became true on this segment. */
+  anomalies: string[];
+}
+
+export interface LadderReport {
+  connection: ConnectionReport;
+  rows: LadderRow[];
+  /** Rows left out of the middle (when not --all). */
+  elided: number;
+}
