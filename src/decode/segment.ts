@@ -88,6 +88,23 @@ export const DecodeStatus = {
   Tunnel: 7,
   /** A text line that is not a TCP line (tcpdump text input). */
   NonTcpLine: 8,
+  /**
+   * tcpdump text: the line opens a packet whose TCP part is on the next line
+   * (the IPv4 header line of `tcpdump -v`). Not a packet by itself: count nothing;
+   * the next line gives the packet's status.
+   */
+  Pending: 9,
+  /**
+   * tcpdump text: the line is not a packet but part of an earlier one's print
+   * (decoded payload, hex/ASCII dump, the second line of a non-TCP `-v` packet)
+   * or tcpdump's own banner ("reading from file ..."). Count nothing.
+   */
+  Continuation: 10,
+  /**
+   * tcpdump text: a TCP line without flags or sequence numbers (`tcpdump -q`:
+   * `IP a.1 > b.2: tcp 0`). seg holds the addresses, ports, time and payloadLen only.
+   */
+  TcpNoHeader: 11,
 } as const;
 export type DecodeStatus = (typeof DecodeStatus)[keyof typeof DecodeStatus];
 
@@ -102,6 +119,9 @@ export const SKIP_REASON: readonly string[] = [
   'ip-fragment',
   'tunnel',
   'non-tcp-line',
+  'pending',
+  'continuation',
+  'tcp-no-header',
 ];
 
 export function newSegment(): Segment {
