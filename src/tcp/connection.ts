@@ -1,0 +1,159 @@
+/**
+ * Per-connection and per-endpoint records. One Connection is allocated per
+ * 4-tuple incarnation; nothing is allocated per segment except the rare
+ * state transition record.
+ */
+import type { Segment } from '../decode/segment.js';
+import { State } from './states.js';
+
+export const CLIENT = 0;
+export const SERVER = 1;
+export type Side = 0 | 1;
+
+/** Zeek's conn_state/history emulation (zeek.ts), injected so the tracker does not depend on it. */
+export interface ZeekLike {
+  segment(fromA: boolean, seg: Segment, retrans: boolean, gap: boolean): void;
+  readonly history: string;
+  connState(): string;
+}
+
+/** Used when no Zeek emulation is wanted (tests of the state machine alone). */
+export const NO_ZEEK: ZeekLike = {
+  segment() {},
+  history: '',
+  connState: () => 'OTH',
+};
+
+export class Endpoint {
+  /** The endpoint's RFC 793 state. */
+  state: number = State.CLOSED;
+  /** When it entered that state (capture time, seconds). */
+  stateSince = 0;
+  stateFrame = 0;
+
+  /** IPv4 address as an unsigned 32-bit number (0 for IPv6). */
+  addr4 = 0;
+  /** Address bytes (4 or 16 used). */
+  addr: Uint8Array;
+  port = 0;
+
+  /** Initial sequence number (from its SYN or SYN-ACK); hasIsn false when no SYN was seen. */
+  isn = 0;
+  hasIsn = false;
+  /** It sent a SYN without ACK (active or simultaneous open) / a SYN-ACK. */
+  synSent = false;
+  synAckSent = false;
+  /**
+   * It retransmitted its SYN-ACK after we saw the final ACK: ACKs of its SYN are not
+   * reaching it, so further ones are not taken as delivered until it acts ESTABLISHED.
+   */
+  ackDoubted = false;
+  /** One past the highest sequence number this endpoint has sent (SYN and FIN count). */
+  sndNxt = 0;
+  /** sndNxt is known (at least one segment seen). */
+  seqKnown = false;
+  /** Timestamp of the segment that last advanced sndNxt (out-of-order vs retransmission). */
+  sndNxtTs = 0;
+  /** Sequence number its FIN occupies; finSent false when none. */
+  finSeq = 0;
+  finSent = false;
+  finAcked = false;
+  rstSent = false;
+  /** Highest acknowledgement number this endpoint has sent. */
+  lastAck = 0;
+  ackKnown = false;
+  /** Last raw window it advertised. */
+  lastWin = -1;
+  /** Window scale it offered in its SYN (-1 none) and whether scaling is in effect. */
+  wscale = -1;
+  mss = -1;
+  sackPermitted = false;
+  timestamps = false;
+  lastTsVal = -1;
+
+  packets = 0;
+  /** Payload bytes sent (as carried, retransmissions included). */
+  bytes = 0;
+  dataSegments = 0;
+  retransmissions = 0;
+  synRetransmissions = 0;
+  outOfOrder = 0;
+  dupAcks = 0;
+  zeroWindows = 0;
+  keepAlives = 0;
+  /** Time of its last segment. */
+  lastSeen = 0;
+  /** Zero-window episode in progress: start time (or -1). */
+  zeroWindowSince = -1;
+
+  constructor(ipVersion: 4 | 6) {
+    this.addr = new Uint8Array(ipVersion === 4 ? 4 : 16);
+  }
+
+  /** The window it advertised, scaled when both sides negotiated window scaling. */
+  scaledWindow(scalingOn: boolean): number {
+    if (this.lastWin < 0) return 65535;
+    return scalingOn && this.wscale >= 0 ? this.lastWin * 2 ** Math.min(this.wscale, 14) : this.lastWin;
+  }
+}
+
+export interface TransitionRecord {
+  t: number;
+  frame: number;
+  side: Side;
+  from: number;
+  to: number;
+  cause: string;
+}
+
+export class Connection {
+  readonly id: number;
+  readonly ipVersion: 4 | 6;
+  readonly ep: [Endpoint, Endpoint];
+  /** Hash of the canonical 4-tuple, and the next connection in the same hash bucket. */
+  hash = 0;
+  nextInBucket: Connection | null = null;
+  /** The previous incarnation of this 4-tuple (port reuse), while still in the table. */
+  roleInferred = false;
+  midstream = false;
+  /** The side that sent the first captured segment. */
+  firstSender: Side = CLIENT;
+
+  start = 0;
+  end = 0;
+  firstFrame = 0;
+  lastFrame = 0;
+  /** Handshake timing: SYN, SYN-ACK, final ACK (0 when not seen). */
+  synTs = 0;
+  synAckTs = 0;
+  establishedTs = 0;
+
+  transitions: TransitionRecord[] = [];
+  /** Anomaly kinds raised on this connection (set by the detectors). */
+  anomalies: string[] = [];
+  /** Window scaling in effect (both SYNs carried the option). */
+  scaling = false;
+  /** Both endpoints closed (or one in TIME_WAIT and the other closed): reported as ended. */
+  ended = false;
+  /** Removed from the flow table (replaced by a new incarnation, or timed out). */
+  evicted = false;
+  /** Closed by inactivity timeout on an endless stream. */
+  timedOut = false;
+  zeek: ZeekLike;
+  /** Per-connection scratch for detectors (keyed by detector). */
+  det: Record<string, number> = {};
+
+  constructor(id: number, ipVersion: 4 | 6, zeek: ZeekLike) {
+    this.id = id;
+    this.ipVersion = ipVersion;
+    this.ep = [new Endpoint(ipVersion), new Endpoint(ipVersion)];
+    this.zeek = zeek;
+  }
+
+  get client(): Endpoint {
+    return this.ep[CLIENT];
+  }
+  get server(): Endpoint {
+    return this.ep[SERVER];
+  }
+}

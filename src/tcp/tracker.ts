@@ -1,0 +1,859 @@
+/**
+ * The passive dual-endpoint tracker: segments in, per-endpoint RFC 793 states out.
+ *
+ * Flow table keyed by a commutative hash of the 4-tuple (both directions land on
+ * one connection), chained per bucket, compared field by field: no string keys,
+ * nothing allocated per segment. The state machine itself is the table in
+ * transitions.ts; this file holds the bookkeeping around it and, in
+ * `specialCases`-marked blocks, every inference the table cannot express.
+ */
+import type { Segment } from '../decode/segment.js';
+import { TcpFlag } from '../decode/segment.js';
+import {
+  CLIENT,
+  Connection,
+  type Endpoint,
+  NO_ZEEK,
+  SERVER,
+  type Side,
+  type TransitionRecord,
+  type ZeekLike,
+} from './connection.js';
+import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from './seq.js';
+import { State } from './states.js';
+import { EVENT_CAUSE, Ev, nextState } from './transitions.js';
+
+export interface TrackerOptions {
+  /** Maximum segment lifetime, seconds; TIME_WAIT lasts 2 x MSL (RFC 9293 3.4.2). */
+  msl: number;
+  /** An open connection with no segment for this long is timed out (removed from the flow table). */
+  idleTimeout: number;
+  /** A handshake that never completed is timed out after this long without a segment. */
+  halfOpenTimeout: number;
+  /** Out-of-order threshold when the handshake RTT is unknown (Wireshark uses 3 ms). */
+  oooThreshold: number;
+  /** Makes each connection's Zeek conn_state/history emulation (none by default). */
+  newZeek: (() => ZeekLike) | null;
+}
+
+export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
+  msl: 30,
+  idleTimeout: 7200,
+  halfOpenTimeout: 60,
+  oooThreshold: 0.003,
+  newZeek: null,
+};
+
+/** What the tracker concluded about one segment, handed to observers (reused object). */
+export interface SegInfo {
+  /** The sender's side (CLIENT or SERVER). */
+  side: Side;
+  /** Payload (or SYN/FIN) below the highest sequence already sent. */
+  retransmission: boolean;
+  /** Below the highest sequence, but soon after it: reordered rather than resent. */
+  outOfOrder: boolean;
+  /** Sequence number beyond the next expected one: data missing from the capture. */
+  gap: boolean;
+  keepAlive: boolean;
+  dupAck: boolean;
+  zeroWindow: boolean;
+  /** For RST: acceptable to the receiver (RFC 9293 3.10.7.x / RFC 5961). */
+  rstAcceptable: boolean;
+  /** New data sent after this endpoint's own FIN. */
+  dataAfterFin: boolean;
+  /** Data sent after a RST on the connection. */
+  dataAfterRst: boolean;
+  /** This segment created the connection. */
+  opened: boolean;
+  /** Each side's state before the segment. */
+  clientBefore: number;
+  serverBefore: number;
+}
+
+export interface TrackerObserver {
+  /** After the segment has been applied to the connection. */
+  segment(conn: Connection, seg: Segment, info: SegInfo): void;
+  transition(conn: Connection, rec: TransitionRecord): void;
+  /** A SYN reused the 4-tuple of an earlier connection; `tookOverTimeWait` when an endpoint in TIME_WAIT was ended by it. */
+  portReuse(previous: Connection, conn: Connection, seg: Segment, tookOverTimeWait: boolean): void;
+  /** Both endpoints closed (or one in TIME_WAIT and the other closed), or timed out. */
+  connectionEnded(conn: Connection): void;
+}
+
+const SYN = TcpFlag.SYN;
+const ACK = TcpFlag.ACK;
+const FIN = TcpFlag.FIN;
+const RST = TcpFlag.RST;
+
+function isTerminal(state: number): boolean {
+  return state === State.CLOSED || state === State.TIME_WAIT || state === State.LISTEN;
+}
+
+function addrHash(seg: Segment, src: boolean): number {
+  const b = src ? seg.src : seg.dst;
+  if (seg.ipVersion === 4) return ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+  let h = 0;
+  for (let i = 0; i < 16; i += 4) {
+    h = Math.imul(h ^ ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!), 0x9e3779b1);
+  }
+  return h >>> 0;
+}
+
+function sameAddr(ep: Endpoint, b: Uint8Array, v4: number, ipVersion: 4 | 6): boolean {
+  if (ipVersion === 4) return ep.addr4 === v4;
+  const a = ep.addr;
+  for (let i = 0; i < 16; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export class Tracker {
+  readonly opts: TrackerOptions;
+  /** Every connection still reported (in creation order); compacted by the pipeline. */
+  conns: Connection[] = [];
+  /** Connections in the flow table (open, or ended but not replaced). */
+  openCount = 0;
+  now = 0;
+  private nextId = 1;
+  private readonly table = new Map<number, Connection>();
+  private readonly observer: TrackerObserver;
+  private readonly info: SegInfo = {
+    side: CLIENT,
+    retransmission: false,
+    outOfOrder: false,
+    gap: false,
+    keepAlive: false,
+    dupAck: false,
+    zeroWindow: false,
+    rstAcceptable: false,
+    dataAfterFin: false,
+    dataAfterRst: false,
+    opened: false,
+    clientBefore: 0,
+    serverBefore: 0,
+  };
+  /** TIME_WAIT expiries in time order (entries are [expiry, conn, side]); stale entries are skipped. */
+  private twQueue: { at: number; conn: Connection; side: Side }[] = [];
+  private twHead = 0;
+  /** Listening sockets learned from SYN-ACKs: "addrhash:port" numbers (role inference). */
+  private readonly listeners = new Set<number>();
+  private lastSweep = 0;
+  /** Frame number of the latest segment (timer transitions are attributed to it). */
+  private lastFrame = 0;
+
+  constructor(observer: TrackerObserver, opts: Partial<TrackerOptions> = {}) {
+    this.observer = observer;
+    this.opts = { ...DEFAULT_TRACKER_OPTIONS, ...opts };
+  }
+
+  /** Feed one segment (segments must come in capture order). */
+  segment(seg: Segment): void {
+    const t = seg.ts;
+    this.lastFrame = seg.frame;
+    if (t > this.now) {
+      this.now = t;
+      this.advance(t);
+    }
+    const srcH = addrHash(seg, true);
+    const dstH = addrHash(seg, false);
+    const h1 = (Math.imul(srcH, 31) + seg.srcPort) | 0;
+    const h2 = (Math.imul(dstH, 31) + seg.dstPort) | 0;
+    const hash = (Math.imul(h1 ^ h2, 0x9e3779b1) + h1 + h2) | 0;
+
+    let conn = this.table.get(hash) ?? null;
+    let side: Side = CLIENT;
+    let prev: Connection | null = null;
+    while (conn !== null) {
+      if (conn.ipVersion === seg.ipVersion) {
+        const c = conn.ep[CLIENT];
+        const s = conn.ep[SERVER];
+        if (
+          c.port === seg.srcPort &&
+          s.port === seg.dstPort &&
+          sameAddr(c, seg.src, srcH, seg.ipVersion) &&
+          sameAddr(s, seg.dst, dstH, seg.ipVersion)
+        ) {
+          side = CLIENT;
+          break;
+        }
+        if (
+          s.port === seg.srcPort &&
+          c.port === seg.dstPort &&
+          sameAddr(s, seg.src, srcH, seg.ipVersion) &&
+          sameAddr(c, seg.dst, dstH, seg.ipVersion)
+        ) {
+          side = SERVER;
+          break;
+        }
+      }
+      prev = conn;
+      conn = conn.nextInBucket;
+    }
+
+    const info = this.info;
+    info.opened = false;
+    if (conn === null) {
+      conn = this.open(seg, hash, srcH, dstH, null);
+      side = conn.firstSender;
+    } else if ((seg.flags & (SYN | ACK | RST)) === SYN && this.isNewIncarnation(conn, side, seg)) {
+      // specialCases: port reuse. A SYN on a 4-tuple whose connection is over (or
+      // whose handshake never completed, with a new ISN) starts a new connection.
+      const old = conn;
+      conn = this.open(seg, hash, srcH, dstH, { old, prev });
+      side = conn.firstSender;
+      const took = this.takeOverTimeWait(old, side === CLIENT ? srcH : dstH, seg);
+      this.observer.portReuse(old, conn, seg, took);
+    }
+    this.apply(conn, side, seg);
+  }
+
+  /** Advance capture time without a segment (live mode idle ticks, end of capture). */
+  advance(t: number): void {
+    if (t > this.now) this.now = t;
+    const q = this.twQueue;
+    while (this.twHead < q.length && q[this.twHead]!.at <= t) {
+      const e = q[this.twHead++]!;
+      const ep = e.conn.ep[e.side];
+      if (ep.state === State.TIME_WAIT && ep.stateSince + 2 * this.opts.msl === e.at) {
+        this.transition(e.conn, e.side, State.CLOSED, e.at, this.lastFrame, '2 x MSL elapsed in TIME_WAIT');
+      }
+    }
+    if (this.twHead > 4096 && this.twHead * 2 > q.length) {
+      this.twQueue = q.slice(this.twHead);
+      this.twHead = 0;
+    }
+    if (t - this.lastSweep >= 10) {
+      this.lastSweep = t;
+      this.sweepIdle(t);
+    }
+  }
+
+  /** The connections currently in the flow table. */
+  *open_connections(): IterableIterator<Connection> {
+    for (const head of this.table.values()) {
+      for (let c: Connection | null = head; c !== null; c = c.nextInBucket) yield c;
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+
+  private open(
+    seg: Segment,
+    hash: number,
+    srcH: number,
+    dstH: number,
+    replace: { old: Connection; prev: Connection | null } | null,
+  ): Connection {
+    const conn = new Connection(
+      this.nextId++,
+      seg.ipVersion,
+      this.opts.newZeek ? this.opts.newZeek() : NO_ZEEK,
+    );
+    conn.hash = hash;
+    conn.start = seg.ts;
+    conn.end = seg.ts;
+    conn.firstFrame = seg.frame;
+    // Roles: the sender of a SYN is the client. Otherwise infer (and say so):
+    // the sender of a SYN-ACK is the server; then a well-known port (< 1024) on
+    // one side only; then a port seen listening (answering SYNs) in this capture;
+    // then the lower port; then the first sender is the client.
+    const f = seg.flags;
+    let senderIsClient: boolean;
+    if ((f & (SYN | ACK)) === SYN) senderIsClient = true;
+    else {
+      conn.roleInferred = true;
+      if ((f & (SYN | ACK)) === (SYN | ACK)) senderIsClient = false;
+      else if (seg.srcPort < 1024 !== seg.dstPort < 1024) senderIsClient = seg.dstPort < 1024;
+      else {
+        const srcListens = this.listeners.has((Math.imul(srcH, 31) + seg.srcPort) | 0);
+        const dstListens = this.listeners.has((Math.imul(dstH, 31) + seg.dstPort) | 0);
+        if (srcListens !== dstListens) senderIsClient = dstListens;
+        else if (seg.srcPort !== seg.dstPort) senderIsClient = seg.srcPort > seg.dstPort;
+        else senderIsClient = true;
+      }
+    }
+    const snd = conn.ep[senderIsClient ? CLIENT : SERVER];
+    const rcv = conn.ep[senderIsClient ? SERVER : CLIENT];
+    conn.firstSender = senderIsClient ? CLIENT : SERVER;
+    const n = seg.ipVersion === 4 ? 4 : 16;
+    for (let i = 0; i < n; i++) {
+      snd.addr[i] = seg.src[i]!;
+      rcv.addr[i] = seg.dst[i]!;
+    }
+    if (seg.ipVersion === 4) {
+      snd.addr4 = srcH;
+      rcv.addr4 = dstH;
+    }
+    snd.port = seg.srcPort;
+    rcv.port = seg.dstPort;
+
+    // Insert at the head of the bucket (or in place of the connection it replaces).
+    if (replace) {
+      const { old, prev } = replace;
+      conn.nextInBucket = old.nextInBucket;
+      if (prev) prev.nextInBucket = conn;
+      else this.table.set(hash, conn);
+      old.nextInBucket = null;
+      old.evicted = true;
+      this.openCount--;
+    } else {
+      conn.nextInBucket = this.table.get(hash) ?? null;
+      this.table.set(hash, conn);
+    }
+    this.openCount++;
+    this.conns.push(conn);
+    this.info.opened = true;
+
+    // specialCases: mid-stream pickup. A first segment that is neither SYN nor
+    // SYN-ACK (nor a lone RST) means the handshake happened before the capture:
+    // both endpoints are picked up as ESTABLISHED, and the record says so.
+    if ((f & (SYN | RST)) === 0) {
+      conn.midstream = true;
+      this.transition(
+        conn,
+        CLIENT,
+        State.ESTABLISHED,
+        seg.ts,
+        seg.frame,
+        'picked up mid-stream (no handshake captured)',
+      );
+      this.transition(
+        conn,
+        SERVER,
+        State.ESTABLISHED,
+        seg.ts,
+        seg.frame,
+        'picked up mid-stream (no handshake captured)',
+      );
+    }
+    return conn;
+  }
+
+  /** Does a SYN on an existing 4-tuple start a new connection? */
+  private isNewIncarnation(conn: Connection, side: Side, seg: Segment): boolean {
+    const c = conn.ep[CLIENT].state;
+    const s = conn.ep[SERVER].state;
+    const snd = conn.ep[side];
+    // The previous connection is over (both sides closed or in TIME_WAIT) and it
+    // had actually started (not the very SYN being retransmitted into CLOSED).
+    if (
+      isTerminal(c) &&
+      isTerminal(s) &&
+      (conn.transitions.length > 0 || snd.rstSent || conn.ep[1 - side]!.rstSent)
+    ) {
+      return true;
+    }
+    // A SYN with a new ISN while the old handshake never completed: a new attempt
+    // (the client gave up and reconnected from the same port, or a SYN flood).
+    if (snd.hasIsn && seg.seq !== snd.isn && conn.establishedTs === 0) {
+      const st = snd.state;
+      return st === State.SYN_SENT || st === State.CLOSED || st === State.SYN_RECEIVED;
+    }
+    return false;
+  }
+
+  /**
+   * specialCases: TIME_WAIT assassination by a SYN (Linux tcp_timewait_state_process):
+   * an endpoint in TIME_WAIT that receives a SYN whose ISN is after its rcv_nxt (or
+   * whose timestamp is newer) is replaced by the new connection; the SYN's sender
+   * reusing its own TIME_WAIT port (tcp_tw_reuse) likewise ends it.
+   */
+  private takeOverTimeWait(old: Connection, synSenderAddrHash: number, seg: Segment): boolean {
+    let took = false;
+    for (const side of [CLIENT, SERVER] as const) {
+      const ep = old.ep[side];
+      if (ep.state !== State.TIME_WAIT) continue;
+      const isSender = ep.port === seg.srcPort && (seg.ipVersion === 6 || ep.addr4 === synSenderAddrHash);
+      const peer = old.ep[1 - side]!;
+      const seqNewer = !peer.seqKnown || seqGt(seg.seq, peer.sndNxt);
+      const tsNewer = seg.tsVal >= 0 && peer.lastTsVal >= 0 && seqGt(seg.tsVal, peer.lastTsVal);
+      if (isSender || seqNewer || tsNewer) {
+        this.transition(
+          old,
+          side,
+          State.CLOSED,
+          seg.ts,
+          seg.frame,
+          'TIME_WAIT ended by a new SYN on the same 4-tuple',
+        );
+        took = true;
+      }
+    }
+    return took;
+  }
+
+  private apply(conn: Connection, side: Side, seg: Segment): void {
+    const info = this.info;
+    const snd = conn.ep[side];
+    const rcvSide = (1 - side) as Side;
+    const rcv = conn.ep[rcvSide];
+    const f = seg.flags;
+    const syn = (f & SYN) !== 0;
+    const fin = (f & FIN) !== 0;
+    const rst = (f & RST) !== 0;
+    const hasAck = (f & ACK) !== 0;
+    const len = seg.payloadLen;
+    const t = seg.ts;
+
+    info.side = side;
+    info.retransmission = false;
+    info.outOfOrder = false;
+    info.gap = false;
+    info.keepAlive = false;
+    info.dupAck = false;
+    info.zeroWindow = false;
+    info.rstAcceptable = false;
+    info.dataAfterFin = false;
+    info.dataAfterRst = false;
+    info.clientBefore = conn.ep[CLIENT].state;
+    info.serverBefore = conn.ep[SERVER].state;
+
+    conn.end = t > conn.end ? t : conn.end;
+    conn.lastFrame = seg.frame;
+    snd.packets++;
+    snd.bytes += len;
+    snd.lastSeen = t;
+    if (len > 0) snd.dataSegments++;
+
+    // --- options (RFC 7323 window scale and timestamps, RFC 2018 SACK) ---
+    if (syn) {
+      if (seg.mss >= 0) snd.mss = seg.mss;
+      snd.wscale = seg.wscale;
+      if (seg.sackPermitted) snd.sackPermitted = true;
+      if (seg.tsVal >= 0) snd.timestamps = true;
+      if (hasAck) conn.scaling = snd.wscale >= 0 && rcv.wscale >= 0;
+    }
+    if (seg.tsVal >= 0) snd.lastTsVal = seg.tsVal;
+
+    // --- sequence space: retransmission, out-of-order, gaps, keep-alives ---
+    const seqEnd = seqAdd(seg.seq, len + (syn ? 1 : 0) + (fin ? 1 : 0));
+    if (syn) {
+      const again = hasAck ? snd.synAckSent : snd.synSent;
+      if (snd.hasIsn && seg.seq === snd.isn) {
+        // The same ISN again: a retransmission, except the first SYN-ACK after our
+        // own SYN in a simultaneous open.
+        if (again) {
+          snd.synRetransmissions++;
+          info.retransmission = true;
+        }
+      } else {
+        snd.isn = seg.seq;
+        snd.hasIsn = true;
+        snd.sndNxt = seqEnd;
+        snd.seqKnown = true;
+        snd.sndNxtTs = t;
+      }
+      if (hasAck) snd.synAckSent = true;
+      else snd.synSent = true;
+    } else if (rst) {
+      // A RST's sequence number says nothing about data: leave sndNxt alone.
+    } else if (!snd.seqKnown) {
+      snd.sndNxt = seqEnd;
+      snd.seqKnown = true;
+      snd.sndNxtTs = t;
+    } else if (len > 0 || fin) {
+      if (seqGe(seg.seq, snd.sndNxt)) {
+        if (seqGt(seg.seq, snd.sndNxt)) info.gap = true;
+        snd.sndNxt = seqEnd;
+        snd.sndNxtTs = t;
+      } else if (len <= 1 && !fin && seqAdd(seg.seq, 1) === snd.sndNxt && this.isIdleProbe(snd, rcv, seg)) {
+        info.keepAlive = true;
+        snd.keepAlives++;
+      } else {
+        const rtt = conn.establishedTs > 0 && conn.synTs > 0 ? conn.establishedTs - conn.synTs : 0;
+        const threshold = rtt > 0 ? rtt : this.opts.oooThreshold;
+        if (len > 0 && t - snd.sndNxtTs < threshold && seqLe(seqEnd, snd.sndNxt)) {
+          info.outOfOrder = true;
+          snd.outOfOrder++;
+        } else {
+          info.retransmission = true;
+          snd.retransmissions++;
+        }
+        if (seqGt(seqEnd, snd.sndNxt)) {
+          snd.sndNxt = seqEnd;
+          snd.sndNxtTs = t;
+        }
+      }
+    } else if (hasAck && seqAdd(seg.seq, 1) === snd.sndNxt && this.isIdleProbe(snd, rcv, seg)) {
+      // Linux keep-alive: no data, sequence number one below the next one (RFC 9293 3.8.4).
+      info.keepAlive = true;
+      snd.keepAlives++;
+    }
+    if (len > 0 && snd.finSent && seqGe(seg.seq, snd.finSeq)) info.dataAfterFin = true;
+    if (len > 0 && (snd.rstSent || rcv.rstSent)) info.dataAfterRst = true;
+
+    // --- acknowledgements and windows ---
+    if (hasAck && !syn && !rst) {
+      if (
+        len === 0 &&
+        !fin &&
+        !info.keepAlive &&
+        snd.ackKnown &&
+        seg.ack === snd.lastAck &&
+        seg.window === snd.lastWin &&
+        rcv.seqKnown &&
+        seqLt(seg.ack, rcv.sndNxt)
+      ) {
+        info.dupAck = true;
+        snd.dupAcks++;
+      }
+    }
+    if (hasAck && !rst && (!snd.ackKnown || seqGt(seg.ack, snd.lastAck))) {
+      snd.lastAck = seg.ack;
+      snd.ackKnown = true;
+    }
+    if (!rst) {
+      if (seg.window === 0 && !syn) {
+        info.zeroWindow = true;
+        snd.zeroWindows++;
+        if (snd.zeroWindowSince < 0) snd.zeroWindowSince = t;
+      } else if (seg.window > 0) {
+        snd.zeroWindowSince = -1;
+      }
+      snd.lastWin = seg.window;
+    }
+
+    // --- handshake timing ---
+    if (syn && !hasAck && side === CLIENT && conn.synTs === 0) conn.synTs = t;
+    if (syn && hasAck && conn.synAckTs === 0) conn.synAckTs = t;
+
+    // --- state events ---
+    if (rst) this.applyRst(conn, side, seg);
+    else {
+      this.applySent(conn, side, seg);
+      this.applyReceived(conn, rcvSide, seg);
+      if (fin && !snd.finSent) {
+        snd.finSent = true;
+        snd.finSeq = seqAdd(seg.seq, len + (syn ? 1 : 0));
+      }
+    }
+
+    conn.zeek.segment(side === conn.firstSender, seg, info.retransmission, info.gap);
+    this.observer.segment(conn, seg, info);
+    this.checkEnded(conn);
+  }
+
+  /** Idle probe (keep-alive): the sender has nothing outstanding and the peer is idle too. */
+  private isIdleProbe(snd: Endpoint, rcv: Endpoint, seg: Segment): boolean {
+    return rcv.ackKnown && rcv.lastAck === snd.sndNxt && seg.ts - snd.sndNxtTs > 0.5;
+  }
+
+  private applyRst(conn: Connection, side: Side, seg: Segment): void {
+    const snd = conn.ep[side];
+    const rcvSide = (1 - side) as Side;
+    const rcv = conn.ep[rcvSide];
+    const info = this.info;
+    // RFC 9293 3.10.7.3 (SYN-SENT): a RST is acceptable if its ACK acknowledges the
+    // SYN. Otherwise (3.10.7.4, RFC 5961 3.2) its sequence number must be in the
+    // receive window; a passive observer allows the receiver's last ACK up to one
+    // window beyond, or exactly the sender's next sequence number.
+    let ok: boolean;
+    if (rcv.state === State.SYN_SENT) {
+      ok = (seg.flags & ACK) !== 0 && rcv.hasIsn && seg.ack === seqAdd(rcv.isn, 1);
+    } else if (rcv.state === State.CLOSED || rcv.state === State.LISTEN || rcv.state === State.TIME_WAIT) {
+      ok = rcv.state === State.TIME_WAIT ? this.inWindow(conn, snd, rcv, seg.seq) : true;
+    } else {
+      ok = this.inWindow(conn, snd, rcv, seg.seq);
+    }
+    info.rstAcceptable = ok;
+    snd.rstSent = true;
+    if (!ok) return;
+    const se = nextState(snd.state, Ev.SND_RST);
+    if (se >= 0) this.transition(conn, side, se, seg.ts, seg.frame, EVENT_CAUSE[Ev.SND_RST]);
+    const re = nextState(rcv.state, Ev.RCV_RST);
+    if (re >= 0) this.transition(conn, rcvSide, re, seg.ts, seg.frame, EVENT_CAUSE[Ev.RCV_RST]);
+  }
+
+  private inWindow(conn: Connection, snd: Endpoint, rcv: Endpoint, seq: number): boolean {
+    if (!snd.seqKnown && !rcv.ackKnown) return true;
+    if (snd.seqKnown && seq === snd.sndNxt) return true;
+    const base = rcv.ackKnown ? rcv.lastAck : snd.sndNxt;
+    const d = seqDiff(seq, base);
+    const wnd = Math.max(rcv.scaledWindow(conn.scaling), 1);
+    return d >= -1 && d <= wnd;
+  }
+
+  private applySent(conn: Connection, side: Side, seg: Segment): void {
+    const snd = conn.ep[side];
+    const peerSide = (1 - side) as Side;
+    const peer = conn.ep[peerSide];
+    const f = seg.flags;
+    const t = seg.ts;
+    const fr = seg.frame;
+    if (f & SYN) {
+      if (f & ACK) {
+        if (snd.state === State.ESTABLISHED && !snd.synSent) {
+          // specialCases: a retransmitted SYN-ACK from an endpoint we thought
+          // ESTABLISHED: the final ACK we captured never reached it. Until it
+          // shows otherwise, further ACKs of its SYN are doubted too.
+          if (conn.establishedTs > 0 && snd.dataSegments === 0) {
+            snd.ackDoubted = true;
+            this.transition(
+              conn,
+              side,
+              State.SYN_RECEIVED,
+              t,
+              fr,
+              'retransmitted SYN-ACK: the final ACK did not reach it',
+            );
+          }
+        } else {
+          const to = nextState(snd.state, Ev.SND_SYNACK);
+          if (to >= 0) this.transition(conn, side, to, t, fr, EVENT_CAUSE[Ev.SND_SYNACK]);
+        }
+        this.listeners.add((Math.imul(snd.addr4 || this.addrHashOf(snd), 31) + snd.port) | 0);
+      } else {
+        const before = snd.state;
+        const to = nextState(before, Ev.SND_SYN);
+        if (to >= 0) this.transition(conn, side, to, t, fr, EVENT_CAUSE[Ev.SND_SYN]);
+        // specialCases: simultaneous open. The peer's SYN was captured before this
+        // one, and this SYN (no ACK) shows its sender had not received it: the
+        // SYNs crossed, and the peer's SYN reaches this endpoint in SYN_SENT
+        // (RFC 9293 figure 7).
+        if (to === State.SYN_SENT && peer.hasIsn && peer.state === State.SYN_SENT) {
+          this.transition(
+            conn,
+            side,
+            State.SYN_RECEIVED,
+            t,
+            fr,
+            'received SYN (simultaneous open: the SYNs crossed)',
+          );
+        }
+      }
+    } else if (snd.state === State.SYN_RECEIVED && snd.ackDoubted) {
+      // specialCases: an endpoint whose SYN-ACK retransmission put the handshake in
+      // doubt sends a segment without SYN: only ESTABLISHED endpoints do that.
+      snd.ackDoubted = false;
+      this.transition(
+        conn,
+        side,
+        State.ESTABLISHED,
+        t,
+        fr,
+        'sent a segment without SYN: the handshake had completed',
+      );
+    } else if (
+      snd.state === State.SYN_SENT &&
+      (f & ACK) !== 0 &&
+      (!peer.hasIsn || seqGe(seg.ack, seqAdd(peer.isn, 1)))
+    ) {
+      // specialCases: the SYN-ACK was not captured, but this ACK of the peer's SYN
+      // proves it arrived.
+      this.transition(
+        conn,
+        side,
+        State.ESTABLISHED,
+        t,
+        fr,
+        'sent ACK of the peer SYN (SYN-ACK not captured)',
+      );
+    }
+    if (f & FIN) {
+      if (
+        snd.state === State.CLOSE_WAIT &&
+        peer.finSent &&
+        (f & ACK) !== 0 &&
+        seqLt(seg.ack, seqAdd(peer.finSeq, 1)) &&
+        this.rewriteCloseWait(conn, side)
+      ) {
+        // specialCases: simultaneous close. This FIN does not acknowledge the
+        // peer's FIN, so its sender had not received that FIN yet: it was
+        // ESTABLISHED, went to FIN_WAIT_1 by sending, and the crossing FIN then
+        // takes it to CLOSING (RFC 9293 figure 13).
+        this.transition(conn, side, State.FIN_WAIT_1, t, fr, EVENT_CAUSE[Ev.SND_FIN]);
+        this.transition(
+          conn,
+          side,
+          State.CLOSING,
+          t,
+          fr,
+          'received FIN (simultaneous close: the FINs crossed)',
+        );
+      } else {
+        const to = nextState(snd.state, Ev.SND_FIN);
+        if (to >= 0) this.transition(conn, side, to, t, fr, EVENT_CAUSE[Ev.SND_FIN]);
+      }
+    }
+  }
+
+  private applyReceived(conn: Connection, side: Side, seg: Segment): void {
+    const rcv = conn.ep[side];
+    const peer = conn.ep[1 - side]!;
+    const f = seg.flags;
+    const t = seg.ts;
+    const fr = seg.frame;
+    const hasAck = (f & ACK) !== 0;
+    if (f & SYN) {
+      if (!hasAck) {
+        const to = nextState(rcv.state, Ev.RCV_SYN);
+        if (to >= 0) this.transition(conn, side, to, t, fr, EVENT_CAUSE[Ev.RCV_SYN]);
+      } else {
+        if (!rcv.hasIsn && rcv.state === State.CLOSED && conn.ep[side].packets === 0) {
+          // specialCases: a SYN-ACK whose SYN was not captured: its receiver must
+          // have sent that SYN (ISN = ack - 1).
+          rcv.isn = seqAdd(seg.ack, -1);
+          rcv.hasIsn = true;
+          rcv.sndNxt = seg.ack;
+          rcv.seqKnown = true;
+          this.transition(
+            conn,
+            side,
+            State.SYN_SENT,
+            t,
+            fr,
+            'sent SYN (not captured; inferred from the SYN-ACK)',
+          );
+        }
+        if (rcv.hasIsn && seg.ack === seqAdd(rcv.isn, 1)) {
+          const to = nextState(rcv.state, Ev.RCV_SYNACK);
+          if (to >= 0) {
+            this.transition(conn, side, to, t, fr, EVENT_CAUSE[Ev.RCV_SYNACK]);
+            if (to === State.ESTABLISHED && conn.establishedTs === 0) conn.establishedTs = t;
+          }
+        }
+      }
+    } else if (hasAck) {
+      if (
+        rcv.state === State.SYN_RECEIVED &&
+        rcv.hasIsn &&
+        !rcv.ackDoubted &&
+        seqGe(seg.ack, seqAdd(rcv.isn, 1))
+      ) {
+        this.transition(conn, side, State.ESTABLISHED, t, fr, EVENT_CAUSE[Ev.RCV_ACK_SYN]);
+        if (conn.establishedTs === 0) conn.establishedTs = t;
+      } else if (
+        rcv.state === State.CLOSED &&
+        peer.state === State.ESTABLISHED &&
+        !conn.midstream &&
+        rcv.hasIsn === false &&
+        peer.hasIsn
+      ) {
+        // specialCases: the handshake's SYN-ACK was not captured and the final ACK
+        // shows the server answered: it is ESTABLISHED too, with ISN = ack - 1.
+        rcv.isn = seqAdd(seg.ack, -1);
+        rcv.hasIsn = true;
+        rcv.sndNxt = seg.ack;
+        rcv.seqKnown = true;
+        this.transition(
+          conn,
+          side,
+          State.ESTABLISHED,
+          t,
+          fr,
+          'received ACK of its SYN (SYN-ACK not captured)',
+        );
+      }
+    }
+    if (hasAck && rcv.finSent && !rcv.finAcked && seqGe(seg.ack, seqAdd(rcv.finSeq, 1))) {
+      rcv.finAcked = true;
+      const to = nextState(rcv.state, Ev.RCV_ACK_FIN);
+      if (to >= 0) this.transition(conn, side, to, t, fr, EVENT_CAUSE[Ev.RCV_ACK_FIN]);
+    }
+    if (f & FIN) {
+      if (rcv.state === State.TIME_WAIT) {
+        // A retransmitted FIN restarts the 2 MSL timer (RFC 9293 3.10.7.4, eighth step).
+        this.transition(
+          conn,
+          side,
+          State.TIME_WAIT,
+          t,
+          fr,
+          'received a retransmitted FIN: TIME_WAIT restarted',
+        );
+      } else {
+        const to = nextState(rcv.state, Ev.RCV_FIN);
+        if (to >= 0) this.transition(conn, side, to, t, fr, EVENT_CAUSE[Ev.RCV_FIN]);
+      }
+    }
+  }
+
+  /**
+   * Undo the endpoint's last "received FIN: ESTABLISHED -> CLOSE_WAIT" record: the
+   * simultaneous-close evidence shows that FIN had not arrived yet. Returns false
+   * when the history does not have that shape (then the table applies as is).
+   */
+  private rewriteCloseWait(conn: Connection, side: Side): boolean {
+    const tr = conn.transitions;
+    for (let i = tr.length - 1; i >= 0; i--) {
+      const r = tr[i]!;
+      if (r.side !== side) continue;
+      if (r.to !== State.CLOSE_WAIT || r.from !== State.ESTABLISHED) return false;
+      tr.splice(i, 1);
+      const ep = conn.ep[side];
+      ep.state = State.ESTABLISHED;
+      return true;
+    }
+    return false;
+  }
+
+  private addrHashOf(ep: Endpoint): number {
+    let h = 0;
+    const b = ep.addr;
+    for (let i = 0; i < b.length; i += 4) {
+      h = Math.imul(h ^ ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!), 0x9e3779b1);
+    }
+    return h >>> 0;
+  }
+
+  private transition(
+    conn: Connection,
+    side: Side,
+    to: number,
+    t: number,
+    frame: number,
+    cause: string,
+  ): void {
+    const ep = conn.ep[side];
+    const from = ep.state;
+    if (from === to && to !== State.TIME_WAIT) return;
+    ep.state = to;
+    ep.stateSince = t;
+    ep.stateFrame = frame;
+    const rec: TransitionRecord = { t, frame, side, from, to, cause };
+    conn.transitions.push(rec);
+    if (to === State.TIME_WAIT) this.twQueue.push({ at: t + 2 * this.opts.msl, conn, side });
+    this.observer.transition(conn, rec);
+  }
+
+  private checkEnded(conn: Connection): void {
+    if (conn.ended) return;
+    const c = conn.ep[CLIENT].state;
+    const s = conn.ep[SERVER].state;
+    if (!isTerminal(c) || !isTerminal(s)) return;
+    // A connection that never left CLOSED on both sides (a lone RST, an unanswered
+    // SYN that was refused) has ended too once a RST was seen.
+    if (conn.transitions.length === 0 && !conn.ep[CLIENT].rstSent && !conn.ep[SERVER].rstSent) return;
+    conn.ended = true;
+    this.observer.connectionEnded(conn);
+  }
+
+  /** Time out idle connections so the flow table stays bounded on endless streams. */
+  private sweepIdle(now: number): void {
+    const { idleTimeout, halfOpenTimeout } = this.opts;
+    for (const [hash, head] of this.table) {
+      let prev: Connection | null = null;
+      let c: Connection | null = head;
+      let newHead: Connection | null = head;
+      while (c !== null) {
+        const next: Connection | null = c.nextInBucket;
+        const handshakeOnly = c.establishedTs === 0 && !c.midstream;
+        const limit = c.ended ? 2 * this.opts.msl + 1 : handshakeOnly ? halfOpenTimeout : idleTimeout;
+        if (now - c.end > limit) {
+          if (prev) prev.nextInBucket = next;
+          else newHead = next;
+          c.nextInBucket = null;
+          c.evicted = true;
+          this.openCount--;
+          if (!c.ended) {
+            c.timedOut = true;
+            c.ended = true;
+            this.observer.connectionEnded(c);
+          }
+        } else prev = c;
+        c = next;
+      }
+      if (newHead === null) this.table.delete(hash);
+      else if (newHead !== head) this.table.set(hash, newHead);
+    }
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The state machine as data: for each endpoint, the next state given its current
+ * state and one event seen from that endpoint's side (a segment it sent, or a
+ * segment it received). RFC 793 section 3.2 figure 6, RFC 9293 section 3.3.2 and
+ * section 3.10 (event processing), seen from a passive observer.
+ *
+ * The observer assumes a segment it sees is delivered; the special cases that this
+ * table cannot express (mid-stream pickup, port reuse, evidence that a segment was
+ * NOT delivered, TIME_WAIT expiry) live in tracker.ts, in one place.
+ *
+ * A received segment may carry several events; they are applied in RFC 9293's
+ * order of processing (3.10.7.4): RST first, then SYN, then the ACK field
+ * (ACK_SYN / ACK_FIN), then the FIN bit.
+ */
+import { State } from './states.js';
+
+export const Ev = {
+  /** Sent a SYN without ACK (active open, or its retransmission). */
+  SND_SYN: 0,
+  /** Sent a SYN+ACK (passive open, or simultaneous open). */
+  SND_SYNACK: 1,
+  /** Sent a FIN (close). */
+  SND_FIN: 2,
+  /** Sent a RST (abort). */
+  SND_RST: 3,
+  /** Received a SYN without ACK. */
+  RCV_SYN: 4,
+  /** Received a SYN+ACK acknowledging our SYN. */
+  RCV_SYNACK: 5,
+  /** Received a (non-SYN) segment whose ACK covers our SYN. */
+  RCV_ACK_SYN: 6,
+  /** Received a segment whose ACK covers our FIN. */
+  RCV_ACK_FIN: 7,
+  /** Received a FIN. */
+  RCV_FIN: 8,
+  /** Received an acceptable RST. */
+  RCV_RST: 9,
+} as const;
+export type Ev = (typeof Ev)[keyof typeof Ev];
+
+export const EVENT_CAUSE = [
+  'sent SYN',
+  'sent SYN-ACK',
+  'sent FIN',
+  'sent RST',
+  'received SYN',
+  'received SYN-ACK',
+  'received ACK of its SYN',
+  'received ACK of its FIN',
+  'received FIN',
+  'received RST',
+] as const;
+
+const _ = -1; // no change
+const {
+  CLOSED,
+  SYN_SENT,
+  SYN_RECEIVED,
+  ESTABLISHED,
+  FIN_WAIT_1,
+  FIN_WAIT_2,
+  CLOSE_WAIT,
+  CLOSING,
+  LAST_ACK,
+  TIME_WAIT,
+} = State;
+
+/**
+ * NEXT[state][event] = next state, or -1 for "no change".
+ * Columns: SND_SYN SND_SYNACK SND_FIN SND_RST | RCV_SYN RCV_SYNACK RCV_ACK_SYN RCV_ACK_FIN RCV_FIN RCV_RST
+ */
+// biome-ignore format: the table is easier to read aligned
+const NEXT: readonly (readonly number[])[] = [
+  /* CLOSED */ [SYN_SENT, SYN_RECEIVED, _, _,  _, _, _, _, _, _],
+  // SND_SYN: active open (connect()).  SND_SYNACK: passive open whose SYN we did not
+  // capture, or a listener answering.  A SYN received by a closed endpoint changes
+  // nothing until it answers (a SYN dropped by a firewall never creates a socket).
+  // FIN/ACK without a handshake are mid-stream pickups (tracker special case).
+
+  /* LISTEN */ [SYN_SENT, SYN_RECEIVED, _, _,  _, _, _, _, _, _],
+  // Same as CLOSED: LISTEN belongs to the listening socket, not to the 4-tuple;
+  // SND_SYN from LISTEN is RFC 793's "send" on a listening socket (rare, e.g. FTP).
+
+  /* SYN_SENT */ [_, SYN_RECEIVED, _, CLOSED,  SYN_RECEIVED, ESTABLISHED, _, _, _, CLOSED],
+  // SND_SYN: retransmitted SYN.  SND_SYNACK: simultaneous open, we answer the peer's
+  // SYN (RFC 9293 fig. 7 line 5).  SND_FIN: close() in SYN_SENT just deletes the TCB
+  // (no FIN is sent by real stacks), so a FIN here is ignored.  SND_RST: abort.
+  // RCV_SYN: simultaneous open, the peer's SYN crossed ours (fig. 7 line 3).
+  // RCV_SYNACK: the normal handshake (fig. 6 line 3).  RCV_RST acceptable only when
+  // it acknowledges our SYN (checked by the tracker): connection refused.
+
+  /* SYN_RECEIVED */ [_, _, FIN_WAIT_1, CLOSED,  _, ESTABLISHED, ESTABLISHED, _, CLOSE_WAIT, CLOSED],
+  // SND_SYN/SND_SYNACK: retransmissions.  SND_FIN: close() before the handshake
+  // completed (RFC 9293 3.10.4).  RCV_SYN: retransmitted SYN (we re-send SYN-ACK).
+  // RCV_SYNACK: simultaneous open, the peer's SYN-ACK acknowledges our SYN.
+  // RCV_ACK_SYN: the final ACK of the three-way handshake.  RCV_FIN: a FIN that
+  // acknowledges our SYN has already moved us to ESTABLISHED (ACK is processed
+  // before FIN); one that does not is RFC 9293's SYN-RECEIVED -> CLOSE-WAIT.
+  // RCV_RST: back to LISTEN for a passive open, which for this 4-tuple is CLOSED.
+
+  /* ESTABLISHED */ [_, _, FIN_WAIT_1, CLOSED,  _, _, _, _, CLOSE_WAIT, CLOSED],
+  // SND_SYNACK: in a simultaneous open, the answer to the peer's SYN that crossed
+  // the peer's SYN-ACK: no change.  From a passive opener it is a retransmission
+  // that proves the final ACK never arrived: a tracker special case (SYN_RECEIVED).
+  // SND_FIN: active close.  RCV_FIN: passive close, the application gets EOF.
+  // RCV_SYN in ESTABLISHED is answered by a challenge ACK (RFC 5961 4.2): no change.
+
+  /* FIN_WAIT_1 */ [_, _, _, CLOSED,  _, _, _, FIN_WAIT_2, CLOSING, CLOSED],
+  // SND_FIN: retransmitted FIN.  RCV_ACK_FIN: our FIN is acknowledged.
+  // RCV_FIN without the ACK of our FIN: simultaneous close (fig. 13).  A FIN that
+  // also acknowledges ours arrives here as RCV_ACK_FIN then RCV_FIN: -> TIME_WAIT.
+
+  /* FIN_WAIT_2 */ [_, _, _, CLOSED,  _, _, _, _, TIME_WAIT, CLOSED],
+  // Waiting for the peer's FIN; data may still arrive (half-close).
+
+  /* CLOSE_WAIT */ [_, _, LAST_ACK, CLOSED,  _, _, _, _, _, CLOSED],
+  // SND_FIN: the application called close().  RCV_FIN: a retransmitted FIN.
+
+  /* CLOSING */ [_, _, _, CLOSED,  _, _, _, TIME_WAIT, _, CLOSED],
+  // Simultaneous close: waiting for the ACK of our FIN.
+
+  /* LAST_ACK */ [_, _, _, CLOSED,  _, _, _, CLOSED, _, CLOSED],
+  // RCV_ACK_FIN: the last ACK; the TCB is deleted.
+
+  /* TIME_WAIT */ [_, _, _, CLOSED,  _, _, _, _, _, CLOSED],
+  // RCV_FIN: a retransmitted FIN restarts the 2 MSL timer (tracker).  RCV_RST: Linux
+  // kills a TIME_WAIT socket on RST (TIME_WAIT assassination, RFC 1337 not applied
+  // unless net.ipv4.tcp_rfc1337=1).  A new SYN on the 4-tuple is port reuse (tracker).
+];
+
+/** The next state, or -1 when the event does not change the state. */
+export function nextState(state: number, ev: number): number {
+  return NEXT[state]![ev]!;
+}

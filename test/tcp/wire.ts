@@ -1,0 +1,158 @@
+/**
+ * Segment templates for tracker tests: a simulated client and server that keep
+ * their own sequence numbers, so a scenario reads like a ladder diagram:
+ *   w.c('S'); w.s('S.'); w.c('.'); w.c('P.', 100); w.c('F.'); ...
+ * Each side acknowledges what it has received unless told otherwise.
+ */
+import { newSegment, type Segment, TcpFlag } from '../../src/decode/segment.js';
+import type { Connection, Side } from '../../src/tcp/connection.js';
+import { STATE_NAMES } from '../../src/tcp/states.js';
+import { type SegInfo, Tracker, type TrackerObserver, type TrackerOptions } from '../../src/tcp/tracker.js';
+import type { TransitionRecord } from '../../src/tcp/connection.js';
+
+export interface SendOpts {
+  seq?: number;
+  ack?: number;
+  win?: number;
+  /** Seconds to advance the clock before sending (default 0.001). */
+  dt?: number;
+  /** The peer does not receive it (dropped after the capture point): its ack does not advance. */
+  lost?: boolean;
+  wscale?: number;
+  mss?: number;
+  tsVal?: number;
+}
+
+interface Side_ {
+  addr: number[];
+  port: number;
+  isn: number;
+  nxt: number;
+  rcvd: number;
+  hasRcvd: boolean;
+}
+
+export class Recorder implements TrackerObserver {
+  segments: { conn: Connection; info: SegInfo }[] = [];
+  transitions: { conn: Connection; rec: TransitionRecord }[] = [];
+  reuses: { previous: Connection; conn: Connection; took: boolean }[] = [];
+  ended: Connection[] = [];
+  segment(conn: Connection, _seg: Segment, info: SegInfo): void {
+    this.segments.push({ conn, info: { ...info } });
+  }
+  transition(conn: Connection, rec: TransitionRecord): void {
+    this.transitions.push({ conn, rec });
+  }
+  portReuse(previous: Connection, conn: Connection, _seg: Segment, took: boolean): void {
+    this.reuses.push({ previous, conn, took });
+  }
+  connectionEnded(conn: Connection): void {
+    this.ended.push(conn);
+  }
+}
+
+const FLAG: Record<string, number> = {
+  S: TcpFlag.SYN,
+  F: TcpFlag.FIN,
+  R: TcpFlag.RST,
+  P: TcpFlag.PSH,
+  '.': TcpFlag.ACK,
+  U: TcpFlag.URG,
+  E: TcpFlag.ECE,
+  W: TcpFlag.CWR,
+};
+
+export class Wire {
+  t = 1_700_000_000;
+  frame = 0;
+  readonly rec = new Recorder();
+  readonly tracker: Tracker;
+  private readonly seg = newSegment();
+  readonly side: [Side_, Side_];
+  ipVersion: 4 | 6 = 4;
+
+  constructor(opts: Partial<TrackerOptions> = {}, cPort = 40000, sPort = 80, cIsn = 1000, sIsn = 5000) {
+    this.tracker = new Tracker(this.rec, opts);
+    this.side = [
+      { addr: [10, 0, 0, 1], port: cPort, isn: cIsn, nxt: cIsn, rcvd: 0, hasRcvd: false },
+      { addr: [10, 0, 0, 2], port: sPort, isn: sIsn, nxt: sIsn, rcvd: 0, hasRcvd: false },
+    ];
+  }
+
+  c(flags: string, len = 0, o: SendOpts = {}): Segment {
+    return this.send(0, flags, len, o);
+  }
+  s(flags: string, len = 0, o: SendOpts = {}): Segment {
+    return this.send(1, flags, len, o);
+  }
+
+  /** Restart the client with a new ISN (port reuse) — the next c('S') uses it. */
+  newIsn(side: Side, isn: number): void {
+    this.side[side].isn = isn;
+    this.side[side].nxt = isn;
+    this.side[1 - side]!.hasRcvd = false;
+  }
+
+  send(from: Side, flags: string, len: number, o: SendOpts = {}): Segment {
+    const me = this.side[from];
+    const peer = this.side[1 - from]!;
+    let f = 0;
+    for (const ch of flags) f |= FLAG[ch] ?? 0;
+    const seg = this.seg;
+    this.t += o.dt ?? 0.001;
+    seg.frame = ++this.frame;
+    seg.ts = this.t;
+    seg.tsSec = Math.floor(this.t);
+    seg.tsNsec = Math.round((this.t - seg.tsSec) * 1e9);
+    seg.ipVersion = 4;
+    for (let i = 0; i < 4; i++) {
+      seg.src[i] = me.addr[i]!;
+      seg.dst[i] = peer.addr[i]!;
+    }
+    seg.srcPort = me.port;
+    seg.dstPort = peer.port;
+    const isSyn = (f & TcpFlag.SYN) !== 0;
+    const isFin = (f & TcpFlag.FIN) !== 0;
+    const seq = o.seq ?? (isSyn ? me.isn : me.nxt);
+    seg.seq = seq >>> 0;
+    seg.ack = (f & TcpFlag.ACK ? (o.ack ?? (me.hasRcvd ? me.rcvd : 0)) : 0) >>> 0;
+    seg.flags = f;
+    seg.window = o.win ?? 64240;
+    seg.payloadLen = len;
+    seg.capturedPayload = 0;
+    seg.mss = isSyn ? (o.mss ?? 1460) : -1;
+    seg.wscale = isSyn ? (o.wscale ?? 7) : -1;
+    seg.sackPermitted = isSyn;
+    seg.tsVal = o.tsVal ?? -1;
+    seg.tsEcr = -1;
+    seg.sackCount = 0;
+    seg.tfo = false;
+    const end = (seq + len + (isSyn ? 1 : 0) + (isFin ? 1 : 0)) >>> 0;
+    if (o.seq === undefined && ((end - me.nxt) | 0) > 0) me.nxt = end;
+    if (o.seq !== undefined && ((end - me.nxt) | 0) > 0) me.nxt = end;
+    if (!o.lost && (f & TcpFlag.RST) === 0) {
+      if (!peer.hasRcvd || ((end - peer.rcvd) | 0) > 0) peer.rcvd = end;
+      peer.hasRcvd = true;
+    }
+    this.tracker.segment(seg);
+    return seg;
+  }
+
+  /** The newest connection's [client, server] state names. */
+  states(conn?: Connection): [string, string] {
+    const c = conn ?? this.tracker.conns[this.tracker.conns.length - 1]!;
+    return [STATE_NAMES[c.ep[0].state as number]!, STATE_NAMES[c.ep[1].state as number]!];
+  }
+
+  get conn(): Connection {
+    return this.tracker.conns[this.tracker.conns.length - 1]!;
+  }
+
+  /** "client:FROM>TO" strings for the newest connection's timeline. */
+  timeline(conn?: Connection): string[] {
+    const c = conn ?? this.conn;
+    return c.transitions.map(
+      (r) => `${r.side === 0 ? 'client' : 'server'}:${STATE_NAMES[r.from]}>${STATE_NAMES[r.to]}`,
+    );
+  }
+}
