@@ -84,7 +84,7 @@ export function validateConfig(data: unknown, source: string): Partial<Settings>
 }
 
 function kebab(key: string): string {
-  return key.replace(/[A-Z0-9]+/g, (m) => `-${m.toLowerCase()}`).replace(/^-/, '');
+  return key.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`).replace(/\d+/g, (m) => `-${m}`);
 }
 
 /** The long option for a settings key: `closeWaitTimeout` is `--close-wait-timeout`. */
