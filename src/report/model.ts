@@ -108,15 +108,45 @@ export interface StateSummary {
 }
 
 export interface GateRuleResult {
+  /** `fail-on <kind|severity>` or `max <kind|severity|metric>`; the JUnit test case name. */
   name: string;
   passed: boolean;
+  /** One line with the figure and the limit, e.g. `mid-stream-rst: 3 > max 0`. */
   message: string;
+  /** Anomalies that broke the rule (at most GATE_RULE_ANOMALY_CAP of them; `matched` counts all). */
   anomalies: AnomalyReport[];
+  /** The rule's type: `fail-on` (any match fails) or `max` (a count or percentage limit). */
+  type?: 'fail-on' | 'max';
+  /** The anomaly kind, severity or metric the rule looks at. */
+  target?: string;
+  /** What was measured: a count, or a percentage when `percent`. */
+  figure?: number;
+  /** The limit from the rule (0 for fail-on). */
+  limit?: number;
+  percent?: boolean;
+  /** With a baseline: the baseline's figure; the rule then fails only above max(limit, baseline). */
+  baselineFigure?: number;
+  /** Anomalies that matched the rule in total (beyond what `anomalies` holds). */
+  matched?: number;
+  /** The capture this result is for; absent on rules aggregated over several captures. */
+  capture?: string;
+}
+
+/** The gate's verdict for one capture. */
+export interface GateCaptureResult {
+  name: string;
+  passed: boolean;
+  rules: GateRuleResult[];
 }
 
 export interface GateResult {
   passed: boolean;
+  /** One entry per rule; with several captures, a rule passes only if it passed on every capture. */
   rules: GateRuleResult[];
+  /** Per-capture breakdown (always present from evaluateGate, one entry per capture). */
+  captures?: GateCaptureResult[];
+  /** A baseline report was compared against. */
+  baseline?: boolean;
 }
 
 /** One segment of a connection, as drawn by `tcptrace-ts ladder` (and its `--json`). */
@@ -151,4 +181,8 @@ export interface LadderReport {
   rows: LadderRow[];
   /** Rows left out of the middle (when not --all). */
   elided: number;
+  /** Rows kept before the gap, i.e. where the "not shown" line goes (see elideRows). */
+  elidedAfter?: number;
+  /** Each side's state after the last row left out (printed after the gap). */
+  elidedStates?: { client: StateName; server: StateName };
 }
