@@ -54,6 +54,22 @@ export interface Segment {
   otherOptions: number[];
   /** True when an option had an impossible length (the rest of the options were ignored). */
   badOptions: boolean;
+
+  /**
+   * Added by the decoder (decode/packet.ts). Where the layers stopped, as values:
+   * the last ethertype seen (-1 when the link has none), the IP protocol / IPv6
+   * next header of the transport (-1 before IP), and the offsets of the IP and
+   * TCP headers in buf (-1 when not reached), so a consumer can re-read a header.
+   */
+  etherType: number;
+  ipProto: number;
+  ipOffset: number;
+  tcpOffset: number;
+  /**
+   * The first fragment of a fragmented IP datagram (MF set, offset 0): payloadLen
+   * covers this fragment only, the rest of the segment is in later fragments.
+   */
+  ipFragmented: boolean;
 }
 
 export const TcpFlag = {
@@ -157,5 +173,10 @@ export function newSegment(): Segment {
     tfo: false,
     otherOptions: [],
     badOptions: false,
+    etherType: -1,
+    ipProto: -1,
+    ipOffset: -1,
+    tcpOffset: -1,
+    ipFragmented: false,
   };
 }

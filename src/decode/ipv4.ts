@@ -1,0 +1,68 @@
+/**
+ * IPv4 (RFC 791).
+ *
+ *   0: version (4) | IHL (4)     1: DSCP/ECN     2: total length (2)
+ *   4: identification (2)        6: flags (3) | fragment offset (13)
+ *   8: TTL   9: protocol   10: header checksum (2)   12: source (4)   16: destination (4)
+ *   20: options (IHL*4 - 20)
+ *
+ * Lengths follow the header, not the capture (STYLE: a snaplen-cut packet still
+ * gives its headers; payload lengths come from the IP header):
+ * - the datagram's end is start + total length; bytes captured past it are
+ *   Ethernet padding or FCS and are cut off (`end`);
+ * - total length 0 is TSO / BIG TCP (Linux writes 0 when the GSO packet is
+ *   larger than 64 KiB, and capture points before segmentation see it): the
+ *   length is what the frame had on the wire, as tcpdump does
+ *   ("[was 0, presumed BIG TCP]");
+ * - a total length beyond the frame's wire length is a lie: the receiver drops
+ *   such a datagram (Linux ip_rcv_core: skb->len < tot_len), so it is Malformed.
+ * The header checksum is not verified: captures taken on the sending host
+ * commonly carry offloaded, not yet computed checksums.
+ */
+import { type Cursor, type Layer, stop, truncated } from './cursor.js';
+import { transportLayer } from './ipproto.js';
+import { DecodeStatus } from './segment.js';
+
+export function decodeIPv4(c: Cursor): Layer {
+  const b = c.buf;
+  const o = c.off;
+  const seg = c.seg;
+  if (o + 20 > c.end) return truncated(c);
+  const vihl = b[o]!;
+  if (vihl >> 4 !== 4) return stop(c, DecodeStatus.Malformed);
+  const hl = (vihl & 0x0f) << 2;
+  if (hl < 20) return stop(c, DecodeStatus.Malformed);
+
+  seg.ipVersion = 4;
+  seg.ipOffset = o;
+  seg.ttl = b[o + 8]!;
+  const src = seg.src;
+  const dst = seg.dst;
+  for (let i = 0; i < 4; i++) {
+    src[i] = b[o + 12 + i]!;
+    dst[i] = b[o + 16 + i]!;
+  }
+
+  const wire = c.wireLen - (o - c.start);
+  let total = (b[o + 2]! << 8) | b[o + 3]!;
+  if (total === 0) total = wire;
+  if (total < hl || total > wire) {
+    seg.ipProto = b[o + 9]!;
+    return stop(c, DecodeStatus.Malformed);
+  }
+  const ipEnd = o + total;
+  c.ipEnd = ipEnd;
+  if (ipEnd < c.end) c.end = ipEnd;
+  // Options cut by the snaplen: the transport header is out of reach.
+  if (o + hl > c.end) {
+    seg.ipProto = b[o + 9]!;
+    return truncated(c);
+  }
+
+  const frag = (b[o + 6]! << 8) | b[o + 7]!;
+  const fragOffset = frag & 0x1fff;
+  // MF set at offset 0: the first fragment, whose TCP header we use (RFC 791 section 3.2).
+  seg.ipFragmented = fragOffset === 0 && (frag & 0x2000) !== 0;
+  c.off = o + hl;
+  return transportLayer(c, b[o + 9]!, fragOffset !== 0);
+}

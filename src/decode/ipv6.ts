@@ -1,0 +1,122 @@
+/**
+ * IPv6 (RFC 8200) and its extension headers.
+ *
+ *   0: version (4) | traffic class (8) | flow label (20)
+ *   4: payload length (2)   6: next header   7: hop limit   8: source (16)   24: destination (16)
+ *
+ * Extension headers walked to reach the transport:
+ * - hop-by-hop (0), routing (43), destination options (60): length in 8-octet
+ *   units, not counting the first 8 (RFC 8200 section 4.3-4.6);
+ * - fragment (44): 8 bytes; a non-zero offset means the transport header is in
+ *   the first fragment (section 4.5);
+ * - AH (51): length in 4-octet units minus 2 (RFC 4302 section 2.2);
+ * - no next header (59), ESP (50) and everything else end the walk (NonTcp).
+ *
+ * Payload length 0 is a jumbogram: the hop-by-hop Jumbo Payload option gives
+ * the length (RFC 2675), as Linux BIG TCP writes it. Without that option
+ * (BIG TCP captures where the option was already stripped) the length is taken
+ * from the frame's wire length, as for IPv4 total length 0.
+ */
+import { type Cursor, type Layer, stop, truncated } from './cursor.js';
+import { IpProto, transportLayer } from './ipproto.js';
+import { DecodeStatus } from './segment.js';
+
+/** Jumbo Payload option type (RFC 2675 section 2). */
+const OPT_JUMBO = 0xc2;
+
+/** The Jumbo Payload length in the hop-by-hop options [from, to), or -1. */
+function jumboLength(b: Uint8Array, from: number, to: number): number {
+  let i = from;
+  while (i < to) {
+    const type = b[i]!;
+    if (type === 0) {
+      i++; // Pad1
+      continue;
+    }
+    if (i + 2 > to) return -1;
+    const len = b[i + 1]!;
+    if (type === OPT_JUMBO && len === 4 && i + 6 <= to) {
+      return ((b[i + 2]! << 24) | (b[i + 3]! << 16) | (b[i + 4]! << 8) | b[i + 5]!) >>> 0;
+    }
+    i += 2 + len;
+  }
+  return -1;
+}
+
+export function decodeIPv6(c: Cursor): Layer {
+  const b = c.buf;
+  const o = c.off;
+  const seg = c.seg;
+  const end = c.end;
+  if (o + 40 > end) return truncated(c);
+  if (b[o]! >> 4 !== 6) return stop(c, DecodeStatus.Malformed);
+
+  seg.ipVersion = 6;
+  seg.ipOffset = o;
+  seg.ttl = b[o + 7]!;
+  const src = seg.src;
+  const dst = seg.dst;
+  for (let i = 0; i < 16; i++) {
+    src[i] = b[o + 8 + i]!;
+    dst[i] = b[o + 24 + i]!;
+  }
+
+  const payloadLen = (b[o + 4]! << 8) | b[o + 5]!;
+  let nh = b[o + 6]!;
+  let p = o + 40;
+  let jumbo = -1;
+  let nonFirstFragment = false;
+  walk: for (;;) {
+    switch (nh) {
+      case IpProto.HopByHop:
+      case IpProto.Routing:
+      case IpProto.DestOpts: {
+        if (p + 8 > end) return truncated(c);
+        const len = (b[p + 1]! + 1) << 3;
+        if (nh === IpProto.HopByHop && payloadLen === 0) {
+          jumbo = jumboLength(b, p + 2, Math.min(p + len, end));
+        }
+        nh = b[p]!;
+        p += len;
+        break;
+      }
+      case IpProto.Fragment: {
+        if (p + 8 > end) return truncated(c);
+        const offset = ((b[p + 2]! << 8) | b[p + 3]!) & 0xfff8;
+        // M flag (bit 0) at offset 0: the first fragment, which holds the transport header.
+        seg.ipFragmented = offset === 0 && (b[p + 3]! & 1) !== 0;
+        nh = b[p]!;
+        p += 8;
+        if (offset !== 0) {
+          nonFirstFragment = true;
+          break walk;
+        }
+        break;
+      }
+      case IpProto.AH: {
+        if (p + 2 > end) return truncated(c);
+        const len = (b[p + 1]! + 2) << 2;
+        nh = b[p]!;
+        p += len;
+        break;
+      }
+      default:
+        break walk;
+    }
+  }
+
+  const wire = c.wireLen - (o - c.start);
+  let total: number;
+  if (payloadLen !== 0) total = 40 + payloadLen;
+  else if (jumbo >= 0) total = 40 + jumbo;
+  else total = wire;
+  seg.ipProto = nh;
+  // Extension headers running past the datagram, or a datagram longer than the frame.
+  if (p > o + total || total > wire) return stop(c, DecodeStatus.Malformed);
+  const ipEnd = o + total;
+  c.ipEnd = ipEnd;
+  if (ipEnd < c.end) c.end = ipEnd;
+  if (p > c.end) return truncated(c);
+  c.off = p;
+  return transportLayer(c, nh, nonFirstFragment);
+}

@@ -1,0 +1,197 @@
+/**
+ * decodePacket: one captured frame to one TCP Segment, or the reason it is not one.
+ *
+ * A loop over a table of layer decoders (gopacket's DecodingLayerParser, see
+ * cursor.ts): the link type picks the first layer, each layer returns the next,
+ * and an unsupported layer ends the loop with a DecodeStatus. Pure over the
+ * bytes, never throws, allocates nothing per packet: the Segment and the Cursor
+ * are reused, addresses are copied into seg.src / seg.dst, and the payload is
+ * seg.buf with offsets, not a subarray.
+ */
+import { LinkType } from '../capture/record.js';
+import { decodeCiscoHdlc } from './chdlc.js';
+import { type Cursor, Layer, type LayerDecoder, stop } from './cursor.js';
+import { decodeEthernet } from './ethernet.js';
+import { decodeIPv4 } from './ipv4.js';
+import { decodeIPv6 } from './ipv6.js';
+import { decodeMpls } from './mpls.js';
+import { decodeNull } from './null.js';
+import { decodePppoeSession } from './pppoe.js';
+import { DecodeStatus, newSegment, type Segment } from './segment.js';
+import { decodeLinuxSll, decodeLinuxSll2 } from './sll.js';
+import { decodeTcp } from './tcp.js';
+import { decodeUdp } from './udp.js';
+import { decodeVlan } from './vlan.js';
+
+/** Raw IP: IPv4 or IPv6 by the version nibble. */
+function decodeRawIp(c: Cursor): Layer {
+  if (c.off >= c.end) return stop(c, DecodeStatus.Truncated);
+  const version = c.buf[c.off]! >> 4;
+  if (version === 4) return Layer.IPv4;
+  if (version === 6) return Layer.IPv6;
+  return stop(c, DecodeStatus.Malformed);
+}
+
+/**
+ * LINKTYPE 12 and 14 are DLT_RAW values that older writers stored unmapped; on
+ * OpenBSD 12 is DLT_LOOP. An IP version nibble means raw IP, otherwise it is the
+ * 4-byte address family of LOOP (whose first byte, big-endian, is 0).
+ */
+function decodeRawOrLoop(c: Cursor): Layer {
+  if (c.off >= c.end) return stop(c, DecodeStatus.Truncated);
+  const version = c.buf[c.off]! >> 4;
+  if (version === 4) return Layer.IPv4;
+  if (version === 6) return Layer.IPv6;
+  return Layer.Null;
+}
+
+/** Never called: the loop stops at Done. Present so the table is total. */
+function done(_c: Cursor): Layer {
+  return Layer.Done;
+}
+
+/** The decoder of each layer; a Record so that the compiler checks none is missing. */
+const BY_LAYER: Record<Layer, LayerDecoder> = {
+  [Layer.Done]: done,
+  [Layer.Ethernet]: decodeEthernet,
+  [Layer.Vlan]: decodeVlan,
+  [Layer.Mpls]: decodeMpls,
+  [Layer.PppoeSession]: decodePppoeSession,
+  [Layer.LinuxSll]: decodeLinuxSll,
+  [Layer.LinuxSll2]: decodeLinuxSll2,
+  [Layer.Null]: decodeNull,
+  [Layer.CiscoHdlc]: decodeCiscoHdlc,
+  [Layer.RawIp]: decodeRawIp,
+  [Layer.RawOrLoop]: decodeRawOrLoop,
+  [Layer.IPv4]: decodeIPv4,
+  [Layer.IPv6]: decodeIPv6,
+  [Layer.Udp]: decodeUdp,
+  [Layer.Tcp]: decodeTcp,
+};
+/** The same, as a dense array indexed by layer id for the hot loop. */
+const DECODERS: readonly LayerDecoder[] = Object.values(Layer)
+  .sort((a, b) => a - b)
+  .map((id) => BY_LAYER[id]);
+
+/** libpcap's LT_LINKTYPE: the low 26 bits; the upper bits of a pcap header's field carry FCS information. */
+const LINKTYPE_MASK = 0x03ffffff;
+
+/** The first layer of a link type, or Done for a link type we do not decode. */
+export function firstLayer(linkType: number): Layer {
+  switch (linkType & LINKTYPE_MASK) {
+    case LinkType.ETHERNET:
+      return Layer.Ethernet;
+    case LinkType.RAW:
+      return Layer.RawIp;
+    case LinkType.RAW_12:
+    case LinkType.RAW_14:
+      return Layer.RawOrLoop;
+    case LinkType.IPV4:
+      return Layer.IPv4;
+    case LinkType.IPV6:
+      return Layer.IPv6;
+    case LinkType.NULL:
+    case LinkType.LOOP:
+      return Layer.Null;
+    case LinkType.C_HDLC:
+      return Layer.CiscoHdlc;
+    case LinkType.LINUX_SLL:
+      return Layer.LinuxSll;
+    case LinkType.LINUX_SLL2:
+      return Layer.LinuxSll2;
+    default:
+      return Layer.Done;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+/** Held by the cursor between calls so that it keeps no reference to the caller's Segment or buffer. */
+const DETACHED = newSegment();
+
+const cursor: Cursor = {
+  buf: EMPTY,
+  start: 0,
+  off: 0,
+  end: 0,
+  wireLen: 0,
+  ipEnd: 0,
+  status: DecodeStatus.Ok,
+  seg: DETACHED,
+};
+
+/** Every field the decoder sets, back to "absent", so nothing leaks from the previous packet. */
+function reset(seg: Segment, buf: Uint8Array): void {
+  seg.ipVersion = 4;
+  seg.src.fill(0);
+  seg.dst.fill(0);
+  seg.srcPort = 0;
+  seg.dstPort = 0;
+  seg.ttl = 0;
+  seg.seq = 0;
+  seg.ack = 0;
+  seg.flags = 0;
+  seg.window = 0;
+  seg.urgent = 0;
+  seg.headerLen = 20;
+  seg.payloadLen = 0;
+  seg.capturedPayload = 0;
+  seg.payloadOffset = 0;
+  seg.buf = buf;
+  seg.truncated = false;
+  seg.mss = -1;
+  seg.wscale = -1;
+  seg.sackPermitted = false;
+  if (seg.sackCount !== 0) seg.sackBlocks.fill(0);
+  seg.sackCount = 0;
+  seg.tsVal = -1;
+  seg.tsEcr = -1;
+  seg.tfo = false;
+  seg.otherOptions.length = 0;
+  seg.badOptions = false;
+  seg.etherType = -1;
+  seg.ipProto = -1;
+  seg.ipOffset = -1;
+  seg.tcpOffset = -1;
+  seg.ipFragmented = false;
+}
+
+/**
+ * Decodes the frame buf[offset .. offset + capLen) of link type `linkType`
+ * (LINKTYPE_* value) into `seg`: every field except frame / tsSec / tsNsec / ts,
+ * which the caller sets. Returns DecodeStatus.Ok when seg holds a TCP segment,
+ * else the reason it does not (seg then holds what was decoded before the stop:
+ * etherType, and the IP addresses and ipProto when the IP header was read).
+ * `origLen` is the frame's length on the wire; it gives the length of TSO /
+ * BIG TCP datagrams whose IP length field is 0.
+ */
+export function decodePacket(
+  linkType: number,
+  buf: Uint8Array,
+  offset: number,
+  capLen: number,
+  origLen: number,
+  seg: Segment,
+): DecodeStatus {
+  reset(seg, buf);
+  let layer = firstLayer(linkType);
+  if (layer === Layer.Done) return DecodeStatus.UnknownLinkType;
+  // Defend against records that disagree with their buffer: read nothing outside it.
+  if (!(offset >= 0 && capLen >= 0)) return DecodeStatus.Truncated;
+  let end = offset + capLen;
+  if (end > buf.length) end = buf.length;
+  const c = cursor;
+  c.buf = buf;
+  c.start = offset;
+  c.off = offset;
+  c.end = end;
+  c.wireLen = Math.max(origLen, end - offset);
+  c.ipEnd = end;
+  c.status = DecodeStatus.Malformed;
+  c.seg = seg;
+  // Terminates: every layer but RawIp consumes header bytes or stops, and RawIp
+  // only leads to IPv4 / IPv6, which do.
+  while (layer !== Layer.Done) layer = DECODERS[layer]!(c);
+  c.seg = DETACHED;
+  c.buf = EMPTY;
+  return c.status;
+}

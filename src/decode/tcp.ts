@@ -1,0 +1,153 @@
+/**
+ * TCP header and options (RFC 9293 section 3.1).
+ *
+ *   0: source port (2)   2: destination port (2)   4: sequence number (4)
+ *   8: acknowledgment number (4)
+ *  12: data offset (4) | reserved (3) | AE (1)   13: CWR ECE URG ACK PSH RST SYN FIN
+ *  14: window (2)   16: checksum (2)   18: urgent pointer (2)   20: options
+ *
+ * The payload length is the IP datagram's length minus the headers, not what
+ * the snaplen kept, so a headers-only capture (-s 96) still advances sequence
+ * numbers correctly; `capturedPayload` is what is in the buffer and `truncated`
+ * says the snaplen cut the options or the payload. The checksum is not verified
+ * (offloaded checksums are common in captures taken on the sending host).
+ */
+import { type Cursor, type Layer, stop, truncated } from './cursor.js';
+import { DecodeStatus, type Segment } from './segment.js';
+
+export const TcpOption = {
+  EOL: 0,
+  NOP: 1,
+  /** RFC 9293 section 3.2: length 4. */
+  MSS: 2,
+  /** RFC 7323 section 2.2: length 3. */
+  WindowScale: 3,
+  /** RFC 2018: length 2. */
+  SackPermitted: 4,
+  /** RFC 2018: length 2 + 8n. */
+  Sack: 5,
+  /** RFC 7323 section 3.2: length 10. */
+  Timestamps: 8,
+  /** RFC 7413 section 4.1.1: length 2 (cookie request) or 6..18. */
+  FastOpen: 34,
+  /** RFC 6994 experimental option; TFO used it with ExID 0xF989 before kind 34 was assigned. */
+  Experimental: 254,
+} as const;
+
+const TFO_EXID = 0xf989;
+const MAX_OTHER_OPTIONS = 8;
+
+export function decodeTcp(c: Cursor): Layer {
+  const b = c.buf;
+  const o = c.off;
+  const seg = c.seg;
+  if (o + 20 > c.end) return truncated(c);
+  const headerLen = (b[o + 12]! >> 4) << 2;
+  if (headerLen < 20) return stop(c, DecodeStatus.Malformed);
+  const segmentLen = c.ipEnd - o;
+  if (segmentLen < headerLen) return stop(c, DecodeStatus.Malformed);
+
+  seg.tcpOffset = o;
+  seg.srcPort = (b[o]! << 8) | b[o + 1]!;
+  seg.dstPort = (b[o + 2]! << 8) | b[o + 3]!;
+  seg.seq = ((b[o + 4]! << 24) | (b[o + 5]! << 16) | (b[o + 6]! << 8) | b[o + 7]!) >>> 0;
+  seg.ack = ((b[o + 8]! << 24) | (b[o + 9]! << 16) | (b[o + 10]! << 8) | b[o + 11]!) >>> 0;
+  seg.flags = ((b[o + 12]! & 1) << 8) | b[o + 13]!;
+  seg.window = (b[o + 14]! << 8) | b[o + 15]!;
+  seg.urgent = (b[o + 18]! << 8) | b[o + 19]!;
+  seg.headerLen = headerLen;
+  seg.payloadLen = segmentLen - headerLen;
+  const payloadOffset = o + headerLen;
+  seg.payloadOffset = payloadOffset;
+  const end = c.end;
+  seg.capturedPayload = end > payloadOffset ? end - payloadOffset : 0;
+  seg.truncated = end < c.ipEnd;
+  if (headerLen > 20) parseOptions(b, o + 20, payloadOffset, Math.min(payloadOffset, end), seg);
+  return stop(c, DecodeStatus.Ok);
+}
+
+/**
+ * Options in [from, headerEnd), of which [from, capEnd) was captured.
+ *
+ * An option whose length is impossible (below 2, or past the header) makes the
+ * rest unreadable: badOptions is set and parsing stops (Linux tcp_parse_options
+ * stops the same way). A known option with the wrong length for its kind is
+ * skipped by its length and also sets badOptions (Linux ignores it and reads
+ * on). An option cut by the snaplen ends parsing silently: `truncated` tells.
+ */
+function parseOptions(b: Uint8Array, from: number, headerEnd: number, capEnd: number, seg: Segment): void {
+  let i = from;
+  while (i < capEnd) {
+    const kind = b[i]!;
+    if (kind === TcpOption.EOL) return;
+    if (kind === TcpOption.NOP) {
+      i++;
+      continue;
+    }
+    if (i + 1 >= capEnd) {
+      // The length byte is missing: past the header is bad, past the capture is a cut.
+      if (i + 1 >= headerEnd) seg.badOptions = true;
+      return;
+    }
+    const len = b[i + 1]!;
+    if (len < 2 || i + len > headerEnd) {
+      seg.badOptions = true;
+      return;
+    }
+    if (i + len > capEnd) return;
+    switch (kind) {
+      case TcpOption.MSS:
+        if (len === 4) seg.mss = (b[i + 2]! << 8) | b[i + 3]!;
+        else seg.badOptions = true;
+        break;
+      case TcpOption.WindowScale:
+        // The raw shift; values above 14 are the tracker's to clamp (RFC 7323 section 2.3).
+        if (len === 3) seg.wscale = b[i + 2]!;
+        else seg.badOptions = true;
+        break;
+      case TcpOption.SackPermitted:
+        if (len === 2) seg.sackPermitted = true;
+        else seg.badOptions = true;
+        break;
+      case TcpOption.Sack: {
+        // Length 2 (no block) is accepted as an empty SACK: well-formed by the 2 + 8n rule.
+        if ((len - 2) & 7) {
+          seg.badOptions = true;
+          break;
+        }
+        const blocks = seg.sackBlocks;
+        let n = seg.sackCount;
+        for (let j = i + 2; j < i + len && n < 4; j += 8, n++) {
+          blocks[2 * n] = (b[j]! << 24) | (b[j + 1]! << 16) | (b[j + 2]! << 8) | b[j + 3]!;
+          blocks[2 * n + 1] = (b[j + 4]! << 24) | (b[j + 5]! << 16) | (b[j + 6]! << 8) | b[j + 7]!;
+        }
+        seg.sackCount = n;
+        break;
+      }
+      case TcpOption.Timestamps:
+        if (len === 10) {
+          seg.tsVal = ((b[i + 2]! << 24) | (b[i + 3]! << 16) | (b[i + 4]! << 8) | b[i + 5]!) >>> 0;
+          seg.tsEcr = ((b[i + 6]! << 24) | (b[i + 7]! << 16) | (b[i + 8]! << 8) | b[i + 9]!) >>> 0;
+        } else seg.badOptions = true;
+        break;
+      case TcpOption.FastOpen:
+        if (len === 2 || (len >= 6 && len <= 18)) seg.tfo = true;
+        else seg.badOptions = true;
+        break;
+      case TcpOption.Experimental:
+        if (len >= 4 && ((b[i + 2]! << 8) | b[i + 3]!) === TFO_EXID) {
+          seg.tfo = true;
+          break;
+        }
+        addOther(seg, kind, len);
+        break;
+      default:
+        addOther(seg, kind, len);
+    }
+    i += len;
+  }
+}
+
+function addOther(seg: Segment, kind: number, len: number): void {
+  if (seg.otherOptions.length < MAX_OTHER_OPTIONS) seg.otherOptions.push((kind << 8) | len);
+}

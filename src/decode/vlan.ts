@@ -1,0 +1,19 @@
+/**
+ * IEEE 802.1Q VLAN tag, also the 802.1ad (0x88a8) and pre-standard 0x9100/0x9200
+ * service tags of QinQ. The ethertype that announced the tag is already read;
+ * the tag itself is
+ *
+ *   PCP (3 bits) | DEI (1) | VLAN ID (12) | inner ethertype (2)
+ *
+ * Stacked tags loop back here through the ethertype dispatch, each one 4 bytes further.
+ */
+import { type Cursor, type Layer, truncated } from './cursor.js';
+import { etherTypeLayer } from './ethertype.js';
+
+export function decodeVlan(c: Cursor): Layer {
+  const b = c.buf;
+  const o = c.off;
+  if (o + 4 > c.end) return truncated(c);
+  c.off = o + 4;
+  return etherTypeLayer(c, (b[o + 2]! << 8) | b[o + 3]!);
+}
