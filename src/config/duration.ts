@@ -26,10 +26,10 @@ export function parseDuration(text: string, label?: string): number {
   const prefix = label ? `${label}: ` : '';
   const s = String(text).trim();
   if (s.startsWith('-')) throw new UsageError(`${prefix}negative duration "${text}" (${DURATION_EXAMPLES})`);
+  if (s.length === 0) throw new UsageError(`${prefix}empty duration (${DURATION_EXAMPLES})`);
   if (BARE.test(s)) return checkFinite(Number(s), text, prefix);
   let total = 0;
   let pos = 0;
-  PART.lastIndex = 0;
   while (pos < s.length) {
     PART.lastIndex = pos;
     const m = PART.exec(s);
@@ -37,7 +37,6 @@ export function parseDuration(text: string, label?: string): number {
     total += Number(m[1]) * UNIT_SECONDS[m[2]!]!;
     pos = PART.lastIndex;
   }
-  if (s.length === 0) throw new UsageError(`${prefix}empty duration (${DURATION_EXAMPLES})`);
   return checkFinite(total, text, prefix);
 }
 
