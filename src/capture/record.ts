@@ -19,7 +19,11 @@ export interface PacketRecord {
   origLen: number;
   /** LINKTYPE_* value (pcap linktype with FCS bits masked off, or the IDB's). */
   linkType: number;
-  /** Interface index (pcapng IDB index within the section; 0 for pcap). */
+  /**
+   * Interface index: for pcapng the IDB's index counted over all sections of
+   * the file (so interfaces of different sections stay distinct; it restarts
+   * at 0 for each file, as rotated files share their interfaces); 0 for pcap.
+   */
   iface: number;
   buf: Uint8Array;
   offset: number;
@@ -56,6 +60,76 @@ export class CaptureError extends Error {
 export interface CaptureSink {
   record(rec: PacketRecord): void;
   warning(w: CaptureWarning): void;
+  /**
+   * One line of a text input (tcpdump's text output), without its line end
+   * (LF or CRLF). Without this method a text input is a CaptureError.
+   */
+  textLine?(line: string, file: string): void;
+}
+
+/** What the reader saw in one input (file or stream). */
+export interface CaptureFileStats {
+  file: string;
+  /** null only when reading was aborted before the format was known. */
+  format: CaptureFormat | null;
+  gzip: boolean;
+  /** The input was text (tcpdump output), handed to `sink.textLine`. */
+  text: boolean;
+  /** LINKTYPE_* values declared (pcap header, pcapng IDBs), in order of appearance. */
+  linkTypes: number[];
+  /** Records handed to the sink. */
+  packets: number;
+  /** Text lines handed to the sink. */
+  textLines: number;
+  /** Bytes read from the input as stored (compressed size when gzip). */
+  bytesRead: number;
+  /** Bytes of capture data parsed (after decompression). */
+  dataBytes: number;
+  /** The input ends inside a record. */
+  truncated: boolean;
+  /** Reading stopped at an impossible header or block. */
+  damaged: boolean;
+  /** Reading stopped because the AbortSignal fired. */
+  aborted: boolean;
+  /** First and last record timestamps in input order, seconds since the epoch; null without records. */
+  start: number | null;
+  end: number | null;
+  warnings: CaptureWarning[];
+}
+
+/** What the reader saw in all inputs of one capture, plus each input's own figures. */
+export interface CaptureStats {
+  /** Per input, in the order they were read. */
+  files: CaptureFileStats[];
+  /** Distinct formats in reading order; `format` joins them with '+' (CaptureSummary.format). */
+  formats: CaptureFormat[];
+  format: string;
+  gzip: boolean;
+  text: boolean;
+  linkTypes: number[];
+  packets: number;
+  textLines: number;
+  bytesRead: number;
+  dataBytes: number;
+  truncated: boolean;
+  damaged: boolean;
+  aborted: boolean;
+  start: number | null;
+  end: number | null;
+  warnings: CaptureWarning[];
+}
+
+export interface ReadOptions {
+  /** Stop reading promptly when aborted (SIGINT in live mode); what was read is kept. */
+  signal?: AbortSignal;
+  /** Called at most once per chunk read, with bytes read so far over all inputs and their total size when known. */
+  onProgress?: (bytesRead: number, totalBytes: number | undefined) => void;
+  /** Read size for files (fs.createReadStream highWaterMark). Default 1 MiB. */
+  chunkSize?: number;
+  /** 'time' (default): several files are read in the order of their first record's timestamp; 'given': as listed. */
+  order?: 'time' | 'given';
+  /** What `-` reads; default process.stdin. */
+  stdin?: AsyncIterable<Uint8Array>;
 }
 
 /** Linktype numbers used by the decoders (https://www.tcpdump.org/linktypes.html). */

@@ -1,0 +1,289 @@
+/**
+ * pcapng (https://www.ietf.org/archive/id/draft-ietf-opsawg-pcapng-03.html):
+ * several sections, each with its own byte order and interfaces; interfaces
+ * with their own link type, if_tsresol and if_tsoffset; Enhanced, Simple and
+ * the obsolete Packet Blocks. Every other block is skipped by its length.
+ *
+ * Block framing is checked as libpcap's sf-pcapng.c does (length at least 12,
+ * a multiple of 4, equal to the trailer's) and reported in its words. A bad
+ * block before the first interface is fatal (libpcap refuses to open such a
+ * file); after it, reading stops there with a `damaged` warning.
+ */
+import { ChunkParser, hex32, type ReadSession, u16be, u16le, u32be, u32le } from './parser.js';
+import { CaptureError, type CaptureFileStats, type CaptureSink } from './record.js';
+
+export const BT_SHB = 0x0a0d0d0a;
+const BT_IDB = 1;
+const BT_PB = 2;
+const BT_SPB = 3;
+const BT_EPB = 6;
+const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
+/** libpcap's INITIAL_MAX_BLOCKSIZE: a bigger block is taken for damage, and bounds memory. */
+export const MAX_BLOCK = 16 * 1024 * 1024;
+/** libpcap's BT_SHB_INSANE_MAX. */
+const MAX_SHB = 1024 * 1024;
+
+const OPT_ENDOFOPT = 0;
+const IF_TSRESOL = 9;
+const IF_TSOFFSET = 14;
+
+/** One interface (IDB) and how to turn its timestamps into seconds + nanoseconds. */
+interface Iface {
+  linkType: number;
+  snaplen: number;
+  /** Index over all sections of the file (PacketRecord.iface). */
+  index: number;
+  /** Units per second when a power of 10 up to 1e9 (exact with numbers); 0 otherwise. */
+  div: number;
+  /** Nanoseconds per unit when `div` is set. */
+  nsPerUnit: number;
+  /** Units per second for other resolutions (binary, finer than 1 ns), done with BigInt. */
+  bigDiv: bigint;
+  /** if_tsoffset: seconds added to every timestamp. */
+  tsOffset: number;
+}
+
+export class PcapngParser extends ChunkParser {
+  private le = true;
+  /** No SHB read yet: the first one is the file header. */
+  private first = true;
+  /** Until the first IDB, damage is fatal (libpcap fails to open). */
+  private beforeIdb = true;
+  private ifaces: Iface[] = [];
+  /** Interfaces of earlier sections, so each section's get distinct indexes. */
+  private ifaceBase = 0;
+  private noIface = 0;
+  private noIfaceFrame = 0;
+  private secTs = 0;
+  private nsTs = 0;
+
+  constructor(file: string, sink: CaptureSink, session: ReadSession, stats?: CaptureFileStats) {
+    super(file, sink, session, 'pcapng', stats);
+  }
+
+  protected step(b: Uint8Array, o: number, end: number): number {
+    // Every block is at least 12 bytes; 12 also covers an SHB's byte-order magic.
+    if (end - o < 12) return -12;
+    let type = this.le ? u32le(b, o) : u32be(b, o);
+    if (type === BT_SHB) {
+      // The SHB's type reads the same in both orders; its byte-order magic sets the section's order.
+      const bom = u32le(b, o + 8);
+      if (bom === BYTE_ORDER_MAGIC) this.le = true;
+      else if (u32be(b, o + 8) === BYTE_ORDER_MAGIC) this.le = false;
+      else return this.bad(`section header block has a bad byte-order magic ${hex32(u32be(b, o + 8))}`);
+    }
+    const len = this.le ? u32le(b, o + 4) : u32be(b, o + 4);
+    if (type === BT_SHB && (len < 28 || len > MAX_SHB)) {
+      return this.bad(`section header block has an invalid length of ${len}`);
+    }
+    if (len < 12) return this.bad(`block in pcapng file has a length of ${len} < 12`);
+    if (len % 4 !== 0)
+      return this.bad(`block in pcapng file has a length of ${len} that is not a multiple of 4`);
+    if (len > MAX_BLOCK) return this.bad(`pcapng block size ${len} > maximum ${MAX_BLOCK}`);
+    if (end - o < len) return -len;
+    // libpcap does not compare the first SHB's trailer (pcap_ng_check_header reads it
+    // without read_block); every later block's trailer it does.
+    if (!this.first || type !== BT_SHB) {
+      const trailer = this.le ? u32le(b, o + len - 4) : u32be(b, o + len - 4);
+      if (trailer !== len) {
+        return this.bad(`pcapng block total length in header ${len} and trailer ${trailer} don't match`);
+      }
+    }
+    type >>>= 0;
+    switch (type) {
+      case BT_EPB:
+        return this.packet(b, o, len, false);
+      case BT_SPB:
+        return this.simplePacket(b, o, len);
+      case BT_PB:
+        return this.packet(b, o, len, true);
+      case BT_IDB:
+        return this.interfaceBlock(b, o, len);
+      case BT_SHB:
+        return this.sectionHeader(b, o, len);
+      default:
+        return len;
+    }
+  }
+
+  protected truncatedMessage(have: number, need: number): string {
+    if (this.first) {
+      throw new CaptureError(
+        `${this.file}: truncated pcapng section header block: ${have} of ${need} bytes`,
+        this.file,
+      );
+    }
+    return `file ends inside a pcapng block: ${have} of ${need} bytes present, ${need - have} missing`;
+  }
+
+  override end(info = {}): void {
+    if (this.noIface > 0) {
+      this.warn({
+        kind: 'other',
+        file: this.file,
+        offset: 0,
+        frame: this.noIfaceFrame,
+        message: `${this.noIface} packet block(s) name an interface with no interface description block; skipped`,
+      });
+    }
+    super.end(info);
+  }
+
+  /** Damage: fatal before the first interface (as libpcap refuses the file), else stop here. */
+  private bad(message: string): 0 {
+    if (this.beforeIdb) throw new CaptureError(`${this.file}: ${message}`, this.file);
+    return this.damaged(message);
+  }
+
+  private sectionHeader(b: Uint8Array, o: number, len: number): number {
+    const rd16 = this.le ? u16le : u16be;
+    const major = rd16(b, o + 12);
+    const minor = rd16(b, o + 14);
+    // libpcap reads 1.0 and 1.2 ("treated as being the same as version 1.0").
+    if (!(major === 1 && (minor === 0 || minor === 2))) {
+      const message = `unsupported pcapng savefile version ${major}.${minor}`;
+      if (this.first) throw new CaptureError(`${this.file}: ${message}`, this.file);
+      return this.damaged(`section at offset ${this.offset}: ${message}`);
+    }
+    this.first = false;
+    // A new section starts with no interfaces; its indexes follow the previous section's.
+    this.ifaceBase += this.ifaces.length;
+    this.ifaces = [];
+    return len;
+  }
+
+  private interfaceBlock(b: Uint8Array, o: number, len: number): number {
+    if (len < 20) return this.bad(`interface description block is too short (${len} bytes)`);
+    const rd16 = this.le ? u16le : u16be;
+    const rd32 = this.le ? u32le : u32be;
+    const linkType = rd16(b, o + 8);
+    const snaplen = rd32(b, o + 12);
+    const iface: Iface = {
+      linkType,
+      snaplen,
+      index: this.ifaceBase + this.ifaces.length,
+      div: 1e6,
+      nsPerUnit: 1000,
+      bigDiv: 0n,
+      tsOffset: 0,
+    };
+    // Options: code(2) length(2) value padded to 4; a malformed list ends the options
+    // (the interface stays usable with defaults, as the framing is intact).
+    let p = o + 16;
+    const optEnd = o + len - 4;
+    while (p + 4 <= optEnd) {
+      const code = rd16(b, p);
+      const olen = rd16(b, p + 2);
+      const v = p + 4;
+      if (v + olen > optEnd || code === OPT_ENDOFOPT) break;
+      if (code === IF_TSRESOL && olen === 1) {
+        const r = b[v]!;
+        if (r & 0x80) {
+          // 2^-n seconds (hardware clocks); beyond 2^-63 libpcap refuses.
+          const shift = r & 0x7f;
+          if (shift > 63) return this.bad(`interface if_tsresol 2^-${shift} is too fine`);
+          iface.div = 0;
+          iface.bigDiv = 1n << BigInt(shift);
+        } else if (r <= 9) {
+          iface.div = 10 ** r;
+          iface.nsPerUnit = 10 ** (9 - r);
+        } else {
+          if (r > 19) return this.bad(`interface if_tsresol 10^-${r} is too fine`);
+          iface.div = 0;
+          iface.bigDiv = 10n ** BigInt(r);
+        }
+      } else if (code === IF_TSOFFSET && olen === 8) {
+        const lo = rd32(b, this.le ? v : v + 4);
+        const hi = rd32(b, this.le ? v + 4 : v);
+        // Signed 64-bit seconds; |offset| below 2^53 in any sane file.
+        iface.tsOffset = (hi | 0) * 4294967296 + lo;
+      }
+      p = v + ((olen + 3) & ~3);
+    }
+    this.ifaces.push(iface);
+    this.addLinkType(linkType);
+    this.beforeIdb = false;
+    return len;
+  }
+
+  /**
+   * EPB, or the obsolete PB (same layout with a 16-bit interface id and a drops
+   * count): 28 bytes before the packet data, 32 with the trailer.
+   */
+  private packet(b: Uint8Array, o: number, len: number, isPb: boolean): number {
+    if (len < 32) return this.bad(`packet block is too short (${len} bytes)`);
+    const le = this.le;
+    const ifid = isPb ? (le ? u16le(b, o + 8) : u16be(b, o + 8)) : le ? u32le(b, o + 8) : u32be(b, o + 8);
+    const hi = le ? u32le(b, o + 12) : u32be(b, o + 12);
+    const lo = le ? u32le(b, o + 16) : u32be(b, o + 16);
+    const cap = le ? u32le(b, o + 20) : u32be(b, o + 20);
+    const orig = le ? u32le(b, o + 24) : u32be(b, o + 24);
+    if (cap > len - 32) {
+      return this.bad(`packet block of ${len} bytes claims ${cap} captured bytes`);
+    }
+    const iface = this.ifaces[ifid];
+    if (iface === undefined) return this.skipNoIface(len);
+    this.timestamp(iface, hi, lo);
+    const rec = this.rec;
+    rec.tsSec = this.secTs;
+    rec.tsNsec = this.nsTs;
+    rec.capLen = cap;
+    rec.origLen = orig;
+    rec.linkType = iface.linkType;
+    rec.iface = iface.index;
+    rec.buf = b;
+    rec.offset = o + 28;
+    this.emit();
+    return len;
+  }
+
+  /** SPB: interface 0, no timestamp (the last one seen is used), captured length implied. */
+  private simplePacket(b: Uint8Array, o: number, len: number): number {
+    if (len < 16) return this.bad(`simple packet block is too short (${len} bytes)`);
+    const iface = this.ifaces[0];
+    if (iface === undefined) return this.skipNoIface(len);
+    const orig = this.le ? u32le(b, o + 8) : u32be(b, o + 8);
+    let cap = Math.min(orig, len - 16);
+    if (iface.snaplen > 0 && cap > iface.snaplen) cap = iface.snaplen;
+    const rec = this.rec;
+    rec.tsSec = this.lastSec === Number.NEGATIVE_INFINITY ? 0 : this.lastSec;
+    rec.tsNsec = this.lastNsec;
+    rec.capLen = cap;
+    rec.origLen = orig;
+    rec.linkType = iface.linkType;
+    rec.iface = iface.index;
+    rec.buf = b;
+    rec.offset = o + 12;
+    this.emit();
+    return len;
+  }
+
+  private skipNoIface(len: number): number {
+    if (this.noIface++ === 0) this.noIfaceFrame = this.frame + 1;
+    return len;
+  }
+
+  /** 64-bit timestamp `hi:lo` in the interface's units into `secTs` + `nsTs`, exactly. */
+  private timestamp(iface: Iface, hi: number, lo: number): void {
+    const d = iface.div;
+    if (d !== 0) {
+      // Long division of hi*2^32 + lo by d in 16-bit steps: every intermediate stays
+      // below 2^53 (d <= 1e9), so the result is exact without BigInt.
+      const hq = Math.floor(hi / d);
+      let r = hi - hq * d;
+      r = r * 65536 + (lo >>> 16);
+      const q1 = Math.floor(r / d);
+      r -= q1 * d;
+      r = r * 65536 + (lo & 0xffff);
+      const q2 = Math.floor(r / d);
+      r -= q2 * d;
+      this.secTs = hq * 4294967296 + q1 * 65536 + q2 + iface.tsOffset;
+      this.nsTs = r * iface.nsPerUnit;
+      return;
+    }
+    const units = (BigInt(hi) << 32n) | BigInt(lo);
+    const div = iface.bigDiv;
+    this.secTs = Number(units / div) + iface.tsOffset;
+    this.nsTs = Number(((units % div) * 1_000_000_000n) / div);
+  }
+}

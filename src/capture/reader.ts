@@ -1,0 +1,388 @@
+/**
+ * Reading captures from files, standard input or any async iterable of bytes:
+ * chunks are pushed, one at a time and synchronously, into a CaptureParser;
+ * gzip is recognised by its magic and undone with a streaming Gunzip.
+ * Several files are one capture, read in the order of their first timestamps.
+ */
+import { open, stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { CaptureParser } from './detect.js';
+import { newFileStats, ReadSession } from './parser.js';
+import {
+  CaptureError,
+  type CaptureFileStats,
+  type CaptureFormat,
+  type CaptureSink,
+  type CaptureStats,
+  type PacketRecord,
+  type ReadOptions,
+} from './record.js';
+
+const DEFAULT_CHUNK = 1024 * 1024;
+/** Decompressed output size of the Gunzip (node's default 16 KiB means more records straddling chunks). */
+const GUNZIP_CHUNK = 256 * 1024;
+/** Peeking for a first timestamp gives up after this much data. */
+const PEEK_LIMIT = 8 * 1024 * 1024;
+
+interface Progress {
+  bytes: number;
+  total: number | undefined;
+  onProgress: ReadOptions['onProgress'];
+}
+
+/** Internal knobs of `readInput` on top of ReadOptions. */
+interface InputOptions {
+  signal: AbortSignal | undefined;
+  progress: Progress | undefined;
+  /** Stop (as if aborted) once this much data was parsed. */
+  dataLimit?: number;
+}
+
+/**
+ * Reads one capture from any async iterable of bytes (a stream, a generator of
+ * chunks). Recognised by content; gzip is undone.
+ */
+export async function readCaptureStream(
+  source: AsyncIterable<Uint8Array>,
+  name: string,
+  sink: CaptureSink,
+  opts: ReadOptions = {},
+): Promise<CaptureStats> {
+  const progress: Progress = { bytes: 0, total: undefined, onProgress: opts.onProgress };
+  const st = await readInput(source, name, sink, new ReadSession(), { signal: opts.signal, progress });
+  return combineStats([st]);
+}
+
+/** Reads one capture file (`-` is standard input). */
+export function readCaptureFile(
+  path: string,
+  sink: CaptureSink,
+  opts: ReadOptions = {},
+): Promise<CaptureStats> {
+  return readCaptureFiles([path], sink, opts);
+}
+
+/**
+ * Reads several files as one capture: frame numbers continue from file to
+ * file, and (unless `opts.order` is 'given') the files are read in the order
+ * of their first record's timestamp, as rotated `tcpdump -G/-C` files given in
+ * any order should be. Inputs that cannot be peeked without consuming them
+ * (standard input, pipes) and text inputs keep their place in the list.
+ */
+export async function readCaptureFiles(
+  files: string[],
+  sink: CaptureSink,
+  opts: ReadOptions = {},
+): Promise<CaptureStats> {
+  if (files.length === 0) throw new CaptureError('no capture file given', '');
+  if (files.filter((f) => f === '-').length > 1) {
+    throw new CaptureError("standard input ('-') can be given only once", '-');
+  }
+  // Fail on a missing or unreadable file before reading anything.
+  const infos = await Promise.all(files.map((f) => inspect(f)));
+  let order = infos;
+  if (files.length > 1 && opts.order !== 'given') order = await timeOrder(infos, sink);
+  const total = infos.every((i) => i.size !== undefined)
+    ? infos.reduce((a, i) => a + (i.size ?? 0), 0)
+    : undefined;
+  const progress: Progress = { bytes: 0, total, onProgress: opts.onProgress };
+  const session = new ReadSession();
+  const all: CaptureFileStats[] = [];
+  for (const info of order) {
+    if (opts.signal?.aborted) break;
+    const source = info.path === '-' ? (opts.stdin ?? process.stdin) : await openFile(info, opts.chunkSize);
+    all.push(await readInput(source, info.path, sink, session, { signal: opts.signal, progress }));
+  }
+  const stats = combineStats(all);
+  if (opts.signal?.aborted) stats.aborted = true;
+  return stats;
+}
+
+interface InputInfo {
+  path: string;
+  /** Size in bytes for a regular file. */
+  size: number | undefined;
+  /** A regular file can be opened twice: once to peek, once to read. */
+  regular: boolean;
+}
+
+async function inspect(path: string): Promise<InputInfo> {
+  if (path === '-') return { path, size: undefined, regular: false };
+  let s: Awaited<ReturnType<typeof stat>>;
+  try {
+    s = await stat(path);
+  } catch (e) {
+    throw openError(path, e);
+  }
+  if (s.isDirectory()) throw new CaptureError(`cannot open ${path}: is a directory`, path);
+  if (!s.isFile()) return { path, size: undefined, regular: false };
+  // Open once now so that a permission problem is reported before any output.
+  try {
+    await (await open(path, 'r')).close();
+  } catch (e) {
+    throw openError(path, e);
+  }
+  return { path, size: s.size, regular: true };
+}
+
+async function openFile(info: InputInfo, chunkSize = DEFAULT_CHUNK): Promise<AsyncIterable<Uint8Array>> {
+  try {
+    const fh = await open(info.path, 'r');
+    return fh.createReadStream({ highWaterMark: chunkSize });
+  } catch (e) {
+    throw openError(info.path, e);
+  }
+}
+
+function openError(path: string, e: unknown): CaptureError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why =
+    code === 'ENOENT'
+      ? 'no such file'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : code === 'ENOTDIR'
+            ? 'not a directory in the path'
+            : code === 'ELOOP'
+              ? 'too many symbolic links'
+              : ((e as Error).message ?? String(e));
+  return new CaptureError(`cannot open ${path}: ${why}`, path);
+}
+
+/**
+ * Orders inputs by their first record's timestamp (a stable sort, so equal
+ * times keep the given order). Inputs without one (pipes, text, no records)
+ * stay where they were given; the others are sorted among the remaining places.
+ */
+async function timeOrder(infos: InputInfo[], sink: CaptureSink): Promise<InputInfo[]> {
+  const keys = await Promise.all(infos.map((i) => (i.regular ? peekFirstTime(i.path, sink) : null)));
+  const keyed = infos
+    .map((info, i) => ({ info, key: keys[i], i }))
+    .filter((x): x is { info: InputInfo; key: [number, number]; i: number } => x.key != null);
+  keyed.sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.i - b.i);
+  const out = infos.slice();
+  let k = 0;
+  for (let i = 0; i < infos.length; i++) if (keys[i] != null) out[i] = keyed[k++]!.info;
+  return out;
+}
+
+/** The first record's timestamp, reading as little as needed; format errors surface here already. */
+async function peekFirstTime(path: string, sink: CaptureSink): Promise<[number, number] | null> {
+  let first: [number, number] | null = null;
+  const ac = new AbortController();
+  const peekSink: CaptureSink = {
+    record(rec: PacketRecord) {
+      if (first === null) first = [rec.tsSec, rec.tsNsec];
+      ac.abort();
+    },
+    warning() {},
+  };
+  // Only a text input stops the peek; whether text is accepted is decided by the real sink.
+  if (sink.textLine) peekSink.textLine = () => ac.abort();
+  const source = await openFile({ path, size: undefined, regular: true }, 64 * 1024);
+  await readInput(source, path, peekSink, new ReadSession(), {
+    signal: ac.signal,
+    progress: undefined,
+    dataLimit: PEEK_LIMIT,
+  });
+  return first;
+}
+
+/**
+ * Reads one input into `sink`: sniffs gzip, decompresses when needed, pushes
+ * every chunk synchronously, and stops promptly on abort.
+ */
+async function readInput(
+  source: AsyncIterable<Uint8Array>,
+  name: string,
+  sink: CaptureSink,
+  session: ReadSession,
+  io: InputOptions,
+): Promise<CaptureFileStats> {
+  const stats = newFileStats(name);
+  const parser = new CaptureParser(name, sink, session, stats);
+  const signal = io.signal;
+  const raw = source[Symbol.asyncIterator]();
+  const aborted = abortPromise(signal);
+  let data: AsyncIterator<Uint8Array> = raw;
+  let gunzip: ReturnType<typeof createGunzip> | null = null;
+  let stoppedEarly = false;
+  let gzipTruncated = false;
+  let gzipCorrupt = false;
+  let src: Readable | null = null;
+  const countRaw = (c: Uint8Array) => {
+    stats.bytesRead += c.length;
+    const p = io.progress;
+    if (p) {
+      p.bytes += c.length;
+      p.onProgress?.(p.bytes, p.total);
+    }
+  };
+  try {
+    // Sniff gzip on the raw bytes: at most two are needed.
+    const head: Uint8Array[] = [];
+    let headLen = 0;
+    let rawDone = false;
+    while (headLen < 2) {
+      const r = await nextOrAbort(raw, aborted, name);
+      if (r === null) {
+        stoppedEarly = true;
+        break;
+      }
+      if (r.done) {
+        rawDone = true;
+        break;
+      }
+      countRaw(r.value);
+      head.push(r.value);
+      headLen += r.value.length;
+    }
+    const b0 = head[0]?.[0];
+    const b1 = head[0] && head[0].length > 1 ? head[0][1] : head[1]?.[0];
+    if (!stoppedEarly && b0 === 0x1f && b1 === 0x8b) {
+      stats.gzip = true;
+      gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK });
+      const z = gunzip;
+      const feed = async function* () {
+        yield* head;
+        if (rawDone) return;
+        for (;;) {
+          const r = await raw.next();
+          if (r.done) return;
+          countRaw(r.value);
+          yield r.value;
+        }
+      };
+      src = Readable.from(feed());
+      // A read error of the file ends the Gunzip with that error.
+      src.on('error', (e) => z.destroy(e));
+      src.pipe(z);
+      data = z[Symbol.asyncIterator]();
+    } else if (!stoppedEarly) {
+      for (const c of head) parser.push(c);
+      if (rawDone) data = emptyIterator();
+    }
+    while (!stoppedEarly && !parser.done) {
+      let r: IteratorResult<Uint8Array> | null;
+      try {
+        r = await nextOrAbort(data, aborted, name);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (gunzip !== null && typeof code === 'string' && code.startsWith('Z_')) {
+          // zlib: "unexpected end of file" is a cut file; anything else is corrupt data.
+          if (code === 'Z_BUF_ERROR') gzipTruncated = true;
+          else {
+            gzipDamaged(stats, sink, name, (e as Error).message);
+            gzipCorrupt = true;
+          }
+          break;
+        }
+        throw e;
+      }
+      if (r === null) {
+        stoppedEarly = true;
+        break;
+      }
+      if (r.done) break;
+      if (gunzip === null) countRaw(r.value);
+      parser.push(r.value);
+      if (io.dataLimit !== undefined && stats.dataBytes >= io.dataLimit) {
+        stoppedEarly = true;
+        break;
+      }
+    }
+    parser.end({ aborted: stoppedEarly, gzipTruncated, stopped: gzipCorrupt });
+  } finally {
+    // Release the file (or stdin) promptly, also on errors and early stops.
+    gunzip?.destroy();
+    src?.destroy();
+    const ret = raw.return?.();
+    if (ret) ret.catch(() => {});
+  }
+  return stats;
+}
+
+function gzipDamaged(stats: CaptureFileStats, sink: CaptureSink, name: string, msg: string): void {
+  stats.damaged = true;
+  const w = {
+    kind: 'damaged' as const,
+    file: name,
+    offset: stats.dataBytes,
+    message: `gzip data corrupt (${msg}); reading stopped here`,
+  };
+  stats.warnings.push(w);
+  sink.warning(w);
+}
+
+function emptyIterator(): AsyncIterator<Uint8Array> {
+  return { next: async () => ({ done: true, value: undefined }) };
+}
+
+function abortPromise(signal: AbortSignal | undefined): Promise<null> | null {
+  if (!signal) return null;
+  if (signal.aborted) return Promise.resolve(null);
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(null), { once: true }));
+}
+
+/** The next chunk, or null as soon as the signal fires (without waiting for a slow pipe). */
+async function nextOrAbort(
+  it: AsyncIterator<Uint8Array>,
+  aborted: Promise<null> | null,
+  name: string,
+): Promise<IteratorResult<Uint8Array> | null> {
+  let p: Promise<IteratorResult<Uint8Array>>;
+  try {
+    p = it.next();
+  } catch (e) {
+    throw readError(name, e);
+  }
+  if (aborted === null) return p.catch((e) => Promise.reject(readError(name, e)));
+  // A read still pending when the abort wins must not become an unhandled rejection.
+  p.catch(() => {});
+  return Promise.race([p.catch((e) => Promise.reject(readError(name, e))), aborted]);
+}
+
+function readError(name: string, e: unknown): unknown {
+  if (e instanceof CaptureError) return e;
+  const code = (e as NodeJS.ErrnoException).code;
+  // zlib errors are handled by the caller (truncated or corrupt gzip).
+  if (typeof code === 'string' && code.startsWith('Z_')) return e;
+  if (code === 'EISDIR') return new CaptureError(`cannot read ${name}: is a directory`, name);
+  return new CaptureError(`cannot read ${name}: ${(e as Error).message ?? String(e)}`, name);
+}
+
+/** The capture's figures from its inputs' figures. */
+export function combineStats(files: CaptureFileStats[]): CaptureStats {
+  const formats: CaptureFormat[] = [];
+  const linkTypes: number[] = [];
+  let start: number | null = null;
+  let end: number | null = null;
+  for (const f of files) {
+    if (f.format !== null && !formats.includes(f.format)) formats.push(f.format);
+    for (const lt of f.linkTypes) if (!linkTypes.includes(lt)) linkTypes.push(lt);
+    if (f.start !== null && (start === null || f.start < start)) start = f.start;
+    if (f.end !== null && (end === null || f.end > end)) end = f.end;
+  }
+  const sum = (k: 'packets' | 'textLines' | 'bytesRead' | 'dataBytes') => files.reduce((a, f) => a + f[k], 0);
+  return {
+    files,
+    formats,
+    format: formats.join('+'),
+    gzip: files.some((f) => f.gzip),
+    text: files.some((f) => f.text),
+    linkTypes,
+    packets: sum('packets'),
+    textLines: sum('textLines'),
+    bytesRead: sum('bytesRead'),
+    dataBytes: sum('dataBytes'),
+    truncated: files.some((f) => f.truncated),
+    damaged: files.some((f) => f.damaged),
+    aborted: files.some((f) => f.aborted),
+    start,
+    end,
+    warnings: files.flatMap((f) => f.warnings),
+  };
+}
