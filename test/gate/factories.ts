@@ -1,89 +1,56 @@
 /**
- * Small report builders for gate and output tests, smoltcp-style: a template
- * with sensible values and overrides for what the test is about.
+ * Report builders for gate and output tests, on top of the shared ones in
+ * test/report/factories.ts: fixed addresses and times so messages can be
+ * asserted exactly, and anomalies placed by connection id.
  */
 import { mergeSettings, parseMaxRule } from '../../src/config/load.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/config/settings.js';
-import { KIND_BY_NAME } from '../../src/detect/kinds.js';
 import type { AnomalyReport, ConnectionReport, EndpointReport, Report } from '../../src/report/model.js';
+import * as base from '../report/factories.js';
 
+/** 2025-11-21T12:00:00Z; anomalies default to T0 + 0.5. */
 export const T0 = 1_763_726_400;
 
-export function endpoint(over: Partial<EndpointReport> = {}): EndpointReport {
-  return {
-    addr: '10.77.0.1',
-    port: 48_292,
-    state: 'CLOSED',
-    packets: 10,
-    bytes: 1000,
-    isn: 1,
-    retransmissions: 0,
-    outOfOrder: 0,
-    dupAcks: 0,
-    zeroWindows: 0,
-    keepAlives: 0,
-    mss: 1460,
-    windowScale: 7,
-    sack: true,
-    timestamps: true,
-    ...over,
-  };
-}
+type ConnOverrides = Partial<Omit<ConnectionReport, 'client' | 'server'>> & {
+  client?: Partial<EndpointReport>;
+  server?: Partial<EndpointReport>;
+};
 
-/** Connection `id` between 10.77.0.1:(48000+id) and 10.77.0.2:80. */
-export function connection(
-  id: number,
-  over: Partial<Omit<ConnectionReport, 'client' | 'server'>> & {
-    client?: Partial<EndpointReport>;
-    server?: Partial<EndpointReport>;
-  } = {},
-): ConnectionReport {
+/** Connection `id` between 10.77.0.1:(48000+id) and 10.77.0.2:80, 10 packets each way. */
+export function connection(id: number, over: ConnOverrides = {}): ConnectionReport {
   const { client, server, ...rest } = over;
-  return {
+  return base.connection({
     id,
-    client: endpoint({ addr: '10.77.0.1', port: 48_000 + id, ...client }),
-    server: endpoint({ addr: '10.77.0.2', port: 80, ...server }),
-    roleInferred: false,
-    midstream: false,
     start: T0 + id,
-    end: T0 + id + 1,
     duration: 1,
-    handshakeRtt: 0.001,
-    connState: 'SF',
-    history: 'ShADadFf',
-    transitions: [],
-    anomalies: [],
     ...rest,
-  };
+    client: { addr: '10.77.0.1', port: 48_000 + id, packets: 10, ...client },
+    server: { addr: '10.77.0.2', port: 80, packets: 10, ...server },
+  });
 }
 
-/** An anomaly of a registered kind (severity from the registry) on connection `connection`. */
+/** An anomaly of a registered kind (severity and hint from the registry) on connection `connection`. */
 export function anomaly(
   kind: string,
   connection: number | null = 1,
   over: Partial<AnomalyReport> = {},
 ): AnomalyReport {
-  const k = KIND_BY_NAME.get(kind);
-  return {
-    kind,
-    severity: k?.severity ?? 'warning',
+  return base.anomaly(kind, {
     connection,
     endpoint: connection === null ? null : 'server',
     t: T0 + 0.5,
     frame: 17,
-    message: `${kind} happened`,
-    hint: k?.hint ?? '',
     ...over,
-  };
+  });
 }
 
 /**
  * A report holding `anomalies`; connections are made for every connection id
- * the anomalies name, plus `connections` more (or the given ones).
+ * the anomalies name, topped up to `connections` (or the given ones).
  */
 export function report(
   anomalies: AnomalyReport[] = [],
-  opts: { connections?: ConnectionReport[] | number; summarised?: number; files?: string[] } = {},
+  opts: { connections?: ConnectionReport[] | number; summarised?: number } = {},
 ): Report {
   let connections: ConnectionReport[];
   if (Array.isArray(opts.connections)) {
@@ -91,37 +58,18 @@ export function report(
   } else {
     const ids = new Set<number>();
     for (const a of anomalies) if (a.connection !== null) ids.add(a.connection);
-    let next = 1;
-    while (ids.size < Math.max(opts.connections ?? 0, ids.size)) {
-      while (ids.has(next)) next++;
-      ids.add(next);
-    }
+    for (let next = 1; ids.size < (opts.connections ?? 0); next++) ids.add(next);
     connections = [...ids].sort((a, b) => a - b).map((id) => connection(id));
   }
   for (const c of connections) {
     c.anomalies = [...new Set(anomalies.filter((a) => a.connection === c.id).map((a) => a.kind))];
   }
-  const packets = connections.reduce((n, c) => n + c.client.packets + c.server.packets, 0);
-  return {
-    version: 1,
-    capture: {
-      files: opts.files ?? ['test.pcap'],
-      format: 'pcap',
-      gzip: false,
-      linkTypes: ['ETHERNET'],
-      packets,
-      tcpPackets: packets,
-      skipped: {},
-      start: T0,
-      end: T0 + 100,
-      truncated: false,
-      warnings: [],
-    },
+  return base.report({
     connections,
     anomalies,
-    states: { client: {}, server: {}, hosts: [] },
     summarised: { connections: opts.summarised ?? 0, states: {} },
-  };
+    capture: { files: ['test.pcap'], start: T0, end: T0 + 100 },
+  });
 }
 
 export function settings(over: Partial<Settings> = {}): Settings {
