@@ -62,10 +62,11 @@ export class PcapngParser extends ChunkParser {
   }
 
   protected step(b: Uint8Array, o: number, end: number): number {
-    // Every block is at least 12 bytes; 12 also covers an SHB's byte-order magic.
-    if (end - o < 12) return -12;
+    // Type and length first (so a cut block's missing bytes are known); an SHB also needs its byte-order magic.
+    if (end - o < 8) return -8;
     let type = this.le ? u32le(b, o) : u32be(b, o);
     if (type === BT_SHB) {
+      if (end - o < 12) return -12;
       // The SHB's type reads the same in both orders; its byte-order magic sets the section's order.
       const bom = u32le(b, o + 8);
       if (bom === BYTE_ORDER_MAGIC) this.le = true;
