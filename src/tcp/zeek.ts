@@ -1,0 +1,994 @@
+/**
+ * Zeek's per-connection `conn_state` and `history` (conn.log), emulated from
+ * TCP headers alone so that users of Zeek can compare like with like.
+ *
+ * A port of the parts of Zeek (zeek/zeek, 8.x) that decide these two fields:
+ * - src/packet_analysis/protocol/tcp/TCPSessionAdapter.cc: Process(),
+ *   update_history(), update_window(), update_last_seq(), init_endpoint(),
+ *   init_peer(), the Update*State() state machine, ConnectionClosed(), IsReuse()
+ *   and the analyzer timers (attempt, expire, delete);
+ * - src/packet_analysis/protocol/tcp/TCP.cc and ip/IPBasedAnalyzer.cc:
+ *   WantConnection() (flip a new connection whose first packet is not a SYN and
+ *   whose source port is in `likely_server_ports`);
+ * - src/analyzer/protocol/tcp/TCP_Endpoint.cc/.h: per-endpoint state, Size(),
+ *   CheckHistory()/AddHistory() (upper case = originator), DidRxmit(),
+ *   ZeroWindow(), Gap() with Connection::ScaledHistoryEntry (1, 10, 100, ...);
+ * - src/analyzer/protocol/tcp/TCP_Reassembler.cc: content gaps ('g') are found
+ *   when an ACK covers data never seen, only while both endpoints are cleanly
+ *   established (or closing from there);
+ * - src/Conn.cc FlipRoles(): swaps the endpoints and appends '^' (the
+ *   hist_seen bits are not swapped);
+ * - scripts/base/protocols/conn/main.zeek conn_state(): the state names.
+ *
+ * Also emulated: the flip of a connection that began with a SYN-ACK when an ACK
+ * or data segment follows (zeek/zeek PR #2191; its conn.log history reads
+ * "^h..."). Not emulated: 'c'/'C' (bad checksum; we do not validate checksums,
+ * i.e. we behave as `zeek -C`), 'x' (analysis limits), anything that depends on
+ * application analyzers, and IPv6/Teredo tunnels (the decoder does not open them).
+ *
+ * Memory: a few numbers per endpoint, the history string, and at most
+ * MAX_OOO_BLOCKS out-of-order byte ranges per endpoint (for gap detection).
+ */
+import { type Segment, TcpFlag } from '../decode/segment.js';
+
+/** Zeek's EndpointState values (init-bare.zeek TCP_INACTIVE .. TCP_RESET). */
+export const ZeekTcpState = {
+  INACTIVE: 0,
+  SYN_SENT: 1,
+  SYN_ACK_SENT: 2,
+  PARTIAL: 3,
+  ESTABLISHED: 4,
+  CLOSED: 5,
+  RESET: 6,
+} as const;
+export type ZeekTcpState = (typeof ZeekTcpState)[keyof typeof ZeekTcpState];
+
+const INACTIVE = 0;
+const SYN_SENT = 1;
+const SYN_ACK_SENT = 2;
+const PARTIAL = 3;
+const ESTABLISHED = 4;
+const CLOSED = 5;
+const RESET = 6;
+
+// TCP_Endpoint::HistoryMasks; a responder's are shifted left 16 bits.
+const HIST_SYN_PKT = 0x1;
+const HIST_FIN_PKT = 0x2;
+const HIST_RST_PKT = 0x4;
+const HIST_FIN_RST_PKT = 0x8;
+const HIST_DATA_PKT = 0x10;
+const HIST_ACK_PKT = 0x20;
+const HIST_MULTI_FLAG_PKT = 0x40;
+
+const TOO_LARGE_SEQ_DELTA = 1048576;
+const TWO32 = 4294967296;
+/** init-bare.zeek tcp_max_above_hole_without_any_acks. */
+const MAX_ABOVE_HOLE_WITHOUT_ACKS = 16384;
+/** Out-of-order ranges kept per endpoint; beyond that the highest is dropped. */
+const MAX_OOO_BLOCKS = 4;
+
+/** Zeek's timer constants (init-bare.zeek), seconds. */
+export interface ZeekTimeouts {
+  tcpSynTimeout: number;
+  tcpSessionTimer: number;
+  tcpConnectionLinger: number;
+  tcpAttemptDelay: number;
+  tcpCloseDelay: number;
+  tcpInactivityTimeout: number;
+  /** TCPAnalyzer::MakeSessionAdapter sets this until the handshake is over. */
+  udpInactivityTimeout: number;
+}
+
+export const ZEEK_TIMEOUTS: Readonly<ZeekTimeouts> = {
+  tcpSynTimeout: 5,
+  tcpSessionTimer: 6,
+  tcpConnectionLinger: 5,
+  tcpAttemptDelay: 5,
+  tcpCloseDelay: 5,
+  tcpInactivityTimeout: 300,
+  udpInactivityTimeout: 60,
+};
+
+/**
+ * TCP ports in `likely_server_ports` when Zeek runs with its default scripts
+ * (each base/protocols/* script adds the ports it registers for). With `zeek -b`
+ * the set holds only the ports of the scripts loaded.
+ */
+export const ZEEK_PORTS = {
+  dce_rpc: [135],
+  dnp3: [20000],
+  dns: [53],
+  ftp: [21, 2811],
+  http: [80, 81, 631, 1080, 3128, 8000, 8080, 8888],
+  imap: [143],
+  irc: [6666, 6667, 6668, 6669],
+  krb: [88],
+  ldap: [389, 3268],
+  modbus: [502],
+  mysql: [1434, 3306],
+  ntp: [123],
+  pop3: [110],
+  postgresql: [5432],
+  rdp: [3389],
+  redis: [6379],
+  smb: [139, 445],
+  smtp: [25, 587],
+  socks: [1080],
+  ssh: [22],
+  ssl: [443, 563, 585, 614, 636, 989, 990, 992, 993, 995, 5223],
+  syslog: [514],
+  xmpp: [5222, 5269],
+} as const satisfies Record<string, readonly number[]>;
+
+/** likely_server_ports (TCP) of a default `zeek` run. */
+export const ZEEK_DEFAULT_LIKELY_SERVER_PORTS: ReadonlySet<number> = new Set(
+  Object.values(ZEEK_PORTS).flat(),
+);
+
+/** likely_server_ports of `zeek -b` with the given base/protocols scripts loaded. */
+export function zeekBarePorts(...protocols: (keyof typeof ZEEK_PORTS)[]): ReadonlySet<number> {
+  return new Set(protocols.flatMap((p) => ZEEK_PORTS[p]));
+}
+
+export interface ZeekOptions {
+  /** TCP ports of Zeek's `likely_server_ports`; default ZEEK_DEFAULT_LIKELY_SERVER_PORTS. */
+  likelyServerPorts?: ReadonlySet<number>;
+  timeouts?: Partial<ZeekTimeouts>;
+}
+
+/** Signed 32-bit difference a - b (Zeek's seq_delta). */
+function seqDelta(a: number, b: number): number {
+  return (a - b) | 0;
+}
+
+/** One TCP endpoint (Zeek's TCP_Endpoint plus the reassembler's bookkeeping). */
+class Endpoint {
+  state: number = INACTIVE;
+  prevState: number = INACTIVE;
+  isOrig: boolean;
+  /** Zeek's int64 start_seq; always within uint32 here (Zeek's arithmetic is uint32). */
+  startSeq = 0;
+  lastSeq = 0;
+  /** Highest acknowledgement the peer sent for this endpoint's data. */
+  ackSeq = 0;
+  seqWraps = 0;
+  ackWraps = 0;
+  finCnt = 0;
+  /** Relative sequence number just past the FIN. */
+  finSeq = 0;
+  histLastSyn = 0;
+  histLastFin = 0;
+  histLastRst = 0;
+  rxmtCnt = 0;
+  rxmtThresh = 1;
+  win0Cnt = 0;
+  win0Thresh = 1;
+  gapCnt = 0;
+  gapThresh = 1;
+  didClose = false;
+  /** HasDoneSomething(): a packet was seen from this endpoint. */
+  active = false;
+  // Reassembler (relative sequence numbers; data starts at 1).
+  lastReassem = 1;
+  trimSeq = 1;
+  skipDeliveries = false;
+  didEof = false;
+  /** Out-of-order ranges above lastReassem: [start0, end0, start1, end1, ...], sorted. */
+  ooo: number[] | null = null;
+  peer!: Endpoint;
+
+  constructor(isOrig: boolean) {
+    this.isOrig = isOrig;
+  }
+
+  setState(s: number, conn: ZeekConn): void {
+    if (s === this.state) return;
+    // TCP_Endpoint::SetState: leaving the handshake switches the inactivity timeout.
+    if (!isHandshake(s) && isHandshake(this.state) && isHandshake(this.peer.state)) {
+      conn.inactivityTimeout = conn.timeouts.tcpInactivityTimeout;
+    }
+    this.prevState = this.state;
+    this.state = s;
+  }
+
+  fullLast(): number {
+    return this.seqWraps * TWO32 + this.lastSeq;
+  }
+
+  fullAck(): number {
+    return this.ackWraps * TWO32 + this.ackSeq;
+  }
+
+  /** ToRelativeSeqSpace. */
+  rel(seq: number, wraps: number): number {
+    return wraps * TWO32 + seq - this.startSeq;
+  }
+
+  noDataAcked(): boolean {
+    const ack = this.fullAck();
+    return ack === this.startSeq || ack === this.startSeq + 1;
+  }
+
+  /** TCP_Endpoint::Size(); negative stands for Zeek's uint64 underflow (non-zero). */
+  size(): number {
+    if (
+      this.prevState === SYN_SENT &&
+      this.state === RESET &&
+      this.peer.state === INACTIVE &&
+      !this.noDataAcked()
+    ) {
+      return 0;
+    }
+    const last = this.fullLast();
+    const ack = this.fullAck();
+    let size = Math.max(last, ack) - this.startSeq;
+    if (size !== 0) size--;
+    if (this.finCnt > 0 && size !== 0) size--;
+    return size;
+  }
+
+  hasUndeliveredData(): boolean {
+    return this.ooo !== null && this.ooo.length > 0;
+  }
+
+  /** TCP_Reassembler::DataPending(). */
+  dataPending(): boolean {
+    if (this.skipDeliveries) return false;
+    const delivered = this.startSeq + this.lastReassem;
+    const last = this.fullLast();
+    if (last < delivered) return false;
+    if (delivered !== last - 1 && delivered !== last) return true;
+    if (this.state !== RESET && this.peer.hasUndeliveredData()) return true;
+    return false;
+  }
+}
+
+function isHandshake(s: number): boolean {
+  return s === INACTIVE || s === SYN_SENT || s === SYN_ACK_SENT;
+}
+
+function scaled(ep: Endpoint, which: 'rxmt' | 'win0' | 'gap'): boolean {
+  // Connection::ScaledHistoryEntry with scaling base 10.
+  if (which === 'rxmt') {
+    if (++ep.rxmtCnt !== ep.rxmtThresh) return false;
+    ep.rxmtThresh *= 10;
+  } else if (which === 'win0') {
+    if (++ep.win0Cnt !== ep.win0Thresh) return false;
+    ep.win0Thresh *= 10;
+  } else {
+    if (++ep.gapCnt !== ep.gapThresh) return false;
+    ep.gapThresh *= 10;
+  }
+  return true;
+}
+
+/**
+ * One TCP connection as Zeek sees it. Feed it every segment of the connection
+ * in capture order; read `history` and `connState()` at any time (Zeek computes
+ * them when the connection is removed). Endpoint A is the first sender.
+ */
+export class ZeekConn {
+  private a: Endpoint;
+  private b: Endpoint;
+  /** Zeek's originator is A (false after an odd number of flips). */
+  private origIsA = true;
+  private hist = '';
+  private histSeen = 0;
+  private isPartial = false;
+  private firstPacketSeen = 0; // 1 = orig, 2 = resp
+  private started = false;
+  private readonly likelyServerPorts: ReadonlySet<number>;
+  /** @internal */ readonly timeouts: ZeekTimeouts;
+
+  // Session / analyzer timers (network time, seconds).
+  private lastTime = 0;
+  /** @internal */ inactivityTimeout: number;
+  private isActive = true;
+  private attemptAt = Number.NaN;
+  private deleteAt = Number.NaN;
+  /** Next firing time of each ExpireTimer chain (it re-arms every tcp_session_timer). */
+  private expireChains: number[] = [];
+  private closeDeferred = false;
+  private deferredGenEvent = false;
+  private removedFlag = false;
+
+  constructor(opts: ZeekOptions = {}) {
+    this.likelyServerPorts = opts.likelyServerPorts ?? ZEEK_DEFAULT_LIKELY_SERVER_PORTS;
+    this.timeouts = { ...ZEEK_TIMEOUTS, ...opts.timeouts };
+    this.inactivityTimeout = this.timeouts.udpInactivityTimeout;
+    this.a = new Endpoint(true);
+    this.b = new Endpoint(false);
+    this.a.peer = this.b;
+    this.b.peer = this.a;
+  }
+
+  private get orig(): Endpoint {
+    return this.origIsA ? this.a : this.b;
+  }
+
+  private get resp(): Endpoint {
+    return this.origIsA ? this.b : this.a;
+  }
+
+  /** Zeek's history string as conn.log shows it. */
+  get history(): string {
+    return this.hist;
+  }
+
+  /** true when Zeek's originator is endpoint B. */
+  get flipped(): boolean {
+    return !this.origIsA;
+  }
+
+  get origState(): number {
+    return this.orig.state;
+  }
+
+  get respState(): number {
+    return this.resp.state;
+  }
+
+  /** c$orig$size / c$resp$size (payload bytes from sequence numbers; negative = Zeek's underflow). */
+  get origSize(): number {
+    return this.orig.size();
+  }
+
+  get respSize(): number {
+    return this.resp.size();
+  }
+
+  /** Zeek would have removed this connection (see expire()). */
+  get removed(): boolean {
+    return this.removedFlag;
+  }
+
+  /** conn_state() of scripts/base/protocols/conn/main.zeek. */
+  connState(): string {
+    const os = this.orig.state;
+    const rs = this.resp.state;
+    const oInactive = os === INACTIVE || os === PARTIAL;
+    const rInactive = rs === INACTIVE || rs === PARTIAL;
+    if (rs === RESET) {
+      if (
+        os === SYN_SENT ||
+        os === SYN_ACK_SENT ||
+        (os === RESET && this.orig.size() === 0 && this.resp.size() === 0)
+      ) {
+        return 'REJ';
+      }
+      return oInactive ? 'RSTRH' : 'RSTR';
+    }
+    if (os === RESET) {
+      if (rInactive) return /^\^?S[^HAFGIQ]*R.*$/s.test(this.hist) ? 'RSTOS0' : 'OTH';
+      return 'RSTO';
+    }
+    if (rs === CLOSED && os === CLOSED) return 'SF';
+    if (os === CLOSED) return rInactive ? 'SH' : 'S2';
+    if (rs === CLOSED) return oInactive ? 'SHR' : 'S3';
+    if (os === SYN_SENT && rs === INACTIVE) return 'S0';
+    if (os === ESTABLISHED && rs === ESTABLISHED) return 'S1';
+    return 'OTH';
+  }
+
+  /**
+   * Zeek's IsReuse(): whether this segment (a SYN) starts a new connection on
+   * the same 4-tuple. Ask before feeding the segment; when true, end this
+   * connection and feed the segment to a new ZeekConn.
+   */
+  isReuse(fromA: boolean, seg: Segment): boolean {
+    if (!this.started) return false;
+    const flags = seg.flags;
+    if (!(flags & TcpFlag.SYN)) return false;
+    let connOrig = this.orig;
+    const resp = this.resp;
+    if (flags & TcpFlag.ACK) {
+      if (this.orig.state !== INACTIVE) return false;
+      connOrig = resp;
+    }
+    void fromA;
+    if (!(this.orig.didClose || resp.didClose)) {
+      const base = seg.seq >>> 0;
+      if (base === connOrig.startSeq >>> 0) return false;
+      if (
+        !(flags & TcpFlag.ACK) &&
+        connOrig.state === SYN_ACK_SENT &&
+        resp.state === INACTIVE &&
+        base === resp.startSeq >>> 0
+      ) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Runs Zeek's connection timers up to network time `t` (the time of the next
+   * packet of this 4-tuple). Returns true when Zeek would have removed the
+   * connection by then (attempt timer, close/delete timer, expire timer,
+   * inactivity timeout): the next packet then belongs to a new connection.
+   */
+  expire(t: number): boolean {
+    if (this.removedFlag) return true;
+    if (!this.started) return false;
+    const to = this.timeouts;
+    if (!Number.isNaN(this.deleteAt) && this.deleteAt <= t) return this.remove();
+    if (this.lastTime + this.inactivityTimeout <= t) return this.remove();
+    if (!Number.isNaN(this.attemptAt) && this.attemptAt <= t) {
+      this.attemptAt = Number.NaN;
+      const os = this.orig.state;
+      if (this.isActive && (os === SYN_SENT || os === SYN_ACK_SENT) && this.resp.state === INACTIVE) {
+        return this.remove();
+      }
+    }
+    for (let i = 0; i < this.expireChains.length; i++) {
+      let next = this.expireChains[i]!;
+      if (next > t) continue;
+      if (!this.isActive) {
+        // ExpireTimer returns without re-arming once the analyzer is inactive.
+        this.expireChains.splice(i--, 1);
+        continue;
+      }
+      // The latest firing at or before t decides (the condition only grows with time).
+      const k = Math.floor((t - next) / to.tcpSessionTimer);
+      const last = next + k * to.tcpSessionTimer;
+      if (this.expireCondition(last)) return this.remove();
+      next = last + to.tcpSessionTimer;
+      this.expireChains[i] = next;
+    }
+    return false;
+  }
+
+  private expireCondition(t: number): boolean {
+    // TCPSessionAdapter::ExpireTimer.
+    if (!(this.lastTime + this.timeouts.tcpConnectionLinger < t)) return false;
+    const o = this.orig;
+    const r = this.resp;
+    if (o.didClose || r.didClose) {
+      if (
+        (o.didClose && r.didClose) ||
+        o.state === RESET ||
+        r.state === RESET ||
+        o.state === INACTIVE ||
+        r.state === INACTIVE
+      ) {
+        return true;
+      }
+    }
+    return r.state === INACTIVE && o.state === INACTIVE;
+  }
+
+  private remove(): boolean {
+    this.removedFlag = true;
+    return true;
+  }
+
+  /**
+   * One segment. fromA: sent by the connection's first sender. `retrans` and
+   * `gap` (the tracker's own judgement) are accepted for the caller's
+   * convenience but not used: Zeek's 't' and 'g' have their own definitions
+   * (a payload that does not advance the highest sequence number sent; an ACK
+   * for data never seen), which are computed here from seq/ack.
+   */
+  segment(fromA: boolean, seg: Segment, retrans = false, gap = false): void {
+    void retrans;
+    void gap;
+    const flags = seg.flags;
+    const syn = (flags & TcpFlag.SYN) !== 0;
+    const fin = (flags & TcpFlag.FIN) !== 0;
+    const rst = (flags & TcpFlag.RST) !== 0;
+    const ack = (flags & TcpFlag.ACK) !== 0;
+    const t = seg.ts;
+    const len = seg.payloadLen;
+    if (!this.started) {
+      this.started = true;
+      this.lastTime = t;
+      this.expireChains.push(t + this.timeouts.tcpSynTimeout);
+      if (!fromA) this.origIsA = false; // A is the first sender by definition
+      if (this.wantFlip(seg.srcPort, seg.dstPort, flags)) this.flipRoles();
+    }
+    let isOrig = fromA === this.origIsA;
+
+    // PR #2191: a connection that began with a SYN-ACK is flipped when an ACK
+    // or a data segment follows (stealth scans do not send those).
+    if (
+      !syn &&
+      !fin &&
+      !rst &&
+      (ack || len > 0) &&
+      this.orig.state === SYN_ACK_SENT &&
+      this.resp.state === INACTIVE
+    ) {
+      this.flipRoles();
+      // The history so far ("H", maybe repeated) now belongs to the responder.
+      this.hist = `^${swapCase(this.hist.replace(/\^$/, ''))}`;
+      this.histSeen = ((this.histSeen >>> 16) | (this.histSeen << 16)) >>> 0;
+      this.firstPacketSeen |= 1;
+      isOrig = fromA === this.origIsA;
+    }
+
+    const endpoint = isOrig ? this.orig : this.resp;
+    const peer = endpoint.peer;
+    this.setPartialStatus(syn, ack, isOrig);
+
+    let segLen = len;
+    if (syn) segLen++;
+    if (fin) segLen++;
+    if (rst) segLen -= len;
+    const baseSeq = seg.seq >>> 0;
+    const ackSeq = seg.ack >>> 0;
+    const seqOnePast = (baseSeq + segLen) >>> 0;
+
+    this.initEndpoint(endpoint, syn, baseSeq, seqOnePast);
+
+    const [relSeq, seqUnderflow] = relativeSeq(endpoint, baseSeq, endpoint.lastSeq, endpoint.seqWraps);
+
+    this.updateHistory(endpoint, syn, fin, rst, ack, relSeq, len);
+
+    // update_window(): only the zero-window test matters here (0 << scale == 0).
+    if (seg.window === 0 && !rst && peer.state !== CLOSED && endpoint.state !== RESET) {
+      if (scaled(endpoint, 'win0')) this.addHistory(endpoint.isOrig ? 'W' : 'w');
+    }
+
+    if (!this.orig.didClose || !this.resp.didClose) this.lastTime = t;
+
+    if (fin) {
+      endpoint.finCnt++;
+      endpoint.finSeq = relSeq + segLen;
+    }
+
+    let relAck = 0;
+    if (ack) {
+      if (peer.state === INACTIVE) {
+        relAck = 1;
+        // init_peer(): number the peer as if its SYN had been seen.
+        const s = (ackSeq - 1) >>> 0;
+        peer.startSeq = s;
+        peer.ackSeq = s;
+        peer.lastSeq = s;
+      } else {
+        const [r, underflow] = relativeSeq(peer, ackSeq, peer.ackSeq, peer.ackWraps);
+        if (underflow) relAck = 0;
+        else {
+          relAck = r;
+          if (!rst) {
+            const deltaAck = seqDelta(ackSeq, peer.ackSeq);
+            if (!(ackSeq === 0 && deltaAck > TOO_LARGE_SEQ_DELTA) && deltaAck > 0) {
+              if (ackSeq < peer.ackSeq) peer.ackWraps++;
+              peer.ackSeq = ackSeq;
+            }
+          }
+        }
+      }
+    }
+
+    this.updateLastSeq(endpoint, seqOnePast, syn, fin, rst, len);
+    endpoint.active = true;
+
+    const [doClose, genEvent] = this.updateStateMachine(t, endpoint, peer, baseSeq, len, isOrig, {
+      syn,
+      fin,
+      rst,
+      ack,
+    });
+
+    if (ack) this.ackReceived(peer, relAck);
+
+    this.firstPacketSeen |= isOrig ? 1 : 2;
+
+    const relDataSeq = syn ? relSeq + 1 : relSeq;
+    if (len > 0 && !rst && !seqUnderflow) {
+      // A payload cut by the snaplen never reaches Zeek's reassembler.
+      if (seg.capturedPayload >= len) this.dataSent(endpoint, relDataSeq, len);
+    }
+    this.checkEof(endpoint);
+
+    if (doClose) this.connectionClosed(endpoint, peer, genEvent);
+  }
+
+  private wantFlip(srcPort: number, dstPort: number, flags: number): boolean {
+    // TCPAnalyzer::WantConnection().
+    const syn = (flags & TcpFlag.SYN) !== 0;
+    const ack = (flags & TcpFlag.ACK) !== 0;
+    if (syn && !ack) return false;
+    if (!this.likelyServerPorts.has(srcPort)) return false;
+    if (this.likelyServerPorts.has(dstPort)) return !syn && srcPort < dstPort;
+    return true;
+  }
+
+  private flipRoles(): void {
+    // Connection::FlipRoles + TCPSessionAdapter::FlipRoles. hist_seen stays as is.
+    this.origIsA = !this.origIsA;
+    this.orig.isOrig = true;
+    this.resp.isOrig = false;
+    const f = this.firstPacketSeen;
+    this.firstPacketSeen = (f & 1 ? 2 : 0) | (f & 2 ? 1 : 0);
+    this.isPartial = false;
+    this.hist += '^';
+  }
+
+  private setPartialStatus(syn: boolean, ack: boolean, isOrig: boolean): void {
+    if (isOrig) {
+      if (!(this.firstPacketSeen & 1)) this.isPartial = !syn || ack;
+    } else if (!(this.firstPacketSeen & 2) && !this.isPartial) {
+      this.isPartial = !syn;
+    }
+  }
+
+  private initEndpoint(ep: Endpoint, syn: boolean, firstSeq: number, lastSeq: number): void {
+    const reinit = () => {
+      ep.startSeq = firstSeq;
+      ep.ackSeq = firstSeq;
+      ep.lastSeq = lastSeq;
+    };
+    switch (ep.state) {
+      case INACTIVE:
+        if (syn) {
+          ep.ackSeq = firstSeq;
+          ep.startSeq = firstSeq;
+        } else {
+          // A partial connection: number as though a SYN had been seen.
+          ep.ackSeq = (firstSeq - 1) >>> 0;
+          ep.startSeq = (firstSeq - 1) >>> 0;
+          lastSeq = firstSeq; // first packet is not a duplicate
+        }
+        ep.lastSeq = lastSeq;
+        break;
+      case SYN_SENT:
+      case SYN_ACK_SENT:
+        if (syn && firstSeq !== ep.startSeq >>> 0) reinit();
+        break;
+      case ESTABLISHED:
+      case PARTIAL:
+        if (syn) reinit();
+        break;
+      case RESET:
+        if (syn && ep.prevState === INACTIVE) reinit();
+        break;
+    }
+  }
+
+  private checkHistory(ep: Endpoint, mask: number, code: string): boolean {
+    if (!ep.isOrig) {
+      mask = (mask << 16) >>> 0;
+      code = code.toLowerCase();
+    }
+    if ((this.histSeen & mask) === 0) {
+      this.histSeen = (this.histSeen | mask) >>> 0;
+      this.hist += code;
+      return false;
+    }
+    return true;
+  }
+
+  private addEndpointHistory(ep: Endpoint, code: string): void {
+    this.hist += ep.isOrig ? code : code.toLowerCase();
+  }
+
+  private addHistory(code: string): void {
+    this.hist += code;
+  }
+
+  private updateHistory(
+    ep: Endpoint,
+    syn: boolean,
+    fin: boolean,
+    rst: boolean,
+    ack: boolean,
+    relSeq: number,
+    len: number,
+  ): void {
+    const bits = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
+    if (bits > 1) {
+      if (fin && rst) this.checkHistory(ep, HIST_FIN_RST_PKT, 'I');
+      else this.checkHistory(ep, HIST_MULTI_FLAG_PKT, 'Q');
+    } else if (bits === 1) {
+      if (syn) {
+        const code = ack ? 'H' : 'S';
+        if (this.checkHistory(ep, HIST_SYN_PKT, code) && relSeq !== ep.histLastSyn)
+          this.addEndpointHistory(ep, code);
+        ep.histLastSyn = relSeq;
+      }
+      if (fin) {
+        // A FIN's sequence number is at the end of the packet's data.
+        if (this.checkHistory(ep, HIST_FIN_PKT, 'F') && relSeq + len !== ep.histLastFin) {
+          this.addEndpointHistory(ep, 'F');
+        }
+        ep.histLastFin = relSeq + len;
+      }
+      if (rst) {
+        if (this.checkHistory(ep, HIST_RST_PKT, 'R') && relSeq !== ep.histLastRst)
+          this.addEndpointHistory(ep, 'R');
+        ep.histLastRst = relSeq;
+      }
+    } else if (len) {
+      this.checkHistory(ep, HIST_DATA_PKT, 'D');
+    } else if (ack) {
+      this.checkHistory(ep, HIST_ACK_PKT, 'A');
+    }
+  }
+
+  /** update_last_seq(); a payload that does not advance last_seq is a retransmission ('t'). */
+  private updateLastSeq(
+    ep: Endpoint,
+    lastSeq: number,
+    syn: boolean,
+    fin: boolean,
+    rst: boolean,
+    len: number,
+  ): void {
+    const delta = seqDelta(lastSeq, ep.lastSeq);
+    if ((syn || rst) && (delta > TOO_LARGE_SEQ_DELTA || delta < -TOO_LARGE_SEQ_DELTA)) {
+      // untrusted jump
+    } else if (fin && ep.lastSeq === (ep.startSeq + 1) >>> 0) {
+      updateLast(ep, lastSeq);
+    } else if (ep.state === RESET) {
+      // don't trust sequence numbers after a RST
+    } else if (delta > 0) {
+      updateLast(ep, lastSeq);
+    } else if (len > 0) {
+      if (scaled(ep, 'rxmt')) this.addHistory(ep.isOrig ? 'T' : 't');
+    }
+  }
+
+  private updateStateMachine(
+    t: number,
+    ep: Endpoint,
+    peer: Endpoint,
+    baseSeq: number,
+    len: number,
+    isOrig: boolean,
+    f: { syn: boolean; fin: boolean; rst: boolean; ack: boolean },
+  ): [boolean, boolean] {
+    let doClose = false;
+    let genEvent = false;
+    switch (ep.state) {
+      case INACTIVE: {
+        if (f.syn) {
+          if (isOrig) {
+            ep.setState(f.ack ? SYN_ACK_SENT : SYN_SENT, this);
+            if (this.timeouts.tcpAttemptDelay) this.attemptAt = t + this.timeouts.tcpAttemptDelay;
+          } else {
+            if (!f.ack && peer.state === SYN_ACK_SENT && baseSeq === ep.startSeq >>> 0) {
+              // SYN/SYN-ACK reversal: flip and establish.
+              this.isPartial = false;
+              this.flipRoles();
+              peer.setState(ESTABLISHED, this);
+              this.firstPacketSeen |= 1;
+              // Zeek keeps using the stale is_orig for the rest of this packet.
+            }
+            if (peer.state === SYN_SENT) peer.setState(ESTABLISHED, this);
+            ep.setState(ESTABLISHED, this);
+          }
+        }
+        if (f.fin) {
+          ep.setState(CLOSED, this);
+          doClose = genEvent = true;
+        }
+        if (f.rst) {
+          ep.setState(RESET, this);
+          let isReject = false;
+          if (isOrig) {
+            if (peer.state === ESTABLISHED) isReject = true;
+          } else if (peer.state === SYN_SENT || peer.state === SYN_ACK_SENT) {
+            isReject = true;
+          }
+          doClose = true;
+          genEvent = !isReject;
+        }
+        if (ep.state === INACTIVE) {
+          if (!isOrig && len === 0 && this.orig.state === SYN_SENT) {
+            // An ACK of the SYN before the SYN-ACK: not a partial connection.
+          } else if (f.ack && peer.state === ESTABLISHED) {
+            // SYN-ACK seen but not the SYN: establish rather than partial.
+            ep.setState(ESTABLISHED, this);
+            this.isPartial = false;
+            this.firstPacketSeen |= isOrig ? 1 : 2;
+          } else {
+            ep.setState(PARTIAL, this);
+          }
+        }
+        break;
+      }
+      case SYN_SENT:
+      case SYN_ACK_SENT:
+        if (f.fin) {
+          ep.setState(CLOSED, this);
+          doClose = genEvent = true;
+        }
+        if (f.rst) {
+          ep.setState(RESET, this);
+          this.isActive = false; // ConnectionReset()
+          doClose = true;
+        }
+        break;
+      case ESTABLISHED:
+      case PARTIAL:
+        if (f.syn && ep.state === PARTIAL && peer.state === INACTIVE && !f.ack) ep.setState(SYN_SENT, this);
+        if (f.fin && !f.rst) {
+          ep.setState(CLOSED, this);
+          // A FIN after the peer's FIN+RST: that RST was normal termination.
+          if (peer.state === RESET && peer.prevState === CLOSED) peer.setState(CLOSED, this);
+          doClose = genEvent = true;
+        }
+        if (f.rst) {
+          ep.setState(RESET, this);
+          doClose = true;
+          if (peer.state !== RESET || peer.prevState !== ESTABLISHED) this.isActive = false;
+        }
+        break;
+      case CLOSED:
+        // After both FINs a RST does not change the state.
+        if (f.rst && peer.state !== CLOSED) {
+          ep.setState(RESET, this);
+          if (!ep.didClose) doClose = true; // RST after FIN
+        }
+        break;
+      case RESET:
+        break;
+    }
+    return [doClose, genEvent];
+  }
+
+  private dataSent(ep: Endpoint, seq: number, len: number): void {
+    // TCP_Reassembler::DataSent + Reassembler::NewBlock, on byte ranges only.
+    if (ep.skipDeliveries) return;
+    const ackRel = ep.rel(ep.ackSeq, ep.ackWraps);
+    const upper = seq + len;
+    if (seq < ackRel) {
+      if (upper <= ackRel) return; // already delivered and acked
+      seq = ackRel;
+    }
+    if (upper <= ep.trimSeq) return;
+    if (seq < ep.trimSeq) seq = ep.trimSeq;
+    if (seq <= ep.lastReassem) {
+      if (upper > ep.lastReassem) {
+        ep.lastReassem = upper;
+        deliverBuffered(ep);
+      }
+    } else {
+      insertOoo(ep, seq, upper);
+    }
+    if (ep.noDataAcked() && ep.ooo !== null && ep.ooo.length > 0) {
+      const undelivered = ep.ooo[ep.ooo.length - 1]! - ep.lastReassem;
+      if (undelivered > MAX_ABOVE_HOLE_WITHOUT_ACKS) {
+        ep.ooo = null;
+        ep.skipDeliveries = true;
+      }
+    }
+  }
+
+  /** TCP_Reassembler::AckReceived(): data acked but never seen is a content gap. */
+  private ackReceived(ep: Endpoint, seq: number): void {
+    if (ep.finCnt > 0 && seq >= ep.finSeq) seq = ep.finSeq - 1;
+    if (seq <= ep.trimSeq) return;
+    if (seq > ep.lastReassem) this.undelivered(ep, seq);
+    // Trim: everything below seq is done with.
+    if (ep.ooo !== null) {
+      const o = ep.ooo;
+      while (o.length > 0 && o[1]! <= seq) o.splice(0, 2);
+      if (o.length > 0 && o[0]! < seq) o[0] = seq;
+    }
+    ep.trimSeq = seq;
+    this.checkEof(ep);
+  }
+
+  private undelivered(ep: Endpoint, upTo: number): void {
+    if (upTo <= 2 && this.isPartial) return; // faked ISN of a partial connection
+    if (ep.skipDeliveries) {
+      ep.lastReassem = Math.max(ep.lastReassem, upTo);
+      return;
+    }
+    const o = ep.ooo;
+    while (o !== null && o.length > 0 && o[0]! < upTo) {
+      if (o[0]! > ep.lastReassem) this.gap(ep);
+      ep.lastReassem = Math.max(ep.lastReassem, o[0]!);
+      deliverBuffered(ep);
+    }
+    if (upTo > ep.lastReassem) this.gap(ep);
+    if (upTo > ep.lastReassem) ep.lastReassem = upTo;
+  }
+
+  private gap(ep: Endpoint): void {
+    // Only while both sides are cleanly established (or closing from there).
+    if (isClean(ep) && isClean(ep.peer)) {
+      if (scaled(ep, 'gap')) this.addHistory(ep.isOrig ? 'G' : 'g');
+    }
+  }
+
+  private checkEof(ep: Endpoint): void {
+    if (ep.didEof) return;
+    if (!(ep.finCnt > 0 || ep.state === CLOSED || ep.state === RESET)) return;
+    if (ep.dataPending()) return;
+    ep.didEof = true;
+    if (this.closeDeferred) {
+      this.closeDeferred = false;
+      this.connectionClosed(ep, ep.peer, this.deferredGenEvent);
+    }
+  }
+
+  private connectionClosed(ep: Endpoint, peer: Endpoint, genEvent: boolean): void {
+    if (ep.dataPending()) {
+      this.closeDeferred = true;
+      if (!this.deferredGenEvent) this.deferredGenEvent = genEvent;
+      return;
+    }
+    this.closeDeferred = false;
+    if (ep.didClose) return;
+    ep.didClose = true;
+    const closeComplete = ep.state === RESET || peer.didClose || peer.state === INACTIVE;
+    if (closeComplete) {
+      if (ep.prevState !== INACTIVE || peer.state !== INACTIVE) {
+        if (this.deferredGenEvent) {
+          genEvent = true;
+          this.deferredGenEvent = false;
+        }
+        if (genEvent) this.isActive = false; // ConnectionFinished()
+      }
+      // CancelTimers(), then the delete timer.
+      this.attemptAt = Number.NaN;
+      this.expireChains = [];
+      this.deleteAt = this.lastTime + this.timeouts.tcpCloseDelay;
+    } else if (ep.prevState !== INACTIVE) {
+      this.expireChains.push(this.lastTime + this.timeouts.tcpSessionTimer);
+    }
+  }
+}
+
+function isClean(ep: Endpoint): boolean {
+  return ep.state === ESTABLISHED || (ep.state === CLOSED && ep.prevState === ESTABLISHED);
+}
+
+function updateLast(ep: Endpoint, seq: number): void {
+  if (seq < ep.lastSeq) ep.seqWraps++;
+  ep.lastSeq = seq;
+}
+
+/** get_relative_seq(): [relative sequence number, underflow]. */
+function relativeSeq(ep: Endpoint, cur: number, last: number, wraps: number): [number, boolean] {
+  const d = seqDelta(cur, last);
+  if (d < 0) {
+    if (wraps && cur > last) wraps--;
+  } else if (d > 0) {
+    if (cur < last) wraps++;
+  }
+  if (wraps === 0) {
+    const rel = seqDelta(cur, ep.startSeq >>> 0);
+    return [rel, rel < 0];
+  }
+  return [ep.rel(cur, wraps), false];
+}
+
+/** Moves lastReassem over the buffered ranges it now reaches. */
+function deliverBuffered(ep: Endpoint): void {
+  const o = ep.ooo;
+  if (o === null) return;
+  while (o.length > 0 && o[0]! <= ep.lastReassem) {
+    if (o[1]! > ep.lastReassem) ep.lastReassem = o[1]!;
+    o.splice(0, 2);
+  }
+}
+
+function insertOoo(ep: Endpoint, s: number, e: number): void {
+  if (ep.ooo === null) ep.ooo = [];
+  const o = ep.ooo;
+  let i = 0;
+  while (i < o.length && o[i + 1]! < s) i += 2;
+  // Merge with every range that overlaps or touches [s, e).
+  let j = i;
+  while (j < o.length && o[j]! <= e) {
+    s = Math.min(s, o[j]!);
+    e = Math.max(e, o[j + 1]!);
+    j += 2;
+  }
+  o.splice(i, j - i, s, e);
+  if (o.length > MAX_OOO_BLOCKS * 2) o.length = MAX_OOO_BLOCKS * 2;
+}
+
+function swapCase(s: string): string {
+  let r = '';
+  for (const c of s) {
+    const l = c.toLowerCase();
+    r += c === l ? c.toUpperCase() : l;
+  }
+  return r;
+}
