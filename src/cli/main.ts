@@ -1,4 +1,216 @@
+/**
+ * The command line: parse options (commander), build the settings, run the
+ * engine, hand the result to a renderer, map the verdict to an exit code.
+ * All output goes through the injected `Io`, so tests run it in-process.
+ *
+ * Exit codes (SPEC.md): 0 analysed and no gate failed; 1 a gate failed;
+ * 2 could not analyse (usage error, unreadable input, not a capture).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { CaptureError } from '../capture/record.js';
+import { UsageError } from '../config/errors.js';
+import { findDefaultConfig, loadConfig, mergeSettings, settingsFromOptions } from '../config/load.js';
+import { DEFAULT_SETTINGS, type Settings } from '../config/settings.js';
+import { analyzeCommand } from './analyze-command.js';
+import type { Io } from './io.js';
+import { ladderCommand } from './ladder-command.js';
+
+export type { Io } from './io.js';
+
+const VERSION = '0.1.0';
+
+/** Options shared by the report and the ladder. */
+function addCommon(cmd: Command): Command {
+  return cmd
+    .option(
+      '--config <file>',
+      `JSON file with thresholds and gate rules (default: ./tcptrace-ts.config.json if present)`,
+    )
+    .option('--msl <duration>', 'maximum segment lifetime; TIME_WAIT lasts 2 x MSL (default 30s)')
+    .option('--syn-timeout <duration>', 'a SYN unanswered this long is syn-no-synack (default 3s)')
+    .option(
+      '--synack-timeout <duration>',
+      'a SYN-ACK without final ACK this long is synack-no-ack (default 3s)',
+    )
+    .option('--close-wait-timeout <duration>', 'CLOSE_WAIT longer than this is close-wait-stuck (default 5s)')
+    .option(
+      '--fin-wait-2-timeout <duration>',
+      'FIN_WAIT_2 longer than this is fin-wait-2-stuck (default 60s)',
+    )
+    .option(
+      '--time-wait-threshold <n>',
+      'TIME_WAIT endpoints on one host at once for time-wait-storm (default 500)',
+    )
+    .option('--syn-flood-threshold <n>', 'half-open handshakes to one listener for syn-flood (default 100)')
+    .option(
+      '--retransmission-burst <n/window>',
+      'retransmissions within a window for retransmission-burst (default 5/1s)',
+    )
+    .option('--high-retransmission-rate <rate>', 'share of retransmitted data segments (default 10%)')
+    .option('--idle-timeout <duration>', 'forget connections idle this long (default 7875s)')
+    .option(
+      '--handshake-idle-timeout <duration>',
+      'forget unfinished handshakes idle this long (default 60s)',
+    )
+    .option(
+      '--max-connections <n>',
+      'connections kept in full; beyond, ended ones are summarised (default 200000)',
+    )
+    .option(
+      '--host <addr...>',
+      'keep only connections with an endpoint on this address (repeatable, or comma-separated)',
+    )
+    .option(
+      '--port <n...>',
+      'keep only connections with an endpoint on this port (repeatable, or comma-separated)',
+    )
+    .option('--strict', 'a truncated or damaged capture exits 2')
+    .option('--order <order>', "several files: 'time' (by first packet, default) or 'given'")
+    .option('--color', 'force colour')
+    .option('--no-color', 'no colour (also NO_COLOR=1)')
+    .option('--debug', 'print stack traces of internal errors');
+}
+
+function splitList(v: unknown): string[] | undefined {
+  if (v === undefined) return undefined;
+  const items = (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(','));
+  return items.map((x) => x.trim()).filter((x) => x.length > 0);
+}
+
+/** Settings from defaults < config file < command line. */
+export function buildSettings(opts: Record<string, unknown>, io: Io): Settings {
+  const configPath = typeof opts.config === 'string' ? opts.config : findDefaultConfig(io.cwd);
+  const file = configPath ? loadConfig(configPath) : undefined;
+  const cli: Record<string, unknown> = { ...opts };
+  for (const k of ['host', 'port', 'conn', 'failOn']) if (cli[k] !== undefined) cli[k] = splitList(cli[k]);
+  if (Array.isArray(cli.max)) {
+    // settingsFromOptions validates `max` as the config's object form; --max is "key=limit".
+    cli.max = Object.fromEntries(
+      (cli.max as string[]).flatMap((m) =>
+        m.split(',').map((x) => {
+          const i = x.indexOf('=');
+          if (i < 0) throw new UsageError(`--max: expected KIND=LIMIT (e.g. mid-stream-rst=0), got "${x}"`);
+          return [x.slice(0, i).trim(), x.slice(i + 1).trim()];
+        }),
+      ),
+    );
+  }
+  if (cli.json) cli.format = 'json';
+  else if (cli.ndjson) cli.format = 'ndjson';
+  else if (cli.csv) cli.format = 'csv';
+  return mergeSettings(DEFAULT_SETTINGS, file, settingsFromOptions(cli));
+}
+
+export function buildProgram(io: Io, result: { code: number }): Command {
+  const program = new Command('tcptrace-ts');
+  program
+    .description('Reads packet captures and works out the TCP state of both endpoints of every connection.')
+    .version(VERSION, '-V, --version')
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .exitOverride()
+    .showHelpAfterError('(run tcptrace-ts --help for usage)')
+    .enablePositionalOptions();
+
+  const report = addCommon(program)
+    .argument('[capture...]', "capture files (pcap, pcapng, gzip, tcpdump text); '-' reads standard input")
+    .option('--json', 'the JSON report on stdout (SPEC.md)')
+    .option('--ndjson', 'one JSON event a line as things happen, then a summary')
+    .option('--csv', 'one CSV row a connection')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['text', 'json', 'ndjson', 'csv', 'github']),
+    )
+    .option(
+      '--fail-on <list...>',
+      'anomaly kinds and/or severities (error, warning) that fail the run (exit 1)',
+    )
+    .option(
+      '--max <rule...>',
+      'count rule KIND=LIMIT or METRIC=LIMIT%, e.g. mid-stream-rst=0 retransmission-rate=2%',
+    )
+    .option('--junit <file>', 'write JUnit XML: a test case per gate rule')
+    .option(
+      '--baseline <report.json>',
+      'fail only on anomalies new or more numerous than in this earlier --json report',
+    )
+    .option('--each', 'analyse each capture file separately: one verdict, a breakdown per capture')
+    .option('--conn <id...>', 'keep only these connection ids')
+    .option('--all', 'show every connection, example and warning')
+    .option('--interval <duration>', 'live refresh / ndjson states period (default 5s)')
+    .action(async (captures: string[], opts: Record<string, unknown>) => {
+      result.code = await analyzeCommand(captures, opts, io);
+    });
+  void report;
+
+  addCommon(program.command('ladder'))
+    .description("draw one connection as a ladder diagram, each side's state after every segment")
+    .argument('<capture...>', 'capture files')
+    .requiredOption('--conn <id>', 'connection id (from the report)')
+    .option('--absolute', 'absolute sequence numbers (default: relative to each ISN)')
+    .option('--all', 'show every segment (default: elide the middle of long connections)')
+    .option('--json', 'the rows as JSON')
+    .action(async (captures: string[], opts: Record<string, unknown>) => {
+      result.code = await ladderCommand(captures, opts, io);
+    });
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. Never throws. */
+export async function run(argv: string[], io: Io): Promise<number> {
+  const result = { code: 0 };
+  const program = buildProgram(io, result);
+  const debug = argv.includes('--debug');
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return 2;
+    }
+    await program.parseAsync(argv, { from: 'user' });
+    return result.code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version exit 0; commander already printed its message.
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0)
+        return 0;
+      return 2;
+    }
+    if (e instanceof UsageError || e instanceof CaptureError) {
+      io.stderr.write(`tcptrace-ts: ${oneLine(e.message)}\n`);
+      return 2;
+    }
+    const err = e as Error;
+    io.stderr.write(`tcptrace-ts: internal error: ${oneLine(err?.message ?? String(e))}\n`);
+    if (debug && err?.stack) io.stderr.write(`${err.stack}\n`);
+    else io.stderr.write('(run with --debug for a stack trace, and please report it)\n');
+    return 2;
+  }
+}
+
+function oneLine(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters from file names must not reach the terminal
+  return s.replace(/[\r\n]+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
+/** The real process's I/O. */
+export function processIo(): Io {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    cwd: process.cwd(),
+    signals: process,
+  };
+}
+
 export async function main(argv: string[]): Promise<number> {
-  process.stdout.write(`tcptrace-ts (scaffold) ${argv.join(' ')}\n`);
-  return 0;
+  const code = await run(argv, processIo());
+  // Let stdout drain (large reports into a pipe) before the process exits.
+  await new Promise<void>((resolve) => {
+    if (process.stdout.writableNeedDrain) process.stdout.once('drain', () => resolve());
+    else resolve();
+  });
+  return code;
 }

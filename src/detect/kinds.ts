@@ -90,7 +90,7 @@ export const ANOMALY_KINDS: readonly AnomalyKind[] = [
     kind: 'data-after-fin',
     severity: 'warning',
     level: 'connection',
-    title: 'new data was sent after the sender\'s FIN',
+    title: "new data was sent after the sender's FIN",
     hint: 'A TCP stack or middlebox bug, or a capture that merged two connections; the receiver answers such data with a RST.',
   },
   {

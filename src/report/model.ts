@@ -33,6 +33,8 @@ export interface CaptureSummary {
   start: number | null;
   end: number | null;
   truncated: boolean;
+  /** Reading stopped at an impossible header or block (what came before was analysed). */
+  damaged: boolean;
   warnings: string[];
   /** Fields that the input could not provide (tcpdump text input), e.g. "ttl", "payload". */
   unavailable?: string[];
@@ -45,7 +47,10 @@ export interface EndpointReport {
   packets: number;
   bytes: number;
   isn: number | null;
+  /** Data (and FIN) segments below the highest sequence already sent. */
   retransmissions: number;
+  /** Retransmitted SYN or SYN-ACK segments (counted apart from data retransmissions). */
+  synRetransmissions: number;
   outOfOrder: number;
   dupAcks: number;
   zeroWindows: number;
@@ -72,6 +77,8 @@ export interface ConnectionReport {
   roleInferred: boolean;
   /** The connection was first seen after its handshake (capture started mid-stream). */
   midstream: boolean;
+  /** Closed out after an idle timeout (endless or live captures); its states are the last ones seen. */
+  timedOut: boolean;
   start: number;
   end: number;
   duration: number;

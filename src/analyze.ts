@@ -1,0 +1,370 @@
+/**
+ * The engine: capture bytes -> records -> segments -> tracker -> detectors -> report.
+ *
+ * `analyze()` is the library API (`import { analyze } from 'tcptrace-ts'`); the
+ * CLI is a thin shell over `Analysis`, which it drives directly in live mode to
+ * take snapshots and advance the clock while no packet arrives.
+ *
+ * Hot path: the reader calls `record()` synchronously for every frame of a
+ * chunk; decode fills one reused Segment; the tracker and detectors update the
+ * connection in place. Nothing is allocated per packet but the rare transition.
+ */
+import type { CaptureStats, CaptureWarning, PacketRecord, ReadOptions } from './capture/record.js';
+import { readCaptureFiles, readCaptureStream } from './capture/reader.js';
+import { DEFAULT_SETTINGS, type Settings } from './config/settings.js';
+import { Detectors } from './detect/detectors.js';
+import { decodePacket } from './decode/packet.js';
+import { DecodeStatus, newSegment, SKIP_REASON, type Segment, TcpFlag } from './decode/segment.js';
+import { TcpdumpTextParser } from './decode/tcpdump-text.js';
+import {
+  anomalyMatches,
+  captureSummary,
+  connectionReport,
+  makeFilter,
+  matches,
+  newSummarised,
+  stateSummary,
+  summarise,
+  type Summarised,
+} from './report/build.js';
+import type {
+  AnomalyReport,
+  ConnectionReport,
+  LadderReport,
+  LadderRow,
+  Report,
+  StateSummary,
+} from './report/model.js';
+import { CLIENT, type Connection, SERVER, type TransitionRecord } from './tcp/connection.js';
+import { seqDiff } from './tcp/seq.js';
+import { STATE_NAMES } from './tcp/states.js';
+import { type SegInfo, Tracker, type TrackerObserver } from './tcp/tracker.js';
+import { ZeekConn } from './tcp/zeek.js';
+
+export interface AnalyzeOptions {
+  settings?: Partial<Settings>;
+  /** Stop reading (SIGINT in live mode); what was read is analysed and reported. */
+  signal?: AbortSignal;
+  /** Each anomaly as soon as it becomes true (streaming, live mode). */
+  onAnomaly?: (a: AnomalyReport) => void;
+  /** Each connection when it ends (both sides closed, or one in TIME_WAIT). */
+  onConnectionEnd?: (c: ConnectionReport) => void;
+  /** A states snapshot every `settings.interval` seconds of capture time. */
+  onStates?: (t: number, states: StateSummary) => void;
+  onProgress?: (bytesRead: number, totalBytes: number | undefined, packets: number) => void;
+  /** Record the ladder rows of this connection id. */
+  ladder?: number;
+  /** What `-` reads (default process.stdin). */
+  stdin?: AsyncIterable<Uint8Array>;
+  /** Read several files in the given order instead of time order. */
+  order?: 'time' | 'given';
+}
+
+export interface AnalysisResult {
+  report: Report;
+  ladder: LadderReport | null;
+  stats: CaptureStats;
+}
+
+const FLAG_LETTERS: [number, string][] = [
+  [TcpFlag.FIN, 'F'],
+  [TcpFlag.SYN, 'S'],
+  [TcpFlag.RST, 'R'],
+  [TcpFlag.PSH, 'P'],
+  [TcpFlag.URG, 'U'],
+  [TcpFlag.ECE, 'E'],
+  [TcpFlag.CWR, 'W'],
+  [TcpFlag.AE, 'e'],
+];
+
+/** tcpdump's flag notation: `S`, `S.`, `P.`, `F.`, `R`, `.`, `none`. */
+export function flagString(f: number): string {
+  let s = '';
+  for (const [bit, ch] of FLAG_LETTERS) if (f & bit) s += ch;
+  if (f & TcpFlag.ACK) s += '.';
+  return s || 'none';
+}
+
+/** Records the segments of one connection as ladder rows. */
+class LadderRecorder {
+  rows: LadderRow[] = [];
+  conn: Connection | null = null;
+  private baseSeq: [number, number] = [0, 0];
+  constructor(readonly id: number) {}
+
+  segment(conn: Connection, seg: Segment, info: SegInfo): void {
+    if (conn.id !== this.id) return;
+    if (this.conn === null) this.conn = conn;
+    const side = info.side;
+    const snd = conn.ep[side];
+    const rcv = conn.ep[1 - side]!;
+    // Relative numbers are relative to each side's ISN (tcpdump, Wireshark); for
+    // a side whose SYN was not seen, to the first sequence number it used.
+    if (this.rows.every((r) => (r.dir === 'c2s' ? 0 : 1) !== side)) {
+      this.baseSeq[side] = snd.hasIsn ? snd.isn : seg.seq;
+    }
+    if (rcv.hasIsn) this.baseSeq[1 - side] = rcv.isn;
+    const c = conn.ep[CLIENT].state;
+    const s = conn.ep[SERVER].state;
+    this.rows.push({
+      frame: seg.frame,
+      t: seg.ts,
+      rel: seg.ts - conn.start,
+      dir: side === CLIENT ? 'c2s' : 's2c',
+      flags: flagString(seg.flags),
+      seq: seg.seq,
+      ack: seg.ack,
+      relSeq: seqDiff(seg.seq, this.baseSeq[side]) >>> 0,
+      relAck: seg.flags & TcpFlag.ACK ? seqDiff(seg.ack, this.baseSeq[1 - side]!) >>> 0 : 0,
+      len: seg.payloadLen,
+      win: seg.window,
+      clientState: STATE_NAMES[c]!,
+      serverState: STATE_NAMES[s]!,
+      clientChanged: c !== info.clientBefore,
+      serverChanged: s !== info.serverBefore,
+      retransmission: info.retransmission,
+      anomalies: [],
+    });
+  }
+
+  anomaly(a: AnomalyReport): void {
+    if (a.connection !== this.id) return;
+    const row = this.rows.findLast((r) => r.frame === a.frame) ?? this.rows.at(-1);
+    if (row && !row.anomalies.includes(a.kind)) row.anomalies.push(a.kind);
+  }
+}
+
+/**
+ * One analysis in progress. Feed it records (binary captures) or text lines
+ * (tcpdump output) through `sink`, then call `finish()`.
+ */
+export class Analysis implements TrackerObserver {
+  readonly settings: Settings;
+  readonly tracker: Tracker;
+  readonly detectors: Detectors;
+  /** Packets that did not become TCP segments, by reason name. */
+  readonly skipped: Record<string, number> = {};
+  tcpPackets = 0;
+  /** Frames seen (binary) or packet lines (text). */
+  packets = 0;
+  /** Capture time of the newest segment. */
+  lastTs = 0;
+  firstTs = Number.POSITIVE_INFINITY;
+  readonly warnings: CaptureWarning[] = [];
+  private readonly seg: Segment = newSegment();
+  private readonly skipCounts: number[] = new Array(SKIP_REASON.length).fill(0);
+  private text: TcpdumpTextParser | null = null;
+  private textFrame = 0;
+  private readonly ladder: LadderRecorder | null;
+  private readonly opts: AnalyzeOptions;
+  private readonly summarised: Summarised = newSummarised();
+  private nextStates: number;
+  private readonly filter;
+
+  constructor(opts: AnalyzeOptions = {}) {
+    this.opts = opts;
+    this.settings = { ...DEFAULT_SETTINGS, ...opts.settings } as Settings;
+    const s = this.settings;
+    this.filter = makeFilter(s.host, s.port, s.conn);
+    this.tracker = new Tracker(this, {
+      msl: s.msl,
+      idleTimeout: s.idleTimeout,
+      halfOpenTimeout: s.handshakeIdleTimeout,
+      newZeek: () => new ZeekConn(),
+    });
+    this.detectors = new Detectors(s, (a, conn) => this.onAnomaly(a, conn));
+    this.ladder = opts.ladder !== undefined ? new LadderRecorder(opts.ladder) : null;
+    this.nextStates = Number.POSITIVE_INFINITY;
+  }
+
+  /** The CaptureSink handed to the reader. */
+  readonly sink = {
+    record: (rec: PacketRecord): void => {
+      this.packets++;
+      const seg = this.seg;
+      const st = decodePacket(rec.linkType, rec.buf, rec.offset, rec.capLen, rec.origLen, seg);
+      if (st !== DecodeStatus.Ok) {
+        this.skipCounts[st]!++;
+        return;
+      }
+      seg.frame = rec.frame;
+      seg.tsSec = rec.tsSec;
+      seg.tsNsec = rec.tsNsec;
+      seg.ts = rec.tsSec + rec.tsNsec / 1e9;
+      this.feed(seg);
+    },
+    warning: (w: CaptureWarning): void => {
+      this.warnings.push(w);
+    },
+    textLine: (line: string, _file: string): void => {
+      if (this.text === null) this.text = new TcpdumpTextParser();
+      const seg = this.seg;
+      const st = this.text.parseLine(line, seg);
+      if (st === DecodeStatus.Pending || st === DecodeStatus.Continuation) return;
+      this.packets++;
+      if (st !== DecodeStatus.Ok) {
+        this.skipCounts[st]!++;
+        return;
+      }
+      if (seg.frame <= 0) seg.frame = ++this.textFrame;
+      else this.textFrame = seg.frame;
+      this.feed(seg);
+    },
+  };
+
+  private feed(seg: Segment): void {
+    this.tcpPackets++;
+    if (seg.ts < this.firstTs) {
+      this.firstTs = seg.ts;
+      if (this.opts.onStates) this.nextStates = seg.ts + this.settings.interval;
+    }
+    if (seg.ts > this.lastTs) this.lastTs = seg.ts;
+    this.tracker.segment(seg);
+    if (seg.ts >= this.nextStates) this.emitStates(seg.ts);
+    if (this.tracker.conns.length > this.settings.maxConnections) this.compact();
+  }
+
+  /** Advance capture time with no packet (live mode: the wall clock moved on). */
+  advanceClock(t: number): void {
+    if (t <= this.lastTs) return;
+    this.tracker.advance(t);
+    this.detectors.tick(t);
+  }
+
+  private emitStates(t: number): void {
+    this.nextStates = t + this.settings.interval;
+    this.opts.onStates?.(t, this.states());
+  }
+
+  /** Endpoint states now (filtered), for snapshots. */
+  states(): StateSummary {
+    return stateSummary(this.keptConnections(), this.filter ? null : this.summarised);
+  }
+
+  private keptConnections(): Connection[] {
+    if (!this.filter) return this.tracker.conns;
+    return this.tracker.conns.filter((c) => matches(this.filter, connectionReport(c)));
+  }
+
+  // --- TrackerObserver: the ladder recorder first (rows exist before anomalies land on them) ---
+
+  segment(conn: Connection, seg: Segment, info: SegInfo): void {
+    this.ladder?.segment(conn, seg, info);
+    this.detectors.segment(conn, seg, info);
+  }
+
+  transition(conn: Connection, rec: TransitionRecord): void {
+    this.detectors.transition(conn, rec);
+  }
+
+  portReuse(previous: Connection, conn: Connection, seg: Segment, took: boolean): void {
+    this.detectors.portReuse(previous, conn, seg, took);
+  }
+
+  connectionEnded(conn: Connection): void {
+    this.detectors.connectionEnded(conn);
+    if (this.opts.onConnectionEnd) {
+      const r = connectionReport(conn);
+      if (matches(this.filter, r)) this.opts.onConnectionEnd(r);
+    }
+  }
+
+  private onAnomaly(a: AnomalyReport, conn: Connection | null): void {
+    this.ladder?.anomaly(a);
+    if (!this.opts.onAnomaly) return;
+    if (this.filter) {
+      const ids = new Set<number>();
+      if (conn && matches(this.filter, connectionReport(conn))) ids.add(conn.id);
+      if (!anomalyMatches(this.filter, a, ids)) return;
+    }
+    this.opts.onAnomaly(a);
+  }
+
+  /**
+   * Keep memory bounded: beyond `maxConnections`, ended connections are
+   * summarised into state counts (oldest first, those without anomalies first).
+   */
+  private compact(): void {
+    const max = this.settings.maxConnections;
+    const target = Math.floor(max * 0.9);
+    const conns = this.tracker.conns;
+    let excess = conns.length - target;
+    const drop = new Set<Connection>();
+    for (const pass of [0, 1]) {
+      for (const c of conns) {
+        if (excess <= 0) break;
+        if (!c.ended || drop.has(c) || (pass === 0 && c.anomalies.length > 0)) continue;
+        if (c.id === this.opts.ladder) continue;
+        drop.add(c);
+        excess--;
+      }
+    }
+    if (drop.size === 0) return;
+    for (const c of drop) summarise(this.summarised, c);
+    this.tracker.conns = conns.filter((c) => !drop.has(c));
+  }
+
+  /** End of input: expire timers to the last timestamp, finish detectors, build the report. */
+  finish(stats: CaptureStats): AnalysisResult {
+    // The capture's last timestamp (any frame, TCP or not) is "now" at the end.
+    const end = Math.max(this.lastTs, stats.end ?? 0);
+    for (let i = 0; i < this.skipCounts.length; i++) {
+      if (i !== DecodeStatus.Ok && this.skipCounts[i]! > 0)
+        this.skipped[SKIP_REASON[i]!] = this.skipCounts[i]!;
+    }
+    if (end > 0) this.tracker.advance(end);
+    this.detectors.finish(end, this.tracker.conns);
+
+    const all = this.tracker.conns.map(connectionReport);
+    const connections = this.filter ? all.filter((c) => matches(this.filter, c)) : all;
+    const kept = new Set(connections.map((c) => c.id));
+    const anomalies = this.detectors.anomalies.filter((a) => anomalyMatches(this.filter, a, kept));
+    const unavailable = this.text ? [...this.text.unavailable].sort() : [];
+    const capture = captureSummary(stats, this.tcpPackets, this.skipped, unavailable);
+    const states = this.states();
+    const report: Report = {
+      version: 1,
+      capture,
+      connections,
+      anomalies,
+      states,
+      summarised: {
+        connections: this.summarised.connections,
+        states: Object.fromEntries([
+          ...Object.entries(this.summarised.client).map(([k, v]) => [`client ${k}`, v]),
+          ...Object.entries(this.summarised.server).map(([k, v]) => [`server ${k}`, v]),
+        ]),
+      },
+    };
+    let ladder: LadderReport | null = null;
+    if (this.ladder?.conn) {
+      ladder = { connection: connectionReport(this.ladder.conn), rows: this.ladder.rows, elided: 0 };
+    }
+    return { report, ladder, stats };
+  }
+}
+
+function isPathList(x: unknown): x is string | string[] {
+  return typeof x === 'string' || Array.isArray(x);
+}
+
+/**
+ * Analyse a capture: a path (`-` for standard input), several paths (one capture,
+ * read in time order), or any async iterable of bytes.
+ */
+export async function analyze(
+  input: string | string[] | AsyncIterable<Uint8Array>,
+  opts: AnalyzeOptions = {},
+): Promise<AnalysisResult> {
+  const a = new Analysis(opts);
+  const ro: ReadOptions = {
+    signal: opts.signal,
+    stdin: opts.stdin,
+    order: opts.order,
+    onProgress: opts.onProgress ? (b, t) => opts.onProgress?.(b, t, a.packets) : undefined,
+  };
+  const stats = isPathList(input)
+    ? await readCaptureFiles(Array.isArray(input) ? input : [input], a.sink, ro)
+    : await readCaptureStream(input, '<stream>', a.sink, ro);
+  return a.finish(stats);
+}

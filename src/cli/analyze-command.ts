@@ -1,0 +1,319 @@
+/**
+ * `tcptrace-ts [options] <capture...>`: the report, the CI gate, and live mode.
+ */
+import { writeFileSync } from 'node:fs';
+import { Analysis, type AnalysisResult } from '../analyze.js';
+import { readCaptureFiles } from '../capture/reader.js';
+import { UsageError } from '../config/errors.js';
+import type { Settings } from '../config/settings.js';
+import { loadBaseline } from '../gate/baseline.js';
+import { evaluateGate } from '../gate/gate.js';
+import { renderCsv } from '../report/csv.js';
+import { renderGithubAnnotations } from '../report/github.js';
+import { renderJunit } from '../report/junit.js';
+import { renderAnomalyLine, renderLiveStatus } from '../report/live.js';
+import { connectionReport } from '../report/build.js';
+import type { AnomalyReport, ConnectionReport, GateResult } from '../report/model.js';
+import { Progress } from '../report/progress.js';
+import { sanitize } from '../report/sanitize.js';
+import { type Io, termWidth, useColor } from './io.js';
+import { buildSettings } from './main.js';
+
+interface Capture {
+  name: string;
+  files: string[];
+  result: AnalysisResult;
+  elapsed: number;
+}
+
+function json(v: unknown): string {
+  return JSON.stringify(v);
+}
+
+export async function analyzeCommand(
+  captures: string[],
+  opts: Record<string, unknown>,
+  io: Io,
+): Promise<number> {
+  if (captures.length === 0) throw new UsageError("no capture given (a file, or '-' for standard input)");
+  const settings = buildSettings(opts, io);
+  const format = settings.format ?? 'text';
+  const color = useColor(io, opts);
+  const width = termWidth(io);
+  const live = captures.includes('-');
+  const baseline = settings.baseline ? loadBaseline(settings.baseline) : undefined;
+  if (opts.conn !== undefined && settings.conn === undefined) settings.conn = [];
+
+  // SIGINT/SIGTERM (Ctrl-C on `tcpdump ... | tcptrace-ts -`): stop reading, report
+  // what was read, exit with the gate's code. A second signal stops waiting.
+  const ac = new AbortController();
+  const onSignal = () => {
+    if (ac.signal.aborted) return;
+    ac.abort();
+  };
+  io.signals.on('SIGINT', onSignal);
+  io.signals.on('SIGTERM', onSignal);
+
+  const order = opts.order === undefined ? undefined : parseOrder(opts.order);
+  if (format === 'text') await preloadTerminal();
+  const groups = opts.each ? captures.map((c) => [c]) : [captures];
+  const done: Capture[] = [];
+  try {
+    for (const files of groups) {
+      if (ac.signal.aborted) break;
+      done.push(
+        await analyzeOne(files, settings, format, { color, width, live, io, signal: ac.signal, order }),
+      );
+    }
+  } finally {
+    io.signals.off('SIGINT', onSignal);
+    io.signals.off('SIGTERM', onSignal);
+  }
+
+  const rules = settings.failOn.length + Object.keys(settings.max).length;
+  let gate: GateResult | undefined;
+  if (rules > 0 || baseline) {
+    gate = evaluateGate(
+      done.map((c) => ({ name: c.name, report: c.result.report })),
+      settings,
+      baseline,
+    );
+    for (const c of done) {
+      c.result.report.gate = gate.captures?.find((g) => g.name === c.name) ?? gate;
+    }
+    if (done.length === 1) done[0]!.result.report.gate = gate;
+  }
+
+  for (const c of done) {
+    const cap = c.result.report.capture;
+    const warn = (m: string) =>
+      io.stderr.write(`tcptrace-ts: warning: ${sanitize(c.name)}: ${sanitize(m)}\n`);
+    for (const w of cap.warnings) warn(w);
+    if (c.result.stats.aborted) warn('interrupted: the report covers what was read before the signal');
+  }
+
+  writeOutput(done, gate, format, settings, { color, width, all: opts.all === true, io });
+
+  if (settings.junit) {
+    writeFileSync(
+      settings.junit,
+      renderJunit(
+        gate ?? { passed: true, rules: [] },
+        done.map((c) => ({ name: c.name, report: c.result.report, elapsed: c.elapsed })),
+      ),
+    );
+  }
+  if (
+    settings.strict &&
+    done.some((c) => c.result.report.capture.truncated || c.result.report.capture.damaged)
+  ) {
+    io.stderr.write('tcptrace-ts: --strict: the capture is truncated or damaged\n');
+    return 2;
+  }
+  return gate && !gate.passed ? 1 : 0;
+}
+
+interface RunCtx {
+  color: boolean;
+  width: number;
+  live: boolean;
+  io: Io;
+  signal: AbortSignal;
+  order: 'time' | 'given' | undefined;
+}
+
+async function analyzeOne(
+  files: string[],
+  settings: Settings,
+  format: string,
+  ctx: RunCtx,
+): Promise<Capture> {
+  const { io, color, width, live } = ctx;
+  const out = io.stdout;
+  const emitted = new Set<number>();
+  const ndjson = format === 'ndjson';
+  const liveText = live && format === 'text';
+  let analysis: Analysis | null = null;
+  const connById = (id: number | null): ConnectionReport | undefined => {
+    if (id === null || analysis === null) return undefined;
+    // Newest connections are at the end: search from there.
+    const conns = analysis.tracker.conns;
+    for (let i = conns.length - 1; i >= 0; i--) if (conns[i]!.id === id) return connectionReport(conns[i]!);
+    return undefined;
+  };
+  analysis = new Analysis({
+    settings,
+    ladder: undefined,
+    onAnomaly: ndjson
+      ? (a: AnomalyReport) => out.write(`${json({ type: 'anomaly', ...a })}\n`)
+      : liveText
+        ? (a: AnomalyReport) => out.write(renderAnomalyLine(a, connById(a.connection), { color }))
+        : undefined,
+    onConnectionEnd: ndjson
+      ? (c: ConnectionReport) => {
+          emitted.add(c.id);
+          out.write(`${json({ type: 'connection', ...c })}\n`);
+        }
+      : undefined,
+    onStates: ndjson ? (t, states) => out.write(`${json({ type: 'states', t, ...states })}\n`) : undefined,
+  });
+  const a = analysis;
+
+  // Live mode: advance the capture clock with the wall clock while no packet
+  // arrives (timers such as CLOSE_WAIT keep running), and refresh the state view.
+  let timer: NodeJS.Timeout | undefined;
+  const started = Date.now();
+  if (live) {
+    let seenTs = 0;
+    let seenWall = Date.now();
+    const statusOnTty = liveText && io.stderr.isTTY === true;
+    let statusLines = 0;
+    timer = setInterval(
+      () => {
+        const now = Date.now();
+        if (a.lastTs !== seenTs) {
+          seenTs = a.lastTs;
+          seenWall = now;
+        } else if (seenTs > 0) {
+          a.advanceClock(seenTs + (now - seenWall) / 1000);
+        }
+        const states = a.states();
+        if (ndjson) out.write(`${json({ type: 'states', t: now / 1000, ...states })}\n`);
+        if (statusOnTty) {
+          const text = renderLiveStatus(
+            states,
+            { packets: a.packets, connections: a.tracker.conns.length, elapsed: (now - started) / 1000 },
+            { color, width },
+          );
+          // Redraw in place: move up over the previous status and clear it.
+          if (statusLines > 0) io.stderr.write(`\x1b[${statusLines}A\x1b[J`);
+          io.stderr.write(text);
+          statusLines = text.split('\n').length - 1;
+        }
+      },
+      Math.max(100, settings.interval * 1000),
+    );
+    timer.unref?.();
+  }
+
+  const progress = !live && format !== 'ndjson' ? new Progress(io.stderr as NodeJS.WriteStream) : null;
+  const t0 = performance.now();
+  let stats: Awaited<ReturnType<typeof readCaptureFiles>>;
+  try {
+    stats = await readCaptureFiles(files, a.sink, {
+      signal: ctx.signal,
+      stdin: io.stdin,
+      order: ctx.order,
+      onProgress: progress?.active ? (b) => progress.update(b, a.packets) : undefined,
+    });
+  } finally {
+    if (timer) clearInterval(timer);
+    progress?.done();
+  }
+  const result = a.finish(stats);
+  if (ndjson) {
+    for (const c of result.report.connections) {
+      if (!emitted.has(c.id)) out.write(`${json({ type: 'connection', ...c })}\n`);
+    }
+  }
+  return { name: files.join(','), files, result, elapsed: (performance.now() - t0) / 1000 };
+}
+
+function countBy(anomalies: AnomalyReport[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const a of anomalies) out[a.kind] = (out[a.kind] ?? 0) + 1;
+  return out;
+}
+
+function writeOutput(
+  done: Capture[],
+  gate: GateResult | undefined,
+  format: string,
+  settings: Settings,
+  o: { color: boolean; width: number; all: boolean; io: Io },
+): void {
+  const out = o.io.stdout;
+  const reports = done.map((c) => ({ name: c.name, report: c.result.report }));
+  switch (format) {
+    case 'json': {
+      if (done.length === 1) out.write(`${json(done[0]!.result.report)}\n`);
+      else out.write(`${json({ version: 1, captures: reports, gate: gate ?? null })}\n`);
+      return;
+    }
+    case 'ndjson': {
+      for (const c of done) {
+        const r = c.result.report;
+        out.write(
+          `${json({
+            type: 'summary',
+            name: c.name,
+            capture: r.capture,
+            connections: r.connections.length + r.summarised.connections,
+            anomalies: countBy(r.anomalies),
+            states: r.states,
+            gate: r.gate ?? null,
+          })}\n`,
+        );
+      }
+      return;
+    }
+    case 'csv': {
+      if (done.length === 1) out.write(renderCsv(done[0]!.result.report));
+      else {
+        const [first, ...rest] = done;
+        out.write(renderCsv(first!.result.report));
+        for (const c of rest) out.write(renderCsv(c.result.report).split('\n').slice(1).join('\n'));
+      }
+      return;
+    }
+    case 'github': {
+      out.write(renderGithubAnnotations(gate ?? { passed: true, rules: [] }, reports));
+      return;
+    }
+    default:
+      writeText(done, gate, settings, o);
+  }
+}
+
+async function loadTerminal() {
+  return import('../report/terminal.js');
+}
+
+let terminalModule: Awaited<ReturnType<typeof loadTerminal>> | null = null;
+
+/** The terminal renderer (and cli-table3) is loaded only when a text report is printed. */
+export async function preloadTerminal(): Promise<void> {
+  terminalModule ??= await loadTerminal();
+}
+
+function writeText(
+  done: Capture[],
+  gate: GateResult | undefined,
+  _settings: Settings,
+  o: { color: boolean; width: number; all: boolean; io: Io },
+): void {
+  const out = o.io.stdout;
+  const t = terminalModule;
+  if (!t) throw new Error('terminal renderer not loaded');
+  for (const c of done) {
+    if (done.length > 1) out.write(`\n=== ${sanitize(c.name)} ===\n`);
+    out.write(t.renderTerminal(c.result.report, { color: o.color, width: o.width, all: o.all }));
+  }
+  if (done.length > 1 && gate) {
+    out.write(`\ngate: ${gate.passed ? 'passed' : 'FAILED'} over ${done.length} captures\n`);
+    for (const g of gate.captures ?? []) out.write(`  ${g.passed ? 'pass' : 'FAIL'}  ${sanitize(g.name)}\n`);
+  }
+  if (o.io.env.GITHUB_ACTIONS === 'true' && gate) {
+    out.write(
+      renderGithubAnnotations(
+        gate,
+        done.map((c) => ({ name: c.name, report: c.result.report })),
+      ),
+    );
+  }
+}
+
+function parseOrder(v: unknown): 'time' | 'given' {
+  if (v === 'time' || v === 'given') return v;
+  throw new UsageError(`--order: expected 'time' or 'given', got "${String(v)}"`);
+}

@@ -1,0 +1,47 @@
+/**
+ * `tcptrace-ts ladder <capture> --conn <id>`: one connection as a ladder diagram
+ * (RFC 793 style), each side's state after every segment.
+ */
+import { analyze } from '../analyze.js';
+import { UsageError } from '../config/errors.js';
+import { sanitize } from '../report/sanitize.js';
+import { elideRows, ladderJson, renderLadder } from '../report/ladder.js';
+import { type Io, termWidth, useColor } from './io.js';
+import { buildSettings } from './main.js';
+
+export async function ladderCommand(
+  captures: string[],
+  opts: Record<string, unknown>,
+  io: Io,
+): Promise<number> {
+  const id = Number(opts.conn);
+  if (!Number.isInteger(id) || id < 1)
+    throw new UsageError(`--conn: expected a connection id (1, 2, ...), got "${String(opts.conn)}"`);
+  const { conn: _conn, ...rest } = opts;
+  const settings = buildSettings(rest, io);
+  const { ladder, report } = await analyze(captures, { settings, ladder: id, stdin: io.stdin });
+  if (!ladder) {
+    const n = report.connections.length + report.summarised.connections;
+    throw new UsageError(`no connection ${id} in the capture (it has ${n} connection${n === 1 ? '' : 's'})`);
+  }
+  const el = elideRows(ladder.rows, opts.all === true);
+  const shown = {
+    ...ladder,
+    rows: el.rows,
+    elided: el.elided,
+    elidedAfter: el.elidedAfter,
+    elidedStates: el.elidedStates,
+  };
+  for (const w of report.capture.warnings) io.stderr.write(`tcptrace-ts: warning: ${sanitize(w)}\n`);
+  if (opts.json) io.stdout.write(`${JSON.stringify(ladderJson(shown))}\n`);
+  else {
+    io.stdout.write(
+      renderLadder(shown, {
+        color: useColor(io, opts),
+        width: termWidth(io),
+        absolute: opts.absolute === true,
+      }),
+    );
+  }
+  return 0;
+}

@@ -1,0 +1,740 @@
+/**
+ * Detectors: they watch the tracker's segments and transitions and raise named
+ * anomalies (kinds.ts) with the connection, endpoint, time and frame where the
+ * condition became true, a message with the figures, and the hint.
+ *
+ * They never change tracker state. Per-connection detectors fire once per cause
+ * (per connection and endpoint); host-level ones (TIME_WAIT storm, SYN flood)
+ * fire once per host and report the peak. Time-based ones (CLOSE_WAIT stuck,
+ * unanswered SYN) fire as soon as capture time passes their deadline, and at the
+ * end of input; their figures are brought up to date by `finish()`.
+ */
+import { formatAddr } from '../decode/addr.js';
+import type { Segment } from '../decode/segment.js';
+import { TcpFlag } from '../decode/segment.js';
+import type { AnomalyReport } from '../report/model.js';
+import {
+  CLIENT,
+  type Connection,
+  type Endpoint,
+  SERVER,
+  type Side,
+  type TransitionRecord,
+} from '../tcp/connection.js';
+import { seqDiff } from '../tcp/seq.js';
+import { STATE_NAMES, State } from '../tcp/states.js';
+import type { SegInfo, TrackerObserver } from '../tcp/tracker.js';
+import { KIND_BY_NAME } from './kinds.js';
+
+export interface DetectorSettings {
+  synTimeout: number;
+  synackTimeout: number;
+  closeWaitTimeout: number;
+  finWait2Timeout: number;
+  timeWaitThreshold: number;
+  synFloodThreshold: number;
+  retransmissionBurst: { count: number; window: number };
+  highRetransmissionRate: number;
+  highRetransmissionMinSegments: number;
+}
+
+/** Receives each anomaly as soon as it is raised (the same object is later updated by finish()). */
+export type AnomalySink = (a: AnomalyReport, conn: Connection | null) => void;
+
+const SIDE_NAME = ['client', 'server'] as const;
+
+export function endpointName(ep: Endpoint, ipVersion: 4 | 6): string {
+  const a = formatAddr(ipVersion, ep.addr);
+  return ipVersion === 6 ? `[${a}]:${ep.port}` : `${a}:${ep.port}`;
+}
+
+export function fmtSeconds(s: number): string {
+  if (s < 1) return `${Math.round(s * 1000)} ms`;
+  if (s < 120) return `${(Math.round(s * 10) / 10).toString()} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${Math.round(s - m * 60)} s`;
+}
+
+/** A deadline queue: entries in insertion order with one fixed timeout, so deadlines are in order too. */
+class Deadlines {
+  private q: { at: number; conn: Connection; side: Side; since: number }[] = [];
+  private head = 0;
+  constructor(readonly timeout: number) {}
+  /** Returns the new entry's deadline. */
+  push(conn: Connection, side: Side, since: number): number {
+    const at = since + this.timeout;
+    this.q.push({ at, conn, side, since });
+    return at;
+  }
+  get next(): number {
+    return this.head < this.q.length ? this.q[this.head]!.at : Number.POSITIVE_INFINITY;
+  }
+  *due(now: number): IterableIterator<{ conn: Connection; side: Side; since: number; at: number }> {
+    while (this.head < this.q.length && this.q[this.head]!.at <= now) yield this.q[this.head++]!;
+    if (this.head > 1024 && this.head * 2 > this.q.length) {
+      this.q = this.q.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
+interface HostCount {
+  host: string;
+  current: number;
+  peak: number;
+  peakT: number;
+  peakFrame: number;
+  minPort: number;
+  maxPort: number;
+  anomaly: AnomalyReport | null;
+}
+
+/** Per-connection detector state, kept on the connection (Connection.det). */
+interface ConnDet {
+  /** Bit set of "fired" causes: bit (kindIndex * 2 + side). */
+  fired: Set<string>;
+  /** The anomaly objects of this connection, by key, for finish() updates. */
+  open: Map<string, AnomalyReport>;
+  /** Zero-window episode tracking per side: start (-1 none), count, longest and total stall. */
+  zwSince: [number, number];
+  zwCount: [number, number];
+  zwLongest: [number, number];
+  /** Retransmission times per side (ring of the last `count`). */
+  rtx: [number[] | null, number[] | null];
+  /** Retransmissions by a side since the peer last sent anything. */
+  unanswered: [number, number];
+  synFloodKey: string | null;
+}
+
+function det(conn: Connection): ConnDet {
+  let d = (conn as unknown as { _det?: ConnDet })._det;
+  if (!d) {
+    d = {
+      fired: new Set(),
+      open: new Map(),
+      zwSince: [-1, -1],
+      zwCount: [0, 0],
+      zwLongest: [0, 0],
+      rtx: [null, null],
+      unanswered: [0, 0],
+      synFloodKey: null,
+    };
+    (conn as unknown as { _det?: ConnDet })._det = d;
+  }
+  return d;
+}
+
+export class Detectors implements TrackerObserver {
+  readonly anomalies: AnomalyReport[] = [];
+  private readonly s: DetectorSettings;
+  private readonly sink: AnomalySink;
+  private readonly closeWait: Deadlines;
+  private readonly finWait2: Deadlines;
+  private readonly synWait: Deadlines;
+  private readonly synackWait: Deadlines;
+  private readonly timeWaitHosts = new Map<string, HostCount>();
+  private readonly synFloodHosts = new Map<string, HostCount>();
+  private nextDeadline = Number.POSITIVE_INFINITY;
+  private lastFrame = 0;
+  private now = 0;
+
+  constructor(settings: DetectorSettings, sink: AnomalySink) {
+    this.s = settings;
+    this.sink = sink;
+    this.closeWait = new Deadlines(settings.closeWaitTimeout);
+    this.finWait2 = new Deadlines(settings.finWait2Timeout);
+    this.synWait = new Deadlines(settings.synTimeout);
+    this.synackWait = new Deadlines(settings.synackTimeout);
+  }
+
+  // --- TrackerObserver ------------------------------------------------------
+
+  segment(conn: Connection, seg: Segment, info: SegInfo): void {
+    this.lastFrame = seg.frame;
+    if (seg.ts > this.now) this.now = seg.ts;
+    const side = info.side;
+    const peerSide = (1 - side) as Side;
+    const snd = conn.ep[side];
+    const f = seg.flags;
+    const d = det(conn);
+
+    if (info.opened && conn.midstream) {
+      this.raise(
+        conn,
+        null,
+        'midstream-start',
+        seg.ts,
+        seg.frame,
+        'the capture starts after the handshake: picked up as ESTABLISHED',
+        {},
+      );
+    }
+
+    // The peer answered: anything it sends resets its "unanswered" counter.
+    d.unanswered[peerSide] = 0;
+
+    if (f & TcpFlag.SYN) {
+      if ((f & TcpFlag.ACK) === 0) {
+        if (info.retransmission && conn.ep[SERVER].packets === 0) this.synNoSynack(conn, seg.ts, seg.frame);
+        if (!info.retransmission && side === CLIENT) this.schedule(this.synWait, conn, CLIENT, seg.ts);
+        if (seg.payloadLen > 0 && !seg.tfo) {
+          this.raise(
+            conn,
+            side,
+            'syn-with-data',
+            seg.ts,
+            seg.frame,
+            `SYN from the ${SIDE_NAME[side]} carried ${seg.payloadLen} bytes without a TCP Fast Open option`,
+            { bytes: seg.payloadLen },
+          );
+        }
+      } else {
+        if (info.retransmission && conn.ep[side].state === State.SYN_RECEIVED)
+          this.synackNoAck(conn, side, seg.ts, seg.frame);
+        if (!info.retransmission) this.schedule(this.synackWait, conn, side, seg.ts);
+      }
+    }
+
+    if (f & TcpFlag.RST) this.onRst(conn, side, seg, info);
+
+    if (info.retransmission && (f & TcpFlag.SYN) === 0) {
+      this.onRetransmission(conn, side, seg, d);
+    }
+    if (info.keepAlive) {
+      this.raise(
+        conn,
+        side,
+        'keep-alive',
+        seg.ts,
+        seg.frame,
+        `keep-alive probes from the ${SIDE_NAME[side]}`,
+        {
+          probes: snd.keepAlives,
+        },
+      );
+    }
+    if (info.dataAfterFin) {
+      this.raise(
+        conn,
+        side,
+        'data-after-fin',
+        seg.ts,
+        seg.frame,
+        `the ${SIDE_NAME[side]} sent ${seg.payloadLen} bytes of new data after its own FIN`,
+        { bytes: seg.payloadLen },
+      );
+    }
+    if (info.dataAfterRst && !info.retransmission) {
+      this.raise(
+        conn,
+        side,
+        'data-after-rst',
+        seg.ts,
+        seg.frame,
+        `the ${SIDE_NAME[side]} sent ${seg.payloadLen} bytes after a RST on this connection`,
+        { bytes: seg.payloadLen },
+      );
+    }
+
+    // Zero window: an episode starts with the first zero window and ends when the
+    // same endpoint advertises a non-zero window again.
+    if ((f & (TcpFlag.RST | TcpFlag.SYN)) === 0) {
+      if (info.zeroWindow) {
+        if (d.zwSince[side] < 0) {
+          d.zwSince[side] = seg.ts;
+          d.zwCount[side]++;
+          this.raise(
+            conn,
+            side,
+            'zero-window',
+            seg.ts,
+            seg.frame,
+            `the ${SIDE_NAME[side]} advertised a zero window`,
+            {
+              episodes: d.zwCount[side],
+            },
+          );
+        }
+      } else if (d.zwSince[side] >= 0 && seg.window > 0) {
+        const stall = seg.ts - d.zwSince[side];
+        if (stall > d.zwLongest[side]) d.zwLongest[side] = stall;
+        d.zwSince[side] = -1;
+      }
+    }
+
+    if (seg.ts >= this.nextDeadline) this.tick(seg.ts);
+  }
+
+  transition(conn: Connection, rec: TransitionRecord): void {
+    const { side, from, to, t, frame } = rec;
+    if (from === State.SYN_SENT && to === State.CLOSED && side === CLIENT && rec.cause === 'received RST') {
+      const ep = conn.ep[SERVER];
+      this.raise(
+        conn,
+        SERVER,
+        'connection-refused',
+        t,
+        frame,
+        `${endpointName(ep, conn.ipVersion)} answered the SYN with RST`,
+        {},
+      );
+    }
+    if (to === State.CLOSE_WAIT) this.schedule(this.closeWait, conn, side, t);
+    if (to === State.FIN_WAIT_2) this.schedule(this.finWait2, conn, side, t);
+    if (from === State.CLOSE_WAIT || from === State.FIN_WAIT_2) this.leftWaitState(conn, side, from, t);
+
+    // TIME_WAIT per host.
+    if (to === State.TIME_WAIT && from !== State.TIME_WAIT)
+      this.hostCount(this.timeWaitHosts, conn, side, 1, t, frame, 'time-wait-storm');
+    if (from === State.TIME_WAIT && to !== State.TIME_WAIT)
+      this.hostCount(this.timeWaitHosts, conn, side, -1, t, frame, 'time-wait-storm');
+
+    // Half-open handshakes per listener (SYN flood): counted while the server is in SYN_RECEIVED.
+    if (side === SERVER && to === State.SYN_RECEIVED && from !== State.SYN_RECEIVED) {
+      this.hostCount(this.synFloodHosts, conn, SERVER, 1, t, frame, 'syn-flood');
+    } else if (side === SERVER && from === State.SYN_RECEIVED && to !== State.SYN_RECEIVED) {
+      this.hostCount(this.synFloodHosts, conn, SERVER, -1, t, frame, 'syn-flood');
+    }
+    if (t > this.now) this.now = t;
+  }
+
+  portReuse(previous: Connection, conn: Connection, seg: Segment, tookOverTimeWait: boolean): void {
+    const wasTw =
+      tookOverTimeWait ||
+      previous.ep[0].state === State.TIME_WAIT ||
+      previous.ep[1].state === State.TIME_WAIT;
+    if (!wasTw) return;
+    this.raise(
+      conn,
+      CLIENT,
+      'port-reuse-time-wait',
+      seg.ts,
+      seg.frame,
+      `a new SYN reused the 4-tuple of connection ${previous.id} while an endpoint was in TIME_WAIT (${tookOverTimeWait ? 'TIME_WAIT ended by the SYN' : 'TIME_WAIT kept: the SYN was not newer'})`,
+      { previous: previous.id },
+    );
+  }
+
+  connectionEnded(conn: Connection): void {
+    this.rateCheck(conn);
+  }
+
+  // --- time ----------------------------------------------------------------
+
+  private schedule(q: Deadlines, conn: Connection, side: Side, since: number): void {
+    const at = q.push(conn, side, since);
+    if (at < this.nextDeadline) this.nextDeadline = at;
+  }
+
+  /** Capture time advanced to `now` (after a segment, an idle tick in live mode, or the end). */
+  tick(now: number): void {
+    if (now > this.now) this.now = now;
+    if (now < this.nextDeadline) return;
+    for (const e of this.synWait.due(now)) {
+      const c = e.conn;
+      if (c.ep[CLIENT].state === State.SYN_SENT && c.ep[SERVER].packets === 0)
+        this.synNoSynack(c, e.at, this.lastFrame);
+    }
+    for (const e of this.synackWait.due(now)) {
+      const c = e.conn;
+      if (c.ep[e.side].state === State.SYN_RECEIVED) this.synackNoAck(c, e.side, e.at, this.lastFrame);
+    }
+    for (const e of this.closeWait.due(now)) {
+      const ep = e.conn.ep[e.side];
+      if (ep.state === State.CLOSE_WAIT && ep.stateSince === e.since)
+        this.waitStuck(e.conn, e.side, 'close-wait-stuck', e.since, e.at);
+    }
+    for (const e of this.finWait2.due(now)) {
+      const ep = e.conn.ep[e.side];
+      if (ep.state === State.FIN_WAIT_2 && ep.stateSince === e.since)
+        this.waitStuck(e.conn, e.side, 'fin-wait-2-stuck', e.since, e.at);
+    }
+    this.nextDeadline = Math.min(
+      this.synWait.next,
+      this.synackWait.next,
+      this.closeWait.next,
+      this.finWait2.next,
+    );
+  }
+
+  /**
+   * End of input at capture time `end`: fire what is due, bring every open
+   * anomaly's figures up to date, and raise the end-of-capture kinds.
+   */
+  finish(end: number, conns: Iterable<Connection>): void {
+    this.nextDeadline = Number.NEGATIVE_INFINITY;
+    this.tick(end);
+    for (const conn of conns) {
+      const d = (conn as unknown as { _det?: ConnDet })._det;
+      this.rateCheck(conn);
+      if (d) this.updateOpen(conn, d, end);
+      const c = conn.ep[CLIENT].state;
+      const s = conn.ep[SERVER].state;
+      const open = (x: number) => x !== State.CLOSED && x !== State.TIME_WAIT && x !== State.LISTEN;
+      if (!conn.timedOut && (open(c) || open(s)) && conn.establishedTs + (conn.midstream ? 1 : 0) > 0) {
+        this.raise(
+          conn,
+          null,
+          'capture-ended-open',
+          end,
+          this.lastFrame,
+          `still open at the end of the capture (client ${STATE_NAMES[c]}, server ${STATE_NAMES[s]})`,
+          {},
+        );
+      }
+    }
+    for (const h of this.timeWaitHosts.values()) this.updateHost(h, 'TIME_WAIT');
+    for (const h of this.synFloodHosts.values()) this.updateHost(h, 'half-open handshakes');
+  }
+
+  // --- the detectors ---------------------------------------------------------
+
+  private synNoSynack(conn: Connection, t: number, frame: number): void {
+    const c = conn.ep[CLIENT];
+    this.raise(conn, CLIENT, 'syn-no-synack', t, frame, this.synMessage(conn, t), {
+      synRetransmissions: c.synRetransmissions,
+      waited: t - conn.synTs,
+    });
+  }
+
+  private synMessage(conn: Connection, t: number): string {
+    const c = conn.ep[CLIENT];
+    return `SYN to ${endpointName(conn.ep[SERVER], conn.ipVersion)} got neither SYN-ACK nor RST: ${c.synRetransmissions} retransmission${c.synRetransmissions === 1 ? '' : 's'} over ${fmtSeconds(Math.max(0, t - conn.synTs))}`;
+  }
+
+  private synackNoAck(conn: Connection, side: Side, t: number, frame: number): void {
+    const ep = conn.ep[side];
+    this.raise(conn, side, 'synack-no-ack', t, frame, this.synackMessage(conn, side, t), {
+      synackRetransmissions: ep.synRetransmissions,
+      ackSeen: conn.establishedTs > 0,
+    });
+  }
+
+  private synackMessage(conn: Connection, side: Side, t: number): string {
+    const ep = conn.ep[side];
+    const since = conn.synAckTs || t;
+    const seen =
+      conn.establishedTs > 0
+        ? 'ACKs from the client were captured but did not reach it'
+        : 'no final ACK seen';
+    return `${endpointName(ep, conn.ipVersion)} sent SYN-ACK ${ep.synRetransmissions + 1} time${ep.synRetransmissions ? 's' : ''} over ${fmtSeconds(Math.max(0, t - since))}: ${seen}`;
+  }
+
+  private onRst(conn: Connection, side: Side, seg: Segment, info: SegInfo): void {
+    const rcvSide = (1 - side) as Side;
+    const before = [info.clientBefore, info.serverBefore];
+    const sndBefore = before[side]!;
+    const rcvBefore = before[rcvSide]!;
+    if (!info.rstAcceptable) {
+      if (rcvBefore !== State.CLOSED && rcvBefore !== State.LISTEN) {
+        const rcv = conn.ep[rcvSide];
+        const off = rcv.ackKnown ? seqDiff(seg.seq, rcv.lastAck) : 0;
+        this.raise(
+          conn,
+          side,
+          'rst-out-of-window',
+          seg.ts,
+          seg.frame,
+          `RST from the ${SIDE_NAME[side]} with sequence number ${off >= 0 ? '+' : ''}${off} from the receiver's next expected, outside its window: ignored by the receiver`,
+          { offset: off },
+        );
+      }
+      return;
+    }
+    const synchronized = (st: number) => st >= State.ESTABLISHED && st !== State.TIME_WAIT;
+    if (!synchronized(sndBefore) && !synchronized(rcvBefore)) return;
+    const snd = conn.ep[side];
+    const rcv = conn.ep[rcvSide];
+    // Data in flight: sent but not (yet) acknowledged by the peer, in either direction.
+    const inFlightFromSender =
+      snd.seqKnown && rcv.ackKnown ? Math.max(0, seqDiff(snd.sndNxt, rcv.lastAck)) : 0;
+    const inFlightToSender = rcv.seqKnown && snd.ackKnown ? Math.max(0, seqDiff(rcv.sndNxt, snd.lastAck)) : 0;
+    const inFlight = inFlightFromSender + inFlightToSender;
+    const who = endpointName(snd, conn.ipVersion);
+    const flight = inFlight > 0 ? `${inFlight} bytes unacknowledged in flight` : 'no data in flight';
+    this.raise(
+      conn,
+      side,
+      'mid-stream-rst',
+      seg.ts,
+      seg.frame,
+      `${who} (${SIDE_NAME[side]}, ${STATE_NAMES[sndBefore]}) reset the connection; peer was ${STATE_NAMES[rcvBefore]}; ${flight}; ${snd.bytes + rcv.bytes} bytes exchanged`,
+      {
+        senderState: STATE_NAMES[sndBefore]!,
+        receiverState: STATE_NAMES[rcvBefore]!,
+        inFlight,
+        unreadBySender: inFlightToSender,
+      },
+    );
+  }
+
+  private onRetransmission(conn: Connection, side: Side, seg: Segment, d: ConnDet): void {
+    const { count, window } = this.s.retransmissionBurst;
+    let ring = d.rtx[side];
+    if (!ring) ring = d.rtx[side] = [];
+    ring.push(seg.ts);
+    if (ring.length > count) ring.shift();
+    if (ring.length >= count && seg.ts - ring[0]! <= window) {
+      this.raise(
+        conn,
+        side,
+        'retransmission-burst',
+        seg.ts,
+        seg.frame,
+        `${count} retransmissions from the ${SIDE_NAME[side]} within ${fmtSeconds(seg.ts - ring[0]!)}`,
+        {
+          count,
+          within: seg.ts - ring[0]!,
+        },
+      );
+    }
+    // Half-open: the endpoint keeps retransmitting and the peer sends nothing back.
+    d.unanswered[side]++;
+    const peer = conn.ep[1 - side]!;
+    if (d.unanswered[side] >= 4 && seg.ts - peer.lastSeen > 1) {
+      this.raise(
+        conn,
+        side,
+        'half-open',
+        seg.ts,
+        seg.frame,
+        `the ${SIDE_NAME[side]} retransmitted ${d.unanswered[side]} times and the peer sent nothing for ${fmtSeconds(seg.ts - peer.lastSeen)}`,
+        {
+          retransmissions: d.unanswered[side],
+          silence: seg.ts - peer.lastSeen,
+        },
+      );
+    }
+  }
+
+  private rateCheck(conn: Connection): void {
+    for (const side of [CLIENT, SERVER] as const) {
+      const ep = conn.ep[side];
+      if (ep.dataSegments < this.s.highRetransmissionMinSegments) continue;
+      const rate = ep.retransmissions / ep.dataSegments;
+      if (rate > this.s.highRetransmissionRate) {
+        this.raise(
+          conn,
+          side,
+          'high-retransmission-rate',
+          conn.end,
+          conn.lastFrame,
+          `${(rate * 100).toFixed(1)}% of the ${SIDE_NAME[side]}'s ${ep.dataSegments} data segments were retransmissions (${ep.retransmissions})`,
+          {
+            rate,
+            retransmissions: ep.retransmissions,
+            dataSegments: ep.dataSegments,
+          },
+        );
+      }
+    }
+  }
+
+  private waitStuck(
+    conn: Connection,
+    side: Side,
+    kind: 'close-wait-stuck' | 'fin-wait-2-stuck',
+    since: number,
+    t: number,
+  ): void {
+    const ep = conn.ep[side];
+    const name = kind === 'close-wait-stuck' ? 'CLOSE_WAIT' : 'FIN_WAIT_2';
+    this.raise(
+      conn,
+      side,
+      kind,
+      t,
+      this.lastFrame,
+      `${endpointName(ep, conn.ipVersion)} (${SIDE_NAME[side]}) in ${name} for ${fmtSeconds(t - since)}, still there`,
+      {
+        since,
+        duration: t - since,
+        closed: false,
+      },
+    );
+  }
+
+  private leftWaitState(conn: Connection, side: Side, from: number, t: number): void {
+    const kind = from === State.CLOSE_WAIT ? 'close-wait-stuck' : 'fin-wait-2-stuck';
+    const d = (conn as unknown as { _det?: ConnDet })._det;
+    const a = d?.open.get(`${kind}:${side}`);
+    if (!a || !a.details) return;
+    const since = a.details.since as number;
+    a.details.duration = t - since;
+    a.details.closed = true;
+    const name = from === State.CLOSE_WAIT ? 'CLOSE_WAIT' : 'FIN_WAIT_2';
+    a.message = `${endpointName(conn.ep[side], conn.ipVersion)} (${SIDE_NAME[side]}) stayed in ${name} for ${fmtSeconds(t - since)} before it closed`;
+  }
+
+  private hostCount(
+    map: Map<string, HostCount>,
+    conn: Connection,
+    side: Side,
+    delta: number,
+    t: number,
+    frame: number,
+    kind: string,
+  ): void {
+    const ep = conn.ep[side];
+    let key: string;
+    if (kind === 'syn-flood') {
+      key = endpointName(ep, conn.ipVersion);
+    } else key = formatAddr(conn.ipVersion, ep.addr);
+    let h = map.get(key);
+    if (!h) {
+      h = {
+        host: key,
+        current: 0,
+        peak: 0,
+        peakT: t,
+        peakFrame: frame,
+        minPort: 65536,
+        maxPort: -1,
+        anomaly: null,
+      };
+      map.set(key, h);
+    }
+    h.current += delta;
+    if (delta > 0) {
+      const port = kind === 'syn-flood' ? conn.ep[CLIENT].port : ep.port;
+      if (port < h.minPort) h.minPort = port;
+      if (port > h.maxPort) h.maxPort = port;
+    }
+    if (h.current > h.peak) {
+      h.peak = h.current;
+      h.peakT = t;
+      h.peakFrame = frame;
+    }
+    const threshold = kind === 'syn-flood' ? this.s.synFloodThreshold : this.s.timeWaitThreshold;
+    if (!h.anomaly && h.current > threshold) {
+      const what = kind === 'syn-flood' ? 'half-open handshakes' : 'TIME_WAIT';
+      const a = this.make(
+        kind,
+        null,
+        t,
+        frame,
+        `${h.host} held ${h.current} ${what} endpoints at once (threshold ${threshold})`,
+        {
+          peak: h.current,
+          threshold,
+        },
+      );
+      a.host = h.host;
+      h.anomaly = a;
+      this.emit(a, null);
+    }
+  }
+
+  private updateHost(h: HostCount, what: string): void {
+    const a = h.anomaly;
+    if (!a) return;
+    const ports = h.maxPort >= 0 ? `; ports ${h.minPort}-${h.maxPort}` : '';
+    a.message = `${h.host} held ${h.peak} ${what} endpoints at once at its peak${ports}`;
+    a.details = {
+      ...a.details,
+      peak: h.peak,
+      peakTime: h.peakT,
+      peakFrame: h.peakFrame,
+      minPort: h.minPort,
+      maxPort: h.maxPort,
+    };
+  }
+
+  /** Bring the figures of a connection's anomalies up to date at the end of the capture. */
+  private updateOpen(conn: Connection, d: ConnDet, end: number): void {
+    for (const [key, a] of d.open) {
+      const side = Number(key.slice(key.lastIndexOf(':') + 1)) as Side;
+      const ep = conn.ep[side] ?? conn.ep[CLIENT];
+      switch (a.kind) {
+        case 'syn-no-synack':
+          if (conn.ep[CLIENT].state === State.SYN_SENT) {
+            a.message = this.synMessage(conn, end);
+            a.details = { synRetransmissions: ep.synRetransmissions, waited: end - conn.synTs };
+          }
+          break;
+        case 'synack-no-ack':
+          a.message = this.synackMessage(conn, side, ep.state === State.SYN_RECEIVED ? end : conn.end);
+          a.details = { ...a.details, synackRetransmissions: ep.synRetransmissions };
+          break;
+        case 'close-wait-stuck':
+        case 'fin-wait-2-stuck':
+          if (a.details && a.details.closed === false) {
+            const since = a.details.since as number;
+            const name = a.kind === 'close-wait-stuck' ? 'CLOSE_WAIT' : 'FIN_WAIT_2';
+            a.details.duration = end - since;
+            a.message = `${endpointName(ep, conn.ipVersion)} (${SIDE_NAME[side]}) in ${name} for ${fmtSeconds(end - since)}, still there at the end of the capture`;
+          }
+          break;
+        case 'zero-window': {
+          let longest = d.zwLongest[side];
+          const open = d.zwSince[side] >= 0;
+          if (open) longest = Math.max(longest, end - d.zwSince[side]);
+          a.message = `the ${SIDE_NAME[side]} advertised a zero window ${ep.zeroWindows} time${ep.zeroWindows === 1 ? '' : 's'} in ${d.zwCount[side]} episode${d.zwCount[side] === 1 ? '' : 's'}; the peer stalled up to ${fmtSeconds(longest)}${open ? ' (still closed at the end)' : ''}`;
+          a.details = {
+            episodes: d.zwCount[side],
+            zeroWindowSegments: ep.zeroWindows,
+            longestStall: longest,
+            stillClosed: open,
+          };
+          break;
+        }
+        case 'keep-alive':
+          a.message = `${ep.keepAlives} keep-alive probe${ep.keepAlives === 1 ? '' : 's'} from the ${SIDE_NAME[side]}`;
+          a.details = { probes: ep.keepAlives };
+          break;
+        default:
+      }
+    }
+  }
+
+  // --- plumbing --------------------------------------------------------------
+
+  private make(
+    kind: string,
+    side: Side | null,
+    t: number,
+    frame: number,
+    message: string,
+    details: Record<string, number | string | boolean>,
+    conn?: Connection,
+  ): AnomalyReport {
+    const k = KIND_BY_NAME.get(kind);
+    if (!k) throw new Error(`unknown anomaly kind ${kind}`);
+    return {
+      kind,
+      severity: k.severity,
+      connection: conn ? conn.id : null,
+      endpoint: side === null ? null : SIDE_NAME[side],
+      t,
+      frame,
+      message,
+      hint: k.hint,
+      details,
+    };
+  }
+
+  /** Raise a per-connection anomaly once per (kind, side). */
+  private raise(
+    conn: Connection,
+    side: Side | null,
+    kind: string,
+    t: number,
+    frame: number,
+    message: string,
+    details: Record<string, number | string | boolean>,
+  ): void {
+    const d = det(conn);
+    const key = `${kind}:${side ?? 'c'}`;
+    if (d.fired.has(key)) return;
+    d.fired.add(key);
+    const a = this.make(kind, side, t, frame, message, details, conn);
+    d.open.set(key, a);
+    if (!conn.anomalies.includes(kind)) conn.anomalies.push(kind);
+    this.emit(a, conn);
+  }
+
+  private emit(a: AnomalyReport, conn: Connection | null): void {
+    this.anomalies.push(a);
+    this.sink(a, conn);
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * From the engine's live objects (connections, anomalies, capture statistics) to
+ * the report model of SPEC.md. Pure: no I/O.
+ */
+import type { CaptureStats } from '../capture/record.js';
+import { formatAddr } from '../decode/addr.js';
+import { CLIENT, type Connection, type Endpoint, SERVER } from '../tcp/connection.js';
+import { STATE_NAMES, State, type StateName } from '../tcp/states.js';
+import type {
+  AnomalyReport,
+  CaptureSummary,
+  ConnectionReport,
+  EndpointReport,
+  StateSummary,
+} from './model.js';
+
+/** Names of link types for the capture summary (LINKTYPE_* numbers). */
+const LINK_NAMES: Record<number, string> = {
+  0: 'NULL',
+  1: 'EN10MB',
+  12: 'RAW',
+  14: 'RAW',
+  101: 'RAW',
+  104: 'C_HDLC',
+  108: 'LOOP',
+  113: 'LINUX_SLL',
+  228: 'IPV4',
+  229: 'IPV6',
+  276: 'LINUX_SLL2',
+};
+
+export function linkTypeName(lt: number): string {
+  return LINK_NAMES[lt] ?? `LINKTYPE_${lt}`;
+}
+
+export function endpointReport(ep: Endpoint, ipVersion: 4 | 6): EndpointReport {
+  return {
+    addr: formatAddr(ipVersion, ep.addr),
+    port: ep.port,
+    state: STATE_NAMES[ep.state]!,
+    packets: ep.packets,
+    bytes: ep.bytes,
+    isn: ep.hasIsn ? ep.isn : null,
+    retransmissions: ep.retransmissions,
+    synRetransmissions: ep.synRetransmissions,
+    outOfOrder: ep.outOfOrder,
+    dupAcks: ep.dupAcks,
+    zeroWindows: ep.zeroWindows,
+    keepAlives: ep.keepAlives,
+    mss: ep.mss >= 0 ? ep.mss : null,
+    windowScale: ep.wscale >= 0 ? ep.wscale : null,
+    sack: ep.sackPermitted,
+    timestamps: ep.timestamps,
+  };
+}
+
+export function connectionReport(conn: Connection): ConnectionReport {
+  const side = ['client', 'server'] as const;
+  return {
+    id: conn.id,
+    client: endpointReport(conn.ep[CLIENT], conn.ipVersion),
+    server: endpointReport(conn.ep[SERVER], conn.ipVersion),
+    roleInferred: conn.roleInferred,
+    midstream: conn.midstream,
+    timedOut: conn.timedOut,
+    start: conn.start,
+    end: conn.end,
+    duration: conn.end - conn.start,
+    handshakeRtt: conn.synTs > 0 && conn.establishedTs > 0 ? conn.establishedTs - conn.synTs : null,
+    connState: conn.zeek.connState(),
+    history: conn.zeek.history,
+    transitions: conn.transitions.map((r) => ({
+      t: r.t,
+      frame: r.frame,
+      endpoint: side[r.side],
+      from: STATE_NAMES[r.from]!,
+      to: STATE_NAMES[r.to]!,
+      cause: r.cause,
+    })),
+    anomalies: [...conn.anomalies],
+  };
+}
+
+/** Running state counts for connections that were summarised (dropped from the full list). */
+export interface Summarised {
+  connections: number;
+  client: Record<string, number>;
+  server: Record<string, number>;
+}
+
+export function newSummarised(): Summarised {
+  return { connections: 0, client: {}, server: {} };
+}
+
+export function summarise(into: Summarised, conn: Connection): void {
+  into.connections++;
+  const c = STATE_NAMES[conn.ep[CLIENT].state]!;
+  const s = STATE_NAMES[conn.ep[SERVER].state]!;
+  into.client[c] = (into.client[c] ?? 0) + 1;
+  into.server[s] = (into.server[s] ?? 0) + 1;
+}
+
+/**
+ * Endpoint states at the end of the capture, as `ss -tan` on each host would
+ * count them: per side, and per host for the busiest hosts (CLOSED endpoints
+ * hold no socket and are not counted per host).
+ */
+export function stateSummary(
+  conns: readonly Connection[],
+  summarised: Summarised | null,
+  topHosts = 10,
+): StateSummary {
+  const client: Record<string, number> = {};
+  const server: Record<string, number> = {};
+  const hosts = new Map<
+    string,
+    { host: string; side: 'client' | 'server'; total: number; states: Record<string, number> }
+  >();
+  for (const conn of conns) {
+    for (const side of [CLIENT, SERVER] as const) {
+      const ep = conn.ep[side];
+      const name: StateName = STATE_NAMES[ep.state]!;
+      const counts = side === CLIENT ? client : server;
+      counts[name] = (counts[name] ?? 0) + 1;
+      if (ep.state === State.CLOSED) continue;
+      const sideName = side === CLIENT ? 'client' : 'server';
+      const host = formatAddr(conn.ipVersion, ep.addr);
+      const key = `${sideName} ${host}`;
+      let h = hosts.get(key);
+      if (!h) {
+        h = { host, side: sideName, total: 0, states: {} };
+        hosts.set(key, h);
+      }
+      h.total++;
+      h.states[name] = (h.states[name] ?? 0) + 1;
+    }
+  }
+  if (summarised) {
+    for (const [k, v] of Object.entries(summarised.client)) client[k] = (client[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(summarised.server)) server[k] = (server[k] ?? 0) + v;
+  }
+  const top = [...hosts.values()]
+    .sort((a, b) => b.total - a.total || a.host.localeCompare(b.host))
+    .slice(0, topHosts);
+  return { client, server, hosts: top };
+}
+
+export function captureSummary(
+  stats: CaptureStats,
+  tcpPackets: number,
+  skipped: Record<string, number>,
+  unavailable: string[],
+): CaptureSummary {
+  const warnings = stats.warnings.map((w) => w.message);
+  const summary: CaptureSummary = {
+    files: stats.files.map((f) => f.file),
+    format: stats.format,
+    gzip: stats.gzip,
+    linkTypes: stats.linkTypes.map(linkTypeName),
+    packets: stats.text ? tcpPackets + Object.values(skipped).reduce((a, b) => a + b, 0) : stats.packets,
+    tcpPackets,
+    skipped,
+    start: stats.start,
+    end: stats.end,
+    truncated: stats.truncated,
+    damaged: stats.damaged,
+    warnings,
+  };
+  if (unavailable.length > 0) summary.unavailable = unavailable;
+  return summary;
+}
+
+/** Does the connection match the --host / --port / --conn filters? */
+export interface ConnFilter {
+  hosts: Set<string> | null;
+  ports: Set<number> | null;
+  ids: Set<number> | null;
+}
+
+export function makeFilter(host?: string[], port?: number[], conn?: number[]): ConnFilter | null {
+  if (!host?.length && !port?.length && !conn?.length) return null;
+  return {
+    hosts: host?.length ? new Set(host) : null,
+    ports: port?.length ? new Set(port) : null,
+    ids: conn?.length ? new Set(conn) : null,
+  };
+}
+
+export function matches(f: ConnFilter | null, c: ConnectionReport): boolean {
+  if (!f) return true;
+  if (f.ids && !f.ids.has(c.id)) return false;
+  if (f.hosts && !f.hosts.has(c.client.addr) && !f.hosts.has(c.server.addr)) return false;
+  if (f.ports && !f.ports.has(c.client.port) && !f.ports.has(c.server.port)) return false;
+  return true;
+}
+
+export function anomalyMatches(f: ConnFilter | null, a: AnomalyReport, keptIds: Set<number>): boolean {
+  if (!f) return true;
+  if (a.connection !== null) return keptIds.has(a.connection);
+  // Host-level anomalies: kept when the host is named, or when only ports are filtered.
+  if (f.ids) return false;
+  if (f.hosts)
+    return (
+      a.host !== undefined &&
+      [...f.hosts].some((h) => a.host === h || a.host!.startsWith(`${h}:`) || a.host!.startsWith(`[${h}]:`))
+    );
+  return true;
+}
