@@ -127,6 +127,9 @@ export class CaptureParser {
         return;
       }
       const kind = sniff(this.head, this.headLen, true);
+      if (kind === 'empty' && info.gzipTruncated) {
+        throw new CaptureError(`${this.file}: truncated gzip file: it ends before any data`, this.file);
+      }
       this.start(kind, this.head, this.headLen);
       if (this.headLen > 0) this.inner!.push(this.head.subarray(0, this.headLen));
     }
