@@ -101,8 +101,6 @@ interface ConnDet {
   zwLongest: [number, number];
   /** Retransmission times per side (ring of the last `count`). */
   rtx: [number[] | null, number[] | null];
-  /** Retransmissions by a side since the peer last sent anything. */
-  unanswered: [number, number];
   synFloodKey: string | null;
 }
 
@@ -116,7 +114,6 @@ function det(conn: Connection): ConnDet {
       zwCount: [0, 0],
       zwLongest: [0, 0],
       rtx: [null, null],
-      unanswered: [0, 0],
       synFloodKey: null,
     };
     (conn as unknown as { _det?: ConnDet })._det = d;
@@ -169,9 +166,6 @@ export class Detectors implements TrackerObserver {
         {},
       );
     }
-
-    // The peer answered: anything it sends resets its "unanswered" counter.
-    d.unanswered[peerSide] = 0;
 
     if (f & TcpFlag.SYN) {
       if ((f & TcpFlag.ACK) === 0) {
@@ -489,18 +483,18 @@ export class Detectors implements TrackerObserver {
       );
     }
     // Half-open: the endpoint keeps retransmitting and the peer sends nothing back.
-    d.unanswered[side]++;
+    const snd = conn.ep[side];
     const peer = conn.ep[1 - side]!;
-    if (d.unanswered[side] >= 4 && seg.ts - peer.lastSeen > 1) {
+    if (snd.unansweredRtx >= 3 && seg.ts - peer.lastSeen > 1) {
       this.raise(
         conn,
         side,
         'half-open',
         seg.ts,
         seg.frame,
-        `the ${SIDE_NAME[side]} retransmitted ${d.unanswered[side]} times and the peer sent nothing for ${fmtSeconds(seg.ts - peer.lastSeen)}`,
+        `the ${SIDE_NAME[side]} retransmitted ${snd.unansweredRtx} times and the peer sent nothing for ${fmtSeconds(seg.ts - peer.lastSeen)}`,
         {
-          retransmissions: d.unanswered[side],
+          retransmissions: snd.unansweredRtx,
           silence: seg.ts - peer.lastSeen,
         },
       );

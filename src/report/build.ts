@@ -47,6 +47,7 @@ export function endpointReport(ep: Endpoint, ipVersion: 4 | 6): EndpointReport {
     dupAcks: ep.dupAcks,
     zeroWindows: ep.zeroWindows,
     keepAlives: ep.keepAlives,
+    zeroWindowProbes: ep.zeroWindowProbes,
     mss: ep.mss >= 0 ? ep.mss : null,
     windowScale: ep.wscale >= 0 ? ep.wscale : null,
     sack: ep.sackPermitted,

@@ -55,6 +55,8 @@ export interface EndpointReport {
   dupAcks: number;
   zeroWindows: number;
   keepAlives: number;
+  /** Zero-window probes sent while the peer's window was closed. */
+  zeroWindowProbes: number;
   mss: number | null;
   windowScale: number | null;
   sack: boolean;

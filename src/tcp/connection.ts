@@ -81,6 +81,10 @@ export class Endpoint {
   dupAcks = 0;
   zeroWindows = 0;
   keepAlives = 0;
+  /** Zero-window probes (RFC 9293 3.8.6.1): same shape as keep-alives, sent while the peer's window is 0. */
+  zeroWindowProbes = 0;
+  /** Retransmissions since the peer last sent anything. */
+  unansweredRtx = 0;
   /** Time of its last segment. */
   lastSeen = 0;
   /** Zero-window episode in progress: start time (or -1). */

@@ -55,6 +55,8 @@ export interface SegInfo {
   /** Sequence number beyond the next expected one: data missing from the capture. */
   gap: boolean;
   keepAlive: boolean;
+  /** A keep-alive-shaped probe sent while the peer advertises a zero window. */
+  zeroWindowProbe: boolean;
   dupAck: boolean;
   zeroWindow: boolean;
   /** For RST: acceptable to the receiver (RFC 9293 3.10.7.x / RFC 5961). */
@@ -122,6 +124,7 @@ export class Tracker {
     outOfOrder: false,
     gap: false,
     keepAlive: false,
+    zeroWindowProbe: false,
     dupAck: false,
     zeroWindow: false,
     rstAcceptable: false,
@@ -399,6 +402,7 @@ export class Tracker {
     info.outOfOrder = false;
     info.gap = false;
     info.keepAlive = false;
+    info.zeroWindowProbe = false;
     info.dupAck = false;
     info.zeroWindow = false;
     info.rstAcceptable = false;
@@ -456,8 +460,7 @@ export class Tracker {
         snd.sndNxt = seqEnd;
         snd.sndNxtTs = t;
       } else if (len <= 1 && !fin && seqAdd(seg.seq, 1) === snd.sndNxt && this.isIdleProbe(snd, rcv, seg)) {
-        info.keepAlive = true;
-        snd.keepAlives++;
+        this.probe(snd, rcv);
       } else {
         const rtt = conn.establishedTs > 0 && conn.synTs > 0 ? conn.establishedTs - conn.synTs : 0;
         const threshold = rtt > 0 ? rtt : this.opts.oooThreshold;
@@ -475,8 +478,7 @@ export class Tracker {
       }
     } else if (hasAck && seqAdd(seg.seq, 1) === snd.sndNxt && this.isIdleProbe(snd, rcv, seg)) {
       // Linux keep-alive: no data, sequence number one below the next one (RFC 9293 3.8.4).
-      info.keepAlive = true;
-      snd.keepAlives++;
+      this.probe(snd, rcv);
     }
     if (len > 0 && snd.finSent && seqGe(seg.seq, snd.finSeq)) info.dataAfterFin = true;
     if (len > 0 && (snd.rstSent || rcv.rstSent)) info.dataAfterRst = true;
@@ -512,6 +514,34 @@ export class Tracker {
       snd.lastWin = seg.window;
     }
 
+    // --- silence: retransmissions the peer never answers ---
+    rcv.unansweredRtx = 0;
+    if (info.retransmission && len > 0) {
+      snd.unansweredRtx++;
+      // specialCases: the peer sent nothing but one SYN-ACK, and this side's data
+      // is retransmitted unanswered: the final ACK created no connection there
+      // (Linux answering with a SYN cookie drops that ACK when the accept queue is
+      // full), or the peer vanished right after the handshake. An ESTABLISHED
+      // endpoint would acknowledge the data; it holds no connection.
+      if (
+        snd.unansweredRtx >= 2 &&
+        rcv.state === State.ESTABLISHED &&
+        rcv.synAckSent &&
+        !rcv.synSent &&
+        rcv.packets === 1 + rcv.synRetransmissions &&
+        rcv.synRetransmissions === 0
+      ) {
+        this.transition(
+          conn,
+          rcvSide,
+          State.CLOSED,
+          t,
+          seg.frame,
+          'never answered after its SYN-ACK: the final ACK created no connection',
+        );
+      }
+    }
+
     // --- handshake timing ---
     if (syn && !hasAck && side === CLIENT && conn.synTs === 0) conn.synTs = t;
     if (syn && hasAck && conn.synAckTs === 0) conn.synAckTs = t;
@@ -530,6 +560,21 @@ export class Tracker {
     conn.zeek.segment(side === conn.firstSender, seg, info.retransmission, info.gap);
     this.observer.segment(conn, seg, info);
     this.checkEnded(conn);
+  }
+
+  /**
+   * A probe one byte below the next sequence number is a keep-alive (RFC 9293
+   * 3.8.4), unless the peer's window is closed: then it is a zero-window probe
+   * (3.8.6.1), which Linux sends in the same shape.
+   */
+  private probe(snd: Endpoint, rcv: Endpoint): void {
+    if (rcv.lastWin === 0) {
+      this.info.zeroWindowProbe = true;
+      snd.zeroWindowProbes++;
+    } else {
+      this.info.keepAlive = true;
+      snd.keepAlives++;
+    }
   }
 
   /** Idle probe (keep-alive): the sender has nothing outstanding and the peer is idle too. */

@@ -278,7 +278,7 @@ export class ZeekConn {
   private firstPacketSeen = 0; // 1 = orig, 2 = resp
   private started = false;
   private readonly likelyServerPorts: ReadonlySet<number>;
-  /** @internal */ readonly timeouts: ZeekTimeouts;
+  /** @internal */ readonly timeouts: Readonly<ZeekTimeouts>;
 
   // Session / analyzer timers (network time, seconds).
   private lastTime = 0;
@@ -294,7 +294,8 @@ export class ZeekConn {
 
   constructor(opts: ZeekOptions = {}) {
     this.likelyServerPorts = opts.likelyServerPorts ?? ZEEK_DEFAULT_LIKELY_SERVER_PORTS;
-    this.timeouts = { ...ZEEK_TIMEOUTS, ...opts.timeouts };
+    // Shared unless overridden: a connection holds no copy of the defaults.
+    this.timeouts = opts.timeouts ? { ...ZEEK_TIMEOUTS, ...opts.timeouts } : ZEEK_TIMEOUTS;
     this.inactivityTimeout = this.timeouts.udpInactivityTimeout;
     this.a = new Endpoint(true);
     this.b = new Endpoint(false);
