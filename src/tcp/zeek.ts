@@ -21,8 +21,12 @@
  * - scripts/base/protocols/conn/main.zeek conn_state(): the state names.
  *
  * Also emulated: the flip of a connection that began with a SYN-ACK when an ACK
- * or data segment follows (zeek/zeek PR #2191; its conn.log history reads
- * "^h..."). Not emulated: 'c'/'C' (bad checksum; we do not validate checksums,
+ * or data segment follows (zeek/zeek PR #2191). Its code was not in the source
+ * index we read; the behaviour is reconstructed from Zeek's baselines
+ * (one-sided-2745 "^haf", flip-without-syn "^hADadFf", missing-syn): the flip
+ * happens before the packet is processed, the history so far ("H") is rewritten
+ * as the responder's ("^h"), and the SYN-ACK sender keeps SYN_ACK_SENT (a guess:
+ * no baseline shows an unfinished connection of this kind). Not emulated: 'c'/'C' (bad checksum; we do not validate checksums,
  * i.e. we behave as `zeek -C`), 'x' (analysis limits), anything that depends on
  * application analyzers, and IPv6/Teredo tunnels (the decoder does not open them).
  *
