@@ -189,7 +189,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
 }
 
 function oneLine(s: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters from file names must not reach the terminal
+  // Control characters from file names must not reach the terminal.
   return s.replace(/[\r\n]+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 

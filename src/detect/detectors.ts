@@ -150,7 +150,7 @@ export class Detectors implements TrackerObserver {
     this.lastFrame = seg.frame;
     if (seg.ts > this.now) this.now = seg.ts;
     const side = info.side;
-    const peerSide = (1 - side) as Side;
+    const _peerSide = (1 - side) as Side;
     const snd = conn.ep[side];
     const f = seg.flags;
     const d = det(conn);
@@ -552,7 +552,7 @@ export class Detectors implements TrackerObserver {
     const kind = from === State.CLOSE_WAIT ? 'close-wait-stuck' : 'fin-wait-2-stuck';
     const d = (conn as unknown as { _det?: ConnDet })._det;
     const a = d?.open.get(`${kind}:${side}`);
-    if (!a || !a.details) return;
+    if (!a?.details) return;
     const since = a.details.since as number;
     a.details.duration = t - since;
     a.details.closed = true;

@@ -411,7 +411,7 @@ export class Tracker {
     info.clientBefore = conn.ep[CLIENT].state;
     info.serverBefore = conn.ep[SERVER].state;
 
-    conn.end = t > conn.end ? t : conn.end;
+    conn.end = Math.max(t, conn.end);
     conn.lastFrame = seg.frame;
     snd.packets++;
     snd.bytes += len;
