@@ -24,6 +24,8 @@ const DEFAULT_CHUNK = 1024 * 1024;
 const GUNZIP_CHUNK = 256 * 1024;
 /** Peeking for a first timestamp gives up after this much data. */
 const PEEK_LIMIT = 8 * 1024 * 1024;
+/** Files inspected or peeked at once (thousands of rotated files must not exhaust descriptors or memory). */
+const OPEN_LIMIT = 8;
 
 interface Progress {
   bytes: number;
@@ -80,7 +82,7 @@ export async function readCaptureFiles(
     throw new CaptureError("standard input ('-') can be given only once", '-');
   }
   // Fail on a missing or unreadable file before reading anything.
-  const infos = await Promise.all(files.map((f) => inspect(f)));
+  const infos = await mapLimit(files, OPEN_LIMIT, inspect);
   let order = infos;
   if (files.length > 1 && opts.order !== 'given') order = await timeOrder(infos, sink);
   const total = infos.every((i) => i.size !== undefined)
@@ -158,7 +160,7 @@ function openError(path: string, e: unknown): CaptureError {
  * stay where they were given; the others are sorted among the remaining places.
  */
 async function timeOrder(infos: InputInfo[], sink: CaptureSink): Promise<InputInfo[]> {
-  const keys = await Promise.all(infos.map((i) => (i.regular ? peekFirstTime(i.path, sink) : null)));
+  const keys = await mapLimit(infos, OPEN_LIMIT, (i) => (i.regular ? peekFirstTime(i.path, sink) : null));
   const keyed = infos
     .map((info, i) => ({ info, key: keys[i], i }))
     .filter((x): x is { info: InputInfo; key: [number, number]; i: number } => x.key != null);
@@ -256,7 +258,8 @@ async function readInput(
           yield r.value;
         }
       };
-      src = Readable.from(feed());
+      // One chunk ahead at most: memory stays bounded by the chunk size.
+      src = Readable.from(feed(), { highWaterMark: 1 });
       // A read error of the file ends the Gunzip with that error.
       src.on('error', (e) => z.destroy(e));
       src.pipe(z);
@@ -352,6 +355,20 @@ function readError(name: string, e: unknown): unknown {
   if (typeof code === 'string' && code.startsWith('Z_')) return e;
   if (code === 'EISDIR') return new CaptureError(`cannot read ${name}: is a directory`, name);
   return new CaptureError(`cannot read ${name}: ${(e as Error).message ?? String(e)}`, name);
+}
+
+/** `fn` over `items` with at most `limit` running at once; results in input order. */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R> | R): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }
 
 /** The capture's figures from its inputs' figures. */

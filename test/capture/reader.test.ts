@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { constants, createGzip, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, test } from 'vitest';
 import { readCaptureFile, readCaptureFiles, readCaptureStream } from '../../src/capture/reader.js';
 import { CaptureError } from '../../src/capture/record.js';
@@ -145,6 +145,20 @@ describe('files', () => {
     expect(given.warnings).toEqual([expect.objectContaining({ kind: 'time-backwards', file: a, frame: 3 })]);
   });
 
+  test('many rotated files (more than are opened at once) come out in time order', async () => {
+    const n = 40;
+    const paths = Array.from({ length: n }, (_, i) =>
+      write(`many-${i}.pcap`, pcapAt(1700000000 + i * 10, 2, i)),
+    );
+    const shuffled = paths.map((p, i) => paths[(i * 17) % n]!);
+    const sink = collector();
+    const stats = await readCaptureFiles(shuffled, sink);
+    expect(stats.files.map((f) => f.file)).toEqual(paths);
+    expect(sink.records.map((r) => r.tsSec)).toEqual(
+      Array.from({ length: n * 2 }, (_, i) => 1700000000 + Math.floor(i / 2) * 10 + (i % 2)),
+    );
+  });
+
   test('a text file keeps its place among files ordered by time', async () => {
     const t = write('notes.txt', 'line one\nline two\n');
     const late = write('late.pcap', pcapAt(1700000100, 1));
@@ -265,6 +279,69 @@ describe('standard input and pipes', () => {
     });
     expect(before).toMatchObject({ packets: 0, aborted: true });
   });
+
+  test('gzip from a slow pipe: each record reaches the sink once the compressor flushes it', async () => {
+    const file = pcapAt(1700000000, 4);
+    const z = createGzip();
+    const out: Buffer[] = [];
+    z.on('data', (d: Buffer) => out.push(d));
+    const flush = () => new Promise<void>((r) => z.flush(constants.Z_SYNC_FLUSH, () => r()));
+    let seen = 0;
+    let wake: () => void = () => {};
+    async function* source() {
+      let o = 0;
+      for (let i = 0; i < 4; i++) {
+        const end = (i === 0 ? 24 : 0) + o + 16 + 40 + i;
+        z.write(file.subarray(o, end));
+        o = end;
+        await flush();
+        const chunk = Buffer.concat(out.splice(0));
+        const want = i + 1;
+        yield chunk;
+        // Wait (bounded) for the sink to see record i+1 before sending more.
+        await Promise.race([
+          new Promise<void>((r) => {
+            wake = r;
+            if (seen >= want) r();
+          }),
+          new Promise((r) => setTimeout(r, 2000)),
+        ]);
+        expect(seen).toBe(want);
+      }
+      z.end();
+      await new Promise((r) => z.on('end', r));
+      yield Buffer.concat(out.splice(0));
+    }
+    const sink = collector();
+    const record = sink.record;
+    sink.record = (r) => {
+      record(r);
+      seen++;
+      wake();
+    };
+    const stats = await readCaptureStream(source(), 'live.gz', sink);
+    expect(stats).toMatchObject({ packets: 4, gzip: true, truncated: false });
+  });
+
+  test.skipIf(process.platform === 'win32')(
+    'a named pipe among files is read as it comes, in its place',
+    async () => {
+      const fifo = join(dir, 'fifo.pcap');
+      execFileSync('mkfifo', [fifo]);
+      const early = write('before-fifo.pcap', pcapAt(1700000000, 2));
+      const src = write('fifo-src.pcap', pcapAt(1600000000, 3));
+      const child = spawn('sh', ['-c', `cat "${src}" > "${fifo}"`], { stdio: 'ignore' });
+      const sink = collector();
+      const stats = await readCaptureFiles([fifo, early], sink);
+      await new Promise((r) => child.on('exit', r));
+      // The pipe cannot be peeked (that would consume it): it keeps its place, first.
+      expect(stats.files.map((f) => [f.file, f.packets])).toEqual([
+        [fifo, 3],
+        [early, 2],
+      ]);
+      expect(sink.records.map((r) => r.frame)).toEqual([1, 2, 3, 4, 5]);
+    },
+  );
 
   test('records from a stream of 1-byte chunks equal those of one chunk', async () => {
     const file = pcapAt(1700000000, 30);
