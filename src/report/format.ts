@@ -148,6 +148,16 @@ export function truncate(s: string, width: number): string {
   return `${out}…${coloured ? '\x1b[0m' : ''}`;
 }
 
+/** trimEnd that also sees spaces inside trailing colour sequences (`\x1b[1mCLOSED   \x1b[22m`). */
+export function trimEndAnsi(s: string): string {
+  let prev: string;
+  do {
+    prev = s;
+    s = s.replace(/\s+((?:\x1b\[[0-9;]*m)*)$/, '$1');
+  } while (s !== prev);
+  return s;
+}
+
 export function padEnd(s: string, width: number): string {
   const n = visibleLength(s);
   return n >= width ? s : s + ' '.repeat(width - n);

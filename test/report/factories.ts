@@ -49,6 +49,7 @@ export function endpoint(o: Partial<EndpointReport> = {}): EndpointReport {
     outOfOrder: 0,
     dupAcks: 0,
     zeroWindows: 0,
+    zeroWindowProbes: 0,
     keepAlives: 0,
     mss: 1460,
     windowScale: 7,
