@@ -1,0 +1,80 @@
+/**
+ * Live mode (issue 7): a capture piped into `tcptrace-ts -` is analysed as it
+ * arrives. Anomalies are reported before the input ends, and SIGINT ends the
+ * run with the full report of what was read.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/main.js';
+import { makeIo, PushStdin } from './harness.js';
+
+const F = (n: string) => readFileSync(join(import.meta.dirname, '../../fixtures', `${n}.pcap`));
+
+describe('live mode: tcpdump -U -w - | tcptrace-ts -', () => {
+  it('an anomaly event arrives before the end of input', async () => {
+    const stdin = new PushStdin();
+    const { io, stdout } = makeIo(stdin);
+    const done = run(['-', '--ndjson'], io);
+    const bytes = F('connection-refused');
+    stdin.push(bytes);
+    // The pipe stays open: the anomaly must be out already.
+    await stdout.waitFor(/"type":"anomaly".*"connection-refused"/);
+    expect(stdout.text).not.toContain('"type":"summary"');
+    stdin.end();
+    expect(await done).toBe(0);
+    expect(stdout.text).toContain('"type":"summary"');
+  });
+
+  it('bytes arriving one small chunk at a time give the same report as the file', async () => {
+    const bytes = F('simultaneous-close');
+    const stdin = new PushStdin();
+    const { io, stdout } = makeIo(stdin);
+    const done = run(['-', '--json'], io);
+    for (let i = 0; i < bytes.length; i += 7) stdin.push(bytes.subarray(i, i + 7));
+    stdin.end();
+    expect(await done).toBe(0);
+    const live = JSON.parse(stdout.text);
+    const { io: io2, stdout: out2 } = makeIo();
+    await run([join(import.meta.dirname, '../../fixtures/simultaneous-close.pcap'), '--json'], io2);
+    const file = JSON.parse(out2.text);
+    expect(live.connections.map((c: { client: { state: string }; server: { state: string } }) => [c.client.state, c.server.state])).toEqual(
+      file.connections.map((c: { client: { state: string }; server: { state: string } }) => [c.client.state, c.server.state]),
+    );
+  });
+
+  it('SIGINT ends the run with the full report and the gate exit code', async () => {
+    const stdin = new PushStdin();
+    const { io, stdout, stderr, signals } = makeIo(stdin);
+    const done = run(['-', '--fail-on', 'error'], io);
+    stdin.push(F('abort-linger0'));
+    await stdout.waitFor(/mid-stream-rst/);
+    signals.emit('SIGINT');
+    const code = await done;
+    expect(code).toBe(1);
+    expect(stdout.text).toMatch(/Endpoint states/);
+    expect(stdout.text).toMatch(/FAILED/);
+    expect(stderr.text).toMatch(/interrupted/);
+  });
+});
+
+describe('live mode through the real process', () => {
+  it('a pipe that stays open, then SIGINT: anomaly first, full report at exit', async () => {
+    const { spawn } = await import('node:child_process');
+    const bin = join(import.meta.dirname, '../../bin/tcptrace-ts');
+    const p = spawn(process.execPath, [bin, '-', '--ndjson'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d) => {
+      out += d.toString();
+    });
+    p.stdin.write(F('connection-refused'));
+    const deadline = Date.now() + 10_000;
+    while (!out.includes('"type":"anomaly"') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(out).toContain('"kind":"connection-refused"');
+    expect(out).not.toContain('"type":"summary"');
+    p.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => p.on('close', (c) => r(c)));
+    expect(code).toBe(0);
+    expect(out).toContain('"type":"summary"');
+  });
+});
