@@ -207,6 +207,9 @@ export function processIo(): Io {
 
 export async function main(argv: string[]): Promise<number> {
   const code = await run(argv, processIo());
+  // An interrupted read of a pipe leaves stdin open, which would keep the process
+  // alive after the report: let go of it.
+  process.stdin.destroy();
   // Let stdout drain (large reports into a pipe) before the process exits.
   await new Promise<void>((resolve) => {
     if (process.stdout.writableNeedDrain) process.stdout.once('drain', () => resolve());
