@@ -153,6 +153,7 @@ function reset(seg: Segment, buf: Uint8Array): void {
   seg.ipOffset = -1;
   seg.tcpOffset = -1;
   seg.ipFragmented = false;
+  seg.tcpReserved = 0;
 }
 
 /**

@@ -70,6 +70,11 @@ export interface Segment {
    * covers this fragment only, the rest of the segment is in later fragments.
    */
   ipFragmented: boolean;
+  /**
+   * The TCP header's three reserved bits (byte 12, bits 1-3; RFC 9293 section 3.1),
+   * 0..7. Senders must send zero: non-zero marks crafted or injected segments.
+   */
+  tcpReserved: number;
 }
 
 export const TcpFlag = {
@@ -178,5 +183,6 @@ export function newSegment(): Segment {
     ipOffset: -1,
     tcpOffset: -1,
     ipFragmented: false,
+    tcpReserved: 0,
   };
 }

@@ -41,11 +41,12 @@ export function decodeTcp(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
   const seg = c.seg;
+  // The IP length leaves no room for a TCP header: impossible, whatever was captured.
+  const segmentLen = c.ipEnd - o;
+  if (segmentLen < 20) return stop(c, DecodeStatus.Malformed);
   if (o + 20 > c.end) return truncated(c);
   const headerLen = (b[o + 12]! >> 4) << 2;
-  if (headerLen < 20) return stop(c, DecodeStatus.Malformed);
-  const segmentLen = c.ipEnd - o;
-  if (segmentLen < headerLen) return stop(c, DecodeStatus.Malformed);
+  if (headerLen < 20 || segmentLen < headerLen) return stop(c, DecodeStatus.Malformed);
 
   seg.tcpOffset = o;
   seg.srcPort = (b[o]! << 8) | b[o + 1]!;
@@ -53,6 +54,7 @@ export function decodeTcp(c: Cursor): Layer {
   seg.seq = ((b[o + 4]! << 24) | (b[o + 5]! << 16) | (b[o + 6]! << 8) | b[o + 7]!) >>> 0;
   seg.ack = ((b[o + 8]! << 24) | (b[o + 9]! << 16) | (b[o + 10]! << 8) | b[o + 11]!) >>> 0;
   seg.flags = ((b[o + 12]! & 1) << 8) | b[o + 13]!;
+  seg.tcpReserved = (b[o + 12]! >> 1) & 7;
   seg.window = (b[o + 14]! << 8) | b[o + 15]!;
   seg.urgent = (b[o + 18]! << 8) | b[o + 19]!;
   seg.headerLen = headerLen;

@@ -1,0 +1,75 @@
+/** A plain-object view of a decoded Segment, for table tests (`toMatchObject`). */
+import { formatAddr } from '../../src/decode/addr.js';
+import type { Segment } from '../../src/decode/segment.js';
+
+export interface SegView {
+  ipVersion: 4 | 6;
+  src: string;
+  dst: string;
+  srcPort: number;
+  dstPort: number;
+  ttl: number;
+  seq: number;
+  ack: number;
+  flags: number;
+  window: number;
+  urgent: number;
+  headerLen: number;
+  payloadLen: number;
+  capturedPayload: number;
+  payloadOffset: number;
+  truncated: boolean;
+  mss: number;
+  wscale: number;
+  sackPermitted: boolean;
+  sack: [number, number][];
+  tsVal: number;
+  tsEcr: number;
+  tfo: boolean;
+  otherOptions: number[];
+  badOptions: boolean;
+  etherType: number;
+  ipProto: number;
+  ipOffset: number;
+  tcpOffset: number;
+  ipFragmented: boolean;
+  tcpReserved: number;
+}
+
+export function view(seg: Segment): SegView {
+  const sack: [number, number][] = [];
+  for (let i = 0; i < seg.sackCount; i++) sack.push([seg.sackBlocks[2 * i]!, seg.sackBlocks[2 * i + 1]!]);
+  return {
+    ipVersion: seg.ipVersion,
+    src: formatAddr(seg.ipVersion, seg.src),
+    dst: formatAddr(seg.ipVersion, seg.dst),
+    srcPort: seg.srcPort,
+    dstPort: seg.dstPort,
+    ttl: seg.ttl,
+    seq: seg.seq,
+    ack: seg.ack,
+    flags: seg.flags,
+    window: seg.window,
+    urgent: seg.urgent,
+    headerLen: seg.headerLen,
+    payloadLen: seg.payloadLen,
+    capturedPayload: seg.capturedPayload,
+    payloadOffset: seg.payloadOffset,
+    truncated: seg.truncated,
+    mss: seg.mss,
+    wscale: seg.wscale,
+    sackPermitted: seg.sackPermitted,
+    sack,
+    tsVal: seg.tsVal,
+    tsEcr: seg.tsEcr,
+    tfo: seg.tfo,
+    otherOptions: [...seg.otherOptions],
+    badOptions: seg.badOptions,
+    etherType: seg.etherType,
+    ipProto: seg.ipProto,
+    ipOffset: seg.ipOffset,
+    tcpOffset: seg.tcpOffset,
+    ipFragmented: seg.ipFragmented,
+    tcpReserved: seg.tcpReserved,
+  };
+}
