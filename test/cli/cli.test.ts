@@ -37,7 +37,10 @@ describe('report', () => {
 
   it('--ndjson streams anomaly and connection events, then one summary', async () => {
     const r = await cli([F('connection-refused'), '--ndjson']);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events.map((e) => e.type)).toEqual(['anomaly', 'connection', 'summary']);
     expect(events[0].kind).toBe('connection-refused');
     expect(events[2].anomalies).toEqual({ 'connection-refused': 1 });
@@ -77,7 +80,15 @@ describe('gate and exit codes', () => {
   it('--junit writes parseable JUnit with the failures', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tt-'));
     const file = join(dir, 'gate.xml');
-    const r = await cli([F('connection-refused'), F('normal-close-client'), '--each', '--fail-on', 'error', '--junit', file]);
+    const r = await cli([
+      F('connection-refused'),
+      F('normal-close-client'),
+      '--each',
+      '--fail-on',
+      'error',
+      '--junit',
+      file,
+    ]);
     expect(r.code).toBe(1);
     const xml = new XMLParser({ ignoreAttributes: false }).parse(readFileSync(file, 'utf8'));
     const suites = xml.testsuites.testsuite;
@@ -87,7 +98,12 @@ describe('gate and exit codes', () => {
   });
 
   it('usage errors exit 2 with one line', async () => {
-    for (const argv of [[F('normal-close-client'), '--msl', '3x'], [F('normal-close-client'), '--fail-on', 'nonsense'], ['/no/such/file.pcap'], ['--bogus']]) {
+    for (const argv of [
+      [F('normal-close-client'), '--msl', '3x'],
+      [F('normal-close-client'), '--fail-on', 'nonsense'],
+      ['/no/such/file.pcap'],
+      ['--bogus'],
+    ]) {
       const r = await cli(argv);
       expect(r.code, argv.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n').length, r.stderr).toBeLessThanOrEqual(2);
@@ -97,11 +113,20 @@ describe('gate and exit codes', () => {
 });
 
 describe('ladder', () => {
-  it('draws the handshake and the close with each side\'s state', async () => {
+  it("draws the handshake and the close with each side's state", async () => {
     const r = await cli(['ladder', F('normal-close-client'), '--conn', '1']);
     expect(r.code).toBe(0);
     // (the server's FIN also acknowledges the client's: FIN_WAIT_2 is passed within one segment)
-    for (const s of ['SYN_SENT', 'SYN_RECEIVED', 'ESTABLISHED', 'FIN_WAIT_1', 'CLOSE_WAIT', 'LAST_ACK', 'TIME_WAIT', 'CLOSED']) {
+    for (const s of [
+      'SYN_SENT',
+      'SYN_RECEIVED',
+      'ESTABLISHED',
+      'FIN_WAIT_1',
+      'CLOSE_WAIT',
+      'LAST_ACK',
+      'TIME_WAIT',
+      'CLOSED',
+    ]) {
       expect(r.stdout).toContain(s);
     }
   });
@@ -109,10 +134,12 @@ describe('ladder', () => {
   it('--json gives the rows as data, simultaneous close reads correctly', async () => {
     const r = await cli(['ladder', F('simultaneous-close'), '--conn', '1', '--json']);
     const l = JSON.parse(r.stdout);
-    const changes = l.rows.flatMap((row: { clientChanged: boolean; serverChanged: boolean; clientState: string; serverState: string }) => [
-      ...(row.clientChanged ? [`c:${row.clientState}`] : []),
-      ...(row.serverChanged ? [`s:${row.serverState}`] : []),
-    ]);
+    const changes = l.rows.flatMap(
+      (row: { clientChanged: boolean; serverChanged: boolean; clientState: string; serverState: string }) => [
+        ...(row.clientChanged ? [`c:${row.clientState}`] : []),
+        ...(row.serverChanged ? [`s:${row.serverState}`] : []),
+      ],
+    );
     expect(changes).toContain('c:CLOSING');
     expect(changes).toContain('s:CLOSING');
     expect(changes.filter((c: string) => c.endsWith('TIME_WAIT'))).toHaveLength(2);

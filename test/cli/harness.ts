@@ -17,7 +17,10 @@ export class Capture extends Writable {
   waitFor(re: RegExp, ms = 5000): Promise<void> {
     return new Promise((resolve, reject) => {
       if (re.test(this.text)) return resolve();
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re}; got:\n${this.text}`)), ms);
+      const timer = setTimeout(
+        () => reject(new Error(`timed out waiting for ${re}; got:\n${this.text}`)),
+        ms,
+      );
       const on = () => {
         if (re.test(this.text)) {
           clearTimeout(timer);
@@ -65,7 +68,10 @@ export interface CliRun {
   stderr: string;
 }
 
-export function makeIo(stdin: AsyncIterable<Uint8Array> = (async function* () {})(), env: Record<string, string> = {}) {
+export function makeIo(
+  stdin: AsyncIterable<Uint8Array> = (async function* () {})(),
+  env: Record<string, string> = {},
+) {
   const stdout = new Capture();
   const stderr = new Capture();
   const signals = new EventEmitter();
@@ -73,7 +79,10 @@ export function makeIo(stdin: AsyncIterable<Uint8Array> = (async function* () {}
   return { io, stdout, stderr, signals };
 }
 
-export async function cli(argv: string[], opts: { stdin?: AsyncIterable<Uint8Array>; env?: Record<string, string> } = {}): Promise<CliRun> {
+export async function cli(
+  argv: string[],
+  opts: { stdin?: AsyncIterable<Uint8Array>; env?: Record<string, string> } = {},
+): Promise<CliRun> {
   const { io, stdout, stderr } = makeIo(opts.stdin, opts.env);
   const code = await run(argv, io);
   return { code, stdout: stdout.text, stderr: stderr.text };

@@ -38,8 +38,16 @@ describe('live mode: tcpdump -U -w - | tcptrace-ts -', () => {
     const { io: io2, stdout: out2 } = makeIo();
     await run([join(import.meta.dirname, '../../fixtures/simultaneous-close.pcap'), '--json'], io2);
     const file = JSON.parse(out2.text);
-    expect(live.connections.map((c: { client: { state: string }; server: { state: string } }) => [c.client.state, c.server.state])).toEqual(
-      file.connections.map((c: { client: { state: string }; server: { state: string } }) => [c.client.state, c.server.state]),
+    expect(
+      live.connections.map((c: { client: { state: string }; server: { state: string } }) => [
+        c.client.state,
+        c.server.state,
+      ]),
+    ).toEqual(
+      file.connections.map((c: { client: { state: string }; server: { state: string } }) => [
+        c.client.state,
+        c.server.state,
+      ]),
     );
   });
 
@@ -69,7 +77,8 @@ describe('live mode through the real process', () => {
     });
     p.stdin.write(F('connection-refused'));
     const deadline = Date.now() + 10_000;
-    while (!out.includes('"type":"anomaly"') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (!out.includes('"type":"anomaly"') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     expect(out).toContain('"kind":"connection-refused"');
     expect(out).not.toContain('"type":"summary"');
     p.kill('SIGINT');

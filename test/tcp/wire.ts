@@ -71,8 +71,37 @@ export class Wire {
   readonly side: [Side_, Side_];
   ipVersion: 4 | 6 = 4;
 
-  constructor(opts: Partial<TrackerOptions> = {}, cPort = 40000, sPort = 80, cIsn = 1000, sIsn = 5000) {
-    this.tracker = new Tracker(this.rec, opts);
+  constructor(
+    opts: Partial<TrackerOptions> = {},
+    cPort = 40000,
+    sPort = 80,
+    cIsn = 1000,
+    sIsn = 5000,
+    /** Also told everything the tracker reports (e.g. the detectors). */
+    also?: TrackerObserver,
+  ) {
+    const rec = this.rec;
+    const observer: TrackerObserver = also
+      ? {
+          segment: (c, s, i) => {
+            rec.segment(c, s, i);
+            also.segment(c, s, i);
+          },
+          transition: (c, r) => {
+            rec.transition(c, r);
+            also.transition(c, r);
+          },
+          portReuse: (p, c, s, t) => {
+            rec.portReuse(p, c, s, t);
+            also.portReuse(p, c, s, t);
+          },
+          connectionEnded: (c) => {
+            rec.connectionEnded(c);
+            also.connectionEnded(c);
+          },
+        }
+      : rec;
+    this.tracker = new Tracker(observer, opts);
     this.side = [
       { addr: [10, 0, 0, 1], port: cPort, isn: cIsn, nxt: cIsn, rcvd: 0, hasRcvd: false },
       { addr: [10, 0, 0, 2], port: sPort, isn: sIsn, nxt: sIsn, rcvd: 0, hasRcvd: false },

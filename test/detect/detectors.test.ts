@@ -1,0 +1,238 @@
+/**
+ * Detectors, one kind at a time: a scenario that must raise it and one that must
+ * not. Built from segment templates (test/tcp/wire.ts); the same kinds are checked
+ * on real captures in corpus-kinds.test.ts and the fixture suite.
+ */
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS } from '../../src/config/settings.js';
+import { Detectors } from '../../src/detect/detectors.js';
+import type { AnomalyReport } from '../../src/report/model.js';
+import { Wire } from '../tcp/wire.js';
+
+function setup(settings = {}) {
+  const found: AnomalyReport[] = [];
+  const det = new Detectors({ ...DEFAULT_SETTINGS, ...settings }, (a) => found.push(a));
+  const w = new Wire({}, 40000, 80, 1000, 5000, det);
+  const finish = () => {
+    det.finish(w.t, w.tracker.conns);
+    return found;
+  };
+  return { w, det, found, finish, kinds: () => found.map((a) => a.kind) };
+}
+
+function established(w: Wire): void {
+  w.c('S');
+  w.s('S.');
+  w.c('.');
+}
+
+describe('per-connection kinds', () => {
+  it('syn-no-synack: fires on the first SYN retransmission, once', () => {
+    const { w, kinds, found, finish } = setup();
+    w.c('S');
+    w.c('S', 0, { dt: 1 });
+    expect(kinds()).toEqual(['syn-no-synack']);
+    w.c('S', 0, { dt: 2 });
+    finish();
+    expect(kinds()).toEqual(['syn-no-synack']);
+    expect(found[0]!.message).toMatch(/2 retransmissions over 3 s/);
+  });
+
+  it('syn-no-synack: a lone SYN older than --syn-timeout at the end of the capture', () => {
+    const { w, kinds, finish } = setup();
+    w.c('S');
+    w.t += 5;
+    finish();
+    expect(kinds()).toContain('syn-no-synack');
+  });
+
+  it('no syn-no-synack when the SYN is answered, or still young at the end', () => {
+    const a = setup();
+    a.w.c('S');
+    a.w.s('R.', 0, { seq: 0 });
+    a.w.t += 10;
+    a.finish();
+    expect(a.kinds()).toEqual(['connection-refused']);
+    const b = setup();
+    b.w.c('S');
+    b.w.t += 1;
+    b.finish();
+    expect(b.kinds()).toEqual([]);
+  });
+
+  it('synack-no-ack on a retransmitted SYN-ACK; not on a completed handshake', () => {
+    const a = setup();
+    a.w.c('S');
+    a.w.s('S.');
+    a.w.s('S.', 0, { dt: 1 });
+    expect(a.kinds()).toEqual(['synack-no-ack']);
+    const b = setup();
+    established(b.w);
+    b.w.t += 10;
+    b.finish();
+    expect(b.kinds()).not.toContain('synack-no-ack');
+  });
+
+  it('mid-stream-rst names who sent it, its state, and data in flight', () => {
+    const { w, found } = setup();
+    established(w);
+    w.c('P.', 500, { lost: true });
+    w.s('R');
+    const a = found.find((x) => x.kind === 'mid-stream-rst')!;
+    expect(a.endpoint).toBe('server');
+    expect(a.message).toMatch(/server, ESTABLISHED/);
+    expect(a.details!.inFlight).toBe(500);
+  });
+
+  it('close-wait-stuck as soon as the threshold passes, figures updated at the end; not when closed in time', () => {
+    const a = setup();
+    established(a.w);
+    a.w.c('F.');
+    a.w.s('.');
+    a.w.s('P.', 10, { dt: 6 }); // capture time passes the 5 s threshold
+    expect(a.kinds()).toEqual(['close-wait-stuck']);
+    a.w.t += 4;
+    const f = a.finish();
+    expect(f[0]!.details!.duration).toBeCloseTo(10, 1);
+    const b = setup();
+    established(b.w);
+    b.w.c('F.');
+    b.w.s('.');
+    b.w.s('F.', 0, { dt: 2 });
+    b.w.c('.');
+    b.w.t += 10;
+    b.finish();
+    expect(b.kinds()).not.toContain('close-wait-stuck');
+  });
+
+  it('zero-window once per endpoint, with the stall', () => {
+    const { w, kinds, found, finish } = setup();
+    established(w);
+    w.c('P.', 1000);
+    w.s('.', 0, { win: 0 });
+    w.s('.', 0, { win: 0, dt: 0.5 });
+    w.s('.', 0, { win: 1000, dt: 0.5 });
+    w.s('.', 0, { win: 0, dt: 0.1 });
+    w.s('.', 0, { win: 1000, dt: 0.2 });
+    finish();
+    expect(kinds()).toEqual(['zero-window', 'capture-ended-open']);
+    expect(found[0]!.details!.episodes).toBe(2);
+    expect(found[0]!.details!.longestStall).toBeCloseTo(1, 2);
+  });
+
+  it('retransmission-burst: 5 retransmissions within 1 s; spread-out ones are not a burst', () => {
+    const a = setup();
+    established(a.w);
+    for (let i = 0; i < 5; i++) a.w.c('P.', 100);
+    for (let i = 0; i < 5; i++) a.w.c('P.', 100, { seq: 1001 + i * 100, dt: 0.05 });
+    expect(a.kinds()).toContain('retransmission-burst');
+    const b = setup();
+    established(b.w);
+    b.w.c('P.', 100);
+    for (let i = 0; i < 5; i++) b.w.c('P.', 100, { seq: 1001, dt: 0.3 * 2 ** i });
+    expect(b.kinds()).not.toContain('retransmission-burst');
+    expect(b.kinds()).toContain('half-open'); // the peer never answered
+  });
+
+  it('high-retransmission-rate over enough data segments only', () => {
+    const a = setup();
+    established(a.w);
+    for (let i = 0; i < 30; i++) {
+      a.w.c('P.', 100);
+      if (i % 3 === 0) a.w.c('P.', 100, { seq: a.w.side[0].nxt - 100, dt: 0.3 });
+      a.w.s('.', 0, { dt: 0.3 });
+    }
+    a.finish();
+    expect(a.kinds()).toContain('high-retransmission-rate');
+    const b = setup();
+    established(b.w);
+    b.w.c('P.', 100);
+    b.w.c('P.', 100, { seq: 1001, dt: 0.3 });
+    b.finish();
+    expect(b.kinds()).not.toContain('high-retransmission-rate');
+  });
+
+  it('data-after-fin', () => {
+    const { w, kinds } = setup();
+    established(w);
+    w.c('F.');
+    w.c('P.', 10);
+    expect(kinds()).toContain('data-after-fin');
+  });
+
+  it('fin-wait-2-stuck past its threshold', () => {
+    const { w, kinds, finish } = setup({ finWait2Timeout: 2 });
+    established(w);
+    w.c('F.');
+    w.s('.');
+    w.t += 3;
+    finish();
+    expect(kinds()).toContain('fin-wait-2-stuck');
+  });
+
+  it('keep-alive is info and does not count as retransmission; no half-open on an answered idle connection', () => {
+    const { w, kinds, finish } = setup();
+    established(w);
+    for (let i = 0; i < 5; i++) {
+      w.c('.', 0, { seq: w.side[0].nxt - 1, dt: 75 });
+      w.s('.');
+    }
+    finish();
+    expect(kinds()).toEqual(['keep-alive', 'capture-ended-open']);
+    expect(w.conn.client.retransmissions).toBe(0);
+  });
+
+  it('syn-with-data without TFO; port-reuse-time-wait; midstream-start', () => {
+    const a = setup();
+    a.w.c('S', 20);
+    expect(a.kinds()).toEqual(['syn-with-data']);
+
+    const b = setup();
+    established(b.w);
+    b.w.s('F.');
+    b.w.c('F.');
+    b.w.s('.');
+    b.w.newIsn(0, 900_000);
+    b.w.c('S', 0, { dt: 1 });
+    expect(b.kinds()).toEqual(['port-reuse-time-wait']);
+
+    const c = setup();
+    c.w.side[0].nxt = 1001;
+    c.w.side[0].rcvd = 5001;
+    c.w.side[0].hasRcvd = true;
+    c.w.c('P.', 10);
+    expect(c.kinds()).toEqual(['midstream-start']);
+  });
+});
+
+describe('host-level kinds', () => {
+  it('time-wait-storm fires once per host with the peak', () => {
+    const found: AnomalyReport[] = [];
+    const det = new Detectors({ ...DEFAULT_SETTINGS, timeWaitThreshold: 10 }, (a) => found.push(a));
+    for (let i = 0; i < 15; i++) {
+      const w = new Wire({}, 40000 + i, 80, 1000, 5000, det);
+      // each Wire has its own tracker: the detectors see 15 connections from one host
+      established(w);
+      w.c('F.');
+      w.s('F.');
+      w.c('.');
+    }
+    det.finish(2e9, []);
+    const storms = found.filter((a) => a.kind === 'time-wait-storm');
+    expect(storms).toHaveLength(1);
+    expect(storms[0]!.host).toBe('10.0.0.1');
+    expect(storms[0]!.details!.peak).toBe(15);
+  });
+
+  it('syn-flood: many half-open handshakes to one listener', () => {
+    const found: AnomalyReport[] = [];
+    const det = new Detectors({ ...DEFAULT_SETTINGS, synFloodThreshold: 20 }, (a) => found.push(a));
+    for (let i = 0; i < 30; i++) {
+      const w = new Wire({}, 20000 + i, 80, 1000 + i, 5000, det);
+      w.c('S');
+      w.s('S.');
+    }
+    expect(found.filter((a) => a.kind === 'syn-flood')).toHaveLength(1);
+    expect(found.find((a) => a.kind === 'syn-flood')!.host).toBe('10.0.0.2:80');
+  });
+});
