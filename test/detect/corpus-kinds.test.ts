@@ -1,0 +1,61 @@
+/**
+ * Anomaly kinds on real captures made by others (../shared/corpus) and by the
+ * kernel (fixtures/): each kind appears where the capture shows it, and not on
+ * normal traffic, keep-alive or a long idle connection.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../src/analyze.js';
+
+const CORPUS = join(import.meta.dirname, '../../../shared/corpus');
+const FIX = join(import.meta.dirname, '../../fixtures');
+
+async function kinds(path: string): Promise<string[]> {
+  const { report } = await analyze(path);
+  return [...new Set(report.anomalies.map((a) => a.kind))].sort();
+}
+
+const shows: [string, string, string][] = [
+  ['rst-out-of-window', 'corpus', 'zeek/tcp/rst-inject-rae.pcap'], // forged RST, ack = ISN (not ISN + 1)
+  ['data-after-rst', 'corpus', 'suricata-verify/security-4710-01/input.pcap'], // RST ignored, data goes on
+  ['syn-with-data', 'corpus', 'zeek/tcp/payload-syn.pcap'],
+  ['high-retransmission-rate', 'corpus', 'zeek/tcp/retransmit-fast009.pcap'],
+  ['mid-stream-rst', 'corpus', 'pcapplusplus/one_http_stream_rst.pcap'],
+  ['connection-refused', 'corpus', 'zeek/pop3/pop3.pcap'],
+  ['syn-no-synack', 'corpus', 'suricata-verify/bug-7657-01/input.pcap'], // SYNs retried, never answered
+  ['midstream-start', 'corpus', 'suricata-verify/bug-2491-02/simple_http_download.onesided.nosyn.pcap'],
+  ['syn-no-synack', 'fixtures', 'syn-dropped.pcap'],
+];
+
+describe.skipIf(!existsSync(CORPUS))('kinds shown by real captures of the corpus', () => {
+  it.each(shows)('%s in %s/%s', async (kind, where, file) => {
+    const k = await kinds(join(where === 'corpus' ? CORPUS : FIX, file));
+    expect(k).toContain(kind);
+  });
+
+  it('a lone young SYN at the end of a capture is not (yet) syn-no-synack', async () => {
+    expect(
+      await kinds(join(CORPUS, 'suricata-verify/bug-6733-syn-packet-flow-output/input.pcap')),
+    ).not.toContain('syn-no-synack');
+  });
+
+  it('TCP Fast Open data on the SYN is not syn-with-data', async () => {
+    expect(await kinds(join(CORPUS, 'zeek/tcp/tcp-fast-open.pcap'))).not.toContain('syn-with-data');
+  });
+});
+
+describe('normal traffic raises no error or warning', () => {
+  it.each([
+    'normal-close-client',
+    'normal-close-server',
+    'ipv6-normal-close',
+    'bulk-transfer',
+    'keep-alive',
+    'idle-established',
+    'half-close',
+  ])('%s', async (name) => {
+    const { report } = await analyze(join(FIX, `${name}.pcap`));
+    expect(report.anomalies.filter((a) => a.severity !== 'info').map((a) => a.kind)).toEqual([]);
+  });
+});
