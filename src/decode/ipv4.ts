@@ -36,12 +36,17 @@ export function decodeIPv4(c: Cursor): Layer {
   seg.ipVersion = 4;
   seg.ipOffset = o;
   seg.ttl = b[o + 8]!;
+  // Bytes 4..15 are zero: reset() cleared them if the previous packet was IPv6.
   const src = seg.src;
   const dst = seg.dst;
-  for (let i = 0; i < 4; i++) {
-    src[i] = b[o + 12 + i]!;
-    dst[i] = b[o + 16 + i]!;
-  }
+  src[0] = b[o + 12]!;
+  src[1] = b[o + 13]!;
+  src[2] = b[o + 14]!;
+  src[3] = b[o + 15]!;
+  dst[0] = b[o + 16]!;
+  dst[1] = b[o + 17]!;
+  dst[2] = b[o + 18]!;
+  dst[3] = b[o + 19]!;
 
   const wire = c.wireLen - (o - c.start);
   let total = (b[o + 2]! << 8) | b[o + 3]!;

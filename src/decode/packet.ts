@@ -121,9 +121,11 @@ const cursor: Cursor = {
 
 /** Every field the decoder sets, back to "absent", so nothing leaks from the previous packet. */
 function reset(seg: Segment, buf: Uint8Array): void {
+  // Addresses: IPv6 writes all 16 bytes, IPv4 the first 4, so only the tail of
+  // a previous IPv6 address needs clearing here; a packet that reaches no IP
+  // header gets zero addresses after the loop. No fill() on the common path.
+  if (seg.ipVersion === 6) clearAddresses(seg, 4);
   seg.ipVersion = 4;
-  seg.src.fill(0);
-  seg.dst.fill(0);
   seg.srcPort = 0;
   seg.dstPort = 0;
   seg.ttl = 0;
@@ -146,7 +148,8 @@ function reset(seg: Segment, buf: Uint8Array): void {
   seg.tsVal = -1;
   seg.tsEcr = -1;
   seg.tfo = false;
-  seg.otherOptions.length = 0;
+  // Setting an array's length is a runtime call, even to the same value.
+  if (seg.otherOptions.length !== 0) seg.otherOptions.length = 0;
   seg.badOptions = false;
   seg.etherType = -1;
   seg.ipProto = -1;
@@ -154,6 +157,15 @@ function reset(seg: Segment, buf: Uint8Array): void {
   seg.tcpOffset = -1;
   seg.ipFragmented = false;
   seg.tcpReserved = 0;
+}
+
+function clearAddresses(seg: Segment, from = 0): void {
+  const src = seg.src;
+  const dst = seg.dst;
+  for (let i = from; i < 16; i++) {
+    src[i] = 0;
+    dst[i] = 0;
+  }
 }
 
 /**
@@ -175,9 +187,15 @@ export function decodePacket(
 ): DecodeStatus {
   reset(seg, buf);
   let layer = firstLayer(linkType);
-  if (layer === Layer.Done) return DecodeStatus.UnknownLinkType;
+  if (layer === Layer.Done) {
+    clearAddresses(seg);
+    return DecodeStatus.UnknownLinkType;
+  }
   // Defend against records that disagree with their buffer: read nothing outside it.
-  if (!(offset >= 0 && capLen >= 0)) return DecodeStatus.Truncated;
+  if (!(offset >= 0 && capLen >= 0)) {
+    clearAddresses(seg);
+    return DecodeStatus.Truncated;
+  }
   let end = offset + capLen;
   if (end > buf.length) end = buf.length;
   const c = cursor;
@@ -192,6 +210,7 @@ export function decodePacket(
   // Terminates: every layer but RawIp consumes header bytes or stops, and RawIp
   // only leads to IPv4 / IPv6, which do.
   while (layer !== Layer.Done) layer = DECODERS[layer]!(c);
+  if (seg.ipOffset < 0) clearAddresses(seg);
   c.seg = DETACHED;
   c.buf = EMPTY;
   return c.status;
