@@ -51,18 +51,20 @@ export function sniff(b: Uint8Array, len: number, eof: boolean): InputKind {
       return 'pcapng';
     }
   }
-  if (!eof && len < TEXT_SNIFF && b.subarray(0, len).indexOf(10) < 0) return 'more';
-  return looksText(b, len) ? 'text' : 'binary';
+  // Judge the first line (or the first 512 bytes): the same bytes however the input is chunked.
+  const nl = b.subarray(0, Math.min(len, TEXT_SNIFF)).indexOf(10);
+  if (!eof && len < TEXT_SNIFF && nl < 0) return 'more';
+  return looksText(b, nl < 0 ? Math.min(len, TEXT_SNIFF) : nl + 1) ? 'text' : 'binary';
 }
 
-/** No NUL byte and at most 5% control characters other than tab, line ends, form feed and ESC. */
+/** No NUL byte and at most 5% control characters other than tab, line ends and form feed. */
 export function looksText(b: Uint8Array, len: number): boolean {
   const n = Math.min(len, 4096);
   let bad = 0;
   for (let i = 0; i < n; i++) {
     const c = b[i]!;
     if (c === 0) return false;
-    if ((c < 0x20 && c !== 9 && c !== 10 && c !== 12 && c !== 13 && c !== 27) || c === 0x7f) bad++;
+    if ((c < 0x20 && c !== 9 && c !== 10 && c !== 12 && c !== 13) || c === 0x7f) bad++;
   }
   return bad * 20 <= n;
 }

@@ -4,7 +4,7 @@
  * gzip is recognised by its magic and undone with a streaming Gunzip.
  * Several files are one capture, read in the order of their first timestamps.
  */
-import { open, stat } from 'node:fs/promises';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CaptureParser } from './detect.js';
@@ -131,9 +131,70 @@ async function inspect(path: string): Promise<InputInfo> {
 async function openFile(info: InputInfo, chunkSize = DEFAULT_CHUNK): Promise<AsyncIterable<Uint8Array>> {
   try {
     const fh = await open(info.path, 'r');
-    return fh.createReadStream({ highWaterMark: chunkSize });
+    return info.regular ? new FileChunks(fh, chunkSize) : fh.createReadStream({ highWaterMark: chunkSize });
   } catch (e) {
     throw openError(info.path, e);
+  }
+}
+
+/**
+ * A regular file in chunks, one read ahead, into buffers the consumer hands
+ * back with `recycle` once it is done with a chunk: reading a large capture
+ * then allocates two buffers instead of one per chunk (fresh buffers cost page
+ * faults, and their external memory drives full garbage collections).
+ */
+class FileChunks implements AsyncIterableIterator<Uint8Array> {
+  private readonly free: Uint8Array[] = [];
+  private ahead: Promise<IteratorResult<Uint8Array>> | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly fh: FileHandle,
+    private readonly chunkSize: number,
+  ) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** The consumer no longer needs `chunk` (one this iterator gave): its buffer is reused. */
+  recycle(chunk: Uint8Array): void {
+    if (chunk.byteOffset === 0 && chunk.buffer.byteLength === this.chunkSize && this.free.length < 2) {
+      this.free.push(new Uint8Array(chunk.buffer, 0, this.chunkSize));
+    }
+  }
+
+  next(): Promise<IteratorResult<Uint8Array>> {
+    const cur = this.ahead ?? this.read();
+    this.ahead = null;
+    return cur.then((r) => {
+      if (!r.done && !this.closed) {
+        this.ahead = this.read();
+        this.ahead.catch(() => {});
+      }
+      return r;
+    });
+  }
+
+  async return(): Promise<IteratorResult<Uint8Array>> {
+    if (!this.closed) {
+      this.closed = true;
+      await this.ahead?.catch(() => {});
+      this.ahead = null;
+      await this.fh.close().catch(() => {});
+    }
+    return { done: true, value: undefined };
+  }
+
+  private async read(): Promise<IteratorResult<Uint8Array>> {
+    if (this.closed) return { done: true, value: undefined };
+    const buf = this.free.pop() ?? new Uint8Array(this.chunkSize);
+    const { bytesRead } = await this.fh.read(buf, 0, buf.length, null);
+    if (bytesRead === 0) {
+      await this.return();
+      return { done: true, value: undefined };
+    }
+    return { done: false, value: bytesRead === buf.length ? buf : buf.subarray(0, bytesRead) };
   }
 }
 
@@ -208,7 +269,6 @@ async function readInput(
   const parser = new CaptureParser(name, sink, session, stats);
   const signal = io.signal;
   const raw = source[Symbol.asyncIterator]();
-  const aborted = abortPromise(signal);
   let data: AsyncIterator<Uint8Array> = raw;
   let gunzip: ReturnType<typeof createGunzip> | null = null;
   let stoppedEarly = false;
@@ -229,7 +289,7 @@ async function readInput(
     let headLen = 0;
     let rawDone = false;
     while (headLen < 2) {
-      const r = await nextOrAbort(raw, aborted, name);
+      const r = await nextOrAbort(raw, signal, name);
       if (r === null) {
         stoppedEarly = true;
         break;
@@ -242,9 +302,8 @@ async function readInput(
       head.push(r.value);
       headLen += r.value.length;
     }
-    const b0 = head[0]?.[0];
-    const b1 = head[0] && head[0].length > 1 ? head[0][1] : head[1]?.[0];
-    if (!stoppedEarly && b0 === 0x1f && b1 === 0x8b) {
+    const h = head.length === 1 ? head[0]! : Buffer.concat(head);
+    if (!stoppedEarly && h.length >= 2 && h[0] === 0x1f && h[1] === 0x8b) {
       stats.gzip = true;
       gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK });
       const z = gunzip;
@@ -271,7 +330,7 @@ async function readInput(
     while (!stoppedEarly && !parser.done) {
       let r: IteratorResult<Uint8Array> | null;
       try {
-        r = await nextOrAbort(data, aborted, name);
+        r = await nextOrAbort(data, signal, name);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (gunzip !== null && typeof code === 'string' && code.startsWith('Z_')) {
@@ -292,6 +351,8 @@ async function readInput(
       if (r.done) break;
       if (gunzip === null) countRaw(r.value);
       parser.push(r.value);
+      // The parser copies what it keeps: the chunk's buffer can take the next read.
+      if (gunzip === null && raw instanceof FileChunks) raw.recycle(r.value);
       if (io.dataLimit !== undefined && stats.dataBytes >= io.dataLimit) {
         stoppedEarly = true;
         break;
@@ -324,16 +385,14 @@ function emptyIterator(): AsyncIterator<Uint8Array> {
   return { next: async () => ({ done: true, value: undefined }) };
 }
 
-function abortPromise(signal: AbortSignal | undefined): Promise<null> | null {
-  if (!signal) return null;
-  if (signal.aborted) return Promise.resolve(null);
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(null), { once: true }));
-}
-
-/** The next chunk, or null as soon as the signal fires (without waiting for a slow pipe). */
+/**
+ * The next chunk, or null as soon as the signal fires (without waiting for a slow pipe).
+ * The abort listener lives only as long as this one read: a long-lived promise raced
+ * against every read (Promise.race) would keep every chunk ever read reachable.
+ */
 async function nextOrAbort(
   it: AsyncIterator<Uint8Array>,
-  aborted: Promise<null> | null,
+  signal: AbortSignal | undefined,
   name: string,
 ): Promise<IteratorResult<Uint8Array> | null> {
   let p: Promise<IteratorResult<Uint8Array>>;
@@ -342,10 +401,24 @@ async function nextOrAbort(
   } catch (e) {
     throw readError(name, e);
   }
-  if (aborted === null) return p.catch((e) => Promise.reject(readError(name, e)));
+  if (!signal) return p.catch((e) => Promise.reject(readError(name, e)));
   // A read still pending when the abort wins must not become an unhandled rejection.
   p.catch(() => {});
-  return Promise.race([p.catch((e) => Promise.reject(readError(name, e))), aborted]);
+  if (signal.aborted) return null;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(null);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (r) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(r);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(readError(name, e));
+      },
+    );
+  });
 }
 
 function readError(name: string, e: unknown): unknown {

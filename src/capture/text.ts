@@ -31,12 +31,17 @@ export class TextLineSplitter {
   push(chunk: Uint8Array): void {
     if (this.done) return;
     const n = chunk.length;
+    const base = this.stats.dataBytes;
     this.stats.dataBytes += n;
+    // tcpdump never prints a NUL byte: one means binary data, and reading stops at its line.
+    const nul = chunk.indexOf(0);
+    const limit = nul < 0 ? n : nul;
     let start = 0;
     if (this.partLen > 0) {
       const nl = chunk.indexOf(10);
-      if (nl < 0) {
-        this.append(chunk, 0, n);
+      if (nl < 0 || nl > limit) {
+        if (nul < 0) this.append(chunk, 0, n);
+        else this.binary(base + nul);
         return;
       }
       this.append(chunk, 0, nl);
@@ -48,12 +53,13 @@ export class TextLineSplitter {
     }
     for (;;) {
       const nl = chunk.indexOf(10, start);
-      if (nl < 0) break;
+      if (nl < 0 || nl > limit) break;
       this.line(chunk, start, nl);
       this.offset += nl + 1 - start;
       start = nl + 1;
     }
-    if (start < n) this.append(chunk, start, n);
+    if (nul >= 0) this.binary(base + nul);
+    else if (start < n) this.append(chunk, start, n);
   }
 
   end(info: EndInfo = {}): void {
@@ -61,6 +67,17 @@ export class TextLineSplitter {
     // The last line needs no line end (unless reading was cut short on purpose).
     if (!this.done && !info.aborted && !info.stopped && this.partLen > 0)
       this.line(this.part, 0, this.partLen);
+    if (!this.done && info.gzipTruncated) {
+      this.stats.truncated = true;
+      const w = {
+        kind: 'truncated' as const,
+        file: this.file,
+        offset: this.stats.dataBytes,
+        message: 'the gzip stream is cut (no end marker); the text ends at the cut',
+      };
+      this.stats.warnings.push(w);
+      this.sink.warning(w);
+    }
     this.partLen = 0;
     this.done = true;
   }
@@ -71,20 +88,23 @@ export class TextLineSplitter {
     this.sink.textLine(this.decoder.decode(b.subarray(start, end)), this.file);
   }
 
+  private binary(at: number): void {
+    this.stop(`binary data (a NUL byte at offset ${at}) in text input; reading stopped at its line`);
+  }
+
+  private stop(message: string): void {
+    this.stats.damaged = true;
+    const w = { kind: 'damaged' as const, file: this.file, offset: this.offset, message };
+    this.stats.warnings.push(w);
+    this.sink.warning(w);
+    this.done = true;
+    this.partLen = 0;
+  }
+
   private append(b: Uint8Array, start: number, end: number): void {
     const len = this.partLen + end - start;
     if (len > MAX_LINE) {
-      this.stats.damaged = true;
-      const w = {
-        kind: 'damaged' as const,
-        file: this.file,
-        offset: this.offset,
-        message: `text line longer than ${MAX_LINE} bytes: not tcpdump output; reading stopped here`,
-      };
-      this.stats.warnings.push(w);
-      this.sink.warning(w);
-      this.done = true;
-      this.partLen = 0;
+      this.stop(`text line longer than ${MAX_LINE} bytes: not tcpdump output; reading stopped here`);
       return;
     }
     if (this.part.length < len) {

@@ -34,6 +34,7 @@ export function collector(opts: { text?: boolean } = {}): Collector {
     warnings: [],
     lines: [],
     record(r: PacketRecord) {
+      if (r.offset < 0 || r.offset + r.capLen > r.buf.length) throw new Error('record outside its buffer');
       c.records.push({
         frame: r.frame,
         tsSec: r.tsSec,

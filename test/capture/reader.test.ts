@@ -40,6 +40,31 @@ describe('recognised by content', () => {
     }
   });
 
+  test('text: a NUL byte (binary data) stops reading at its line with a damaged warning, however chunked', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from('first line\nsecond line\nthi'),
+      Buffer.from([0]),
+      Buffer.from('rd\nx\n'),
+    ]);
+    for (const size of [1, 5, 100]) {
+      const { stats, c } = await readBytes(bytes, size);
+      expect(c.lines).toEqual(['first line', 'second line']);
+      expect(c.warnings).toEqual([
+        expect.objectContaining({
+          kind: 'damaged',
+          offset: 23,
+          message: expect.stringContaining('offset 26'),
+        }),
+      ]);
+      expect(stats.damaged).toBe(true);
+    }
+    // A cut gzip of text: the lines up to the cut and a truncated warning.
+    const gz = gzipSync(Buffer.from('one\ntwo\n'.repeat(2000)));
+    const cut = await readBytes(gz.subarray(0, gz.length - 10), 50);
+    expect(cut.c.warnings.map((w) => w.kind)).toEqual(['truncated']);
+    expect(cut.stats.truncated).toBe(true);
+  });
+
   test('text input without a text sink, empty input, unknown binary: one-line CaptureErrors', async () => {
     const noText = collector({ text: false });
     await expect(readCaptureStream(pieces([Buffer.from('hello world\n')]), 'a.txt', noText)).rejects.toThrow(
@@ -150,7 +175,7 @@ describe('files', () => {
     const paths = Array.from({ length: n }, (_, i) =>
       write(`many-${i}.pcap`, pcapAt(1700000000 + i * 10, 2, i)),
     );
-    const shuffled = paths.map((p, i) => paths[(i * 17) % n]!);
+    const shuffled = paths.map((_p, i) => paths[(i * 17) % n]!);
     const sink = collector();
     const stats = await readCaptureFiles(shuffled, sink);
     expect(stats.files.map((f) => f.file)).toEqual(paths);
@@ -331,9 +356,10 @@ describe('standard input and pipes', () => {
       const early = write('before-fifo.pcap', pcapAt(1700000000, 2));
       const src = write('fifo-src.pcap', pcapAt(1600000000, 3));
       const child = spawn('sh', ['-c', `cat "${src}" > "${fifo}"`], { stdio: 'ignore' });
+      const exited = new Promise((r) => child.on('exit', r));
       const sink = collector();
       const stats = await readCaptureFiles([fifo, early], sink);
-      await new Promise((r) => child.on('exit', r));
+      await exited;
       // The pipe cannot be peeked (that would consume it): it keeps its place, first.
       expect(stats.files.map((f) => [f.file, f.packets])).toEqual([
         [fifo, 3],
