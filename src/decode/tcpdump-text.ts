@@ -1,0 +1,716 @@
+/**
+ * tcpdump's text output back into Segments: `tcpdump -n -l ... | tcptrace-ts -`.
+ *
+ * One line at a time (the capture reader hands over each line), no lookahead.
+ * What a line can be, as tcpdump 4.x prints it (print.c, print-ip.c,
+ * print-ip6.c, print-tcp.c):
+ *
+ *   [frame (-#)]  [timestamp]  [link part (-e, -i any)]  IP|IP6 [(-v header)] src.port > dst.port: Flags [S.], ...
+ *       1  2020-06-10 09:21:03.720289 IP 192.168.1.11.33779 > 209.87.249.18.53: Flags [S], seq 603899916, win 64240, options [mss 1460,sackOK,TS val 2044906138 ecr 0,nop,wscale 7], length 0
+ *   09:21:03.847323 IP (tos 0x0, ttl 64, id 39722, offset 0, flags [DF], proto TCP (6), length 98)     <- -v: IPv4 header alone
+ *       192.168.1.11.33779 > 209.87.249.18.53: Flags [P.], cksum 0x7796 (correct), seq 1:59, ack 1, ... <- its TCP part
+ *   16:15:28.392551 IP6 (hlim 64, next-header TCP (6) payload length: 20) fe80::1.58307 > fe80::2.80: Flags [S], ...
+ *   00:11:23.613927 ifb0  Out IP 192.168.1.253.56478 > 192.168.1.21.80: Flags [S], ...
+ *   03:16:19.466743 f8:1e:df:e5:84:3a > 00:1f:f3:3c:e1:13, ethertype IPv4 (0x0800), length 93: 172.16.11.12.64565 > ...
+ *   17:16:09.924505 IP 131.155.215.69.46656 > 137.116.81.94.80: tcp 0                                   <- -q
+ *
+ * and lines that are not packets (payload decodes, -x/-X/-A dumps, the
+ * second line of a non-TCP -v packet, banners).
+ *
+ * The TCP line is found by its `: Flags [` and read right to left for the
+ * endpoints, then left to right for the fields; everything is hand-scanned
+ * (no regular expressions, no backtracking), and nothing on any line throws.
+ *
+ * What the text cannot give is recorded in `unavailable` (see Unavailable).
+ */
+import { addrPort, parseAddr, parseAddrPort } from './tcpdump-text/addr.js';
+import { opts, parseOptions } from './tcpdump-text/options.js';
+import { at, find, findLast, isDigit, lastSpace, num, readUint, skipSpaces } from './tcpdump-text/scan.js';
+import { SeqTracker } from './tcpdump-text/seq.js';
+import { Clock, type HmsMeaning, readStamp, StampShape, stamp } from './tcpdump-text/time.js';
+import { DecodeStatus, type Segment, TcpFlag } from './segment.js';
+
+export type { HmsMeaning } from './tcpdump-text/time.js';
+
+export interface TcpdumpTextOptions {
+  /**
+   * Epoch seconds of the day (00:00 UTC) that time-of-day stamps (tcpdump's
+   * default) belong to; also the origin of -ttt / -ttttt deltas and of lines
+   * without a stamp (-t). Default 0 (1970-01-01).
+   */
+  baseDate?: number;
+  /**
+   * The offset east of UTC, in seconds, of the local time tcpdump printed
+   * (default and -tttt stamps are local time). Default 0: UTC (TZ=GMT0).
+   */
+  utcOffset?: number;
+  /** How HH:MM:SS stamps are read; default `auto` (time of day unless the first is 00:00:00.0, then deltas). */
+  hms?: HmsMeaning;
+  /** true: the text is from `tcpdump -S`; false: it is not; default: detected from the numbers. */
+  absoluteSeq?: boolean;
+}
+
+/** Names put in `unavailable`: what the text did not give for some segments. */
+export const Unavailable = {
+  /** Payload bytes: tcpdump text has none (capturedPayload is 0, buf empty). */
+  Payload: 'payload',
+  /** IP TTL / hop limit: only -v prints them (ttl is 0). */
+  Ttl: 'ttl',
+  /** The seq of segments without payload, SYN, FIN or RST: printed only under -vv; the sender's next seq was used. */
+  Seq: 'seq',
+  /** Absolute numbers of a direction whose origin tcpdump never printed (its first ACK segment had no seq). */
+  AbsoluteSeq: 'absolute-seq',
+  /** Time of the packets: -t prints none (baseDate used). */
+  Timestamp: 'timestamp',
+  /** The date: time-of-day and delta stamps have none (baseDate used). */
+  Date: 'date',
+  /** TCP header length: an option of unprinted length, and no -v lengths to work it out. */
+  HeaderLength: 'header-length',
+  /** Flags, sequence numbers, window and options of `-q` lines. */
+  TcpHeader: 'tcp-header',
+} as const;
+
+export interface TcpdumpTextStats {
+  /** Lines given to parseLine. */
+  lines: number;
+  /** Lines that started a packet (frame numbers count these when there is no -#). */
+  packets: number;
+  /** Segments produced (DecodeStatus.Ok). */
+  tcp: number;
+  nonTcp: number;
+  pending: number;
+  continuation: number;
+  noHeader: number;
+  truncated: number;
+  malformed: number;
+  fragments: number;
+  tunnels: number;
+  /** Segments whose seq was not printed (pure ACKs without -vv). */
+  seqInferred: number;
+  /** Segments numbered from a placeholder origin. */
+  seqUnknownBase: number;
+  /** A -v IPv4 header line not followed by its TCP line. */
+  orphanPending: number;
+  /** Lines with host names instead of addresses (tcpdump without -n): not usable. */
+  hostNames: number;
+  invalidTimestamps: number;
+  /** Internal errors caught (a bug: should stay 0). */
+  lineErrors: number;
+}
+
+const EMPTY = new Uint8Array(0);
+const ETHERTYPE_IPV4 = 0x0800;
+const ETHERTYPE_IPV6 = 0x86dd;
+
+/** tcpdump's flag letters (tcp_flag_values in print-tcp.c; `e` is AccECN's AE). */
+function flagBit(c: number): number {
+  switch (c) {
+    case 70: // F
+      return TcpFlag.FIN;
+    case 83: // S
+      return TcpFlag.SYN;
+    case 82: // R
+      return TcpFlag.RST;
+    case 80: // P
+      return TcpFlag.PSH;
+    case 46: // .
+      return TcpFlag.ACK;
+    case 85: // U
+      return TcpFlag.URG;
+    case 69: // E
+      return TcpFlag.ECE;
+    case 87: // W
+      return TcpFlag.CWR;
+    case 101: // e
+      return TcpFlag.AE;
+    default:
+      return -1;
+  }
+}
+
+/** Lines tcpdump writes that are not packets (on stderr, but often merged: 2>&1). */
+const BANNERS = ['reading from file ', 'listening on ', 'tcpdump: ', 'Warning: ', 'dropped privs'];
+
+function isBanner(s: string, i: number, end: number): boolean {
+  for (const b of BANNERS) if (at(s, i, end, b)) return true;
+  // "12 packets captured", "12 packets received by filter", "0 packets dropped by kernel"
+  const j = readUint(s, i, end);
+  return j > 0 && (at(s, j, end, ' packet captured') || at(s, j, end, ' packets '));
+}
+
+/** The -v IPv4 header line waiting for its TCP line. */
+interface PendingPacket {
+  active: boolean;
+  frame: number;
+  sec: number;
+  nsec: number;
+  ttl: number;
+  /** IP total length, -1 when unknown. */
+  ipLen: number;
+  /** IP header length (20; -1 with IP options, whose length the text does not give). */
+  ipHdr: number;
+  /** MF set at offset 0: the first fragment. */
+  firstFragment: boolean;
+}
+
+export class TcpdumpTextParser {
+  readonly unavailable = new Set<string>();
+  readonly stats: TcpdumpTextStats = {
+    lines: 0,
+    packets: 0,
+    tcp: 0,
+    nonTcp: 0,
+    pending: 0,
+    continuation: 0,
+    noHeader: 0,
+    truncated: 0,
+    malformed: 0,
+    fragments: 0,
+    tunnels: 0,
+    seqInferred: 0,
+    seqUnknownBase: 0,
+    orphanPending: 0,
+    hostNames: 0,
+    invalidTimestamps: 0,
+    lineErrors: 0,
+  };
+  /** The last Ok segment's seq was inferred (not printed). */
+  lastSeqInferred = false;
+  /** The last Ok segment's seq or ack is counted from a placeholder origin (Unavailable.AbsoluteSeq). */
+  lastBaseUnknown = false;
+
+  private readonly clock: Clock;
+  private readonly seqs: SeqTracker;
+  private readonly baseDate: number;
+  /**
+   * The packet-line prefix, learned from the first packet line: frame numbers
+   * (-#, increasing) or not, and the timestamp's shape. Later lines without it
+   * are continuations (payload printed by -A starts at column 0).
+   */
+  private learned = false;
+  private needFrame = false;
+  private shape: StampShape = StampShape.None;
+  private lastFrame = -1;
+  private readonly pending: PendingPacket = {
+    active: false,
+    frame: 0,
+    sec: 0,
+    nsec: 0,
+    ttl: 0,
+    ipLen: -1,
+    ipHdr: -1,
+    firstFragment: false,
+  };
+  // The packet line being parsed.
+  private frame = 0;
+  private sec = 0;
+  private nsec = 0;
+
+  constructor(options: TcpdumpTextOptions = {}) {
+    this.baseDate = Number.isFinite(options.baseDate) ? Math.floor(options.baseDate!) : 0;
+    const off = Number.isFinite(options.utcOffset) ? Math.floor(options.utcOffset!) : 0;
+    this.clock = new Clock(this.baseDate, off, options.hms ?? 'auto');
+    this.seqs = new SeqTracker(
+      options.absoluteSeq === undefined ? undefined : options.absoluteSeq ? 'absolute' : 'relative',
+    );
+  }
+
+  /** How sequence numbers are being read: `relative` (tcpdump's default) or `absolute` (-S). */
+  get seqMode(): 'relative' | 'absolute' {
+    return this.seqs.relative ? 'relative' : 'absolute';
+  }
+
+  /** How HH:MM:SS stamps are being read (`auto` until the first one). */
+  get hmsMeaning(): HmsMeaning {
+    return this.clock.hms;
+  }
+
+  /**
+   * One line (without its line end; a trailing CR is ignored). Ok: seg holds a
+   * TCP segment. Pending / Continuation: not a packet, count nothing.
+   * TcpNoHeader: a -q line (seg has endpoints, time, payloadLen). Anything
+   * else: a packet line that gave no segment, for the caller to count.
+   */
+  parseLine(line: string, seg: Segment): DecodeStatus {
+    this.stats.lines++;
+    let st: DecodeStatus;
+    try {
+      st = this.parse(line, seg);
+    } catch {
+      // Not expected (the property tests feed arbitrary lines); never let a line stop a capture.
+      this.stats.lineErrors++;
+      st = DecodeStatus.NonTcpLine;
+    }
+    switch (st) {
+      case DecodeStatus.Ok:
+        this.stats.tcp++;
+        break;
+      case DecodeStatus.NonTcpLine:
+        this.stats.nonTcp++;
+        break;
+      case DecodeStatus.Pending:
+        this.stats.pending++;
+        break;
+      case DecodeStatus.Continuation:
+        this.stats.continuation++;
+        break;
+      case DecodeStatus.TcpNoHeader:
+        this.stats.noHeader++;
+        break;
+      case DecodeStatus.Truncated:
+        this.stats.truncated++;
+        break;
+      case DecodeStatus.Malformed:
+        this.stats.malformed++;
+        break;
+      case DecodeStatus.Fragment:
+        this.stats.fragments++;
+        break;
+      case DecodeStatus.Tunnel:
+        this.stats.tunnels++;
+        break;
+    }
+    return st;
+  }
+
+  private parse(s: string, seg: Segment): DecodeStatus {
+    let end = s.length;
+    if (end > 0 && s.charCodeAt(end - 1) === 13) end--;
+    // Packet lines are indented by spaces only (-# pads the frame number, -ttt
+    // starts with one); payload decodes and dumps start with a tab.
+    let i = 0;
+    while (i < end && s.charCodeAt(i) === 32) i++;
+    if (i >= end || s.charCodeAt(i) === 9) return this.continuation(s, skipSpaces(s, i, end), end, seg);
+    const indented = i > 0;
+    // -#: the frame number, right-aligned, then two spaces.
+    let frame = -1;
+    if (isDigit(s.charCodeAt(i))) {
+      const j = readUint(s, i, end);
+      if (j > 0 && num.digits <= 12 && at(s, j, end, '  ')) {
+        frame = num.v;
+        i = skipSpaces(s, j, end);
+      }
+    }
+    const k = readStamp(s, i, end);
+    const shape = k >= 0 ? stamp.shape : StampShape.None;
+    if (k >= 0) i = skipSpaces(s, k, end);
+    let packetLine: boolean;
+    if (this.learned) {
+      // The prefix every packet line of this output has (or none: -t without -#).
+      packetLine =
+        (this.needFrame ? frame > this.lastFrame : frame < 0) &&
+        shape === this.shape &&
+        (this.needFrame || shape !== StampShape.None || !indented);
+    } else {
+      packetLine = frame >= 0 || shape !== StampShape.None || !indented;
+    }
+    if (packetLine && frame < 0 && shape === StampShape.None && isBanner(s, i, end)) packetLine = false;
+    if (!packetLine) return this.continuation(s, skipSpaces(s, 0, end), end, seg);
+    if (!this.learned) {
+      this.learned = true;
+      this.needFrame = frame >= 0;
+      this.shape = shape;
+    }
+    if (frame >= 0) this.lastFrame = frame;
+    const hasStamp = shape !== StampShape.None;
+
+    if (this.pending.active) {
+      this.pending.active = false;
+      this.stats.orphanPending++;
+    }
+    this.stats.packets++;
+    this.frame = frame >= 0 ? frame : this.stats.packets;
+    if (hasStamp) {
+      if (stamp.invalid) this.stats.invalidTimestamps++;
+      this.clock.apply();
+      this.sec = this.clock.sec;
+      this.nsec = this.clock.nsec;
+      if (stamp.shape === StampShape.Hms) this.unavailable.add(Unavailable.Date);
+    } else {
+      this.sec = this.baseDate;
+      this.nsec = 0;
+    }
+    const st = this.body(s, i, end, seg, true, -1, -1, -1, false);
+    if (st === DecodeStatus.Ok && !hasStamp) this.unavailable.add(Unavailable.Timestamp);
+    return st;
+  }
+
+  /** A line that is not a packet line: the TCP part of a pending -v header, or nothing. */
+  private continuation(s: string, i: number, end: number, seg: Segment): DecodeStatus {
+    const p = this.pending;
+    if (!p.active) return DecodeStatus.Continuation;
+    p.active = false;
+    this.frame = p.frame;
+    this.sec = p.sec;
+    this.nsec = p.nsec;
+    const st = this.body(s, i, end, seg, false, p.ttl, p.ipLen, p.ipHdr, p.firstFragment);
+    // The header line said TCP; whatever this turned out to be, it is that packet's status.
+    return st === DecodeStatus.Pending || st === DecodeStatus.Continuation ? DecodeStatus.NonTcpLine : st;
+  }
+
+  /**
+   * The packet part of a line, from b. ttl / ipLen / ipHdr come from a -v IPv4
+   * header line (-1 when there was none).
+   */
+  private body(
+    s: string,
+    b: number,
+    end: number,
+    seg: Segment,
+    headerAllowed: boolean,
+    ttl: number,
+    ipLen: number,
+    ipHdr: number,
+    firstFragment: boolean,
+  ): DecodeStatus {
+    const f = find(s, ': Flags [', b, end);
+    if (f >= 0) return this.tcpLine(s, b, f, end, seg, ttl, ipLen, ipHdr, firstFragment);
+    return this.otherLine(s, b, end, seg, headerAllowed);
+  }
+
+  /** A packet line without `: Flags [`: a -v IPv4 header, -q, cut or bad TCP, fragments, or not TCP. */
+  private otherLine(s: string, b: number, end: number, seg: Segment, headerAllowed: boolean): DecodeStatus {
+    // -v IPv4: `(tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto TCP (6), length 60)`, TCP on the next line.
+    const t = find(s, '(tos 0x', b, end);
+    if (t >= 0 && headerAllowed) {
+      const pr = find(s, ', proto ', t, end);
+      if (pr >= 0) {
+        const open = find(s, ' (', pr + 8, end);
+        const proto = open >= 0 && readUint(s, open + 2, end) > 0 ? num.v : -1;
+        if (proto === 6) return this.ipv4Header(s, t, pr, end);
+        // GRE, IP-in-IP, IPv6-in-IPv4: the pcap decoders count these as tunnels.
+        if (proto === 47 || proto === 4 || proto === 41) return DecodeStatus.Tunnel;
+      }
+      return DecodeStatus.NonTcpLine;
+    }
+    // -q: `src.port > dst.port: tcp 0`
+    const q = find(s, ': tcp ', b, end);
+    if (q >= 0) resetSegment(seg);
+    if (q >= 0 && this.endpoints(s, b, q, seg)) {
+      const j = readUint(s, q + 6, end);
+      this.fillTime(seg);
+      seg.payloadLen = j > 0 ? num.v : 0;
+      this.unavailable.add(Unavailable.TcpHeader);
+      return find(s, '[bad hdr length', q, end) >= 0 ? DecodeStatus.Malformed : DecodeStatus.TcpNoHeader;
+    }
+    // `src.port > dst.port:  tcp 12 [bad hdr length 8 - too short, < 20]`
+    const bad = find(s, ':  tcp ', b, end);
+    if (bad >= 0 && find(s, '[bad hdr length', bad, end) >= 0) {
+      if (this.endpoints(s, b, bad, seg)) this.fillTime(seg);
+      return DecodeStatus.Malformed;
+    }
+    // `src > dst: [|tcp]`: cut before the ports.
+    const tr = find(s, ': [|tcp]', b, end);
+    if (tr >= 0) return DecodeStatus.Truncated;
+    // A later IPv4 fragment (`src > dst: ip-proto-6`) or IPv6 one (`frag (1232|1232)`).
+    if (find(s, ': ip-proto-6', b, end) >= 0) return DecodeStatus.Fragment;
+    const fr = find(s, ': frag (', b, end);
+    if (fr >= 0 && readUint(s, fr + 8, end) > 0 && num.v > 0) return DecodeStatus.Fragment;
+    return DecodeStatus.NonTcpLine;
+  }
+
+  /** The -v IPv4 header of a TCP packet: keep what it says for the next line. */
+  private ipv4Header(s: string, t: number, pr: number, end: number): DecodeStatus {
+    const p = this.pending;
+    p.active = true;
+    p.frame = this.frame;
+    p.sec = this.sec;
+    p.nsec = this.nsec;
+    const tt = find(s, ', ttl ', t, pr);
+    p.ttl = tt >= 0 && readUint(s, tt + 6, pr) > 0 ? num.v : -1;
+    const ln = find(s, ', length ', pr, end);
+    p.ipLen = ln >= 0 && readUint(s, ln + 9, end) > 0 ? num.v : -1;
+    p.ipHdr = find(s, ', options (', pr, end) >= 0 ? -1 : 20;
+    const off = find(s, ', offset ', t, pr);
+    const offset = off >= 0 && readUint(s, off + 9, pr) > 0 ? num.v : 0;
+    p.firstFragment = offset === 0 && find(s, 'flags [+', t, pr) >= 0;
+    return DecodeStatus.Pending;
+  }
+
+  private fillTime(seg: Segment): void {
+    seg.frame = this.frame;
+    seg.tsSec = this.sec;
+    seg.tsNsec = this.nsec;
+    seg.ts = this.sec + this.nsec / 1e9;
+  }
+
+  /**
+   * `src.port > dst.port` ending just before `colon` (a `:`): addresses and ports
+   * into seg, and the conversation key parts in this.srcKey / this.dstKey.
+   * Endpoints printed as ports only (IPv6 extension headers: `a > b: HBH ... 41851 > 43913:`)
+   * take the addresses of the nearest `a > b:` before them.
+   */
+  private endpoints(s: string, b: number, colon: number, seg: Segment): boolean {
+    const dstStart = lastSpace(s, b, colon) + 1;
+    if (dstStart - 3 < b || !at(s, dstStart - 3, colon, ' > ')) return false;
+    const srcEnd = dstStart - 3;
+    const srcStart = lastSpace(s, b, srcEnd) + 1;
+    if (srcStart >= srcEnd || dstStart >= colon) return false;
+    if (readUint(s, srcStart, srcEnd) === srcEnd && num.v <= 65535) {
+      const sport = num.v;
+      if (readUint(s, dstStart, colon) !== colon || num.v > 65535) return false;
+      const dport = num.v;
+      if (!this.addressPair(s, b, srcStart, seg)) return false;
+      seg.srcPort = sport;
+      seg.dstPort = dport;
+      this.srcKey = `${s.slice(this.pairSrc, this.pairSrcEnd)}.${sport}`;
+      this.dstKey = `${s.slice(this.pairDst, this.pairDstEnd)}.${dport}`;
+      this.tunnelled = false;
+      return true;
+    }
+    const sport = parseAddrPort(s, srcStart, srcEnd, seg.src);
+    if (sport < 0) {
+      // tcpdump without -n: names, not addresses.
+      if (find(s, '.', srcStart, srcEnd) >= 0) this.stats.hostNames++;
+      return false;
+    }
+    const v = addrPort.version;
+    const dport = parseAddrPort(s, dstStart, colon, seg.dst);
+    if (dport < 0 || addrPort.version !== v) return false;
+    seg.ipVersion = v as 4 | 6;
+    seg.srcPort = sport;
+    seg.dstPort = dport;
+    this.srcKey = s.slice(srcStart, srcEnd);
+    this.dstKey = s.slice(dstStart, colon);
+    // An outer `a > b:` before these endpoints: a tunnel (GRE, IP-in-IP ...) printed inside its carrier.
+    this.tunnelled = this.addressPair(s, b, srcStart, null);
+    return true;
+  }
+
+  private srcKey = '';
+  private dstKey = '';
+  private tunnelled = false;
+  private pairSrc = 0;
+  private pairSrcEnd = 0;
+  private pairDst = 0;
+  private pairDstEnd = 0;
+  private readonly scratch = new Uint8Array(16);
+
+  /**
+   * The last `A > B:` in [b, before) where A and B are addresses (with or without
+   * ports): into seg's src/dst when seg is given (no ports), else only found.
+   */
+  private addressPair(s: string, b: number, before: number, seg: Segment | null): boolean {
+    let k = findLast(s, ' > ', b, before);
+    while (k >= 0) {
+      const rs = k + 3;
+      let re = rs;
+      while (re < before) {
+        const c = s.charCodeAt(re);
+        if (c === 32 || c === 9) break;
+        re++;
+      }
+      if (re - 1 > rs && s.charCodeAt(re - 1) === 58) {
+        const ls = lastSpace(s, b, k) + 1;
+        if (seg !== null) {
+          const v = parseAddr(s, ls, k, seg.src);
+          if (v !== 0 && parseAddr(s, rs, re - 1, seg.dst) === v) {
+            seg.ipVersion = v;
+            this.pairSrc = ls;
+            this.pairSrcEnd = k;
+            this.pairDst = rs;
+            this.pairDstEnd = re - 1;
+            return true;
+          }
+        } else if (parseAddr(s, ls, k, this.scratch) !== 0 || parseAddrPort(s, ls, k, this.scratch) >= 0) {
+          return true;
+        }
+      }
+      k = findLast(s, ' > ', b, k);
+    }
+    return false;
+  }
+
+  private tcpLine(
+    s: string,
+    b: number,
+    f: number,
+    end: number,
+    seg: Segment,
+    ttl: number,
+    ipLen: number,
+    ipHdr: number,
+    firstFragment: boolean,
+  ): DecodeStatus {
+    resetSegment(seg);
+    if (!this.endpoints(s, b, f, seg)) return DecodeStatus.NonTcpLine;
+    if (this.tunnelled) return DecodeStatus.Tunnel;
+    this.fillTime(seg);
+    // IPv6 -v, on this line: `(flowlabel 0x.., hlim 64, next-header TCP (6) payload length: 20)`
+    let ip6Payload = -1;
+    if (seg.ipVersion === 6 && ttl < 0) {
+      const h = find(s, 'hlim ', b, f);
+      if (h >= 0 && readUint(s, h + 5, f) > 0) ttl = num.v;
+      if (find(s, 'next-header TCP (6) payload length', b, f) >= 0) {
+        const pl = find(s, 'payload length', b, f);
+        let j = pl + 14;
+        if (s.charCodeAt(j) === 58) j++;
+        if (readUint(s, j + 1, f) > 0) ip6Payload = num.v;
+      }
+    }
+    // Flags [..]
+    let q = f + 9;
+    let flags = 0;
+    if (at(s, q, end, 'none]')) {
+      q += 4;
+    } else {
+      while (q < end && s.charCodeAt(q) !== 93) {
+        const bit = flagBit(s.charCodeAt(q));
+        if (bit < 0) return DecodeStatus.NonTcpLine;
+        flags |= bit;
+        q++;
+      }
+      if (q >= end) return DecodeStatus.Truncated;
+    }
+    q++;
+    seg.flags = flags;
+
+    let hasSeq = false;
+    let seqV = 0;
+    let seqEnd = -1;
+    let ackV = 0;
+    let lenV = -1;
+    let truncated = false;
+    let malformed = false;
+    let hadOptions = false;
+    while (q < end) {
+      if (at(s, q, end, ', ')) {
+        q += 2;
+        if (at(s, q, end, 'seq ')) {
+          const j = readUint(s, q + 4, end);
+          if (j < 0) break;
+          hasSeq = true;
+          seqV = num.v >>> 0;
+          q = j;
+          if (q < end && s.charCodeAt(q) === 58) {
+            const k = readUint(s, q + 1, end);
+            if (k < 0) break;
+            seqEnd = num.v >>> 0;
+            q = k;
+          }
+        } else if (at(s, q, end, 'ack ')) {
+          const j = readUint(s, q + 4, end);
+          if (j < 0) break;
+          ackV = num.v >>> 0;
+          q = j;
+        } else if (at(s, q, end, 'win ')) {
+          const j = readUint(s, q + 4, end);
+          if (j < 0) break;
+          seg.window = num.v & 0xffff;
+          q = j;
+        } else if (at(s, q, end, 'urg ')) {
+          const j = readUint(s, q + 4, end);
+          if (j < 0) break;
+          seg.urgent = num.v & 0xffff;
+          q = j;
+        } else if (at(s, q, end, 'options [')) {
+          hadOptions = true;
+          parseOptions(s, q + 9, end, seg);
+          if (opts.truncated) truncated = true;
+          q = opts.end;
+        } else if (at(s, q, end, 'length ')) {
+          // The TCP payload length; what follows is the payload's own decode.
+          if (readUint(s, q + 7, end) > 0) lenV = num.v;
+          break;
+        } else if (at(s, q, end, 'cksum ')) {
+          const j = find(s, ', ', q, end);
+          q = j < 0 ? end : j;
+        } else {
+          break;
+        }
+      } else if (at(s, q, end, ' [|tcp]')) {
+        truncated = true;
+        break;
+      } else if (at(s, q, end, ' [bad hdr length')) {
+        malformed = true;
+        break;
+      } else {
+        break;
+      }
+    }
+
+    const dir: 0 | 1 = this.srcKey <= this.dstKey ? 0 : 1;
+    const key = dir === 0 ? `${this.srcKey} ${this.dstKey}` : `${this.dstKey} ${this.srcKey}`;
+    if (malformed) {
+      this.seqs.touch(key, flags);
+      return DecodeStatus.Malformed;
+    }
+
+    let payloadLen = 0;
+    if (lenV >= 0) payloadLen = lenV;
+    else if (seqEnd >= 0) payloadLen = (seqEnd - seqV) >>> 0;
+    seg.payloadLen = payloadLen;
+    seg.truncated = truncated;
+
+    const t = this.seqs;
+    t.resolve(key, dir, flags, hasSeq, seqV, ackV, payloadLen);
+    seg.seq = t.seq;
+    seg.ack = t.ack;
+    if (opts.sackN > 0 && hadOptions) {
+      const n = opts.sackN;
+      for (let k = 0; k < 2 * n; k++) seg.sackBlocks[k] = (opts.sack[k]! + t.sackBase) >>> 0;
+      seg.sackCount = n;
+    }
+    this.lastSeqInferred = t.seqInferred;
+    this.lastBaseUnknown = t.baseUnknown;
+    if (t.seqInferred) {
+      this.stats.seqInferred++;
+      this.unavailable.add(Unavailable.Seq);
+    }
+    if (t.baseUnknown) {
+      this.stats.seqUnknownBase++;
+      this.unavailable.add(Unavailable.AbsoluteSeq);
+    }
+
+    // Header length: exact from the -v lengths, else from the options printed.
+    let hl = -1;
+    if (seg.ipVersion === 4 && ipLen >= 0 && ipHdr > 0) hl = ipLen - ipHdr - payloadLen;
+    else if (ip6Payload > 0) hl = ip6Payload - payloadLen;
+    if (!(hl >= 20 && hl <= 60 && (hl & 3) === 0)) {
+      hl = 20;
+      if (hadOptions) {
+        hl = Math.min(60, 20 + ((opts.bytes + 3) & ~3));
+        if (opts.lenUnknown) this.unavailable.add(Unavailable.HeaderLength);
+      }
+    }
+    seg.headerLen = hl;
+
+    if (ttl >= 0) seg.ttl = ttl;
+    else this.unavailable.add(Unavailable.Ttl);
+    seg.etherType = seg.ipVersion === 4 ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6;
+    seg.ipFragmented = firstFragment;
+    this.unavailable.add(Unavailable.Payload);
+    // `Flags [` is printed only once the fixed header was captured: a cut in the options is still a segment.
+    return DecodeStatus.Ok;
+  }
+}
+
+/** Every field a TCP line sets, back to "absent". */
+function resetSegment(seg: Segment): void {
+  seg.ttl = 0;
+  seg.seq = 0;
+  seg.ack = 0;
+  seg.flags = 0;
+  seg.window = 0;
+  seg.urgent = 0;
+  seg.headerLen = 20;
+  seg.payloadLen = 0;
+  seg.capturedPayload = 0;
+  seg.payloadOffset = 0;
+  seg.buf = EMPTY;
+  seg.truncated = false;
+  seg.mss = -1;
+  seg.wscale = -1;
+  seg.sackPermitted = false;
+  seg.sackCount = 0;
+  seg.tsVal = -1;
+  seg.tsEcr = -1;
+  seg.tfo = false;
+  seg.otherOptions.length = 0;
+  seg.badOptions = false;
+  seg.etherType = -1;
+  seg.ipProto = 6;
+  seg.ipOffset = -1;
+  seg.tcpOffset = -1;
+  seg.ipFragmented = false;
+}

@@ -1,0 +1,122 @@
+/**
+ * IP addresses as tcpdump -n prints them: dotted quads, and IPv6 in the
+ * inet_ntop form (RFC 5952: `::` compression, an IPv4 tail for mapped
+ * addresses). Written into a caller-owned buffer; nothing is allocated.
+ *
+ * Local to the text parser: the binary decoders never need to read text.
+ */
+import { hexValue, num, readUint } from './scan.js';
+
+const words = new Uint16Array(8);
+
+/** Dotted quad [start, end) into out[off..off+4). */
+export function parseIPv4(s: string, start: number, end: number, out: Uint8Array, off = 0): boolean {
+  let i = start;
+  for (let k = 0; k < 4; k++) {
+    const j = readUint(s, i, end);
+    if (j < 0 || num.digits > 3 || num.v > 255) return false;
+    out[off + k] = num.v;
+    if (k < 3) {
+      if (j >= end || s.charCodeAt(j) !== 46) return false;
+      i = j + 1;
+    } else if (j !== end) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** IPv6 text [start, end) into out[0..16). */
+export function parseIPv6(s: string, start: number, end: number, out: Uint8Array): boolean {
+  let n = 0;
+  let gap = -1;
+  let i = start;
+  if (end - start < 2) return false;
+  if (s.charCodeAt(i) === 58) {
+    if (s.charCodeAt(i + 1) !== 58) return false;
+    gap = 0;
+    i += 2;
+  }
+  while (i < end) {
+    let j = i;
+    let v = 0;
+    while (j < end && j - i < 5) {
+      const h = hexValue(s.charCodeAt(j));
+      if (h < 0) break;
+      v = v * 16 + h;
+      j++;
+    }
+    if (j < end && s.charCodeAt(j) === 46) {
+      // An IPv4 tail (::ffff:192.0.2.1): two words, and it ends the address.
+      if (n > 6) return false;
+      if (!parseIPv4(s, i, end, out, 0)) return false;
+      words[n++] = (out[0]! << 8) | out[1]!;
+      words[n++] = (out[2]! << 8) | out[3]!;
+      i = end;
+      break;
+    }
+    if (j === i || j - i > 4 || n >= 8) return false;
+    words[n++] = v;
+    if (j === end) {
+      i = j;
+      break;
+    }
+    if (s.charCodeAt(j) !== 58) return false;
+    if (j + 1 < end && s.charCodeAt(j + 1) === 58) {
+      if (gap >= 0) return false;
+      gap = n;
+      i = j + 2;
+    } else {
+      i = j + 1;
+      if (i === end) return false;
+    }
+  }
+  if (gap < 0 ? n !== 8 : n > 7) return false;
+  const zeros = 8 - n;
+  for (let k = 0, w = 0; k < 8; k++) {
+    let v = 0;
+    if (gap >= 0 && k >= gap && k < gap + zeros) v = 0;
+    else v = words[w++]!;
+    out[2 * k] = v >> 8;
+    out[2 * k + 1] = v & 0xff;
+  }
+  return true;
+}
+
+/** An address [start, end) into out: 4 or 6 (the IP version), or 0 when it is not one. */
+export function parseAddr(s: string, start: number, end: number, out: Uint8Array): 0 | 4 | 6 {
+  for (let i = start; i < end; i++) {
+    if (s.charCodeAt(i) === 58) {
+      return parseIPv6(s, start, end, out) ? 6 : 0;
+    }
+  }
+  if (!parseIPv4(s, start, end, out, 0)) return 0;
+  out.fill(0, 4, 16);
+  return 4;
+}
+
+/** The IP version found by the last parseAddrPort. */
+export const addrPort = { version: 0 as 0 | 4 | 6, addrEnd: 0 };
+
+/**
+ * `address.port` [start, end) (tcpdump's form for TCP and UDP endpoints): the
+ * address into out, the version in addrPort.version; returns the port, or -1.
+ */
+export function parseAddrPort(s: string, start: number, end: number, out: Uint8Array): number {
+  let dot = -1;
+  for (let i = end - 1; i > start; i--) {
+    if (s.charCodeAt(i) === 46) {
+      dot = i;
+      break;
+    }
+  }
+  if (dot < 0) return -1;
+  const j = readUint(s, dot + 1, end);
+  if (j !== end || num.v > 65535 || num.digits > 5) return -1;
+  const port = num.v;
+  const v = parseAddr(s, start, dot, out);
+  if (v === 0) return -1;
+  addrPort.version = v;
+  addrPort.addrEnd = dot;
+  return port;
+}
