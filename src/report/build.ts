@@ -40,6 +40,7 @@ export function endpointReport(ep: Endpoint, ipVersion: 4 | 6): EndpointReport {
     state: STATE_NAMES[ep.state]!,
     packets: ep.packets,
     bytes: ep.bytes,
+    dataSegments: ep.dataSegments,
     isn: ep.hasIsn ? ep.isn : null,
     retransmissions: ep.retransmissions,
     synRetransmissions: ep.synRetransmissions,

@@ -46,6 +46,8 @@ export interface EndpointReport {
   state: StateName;
   packets: number;
   bytes: number;
+  /** Segments that carried payload (retransmissions and payload-carrying probes included); always set by the engine. */
+  dataSegments?: number;
   isn: number | null;
   /** Data (and FIN) segments below the highest sequence already sent. */
   retransmissions: number;
