@@ -4,8 +4,12 @@
  * bytes under every link type (fast-check), real frames with random bytes
  * changed, and a Segment reused across packets keeps nothing stale.
  */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { readCaptureFile } from '../../src/capture/reader.js';
 import { LinkType } from '../../src/capture/record.js';
 import { decodePacket } from '../../src/decode/packet.js';
 import { DecodeStatus, newSegment, SKIP_REASON, type Segment } from '../../src/decode/segment.js';
@@ -83,8 +87,62 @@ const FRAMES: [string, number, Uint8Array][] = [
   ['raw IPv6 jumbo', LinkType.RAW, ipv6({ plen: 0, exts: [ext.jumbo(8 + FULL.length)], payload: FULL })],
 ];
 
+/**
+ * Real frames from the corpus: the first whole TCP segment with options of each
+ * file below (one per link type and encapsulation).
+ */
+const CORPUS = join(dirname(fileURLToPath(import.meta.url)), '../../../shared/corpus');
+const REAL_FILES = [
+  'zeek/tcp/options.pcap',
+  'tcpreplay/test.rewrite_vlan802.1ad',
+  'tcpreplay/test.rewrite_dlthdlc',
+  'zeek/mixed-vlan-mpls.pcap',
+  'zeek/ftp/ipv6.pcap',
+  'zeek/tls/irc-starttls.pcap',
+  'suricata-verify/decode-sll2-01/input.pcap',
+  'zeek/tls/pop3-starttls.pcap',
+  'pcapplusplus/one_ipv6_http_stream.pcap',
+  'pcapplusplus/linktype_ipv6.pcap',
+  'zeek/tcp/timeout-with-pings.pcap',
+  'tcpdump/mptcp-tcprst.pcap',
+  'suricata-verify/tcp-fastopen-06/tfo-s1.pcap',
+];
+
+async function realFrames(): Promise<[string, number, Uint8Array][]> {
+  const out: [string, number, Uint8Array][] = [];
+  for (const file of REAL_FILES) {
+    const seg = newSegment();
+    let found: Uint8Array | undefined;
+    let fallback: Uint8Array | undefined;
+    let link = 0;
+    await readCaptureFile(join(CORPUS, file), {
+      record(r) {
+        if (found) return;
+        const st = decodePacket(r.linkType, r.buf, r.offset, r.capLen, r.origLen, seg);
+        if (st !== DecodeStatus.Ok || seg.truncated || r.capLen !== r.origLen) return;
+        // The first segment with options, else the first segment (timeout-with-pings has no options).
+        if (seg.headerLen > 20) found = r.buf.slice(r.offset, r.offset + r.capLen);
+        else fallback ??= r.buf.slice(r.offset, r.offset + r.capLen);
+        link = r.linkType;
+      },
+      warning() {},
+    });
+    found ??= fallback;
+    if (found) out.push([file, link, found]);
+  }
+  return out;
+}
+
 describe('every prefix of a frame (the snaplen can cut anywhere)', () => {
-  test.each(FRAMES)('%s', (_name, link, frame) => {
+  test.skipIf(!existsSync(CORPUS))('real frames from the corpus', async () => {
+    const frames = await realFrames();
+    expect(frames.length).toBe(REAL_FILES.length);
+    for (const [, link, frame] of frames) checkPrefixes(link, frame);
+  });
+
+  test.each(FRAMES)('%s', (_name, link, frame) => checkPrefixes(link, frame));
+
+  function checkPrefixes(link: number, frame: Uint8Array): void {
     const seg = newSegment();
     const full = decodePacket(link, frame, 0, frame.length, frame.length, seg);
     expect(SKIP_REASON[full]).toBe('ok');
@@ -118,7 +176,7 @@ describe('every prefix of a frame (the snaplen can cut anywhere)', () => {
       );
       if (!v.truncated) expect(v).toEqual(complete);
     }
-  });
+  }
 
   test('every prefix of every table case never throws', () => {
     const seg = newSegment();
