@@ -15,14 +15,19 @@ function hex16(v: number): string {
  *
  * IPv6 follows RFC 5952 section 4: the longest run of two or more zero groups
  * becomes "::" (the first one on a tie), and IPv4-mapped addresses
- * (::ffff:0:0/96) end in dotted decimal (section 5), as inet_ntop prints them.
+ * (::ffff:0:0/96) end in dotted decimal (section 5). Checked against tcpdump
+ * 4.99 and tshark 4.0, which print alike.
  */
 export function formatAddr(ipVersion: 4 | 6, bytes: Uint8Array): string {
   if (ipVersion === 4) return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
   const g = new Array<number>(8);
   for (let i = 0; i < 8; i++) g[i] = (bytes[2 * i]! << 8) | bytes[2 * i + 1]!;
-  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
-    return `::ffff:${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}`;
+  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0) {
+    const v4 = `${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}`;
+    if (g[5] === 0xffff) return `::ffff:${v4}`;
+    // IPv4-compatible (deprecated, RFC 4291 section 2.5.5.1): both tools print
+    // ::1.2.3.4, but ::2 and ::1 stay hex (the rule of BIND's inet_ntop).
+    if (g[5] === 0 && g[6] !== 0) return `::${v4}`;
   }
   let bestStart = -1;
   let bestLen = 1; // a single zero group is not shortened (section 4.2.2)

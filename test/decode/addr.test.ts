@@ -28,8 +28,13 @@ describe('formatAddr: as tcpdump and tshark print addresses (RFC 5952)', () => {
     ['fe800000000000000202b3fffe1e8329', 'fe80::202:b3ff:fe1e:8329'],
     ['00010000000000000000000000000000', '1::'],
     ['00000001000200030004000500060007', '0:1:2:3:4:5:6:7'],
-    // IPv4-mapped (section 5).
+    // IPv4-mapped (section 5), and IPv4-compatible as tcpdump and tshark print it.
     ['00000000000000000000ffffc0000201', '::ffff:192.0.2.1'],
+    ['00000000000000000000ffff00000000', '::ffff:0.0.0.0'],
+    ['00000000000000000000000001020304', '::1.2.3.4'],
+    ['00000000000000000000000000000002', '::2'],
+    ['0000000000000000000000000000ffff', '::ffff'],
+    ['20010db8000000000000000100000000', '2001:db8::1:0:0'],
     ['200104701f11081fc9990d94aa7c2e3e', '2001:470:1f11:81f:c999:d94:aa7c:2e3e'],
   ])('IPv6 %s -> %s', (hex, text) => {
     expect(formatAddr(6, Uint8Array.from(Buffer.from(hex, 'hex')))).toBe(text);
