@@ -215,6 +215,11 @@ export class TcpdumpTextParser {
     );
   }
 
+  /** Frame number of the packet of the last line (its -# number, else its index among the packet lines). */
+  get frameNumber(): number {
+    return this.frame;
+  }
+
   /** How sequence numbers are being read: `relative` (tcpdump's default) or `absolute` (-S). */
   get seqMode(): 'relative' | 'absolute' {
     return this.seqs.relative ? 'relative' : 'absolute';
@@ -399,6 +404,8 @@ export class TcpdumpTextParser {
       if (this.endpoints(s, b, bad, seg)) this.fillTime(seg);
       return DecodeStatus.Malformed;
     }
+    // `IP bad-len 0`: an IPv4 total length below the header's (TSO / BIG TCP before tcpdump 4.99.5 says so).
+    if (find(s, 'IP bad-len ', b, end) >= 0) return DecodeStatus.Malformed;
     // `src > dst: [|tcp]`: cut before the ports.
     const tr = find(s, ': [|tcp]', b, end);
     if (tr >= 0) return DecodeStatus.Truncated;
