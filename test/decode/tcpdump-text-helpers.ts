@@ -74,6 +74,8 @@ export function rec(seg: Segment): Rec {
 
 export interface TextResult {
   recs: Rec[];
+  /** -q lines (DecodeStatus.TcpNoHeader): endpoints, time and payload length only. */
+  quiet: Rec[];
   /** Per line. */
   statuses: DecodeStatus[];
   /** Per packet (frame number): the status of its packet (Pending and Continuation lines left out). */
@@ -85,6 +87,7 @@ export function parseText(text: string, opts?: TcpdumpTextOptions): TextResult {
   const parser = new TcpdumpTextParser(opts);
   const seg = newSegment();
   const recs: Rec[] = [];
+  const quiet: Rec[] = [];
   const statuses: DecodeStatus[] = [];
   const frameStatus = new Map<number, DecodeStatus>();
   for (const line of text.split('\n')) {
@@ -92,11 +95,12 @@ export function parseText(text: string, opts?: TcpdumpTextOptions): TextResult {
     statuses.push(st);
     if (st !== DecodeStatus.Pending && st !== DecodeStatus.Continuation)
       frameStatus.set(parser.frameNumber, st);
+    if (st === DecodeStatus.TcpNoHeader) quiet.push(rec(seg));
     if (st === DecodeStatus.Ok) {
       recs.push({ ...rec(seg), seqInferred: parser.lastSeqInferred, baseUnknown: parser.lastBaseUnknown });
     }
   }
-  return { recs, statuses, frameStatus, parser };
+  return { recs, quiet, statuses, frameStatus, parser };
 }
 
 let tcpdumpPath: string | null | undefined;
