@@ -363,6 +363,11 @@ async function readInput(
     // Release the file (or stdin) promptly, also on errors and early stops.
     gunzip?.destroy();
     src?.destroy();
+    // A Node stream is destroyed directly: its async iterator queues return() behind a
+    // pending next(), so on a silent pipe (live stdin after SIGINT) return() alone
+    // would wait for data forever and keep the process alive.
+    const destroy = (source as { destroy?: (e?: Error) => void }).destroy;
+    if (typeof destroy === 'function') destroy.call(source);
     const ret = raw.return?.();
     if (ret) ret.catch(() => {});
   }

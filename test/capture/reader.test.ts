@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants, createGzip, gzipSync } from 'node:zlib';
@@ -368,6 +368,76 @@ describe('standard input and pipes', () => {
       expect(sink.records.map((r) => r.frame)).toEqual([1, 2, 3, 4, 5]);
     },
   );
+
+  test('real standard input of a process: reads `-`, then the process exits by itself', async () => {
+    // Compile the capture stage to plain JS so that a child node process can run it.
+    const out = join(dir, 'build');
+    const root = join(import.meta.dirname, '../..');
+    execFileSync(
+      process.execPath,
+      [
+        join(root, 'node_modules/typescript/bin/tsc'),
+        '--outDir',
+        out,
+        '--rootDir',
+        root,
+        '--module',
+        'NodeNext',
+        '--moduleResolution',
+        'NodeNext',
+        '--target',
+        'ES2022',
+        '--skipLibCheck',
+        '--types',
+        'node',
+        join(root, 'src/capture/index.ts'),
+      ],
+      { cwd: root, stdio: 'inherit' },
+    );
+    const runner = write(
+      'runner.mjs',
+      `import { readCaptureFiles } from ${JSON.stringify(join(out, 'src/capture/index.js'))};
+       let n = 0;
+       const st = await readCaptureFiles(['-'], { record() { n++; }, warning(w) { console.log(w.kind); } });
+       console.log(n, st.format, st.gzip);`,
+    );
+    const input = write('stdin.pcap.gz', gzipSync(pcapAt(1700000000, 25)));
+    const child = spawn(process.execPath, [runner], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let text = '';
+    child.stdout.on('data', (d) => {
+      text += d;
+    });
+    const exited = new Promise<number | null>((r) => child.on('exit', r));
+    child.stdin.end(readFileSync(input));
+    expect(await exited).toBe(0);
+    expect(text.trim()).toBe('25 pcap true');
+
+    // Live mode: stdin stays open; SIGINT aborts the read, what was read is kept, the process exits.
+    const live = write(
+      'live.mjs',
+      `import { readCaptureFiles } from ${JSON.stringify(join(out, 'src/capture/index.js'))};
+       const ac = new AbortController();
+       process.on('SIGINT', () => ac.abort());
+       let n = 0;
+       const st = await readCaptureFiles(['-'], { record() { n++; console.log('rec', n); }, warning(w) { console.log(w.kind); } }, { signal: ac.signal });
+       console.log('done', n, st.aborted, st.truncated);`,
+    );
+    const kid = spawn(process.execPath, [live], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let said = '';
+    const sawTwo = new Promise<void>((r) =>
+      kid.stdout.on('data', (d) => {
+        said += d;
+        if (said.includes('rec 2')) r();
+      }),
+    );
+    const kidExit = new Promise<number | null>((r) => kid.on('exit', r));
+    const bytes = pcapAt(1700000000, 3);
+    kid.stdin.write(bytes.subarray(0, 24 + 56 + 57 + 10)); // two records and a bit of the third
+    await sawTwo;
+    kid.kill('SIGINT');
+    expect(await kidExit).toBe(0);
+    expect(said.trim().split('\n').at(-1)).toBe('done 2 true false');
+  }, 120_000);
 
   test('records from a stream of 1-byte chunks equal those of one chunk', async () => {
     const file = pcapAt(1700000000, 30);
