@@ -176,17 +176,14 @@ export abstract class ChunkParser {
           missing: this.need - this.pendLen,
           message: info.gzipTruncated ? `${message} (the gzip stream is cut too)` : message,
         });
-      } else {
-        this.atEnd(info);
-        if (info.gzipTruncated) {
-          s.truncated = true;
-          this.warn({
-            kind: 'truncated',
-            file: this.file,
-            offset: this.offset,
-            message: 'the gzip stream is cut (no end marker); every record before the cut was read',
-          });
-        }
+      } else if (info.gzipTruncated) {
+        s.truncated = true;
+        this.warn({
+          kind: 'truncated',
+          file: this.file,
+          offset: this.offset,
+          message: 'the gzip stream is cut (no end marker); every record before the cut was read',
+        });
       }
     }
     this.pendLen = 0;
@@ -214,9 +211,6 @@ export abstract class ChunkParser {
     this.session.lastNsec = this.lastNsec;
     if (s.packets > 0) s.end = this.lastSec + this.lastNsec / 1e9;
   }
-
-  /** Hook for a complete input without a partial unit (pcap: header never seen). */
-  protected atEnd(_info: EndInfo): void {}
 
   /** Hands `this.rec` (filled by the subclass except `frame`) to the sink. */
   protected emit(): void {
