@@ -68,7 +68,8 @@ export function connectionReport(conn: Connection): ConnectionReport {
     start: conn.start,
     end: conn.end,
     duration: conn.end - conn.start,
-    handshakeRtt: conn.synTs > 0 && conn.establishedTs > 0 ? conn.establishedTs - conn.synTs : null,
+    // Wireshark's iRTT: from the SYN to the ACK of the SYN-ACK.
+    handshakeRtt: conn.synTs > 0 && conn.ackTs > 0 ? conn.ackTs - conn.synTs : null,
     connState: conn.zeek.connState(),
     history: conn.zeek.history,
     transitions: conn.transitions.map((r) => ({

@@ -48,6 +48,8 @@ export class Endpoint {
    * reaching it, so further ones are not taken as delivered until it acts ESTABLISHED.
    */
   ackDoubted = false;
+  /** It retransmitted its SYN after we saw the SYN-ACK: SYN-ACKs are not reaching it. */
+  synAckDoubted = false;
   /** One past the highest sequence number this endpoint has sent (SYN and FIN count). */
   sndNxt = 0;
   /** sndNxt is known (at least one segment seen). */
@@ -83,6 +85,12 @@ export class Endpoint {
   keepAlives = 0;
   /** Zero-window probes (RFC 9293 3.8.6.1): same shape as keep-alives, sent while the peer's window is 0. */
   zeroWindowProbes = 0;
+  /** Duplicate ACKs in a row for its current lastAck (fast retransmit follows 2 or 3). */
+  dupAckRun = 0;
+  /** Time of the first duplicate ACK of the current run. */
+  dupAckSince = 0;
+  /** Highest right edge of the SACK blocks it sent (= lastAck when none beyond it). */
+  sackRight = 0;
   /** Retransmissions since the peer last sent anything. */
   unansweredRtx = 0;
   /** Time of its last segment. */
@@ -131,6 +139,17 @@ export class Connection {
   synTs = 0;
   synAckTs = 0;
   establishedTs = 0;
+  /** The handshake's final ACK (the ACK of the SYN-ACK), 0 when not seen. */
+  ackTs = 0;
+
+  /**
+   * The side the capture point is next to, judged from the handshake's timing
+   * (its answers come at once, the other side's after a round trip); -1 unknown.
+   * A sender next to the capture point cannot have its segments reordered
+   * before they are captured, so its segments below the highest sequence are
+   * all retransmissions.
+   */
+  nearSide: -1 | Side = -1;
 
   transitions: TransitionRecord[] = [];
   /** Anomaly kinds raised on this connection (set by the detectors). */
@@ -144,8 +163,11 @@ export class Connection {
   /** Closed by inactivity timeout on an endless stream. */
   timedOut = false;
   zeek: ZeekLike;
-  /** Per-connection scratch for detectors (keyed by detector). */
-  det: Record<string, number> = {};
+  /**
+   * Per-connection scratch of the detectors (detect/detectors.ts owns its shape);
+   * null until a detector needs it, so most connections never allocate one.
+   */
+  det: unknown = null;
 
   constructor(id: number, ipVersion: 4 | 6, zeek: ZeekLike) {
     this.id = id;

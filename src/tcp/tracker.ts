@@ -462,9 +462,28 @@ export class Tracker {
       } else if (len <= 1 && !fin && seqAdd(seg.seq, 1) === snd.sndNxt && this.isIdleProbe(snd, rcv, seg)) {
         this.probe(snd, rcv);
       } else {
-        const rtt = conn.establishedTs > 0 && conn.synTs > 0 ? conn.establishedTs - conn.synTs : 0;
+        const rtt = conn.ackTs > 0 && conn.synTs > 0 ? conn.ackTs - conn.synTs : 0;
         const threshold = rtt > 0 ? rtt : this.opts.oooThreshold;
-        if (len > 0 && t - snd.sndNxtTs < threshold && seqLe(seqEnd, snd.sndNxt)) {
+        // A segment that fills the hole the peer's duplicate ACKs point at is a
+        // fast retransmission (RFC 5681 3.2), however soon it comes; otherwise a
+        // segment below the highest sequence that comes within one RTT of it was
+        // reordered on the way (Wireshark's rule), later it was resent.
+        // The first duplicate ACK at least half a round trip earlier is enough (RACK
+        // retransmits on one SACK): a reordered original would have come sooner.
+        const fastRetransmit =
+          rcv.ackKnown &&
+          (seg.seq === rcv.lastAck ||
+            (rcv.sackRight !== rcv.lastAck &&
+              seqGt(seg.seq, rcv.lastAck) &&
+              seqLt(seg.seq, rcv.sackRight))) &&
+          (rcv.dupAckRun >= 2 || (rcv.dupAckRun >= 1 && rtt > 0 && t - rcv.dupAckSince >= rtt / 2));
+        if (
+          !fastRetransmit &&
+          conn.nearSide !== side &&
+          len > 0 &&
+          t - snd.sndNxtTs < threshold &&
+          seqLe(seqEnd, snd.sndNxt)
+        ) {
           info.outOfOrder = true;
           snd.outOfOrder++;
         } else {
@@ -497,11 +516,22 @@ export class Tracker {
       ) {
         info.dupAck = true;
         snd.dupAcks++;
+        if (snd.dupAckRun++ === 0) snd.dupAckSince = t;
+        // The holes it reports lie below the right edge of its SACK blocks (RFC 2018).
+        for (let i = 0; i < seg.sackCount; i++) {
+          const right = seg.sackBlocks[2 * i + 1]!;
+          if (seqGt(right, snd.sackRight)) snd.sackRight = right;
+        }
       }
     }
     if (hasAck && !rst && (!snd.ackKnown || seqGt(seg.ack, snd.lastAck))) {
       snd.lastAck = seg.ack;
       snd.ackKnown = true;
+      // A partial ACK (still below what it SACKed) keeps the loss episode going.
+      if (seqGe(seg.ack, snd.sackRight)) {
+        snd.dupAckRun = 0;
+        snd.sackRight = seg.ack;
+      }
     }
     if (!rst) {
       if (seg.window === 0 && !syn) {
@@ -646,6 +676,16 @@ export class Tracker {
           if (to >= 0) this.transition(conn, side, to, t, fr, EVENT_CAUSE[Ev.SND_SYNACK]);
         }
         this.listeners.add((Math.imul(snd.addr4 || this.addrHashOf(snd), 31) + snd.port) | 0);
+      } else if (
+        snd.state === State.ESTABLISHED &&
+        seg.seq === snd.isn &&
+        snd.packets === snd.synRetransmissions + 1
+      ) {
+        // specialCases: the SYN again from an endpoint we thought ESTABLISHED (it
+        // has sent nothing but SYNs): the SYN-ACK we captured never reached it.
+        // Until it acts ESTABLISHED, further SYN-ACKs are doubted too.
+        snd.synAckDoubted = true;
+        this.transition(conn, side, State.SYN_SENT, t, fr, 'retransmitted SYN: the SYN-ACK did not reach it');
       } else {
         const before = snd.state;
         const to = nextState(before, Ev.SND_SYN);
@@ -684,13 +724,17 @@ export class Tracker {
     ) {
       // specialCases: the SYN-ACK was not captured, but this ACK of the peer's SYN
       // proves it arrived.
+      const doubted = snd.synAckDoubted;
+      snd.synAckDoubted = false;
       this.transition(
         conn,
         side,
         State.ESTABLISHED,
         t,
         fr,
-        'sent ACK of the peer SYN (SYN-ACK not captured)',
+        doubted
+          ? 'sent ACK of the peer SYN: a SYN-ACK reached it'
+          : 'sent ACK of the peer SYN (SYN-ACK not captured)',
       );
     }
     if (f & FIN) {
@@ -749,7 +793,7 @@ export class Tracker {
             'sent SYN (not captured; inferred from the SYN-ACK)',
           );
         }
-        if (rcv.hasIsn && seg.ack === seqAdd(rcv.isn, 1)) {
+        if (rcv.hasIsn && seg.ack === seqAdd(rcv.isn, 1) && !rcv.synAckDoubted) {
           const to = nextState(rcv.state, Ev.RCV_SYNACK);
           if (to >= 0) {
             this.transition(conn, side, to, t, fr, EVENT_CAUSE[Ev.RCV_SYNACK]);
@@ -766,6 +810,17 @@ export class Tracker {
       ) {
         this.transition(conn, side, State.ESTABLISHED, t, fr, EVENT_CAUSE[Ev.RCV_ACK_SYN]);
         if (conn.establishedTs === 0) conn.establishedTs = t;
+        if (conn.ackTs === 0) {
+          conn.ackTs = t;
+          // Where is the capture point? Near the client, SYN -> SYN-ACK is a
+          // round trip and SYN-ACK -> ACK is immediate; near the server, the reverse.
+          if (conn.synTs > 0 && conn.synAckTs > 0) {
+            const a = conn.synAckTs - conn.synTs;
+            const b = t - conn.synAckTs;
+            if (a > 4 * b) conn.nearSide = CLIENT;
+            else if (b > 4 * a) conn.nearSide = SERVER;
+          }
+        }
       } else if (
         rcv.state === State.CLOSED &&
         peer.state === State.ESTABLISHED &&

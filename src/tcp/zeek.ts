@@ -65,6 +65,9 @@ const HIST_ACK_PKT = 0x20;
 const HIST_MULTI_FLAG_PKT = 0x40;
 
 const TOO_LARGE_SEQ_DELTA = 1048576;
+/** updateStateMachine's result bits: Zeek's do_close and gen_event. */
+const DO_CLOSE = 1;
+const GEN_EVENT = 2;
 const TWO32 = 4294967296;
 /** init-bare.zeek tcp_max_above_hole_without_any_acks. */
 const MAX_ABOVE_HOLE_WITHOUT_ACKS = 16384;
@@ -525,7 +528,8 @@ export class ZeekConn {
 
     this.initEndpoint(endpoint, syn, baseSeq, seqOnePast);
 
-    const [relSeq, seqUnderflow] = relativeSeq(endpoint, baseSeq, endpoint.lastSeq, endpoint.seqWraps);
+    const relSeq = relativeSeq(endpoint, baseSeq, endpoint.lastSeq, endpoint.seqWraps);
+    const seqUnderflow = relUnderflow;
 
     this.updateHistory(endpoint, syn, fin, rst, ack, relSeq, len);
 
@@ -551,8 +555,8 @@ export class ZeekConn {
         peer.ackSeq = s;
         peer.lastSeq = s;
       } else {
-        const [r, underflow] = relativeSeq(peer, ackSeq, peer.ackSeq, peer.ackWraps);
-        if (underflow) relAck = 0;
+        const r = relativeSeq(peer, ackSeq, peer.ackSeq, peer.ackWraps);
+        if (relUnderflow) relAck = 0;
         else {
           relAck = r;
           if (!rst) {
@@ -569,12 +573,9 @@ export class ZeekConn {
     this.updateLastSeq(endpoint, seqOnePast, syn, fin, rst, len);
     endpoint.active = true;
 
-    const [doClose, genEvent] = this.updateStateMachine(t, endpoint, peer, baseSeq, len, isOrig, {
-      syn,
-      fin,
-      rst,
-      ack,
-    });
+    const closing = this.updateStateMachine(t, endpoint, peer, baseSeq, len, isOrig, flags);
+    const doClose = (closing & DO_CLOSE) !== 0;
+    const genEvent = (closing & GEN_EVENT) !== 0;
 
     if (ack) this.ackReceived(peer, relAck);
 
@@ -620,11 +621,7 @@ export class ZeekConn {
   }
 
   private initEndpoint(ep: Endpoint, syn: boolean, firstSeq: number, lastSeq: number): void {
-    const reinit = () => {
-      ep.startSeq = firstSeq;
-      ep.ackSeq = firstSeq;
-      ep.lastSeq = lastSeq;
-    };
+    let reinit = false;
     switch (ep.state) {
       case INACTIVE:
         if (syn) {
@@ -640,26 +637,28 @@ export class ZeekConn {
         break;
       case SYN_SENT:
       case SYN_ACK_SENT:
-        if (syn && firstSeq !== ep.startSeq >>> 0) reinit();
+        reinit = syn && firstSeq !== ep.startSeq >>> 0;
         break;
       case ESTABLISHED:
       case PARTIAL:
-        if (syn) reinit();
+        reinit = syn;
         break;
       case RESET:
-        if (syn && ep.prevState === INACTIVE) reinit();
+        reinit = syn && ep.prevState === INACTIVE;
         break;
+    }
+    if (reinit) {
+      ep.startSeq = firstSeq;
+      ep.ackSeq = firstSeq;
+      ep.lastSeq = lastSeq;
     }
   }
 
   private checkHistory(ep: Endpoint, mask: number, code: string): boolean {
-    if (!ep.isOrig) {
-      mask = (mask << 16) >>> 0;
-      code = code.toLowerCase();
-    }
+    if (!ep.isOrig) mask = (mask << 16) >>> 0;
     if ((this.histSeen & mask) === 0) {
       this.histSeen = (this.histSeen | mask) >>> 0;
-      this.hist += code;
+      this.hist += ep.isOrig ? code : code.toLowerCase();
       return false;
     }
     return true;
@@ -742,18 +741,22 @@ export class ZeekConn {
     baseSeq: number,
     len: number,
     isOrig: boolean,
-    f: { syn: boolean; fin: boolean; rst: boolean; ack: boolean },
-  ): [boolean, boolean] {
+    flags: number,
+  ): number {
+    const syn = (flags & TcpFlag.SYN) !== 0;
+    const fin = (flags & TcpFlag.FIN) !== 0;
+    const rst = (flags & TcpFlag.RST) !== 0;
+    const ack = (flags & TcpFlag.ACK) !== 0;
     let doClose = false;
     let genEvent = false;
     switch (ep.state) {
       case INACTIVE: {
-        if (f.syn) {
+        if (syn) {
           if (isOrig) {
-            ep.setState(f.ack ? SYN_ACK_SENT : SYN_SENT, this);
+            ep.setState(ack ? SYN_ACK_SENT : SYN_SENT, this);
             if (this.timeouts.tcpAttemptDelay) this.attemptAt = t + this.timeouts.tcpAttemptDelay;
           } else {
-            if (!f.ack && peer.state === SYN_ACK_SENT && baseSeq === ep.startSeq >>> 0) {
+            if (!ack && peer.state === SYN_ACK_SENT && baseSeq === ep.startSeq >>> 0) {
               // SYN/SYN-ACK reversal: flip and establish.
               this.isPartial = false;
               this.flipRoles();
@@ -765,11 +768,11 @@ export class ZeekConn {
             ep.setState(ESTABLISHED, this);
           }
         }
-        if (f.fin) {
+        if (fin) {
           ep.setState(CLOSED, this);
           doClose = genEvent = true;
         }
-        if (f.rst) {
+        if (rst) {
           ep.setState(RESET, this);
           let isReject = false;
           if (isOrig) {
@@ -783,7 +786,7 @@ export class ZeekConn {
         if (ep.state === INACTIVE) {
           if (!isOrig && len === 0 && this.orig.state === SYN_SENT) {
             // An ACK of the SYN before the SYN-ACK: not a partial connection.
-          } else if (f.ack && peer.state === ESTABLISHED) {
+          } else if (ack && peer.state === ESTABLISHED) {
             // SYN-ACK seen but not the SYN: establish rather than partial.
             ep.setState(ESTABLISHED, this);
             this.isPartial = false;
@@ -796,11 +799,11 @@ export class ZeekConn {
       }
       case SYN_SENT:
       case SYN_ACK_SENT:
-        if (f.fin) {
+        if (fin) {
           ep.setState(CLOSED, this);
           doClose = genEvent = true;
         }
-        if (f.rst) {
+        if (rst) {
           ep.setState(RESET, this);
           this.isActive = false; // ConnectionReset()
           doClose = true;
@@ -808,14 +811,14 @@ export class ZeekConn {
         break;
       case ESTABLISHED:
       case PARTIAL:
-        if (f.syn && ep.state === PARTIAL && peer.state === INACTIVE && !f.ack) ep.setState(SYN_SENT, this);
-        if (f.fin && !f.rst) {
+        if (syn && ep.state === PARTIAL && peer.state === INACTIVE && !ack) ep.setState(SYN_SENT, this);
+        if (fin && !rst) {
           ep.setState(CLOSED, this);
           // A FIN after the peer's FIN+RST: that RST was normal termination.
           if (peer.state === RESET && peer.prevState === CLOSED) peer.setState(CLOSED, this);
           doClose = genEvent = true;
         }
-        if (f.rst) {
+        if (rst) {
           ep.setState(RESET, this);
           doClose = true;
           if (peer.state !== RESET || peer.prevState !== ESTABLISHED) this.isActive = false;
@@ -823,7 +826,7 @@ export class ZeekConn {
         break;
       case CLOSED:
         // After both FINs a RST does not change the state.
-        if (f.rst && peer.state !== CLOSED) {
+        if (rst && peer.state !== CLOSED) {
           ep.setState(RESET, this);
           if (!ep.didClose) doClose = true; // RST after FIN
         }
@@ -831,7 +834,7 @@ export class ZeekConn {
       case RESET:
         break;
     }
-    return [doClose, genEvent];
+    return (doClose ? DO_CLOSE : 0) | (genEvent ? GEN_EVENT : 0);
   }
 
   private dataSent(ep: Endpoint, seq: number, len: number): void {
@@ -948,8 +951,11 @@ function updateLast(ep: Endpoint, seq: number): void {
   ep.lastSeq = seq;
 }
 
-/** get_relative_seq(): [relative sequence number, underflow]. */
-function relativeSeq(ep: Endpoint, cur: number, last: number, wraps: number): [number, boolean] {
+/** relativeSeq's second result (Zeek's underflow flag): a module variable, so no tuple per segment. */
+let relUnderflow = false;
+
+/** get_relative_seq(): the relative sequence number; the underflow flag is left in `relUnderflow`. */
+function relativeSeq(ep: Endpoint, cur: number, last: number, wraps: number): number {
   const d = seqDelta(cur, last);
   if (d < 0) {
     if (wraps && cur > last) wraps--;
@@ -958,9 +964,11 @@ function relativeSeq(ep: Endpoint, cur: number, last: number, wraps: number): [n
   }
   if (wraps === 0) {
     const rel = seqDelta(cur, ep.startSeq >>> 0);
-    return [rel, rel < 0];
+    relUnderflow = rel < 0;
+    return rel;
   }
-  return [ep.rel(cur, wraps), false];
+  relUnderflow = false;
+  return ep.rel(cur, wraps);
 }
 
 /** Moves lastReassem over the buffered ranges it now reaches. */
