@@ -346,3 +346,47 @@ describe('port reuse', () => {
     expect(w.tracker.conns).toHaveLength(2);
   });
 });
+
+describe('evidence that a captured segment was not delivered, or was resent', () => {
+  it('a SYN retransmitted after the captured SYN-ACK: the SYN-ACK never reached the client', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.', 0, { lost: true });
+    expect(w.states()).toEqual(['ESTABLISHED', 'SYN_RECEIVED']);
+    w.c('S', 0, { dt: 1 });
+    expect(w.states()).toEqual(['SYN_SENT', 'SYN_RECEIVED']);
+    w.s('S.', 0, { lost: true }); // doubted too
+    expect(w.states()).toEqual(['SYN_SENT', 'SYN_RECEIVED']);
+    w.side[0].rcvd = 5001;
+    w.side[0].hasRcvd = true;
+    w.c('.'); // finally acts established
+    expect(w.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
+  });
+
+  it('a hole filled after the receiver\'s duplicate ACKs is a retransmission however soon it comes', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.', 0, { dt: 0.01 });
+    w.c('.', 0, { dt: 0.01 });
+    w.s('P.', 1000, { lost: true });
+    w.s('P.', 1000, { dt: 0.0001 });
+    w.c('.', 0, { ack: 5001, dt: 0.0001 });
+    w.s('P.', 1000, { dt: 0.0001 });
+    w.c('.', 0, { ack: 5001, dt: 0.0001 });
+    w.s('P.', 1000, { seq: 5001, dt: 0.0001 });
+    expect(w.conn.server.retransmissions).toBe(1);
+    expect(w.conn.server.outOfOrder).toBe(0);
+  });
+
+  it('a segment below the highest sequence, soon after it and unasked for, was reordered', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.', 0, { dt: 0.01 });
+    w.c('.', 0, { dt: 0.01 });
+    w.s('P.', 1000, { lost: true });
+    w.s('P.', 1000, { dt: 0.0001 });
+    w.s('P.', 1000, { seq: 5001, dt: 0.0001 });
+    expect(w.conn.server.outOfOrder).toBe(1);
+    expect(w.conn.server.retransmissions).toBe(0);
+  });
+});
