@@ -215,6 +215,15 @@ export class TcpdumpTextParser {
     );
   }
 
+  /** Names already in `unavailable`: adding is then skipped (it is per segment). */
+  private lacking = '';
+
+  private lack(name: string): void {
+    if (this.lacking.includes(name)) return;
+    this.lacking += `|${name}`;
+    this.unavailable.add(name);
+  }
+
   /** Frame number of the packet of the last line (its -# number, else its index among the packet lines). */
   get frameNumber(): number {
     return this.frame;
@@ -330,13 +339,13 @@ export class TcpdumpTextParser {
       this.clock.apply();
       this.sec = this.clock.sec;
       this.nsec = this.clock.nsec;
-      if (stamp.shape === StampShape.Hms) this.unavailable.add(Unavailable.Date);
+      if (stamp.shape === StampShape.Hms) this.lack(Unavailable.Date);
     } else {
       this.sec = this.baseDate;
       this.nsec = 0;
     }
     const st = this.body(s, i, end, seg, true, -1, -1, -1, false);
-    if (st === DecodeStatus.Ok && !hasStamp) this.unavailable.add(Unavailable.Timestamp);
+    if (st === DecodeStatus.Ok && !hasStamp) this.lack(Unavailable.Timestamp);
     return st;
   }
 
@@ -395,7 +404,7 @@ export class TcpdumpTextParser {
       const j = readUint(s, q + 6, end);
       this.fillTime(seg);
       seg.payloadLen = j > 0 ? num.v : 0;
-      this.unavailable.add(Unavailable.TcpHeader);
+      this.lack(Unavailable.TcpHeader);
       return find(s, '[bad hdr length', q, end) >= 0 ? DecodeStatus.Malformed : DecodeStatus.TcpNoHeader;
     }
     // `src.port > dst.port:  tcp 12 [bad hdr length 8 - too short, < 20]`
@@ -443,7 +452,7 @@ export class TcpdumpTextParser {
 
   /**
    * `src.port > dst.port` ending just before `colon` (a `:`): addresses and ports
-   * into seg, and the conversation key parts in this.srcKey / this.dstKey.
+   * into seg, and the conversation's key in this.dirKey (and its ends).
    * Endpoints printed as ports only (IPv6 extension headers: `a > b: HBH ... 41851 > 43913:`)
    * take the addresses of the nearest `a > b:` before them.
    */
@@ -462,6 +471,7 @@ export class TcpdumpTextParser {
       seg.dstPort = dport;
       this.srcKey = `${s.slice(this.pairSrc, this.pairSrcEnd)}.${sport}`;
       this.dstKey = `${s.slice(this.pairDst, this.pairDstEnd)}.${dport}`;
+      this.dirKey = `${this.srcKey} > ${this.dstKey}`;
       this.tunnelled = false;
       return true;
     }
@@ -477,15 +487,28 @@ export class TcpdumpTextParser {
     seg.ipVersion = v as 4 | 6;
     seg.srcPort = sport;
     seg.dstPort = dport;
-    this.srcKey = s.slice(srcStart, srcEnd);
-    this.dstKey = s.slice(dstStart, colon);
+    // The conversation: "src > dst" as printed; the two ends only when it is new.
+    this.dirKey = s.slice(srcStart, colon);
+    this.srcKey = '';
+    this.keyLine = s;
+    this.keySrc = srcStart;
+    this.keySrcEnd = srcEnd;
+    this.keyDst = dstStart;
+    this.keyDstEnd = colon;
     // An outer `a > b:` before these endpoints: a tunnel (GRE, IP-in-IP ...) printed inside its carrier.
     this.tunnelled = this.addressPair(s, b, srcStart, null);
     return true;
   }
 
+  private dirKey = '';
+  /** The two ends as text; srcKey '' means: slice them from keyLine when needed. */
   private srcKey = '';
   private dstKey = '';
+  private keyLine = '';
+  private keySrc = 0;
+  private keySrcEnd = 0;
+  private keyDst = 0;
+  private keyDstEnd = 0;
   private tunnelled = false;
   private pairSrc = 0;
   private pairSrcEnd = 0;
@@ -580,66 +603,69 @@ export class TcpdumpTextParser {
     let truncated = false;
     let malformed = false;
     let hadOptions = false;
-    while (q < end) {
-      if (at(s, q, end, ', ')) {
-        q += 2;
-        if (at(s, q, end, 'seq ')) {
-          const j = readUint(s, q + 4, end);
-          if (j < 0) break;
+    // `, name value` fields, dispatched on the name's first letter (one string compare each).
+    while (q + 2 < end) {
+      const c = s.charCodeAt(q);
+      if (c === 32) {
+        if (at(s, q, end, ' [|tcp]')) truncated = true;
+        else if (at(s, q, end, ' [bad hdr length')) malformed = true;
+        break;
+      }
+      if (c !== 44 || s.charCodeAt(q + 1) !== 32) break;
+      q += 2;
+      let j = -1;
+      switch (s.charCodeAt(q)) {
+        case 115: // seq A[:B]
+          if (!at(s, q, end, 'seq ') || (j = readUint(s, q + 4, end)) < 0) break;
           hasSeq = true;
           seqV = num.v >>> 0;
-          q = j;
-          if (q < end && s.charCodeAt(q) === 58) {
-            const k = readUint(s, q + 1, end);
-            if (k < 0) break;
-            seqEnd = num.v >>> 0;
-            q = k;
+          if (j < end && s.charCodeAt(j) === 58) {
+            j = readUint(s, j + 1, end);
+            if (j >= 0) seqEnd = num.v >>> 0;
           }
-        } else if (at(s, q, end, 'ack ')) {
-          const j = readUint(s, q + 4, end);
-          if (j < 0) break;
+          break;
+        case 97: // ack N
+          if (!at(s, q, end, 'ack ') || (j = readUint(s, q + 4, end)) < 0) break;
           ackV = num.v >>> 0;
-          q = j;
-        } else if (at(s, q, end, 'win ')) {
-          const j = readUint(s, q + 4, end);
-          if (j < 0) break;
+          break;
+        case 119: // win N
+          if (!at(s, q, end, 'win ') || (j = readUint(s, q + 4, end)) < 0) break;
           seg.window = num.v & 0xffff;
-          q = j;
-        } else if (at(s, q, end, 'urg ')) {
-          const j = readUint(s, q + 4, end);
-          if (j < 0) break;
+          break;
+        case 117: // urg N
+          if (!at(s, q, end, 'urg ') || (j = readUint(s, q + 4, end)) < 0) break;
           seg.urgent = num.v & 0xffff;
-          q = j;
-        } else if (at(s, q, end, 'options [')) {
+          break;
+        case 111: // options [...]
+          if (!at(s, q, end, 'options [')) break;
           hadOptions = true;
           parseOptions(s, q + 9, end, seg);
           if (opts.truncated) truncated = true;
-          q = opts.end;
-        } else if (at(s, q, end, 'length ')) {
-          // The TCP payload length; what follows is the payload's own decode.
-          if (readUint(s, q + 7, end) > 0) lenV = num.v;
+          j = opts.end;
           break;
-        } else if (at(s, q, end, 'cksum ')) {
-          const j = find(s, ', ', q, end);
-          q = j < 0 ? end : j;
-        } else {
+        case 108: // length N: the TCP payload length; what follows is the payload's own decode.
+          if (at(s, q, end, 'length ') && readUint(s, q + 7, end) > 0) lenV = num.v;
           break;
-        }
-      } else if (at(s, q, end, ' [|tcp]')) {
-        truncated = true;
-        break;
-      } else if (at(s, q, end, ' [bad hdr length')) {
-        malformed = true;
-        break;
-      } else {
-        break;
+        case 99: // cksum 0x1234 (correct)
+          if (!at(s, q, end, 'cksum ')) break;
+          j = find(s, ', ', q, end);
+          if (j < 0) j = end;
+          break;
       }
+      if (j < 0) break;
+      q = j;
     }
 
-    const dir: 0 | 1 = this.srcKey <= this.dstKey ? 0 : 1;
-    const key = dir === 0 ? `${this.srcKey} ${this.dstKey}` : `${this.dstKey} ${this.srcKey}`;
+    const t = this.seqs;
+    if (!t.find(this.dirKey)) {
+      if (this.srcKey === '') {
+        this.srcKey = this.keyLine.slice(this.keySrc, this.keySrcEnd);
+        this.dstKey = this.keyLine.slice(this.keyDst, this.keyDstEnd);
+      }
+      t.add(this.dirKey, this.srcKey, this.dstKey);
+    }
     if (malformed) {
-      this.seqs.touch(key, flags);
+      t.touch(flags);
       return DecodeStatus.Malformed;
     }
 
@@ -649,8 +675,7 @@ export class TcpdumpTextParser {
     seg.payloadLen = payloadLen;
     seg.truncated = truncated;
 
-    const t = this.seqs;
-    t.resolve(key, dir, flags, hasSeq, seqV, ackV, payloadLen);
+    t.resolve(flags, hasSeq, seqV, ackV, payloadLen);
     seg.seq = t.seq;
     seg.ack = t.ack;
     if (opts.sackN > 0 && hadOptions) {
@@ -662,11 +687,11 @@ export class TcpdumpTextParser {
     this.lastBaseUnknown = t.baseUnknown;
     if (t.seqInferred) {
       this.stats.seqInferred++;
-      this.unavailable.add(Unavailable.Seq);
+      this.lack(Unavailable.Seq);
     }
     if (t.baseUnknown) {
       this.stats.seqUnknownBase++;
-      this.unavailable.add(Unavailable.AbsoluteSeq);
+      this.lack(Unavailable.AbsoluteSeq);
     }
 
     // Header length: exact from the -v lengths, else from the options printed.
@@ -677,16 +702,16 @@ export class TcpdumpTextParser {
       hl = 20;
       if (hadOptions) {
         hl = Math.min(60, 20 + ((opts.bytes + 3) & ~3));
-        if (opts.lenUnknown) this.unavailable.add(Unavailable.HeaderLength);
+        if (opts.lenUnknown) this.lack(Unavailable.HeaderLength);
       }
     }
     seg.headerLen = hl;
 
     if (ttl >= 0) seg.ttl = ttl;
-    else this.unavailable.add(Unavailable.Ttl);
+    else this.lack(Unavailable.Ttl);
     seg.etherType = seg.ipVersion === 4 ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6;
     seg.ipFragmented = firstFragment;
-    this.unavailable.add(Unavailable.Payload);
+    this.lack(Unavailable.Payload);
     // `Flags [` is printed only once the fixed header was captured: a cut in the options is still a segment.
     return DecodeStatus.Ok;
   }

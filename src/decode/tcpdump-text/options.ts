@@ -56,14 +56,20 @@ function other(seg: Segment, kind: number, len: number): void {
   if (seg.otherOptions.length < 8) seg.otherOptions.push((kind << 8) | (len & 0xff));
 }
 
+/** Index of the first `[` inside the option optionEnd last scanned, or -1. */
+let bracket = -1;
+
 /** End of the option that starts at i: the index of the `,` or `]` that closes it at bracket depth 0, or end. */
 function optionEnd(s: string, i: number, end: number): number {
   let depth = 0;
+  bracket = -1;
   for (; i < end; i++) {
     const c = s.charCodeAt(i);
-    if (c === 91 || c === 123)
-      depth++; // [ {
-    else if (c === 93 || c === 125) {
+    if (c === 91 || c === 123) {
+      // [ {
+      if (c === 91 && bracket < 0) bracket = i;
+      depth++;
+    } else if (c === 93 || c === 125) {
       // ] }
       if (depth === 0) return c === 93 ? i : -1;
       depth--;
@@ -112,6 +118,33 @@ export function parseOptions(s: string, p: number, end: number, seg: Segment): v
   opts.end = end;
 }
 
+/** The option's name; the common ones by their first letter and length, without allocating. */
+function optionName(s: string, i: number, n: number): string {
+  let c = '';
+  switch (s.charCodeAt(i)) {
+    case 110: // n
+      c = 'nop';
+      break;
+    case 84: // T
+      c = 'TS';
+      break;
+    case 109: // m
+      c = 'mss';
+      break;
+    case 115: // s
+      c = n - i === 6 ? 'sackOK' : 'sack';
+      break;
+    case 119: // w
+      c = 'wscale';
+      break;
+    case 101: // e
+      c = 'eol';
+      break;
+  }
+  if (n - i === c.length && s.startsWith(c, i)) return c;
+  return s.slice(i, n);
+}
+
 function parseOne(s: string, i: number, e: number, seg: Segment): void {
   if (i >= e) return;
   // The option's name runs to a space, `[` or the end; `opt-N:` is older tcpdump's unknown option.
@@ -121,15 +154,18 @@ function parseOne(s: string, i: number, e: number, seg: Segment): void {
     if (c === 32 || c === 91 || c === 58) break;
     n++;
   }
-  const name = s.slice(i, n);
-  // `[len N]`: tcpdump's note that the option's length field disagrees with what it printed.
+  // Notes in brackets: `[len N]` (the option's length field disagrees with what
+  // was printed), `[bad opt]`, `[|tcp]` (the capture ends here).
   let len = -1;
-  const lb = s.indexOf('[len ', i);
-  if (lb >= 0 && lb < e && readUint(s, lb + 5, e) > 0) len = num.v;
-  if (s.indexOf('[bad opt]', i) >= 0 && s.indexOf('[bad opt]', i) < e) seg.badOptions = true;
-  if (s.indexOf('[|tcp]', i) >= 0 && s.indexOf('[|tcp]', i) < e) opts.truncated = true;
+  if (bracket >= 0) {
+    for (let b = bracket; b >= 0 && b < e; b = s.indexOf('[', b + 1)) {
+      if (at(s, b, e, '[len ') && readUint(s, b + 5, e) > 0) len = num.v;
+      else if (at(s, b, e, '[bad opt]')) seg.badOptions = true;
+      else if (at(s, b, e, '[|tcp]')) opts.truncated = true;
+    }
+  }
   let known = -1;
-  switch (name) {
+  switch (optionName(s, i, n)) {
     case 'nop':
     case 'eol':
       known = 1;
@@ -204,6 +240,7 @@ function parseOne(s: string, i: number, e: number, seg: Segment): void {
       break;
     }
     default: {
+      const name = s.slice(i, n);
       const kind = KIND[name];
       if (kind !== undefined) {
         known = FIXED_LEN[name]!;

@@ -59,6 +59,9 @@ export class SeqTracker {
   relVotes = 0;
   absVotes = 0;
   private readonly conversations = new Map<string, Conversation>();
+  /** "src > dst" as printed: its conversation and direction (one lookup a line, no key built). */
+  private readonly sides = new Map<string, { c: Conversation; dir: 0 | 1 }>();
+  private cur: { c: Conversation; dir: 0 | 1 } | undefined;
 
   // Results of the last resolve().
   seq = 0;
@@ -81,6 +84,20 @@ export class SeqTracker {
   /** Conversations seen (tcpdump's hash entries and ours). */
   get size(): number {
     return this.conversations.size;
+  }
+
+  /** Makes the direction `dirKey` current; false when it is new (then call add). */
+  find(dirKey: string): boolean {
+    this.cur = this.sides.get(dirKey);
+    return this.cur !== undefined;
+  }
+
+  /** A new direction, from its ends as printed (`addr.port`); makes it current. */
+  add(dirKey: string, src: string, dst: string): void {
+    const dir: 0 | 1 = src <= dst ? 0 : 1;
+    const key = dir === 0 ? `${src} ${dst}` : `${dst} ${src}`;
+    this.cur = { c: this.conv(key), dir };
+    this.sides.set(dirKey, this.cur);
   }
 
   private conv(key: string): Conversation {
@@ -131,22 +148,14 @@ export class SeqTracker {
   }
 
   /**
-   * One segment from direction `dir` of conversation `key`, with its numbers
+   * One segment of the current direction (find / add), with its numbers
    * as printed (hasSeq false: no `seq`; ackV only when ACK is set). Sets seq,
    * ack, sackBase, seqInferred, baseUnknown.
    */
-  resolve(
-    key: string,
-    dir: 0 | 1,
-    flags: number,
-    hasSeq: boolean,
-    seqV: number,
-    ackV: number,
-    payloadLen: number,
-  ): void {
-    const c = this.conv(key);
-    const x = dir;
-    const y = 1 - dir;
+  resolve(flags: number, hasSeq: boolean, seqV: number, ackV: number, payloadLen: number): void {
+    const c = this.cur!.c;
+    const x = this.cur!.dir;
+    const y = 1 - x;
     const ack = (flags & TcpFlag.ACK) !== 0;
     const syn = (flags & TcpFlag.SYN) !== 0;
     this.seqInferred = !hasSeq;
@@ -215,9 +224,9 @@ export class SeqTracker {
    * A segment whose numbers were not printed (`[bad hdr length ...]` comes after
    * tcpdump's lookup): the entry is set all the same, from numbers we never see.
    */
-  touch(key: string, flags: number): void {
+  touch(flags: number): void {
     if ((flags & TcpFlag.ACK) === 0) return;
-    const c = this.conv(key);
+    const c = this.cur!.c;
     if (c.inited && (flags & TcpFlag.SYN) === 0) return;
     c.inited = true;
     c.baseKnown[0] = false;
