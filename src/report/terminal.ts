@@ -19,6 +19,7 @@ import {
   formatDuration,
   formatIso,
   padEnd,
+  padStart,
   plural,
   SEVERITY_RANK,
   sameUtcDay,
@@ -417,6 +418,71 @@ const NO_BORDER = {
   middle: ' '.repeat(GAP),
 };
 
+/** Past this many rows the table is laid out without cli-table3, whose layout gets slow (seconds for a few thousand rows). */
+export const FAST_TABLE_ROWS = 200;
+
+type Align = 'left' | 'right';
+
+/**
+ * The table's lines: header first, a line per row (more where `wrapCol` wraps).
+ * Borderless, columns `GAP` apart, cells cut to their width with `…`. Uses
+ * cli-table3, or for long tables (`--all` on a big capture) the same layout done
+ * here in linear time; a test checks that both give the same text.
+ */
+export function layoutTable(
+  head: string[],
+  rows: string[][],
+  widths: number[],
+  aligns: Align[],
+  wrapCol: number | null,
+  engine: 'cli-table3' | 'fast' = rows.length > FAST_TABLE_ROWS ? 'fast' : 'cli-table3',
+): string[] {
+  if (engine === 'fast') {
+    const gap = ' '.repeat(GAP);
+    const line = (cells: string[]) =>
+      cells
+        .map((c, j) => (aligns[j] === 'right' ? padStart(c, widths[j]!) : padEnd(c, widths[j]!)))
+        .join(gap);
+    const out = [line(head.map((h, j) => truncate(h, widths[j]!)))];
+    for (const row of rows) {
+      const parts = row.map((c, j) => (j === wrapCol ? wrapWords(c, widths[j]!) : [truncate(c, widths[j]!)]));
+      const height = Math.max(...parts.map((p) => p.length));
+      for (let k = 0; k < height; k++) out.push(line(parts.map((p) => p[k] ?? '')));
+    }
+    return out;
+  }
+  const table = new Table({
+    head,
+    chars: NO_BORDER,
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },
+    colWidths: widths,
+    colAligns: aligns,
+    truncate: '…',
+  });
+  for (const row of rows) {
+    table.push(
+      row.map((c, j) => (j === wrapCol ? { content: c, wordWrap: true, wrapOnWordBoundary: true } : c)),
+    );
+  }
+  return table.toString().split('\n');
+}
+
+/** Greedy word wrap of a (possibly coloured) cell on spaces; a word longer than the width is cut. */
+function wrapWords(cell: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of cell.split(' ')) {
+    const candidate = line === '' ? word : `${line} ${word}`;
+    if (visibleLength(candidate) <= width) line = candidate;
+    else {
+      if (line !== '') lines.push(line);
+      line = truncate(word, width);
+    }
+  }
+  lines.push(line);
+  return lines;
+}
+
 /** Worst severity among a connection's anomaly kinds (3 when none). */
 function connRank(c: ConnectionReport, ctx: Ctx): number {
   let r = 3;
@@ -470,24 +536,13 @@ function connectionsSection(report: Report, ctx: Ctx, budget: number): string[] 
   const cells = shown.map((c) => COLUMNS.map((col) => col.cell(c, ctx)));
   const { cols, widths } = fitColumns(cells, ctx);
   const wrapAnomalies = ctx.all || conns.length <= FULL_TABLE_MAX;
-  const table = new Table({
-    head: cols.map((i) => COLUMNS[i]!.head),
-    chars: NO_BORDER,
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },
-    colWidths: cols.map((i) => widths[i]!),
-    colAligns: cols.map((i) => COLUMNS[i]!.align ?? 'left'),
-    truncate: '…',
-  });
-  for (const row of cells) {
-    table.push(
-      cols.map((i) =>
-        i === COLUMNS.length - 1 && wrapAnomalies
-          ? { content: row[i]!, wordWrap: true, wrapOnWordBoundary: true }
-          : row[i]!,
-      ),
-    );
-  }
-  const tableLines = table.toString().split('\n');
+  const tableLines = layoutTable(
+    cols.map((i) => COLUMNS[i]!.head),
+    cells.map((row) => cols.map((i) => row[i]!)),
+    cols.map((i) => widths[i]!),
+    cols.map((i) => COLUMNS[i]!.align ?? 'left'),
+    wrapAnomalies && cols.includes(COLUMNS.length - 1) ? cols.indexOf(COLUMNS.length - 1) : null,
+  );
   tableLines[0] = p.bold(tableLines[0]!);
 
   const out = [title, ...tableLines];
