@@ -328,7 +328,10 @@ describe.skipIf(!built || captures.length === 0)(
       }
       expect([0, 1]).toContain(o.code);
       const r = parseJson(o.stdout);
-      expect(r, `--json output of ${f} is not JSON`).toBeDefined();
+      expect(
+        r,
+        `--json output of ${f} is not JSON (exit ${o.code}): ${o.stdout.slice(0, 300)}`,
+      ).toBeDefined();
       checkReport(r);
     });
 
