@@ -24,7 +24,7 @@ import {
 import { seqDiff } from '../tcp/seq.js';
 import { STATE_NAMES, State } from '../tcp/states.js';
 import type { SegInfo, TrackerObserver } from '../tcp/tracker.js';
-import { KIND_BY_NAME } from './kinds.js';
+import { ANOMALY_KINDS, KIND_BY_NAME } from './kinds.js';
 
 export interface DetectorSettings {
   synTimeout: number;
@@ -91,8 +91,8 @@ interface HostCount {
 
 /** Per-connection detector state, kept on the connection (Connection.det). */
 interface ConnDet {
-  /** Bit set of "fired" causes: bit (kindIndex * 2 + side). */
-  fired: Set<string>;
+  /** Causes that fired: kindIndex * 3 + side (2 for the connection as a whole). */
+  fired: Set<number>;
   /** The anomaly objects of this connection, by key, for finish() updates. */
   open: Map<string, AnomalyReport>;
   /** Zero-window episode tracking per side: start (-1 none), count, longest and total stall. */
@@ -104,8 +104,17 @@ interface ConnDet {
   synFloodKey: string | null;
 }
 
+/** The index of each kind, for numeric `fired` keys (no string built per check). */
+const KIND_INDEX: ReadonlyMap<string, number> = new Map(ANOMALY_KINDS.map((k, i) => [k.kind, i]));
+
+/** The connection's detector state, if a detector needed one yet. */
+function detOf(conn: Connection): ConnDet | null {
+  return conn.det as ConnDet | null;
+}
+
+/** The connection's detector state, made on first need. */
 function det(conn: Connection): ConnDet {
-  let d = (conn as unknown as { _det?: ConnDet })._det;
+  let d = conn.det as ConnDet | null;
   if (!d) {
     d = {
       fired: new Set(),
@@ -116,9 +125,13 @@ function det(conn: Connection): ConnDet {
       rtx: [null, null],
       synFloodKey: null,
     };
-    (conn as unknown as { _det?: ConnDet })._det = d;
+    conn.det = d;
   }
   return d;
+}
+
+function firedKey(kind: string, side: Side | null): number {
+  return (KIND_INDEX.get(kind) ?? -1) * 3 + (side ?? 2);
 }
 
 export class Detectors implements TrackerObserver {
@@ -153,7 +166,6 @@ export class Detectors implements TrackerObserver {
     const _peerSide = (1 - side) as Side;
     const snd = conn.ep[side];
     const f = seg.flags;
-    const d = det(conn);
 
     if (info.opened && conn.midstream) {
       this.raise(
@@ -192,9 +204,9 @@ export class Detectors implements TrackerObserver {
     if (f & TcpFlag.RST) this.onRst(conn, side, seg, info);
 
     if (info.retransmission && (f & TcpFlag.SYN) === 0) {
-      this.onRetransmission(conn, side, seg, d);
+      this.onRetransmission(conn, side, seg, det(conn));
     }
-    if (info.keepAlive) {
+    if (info.keepAlive && !this.fired(conn, side, 'keep-alive')) {
       this.raise(
         conn,
         side,
@@ -233,7 +245,11 @@ export class Detectors implements TrackerObserver {
     // Zero window: an episode starts with the first zero window and ends when the
     // same endpoint advertises a non-zero window again.
     if ((f & (TcpFlag.RST | TcpFlag.SYN)) === 0) {
-      if (info.zeroWindow) {
+      // Most connections never see a zero window: their detector state is not made for it.
+      const d = info.zeroWindow ? det(conn) : detOf(conn);
+      if (d === null) {
+        // No zero window was ever seen on this connection.
+      } else if (info.zeroWindow) {
         if (d.zwSince[side] < 0) {
           d.zwSince[side] = seg.ts;
           d.zwCount[side]++;
@@ -359,7 +375,7 @@ export class Detectors implements TrackerObserver {
     this.nextDeadline = Number.NEGATIVE_INFINITY;
     this.tick(end);
     for (const conn of conns) {
-      const d = (conn as unknown as { _det?: ConnDet })._det;
+      const d = detOf(conn);
       this.rateCheck(conn);
       if (d) this.updateOpen(conn, d, end);
       const c = conn.ep[CLIENT].state;
@@ -550,8 +566,7 @@ export class Detectors implements TrackerObserver {
 
   private leftWaitState(conn: Connection, side: Side, from: number, t: number): void {
     const kind = from === State.CLOSE_WAIT ? 'close-wait-stuck' : 'fin-wait-2-stuck';
-    const d = (conn as unknown as { _det?: ConnDet })._det;
-    const a = d?.open.get(`${kind}:${side}`);
+    const a = detOf(conn)?.open.get(`${kind}:${side}`);
     if (!a?.details) return;
     const since = a.details.since as number;
     a.details.duration = t - since;
@@ -707,6 +722,12 @@ export class Detectors implements TrackerObserver {
     };
   }
 
+  /** Has this per-connection anomaly fired already? (Callers on hot paths ask before building a message.) */
+  private fired(conn: Connection, side: Side | null, kind: string): boolean {
+    const d = detOf(conn);
+    return d?.fired.has(firedKey(kind, side)) === true;
+  }
+
   /** Raise a per-connection anomaly once per (kind, side). */
   private raise(
     conn: Connection,
@@ -718,11 +739,11 @@ export class Detectors implements TrackerObserver {
     details: Record<string, number | string | boolean>,
   ): void {
     const d = det(conn);
-    const key = `${kind}:${side ?? 'c'}`;
-    if (d.fired.has(key)) return;
-    d.fired.add(key);
+    const n = firedKey(kind, side);
+    if (d.fired.has(n)) return;
+    d.fired.add(n);
     const a = this.make(kind, side, t, frame, message, details, conn);
-    d.open.set(key, a);
+    d.open.set(`${kind}:${side ?? 'c'}`, a);
     if (!conn.anomalies.includes(kind)) conn.anomalies.push(kind);
     this.emit(a, conn);
   }
