@@ -158,7 +158,9 @@ function parseOne(s: string, i: number, e: number, seg: Segment): void {
   // was printed), `[bad opt]`, `[|tcp]` (the capture ends here).
   let len = -1;
   if (bracket >= 0) {
-    for (let b = bracket; b >= 0 && b < e; b = s.indexOf('[', b + 1)) {
+    // Within the option only: a search to the line's end per option would be quadratic.
+    for (let b = bracket; b < e; b++) {
+      if (s.charCodeAt(b) !== 91) continue;
       if (at(s, b, e, '[len ') && readUint(s, b + 5, e) > 0) len = num.v;
       else if (at(s, b, e, '[bad opt]')) seg.badOptions = true;
       else if (at(s, b, e, '[|tcp]')) opts.truncated = true;
@@ -234,8 +236,10 @@ function parseOne(s: string, i: number, e: number, seg: Segment): void {
       other(seg, 30, Math.max(known, 0));
       break;
     case 'tcp-ao': {
-      const m = s.indexOf(' mac 0x', n);
-      known = 4 + (m >= 0 && m < e ? hexRun(s, m + 7, e) >> 1 : 0);
+      // `tcp-ao keyid K rnextkeyid R mac 0xHEX`
+      let m = n;
+      while (m < e && !at(s, m, e, ' mac 0x')) m++;
+      known = 4 + (m < e ? hexRun(s, m + 7, e) >> 1 : 0);
       other(seg, 29, known);
       break;
     }
