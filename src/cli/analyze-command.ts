@@ -17,6 +17,7 @@ import type { AnomalyReport, ConnectionReport, GateResult } from '../report/mode
 import { Progress } from '../report/progress.js';
 import { sanitize } from '../report/sanitize.js';
 import { type Io, termWidth, useColor } from './io.js';
+import { writeJson } from './json-out.js';
 import { buildSettings } from './main.js';
 
 interface Capture {
@@ -236,8 +237,10 @@ function writeOutput(
   const reports = done.map((c) => ({ name: c.name, report: c.result.report }));
   switch (format) {
     case 'json': {
-      if (done.length === 1) out.write(`${json(done[0]!.result.report)}\n`);
-      else out.write(`${json({ version: 1, captures: reports, gate: gate ?? null })}\n`);
+      // Streamed: a big capture's report is tens of MB of JSON.
+      const write = (t: string) => out.write(t);
+      if (done.length === 1) writeJson(write, done[0]!.result.report);
+      else writeJson(write, { version: 1, captures: reports, gate: gate ?? null });
       return;
     }
     case 'ndjson': {

@@ -1,0 +1,53 @@
+/** writeJson streams long arrays but must print exactly JSON.stringify(value) + '\n'. */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../src/analyze.js';
+import { writeJson } from '../../src/cli/json-out.js';
+
+function streamed(v: unknown): { text: string; writes: number } {
+  const parts: string[] = [];
+  writeJson((s) => parts.push(s), v);
+  return { text: parts.join(''), writes: parts.length };
+}
+
+const conn = (id: number) => ({
+  id,
+  client: { addr: '10.0.0.1', port: 40000 + id, isn: null, mss: 1460 },
+  start: 1763726400.123456 + id / 7,
+  history: 'ShADadFf\u2028"\\',
+  transitions: [{ t: 1.5, endpoint: 'client', from: 'CLOSED', to: 'SYN_SENT' }],
+  skipped: undefined,
+});
+
+describe('writeJson', () => {
+  it.each([
+    ['scalars', [null, 0, -1.5, 'x', true]],
+    ['an empty object', {}],
+    ['a short array', [1, 2, 3]],
+    ['undefined and function members', { a: undefined, b: () => 1, c: 1, d: [undefined, () => 2] }],
+    ['nested objects', { capture: { files: ['a'], skipped: { 'non-tcp': 2 } }, gate: null }],
+  ])('%s', (_name, v) => {
+    expect(streamed(v).text).toBe(`${JSON.stringify(v)}\n`);
+  });
+
+  it.each([511, 512, 513, 1024, 1025, 5000])('a report with %i connections, in pieces', (n) => {
+    const report = {
+      version: 1,
+      capture: { files: ['big.pcap'], packets: n * 10 },
+      connections: Array.from({ length: n }, (_, i) => conn(i + 1)),
+      anomalies: [],
+      states: { client: { TIME_WAIT: n } },
+    };
+    const { text, writes } = streamed(report);
+    expect(text).toBe(`${JSON.stringify(report)}\n`);
+    if (n > 512) expect(writes).toBeGreaterThan(2);
+  });
+
+  it('a real report', async () => {
+    const { report } = await analyze(join(import.meta.dirname, '../../fixtures/time-wait-storm.pcap'));
+    expect(report.connections.length).toBeGreaterThan(512);
+    expect(streamed(report).text).toBe(`${JSON.stringify(report)}\n`);
+    const many = { version: 1, captures: [{ name: 'a', report }], gate: null };
+    expect(streamed(many).text).toBe(`${JSON.stringify(many)}\n`);
+  });
+});
