@@ -178,6 +178,8 @@ export class TcpdumpTextParser {
   lastSeqInferred = false;
   /** The last Ok segment's seq or ack is counted from a placeholder origin (Unavailable.AbsoluteSeq). */
   lastBaseUnknown = false;
+  /** The last Ok segment's headerLen is exact, not an estimate (Unavailable.HeaderLength). */
+  lastHeaderLenExact = true;
 
   private readonly clock: Clock;
   private readonly seqs: SeqTracker;
@@ -698,14 +700,20 @@ export class TcpdumpTextParser {
     let hl = -1;
     if (seg.ipVersion === 4 && ipLen >= 0 && ipHdr > 0) hl = ipLen - ipHdr - payloadLen;
     else if (ip6Payload > 0) hl = ip6Payload - payloadLen;
+    let exact = true;
     if (!(hl >= 20 && hl <= 60 && (hl & 3) === 0)) {
       hl = 20;
       if (hadOptions) {
         hl = Math.min(60, 20 + ((opts.bytes + 3) & ~3));
-        if (opts.lenUnknown) this.lack(Unavailable.HeaderLength);
+        // An option of unprinted length, or options cut short: an estimate.
+        if (opts.lenUnknown || opts.truncated) {
+          exact = false;
+          this.lack(Unavailable.HeaderLength);
+        }
       }
     }
     seg.headerLen = hl;
+    this.lastHeaderLenExact = exact;
 
     if (ttl >= 0) seg.ttl = ttl;
     else this.lack(Unavailable.Ttl);

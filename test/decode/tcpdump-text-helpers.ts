@@ -42,6 +42,8 @@ export interface Rec {
   seqInferred?: boolean;
   /** Text only: seq/ack counted from a placeholder origin (Unavailable.AbsoluteSeq). */
   baseUnknown?: boolean;
+  /** Text only: headerLen is an estimate (Unavailable.HeaderLength). */
+  headerLenEstimated?: boolean;
 }
 
 export function rec(seg: Segment): Rec {
@@ -97,7 +99,12 @@ export function parseText(text: string, opts?: TcpdumpTextOptions): TextResult {
       frameStatus.set(parser.frameNumber, st);
     if (st === DecodeStatus.TcpNoHeader) quiet.push(rec(seg));
     if (st === DecodeStatus.Ok) {
-      recs.push({ ...rec(seg), seqInferred: parser.lastSeqInferred, baseUnknown: parser.lastBaseUnknown });
+      recs.push({
+        ...rec(seg),
+        seqInferred: parser.lastSeqInferred,
+        baseUnknown: parser.lastBaseUnknown,
+        headerLenEstimated: !parser.lastHeaderLenExact,
+      });
     }
   }
   return { recs, quiet, statuses, frameStatus, parser };

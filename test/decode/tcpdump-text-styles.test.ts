@@ -90,9 +90,11 @@ export function compareRecs(
   if (!text.seqInferred && !text.baseUnknown) eq('seq', text.seq, ref.seq);
   if (ref.flags & TcpFlag.ACK && !text.baseUnknown) eq('ack', text.ack, ref.ack);
   if (ref.flags & TcpFlag.URG) eq('urgent', text.urgent, ref.urgent);
-  for (const f of ['mss', 'wscale', 'sackPermitted', 'tsVal', 'tsEcr', 'sack'] as const)
+  for (const f of ['mss', 'wscale', 'sackPermitted', 'tsVal', 'tsEcr', 'sack', 'tfo'] as const) {
     eq(f, text[f], ref[f]);
+  }
   if (style.ttl) eq('ttl', text.ttl, ref.ttl);
+  if (!text.headerLenEstimated) eq('headerLen', text.headerLen, ref.headerLen);
   const refNs = style.nano ? ref.tsNsec : ref.tsNsec - (ref.tsNsec % 1000);
   if (style.time === 'abs' && style.tod) {
     // A time of day says nothing of the day (captures here span years): the day is not compared.

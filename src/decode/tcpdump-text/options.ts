@@ -80,7 +80,9 @@ function optionEnd(s: string, i: number, end: number): number {
 
 /** Bytes of a `cookie HEX` / `cookiereq` TFO value after `i`. */
 function tfoCookieLen(s: string, i: number, e: number): number {
-  if (at(s, i, e, ' cookie ')) return hexRun(s, i + 8, e) >> 1;
+  // `tfo  cookie HEX`: tcpdump prints a space after the name and another before `cookie`.
+  while (i < e && s.charCodeAt(i) === 32) i++;
+  if (at(s, i, e, 'cookie ')) return hexRun(s, i + 7, e) >> 1;
   return 0;
 }
 
@@ -147,6 +149,8 @@ function optionName(s: string, i: number, n: number): string {
 
 function parseOne(s: string, i: number, e: number, seg: Segment): void {
   if (i >= e) return;
+  // The rest of `md5 shared secret not supplied with -M, can't check - HEX`: not an option.
+  if (at(s, i, e, " can't check")) return;
   // The option's name runs to a space, `[` or the end; `opt-N:` is older tcpdump's unknown option.
   let n = i;
   while (n < e) {
