@@ -85,12 +85,24 @@ export async function analyzeCommand(
     if (done.length === 1) done[0]!.result.report.gate = gate;
   }
 
+  // Warnings on stderr, one line each, the file they concern first; a damaged
+  // capture can have many, the report (and --json capture.warnings) has them all.
+  const MAX_WARNINGS = 10;
   for (const c of done) {
-    const cap = c.result.report.capture;
-    const warn = (m: string) =>
-      io.stderr.write(`tcptrace-ts: warning: ${sanitize(c.name)}: ${sanitize(m)}\n`);
-    for (const w of cap.warnings) warn(w);
-    if (c.result.stats.aborted) warn('interrupted: the report covers what was read before the signal');
+    const ws = c.result.stats.warnings;
+    for (const w of ws.slice(0, MAX_WARNINGS)) {
+      io.stderr.write(`tcptrace-ts: warning: ${sanitize(w.file || c.name)}: ${sanitize(w.message)}\n`);
+    }
+    if (ws.length > MAX_WARNINGS) {
+      io.stderr.write(
+        `tcptrace-ts: warning: ${ws.length - MAX_WARNINGS} more warnings (all of them in --json capture.warnings)\n`,
+      );
+    }
+    if (c.result.stats.aborted) {
+      io.stderr.write(
+        `tcptrace-ts: warning: ${sanitize(c.name)}: interrupted: the report covers what was read before the signal\n`,
+      );
+    }
   }
 
   writeOutput(done, gate, format, settings, { color, width, all: opts.all === true, io });

@@ -109,9 +109,11 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
+      // A usage error is one line, like every other error (scripts read the first line of stderr).
+      outputError: (s, write) =>
+        write(`tcptrace-ts: ${oneLine(s.replace(/^error: /, '').trim())} (run tcptrace-ts --help for usage)\n`),
     })
     .exitOverride()
-    .showHelpAfterError('(run tcptrace-ts --help for usage)')
     .enablePositionalOptions();
 
   const report = addCommon(program)
@@ -181,9 +183,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
       return 2;
     }
     const err = e as Error;
-    io.stderr.write(`tcptrace-ts: internal error: ${oneLine(err?.message ?? String(e))}\n`);
-    if (debug && err?.stack) io.stderr.write(`${err.stack}\n`);
-    else io.stderr.write('(run with --debug for a stack trace, and please report it)\n');
+    const msg = `tcptrace-ts: internal error: ${oneLine(err?.message ?? String(e))}`;
+    if (debug && err?.stack) io.stderr.write(`${msg}\n${err.stack}\n`);
+    else io.stderr.write(`${msg} (run with --debug for a stack trace, and please report it)\n`);
     return 2;
   }
 }
@@ -206,6 +208,12 @@ export function processIo(): Io {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // `tcptrace-ts big.pcap | head`: the reader went away; stop quietly, as cat does.
+  const onPipeError = (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  };
+  process.stdout.on('error', onPipeError);
   const code = await run(argv, processIo());
   // An interrupted read of a pipe leaves stdin open, which would keep the process
   // alive after the report: let go of it.
