@@ -94,6 +94,8 @@ export interface TcpdumpTextStats {
   /** Lines with host names instead of addresses (tcpdump without -n): not usable. */
   hostNames: number;
   invalidTimestamps: number;
+  /** Outputs of other tcpdump runs found concatenated after the first (-# numbers starting again). */
+  runs: number;
   /** Internal errors caught (a bug: should stay 0). */
   lineErrors: number;
 }
@@ -172,6 +174,7 @@ export class TcpdumpTextParser {
     orphanPending: 0,
     hostNames: 0,
     invalidTimestamps: 0,
+    runs: 0,
     lineErrors: 0,
   };
   /** The last Ok segment's seq was inferred (not printed). */
@@ -182,7 +185,8 @@ export class TcpdumpTextParser {
   lastHeaderLenExact = true;
 
   private readonly clock: Clock;
-  private readonly seqs: SeqTracker;
+  private seqs: SeqTracker;
+  private readonly seqGiven: 'relative' | 'absolute' | undefined;
   private readonly baseDate: number;
   /**
    * The packet-line prefix, learned from the first packet line: frame numbers
@@ -212,9 +216,9 @@ export class TcpdumpTextParser {
     this.baseDate = Number.isFinite(options.baseDate) ? Math.floor(options.baseDate!) : 0;
     const off = Number.isFinite(options.utcOffset) ? Math.floor(options.utcOffset!) : 0;
     this.clock = new Clock(this.baseDate, off, options.hms ?? 'auto');
-    this.seqs = new SeqTracker(
-      options.absoluteSeq === undefined ? undefined : options.absoluteSeq ? 'absolute' : 'relative',
-    );
+    this.seqGiven =
+      options.absoluteSeq === undefined ? undefined : options.absoluteSeq ? 'absolute' : 'relative';
+    this.seqs = new SeqTracker(this.seqGiven);
   }
 
   /** Names already in `unavailable`: adding is then skipped (it is per segment). */
@@ -311,10 +315,14 @@ export class TcpdumpTextParser {
     const shape = k >= 0 ? stamp.shape : StampShape.None;
     if (k >= 0) i = skipSpaces(s, k, end);
     let packetLine: boolean;
+    let newRun = false;
     if (this.learned) {
       // The prefix every packet line of this output has (or none: -t without -#).
+      // A frame number that does not go up starts another tcpdump run
+      // (outputs concatenated) if the stamp is there to vouch for the line.
+      newRun = this.needFrame && frame >= 0 && frame <= this.lastFrame && shape !== StampShape.None;
       packetLine =
-        (this.needFrame ? frame > this.lastFrame : frame < 0) &&
+        (this.needFrame ? frame > this.lastFrame || newRun : frame < 0) &&
         shape === this.shape &&
         (this.needFrame || shape !== StampShape.None || !indented);
     } else {
@@ -328,6 +336,11 @@ export class TcpdumpTextParser {
       this.shape = shape;
     }
     if (frame >= 0) this.lastFrame = frame;
+    if (newRun) {
+      // A new tcpdump process: its relative numbers start from a new tcp_seq_hash.
+      this.seqs = new SeqTracker(this.seqGiven);
+      this.stats.runs++;
+    }
     const hasStamp = shape !== StampShape.None;
 
     if (this.pending.active) {

@@ -517,12 +517,46 @@ Host: www.wikipedia.org
     expect(recs.map((r) => r.frame)).toEqual([1, 2]);
   });
 
-  it('with -#, a line is a packet only if its number goes up', () => {
+  it('with -# and -t, a line is a packet only if its number goes up', () => {
     const out = [
-      '    7  09:21:03.720289 IP 10.0.0.1.1 > 10.0.0.2.2: Flags [S], seq 1, win 1, length 0',
-      '    3  09:21:03.720289 IP 10.0.0.1.1 > 10.0.0.2.2: Flags [S], seq 1, win 1, length 0',
-      '    8  09:21:03.820289 IP 10.0.0.2.2 > 10.0.0.1.1: Flags [R.], seq 0, ack 2, win 0, length 0',
+      '    7  IP 10.0.0.1.1 > 10.0.0.2.2: Flags [S], seq 1, win 1, length 0',
+      '    3  IP 10.0.0.1.1 > 10.0.0.2.2: Flags [S], seq 1, win 1, length 0',
+      '    8  IP 10.0.0.2.2 > 10.0.0.1.1: Flags [R.], seq 0, ack 2, win 0, length 0',
     ].join('\n');
     expect(parseText(out).statuses).toEqual([DecodeStatus.Ok, DecodeStatus.Continuation, DecodeStatus.Ok]);
+  });
+
+  it('outputs of two tcpdump runs concatenated: -# starts again, and so do relative numbers', () => {
+    const run = [
+      '    1  09:21:03.720289 IP 10.0.0.1.1 > 10.0.0.2.2: Flags [S], seq 1000000, win 1, length 0',
+      '    2  09:21:03.820289 IP 10.0.0.2.2 > 10.0.0.1.1: Flags [S.], seq 5000000, ack 1000001, win 1, length 0',
+      '    3  09:21:03.920289 IP 10.0.0.1.1 > 10.0.0.2.2: Flags [P.], seq 1:11, ack 1, win 1, length 10',
+    ];
+    const second = run.map((l) => l.replace('1000000', '7000000').replace('1000001', '7000001'));
+    const { recs, parser } = parseText([...run, ...second].join('\n'));
+    expect(recs.map((r) => [r.frame, r.seq])).toEqual([
+      [1, 1000000],
+      [2, 5000000],
+      [3, 1000001],
+      [1, 7000000],
+      [2, 5000000],
+      [3, 7000001],
+    ]);
+    expect(parser.stats.runs).toBe(1);
+  });
+
+  it('-v ICMP error quoting a TCP header: one non-TCP packet (edited)', () => {
+    const out = [
+      '12:00:00.000000 IP (tos 0xc0, ttl 64, id 1, offset 0, flags [none], proto ICMP (1), length 88)',
+      '    10.0.0.1 > 10.0.0.2: ICMP 10.0.0.3 tcp port 80 unreachable, length 68',
+      '\tIP (tos 0x0, ttl 64, id 2, offset 0, flags [DF], proto TCP (6), length 60)',
+      '    10.0.0.2.5555 > 10.0.0.3.80: Flags [S], seq 1, win 1, length 0',
+    ].join('\n');
+    expect(parseText(out).statuses).toEqual([
+      DecodeStatus.NonTcpLine,
+      DecodeStatus.Continuation,
+      DecodeStatus.Continuation,
+      DecodeStatus.Continuation,
+    ]);
   });
 });
