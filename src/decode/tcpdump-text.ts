@@ -155,6 +155,16 @@ interface PendingPacket {
   firstFragment: boolean;
 }
 
+/**
+ * One parser per text input (one tcpdump run, or outputs of several runs
+ * concatenated with -#): it keeps tcpdump's per-conversation origins of
+ * relative numbers and the time base from line to line.
+ *
+ *   const p = new TcpdumpTextParser({ baseDate });
+ *   for each line: switch (p.parseLine(line, seg)) {
+ *     case Ok: use seg;  case Pending: case Continuation: nothing;
+ *     default: count a skipped packet (p.frameNumber is its frame) }
+ */
 export class TcpdumpTextParser {
   readonly unavailable = new Set<string>();
   readonly stats: TcpdumpTextStats = {
@@ -221,12 +231,12 @@ export class TcpdumpTextParser {
     this.seqs = new SeqTracker(this.seqGiven);
   }
 
-  /** Names already in `unavailable`: adding is then skipped (it is per segment). */
-  private lacking = '';
+  /** Names already in `unavailable` (a plain property test is cheaper than Set.add per segment). */
+  private readonly lacked: Record<string, boolean> = {};
 
   private lack(name: string): void {
-    if (this.lacking.includes(name)) return;
-    this.lacking += `|${name}`;
+    if (this.lacked[name]) return;
+    this.lacked[name] = true;
     this.unavailable.add(name);
   }
 

@@ -403,6 +403,7 @@ describe('absolute numbers from tcpdump relative ones', () => {
       [204366509, 1110, true],
     ]);
     expect(parser.unavailable.has(Unavailable.AbsoluteSeq)).toBe(true);
+    expect(parser.unavailable.has(Unavailable.Seq)).toBe(true);
     // The wire values were 3342177506 + each client number: seq 1 acked by 1110 after 1109 bytes.
     expect(recs[3]!.ack - recs[2]!.seq).toBe(1109);
   });
