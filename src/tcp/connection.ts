@@ -24,6 +24,27 @@ export const NO_ZEEK: ZeekLike = {
   connState: () => 'OTH',
 };
 
+/**
+ * Address bytes for endpoints, carved out of shared 4 KiB slabs: a Uint8Array
+ * of its own costs an ArrayBuffer and an off-heap backing store each (~400
+ * bytes for 4 bytes of address), two per connection. A slab lives as long as
+ * one of its ~1000 addresses does; connections are dropped oldest first, so
+ * slabs are freed in order.
+ */
+const ADDR_SLAB = 4096;
+let slab = new Uint8Array(0);
+let slabUsed = 0;
+
+function addrBytes(n: number): Uint8Array {
+  if (slabUsed + n > slab.length) {
+    slab = new Uint8Array(ADDR_SLAB);
+    slabUsed = 0;
+  }
+  const a = slab.subarray(slabUsed, slabUsed + n);
+  slabUsed += n;
+  return a;
+}
+
 export class Endpoint {
   /** The endpoint's RFC 793 state. */
   state: number = State.CLOSED;
@@ -99,7 +120,7 @@ export class Endpoint {
   zeroWindowSince = -1;
 
   constructor(ipVersion: 4 | 6) {
-    this.addr = new Uint8Array(ipVersion === 4 ? 4 : 16);
+    this.addr = addrBytes(ipVersion === 4 ? 4 : 16);
   }
 
   /** The window it advertised, scaled when both sides negotiated window scaling. */
