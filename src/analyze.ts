@@ -159,6 +159,8 @@ export class Analysis implements TrackerObserver {
   private readonly opts: AnalyzeOptions;
   private readonly summarised: Summarised = newSummarised();
   private nextStates: number;
+  /** compact() when more connections than this are kept (maxConnections; more while nothing can go). */
+  private compactAt: number;
   private readonly filter;
 
   constructor(opts: AnalyzeOptions = {}) {
@@ -175,6 +177,7 @@ export class Analysis implements TrackerObserver {
     this.detectors = new Detectors(s, (a, conn) => this.onAnomaly(a, conn));
     this.ladder = opts.ladder !== undefined ? new LadderRecorder(opts.ladder) : null;
     this.nextStates = Number.POSITIVE_INFINITY;
+    this.compactAt = this.settings.maxConnections;
   }
 
   /** The CaptureSink handed to the reader. */
@@ -221,7 +224,7 @@ export class Analysis implements TrackerObserver {
     if (seg.ts > this.lastTs) this.lastTs = seg.ts;
     this.tracker.segment(seg);
     if (seg.ts >= this.nextStates) this.emitStates(seg.ts);
-    if (this.tracker.conns.length > this.settings.maxConnections) this.compact();
+    if (this.tracker.conns.length > this.compactAt) this.compact();
   }
 
   /** Advance capture time with no packet (live mode: the wall clock moved on). */
@@ -281,8 +284,13 @@ export class Analysis implements TrackerObserver {
   }
 
   /**
-   * Keep memory bounded: beyond `maxConnections`, ended connections are
-   * summarised into state counts (oldest first, those without anomalies first).
+   * Keep memory bounded: beyond `maxConnections`, connections are summarised
+   * into state counts and leave the flow table, oldest first: ended ones
+   * without anomalies, then ended ones; then, under a flood (random-port SYNs,
+   * stray ACKs), open ones that never completed a handshake (or were picked up
+   * mid-stream from a packet or two), then any (as conntrack's early_drop).
+   * Runs in O(connections) and at most once per max/10 new connections, so a
+   * flood costs linear time.
    */
   private compact(): void {
     const max = this.settings.maxConnections;
@@ -290,18 +298,31 @@ export class Analysis implements TrackerObserver {
     const conns = this.tracker.conns;
     let excess = conns.length - target;
     const drop = new Set<Connection>();
-    for (const pass of [0, 1]) {
+    for (const pass of [0, 1, 2, 3]) {
       for (const c of conns) {
         if (excess <= 0) break;
-        if (!c.ended || drop.has(c) || (pass === 0 && c.anomalies.length > 0)) continue;
-        if (c.id === this.opts.ladder) continue;
+        if (drop.has(c) || c.id === this.opts.ladder) continue;
+        if (pass === 0 && (!c.ended || c.anomalies.length > 0)) continue;
+        if (pass === 1 && !c.ended) continue;
+        // A handshake that never completed, or a mid-stream pickup seen in a packet or two.
+        const unconfirmed = c.establishedTs === 0 && (!c.midstream || c.ep[0].packets + c.ep[1].packets <= 2);
+        if (pass === 2 && !unconfirmed) continue;
         drop.add(c);
         excess--;
       }
+      if (excess <= 0) break;
     }
-    if (drop.size === 0) return;
-    for (const c of drop) summarise(this.summarised, c);
-    this.tracker.conns = conns.filter((c) => !drop.has(c));
+    for (const c of drop) {
+      // Out of the flow table too, or a flood of them would still fill it until their timeouts.
+      this.tracker.evict(c);
+      summarise(this.summarised, c);
+    }
+    if (drop.size > 0) {
+      this.tracker.conns = conns.filter((c) => !drop.has(c));
+      this.detectors.forget(drop);
+    }
+    const n = this.tracker.conns.length;
+    this.compactAt = n > max ? n + Math.max(1, Math.ceil(max / 10)) : max;
   }
 
   /** End of input: expire timers to the last timestamp, finish detectors, build the report. */

@@ -69,6 +69,11 @@ class Deadlines {
   get next(): number {
     return this.head < this.q.length ? this.q[this.head]!.at : Number.POSITIVE_INFINITY;
   }
+  /** Drops the entries of these connections (so the queue no longer holds them in memory). */
+  forget(gone: ReadonlySet<Connection>): void {
+    this.q = this.q.slice(this.head).filter((e) => !gone.has(e.conn));
+    this.head = 0;
+  }
   *due(now: number): IterableIterator<{ conn: Connection; side: Side; since: number; at: number }> {
     while (this.head < this.q.length && this.q[this.head]!.at <= now) yield this.q[this.head++]!;
     if (this.head > 1024 && this.head * 2 > this.q.length) {
@@ -327,6 +332,15 @@ export class Detectors implements TrackerObserver {
 
   connectionEnded(conn: Connection): void {
     this.rateCheck(conn);
+  }
+
+  /**
+   * These connections were summarised under the pipeline's connection cap: no
+   * timer fires for them any more, and nothing here keeps them in memory (a
+   * SYN flood's half-open connections would otherwise pile up in the queues).
+   */
+  forget(gone: ReadonlySet<Connection>): void {
+    for (const q of [this.synWait, this.synackWait, this.closeWait, this.finWait2]) q.forget(gone);
   }
 
   // --- time ----------------------------------------------------------------

@@ -230,6 +230,34 @@ export class Tracker {
     }
   }
 
+  /**
+   * Remove a connection from the flow table now, before its timeout: the
+   * pipeline's answer to memory pressure (its connection cap), as conntrack's
+   * early_drop. One that had not ended is timed out (and reported ended).
+   * A later segment of its 4-tuple starts a new connection.
+   */
+  evict(conn: Connection): void {
+    if (conn.evicted) return;
+    let prev: Connection | null = null;
+    let c = this.table.get(conn.hash) ?? null;
+    while (c !== null && c !== conn) {
+      prev = c;
+      c = c.nextInBucket;
+    }
+    if (c === null) return;
+    if (prev) prev.nextInBucket = conn.nextInBucket;
+    else if (conn.nextInBucket) this.table.set(conn.hash, conn.nextInBucket);
+    else this.table.delete(conn.hash);
+    conn.nextInBucket = null;
+    conn.evicted = true;
+    this.openCount--;
+    if (!conn.ended) {
+      conn.timedOut = true;
+      conn.ended = true;
+      this.observer.connectionEnded(conn);
+    }
+  }
+
   /** The connections currently in the flow table. */
   *open_connections(): IterableIterator<Connection> {
     for (const head of this.table.values()) {
