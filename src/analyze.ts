@@ -9,17 +9,26 @@
  * chunk; decode fills one reused Segment; the tracker and detectors update the
  * connection in place. Nothing is allocated per packet but the rare transition.
  */
-import type { CaptureStats, CaptureWarning, PacketRecord, ReadOptions } from './capture/record.js';
+import { statSync } from 'node:fs';
+import {
+  CaptureError,
+  type CaptureStats,
+  type CaptureWarning,
+  type PacketRecord,
+  type ReadOptions,
+} from './capture/record.js';
 import { readCaptureFiles, readCaptureStream } from './capture/reader.js';
 import { DEFAULT_SETTINGS, type Settings } from './config/settings.js';
 import { Detectors } from './detect/detectors.js';
-import { decodePacket } from './decode/packet.js';
+import { Layer } from './decode/cursor.js';
+import { decodePacket, firstLayer } from './decode/packet.js';
 import { DecodeStatus, newSegment, SKIP_REASON, type Segment, TcpFlag } from './decode/segment.js';
 import { TcpdumpTextParser } from './decode/tcpdump-text.js';
 import {
   anomalyMatches,
   captureSummary,
   connectionReport,
+  linkTypeName,
   makeFilter,
   matches,
   newSummarised,
@@ -56,6 +65,11 @@ export interface AnalyzeOptions {
   ladder?: number;
   /** What `-` reads (default process.stdin). */
   stdin?: AsyncIterable<Uint8Array>;
+  /**
+   * tcpdump text input: epoch seconds of the UTC day its time-of-day stamps belong
+   * to (default: today for standard input, the file's modification day otherwise).
+   */
+  textDate?: number;
   /** Read several files in the given order instead of time order. */
   order?: 'time' | 'given';
 }
@@ -84,6 +98,14 @@ export function flagString(f: number): string {
   if (f & TcpFlag.ACK) s += '.';
   return s || 'none';
 }
+
+/**
+ * The start of a line only tcpdump writes: a packet line's timestamp (any -t
+ * style, after an optional -# frame number) or its banner on stderr (often
+ * merged into the file with 2>&1).
+ */
+const TCPDUMP_LINE =
+  /^\s*(?:\d+ {2,})?(?:(?:\d{4}-\d{2}-\d{2} )?\d{1,2}:\d{2}:\d{2}(?:\.\d+)? |\d+\.\d{6,9} )|^(?:reading from file |listening on |tcpdump: )/;
 
 /** Records the segments of one connection as ladder rows. */
 class LadderRecorder {
@@ -153,11 +175,20 @@ export class Analysis implements TrackerObserver {
   readonly warnings: CaptureWarning[] = [];
   private readonly seg: Segment = newSegment();
   private readonly skipCounts: number[] = new Array(SKIP_REASON.length).fill(0);
-  private text: TcpdumpTextParser | null = null;
-  private textFrame = 0;
+  private readonly textParsers = new Map<
+    string,
+    { parser: TcpdumpTextParser; frameBase: number; count: number }
+  >();
+  /** Time of the latest packet line of text input, TCP or not. */
+  private textEnd = 0;
+  /** Highest frame number fed so far (text inputs number their frames after it). */
+  private maxFrame = 0;
   private readonly ladder: LadderRecorder | null;
   private readonly opts: AnalyzeOptions;
   private readonly summarised: Summarised = newSummarised();
+  /** Text inputs seen to be tcpdump output (noteText), and the last one (to skip the check). */
+  private readonly textFiles = new Set<string>();
+  private lastTextFile: string | null = null;
   private nextStates: number;
   /** compact() when more connections than this are kept (maxConnections; more while nothing can go). */
   private compactAt: number;
@@ -199,24 +230,65 @@ export class Analysis implements TrackerObserver {
     warning: (w: CaptureWarning): void => {
       this.warnings.push(w);
     },
-    textLine: (line: string, _file: string): void => {
-      if (this.text === null) this.text = new TcpdumpTextParser();
+    textLine: (line: string, file: string): void => {
+      // One parser per input: each tcpdump run numbers its frames and picks its
+      // relative-sequence origins on its own.
+      let tp = this.textParsers.get(file);
+      if (tp === undefined) {
+        tp = {
+          parser: new TcpdumpTextParser({ baseDate: this.textBaseDate(file) }),
+          frameBase: this.maxFrame,
+          count: 0,
+        };
+        this.textParsers.set(file, tp);
+      }
       const seg = this.seg;
-      const st = this.text.parseLine(line, seg);
+      const st = tp.parser.parseLine(line, seg);
+      if (this.lastTextFile !== file) this.noteText(file, line, st);
       if (st === DecodeStatus.Pending || st === DecodeStatus.Continuation) return;
+      const lt = tp.parser.lineTime;
+      if (lt > this.textEnd) this.textEnd = lt;
       this.packets++;
       if (st !== DecodeStatus.Ok) {
         this.skipCounts[st]!++;
         return;
       }
-      if (seg.frame <= 0) seg.frame = ++this.textFrame;
-      else this.textFrame = seg.frame;
+      seg.frame = tp.frameBase + (seg.frame > 0 ? seg.frame : ++tp.count);
       this.feed(seg);
     },
   };
 
+  /**
+   * The day that tcpdump's time-of-day stamps (its default) belong to: --text-date,
+   * else today for standard input (a live pipe), else the day the file was written.
+   */
+  private textBaseDate(file: string): number {
+    const day = (ms: number) => Math.floor(ms / 86_400_000) * 86_400;
+    if (this.opts.textDate !== undefined) return this.opts.textDate;
+    if (file === '-' || file === '<stream>') return day(Date.now());
+    try {
+      return day(statSync(file).mtimeMs);
+    } catch {
+      return day(Date.now());
+    }
+  }
+
+  /**
+   * Evidence that a text input is tcpdump output: a TCP line (whatever became of
+   * it), a packet line's timestamp, or tcpdump's banner. Looked for only until found.
+   */
+  private noteText(file: string, line: string, st: DecodeStatus): void {
+    const tcpLine =
+      st !== DecodeStatus.NonTcpLine && st !== DecodeStatus.Pending && st !== DecodeStatus.Continuation;
+    if (tcpLine || TCPDUMP_LINE.test(line)) {
+      this.textFiles.add(file);
+      this.lastTextFile = file;
+    }
+  }
+
   private feed(seg: Segment): void {
     this.tcpPackets++;
+    if (seg.frame > this.maxFrame) this.maxFrame = seg.frame;
     if (seg.ts < this.firstTs) {
       this.firstTs = seg.ts;
       if (this.opts.onStates) this.nextStates = seg.ts + this.settings.interval;
@@ -327,8 +399,25 @@ export class Analysis implements TrackerObserver {
 
   /** End of input: expire timers to the last timestamp, finish detectors, build the report. */
   finish(stats: CaptureStats): AnalysisResult {
+    // A capture whose every link type is one we do not decode has nothing to analyse (exit 2).
+    if (stats.linkTypes.length > 0 && stats.linkTypes.every((lt) => firstLayer(lt) === Layer.Done)) {
+      const f = stats.files.find((x) => x.linkTypes.length > 0) ?? stats.files[0]!;
+      throw new CaptureError(
+        `${f.file}: cannot analyse link type ${stats.linkTypes.map(linkTypeName).join(', ')}: no decoder for it (Ethernet, raw IP, Linux cooked, NULL/LOOP and Cisco HDLC are decoded)`,
+        f.file,
+      );
+    }
+    // Any text is read as tcpdump output; text without one packet line is not a capture (exit 2).
+    for (const f of stats.files) {
+      if (f.text && !f.aborted && !this.textFiles.has(f.file)) {
+        throw new CaptureError(
+          `${f.file}: not a capture: text, but not tcpdump output (none of its ${f.textLines} line(s) is a packet line)`,
+          f.file,
+        );
+      }
+    }
     // The capture's last timestamp (any frame, TCP or not) is "now" at the end.
-    const end = Math.max(this.lastTs, stats.end ?? 0);
+    const end = Math.max(this.lastTs, stats.end ?? 0, this.textEnd);
     for (let i = 0; i < this.skipCounts.length; i++) {
       if (i !== DecodeStatus.Ok && this.skipCounts[i]! > 0)
         this.skipped[SKIP_REASON[i]!] = this.skipCounts[i]!;
@@ -340,7 +429,9 @@ export class Analysis implements TrackerObserver {
     const connections = this.filter ? all.filter((c) => matches(this.filter, c)) : all;
     const kept = new Set(connections.map((c) => c.id));
     const anomalies = this.detectors.anomalies.filter((a) => anomalyMatches(this.filter, a, kept));
-    const unavailable = this.text ? [...this.text.unavailable].sort() : [];
+    const unavailable = [
+      ...new Set([...this.textParsers.values()].flatMap((t) => [...t.parser.unavailable])),
+    ].sort();
     const capture = captureSummary(stats, this.tcpPackets, this.skipped, unavailable);
     const states = this.states();
     const report: Report = {

@@ -18,7 +18,7 @@ import { Progress } from '../report/progress.js';
 import { sanitize } from '../report/sanitize.js';
 import { type Io, termWidth, useColor } from './io.js';
 import { writeJson } from './json-out.js';
-import { buildSettings } from './main.js';
+import { buildSettings, parseTextDate } from './main.js';
 
 interface Capture {
   name: string;
@@ -56,6 +56,7 @@ export async function analyzeCommand(
   io.signals.on('SIGTERM', onSignal);
 
   const order = opts.order === undefined ? undefined : parseOrder(opts.order);
+  const textDate = parseTextDate(opts.textDate);
   if (format === 'text') await preloadTerminal();
   const groups = opts.each ? captures.map((c) => [c]) : [captures];
   const done: Capture[] = [];
@@ -63,7 +64,15 @@ export async function analyzeCommand(
     for (const files of groups) {
       if (ac.signal.aborted) break;
       done.push(
-        await analyzeOne(files, settings, format, { color, width, live, io, signal: ac.signal, order }),
+        await analyzeOne(files, settings, format, {
+          color,
+          width,
+          live,
+          io,
+          signal: ac.signal,
+          order,
+          textDate,
+        }),
       );
     }
   } finally {
@@ -116,10 +125,12 @@ export async function analyzeCommand(
       ),
     );
   }
-  if (
-    settings.strict &&
-    done.some((c) => c.result.report.capture.truncated || c.result.report.capture.damaged)
-  ) {
+  // Out-of-range timestamp fractions are damaged record headers too (the records were still read).
+  const damaged = (c: Capture) =>
+    c.result.report.capture.truncated ||
+    c.result.report.capture.damaged ||
+    c.result.stats.warnings.some((w) => w.kind === 'invalid-timestamp');
+  if (settings.strict && done.some(damaged)) {
     io.stderr.write('tcptrace-ts: --strict: the capture is truncated or damaged\n');
     return 2;
   }
@@ -133,6 +144,7 @@ interface RunCtx {
   io: Io;
   signal: AbortSignal;
   order: 'time' | 'given' | undefined;
+  textDate: number | undefined;
 }
 
 async function analyzeOne(
@@ -156,6 +168,7 @@ async function analyzeOne(
   };
   analysis = new Analysis({
     settings,
+    textDate: ctx.textDate,
     ladder: undefined,
     onAnomaly: ndjson
       ? (a: AnomalyReport) => out.write(`${json({ type: 'anomaly', ...a })}\n`)

@@ -65,6 +65,10 @@ function addCommon(cmd: Command): Command {
       'keep only connections with an endpoint on this port (repeatable, or comma-separated)',
     )
     .option('--strict', 'a truncated or damaged capture exits 2')
+    .option(
+      '--text-date <YYYY-MM-DD>',
+      "tcpdump text input: the day of its time-of-day stamps (default: today for '-', else the file's date)",
+    )
     .option('--order <order>', "several files: 'time' (by first packet, default) or 'given'")
     .option('--color', 'force colour')
     .option('--no-color', 'no colour (also NO_COLOR=1)')
@@ -78,6 +82,17 @@ function splitList(v: unknown): string[] | undefined {
 }
 
 /** Settings from defaults < config file < command line. */
+/** `--text-date 2026-11-21` as epoch seconds of that UTC day. */
+export function parseTextDate(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(v));
+  const t = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : Number.NaN;
+  if (!m || Number.isNaN(t) || new Date(t).getUTCDate() !== Number(m[3])) {
+    throw new UsageError(`--text-date: expected a date like 2026-11-21, got "${String(v)}"`);
+  }
+  return t / 1000;
+}
+
 export function buildSettings(opts: Record<string, unknown>, io: Io): Settings {
   const configPath = typeof opts.config === 'string' ? opts.config : findDefaultConfig(io.cwd);
   const file = configPath ? loadConfig(configPath) : undefined;
@@ -111,7 +126,9 @@ export function buildProgram(io: Io, result: { code: number }): Command {
       writeErr: (s) => io.stderr.write(s),
       // A usage error is one line, like every other error (scripts read the first line of stderr).
       outputError: (s, write) =>
-        write(`tcptrace-ts: ${oneLine(s.replace(/^error: /, '').trim())} (run tcptrace-ts --help for usage)\n`),
+        write(
+          `tcptrace-ts: ${oneLine(s.replace(/^error: /, '').trim())} (run tcptrace-ts --help for usage)\n`,
+        ),
     })
     .exitOverride()
     .enablePositionalOptions();

@@ -374,6 +374,14 @@ export class TcpdumpTextParser {
     return st;
   }
 
+  /**
+   * Time (epoch seconds) of the latest packet line, TCP or not: the capture's end
+   * for the tracker's clocks is its last packet of any kind, as with binary input.
+   */
+  get lineTime(): number {
+    return this.sec + this.nsec / 1e9;
+  }
+
   /** A line that is not a packet line: the TCP part of a pending -v header, or nothing. */
   private continuation(s: string, i: number, end: number, seg: Segment): DecodeStatus {
     const p = this.pending;
