@@ -1,3 +1,21 @@
-export type { PacketRecord, CaptureWarning, CaptureFormat } from './capture/record.js';
+/**
+ * The library API: `import { analyze } from 'tcptrace-ts'`.
+ *
+ *   const { report } = await analyze('capture.pcap');
+ *   for (const c of report.connections) console.log(c.id, c.client.state, c.server.state);
+ *
+ * `report` follows SPEC.md's JSON report (schema/report.schema.json).
+ */
+export { Analysis, analyze, type AnalysisResult, type AnalyzeOptions } from './analyze.js';
+export type { CaptureFormat, CaptureStats, CaptureWarning, PacketRecord } from './capture/record.js';
+export { CaptureError } from './capture/record.js';
+export { UsageError } from './config/errors.js';
+export { DEFAULT_SETTINGS, type Settings } from './config/settings.js';
+export { ANOMALY_KINDS, type AnomalyKind } from './detect/kinds.js';
 export type { Segment } from './decode/segment.js';
+export { evaluateGate } from './gate/gate.js';
+export { renderCsv } from './report/csv.js';
+export { renderJunit } from './report/junit.js';
+export { renderLadder } from './report/ladder.js';
 export type * from './report/model.js';
+export { STATE_NAMES, type StateName } from './tcp/states.js';

@@ -36,6 +36,7 @@ interface Progress {
 /** Internal knobs of `readInput` on top of ReadOptions. */
 interface InputOptions {
   signal: AbortSignal | undefined;
+  backpressure?: ReadOptions['backpressure'];
   progress: Progress | undefined;
   /** Stop (as if aborted) once this much data was parsed. */
   dataLimit?: number;
@@ -52,7 +53,11 @@ export async function readCaptureStream(
   opts: ReadOptions = {},
 ): Promise<CaptureStats> {
   const progress: Progress = { bytes: 0, total: undefined, onProgress: opts.onProgress };
-  const st = await readInput(source, name, sink, new ReadSession(), { signal: opts.signal, progress });
+  const st = await readInput(source, name, sink, new ReadSession(), {
+    signal: opts.signal,
+    progress,
+    backpressure: opts.backpressure,
+  });
   return combineStats([st]);
 }
 
@@ -94,7 +99,13 @@ export async function readCaptureFiles(
   for (const info of order) {
     if (opts.signal?.aborted) break;
     const source = info.path === '-' ? (opts.stdin ?? process.stdin) : await openFile(info, opts.chunkSize);
-    all.push(await readInput(source, info.path, sink, session, { signal: opts.signal, progress }));
+    all.push(
+      await readInput(source, info.path, sink, session, {
+        signal: opts.signal,
+        progress,
+        backpressure: opts.backpressure,
+      }),
+    );
   }
   const stats = combineStats(all);
   if (opts.signal?.aborted) stats.aborted = true;
@@ -351,6 +362,10 @@ async function readInput(
       if (r.done) break;
       if (gunzip === null) countRaw(r.value);
       parser.push(r.value);
+      // A slow consumer of our output (a terminal, a pipe) holds the next read back,
+      // so memory does not grow with what it has not taken yet.
+      const wait = io.backpressure?.();
+      if (wait) await wait;
       // The parser copies what it keeps: the chunk's buffer can take the next read.
       if (gunzip === null && raw instanceof FileChunks) raw.recycle(r.value);
       if (io.dataLimit !== undefined && stats.dataBytes >= io.dataLimit) {

@@ -128,6 +128,11 @@ export interface ReadOptions {
   chunkSize?: number;
   /** 'time' (default): several files are read in the order of their first record's timestamp; 'given': as listed. */
   order?: 'time' | 'given';
+  /**
+   * Called after each chunk is processed; a promise it returns is awaited before
+   * the next read (the CLI returns one while stdout has not drained).
+   */
+  backpressure?: () => Promise<void> | undefined;
   /** What `-` reads; default process.stdin. */
   stdin?: AsyncIterable<Uint8Array>;
 }

@@ -15,7 +15,7 @@ import { renderAnomalyLine, renderLiveStatus } from '../report/live.js';
 import { connectionReport } from '../report/build.js';
 import type { AnomalyReport, ConnectionReport, GateResult } from '../report/model.js';
 import { Progress } from '../report/progress.js';
-import { sanitize } from '../report/sanitize.js';
+import { jsonSafe, sanitize } from '../report/sanitize.js';
 import { type Io, termWidth, useColor } from './io.js';
 import { writeJson } from './json-out.js';
 import { buildSettings, parseTextDate } from './main.js';
@@ -28,7 +28,7 @@ interface Capture {
 }
 
 function json(v: unknown): string {
-  return JSON.stringify(v);
+  return jsonSafe(JSON.stringify(v));
 }
 
 export async function analyzeCommand(
@@ -230,6 +230,21 @@ async function analyzeOne(
       signal: ctx.signal,
       stdin: io.stdin,
       order: ctx.order,
+      // ndjson and live anomaly lines are written as packets are read: when stdout
+      // cannot keep up, reading waits for it to drain (memory stays bounded).
+      backpressure: () => {
+        const o = out as NodeJS.WritableStream & { writableNeedDrain?: boolean };
+        if (!o.writableNeedDrain) return undefined;
+        return new Promise<void>((resolve) => {
+          const done = () => {
+            o.off('drain', done);
+            ctx.signal.removeEventListener('abort', done);
+            resolve();
+          };
+          o.once('drain', done);
+          ctx.signal.addEventListener('abort', done, { once: true });
+        });
+      },
       onProgress: progress?.active ? (b) => progress.update(b, a.packets) : undefined,
     });
   } finally {

@@ -6,11 +6,14 @@
  * 80 MB string, its UTF-8 copy, and the time to build both.
  */
 
+import { jsonSafe } from '../report/sanitize.js';
+
 /** Array elements serialised per write. */
 const BATCH = 512;
 
-/** Writes JSON.stringify(value) + '\n' through `write`, in pieces. */
-export function writeJson(write: (s: string) => void, value: unknown): void {
+/** Writes JSON.stringify(value) + '\n' through `out`, in pieces, terminal-safe (jsonSafe). */
+export function writeJson(out: (s: string) => void, value: unknown): void {
+  const write = (s: string) => out(jsonSafe(s));
   let pending = '';
   const flush = (s: string) => {
     pending += s;

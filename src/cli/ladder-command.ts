@@ -4,7 +4,7 @@
  */
 import { analyze } from '../analyze.js';
 import { UsageError } from '../config/errors.js';
-import { sanitize } from '../report/sanitize.js';
+import { jsonSafe, sanitize } from '../report/sanitize.js';
 import { elideRows, ladderJson, renderLadder } from '../report/ladder.js';
 import { type Io, termWidth, useColor } from './io.js';
 import { buildSettings } from './main.js';
@@ -33,7 +33,7 @@ export async function ladderCommand(
     elidedStates: el.elidedStates,
   };
   for (const w of report.capture.warnings) io.stderr.write(`tcptrace-ts: warning: ${sanitize(w)}\n`);
-  if (opts.json) io.stdout.write(`${JSON.stringify(ladderJson(shown))}\n`);
+  if (opts.json) io.stdout.write(`${jsonSafe(JSON.stringify(ladderJson(shown)))}\n`);
   else {
     io.stdout.write(
       renderLadder(shown, {

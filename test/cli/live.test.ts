@@ -87,3 +87,63 @@ describe('live mode through the real process', () => {
     expect(out).toContain('"type":"summary"');
   });
 });
+
+describe('backpressure', () => {
+  it('a slow consumer of --ndjson holds reading back: buffered output stays bounded', async () => {
+    const { Writable } = await import('node:stream');
+    const { EventEmitter } = await import('node:events');
+    let maxBuffered = 0;
+    let text = '';
+    const slow = new Writable({
+      highWaterMark: 16 * 1024,
+      write(chunk, _enc, cb) {
+        text += chunk.toString();
+        setTimeout(cb, 1);
+      },
+    });
+    const probe = setInterval(() => {
+      maxBuffered = Math.max(maxBuffered, slow.writableLength);
+    }, 0);
+    const bytes = F('time-wait-storm');
+    async function* chunks() {
+      for (let i = 0; i < bytes.length; i += 4096) yield bytes.subarray(i, i + 4096);
+    }
+    const io = {
+      stdout: slow,
+      stderr: new Writable({ write: (_c, _e, cb) => cb() }),
+      stdin: chunks(),
+      env: { NO_COLOR: '1' },
+      cwd: process.cwd(),
+      signals: new EventEmitter(),
+    };
+    const code = await run(['-', '--ndjson'], io);
+    while (slow.writableLength > 0) await new Promise((r) => setTimeout(r, 5));
+    clearInterval(probe);
+    expect(code).toBe(0);
+    expect(
+      text
+        .trim()
+        .split('\n')
+        .filter((l) => l.includes('"type":"connection"')),
+    ).toHaveLength(600);
+    // Without backpressure all ~600 events (~700 KB) pile up in the stream's buffer.
+    expect(maxBuffered).toBeLessThan(200 * 1024);
+  });
+});
+
+describe('library API', () => {
+  it("import { analyze } from 'tcptrace-ts' works (package self-reference, built dist/)", async () => {
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "import { analyze } from 'tcptrace-ts'; const { report } = await analyze('fixtures/close-wait-stuck.pcap'); console.log(report.connections[0].server.state)",
+      ],
+      { cwd: join(import.meta.dirname, '../..'), encoding: 'utf8' },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('CLOSE_WAIT');
+  });
+});
