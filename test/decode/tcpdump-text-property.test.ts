@@ -223,28 +223,6 @@ describe('linear time', () => {
   });
 });
 
-describe('speed', () => {
-  it('keeps up with tcpdump: well over 100k lines/s on real lines', () => {
-    // The corpus lines, repeated with growing frame numbers (-#) so every one is a packet line.
-    const base = LINES.filter((l) => l.includes(': Flags ['));
-    const lines: string[] = [];
-    while (lines.length < 200_000) {
-      for (const l of base) lines.push(l.replace(/^ *\d+ {2}/, `${String(lines.length + 1).padStart(5)}  `));
-    }
-    let best = 0;
-    for (let rep = 0; rep < 3; rep++) {
-      const p = new TcpdumpTextParser();
-      const seg = newSegment();
-      const t = performance.now();
-      for (const l of lines) p.parseLine(l, seg);
-      const rate = lines.length / ((performance.now() - t) / 1000);
-      best = Math.max(best, rate);
-    }
-    console.log(`tcpdump text: ${Math.round(best / 1000)}k lines/s`);
-    expect(best).toBeGreaterThan(100_000);
-  });
-});
-
 describe('address scanner = decode/addr.ts', () => {
   it('reads back what formatAddr prints, as parseAddr does', () => {
     const seg = newSegment();
