@@ -11,6 +11,7 @@ import type {
   Report,
   StateSummary,
 } from './model.js';
+import { jsonSafe } from './sanitize.js';
 
 /** An anomaly as it becomes true: the fields of the report's `anomalies[]`. */
 export interface NdjsonAnomalyEvent extends AnomalyReport {
@@ -47,7 +48,7 @@ export type NdjsonEvent = NdjsonAnomalyEvent | NdjsonConnectionEvent | NdjsonSta
 
 /** One event as a line, with its newline. */
 export function ndjsonLine(event: NdjsonEvent): string {
-  return `${JSON.stringify(event)}\n`;
+  return `${jsonSafe(JSON.stringify(event))}\n`;
 }
 
 export function anomalyEvent(a: AnomalyReport): NdjsonAnomalyEvent {
