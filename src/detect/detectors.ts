@@ -48,6 +48,11 @@ export function endpointName(ep: Endpoint, ipVersion: 4 | 6): string {
   return ipVersion === 6 ? `[${a}]:${ep.port}` : `${a}:${ep.port}`;
 }
 
+/** A host (or, for a listener, host and port) as the report names it. */
+function hostText(ep: Endpoint, ipVersion: 4 | 6, withPort: boolean): string {
+  return withPort ? endpointName(ep, ipVersion) : formatAddr(ipVersion, ep.addr);
+}
+
 export function fmtSeconds(s: number): string {
   if (s < 1) return `${Math.round(s * 1000)} ms`;
   if (s < 120) return `${(Math.round(s * 10) / 10).toString()} s`;
@@ -55,31 +60,73 @@ export function fmtSeconds(s: number): string {
   return `${m} min ${Math.round(s - m * 60)} s`;
 }
 
-/** A deadline queue: entries in insertion order with one fixed timeout, so deadlines are in order too. */
+/** A due entry of a Deadlines queue (one reused object). */
+interface DueEntry {
+  conn: Connection;
+  side: Side;
+  since: number;
+  at: number;
+}
+
+/**
+ * A deadline queue: entries in insertion order with one fixed timeout, so
+ * deadlines are in order too. Stored as parallel arrays (times unboxed in a
+ * double array), not an object per entry: tens of thousands of entries are
+ * pending at once on a busy capture.
+ */
 class Deadlines {
-  private q: { at: number; conn: Connection; side: Side; since: number }[] = [];
+  private since: number[] = [];
+  private conns: (Connection | null)[] = [];
+  private sides: Side[] = [];
   private head = 0;
   constructor(readonly timeout: number) {}
   /** Returns the new entry's deadline. */
   push(conn: Connection, side: Side, since: number): number {
-    const at = since + this.timeout;
-    this.q.push({ at, conn, side, since });
-    return at;
+    this.since.push(since);
+    this.conns.push(conn);
+    this.sides.push(side);
+    return since + this.timeout;
   }
   get next(): number {
-    return this.head < this.q.length ? this.q[this.head]!.at : Number.POSITIVE_INFINITY;
+    return this.head < this.since.length ? this.since[this.head]! + this.timeout : Number.POSITIVE_INFINITY;
   }
   /** Drops the entries of these connections (so the queue no longer holds them in memory). */
   forget(gone: ReadonlySet<Connection>): void {
-    this.q = this.q.slice(this.head).filter((e) => !gone.has(e.conn));
+    const since: number[] = [];
+    const conns: (Connection | null)[] = [];
+    const sides: Side[] = [];
+    for (let i = this.head; i < this.since.length; i++) {
+      const c = this.conns[i]!;
+      if (gone.has(c)) continue;
+      since.push(this.since[i]!);
+      conns.push(c);
+      sides.push(this.sides[i]!);
+    }
+    this.since = since;
+    this.conns = conns;
+    this.sides = sides;
     this.head = 0;
   }
-  *due(now: number): IterableIterator<{ conn: Connection; side: Side; since: number; at: number }> {
-    while (this.head < this.q.length && this.q[this.head]!.at <= now) yield this.q[this.head++]!;
-    if (this.head > 1024 && this.head * 2 > this.q.length) {
-      this.q = this.q.slice(this.head);
-      this.head = 0;
+  /** Moves the oldest entry into `e` if it is due at `now`; false when none is. */
+  take(now: number, e: DueEntry): boolean {
+    const i = this.head;
+    if (i >= this.since.length || this.since[i]! + this.timeout > now) {
+      if (i > 1024 && i * 2 > this.since.length) {
+        this.since = this.since.slice(i);
+        this.conns = this.conns.slice(i);
+        this.sides = this.sides.slice(i);
+        this.head = 0;
+      }
+      return false;
     }
+    this.head = i + 1;
+    e.conn = this.conns[i]!;
+    e.side = this.sides[i]!;
+    e.since = this.since[i]!;
+    e.at = e.since + this.timeout;
+    // A consumed entry no longer keeps its connection alive.
+    this.conns[i] = null;
+    return true;
   }
 }
 
@@ -147,8 +194,11 @@ export class Detectors implements TrackerObserver {
   private readonly finWait2: Deadlines;
   private readonly synWait: Deadlines;
   private readonly synackWait: Deadlines;
-  private readonly timeWaitHosts = new Map<string, HostCount>();
-  private readonly synFloodHosts = new Map<string, HostCount>();
+  /** Keyed by the IPv4 address as a number (by its text for IPv6): no string per transition. */
+  private readonly timeWaitHosts = new Map<string | number, HostCount>();
+  /** Keyed by address and port (a number for IPv4). */
+  private readonly synFloodHosts = new Map<string | number, HostCount>();
+  private readonly due: DueEntry = { conn: null as unknown as Connection, side: CLIENT, since: 0, at: 0 };
   private nextDeadline = Number.POSITIVE_INFINITY;
   private lastFrame = 0;
   private now = 0;
@@ -354,21 +404,22 @@ export class Detectors implements TrackerObserver {
   tick(now: number): void {
     if (now > this.now) this.now = now;
     if (now < this.nextDeadline) return;
-    for (const e of this.synWait.due(now)) {
+    const e = this.due;
+    while (this.synWait.take(now, e)) {
       const c = e.conn;
       if (c.ep[CLIENT].state === State.SYN_SENT && c.ep[SERVER].packets === 0)
         this.synNoSynack(c, e.at, this.lastFrame);
     }
-    for (const e of this.synackWait.due(now)) {
+    while (this.synackWait.take(now, e)) {
       const c = e.conn;
       if (c.ep[e.side].state === State.SYN_RECEIVED) this.synackNoAck(c, e.side, e.at, this.lastFrame);
     }
-    for (const e of this.closeWait.due(now)) {
+    while (this.closeWait.take(now, e)) {
       const ep = e.conn.ep[e.side];
       if (ep.state === State.CLOSE_WAIT && ep.stateSince === e.since)
         this.waitStuck(e.conn, e.side, 'close-wait-stuck', e.since, e.at);
     }
-    for (const e of this.finWait2.due(now)) {
+    while (this.finWait2.take(now, e)) {
       const ep = e.conn.ep[e.side];
       if (ep.state === State.FIN_WAIT_2 && ep.stateSince === e.since)
         this.waitStuck(e.conn, e.side, 'fin-wait-2-stuck', e.since, e.at);
@@ -590,7 +641,7 @@ export class Detectors implements TrackerObserver {
   }
 
   private hostCount(
-    map: Map<string, HostCount>,
+    map: Map<string | number, HostCount>,
     conn: Connection,
     side: Side,
     delta: number,
@@ -599,14 +650,14 @@ export class Detectors implements TrackerObserver {
     kind: string,
   ): void {
     const ep = conn.ep[side];
-    let key: string;
-    if (kind === 'syn-flood') {
-      key = endpointName(ep, conn.ipVersion);
-    } else key = formatAddr(conn.ipVersion, ep.addr);
+    const flood = kind === 'syn-flood';
+    const v4 = conn.ipVersion === 4;
+    // The host's text is made once, when the host is first seen.
+    const key = v4 ? (flood ? ep.addr4 * 65536 + ep.port : ep.addr4) : hostText(ep, conn.ipVersion, flood);
     let h = map.get(key);
     if (!h) {
       h = {
-        host: key,
+        host: typeof key === 'string' ? key : hostText(ep, conn.ipVersion, flood),
         current: 0,
         peak: 0,
         peakT: t,

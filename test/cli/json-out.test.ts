@@ -1,8 +1,12 @@
-/** writeJson streams long arrays but must print exactly JSON.stringify(value) + '\n'. */
+/** writeJson streams long arrays but must print exactly jsonSafe(JSON.stringify(value)) + '\n'. */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analyze.js';
 import { writeJson } from '../../src/cli/json-out.js';
+import { jsonSafe } from '../../src/report/sanitize.js';
+
+/** What the CLI prints for `v`: JSON.stringify's text, terminal-safe. */
+const expected = (v: unknown) => `${jsonSafe(JSON.stringify(v))}\n`;
 
 function streamed(v: unknown): { text: string; writes: number } {
   const parts: string[] = [];
@@ -27,7 +31,7 @@ describe('writeJson', () => {
     ['undefined and function members', { a: undefined, b: () => 1, c: 1, d: [undefined, () => 2] }],
     ['nested objects', { capture: { files: ['a'], skipped: { 'non-tcp': 2 } }, gate: null }],
   ])('%s', (_name, v) => {
-    expect(streamed(v).text).toBe(`${JSON.stringify(v)}\n`);
+    expect(streamed(v).text).toBe(expected(v));
   });
 
   it.each([511, 512, 513, 1024, 1025, 5000])('a report with %i connections, in pieces', (n) => {
@@ -39,15 +43,15 @@ describe('writeJson', () => {
       states: { client: { TIME_WAIT: n } },
     };
     const { text, writes } = streamed(report);
-    expect(text).toBe(`${JSON.stringify(report)}\n`);
+    expect(text).toBe(expected(report));
     if (n > 512) expect(writes).toBeGreaterThan(2);
   });
 
   it('a real report', async () => {
     const { report } = await analyze(join(import.meta.dirname, '../../fixtures/time-wait-storm.pcap'));
     expect(report.connections.length).toBeGreaterThan(512);
-    expect(streamed(report).text).toBe(`${JSON.stringify(report)}\n`);
+    expect(streamed(report).text).toBe(expected(report));
     const many = { version: 1, captures: [{ name: 'a', report }], gate: null };
-    expect(streamed(many).text).toBe(`${JSON.stringify(many)}\n`);
+    expect(streamed(many).text).toBe(expected(many));
   });
 });
