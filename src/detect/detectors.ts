@@ -43,6 +43,15 @@ export type AnomalySink = (a: AnomalyReport, conn: Connection | null) => void;
 
 const SIDE_NAME = ['client', 'server'] as const;
 
+/** Kinds that already say the connection was still stuck at the end of the capture. */
+const STUCK_KINDS = new Set([
+  'close-wait-stuck',
+  'fin-wait-2-stuck',
+  'half-open',
+  'syn-no-synack',
+  'synack-no-ack',
+]);
+
 export function endpointName(ep: Endpoint, ipVersion: 4 | 6): string {
   const a = formatAddr(ipVersion, ep.addr);
   return ipVersion === 6 ? `[${a}]:${ep.port}` : `${a}:${ep.port}`;
@@ -446,7 +455,15 @@ export class Detectors implements TrackerObserver {
       const c = conn.ep[CLIENT].state;
       const s = conn.ep[SERVER].state;
       const open = (x: number) => x !== State.CLOSED && x !== State.TIME_WAIT && x !== State.LISTEN;
-      if (!conn.timedOut && (open(c) || open(s)) && conn.establishedTs + (conn.midstream ? 1 : 0) > 0) {
+      // Not for a connection whose stuck state is already reported "still there at
+      // the end": that would say the same thing twice.
+      const stuck = conn.anomalies.some((k) => STUCK_KINDS.has(k));
+      if (
+        !conn.timedOut &&
+        !stuck &&
+        (open(c) || open(s)) &&
+        conn.establishedTs + (conn.midstream ? 1 : 0) > 0
+      ) {
         this.raise(
           conn,
           null,
