@@ -59,10 +59,18 @@ function splitTime(t: number, digits: number): { whole: number; frac: string } {
   return { whole, frac: digits > 0 ? `.${f.toString().padStart(digits, '0')}` : '' };
 }
 
+/**
+ * A Date can hold +-8.64e12 s around the epoch; a damaged capture's timestamps
+ * (64-bit pcapng units) can be far beyond it. Such a time is shown as epoch
+ * seconds (`@18446744073204.168`) instead of making toISOString throw.
+ */
+const MAX_DATE_SECONDS = 8.64e12;
+
 /** UTC ISO 8601 with `digits` fractional digits (default microseconds): `2025-11-21T12:00:00.123456Z`. */
 export function formatIso(t: number, digits = 6): string {
   if (!Number.isFinite(t)) return '-';
   const { whole, frac } = splitTime(t, digits);
+  if (Math.abs(whole) > MAX_DATE_SECONDS) return `@${whole}${frac}`;
   return `${new Date(whole * 1000).toISOString().slice(0, 19)}${frac}Z`;
 }
 
@@ -70,6 +78,7 @@ export function formatIso(t: number, digits = 6): string {
 export function formatClock(t: number, withDate = false, digits = 3): string {
   if (!Number.isFinite(t)) return '-';
   const { whole, frac } = splitTime(t, digits);
+  if (Math.abs(whole) > MAX_DATE_SECONDS) return `@${whole}${frac}`;
   const iso = new Date(whole * 1000).toISOString();
   return `${withDate ? `${iso.slice(0, 10)} ` : ''}${iso.slice(11, 19)}${frac}`;
 }
