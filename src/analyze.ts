@@ -78,6 +78,23 @@ export interface AnalysisResult {
   report: Report;
   ladder: LadderReport | null;
   stats: CaptureStats;
+  /**
+   * With `finish(stats, { deferConnections: true })`: `report.connections` is
+   * empty and its entries are built here on demand, a slice at a time, for a
+   * writer that streams them (a big capture's reports are ~2 KB each).
+   */
+  deferred?: DeferredConnections;
+}
+
+/** The report's connections, `count` of them, built a slice at a time. */
+export interface DeferredConnections {
+  count: number;
+  slice(from: number, to: number): ConnectionReport[];
+}
+
+export interface FinishOptions {
+  /** Leave `report.connections` empty and give them as `AnalysisResult.deferred` (ignored with a filter). */
+  deferConnections?: boolean;
 }
 
 const FLAG_LETTERS: [number, string][] = [
@@ -398,7 +415,7 @@ export class Analysis implements TrackerObserver {
   }
 
   /** End of input: expire timers to the last timestamp, finish detectors, build the report. */
-  finish(stats: CaptureStats): AnalysisResult {
+  finish(stats: CaptureStats, opts: FinishOptions = {}): AnalysisResult {
     // A capture whose every link type is one we do not decode has nothing to analyse (exit 2).
     if (stats.linkTypes.length > 0 && stats.linkTypes.every((lt) => firstLayer(lt) === Layer.Done)) {
       const f = stats.files.find((x) => x.linkTypes.length > 0) ?? stats.files[0]!;
@@ -425,7 +442,9 @@ export class Analysis implements TrackerObserver {
     if (end > 0) this.tracker.advance(end);
     this.detectors.finish(end, this.tracker.conns);
 
-    const all = this.tracker.conns.map(connectionReport);
+    const conns = this.tracker.conns;
+    const defer = opts.deferConnections === true && !this.filter;
+    const all = defer ? [] : conns.map(connectionReport);
     const connections = this.filter ? all.filter((c) => matches(this.filter, c)) : all;
     const kept = new Set(connections.map((c) => c.id));
     const anomalies = this.detectors.anomalies.filter((a) => anomalyMatches(this.filter, a, kept));
@@ -451,6 +470,13 @@ export class Analysis implements TrackerObserver {
     let ladder: LadderReport | null = null;
     if (this.ladder?.conn) {
       ladder = { connection: connectionReport(this.ladder.conn), rows: this.ladder.rows, elided: 0 };
+    }
+    if (defer) {
+      const deferred = {
+        count: conns.length,
+        slice: (i: number, j: number) => conns.slice(i, j).map(connectionReport),
+      };
+      return { report, ladder, stats, deferred };
     }
     return { report, ladder, stats };
   }

@@ -59,6 +59,11 @@ export async function analyzeCommand(
   const textDate = parseTextDate(opts.textDate);
   if (format === 'text') await preloadTerminal();
   const groups = opts.each ? captures.map((c) => [c]) : [captures];
+  const rules = settings.failOn.length + Object.keys(settings.max).length;
+  // A plain --json report streams its connections from the engine as it writes
+  // them (no report object per connection held all at once); a gate needs them all.
+  const deferConnections =
+    format === 'json' && groups.length === 1 && rules === 0 && !baseline && !settings.junit;
   const done: Capture[] = [];
   try {
     for (const files of groups) {
@@ -72,6 +77,7 @@ export async function analyzeCommand(
           signal: ac.signal,
           order,
           textDate,
+          deferConnections,
         }),
       );
     }
@@ -80,7 +86,6 @@ export async function analyzeCommand(
     io.signals.off('SIGTERM', onSignal);
   }
 
-  const rules = settings.failOn.length + Object.keys(settings.max).length;
   let gate: GateResult | undefined;
   if (rules > 0 || baseline) {
     gate = evaluateGate(
@@ -145,6 +150,8 @@ interface RunCtx {
   signal: AbortSignal;
   order: 'time' | 'given' | undefined;
   textDate: number | undefined;
+  /** Ask the engine for the connections on demand (AnalysisResult.deferred). */
+  deferConnections: boolean;
 }
 
 async function analyzeOne(
@@ -251,7 +258,7 @@ async function analyzeOne(
     if (timer) clearInterval(timer);
     progress?.done();
   }
-  const result = a.finish(stats);
+  const result = a.finish(stats, { deferConnections: ctx.deferConnections });
   if (ndjson) {
     for (const c of result.report.connections) {
       if (!emitted.has(c.id)) out.write(`${json({ type: 'connection', ...c })}\n`);
@@ -279,7 +286,9 @@ function writeOutput(
     case 'json': {
       // Streamed: a big capture's report is tens of MB of JSON.
       const write = (t: string) => out.write(t);
-      if (done.length === 1) writeJson(write, done[0]!.result.report);
+      const deferred = done[0]?.result.deferred;
+      if (done.length === 1)
+        writeJson(write, done[0]!.result.report, deferred && { key: 'connections', ...deferred });
       else writeJson(write, { version: 1, captures: reports, gate: gate ?? null });
       return;
     }

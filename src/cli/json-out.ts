@@ -11,8 +11,19 @@ import { jsonSafe } from '../report/sanitize.js';
 /** Array elements serialised per write. */
 const BATCH = 512;
 
-/** Writes JSON.stringify(value) + '\n' through `out`, in pieces, terminal-safe (jsonSafe). */
-export function writeJson(out: (s: string) => void, value: unknown): void {
+/** An array of `value`'s top level whose elements are made on demand, a slice at a time. */
+export interface LazyArray {
+  key: string;
+  count: number;
+  slice(from: number, to: number): unknown[];
+}
+
+/**
+ * Writes JSON.stringify(value) + '\n' through `out`, in pieces, terminal-safe
+ * (jsonSafe). With `lazy`, `value[lazy.key]` is written as the array of
+ * `lazy`'s elements instead.
+ */
+export function writeJson(out: (s: string) => void, value: unknown, lazy?: LazyArray): void {
   const write = (s: string) => out(jsonSafe(s));
   let pending = '';
   const flush = (s: string) => {
@@ -22,10 +33,16 @@ export function writeJson(out: (s: string) => void, value: unknown): void {
       pending = '';
     }
   };
-  emit(value, flush, write, () => {
-    if (pending.length > 0) write(pending);
-    pending = '';
-  });
+  emit(
+    value,
+    flush,
+    write,
+    () => {
+      if (pending.length > 0) write(pending);
+      pending = '';
+    },
+    lazy,
+  );
   write(`${pending}\n`);
 }
 
@@ -33,7 +50,13 @@ export function writeJson(out: (s: string) => void, value: unknown): void {
  * Serialises `v` as JSON.stringify would, streaming the elements of long
  * arrays found in plain objects (one level deep is all the report needs).
  */
-function emit(v: unknown, put: (s: string) => void, write: (s: string) => void, drain: () => void): void {
+function emit(
+  v: unknown,
+  put: (s: string) => void,
+  write: (s: string) => void,
+  drain: () => void,
+  lazy?: LazyArray,
+): void {
   if (v === null || typeof v !== 'object' || typeof (v as { toJSON?: unknown }).toJSON === 'function') {
     put(JSON.stringify(v) ?? 'null');
     return;
@@ -60,7 +83,15 @@ function emit(v: unknown, put: (s: string) => void, write: (s: string) => void, 
     if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
     put(first ? `${JSON.stringify(k)}:` : `,${JSON.stringify(k)}:`);
     first = false;
-    if (Array.isArray(x)) emit(x, put, write, drain);
+    if (lazy !== undefined && k === lazy.key) {
+      put('[');
+      drain();
+      for (let i = 0; i < lazy.count; i += BATCH) {
+        const part = JSON.stringify(lazy.slice(i, Math.min(i + BATCH, lazy.count)));
+        write(i === 0 ? part.slice(1, -1) : `,${part.slice(1, -1)}`);
+      }
+      put(']');
+    } else if (Array.isArray(x)) emit(x, put, write, drain);
     else put(JSON.stringify(x));
   }
   put('}');

@@ -47,6 +47,23 @@ describe('writeJson', () => {
     if (n > 512) expect(writes).toBeGreaterThan(2);
   });
 
+  it.each([0, 1, 512, 1300])('%i connections made on demand (AnalysisResult.deferred)', (n) => {
+    const all = Array.from({ length: n }, (_, i) => conn(i + 1));
+    const report = { version: 1, capture: { packets: 1 }, connections: [], anomalies: [{ kind: 'x' }] };
+    const parts: string[] = [];
+    const asked: number[] = [];
+    writeJson((t) => parts.push(t), report, {
+      key: 'connections',
+      count: n,
+      slice: (i, j) => {
+        asked.push(j - i);
+        return all.slice(i, j);
+      },
+    });
+    expect(parts.join('')).toBe(expected({ ...report, connections: all }));
+    expect(Math.max(0, ...asked)).toBeLessThanOrEqual(512);
+  });
+
   it('a real report', async () => {
     const { report } = await analyze(join(import.meta.dirname, '../../fixtures/time-wait-storm.pcap'));
     expect(report.connections.length).toBeGreaterThan(512);
