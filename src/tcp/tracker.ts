@@ -205,6 +205,12 @@ export class Tracker {
       side = conn.firstSender;
       const took = this.takeOverTimeWait(old, side === CLIENT ? srcH : dstH, seg);
       this.observer.portReuse(old, conn, seg, took);
+      // A handshake abandoned for a new one (a new ISN) is over too, though no
+      // FIN or RST said so: it left the flow table and no segment reaches it.
+      if (!old.ended) {
+        old.ended = true;
+        this.observer.connectionEnded(old);
+      }
     }
     this.apply(conn, side, seg);
   }
