@@ -57,12 +57,14 @@ function addCommon(cmd: Command): Command {
       'connections kept in full; beyond, ended ones are summarised (default 200000)',
     )
     .option(
-      '--host <addr...>',
+      '--host <addr>',
       'keep only connections with an endpoint on this address (repeatable, or comma-separated)',
+      collect,
     )
     .option(
-      '--port <n...>',
+      '--port <n>',
       'keep only connections with an endpoint on this port (repeatable, or comma-separated)',
+      collect,
     )
     .option('--strict', 'a truncated or damaged capture exits 2')
     .option(
@@ -73,6 +75,15 @@ function addCommon(cmd: Command): Command {
     .option('--color', 'force colour')
     .option('--no-color', 'no colour (also NO_COLOR=1)')
     .option('--debug', 'print stack traces of internal errors');
+}
+
+/**
+ * A repeatable option's values. Not commander's variadic `<x...>`: that takes
+ * every word after the option, so `--host 10.0.0.1 a.pcap` took the capture
+ * as a second address and failed with "no capture given".
+ */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function splitList(v: unknown): string[] | undefined {
@@ -142,12 +153,14 @@ export function buildProgram(io: Io, result: { code: number }): Command {
       new Option('--format <format>', 'output format').choices(['text', 'json', 'ndjson', 'csv', 'github']),
     )
     .option(
-      '--fail-on <list...>',
-      'anomaly kinds and/or severities (error, warning) that fail the run (exit 1)',
+      '--fail-on <list>',
+      'anomaly kinds and/or severities (error, warning) that fail the run (exit 1; repeatable, or comma-separated)',
+      collect,
     )
     .option(
-      '--max <rule...>',
-      'count rule KIND=LIMIT or METRIC=LIMIT%, e.g. mid-stream-rst=0 retransmission-rate=2%',
+      '--max <rule>',
+      'count rule KIND=LIMIT or METRIC=LIMIT% (repeatable, or comma-separated), e.g. mid-stream-rst=0,retransmission-rate=2%',
+      collect,
     )
     .option('--junit <file>', 'write JUnit XML: a test case per gate rule')
     .option(
@@ -155,7 +168,7 @@ export function buildProgram(io: Io, result: { code: number }): Command {
       'fail only on anomalies new or more numerous than in this earlier --json report',
     )
     .option('--each', 'analyse each capture file separately: one verdict, a breakdown per capture')
-    .option('--conn <id...>', 'keep only these connection ids')
+    .option('--conn <id>', 'keep only these connection ids (repeatable, or comma-separated)', collect)
     .option('--all', 'show every connection, example and warning')
     .option('--interval <duration>', 'live refresh / ndjson states period (default 5s)')
     .action(async (captures: string[], opts: Record<string, unknown>) => {
