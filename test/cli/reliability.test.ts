@@ -102,6 +102,20 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+describe('good input is not taken for bad', () => {
+  it.each([
+    [['--host', '10.0.0.1', FIXTURE]],
+    [['--port', '80', '--port', '81', FIXTURE]],
+    [['--fail-on', 'error', FIXTURE]],
+    [['--fail-on=error,warning', '--max', 'mid-stream-rst=0', FIXTURE]],
+    [['--conn', '1', FIXTURE, '--json']],
+  ])('%j', (args) => {
+    const r = cli(args);
+    expect([0, 1], r.stderr).toContain(r.code);
+    expect(r.stderr).toBe('');
+  });
+});
+
 describe('bad input: one line on stderr, exit 2, no stack trace', () => {
   const cases: [string, () => string[], string | RegExp][] = [
     ['a missing file', () => [P('no-such.pcap')], 'no such file'],

@@ -1,0 +1,316 @@
+#!/usr/bin/env node
+/**
+ * Mutation fuzzing of the whole analysis: `npm run fuzz [-- options]`.
+ *
+ * Seeds are fixtures/*.pcap and the corpus captures (and tcpdump text outputs)
+ * in /work/shared/corpus; each case is a mutant (test/helpers/mutate.mjs: bit
+ * flips, length fields lied about, cuts, records or blocks duplicated, dropped
+ * and reordered, splices, gzip) analysed in memory by the built library
+ * (dist/analyze.js `analyze()` on an async iterable of chunks of a random
+ * size) in a worker thread with a time limit; every --cli-every cases the
+ * mutant also goes through the real binary (`bin/tcptrace-ts --json`, and the
+ * text report).
+ *
+ * A finding is anything but "analysed, report valid" or "refused with a
+ * CaptureError": another exception, no result within --timeout (10 s), a
+ * report breaking an invariant (test/helpers/check-report.mjs), invalid JSON
+ * from --json, a stack trace or more than one line for an exit 2, control
+ * characters on the terminal. Each new finding (deduplicated by its first line)
+ * is saved as test/regressions/NAME.pcap with NAME.md saying what was done and
+ * what happened; test/regressions/regressions.test.ts replays every saved
+ * file. Exit code 1 when something was found.
+ *
+ * Options: --duration SECONDS (180)  --seed N (random)  --timeout MS (10000)
+ *          --cli-every N (40)  --out DIR (test/regressions)  --no-corpus
+ *          --max-seed-bytes N (400000)
+ * Needs a build: npm run build. Not part of CI (see test/props/mutation.test.ts for the CI run).
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { checkReport } from '../test/helpers/check-report.mjs';
+import { Isolated } from '../test/helpers/isolated.mjs';
+import { CHUNK_SIZES, mutate, rng } from '../test/helpers/mutate.mjs';
+
+const ROOT = join(import.meta.dirname, '..');
+const CORPUS = '/work/shared/corpus';
+
+function parseArgs(argv) {
+  const o = {
+    duration: 180,
+    seed: Math.floor(Math.random() * 2 ** 31),
+    timeout: 10_000,
+    cliEvery: 40,
+    out: join(ROOT, 'test/regressions'),
+    corpus: true,
+    maxSeedBytes: 400_000,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const v = () => {
+      const x = argv[++i];
+      if (x === undefined) throw new Error(`${a} needs a value`);
+      return x;
+    };
+    if (a === '--duration') o.duration = Number(v());
+    else if (a === '--seed') o.seed = Number(v());
+    else if (a === '--timeout') o.timeout = Number(v());
+    else if (a === '--cli-every') o.cliEvery = Number(v());
+    else if (a === '--out') o.out = v();
+    else if (a === '--no-corpus') o.corpus = false;
+    else if (a === '--max-seed-bytes') o.maxSeedBytes = Number(v());
+    else if (a === '--help' || a === '-h') {
+      console.log(readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0]);
+      process.exit(0);
+    } else throw new Error(`unknown option ${a}`);
+  }
+  for (const k of ['duration', 'seed', 'timeout', 'cliEvery', 'maxSeedBytes']) {
+    if (!Number.isFinite(o[k]) || o[k] < 0) throw new Error(`--${k}: expected a number`);
+  }
+  return o;
+}
+
+function walk(dir, out = []) {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) walk(p, out);
+    else out.push(p);
+  }
+  return out;
+}
+
+/** The seeds: fixtures, then corpus captures and tcpdump text outputs, each under the size limit. */
+function seeds(o) {
+  const files = readdirSync(join(ROOT, 'fixtures'))
+    .filter((f) => f.endsWith('.pcap'))
+    .map((f) => join(ROOT, 'fixtures', f));
+  if (o.corpus && existsSync(CORPUS)) {
+    for (const p of walk(CORPUS)) {
+      if (
+        /\.(pcap|pcapng|cap|pcap\.gz)$/.test(p) ||
+        (/\/tcpdump\/[^/]+\.out$/.test(p) && /tcp|http/i.test(p))
+      )
+        files.push(p);
+    }
+  }
+  return files
+    .filter((p) => statSync(p).size > 0 && statSync(p).size <= o.maxSeedBytes)
+    .sort()
+    .map((p) => ({ path: p, bytes: new Uint8Array(readFileSync(p)) }));
+}
+
+/** Control characters other than newline and tab: none may reach the terminal. */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+/** The other outputs, one of which is checked beside --json on each CLI case. */
+const OTHER_OUTPUTS = [
+  ['--all'],
+  ['--csv'],
+  ['--ndjson'],
+  ['--format', 'github', '--fail-on', 'info'],
+  ['ladder', '--conn', '1'],
+];
+
+/** The binary on a mutant file: problems found (empty when it behaved). */
+function cliCheck(bin, file, timeoutMs, other) {
+  const problems = [];
+  const env = { ...process.env, NO_COLOR: '1' };
+  delete env.FORCE_COLOR;
+  delete env.GITHUB_ACTIONS;
+  const runs = [
+    ['--json', file],
+    other[0] === 'ladder' ? ['ladder', file, ...other.slice(1)] : [file, ...other],
+  ];
+  for (const args of runs) {
+    const r = spawnSync(process.execPath, [bin, ...args], {
+      encoding: 'utf8',
+      timeout: timeoutMs,
+      env,
+      maxBuffer: 1 << 28,
+    });
+    const what = `tcptrace-ts ${args.filter((x) => x !== file).join(' ')}`;
+    if (r.error || r.signal) {
+      const why =
+        r.error?.code === 'ETIMEDOUT' || r.signal ? `no exit within ${timeoutMs} ms` : r.error.message;
+      problems.push(`${what}: ${why}`);
+      continue;
+    }
+    if (![0, 1, 2].includes(r.status)) problems.push(`${what}: exit ${r.status}`);
+    const internal = r.stderr
+      .split('\n')
+      .find((l) => l.includes('internal error') || l.startsWith('    at '));
+    if (internal !== undefined) problems.push(`${what}: ${internal}`);
+    if (CONTROL.test(r.stderr)) problems.push(`${what}: control characters on stderr`);
+    if (CONTROL.test(r.stdout)) problems.push(`${what}: control characters on stdout`);
+    if (r.status === 2) {
+      const lines = r.stderr.split('\n').filter((l) => l !== '');
+      const strictLine = lines.at(-1) === 'tcptrace-ts: --strict: the capture is truncated or damaged';
+      if (lines.length !== 1 && !strictLine)
+        problems.push(`${what}: exit 2 with ${lines.length} lines on stderr`);
+      if (r.stdout !== '') problems.push(`${what}: exit 2 but output on stdout`);
+    } else if (args[0] === '--json') {
+      try {
+        for (const p of checkReport(JSON.parse(r.stdout))) problems.push(`${what}: ${p}`);
+      } catch (e) {
+        problems.push(`${what}: invalid JSON: ${e.message}`);
+      }
+    } else if (args.includes('--ndjson')) {
+      for (const line of r.stdout.split('\n').filter((l) => l !== '')) {
+        try {
+          JSON.parse(line);
+        } catch (e) {
+          problems.push(`${what}: invalid JSON line: ${e.message}`);
+          break;
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+/** The first line of what went wrong, with numbers masked: findings that differ only in figures are one. */
+function signature(kind, text) {
+  const first = String(text ?? '').split('\n')[0] ?? '';
+  return `${kind}: ${first.replace(/\d+/g, 'N').slice(0, 160)}`;
+}
+
+/**
+ * A private copy of the build (dist/, bin/, package.json; node_modules linked):
+ * others rebuilding dist/ in the same checkout during a run must not show up
+ * as findings (a half-written module fails to import).
+ */
+function snapshot(tmp) {
+  const snap = join(tmp, 'build');
+  mkdirSync(snap, { recursive: true });
+  cpSync(join(ROOT, 'dist'), join(snap, 'dist'), { recursive: true });
+  cpSync(join(ROOT, 'bin'), join(snap, 'bin'), { recursive: true });
+  cpSync(join(ROOT, 'package.json'), join(snap, 'package.json'));
+  symlinkSync(join(ROOT, 'node_modules'), join(snap, 'node_modules'));
+  return snap;
+}
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  if (!existsSync(join(ROOT, 'dist/analyze.js'))) {
+    console.error('fuzz: run `npm run build` first (the fuzzer runs dist/)');
+    process.exit(2);
+  }
+  const all = seeds(o);
+  const r = rng(o.seed);
+  const tmp = join(tmpdir(), `tcptrace-fuzz-${process.pid}`);
+  mkdirSync(tmp, { recursive: true });
+  const snap = snapshot(tmp);
+  const bin = join(snap, 'bin/tcptrace-ts');
+  const iso = new Isolated({ dist: join(snap, 'dist') });
+  mkdirSync(o.out, { recursive: true });
+  const known = new Set();
+  // Findings already saved (earlier runs): same signature, not saved again.
+  for (const f of readdirSync(o.out)) {
+    if (!f.endsWith('.md')) continue;
+    const m = /^signature: (.*)$/m.exec(readFileSync(join(o.out, f), 'utf8'));
+    if (m) known.add(m[1]);
+  }
+  const counts = { ok: 0, 'capture-error': 0, invalid: 0, crash: 0, timeout: 0, cli: 0, 'cli-problem': 0 };
+  const found = [];
+  const started = Date.now();
+  const deadline = started + o.duration * 1000;
+  let n = 0;
+  let slowest = { ms: 0, what: '' };
+  console.log(
+    `fuzz: seed ${o.seed}, ${all.length} seed captures, ${o.duration} s, timeout ${o.timeout} ms, CLI every ${o.cliEvery} cases`,
+  );
+
+  const save = (kind, detail, bytes, seed, ops, chunk) => {
+    const sig = signature(kind, detail);
+    if (known.has(sig)) return;
+    known.add(sig);
+    const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 10);
+    const name = `${kind}-${hash}`;
+    writeFileSync(join(o.out, `${name}.pcap`), bytes);
+    writeFileSync(
+      join(o.out, `${name}.md`),
+      [
+        `# ${name}`,
+        '',
+        `found by bench/fuzz.mjs --seed ${o.seed} (case ${n}) on ${new Date().toISOString()}`,
+        `signature: ${sig}`,
+        `from: ${relative(ROOT, seed.path)}`,
+        `mutations: ${ops.join(' ')}`,
+        `chunk size: ${chunk}`,
+        '',
+        '## What happened',
+        '',
+        '```',
+        String(detail).slice(0, 4000),
+        '```',
+        '',
+      ].join('\n'),
+    );
+    found.push(name);
+    console.log(`fuzz: FOUND ${name}: ${sig}`);
+  };
+
+  while (Date.now() < deadline) {
+    n++;
+    const seed = all[Math.floor(r() * all.length)];
+    const others = [all[Math.floor(r() * all.length)].bytes];
+    const { bytes, ops } = mutate(seed.bytes, r, others);
+    const chunk = CHUNK_SIZES[Math.floor(r() * CHUNK_SIZES.length)];
+    // A byte at a time is slow on big inputs: keep it for small ones.
+    const size = chunk === 1 && bytes.length > 20_000 ? 4096 : chunk;
+    const res = await iso.run(bytes, { chunk: size, timeoutMs: o.timeout });
+    counts[res.outcome]++;
+    if ((res.ms ?? 0) > slowest.ms)
+      slowest = { ms: res.ms, what: `${relative(ROOT, seed.path)} ${ops.join(' ')}` };
+    if (res.outcome === 'crash' || res.outcome === 'timeout' || res.outcome === 'invalid') {
+      const detail =
+        res.outcome === 'invalid' ? res.problems.join('\n') : `${res.message}\n${res.stack ?? ''}`.trim();
+      save(res.outcome, detail, bytes, seed, ops, size);
+    }
+    if (o.cliEvery > 0 && n % o.cliEvery === 0) {
+      counts.cli++;
+      const f = join(tmp, `case-${n}.pcap`);
+      writeFileSync(f, bytes);
+      const other = OTHER_OUTPUTS[Math.floor(r() * OTHER_OUTPUTS.length)];
+      const problems = cliCheck(bin, f, o.timeout, other);
+      rmSync(f, { force: true });
+      if (problems.length > 0) {
+        counts['cli-problem']++;
+        save('cli', problems.join('\n'), bytes, seed, ops, size);
+      }
+    }
+    if (n % 500 === 0) {
+      const s = (Date.now() - started) / 1000;
+      console.log(
+        `fuzz: ${n} cases in ${s.toFixed(0)} s (${(n / s).toFixed(0)}/s) ${JSON.stringify(counts)}`,
+      );
+    }
+  }
+  await iso.close();
+  rmSync(tmp, { recursive: true, force: true });
+  const s = (Date.now() - started) / 1000;
+  console.log(
+    `fuzz: done: ${n} cases in ${s.toFixed(0)} s (${(n / s).toFixed(0)}/s) ${JSON.stringify(counts)}`,
+  );
+  console.log(`fuzz: slowest case ${slowest.ms.toFixed(0)} ms: ${slowest.what}`);
+  if (found.length > 0) {
+    console.log(
+      `fuzz: ${found.length} new finding(s) saved in ${relative(ROOT, o.out)}/: ${found.join(', ')}`,
+    );
+    process.exitCode = 1;
+  } else console.log('fuzz: nothing new found');
+}
+
+await main();

@@ -1,0 +1,1 @@
+export declare function checkReport(report: unknown): string[];

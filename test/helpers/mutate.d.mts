@@ -1,0 +1,10 @@
+export declare function rng(seed: number): () => number;
+export declare function units(
+  b: Uint8Array,
+): { header: number; units: [number, number][]; le?: boolean; hl?: number } | null;
+export declare function mutate(
+  base: Uint8Array,
+  r: () => number,
+  others?: Uint8Array[],
+): { bytes: Uint8Array; ops: string[] };
+export declare const CHUNK_SIZES: number[];

@@ -1,0 +1,48 @@
+/**
+ * The CI slice of `npm run fuzz` (bench/fuzz.mjs): 60 mutants of the fixture
+ * captures from a fixed list of seeds, each analysed by the built library in
+ * a worker thread (test/helpers/isolated.mjs) with a 10 s limit. Every one
+ * must end cleanly, every time: a valid report (test/helpers/check-report.mjs)
+ * or a CaptureError; no other exception, no hang. Runs dist/ (`npm test`
+ * builds first).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, basename } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Isolated } from '../helpers/isolated.mjs';
+import { CHUNK_SIZES, mutate, rng } from '../helpers/mutate.mjs';
+
+const ROOT = join(import.meta.dirname, '../..');
+const FIXTURES = readdirSync(join(ROOT, 'fixtures'))
+  .filter((f) => f.endsWith('.pcap'))
+  .sort()
+  .map((f) => ({ name: f, bytes: new Uint8Array(readFileSync(join(ROOT, 'fixtures', f))) }));
+
+/** The fixed seeds: case i mutates fixture i mod n with seed SEEDS[i]. */
+const SEEDS = Array.from({ length: 60 }, (_, i) => (i + 1) * 7919 + 17);
+
+const iso = new Isolated();
+afterAll(() => iso.close());
+
+describe('60 mutants of the fixtures end cleanly', () => {
+  it('dist/ is built', () => {
+    expect(existsSync(join(ROOT, 'dist/analyze.js')), 'run `npm run build` first').toBe(true);
+  });
+
+  it.each(SEEDS.map((seed, i) => [i, seed] as const))(
+    'case %i (seed %i)',
+    async (i, seed) => {
+      const base = FIXTURES[i % FIXTURES.length]!;
+      const r = rng(seed);
+      const { bytes, ops } = mutate(base.bytes, r, [FIXTURES[(i + 7) % FIXTURES.length]!.bytes]);
+      const chunk = CHUNK_SIZES[i % CHUNK_SIZES.length]!;
+      const res = await iso.run(bytes, {
+        chunk: chunk === 1 && bytes.length > 20_000 ? 4096 : chunk,
+        timeoutMs: 10_000,
+      });
+      const what = `${basename(base.name)} ${ops.join(' ')}: ${res.outcome} ${res.message ?? ''} ${(res.problems ?? []).join('; ')}`;
+      expect(['ok', 'capture-error'], what).toContain(res.outcome);
+    },
+    15_000,
+  );
+});
