@@ -11,8 +11,11 @@ import { analyze } from '../../src/analyze.js';
 const CORPUS = join(import.meta.dirname, '../../../shared/corpus');
 const FIX = join(import.meta.dirname, '../../fixtures');
 
-async function kinds(path: string): Promise<string[]> {
-  const { report } = await analyze(path);
+/** `file?key=value` runs with that threshold. */
+async function kinds(spec: string): Promise<string[]> {
+  const [path, query] = spec.split('?') as [string, string | undefined];
+  const settings = query ? Object.fromEntries([query.split('=').map((x, i) => (i ? Number(x) : x))]) : {};
+  const { report } = await analyze(path, { settings });
   return [...new Set(report.anomalies.map((a) => a.kind))].sort();
 }
 
@@ -26,6 +29,19 @@ const shows: [string, string, string][] = [
   ['syn-no-synack', 'corpus', 'suricata-verify/bug-7657-01/input.pcap'], // SYNs retried, never answered
   ['midstream-start', 'corpus', 'suricata-verify/bug-2491-02/simple_http_download.onesided.nosyn.pcap'],
   ['syn-no-synack', 'fixtures', 'syn-dropped.pcap'],
+  // Suricata's evasion test: data sent after the sender's own FIN (a crafted stream).
+  ['data-after-fin', 'corpus', 'suricata-verify/bug-3286-02-linux-evasion/with_evasion_linux.pcap'],
+  ['keep-alive', 'corpus', 'pcapplusplus/one_tcp_stream.pcap'], // a one-byte (Windows-style) probe
+  ['synack-no-ack', 'corpus', 'zeek/tcp/ctu-64702-888.pcap'],
+  ['close-wait-stuck', 'fixtures', 'close-wait-stuck.pcap'],
+  ['fin-wait-2-stuck', 'fixtures', 'fin-wait-2-timeout.pcap?finWait2Timeout=2'], // 4 s in FIN_WAIT_2
+  ['zero-window', 'fixtures', 'zero-window.pcap'],
+  ['time-wait-storm', 'fixtures', 'time-wait-storm.pcap'],
+  ['syn-flood', 'fixtures', 'syn-flood.pcap'],
+  ['half-open', 'fixtures', 'peer-vanished.pcap'],
+  ['retransmission-burst', 'fixtures', 'lossy-upload.pcap'],
+  ['port-reuse-time-wait', 'fixtures', 'port-reuse-server-tw.pcap'],
+  ['capture-ended-open', 'fixtures', 'idle-established.pcap'],
 ];
 
 describe.skipIf(!existsSync(CORPUS))('kinds shown by real captures of the corpus', () => {
