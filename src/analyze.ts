@@ -311,6 +311,9 @@ export class Analysis implements TrackerObserver {
       if (this.opts.onStates) this.nextStates = seg.ts + this.settings.interval;
     }
     if (seg.ts > this.lastTs) this.lastTs = seg.ts;
+    // Deadlines that passed before this segment fire first: a CLOSE_WAIT that
+    // this very segment ends was stuck for longer than the threshold before it.
+    this.detectors.tick(seg.ts);
     this.tracker.segment(seg);
     if (seg.ts >= this.nextStates) this.emitStates(seg.ts);
     if (this.tracker.conns.length > this.compactAt) this.compact();
