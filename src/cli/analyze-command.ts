@@ -1,7 +1,8 @@
 /**
  * `tcptrace-ts [options] <capture...>`: the report, the CI gate, and live mode.
  */
-import { writeFileSync } from 'node:fs';
+import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Analysis, type AnalysisResult } from '../analyze.js';
 import { readCaptureFiles } from '../capture/reader.js';
 import { UsageError } from '../config/errors.js';
@@ -43,6 +44,7 @@ export async function analyzeCommand(
   const width = termWidth(io);
   const live = captures.includes('-');
   const baseline = settings.baseline ? loadBaseline(settings.baseline) : undefined;
+  if (settings.junit) checkWritable('--junit', settings.junit);
   if (opts.conn !== undefined && settings.conn === undefined) settings.conn = [];
 
   // SIGINT/SIGTERM (Ctrl-C on `tcpdump ... | tcptrace-ts -`): stop reading, report
@@ -122,13 +124,16 @@ export async function analyzeCommand(
   writeOutput(done, gate, format, settings, { color, width, all: opts.all === true, io });
 
   if (settings.junit) {
-    writeFileSync(
-      settings.junit,
-      renderJunit(
-        gate ?? { passed: true, rules: [] },
-        done.map((c) => ({ name: c.name, report: c.result.report, elapsed: c.elapsed })),
-      ),
+    const xml = renderJunit(
+      gate ?? { passed: true, rules: [] },
+      done.map((c) => ({ name: c.name, report: c.result.report, elapsed: c.elapsed })),
     );
+    try {
+      writeFileSync(settings.junit, xml);
+    } catch (e) {
+      // A path the user gave that cannot be written is their error, not ours (exit 2, one line).
+      throw new UsageError(`--junit: cannot write ${settings.junit}: ${writeProblem(e)}`);
+    }
   }
   // Out-of-range timestamp fractions are damaged record headers too (the records were still read).
   const damaged = (c: Capture) =>
@@ -368,4 +373,28 @@ function writeText(
 function parseOrder(v: unknown): 'time' | 'given' {
   if (v === 'time' || v === 'given') return v;
   throw new UsageError(`--order: expected 'time' or 'given', got "${String(v)}"`);
+}
+
+function writeProblem(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory';
+  return (e as Error).message;
+}
+
+/** An output file the user named must be writable: said before the analysis, not after it. */
+function checkWritable(option: string, path: string): void {
+  try {
+    let isDir = false;
+    try {
+      isDir = statSync(path).isDirectory();
+    } catch {
+      // Not there yet: its directory must be writable.
+    }
+    if (isDir) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    accessSync(dirname(path), constants.W_OK);
+  } catch (e) {
+    throw new UsageError(`${option}: cannot write ${path}: ${writeProblem(e)}`);
+  }
 }
