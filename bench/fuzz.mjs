@@ -42,7 +42,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { checkReport } from '../test/helpers/check-report.mjs';
 import { Isolated } from '../test/helpers/isolated.mjs';
-import { CHUNK_SIZES, mutate, rng } from '../test/helpers/mutate.mjs';
+import { CHUNK_SIZES, mutate, randomSettings, rng, settingsArgs } from '../test/helpers/mutate.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const CORPUS = '/work/shared/corpus';
@@ -124,14 +124,14 @@ const OTHER_OUTPUTS = [
 ];
 
 /** The binary on a mutant file: problems found (empty when it behaved). */
-function cliCheck(bin, file, timeoutMs, other) {
+function cliCheck(bin, file, timeoutMs, other, extra) {
   const problems = [];
   const env = { ...process.env, NO_COLOR: '1' };
   delete env.FORCE_COLOR;
   delete env.GITHUB_ACTIONS;
   const runs = [
-    ['--json', file],
-    other[0] === 'ladder' ? ['ladder', file, ...other.slice(1)] : [file, ...other],
+    ['--json', file, ...extra],
+    other[0] === 'ladder' ? ['ladder', file, ...other.slice(1), ...extra] : [file, ...other, ...extra],
   ];
   for (const args of runs) {
     const r = spawnSync(process.execPath, [bin, ...args], {
@@ -232,7 +232,7 @@ async function main() {
     `fuzz: seed ${o.seed}, ${all.length} seed captures, ${o.duration} s, timeout ${o.timeout} ms, CLI every ${o.cliEvery} cases`,
   );
 
-  const save = (kind, detail, bytes, seed, ops, chunk) => {
+  const save = (kind, detail, bytes, seed, ops, chunk, settings) => {
     const sig = signature(kind, detail);
     if (known.has(sig)) return;
     known.add(sig);
@@ -248,6 +248,7 @@ async function main() {
         `signature: ${sig}`,
         `from: ${relative(ROOT, seed.path)}`,
         `mutations: ${ops.join(' ')}`,
+        `settings: ${JSON.stringify(settings ?? {})} (options: ${settingsArgs(settings).join(' ') || 'none'})`,
         `chunk size: ${chunk}`,
         '',
         '## What happened',
@@ -262,7 +263,13 @@ async function main() {
     console.log(`fuzz: FOUND ${name}: ${sig}`);
   };
 
-  while (Date.now() < deadline) {
+  // Ctrl-C ends the run after the current case, with the summary and the temporary files removed.
+  let stop = false;
+  process.once('SIGINT', () => {
+    stop = true;
+    console.log('fuzz: interrupted, finishing the current case');
+  });
+  while (Date.now() < deadline && !stop) {
     n++;
     const seed = all[Math.floor(r() * all.length)];
     const others = [all[Math.floor(r() * all.length)].bytes];
@@ -270,25 +277,26 @@ async function main() {
     const chunk = CHUNK_SIZES[Math.floor(r() * CHUNK_SIZES.length)];
     // A byte at a time is slow on big inputs: keep it for small ones.
     const size = chunk === 1 && bytes.length > 20_000 ? 4096 : chunk;
-    const res = await iso.run(bytes, { chunk: size, timeoutMs: o.timeout });
+    const settings = randomSettings(r);
+    const res = await iso.run(bytes, { chunk: size, timeoutMs: o.timeout, settings });
     counts[res.outcome]++;
     if ((res.ms ?? 0) > slowest.ms)
       slowest = { ms: res.ms, what: `${relative(ROOT, seed.path)} ${ops.join(' ')}` };
     if (res.outcome === 'crash' || res.outcome === 'timeout' || res.outcome === 'invalid') {
       const detail =
         res.outcome === 'invalid' ? res.problems.join('\n') : `${res.message}\n${res.stack ?? ''}`.trim();
-      save(res.outcome, detail, bytes, seed, ops, size);
+      save(res.outcome, detail, bytes, seed, ops, size, settings);
     }
     if (o.cliEvery > 0 && n % o.cliEvery === 0) {
       counts.cli++;
       const f = join(tmp, `case-${n}.pcap`);
       writeFileSync(f, bytes);
       const other = OTHER_OUTPUTS[Math.floor(r() * OTHER_OUTPUTS.length)];
-      const problems = cliCheck(bin, f, o.timeout, other);
+      const problems = cliCheck(bin, f, o.timeout, other, settingsArgs(settings));
       rmSync(f, { force: true });
       if (problems.length > 0) {
         counts['cli-problem']++;
-        save('cli', problems.join('\n'), bytes, seed, ops, size);
+        save('cli', problems.join('\n'), bytes, seed, ops, size, settings);
       }
     }
     if (n % 500 === 0) {

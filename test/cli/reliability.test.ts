@@ -204,6 +204,16 @@ describe('bad input: one line on stderr, exit 2, no stack trace', () => {
     ],
     ['no capture given', () => ['--json'], 'no capture given'],
     [
+      '--junit into a missing directory',
+      () => [FIXTURE, '--junit', P('no/such/dir/junit.xml')],
+      '--junit: cannot write',
+    ],
+    ['--junit onto a directory', () => [FIXTURE, '--junit', dir], 'is a directory'],
+    ['a missing --baseline', () => [FIXTURE, '--baseline', P('none.json')], 'cannot read baseline report'],
+    ['--interval 0', () => [FIXTURE, '--interval', '0'], '--interval'],
+    ['a port out of range', () => [FIXTURE, '--port', '99999'], 'out of range'],
+    ['a host that is not an address', () => [FIXTURE, '--host', 'not-an-ip'], '--host'],
+    [
       '--debug on bad input (still no stack: not an internal error)',
       () => ['--debug', P('no-such.pcap')],
       'no such file',

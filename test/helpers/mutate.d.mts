@@ -8,3 +8,5 @@ export declare function mutate(
   others?: Uint8Array[],
 ): { bytes: Uint8Array; ops: string[] };
 export declare const CHUNK_SIZES: number[];
+export declare function randomSettings(r: () => number): Record<string, unknown> | undefined;
+export declare function settingsArgs(s: Record<string, unknown> | undefined): string[];

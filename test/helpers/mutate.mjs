@@ -242,3 +242,46 @@ export function mutate(base, r, others = []) {
 
 /** Chunk sizes to feed an in-memory capture with (1 is a byte at a time). */
 export const CHUNK_SIZES = [1, 7, 64, 1000, 4096, 65536];
+
+/**
+ * Settings that push the engine's limits: a tiny connection cap (compaction
+ * and early eviction on every few connections), timeouts from a millisecond
+ * to hours. Undefined most of the time (the defaults).
+ */
+export function randomSettings(r) {
+  if (r() < 0.6) return undefined;
+  const s = {};
+  if (r() < 0.6) s.maxConnections = pick(r, [1, 2, 3, 10, 100]);
+  if (r() < 0.3) s.msl = pick(r, [0.001, 0.5, 30, 3600]);
+  if (r() < 0.3) s.handshakeIdleTimeout = pick(r, [0.001, 1, 60]);
+  if (r() < 0.3) s.idleTimeout = pick(r, [0.01, 5, 7875]);
+  if (r() < 0.3) s.synTimeout = pick(r, [0.001, 3]);
+  if (r() < 0.3) s.closeWaitTimeout = pick(r, [0.001, 5]);
+  if (r() < 0.3) s.finWait2Timeout = pick(r, [0.001, 60]);
+  if (r() < 0.3) s.timeWaitThreshold = pick(r, [1, 2, 500]);
+  if (r() < 0.3) s.synFloodThreshold = pick(r, [1, 2, 100]);
+  if (r() < 0.2) s.retransmissionBurst = { count: pick(r, [1, 2, 5]), window: pick(r, [0.001, 1, 60]) };
+  return s;
+}
+
+/** The same settings as command-line options. */
+export function settingsArgs(s) {
+  if (!s) return [];
+  const a = [];
+  const opt = {
+    maxConnections: '--max-connections',
+    msl: '--msl',
+    handshakeIdleTimeout: '--handshake-idle-timeout',
+    idleTimeout: '--idle-timeout',
+    synTimeout: '--syn-timeout',
+    closeWaitTimeout: '--close-wait-timeout',
+    finWait2Timeout: '--fin-wait-2-timeout',
+    timeWaitThreshold: '--time-wait-threshold',
+    synFloodThreshold: '--syn-flood-threshold',
+  };
+  for (const [k, v] of Object.entries(s)) {
+    if (opt[k]) a.push(opt[k], String(v));
+    else if (k === 'retransmissionBurst') a.push('--retransmission-burst', `${v.count}/${v.window}`);
+  }
+  return a;
+}

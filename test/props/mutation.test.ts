@@ -2,7 +2,7 @@
  * The CI slice of `npm run fuzz` (bench/fuzz.mjs): 60 mutants of the fixture
  * captures from a fixed list of seeds, each analysed by the built library in
  * a worker thread (test/helpers/isolated.mjs) with a 10 s limit. Every one
- * must end cleanly, every time: a valid report (test/helpers/check-report.mjs)
+ * (a third with a tiny connection cap or timeouts) must end cleanly, every time: a valid report (test/helpers/check-report.mjs)
  * or a CaptureError; no other exception, no hang. Runs dist/ (`npm test`
  * builds first).
  */
@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Isolated } from '../helpers/isolated.mjs';
-import { CHUNK_SIZES, mutate, rng } from '../helpers/mutate.mjs';
+import { CHUNK_SIZES, mutate, randomSettings, rng } from '../helpers/mutate.mjs';
 
 const ROOT = join(import.meta.dirname, '../..');
 const FIXTURES = readdirSync(join(ROOT, 'fixtures'))
@@ -36,11 +36,14 @@ describe('60 mutants of the fixtures end cleanly', () => {
       const r = rng(seed);
       const { bytes, ops } = mutate(base.bytes, r, [FIXTURES[(i + 7) % FIXTURES.length]!.bytes]);
       const chunk = CHUNK_SIZES[i % CHUNK_SIZES.length]!;
+      // A third of the cases with a tiny connection cap or timeouts (compaction, eviction, timers).
+      const settings = i % 3 === 0 ? (randomSettings(r) ?? { maxConnections: 2 }) : undefined;
       const res = await iso.run(bytes, {
         chunk: chunk === 1 && bytes.length > 20_000 ? 4096 : chunk,
         timeoutMs: 10_000,
+        settings,
       });
-      const what = `${basename(base.name)} ${ops.join(' ')}: ${res.outcome} ${res.message ?? ''} ${(res.problems ?? []).join('; ')}`;
+      const what = `${basename(base.name)} ${ops.join(' ')} ${JSON.stringify(settings ?? {})}: ${res.outcome} ${res.message ?? ''} ${(res.problems ?? []).join('; ')}`;
       expect(['ok', 'capture-error'], what).toContain(res.outcome);
     },
     15_000,
