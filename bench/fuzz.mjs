@@ -91,24 +91,42 @@ function walk(dir, out = []) {
   return out;
 }
 
-/** The seeds: fixtures, then corpus captures and tcpdump text outputs, each under the size limit. */
+/** tcpdump's text output styles the text reader knows (SPEC.md: -n with or without -S, -tttt, -v). */
+const TEXT_STYLES = [['-n'], ['-nS'], ['-n', '-tttt'], ['-nv'], ['-n', '-#'], ['-n', '-tt'], ['-nS', '-ttt']];
+
+/** Seeds of tcpdump text: the corpus's expected outputs, and the fixtures printed by tcpdump (when installed). */
+function textSeeds(o, pcaps) {
+  const out = [];
+  if (o.corpus && existsSync(CORPUS)) {
+    for (const p of walk(join(CORPUS, 'tcpdump')))
+      if (p.endsWith('.out')) out.push({ path: p, bytes: new Uint8Array(readFileSync(p)) });
+  }
+  if (spawnSync('tcpdump', ['--version']).status !== 0) return out;
+  const small = pcaps.filter((p) => p.path.includes('/fixtures/') && p.bytes.length < 60_000);
+  for (const [i, p] of small.entries()) {
+    const style = TEXT_STYLES[i % TEXT_STYLES.length];
+    const r = spawnSync('tcpdump', [...style, '-r', p.path], { maxBuffer: 1 << 26 });
+    if (r.status !== 0 || r.stdout.length === 0) continue;
+    // Some with tcpdump's banner merged in (2>&1), as people save it.
+    const bytes = i % 2 === 0 ? Buffer.concat([r.stderr, r.stdout]) : r.stdout;
+    out.push({ path: `${p.path} (tcpdump ${style.join(' ')})`, bytes: new Uint8Array(bytes) });
+  }
+  return out;
+}
+
+/** The seeds: fixtures, then corpus captures and tcpdump text, each under the size limit. */
 function seeds(o) {
   const files = readdirSync(join(ROOT, 'fixtures'))
     .filter((f) => f.endsWith('.pcap'))
     .map((f) => join(ROOT, 'fixtures', f));
   if (o.corpus && existsSync(CORPUS)) {
-    for (const p of walk(CORPUS)) {
-      if (
-        /\.(pcap|pcapng|cap|pcap\.gz)$/.test(p) ||
-        (/\/tcpdump\/[^/]+\.out$/.test(p) && /tcp|http/i.test(p))
-      )
-        files.push(p);
-    }
+    for (const p of walk(CORPUS)) if (/\.(pcap|pcapng|cap|pcap\.gz)$/.test(p)) files.push(p);
   }
-  return files
+  const pcaps = files
     .filter((p) => statSync(p).size > 0 && statSync(p).size <= o.maxSeedBytes)
     .sort()
     .map((p) => ({ path: p, bytes: new Uint8Array(readFileSync(p)) }));
+  return [...pcaps, ...textSeeds(o, pcaps).filter((t) => t.bytes.length <= o.maxSeedBytes)];
 }
 
 /** Control characters other than newline and tab: none may reach the terminal. */
@@ -246,7 +264,7 @@ async function main() {
         '',
         `found by bench/fuzz.mjs --seed ${o.seed} (case ${n}) on ${new Date().toISOString()}`,
         `signature: ${sig}`,
-        `from: ${relative(ROOT, seed.path)}`,
+        `from: ${seed.path.startsWith(ROOT) ? relative(ROOT, seed.path) : seed.path}`,
         `mutations: ${ops.join(' ')}`,
         `settings: ${JSON.stringify(settings ?? {})} (options: ${settingsArgs(settings).join(' ') || 'none'})`,
         `chunk size: ${chunk}`,

@@ -528,3 +528,49 @@ describe('output safety: nothing from a capture writes control characters to the
     }
   });
 });
+
+describe('an internal error (a bug) is one line; --debug adds the stack', () => {
+  // In process, with an Io whose signal registration throws: the one way in from outside to a non-typed error.
+  async function internal(args: string[]) {
+    const { run } = await import('../../src/cli/main.js');
+    const { Writable } = await import('node:stream');
+    let out = '';
+    let err = '';
+    const sink = (f: (s: string) => void) =>
+      new Writable({
+        write(chunk, _enc, cb) {
+          f(String(chunk));
+          cb();
+        },
+      });
+    const code = await run(args, {
+      stdout: sink((s) => (out += s)),
+      stderr: sink((s) => (err += s)),
+      stdin: (async function* () {})(),
+      env: { NO_COLOR: '1' },
+      cwd: process.cwd(),
+      signals: {
+        on() {
+          throw new TypeError('boom');
+        },
+        off() {},
+      },
+    });
+    return { code, out, err };
+  }
+
+  it('without --debug: one line, no stack frame', async () => {
+    const r = await internal([FIXTURE]);
+    expect(r.code).toBe(2);
+    expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.err).toContain('internal error: boom');
+    expect(r.err).not.toContain('    at ');
+  });
+
+  it('with --debug: the message, then the stack', async () => {
+    const r = await internal([FIXTURE, '--debug']);
+    expect(r.code).toBe(2);
+    expect(r.err.split('\n')[0]).toContain('internal error: boom');
+    expect(r.err).toContain('    at ');
+  });
+});
