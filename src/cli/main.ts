@@ -13,7 +13,6 @@ import { findDefaultConfig, loadConfig, mergeSettings, settingsFromOptions } fro
 import { DEFAULT_SETTINGS, type Settings } from '../config/settings.js';
 import { analyzeCommand } from './analyze-command.js';
 import type { Io } from './io.js';
-import { ladderCommand } from './ladder-command.js';
 
 export type { Io } from './io.js';
 
@@ -184,6 +183,8 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     .option('--all', 'show every segment (default: elide the middle of long connections)')
     .option('--json', 'the rows as JSON')
     .action(async (captures: string[], opts: Record<string, unknown>) => {
+      // Loaded only for this command: every report run would pay its startup otherwise.
+      const { ladderCommand } = await import('./ladder-command.js');
       result.code = await ladderCommand(captures, opts, io);
     });
   return program;
