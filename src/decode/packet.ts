@@ -17,7 +17,7 @@ import { decodeIPv6 } from './ipv6.js';
 import { decodeMpls } from './mpls.js';
 import { decodeNull } from './null.js';
 import { decodePppoeSession } from './pppoe.js';
-import { DecodeStatus, newSegment, type Segment } from './segment.js';
+import { DecodeStatus, newSegment, resetFields, type Segment } from './segment.js';
 import { decodeLinuxSll, decodeLinuxSll2 } from './sll.js';
 import { decodeTcp } from './tcp.js';
 import { decodeUdp } from './udp.js';
@@ -128,35 +128,7 @@ function reset(seg: Segment, buf: Uint8Array): void {
   seg.ipVersion = 4;
   seg.srcPort = 0;
   seg.dstPort = 0;
-  seg.ttl = 0;
-  seg.seq = 0;
-  seg.ack = 0;
-  seg.flags = 0;
-  seg.window = 0;
-  seg.urgent = 0;
-  seg.headerLen = 20;
-  seg.payloadLen = 0;
-  seg.capturedPayload = 0;
-  seg.payloadOffset = 0;
-  seg.buf = buf;
-  seg.truncated = false;
-  seg.mss = -1;
-  seg.wscale = -1;
-  seg.sackPermitted = false;
-  if (seg.sackCount !== 0) seg.sackBlocks.fill(0);
-  seg.sackCount = 0;
-  seg.tsVal = -1;
-  seg.tsEcr = -1;
-  seg.tfo = false;
-  // Setting an array's length is a runtime call, even to the same value.
-  if (seg.otherOptions.length !== 0) seg.otherOptions.length = 0;
-  seg.badOptions = false;
-  seg.etherType = -1;
-  seg.ipProto = -1;
-  seg.ipOffset = -1;
-  seg.tcpOffset = -1;
-  seg.ipFragmented = false;
-  seg.tcpReserved = 0;
+  resetFields(seg, buf);
 }
 
 function clearAddresses(seg: Segment, from = 0): void {

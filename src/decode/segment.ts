@@ -186,3 +186,41 @@ export function newSegment(): Segment {
     tcpReserved: 0,
   };
 }
+
+/**
+ * Every per-packet field of a reused Segment back to "absent", addresses, ports
+ * and IP version aside (each decoder sets those its own way). Shared by the
+ * binary decoder and the tcpdump text parser; no allocation, no fill() unless
+ * the previous packet had SACK blocks.
+ */
+export function resetFields(seg: Segment, buf: Uint8Array): void {
+  seg.ttl = 0;
+  seg.seq = 0;
+  seg.ack = 0;
+  seg.flags = 0;
+  seg.window = 0;
+  seg.urgent = 0;
+  seg.headerLen = 20;
+  seg.payloadLen = 0;
+  seg.capturedPayload = 0;
+  seg.payloadOffset = 0;
+  seg.buf = buf;
+  seg.truncated = false;
+  seg.mss = -1;
+  seg.wscale = -1;
+  seg.sackPermitted = false;
+  if (seg.sackCount !== 0) seg.sackBlocks.fill(0);
+  seg.sackCount = 0;
+  seg.tsVal = -1;
+  seg.tsEcr = -1;
+  seg.tfo = false;
+  // Setting an array's length is a runtime call, even to the same value.
+  if (seg.otherOptions.length !== 0) seg.otherOptions.length = 0;
+  seg.badOptions = false;
+  seg.etherType = -1;
+  seg.ipProto = -1;
+  seg.ipOffset = -1;
+  seg.tcpOffset = -1;
+  seg.ipFragmented = false;
+  seg.tcpReserved = 0;
+}

@@ -28,7 +28,7 @@ import { opts, parseOptions } from './tcpdump-text/options.js';
 import { at, find, findLast, isDigit, lastSpace, num, readUint, skipSpaces } from './tcpdump-text/scan.js';
 import { SeqTracker } from './tcpdump-text/seq.js';
 import { Clock, type HmsMeaning, readStamp, StampShape, stamp } from './tcpdump-text/time.js';
-import { DecodeStatus, type Segment, TcpFlag } from './segment.js';
+import { DecodeStatus, resetFields, type Segment, TcpFlag } from './segment.js';
 
 export type { HmsMeaning } from './tcpdump-text/time.js';
 
@@ -758,30 +758,6 @@ export class TcpdumpTextParser {
 
 /** Every field a TCP line sets, back to "absent". */
 function resetSegment(seg: Segment): void {
-  seg.ttl = 0;
-  seg.seq = 0;
-  seg.ack = 0;
-  seg.flags = 0;
-  seg.window = 0;
-  seg.urgent = 0;
-  seg.headerLen = 20;
-  seg.payloadLen = 0;
-  seg.capturedPayload = 0;
-  seg.payloadOffset = 0;
-  seg.buf = EMPTY;
-  seg.truncated = false;
-  seg.mss = -1;
-  seg.wscale = -1;
-  seg.sackPermitted = false;
-  seg.sackCount = 0;
-  seg.tsVal = -1;
-  seg.tsEcr = -1;
-  seg.tfo = false;
-  seg.otherOptions.length = 0;
-  seg.badOptions = false;
-  seg.etherType = -1;
+  resetFields(seg, EMPTY);
   seg.ipProto = 6;
-  seg.ipOffset = -1;
-  seg.tcpOffset = -1;
-  seg.ipFragmented = false;
 }
