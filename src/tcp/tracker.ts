@@ -32,6 +32,11 @@ export interface TrackerOptions {
   halfOpenTimeout: number;
   /** Out-of-order threshold when the handshake RTT is unknown (Wireshark uses 3 ms). */
   oooThreshold: number;
+  /**
+   * A segment this long after both endpoints of its connection closed starts a
+   * new connection (picked up mid-stream) instead of joining the old one.
+   */
+  closedLinger: number;
   /** Makes each connection's Zeek conn_state/history emulation (none by default). */
   newZeek: (() => ZeekLike) | null;
 }
@@ -41,6 +46,7 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
   idleTimeout: 7200,
   halfOpenTimeout: 60,
   oooThreshold: 0.003,
+  closedLinger: 5,
   newZeek: null,
 };
 
@@ -211,6 +217,19 @@ export class Tracker {
         old.ended = true;
         this.observer.connectionEnded(old);
       }
+    } else if (
+      (seg.flags & SYN) === 0 &&
+      conn.ended &&
+      conn.ep[CLIENT].state === State.CLOSED &&
+      conn.ep[SERVER].state === State.CLOSED &&
+      seg.ts - conn.end > this.opts.closedLinger
+    ) {
+      // specialCases: a segment long after both endpoints closed (neither holds a
+      // socket) is not a straggler of that connection but another one on the same
+      // 4-tuple whose handshake was not captured: picked up mid-stream. (Zeek
+      // splits the same way after its 5 s tcp_close_delay / tcp_reset_delay.)
+      conn = this.open(seg, hash, srcH, dstH, { old: conn, prev });
+      side = conn.firstSender;
     }
     this.apply(conn, side, seg);
   }

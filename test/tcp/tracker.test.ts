@@ -363,7 +363,7 @@ describe('evidence that a captured segment was not delivered, or was resent', ()
     expect(w.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
   });
 
-  it('a hole filled after the receiver\'s duplicate ACKs is a retransmission however soon it comes', () => {
+  it("a hole filled after the receiver's duplicate ACKs is a retransmission however soon it comes", () => {
     const w = new Wire();
     w.c('S');
     w.s('S.', 0, { dt: 0.01 });
@@ -388,5 +388,19 @@ describe('evidence that a captured segment was not delivered, or was resent', ()
     w.s('P.', 1000, { seq: 5001, dt: 0.0001 });
     expect(w.conn.server.outOfOrder).toBe(1);
     expect(w.conn.server.retransmissions).toBe(0);
+  });
+});
+
+describe('a segment long after both endpoints closed', () => {
+  it('starts another connection, picked up mid-stream (Zeek splits there too)', () => {
+    const w = new Wire();
+    handshake(w);
+    w.c('R');
+    expect(w.states()).toEqual(['CLOSED', 'CLOSED']);
+    w.s('P.', 10, { dt: 1 }); // a straggler: same connection
+    expect(w.tracker.conns).toHaveLength(1);
+    w.s('P.', 10, { dt: 15 }); // 15 s later: another connection on the 4-tuple
+    expect(w.tracker.conns).toHaveLength(2);
+    expect(w.conn.midstream).toBe(true);
   });
 });
