@@ -21,7 +21,7 @@ import {
   type Side,
   type TransitionRecord,
 } from '../tcp/connection.js';
-import { seqDiff } from '../tcp/seq.js';
+import { seqDiff, seqGe } from '../tcp/seq.js';
 import { STATE_NAMES, State } from '../tcp/states.js';
 import type { SegInfo, TrackerObserver } from '../tcp/tracker.js';
 import { ANOMALY_KINDS, KIND_BY_NAME } from './kinds.js';
@@ -538,19 +538,32 @@ export class Detectors implements TrackerObserver {
     const snd = conn.ep[side];
     const rcv = conn.ep[rcvSide];
     // Data in flight: sent but not (yet) acknowledged by the peer, in either direction.
-    const inFlightFromSender =
-      snd.seqKnown && rcv.ackKnown ? Math.max(0, seqDiff(snd.sndNxt, rcv.lastAck)) : 0;
-    const inFlightToSender = rcv.seqKnown && snd.ackKnown ? Math.max(0, seqDiff(rcv.sndNxt, snd.lastAck)) : 0;
+    // Bytes sent and not yet acknowledged; an unacknowledged FIN takes a sequence
+    // number but is no data.
+    const unacked = (from: Endpoint, to: Endpoint): number => {
+      if (!from.seqKnown || !to.ackKnown) return 0;
+      const fin = from.finSent && seqGe(from.finSeq, to.lastAck) ? 1 : 0;
+      return Math.max(0, seqDiff(from.sndNxt, to.lastAck) - fin);
+    };
+    const inFlightFromSender = unacked(snd, rcv);
+    const inFlightToSender = unacked(rcv, snd);
     const inFlight = inFlightFromSender + inFlightToSender;
     const who = endpointName(snd, conn.ipVersion);
     const flight = inFlight > 0 ? `${inFlight} bytes unacknowledged in flight` : 'no data in flight';
+    // A TIME_WAIT socket answers a FIN with an ACK; a RST from "TIME_WAIT" means
+    // the endpoint held no socket any more: Linux drops an orphaned FIN_WAIT_2
+    // after net.ipv4.tcp_fin_timeout, and the peer's late FIN then meets a RST.
+    const noSocket =
+      sndBefore === State.TIME_WAIT
+        ? " (it held no socket any more: its FIN_WAIT_2 had been dropped, as after tcp_fin_timeout, before the peer's FIN came)"
+        : '';
     this.raise(
       conn,
       side,
       'mid-stream-rst',
       seg.ts,
       seg.frame,
-      `${who} (${SIDE_NAME[side]}, ${STATE_NAMES[sndBefore]}) reset the connection; peer was ${STATE_NAMES[rcvBefore]}; ${flight}; ${snd.bytes + rcv.bytes} bytes exchanged`,
+      `${who} (${SIDE_NAME[side]}, ${STATE_NAMES[sndBefore]}) reset the connection; peer was ${STATE_NAMES[rcvBefore]}; ${flight}; ${snd.bytes + rcv.bytes} bytes exchanged${noSocket}`,
       {
         senderState: STATE_NAMES[sndBefore]!,
         receiverState: STATE_NAMES[rcvBefore]!,
