@@ -40,7 +40,6 @@ describe.each([false, true])('colour %s', (color) => {
 it('colour on is colour off plus escape sequences only', async () => {
   for (const name of SCENARIOS) {
     const plain = await cli([F(name)], false);
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping SGR sequences
     const stripped = (await cli([F(name)], true)).replace(/\x1b\[[0-9;]*m/g, '');
     expect(stripped).toBe(plain);
   }
