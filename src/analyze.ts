@@ -456,11 +456,18 @@ export class Analysis implements TrackerObserver {
     ].sort();
     const capture = captureSummary(stats, this.tcpPackets, this.skipped, unavailable);
     const states = this.states();
+    // Totals by kind: every anomaly raised (some may not be listed, see
+    // KEEP_PER_KIND); with filters, only the listed ones can be told apart.
+    const anomalyCounts: Record<string, number> = {};
+    if (this.filter) for (const a of anomalies) anomalyCounts[a.kind] = (anomalyCounts[a.kind] ?? 0) + 1;
+    else for (const [k, n] of this.detectors.counts) anomalyCounts[k] = n;
     const report: Report = {
       version: 1,
       capture,
       connections,
       anomalies,
+      anomalyCounts,
+      anomaliesOmitted: this.filter ? 0 : this.detectors.omitted,
       states,
       summarised: {
         connections: this.summarised.connections,

@@ -43,6 +43,9 @@ export type AnomalySink = (a: AnomalyReport, conn: Connection | null) => void;
 
 const SIDE_NAME = ['client', 'server'] as const;
 
+/** Anomalies of one kind kept in full for the report; beyond, they are counted only. */
+export const KEEP_PER_KIND = 10_000;
+
 /** Kinds that already say the connection was still stuck at the end of the capture. */
 const STUCK_KINDS = new Set([
   'close-wait-stuck',
@@ -196,7 +199,12 @@ function firedKey(kind: string, side: Side | null): number {
 }
 
 export class Detectors implements TrackerObserver {
+  /** The anomalies kept for the report (at most KEEP_PER_KIND of each kind). */
   readonly anomalies: AnomalyReport[] = [];
+  /** Every anomaly raised, by kind (kept or not). */
+  readonly counts = new Map<string, number>();
+  /** Anomalies raised beyond KEEP_PER_KIND of their kind: streamed and counted, not kept. */
+  omitted = 0;
   private readonly s: DetectorSettings;
   private readonly sink: AnomalySink;
   private readonly closeWait: Deadlines;
@@ -844,7 +852,13 @@ export class Detectors implements TrackerObserver {
   }
 
   private emit(a: AnomalyReport, conn: Connection | null): void {
-    this.anomalies.push(a);
+    const n = (this.counts.get(a.kind) ?? 0) + 1;
+    this.counts.set(a.kind, n);
+    // Every anomaly is streamed; the report keeps the first KEEP_PER_KIND of each
+    // kind and counts the rest, so a flood (an anomaly per connection, without
+    // end) cannot grow memory with the connections it has already summarised.
+    if (n <= KEEP_PER_KIND) this.anomalies.push(a);
+    else this.omitted++;
     this.sink(a, conn);
   }
 }

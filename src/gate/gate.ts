@@ -55,6 +55,8 @@ type RuleSpec = { type: 'fail-on'; target: string } | { type: 'max'; target: str
 interface Facts {
   anomalies: AnomalyReport[];
   byKind: Map<string, AnomalyReport[]>;
+  /** Anomalies raised by kind, listed or not (Report.anomalyCounts). */
+  totals: Map<string, number>;
   connections: number;
   packets: number;
   retransmissions: number;
@@ -77,9 +79,11 @@ function factsOf(report: Report): Facts {
     packets += c.client.packets + c.server.packets;
     retransmissions += c.client.retransmissions + c.server.retransmissions;
   }
+  const totals = new Map<string, number>(Object.entries(report.anomalyCounts ?? {}));
   return {
     anomalies: report.anomalies,
     byKind,
+    totals,
     connections: report.connections.length + (report.summarised?.connections ?? 0),
     packets,
     retransmissions,
@@ -146,6 +150,25 @@ function countByKind(list: readonly AnomalyReport[]): Map<string, number> {
   return m;
 }
 
+/**
+ * Counts by kind of whole kinds of anomalies, taking the report's totals where
+ * it lists fewer than were raised (a flood: see Report.anomalyCounts).
+ */
+function kindTotals(list: readonly AnomalyReport[], facts: Facts): Map<string, number> {
+  const m = countByKind(list);
+  for (const [k, n] of m) {
+    const t = facts.totals.get(k);
+    if (t !== undefined && t > n) m.set(k, t);
+  }
+  return m;
+}
+
+function sum(m: Map<string, number>): number {
+  let n = 0;
+  for (const v of m.values()) n += v;
+  return n;
+}
+
 function cap(list: AnomalyReport[]): AnomalyReport[] {
   return list.length > GATE_RULE_ANOMALY_CAP ? list.slice(0, GATE_RULE_ANOMALY_CAP) : list;
 }
@@ -154,30 +177,32 @@ function failOn(target: string, facts: Facts, base: Facts | undefined): GateRule
   const name = ruleName({ type: 'fail-on', target });
   const match = matcher(target);
   const matched = facts.anomalies.filter(match);
-  const counts = countByKind(matched);
+  const counts = kindTotals(matched, facts);
+  const n = sum(counts);
   const common = {
     name,
     type: 'fail-on' as const,
     target,
     limit: 0,
     percent: false,
-    matched: matched.length,
+    matched: n,
   };
   const breakdown = [...counts].map(([k, n]) => `${n} ${k}`).join(', ');
   if (!base) {
-    const passed = matched.length === 0;
+    const passed = n === 0;
     return {
       ...common,
       passed,
-      figure: matched.length,
+      figure: n,
       message: passed
         ? `${name}: no matching anomalies`
-        : `${name}: ${matched.length} ${matched.length === 1 ? 'anomaly' : 'anomalies'} (${breakdown})`,
+        : `${name}: ${n} ${n === 1 ? 'anomaly' : 'anomalies'} (${breakdown})`,
       anomalies: passed ? [] : cap(matched),
     };
   }
   const baseMatched = base.anomalies.filter(match);
-  const baseCounts = countByKind(baseMatched);
+  const baseCounts = kindTotals(baseMatched, base);
+  const baseN = sum(baseCounts);
   const worse: string[] = [];
   const notes: string[] = [];
   for (const [kind, n] of counts) {
@@ -191,10 +216,10 @@ function failOn(target: string, facts: Facts, base: Facts | undefined): GateRule
   return {
     ...common,
     passed,
-    figure: matched.length,
-    baselineFigure: baseMatched.length,
+    figure: n,
+    baselineFigure: baseN,
     message: passed
-      ? `${name}: ${matched.length} matching, none above the baseline (${baseMatched.length})`
+      ? `${name}: ${n} matching, none above the baseline (${baseN})`
       : `${name}: ${notes.join(', ')}`,
     anomalies: passed ? [] : cap(matched.filter((a) => worse.includes(a.kind))),
   };
@@ -228,7 +253,7 @@ function measure(
   const list = isSeverity(target)
     ? facts.anomalies.filter((a) => a.severity === target)
     : (facts.byKind.get(target) ?? []);
-  return { figure: rule.percent ? share(list) : list.length, anomalies: list };
+  return { figure: rule.percent ? share(list) : sum(kindTotals(list, facts)), anomalies: list };
 }
 
 /** A figure for messages: counts as they are, percentages to 2 decimals, more when needed to show it is above the limit. */

@@ -12,6 +12,13 @@ export interface Report {
   capture: CaptureSummary;
   connections: ConnectionReport[];
   anomalies: AnomalyReport[];
+  /**
+   * Every anomaly raised, by kind. `anomalies` lists at most 10,000 of each kind
+   * (a flood raises one a connection); the rest are counted here and in
+   * `anomaliesOmitted`. With --host/--port/--conn filters, the listed ones.
+   */
+  anomalyCounts?: Record<string, number>;
+  anomaliesOmitted?: number;
   /** Endpoint states at the end of the capture, counted (ss -tan style). */
   states: StateSummary;
   /** Connections that were compacted into counts only (connection cap, --max-connections). */

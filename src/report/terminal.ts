@@ -236,10 +236,12 @@ interface KindGroup {
   kind: string;
   severity: Severity;
   items: AnomalyReport[];
+  /** Raised in all: items.length, or more when the report lists only some (Report.anomalyCounts). */
+  total: number;
   connections: number;
 }
 
-function groupAnomalies(anomalies: AnomalyReport[]): KindGroup[] {
+function groupAnomalies(anomalies: AnomalyReport[], counts?: Record<string, number>): KindGroup[] {
   const byKind = new Map<string, AnomalyReport[]>();
   for (const a of anomalies) {
     let list = byKind.get(a.kind);
@@ -253,12 +255,13 @@ function groupAnomalies(anomalies: AnomalyReport[]): KindGroup[] {
       'info',
     );
     const conns = new Set(items.map((a) => a.connection).filter((c) => c !== null));
-    groups.push({ kind, severity, items, connections: conns.size });
+    const total = Math.max(items.length, counts?.[kind] ?? 0);
+    groups.push({ kind, severity, items, total, connections: conns.size });
   }
   groups.sort(
     (a, b) =>
       SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
-      b.items.length - a.items.length ||
+      b.total - a.total ||
       (a.kind < b.kind ? -1 : 1),
   );
   return groups;
@@ -273,8 +276,12 @@ function kindBlock(group: KindGroup, ctx: Ctx, examples: number): string[] {
   const avail = ctx.width - indent.length;
   const info = KIND_BY_NAME.get(group.kind);
   const kind = sanitize(group.kind);
-  let count = `×${formatCount(group.items.length)}`;
-  if (group.connections > 0 && group.connections !== group.items.length) {
+  let count = `×${formatCount(group.total)}`;
+  if (
+    group.connections > 0 &&
+    group.connections !== group.items.length &&
+    group.total === group.items.length
+  ) {
     count += ` on ${plural(group.connections, 'connection')}`;
   }
   const head = `  ${p.severity(group.severity, padEnd(SEV_LABEL[group.severity], SEV_W))}${p.bold(kind)} ${count}`;
@@ -294,16 +301,16 @@ function kindBlock(group: KindGroup, ctx: Ctx, examples: number): string[] {
     out.push(indent + wrapped[0]!);
     for (const l of wrapped.slice(1)) out.push(`${indent}  ${l}`);
   }
-  if (sorted.length > shown.length)
-    out.push(indent + p.dim(`… ${formatCount(sorted.length - shown.length)} more`));
+  if (group.total > shown.length)
+    out.push(indent + p.dim(`… ${formatCount(group.total - shown.length)} more`));
   return out;
 }
 
 function anomaliesSection(report: Report, ctx: Ctx): string[] {
   const { p } = ctx;
-  const groups = groupAnomalies(report.anomalies);
+  const groups = groupAnomalies(report.anomalies, report.anomalyCounts);
   const bySev: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
-  for (const a of report.anomalies) bySev[a.severity]++;
+  for (const g of groups) bySev[g.severity] += g.total;
   const counts = (['error', 'warning', 'info'] as const)
     .filter((s) => bySev[s] > 0)
     .map((s) => p.severity(s, plural(bySev[s], s === 'info' ? 'info' : s, s === 'info' ? 'info' : `${s}s`)));
@@ -324,9 +331,7 @@ function anomaliesSection(report: Report, ctx: Ctx): string[] {
     else rest.push(g);
   }
   if (rest.length > 0) {
-    const list = rest.map((g) =>
-      p.severity(g.severity, `${sanitize(g.kind)} ×${formatCount(g.items.length)}`),
-    );
+    const list = rest.map((g) => p.severity(g.severity, `${sanitize(g.kind)} ×${formatCount(g.total)}`));
     out.push(...wrapColoured(`  also: `, list, ', ', ' (--all for details)', ctx.width));
   }
   return out;

@@ -103,3 +103,39 @@ describe('config file', () => {
     expect(r2.stderr).toMatch(/msl/);
   });
 });
+
+describe('a flood of anomalies', () => {
+  it('lists 10,000 of a kind, counts them all, and the gate and report use the count', async () => {
+    const w = new PcapWriter();
+    for (let i = 0; i < 15_000; i++) {
+      const t = 1_700_000_000 + i * 0.001;
+      const sport = 1024 + (i % 60000);
+      const src = `10.3.${i >> 12}.${(i >> 6) & 63}`;
+      w.tcp({ t, src, dst: '10.4.0.1', sport, dport: 80, flags: 'S', seq: 7 });
+      w.tcp({
+        t: t + 0.0001,
+        src: '10.4.0.1',
+        dst: src,
+        sport: 80,
+        dport: sport,
+        flags: 'R.',
+        seq: 0,
+        ack: 8,
+      });
+    }
+    const path = join(dir, 'refused.pcap');
+    writeFileSync(path, w.bytes());
+    const json = JSON.parse((await cli([path, '--json'])).stdout);
+    expect(json.anomalies).toHaveLength(10_000);
+    expect(json.anomalyCounts['connection-refused']).toBe(15_000);
+    expect(json.anomaliesOmitted).toBe(5_000);
+    const gate = await cli([path, '--max', 'connection-refused=12000']);
+    expect(gate.code).toBe(1);
+    expect(gate.stdout).toMatch(/connection-refused: 15000 > max 12000/);
+    expect(gate.stdout).toMatch(/connection-refused ×15,000/);
+    const nd = (await cli([path, '--ndjson'])).stdout
+      .split('\n')
+      .filter((l) => l.includes('"type":"anomaly"'));
+    expect(nd).toHaveLength(15_000);
+  }, 120_000);
+});
