@@ -44,7 +44,7 @@ const data = load(from);
 const header = data.subarray(0, 24);
 let first = -1;
 let last = 0;
-for (let o = 24; o + 16 <= data.length; ) {
+for (let o = 24; o + 16 <= data.length;) {
   const sec = data.readUInt32LE(o);
   if (first < 0) first = sec;
   last = sec;
@@ -66,7 +66,7 @@ out.on('error', () => process.exit(0));
 await write(Buffer.from(header));
 for (let r = 0; written < total; r++) {
   const dt = r * shiftPer;
-  for (let o = 24; o + 16 <= data.length && written < total; ) {
+  for (let o = 24; o + 16 <= data.length && written < total;) {
     const cap = data.readUInt32LE(o + 8);
     const len = 16 + cap;
     if (used + len > pending.length) {

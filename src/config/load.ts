@@ -77,7 +77,7 @@ export function validateConfig(data: unknown, source: string): Partial<Settings>
     }
     const k = key as keyof Settings;
     const at = `${source}: key "${key}"`;
-    // biome-ignore lint/suspicious/noExplicitAny: key and value types match by construction
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- key and value types match by construction
     (out as any)[k] = validateValue(k, value, at, (sub) => `${source}: key "${key}.${sub}"`);
   }
   return out;
@@ -104,7 +104,7 @@ export function settingsFromOptions(opts: Readonly<Record<string, unknown>>): Pa
     const value = opts[key];
     if (value === undefined) continue;
     const at = optionName(key);
-    // biome-ignore lint/suspicious/noExplicitAny: key and value types match by construction
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- key and value types match by construction
     (out as any)[key] = validateValue(key, value, at, (sub) => `${at} ${sub}`);
   }
   return out;
@@ -131,7 +131,7 @@ export function mergeSettings(
       } else if (key === 'max') {
         out.max = { ...out.max, ...clone(value as Settings['max']) };
       } else {
-        // biome-ignore lint/suspicious/noExplicitAny: key and value types match by construction
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- key and value types match by construction
         (out as any)[key] = clone(value);
       }
     }

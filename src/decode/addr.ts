@@ -31,7 +31,7 @@ export function formatAddr(ipVersion: 4 | 6, bytes: Uint8Array): string {
   }
   let bestStart = -1;
   let bestLen = 1; // a single zero group is not shortened (section 4.2.2)
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (g[i] !== 0) {
       i++;
       continue;

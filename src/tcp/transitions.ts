@@ -69,7 +69,8 @@ const {
  * NEXT[state][event] = next state, or -1 for "no change".
  * Columns: SND_SYN SND_SYNACK SND_FIN SND_RST | RCV_SYN RCV_SYNACK RCV_ACK_SYN RCV_ACK_FIN RCV_FIN RCV_RST
  */
-// biome-ignore format: the table is easier to read aligned
+// The table is easier to read aligned.
+// prettier-ignore
 const NEXT: readonly (readonly number[])[] = [
   /* CLOSED */ [SYN_SENT, SYN_RECEIVED, _, _,  _, _, _, _, _, _],
   // SND_SYN: active open (connect()).  SND_SYNACK: passive open whose SYN we did not

@@ -117,7 +117,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const version = execFileSync('tshark', ['--version'], { encoding: 'utf8' }).split('\n')[0];
   const out = join(here, 'tshark.json');
   writeFileSync(out, `${JSON.stringify({ tshark: version, files }, null, 2)}\n`);
-  // The repository's formatter decides the layout (biome checks test/**).
-  execFileSync(join(root, 'node_modules/.bin/biome'), ['format', '--write', out], { stdio: 'ignore' });
+  // The repository's formatter decides the layout (prettier checks test/**).
+  execFileSync(join(root, 'node_modules/.bin/prettier'), ['--write', out], { stdio: 'ignore' });
   console.log(`wrote ${Object.keys(files).length} files (${version})`);
 }

@@ -42,7 +42,7 @@ export function units(b) {
   const out = [];
   if (m === 0x0a0d0d0a) {
     let le = true;
-    for (let o = 0; o + 12 <= b.length; ) {
+    for (let o = 0; o + 12 <= b.length;) {
       if (dv.getUint32(o, true) === 0x0a0d0d0a && o + 12 <= b.length)
         le = dv.getUint32(o + 8, true) === 0x1a2b3c4d;
       const len = dv.getUint32(o + 4, le);
@@ -62,7 +62,7 @@ export function units(b) {
     le = true;
   else return null;
   const hl = dv.getUint32(0, le) === 0xa1b2cd34 ? 24 : 16;
-  for (let o = 24; o + hl <= b.length; ) {
+  for (let o = 24; o + hl <= b.length;) {
     const cap = dv.getUint32(o + 8, le);
     if (o + hl + cap > b.length) break;
     out.push([o, hl + cap]);

@@ -291,7 +291,7 @@ export function pcapngFile(
 export function pcapFrames(pcap: Uint8Array): { t: number; data: Uint8Array }[] {
   const dv = new DataView(pcap.buffer, pcap.byteOffset, pcap.byteLength);
   const out: { t: number; data: Uint8Array }[] = [];
-  for (let o = 24; o + 16 <= pcap.length; ) {
+  for (let o = 24; o + 16 <= pcap.length;) {
     const cap = dv.getUint32(o + 8, true);
     out.push({
       t: dv.getUint32(o, true) + dv.getUint32(o + 4, true) / 1e6,
