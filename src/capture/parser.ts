@@ -41,6 +41,7 @@ export function newFileStats(file: string): CaptureFileStats {
     text: false,
     linkTypes: [],
     packets: 0,
+    skipped: {},
     textLines: 0,
     bytesRead: 0,
     dataBytes: 0,

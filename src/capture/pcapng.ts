@@ -119,6 +119,7 @@ export class PcapngParser extends ChunkParser {
 
   override end(info = {}): void {
     if (this.noIface > 0) {
+      this.stats.skipped['no-interface'] = (this.stats.skipped['no-interface'] ?? 0) + this.noIface;
       this.warn({
         kind: 'other',
         file: this.file,

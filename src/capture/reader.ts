@@ -494,5 +494,9 @@ export function combineStats(files: CaptureFileStats[]): CaptureStats {
     start,
     end,
     warnings: files.flatMap((f) => f.warnings),
+    skipped: files.reduce<Record<string, number>>((acc, f) => {
+      for (const [k, n] of Object.entries(f.skipped)) acc[k] = (acc[k] ?? 0) + n;
+      return acc;
+    }, {}),
   };
 }

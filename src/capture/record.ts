@@ -79,6 +79,8 @@ export interface CaptureFileStats {
   linkTypes: number[];
   /** Records handed to the sink. */
   packets: number;
+  /** Records the reader could not hand on, by reason (e.g. `no-interface`: a pcapng packet naming no IDB). */
+  skipped: Record<string, number>;
   /** Text lines handed to the sink. */
   textLines: number;
   /** Bytes read from the input as stored (compressed size when gzip). */
@@ -108,6 +110,8 @@ export interface CaptureStats {
   text: boolean;
   linkTypes: number[];
   packets: number;
+  /** Records not handed on, by reason, over all inputs. */
+  skipped: Record<string, number>;
   textLines: number;
   bytesRead: number;
   dataBytes: number;

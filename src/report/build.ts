@@ -155,6 +155,8 @@ export function captureSummary(
   unavailable: string[],
 ): CaptureSummary {
   const warnings = stats.warnings.map((w) => w.message);
+  // What the reader could not hand on (a pcapng packet naming no interface) is skipped too.
+  for (const [k, n] of Object.entries(stats.skipped ?? {})) skipped[k] = (skipped[k] ?? 0) + n;
   const summary: CaptureSummary = {
     files: stats.files.map((f) => f.file),
     format: stats.format,
