@@ -100,27 +100,12 @@ export interface CaptureFileStats {
 }
 
 /** What the reader saw in all inputs of one capture, plus each input's own figures. */
-export interface CaptureStats {
+export interface CaptureStats extends Omit<CaptureFileStats, 'file' | 'format'> {
   /** Per input, in the order they were read. */
   files: CaptureFileStats[];
   /** Distinct formats in reading order; `format` joins them with '+' (CaptureSummary.format). */
   formats: CaptureFormat[];
   format: string;
-  gzip: boolean;
-  text: boolean;
-  linkTypes: number[];
-  packets: number;
-  /** Records not handed on, by reason, over all inputs. */
-  skipped: Record<string, number>;
-  textLines: number;
-  bytesRead: number;
-  dataBytes: number;
-  truncated: boolean;
-  damaged: boolean;
-  aborted: boolean;
-  start: number | null;
-  end: number | null;
-  warnings: CaptureWarning[];
 }
 
 export interface ReadOptions {

@@ -22,21 +22,24 @@ import {
   type TransitionRecord,
 } from '../tcp/connection.js';
 import { seqDiff, seqGe } from '../tcp/seq.js';
+import type { Settings } from '../config/settings.js';
 import { STATE_NAMES, State } from '../tcp/states.js';
 import type { SegInfo, TrackerObserver } from '../tcp/tracker.js';
 import { ANOMALY_KINDS, KIND_BY_NAME } from './kinds.js';
 
-export interface DetectorSettings {
-  synTimeout: number;
-  synackTimeout: number;
-  closeWaitTimeout: number;
-  finWait2Timeout: number;
-  timeWaitThreshold: number;
-  synFloodThreshold: number;
-  retransmissionBurst: { count: number; window: number };
-  highRetransmissionRate: number;
-  highRetransmissionMinSegments: number;
-}
+/** The thresholds the detectors use (their meaning is documented in Settings). */
+export type DetectorSettings = Pick<
+  Settings,
+  | 'synTimeout'
+  | 'synackTimeout'
+  | 'closeWaitTimeout'
+  | 'finWait2Timeout'
+  | 'timeWaitThreshold'
+  | 'synFloodThreshold'
+  | 'retransmissionBurst'
+  | 'highRetransmissionRate'
+  | 'highRetransmissionMinSegments'
+>;
 
 /** Receives each anomaly as soon as it is raised (the same object is later updated by finish()). */
 export type AnomalySink = (a: AnomalyReport, conn: Connection | null) => void;
