@@ -18,6 +18,7 @@ import type { AnomalyReport, ConnectionReport, GateResult } from '../report/mode
 import { Progress } from '../report/progress.js';
 import { jsonSafe, sanitize } from '../report/sanitize.js';
 import { type Io, termWidth, useColor } from './io.js';
+import { LiveScreen } from './live-screen.js';
 import { writeJson } from './json-out.js';
 import { buildSettings, parseTextDate } from './main.js';
 
@@ -170,6 +171,12 @@ async function analyzeOne(
   const emitted = new Set<number>();
   const ndjson = format === 'ndjson';
   const liveText = live && format === 'text';
+  const screen = new LiveScreen(
+    out,
+    io.stderr,
+    liveText && io.stderr.isTTY === true,
+    io.stdout.isTTY === true,
+  );
   let analysis: Analysis | null = null;
   const connById = (id: number | null): ConnectionReport | undefined => {
     if (id === null || analysis === null) return undefined;
@@ -185,7 +192,7 @@ async function analyzeOne(
     onAnomaly: ndjson
       ? (a: AnomalyReport) => out.write(`${json({ type: 'anomaly', ...a })}\n`)
       : liveText
-        ? (a: AnomalyReport) => out.write(renderAnomalyLine(a, connById(a.connection), { color }))
+        ? (a: AnomalyReport) => screen.print(renderAnomalyLine(a, connById(a.connection), { color }))
         : undefined,
     onConnectionEnd: ndjson
       ? (c: ConnectionReport) => {
@@ -205,7 +212,6 @@ async function analyzeOne(
     let seenTs = 0;
     let seenWall = Date.now();
     const statusOnTty = liveText && io.stderr.isTTY === true;
-    let statusLines = 0;
     timer = setInterval(
       () => {
         const now = Date.now();
@@ -223,10 +229,7 @@ async function analyzeOne(
             { packets: a.packets, connections: a.tracker.conns.length, elapsed: (now - started) / 1000 },
             { color, width },
           );
-          // Redraw in place: move up over the previous status and clear it.
-          if (statusLines > 0) io.stderr.write(`\x1b[${statusLines}A\x1b[J`);
-          io.stderr.write(text);
-          statusLines = text.split('\n').length - 1;
+          screen.status(text);
         }
       },
       Math.max(100, settings.interval * 1000),
@@ -261,6 +264,7 @@ async function analyzeOne(
     });
   } finally {
     if (timer) clearInterval(timer);
+    screen.done();
     progress?.done();
   }
   const result = a.finish(stats, { deferConnections: ctx.deferConnections });
