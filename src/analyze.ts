@@ -455,6 +455,11 @@ export class Analysis implements TrackerObserver {
       ...new Set([...this.textParsers.values()].flatMap((t) => [...t.parser.unavailable])),
     ].sort();
     const capture = captureSummary(stats, this.tcpPackets, this.skipped, unavailable);
+    // Text input has no records for the reader to time: its packet lines do.
+    if (capture.start === null && Number.isFinite(this.firstTs)) {
+      capture.start = this.firstTs;
+      capture.end = end;
+    }
     const states = this.states();
     // Totals by kind: every anomaly raised (some may not be listed, see
     // KEEP_PER_KIND); with filters, only the listed ones can be told apart.
