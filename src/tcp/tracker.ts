@@ -97,9 +97,9 @@ function isTerminal(state: number): boolean {
   return state === State.CLOSED || state === State.TIME_WAIT || state === State.LISTEN;
 }
 
-function addrHash(seg: Segment, src: boolean): number {
-  const b = src ? seg.src : seg.dst;
-  if (seg.ipVersion === 4) return ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+/** An address as a number: IPv4 itself, IPv6 folded (collisions are settled by sameAddr). */
+function hashAddr(b: Uint8Array, ipVersion: 4 | 6): number {
+  if (ipVersion === 4) return ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
   let h = 0;
   for (let i = 0; i < 16; i += 4) {
     h = Math.imul(h ^ ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!), 0x9e3779b1);
@@ -162,8 +162,8 @@ export class Tracker {
       this.now = t;
       this.advance(t);
     }
-    const srcH = addrHash(seg, true);
-    const dstH = addrHash(seg, false);
+    const srcH = hashAddr(seg.src, seg.ipVersion);
+    const dstH = hashAddr(seg.dst, seg.ipVersion);
     const h1 = (Math.imul(srcH, 31) + seg.srcPort) | 0;
     const h2 = (Math.imul(dstH, 31) + seg.dstPort) | 0;
     const hash = (Math.imul(h1 ^ h2, 0x9e3779b1) + h1 + h2) | 0;
@@ -284,7 +284,7 @@ export class Tracker {
   }
 
   /** The connections currently in the flow table. */
-  *open_connections(): IterableIterator<Connection> {
+  *openConnections(): IterableIterator<Connection> {
     for (const head of this.table.values()) {
       for (let c: Connection | null = head; c !== null; c = c.nextInBucket) yield c;
     }
@@ -728,7 +728,7 @@ export class Tracker {
           const to = nextState(snd.state, Ev.SND_SYNACK);
           if (to >= 0) this.transition(conn, side, to, t, fr, EVENT_CAUSE[Ev.SND_SYNACK]);
         }
-        this.listeners.add((Math.imul(snd.addr4 || this.addrHashOf(snd), 31) + snd.port) | 0);
+        this.listeners.add((Math.imul(hashAddr(snd.addr, conn.ipVersion), 31) + snd.port) | 0);
       } else if (
         snd.state === State.ESTABLISHED &&
         seg.seq === snd.isn &&
@@ -937,15 +937,6 @@ export class Tracker {
       return true;
     }
     return false;
-  }
-
-  private addrHashOf(ep: Endpoint): number {
-    let h = 0;
-    const b = ep.addr;
-    for (let i = 0; i < b.length; i += 4) {
-      h = Math.imul(h ^ ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!), 0x9e3779b1);
-    }
-    return h >>> 0;
   }
 
   private transition(

@@ -226,7 +226,7 @@ function run(specs: Spec[], opts: { msl: number; idle: number; halfOpen: number 
   }
   expect(packets).toBe(specs.length);
   let open = 0;
-  for (const _ of tracker.open_connections()) open++;
+  for (const _ of tracker.openConnections()) open++;
   expect(open).toBe(tracker.openCount);
 
   // Past every timeout: TIME_WAIT over, table empty, everything ended.
@@ -240,7 +240,7 @@ function run(specs: Spec[], opts: { msl: number; idle: number; halfOpen: number 
   }
   expect(tracker.openCount).toBe(0);
   open = 0;
-  for (const _ of tracker.open_connections()) open++;
+  for (const _ of tracker.openConnections()) open++;
   expect(open).toBe(0);
 }
 
