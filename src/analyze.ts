@@ -189,7 +189,6 @@ export class Analysis implements TrackerObserver {
   /** Capture time of the newest segment. */
   lastTs = 0;
   firstTs = Number.POSITIVE_INFINITY;
-  readonly warnings: CaptureWarning[] = [];
   private readonly seg: Segment = newSegment();
   private readonly skipCounts: number[] = new Array(SKIP_REASON.length).fill(0);
   private readonly textParsers = new Map<
@@ -244,9 +243,8 @@ export class Analysis implements TrackerObserver {
       seg.ts = rec.tsSec + rec.tsNsec / 1e9;
       this.feed(seg);
     },
-    warning: (w: CaptureWarning): void => {
-      this.warnings.push(w);
-    },
+    // The reader also keeps every warning in its stats, where the report takes them.
+    warning: (_w: CaptureWarning): void => {},
     textLine: (line: string, file: string): void => {
       // One parser per input: each tcpdump run numbers its frames and picks its
       // relative-sequence origins on its own.
