@@ -49,6 +49,7 @@ import { seqDiff } from './tcp/seq.js';
 import { STATE_NAMES } from './tcp/states.js';
 import { type SegInfo, Tracker, type TrackerObserver } from './tcp/tracker.js';
 import { ZeekConn } from './tcp/zeek.js';
+import { ZeekLog, type ZeekRow } from './tcp/zeek-log.js';
 
 export interface AnalyzeOptions {
   settings?: Partial<Settings>;
@@ -61,6 +62,11 @@ export interface AnalyzeOptions {
   /** A states snapshot every `settings.interval` seconds of capture time. */
   onStates?: (t: number, states: StateSummary) => void;
   onProgress?: (bytesRead: number, totalBytes: number | undefined, packets: number) => void;
+  /**
+   * Zeek's conn.log view (`--zeek`): each row as Zeek would log it, connections
+   * split by Zeek's timers (src/tcp/zeek-log.ts).
+   */
+  onZeekRow?: (row: ZeekRow) => void;
   /** Record the ladder rows of this connection id. */
   ladder?: number;
   /** What `-` reads (default process.stdin). */
@@ -200,6 +206,7 @@ export class Analysis implements TrackerObserver {
   /** Highest frame number fed so far (text inputs number their frames after it). */
   private maxFrame = 0;
   private readonly ladder: LadderRecorder | null;
+  private readonly zeekLog: ZeekLog | null;
   private readonly opts: AnalyzeOptions;
   private readonly summarised: Summarised = newSummarised();
   /** Text inputs seen to be tcpdump output (noteText), and the last one (to skip the check). */
@@ -223,6 +230,7 @@ export class Analysis implements TrackerObserver {
     });
     this.detectors = new Detectors(s, (a, conn) => this.onAnomaly(a, conn));
     this.ladder = opts.ladder !== undefined ? new LadderRecorder(opts.ladder) : null;
+    this.zeekLog = opts.onZeekRow ? new ZeekLog(opts.onZeekRow) : null;
     this.nextStates = Number.POSITIVE_INFINITY;
     this.compactAt = this.settings.maxConnections;
   }
@@ -313,6 +321,7 @@ export class Analysis implements TrackerObserver {
     // this very segment ends was stuck for longer than the threshold before it.
     this.detectors.tick(seg.ts);
     this.tracker.segment(seg);
+    if (this.zeekLog !== null) this.zeekLog.segment(seg);
     if (seg.ts >= this.nextStates) this.emitStates(seg.ts);
     if (this.tracker.conns.length > this.compactAt) this.compact();
   }
@@ -417,6 +426,7 @@ export class Analysis implements TrackerObserver {
 
   /** End of input: expire timers to the last timestamp, finish detectors, build the report. */
   finish(stats: CaptureStats, opts: FinishOptions = {}): AnalysisResult {
+    this.zeekLog?.finish();
     // A capture whose every link type is one we do not decode has nothing to analyse (exit 2).
     if (stats.linkTypes.length > 0 && stats.linkTypes.every((lt) => firstLayer(lt) === Layer.Done)) {
       const f = stats.files.find((x) => x.linkTypes.length > 0) ?? stats.files[0]!;

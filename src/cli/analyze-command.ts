@@ -19,6 +19,7 @@ import { Progress } from '../report/progress.js';
 import { jsonSafe, sanitize } from '../report/sanitize.js';
 import { type Io, termWidth, useColor } from './io.js';
 import { LiveScreen } from './live-screen.js';
+import { zeekLogHeader, zeekLogLine } from '../tcp/zeek-log.js';
 import { writeJson } from './json-out.js';
 import { buildSettings, parseTextDate } from './main.js';
 
@@ -61,6 +62,7 @@ export async function analyzeCommand(
   const order = opts.order === undefined ? undefined : parseOrder(opts.order);
   const textDate = parseTextDate(opts.textDate);
   if (format === 'text') await preloadTerminal();
+  if (format === 'zeek') io.stdout.write(zeekLogHeader());
   const groups = opts.each ? captures.map((c) => [c]) : [captures];
   const rules = settings.failOn.length + Object.keys(settings.max).length;
   // A plain --json report streams its connections from the engine as it writes
@@ -201,6 +203,8 @@ async function analyzeOne(
         }
       : undefined,
     onStates: ndjson ? (t, states) => out.write(`${json({ type: 'states', t, ...states })}\n`) : undefined,
+    // Addresses, numbers and Zeek's letters only: nothing from the capture's bytes.
+    onZeekRow: format === 'zeek' ? (row) => out.write(zeekLogLine(row)) : undefined,
   });
   const a = analysis;
 
@@ -327,6 +331,9 @@ function writeOutput(
       }
       return;
     }
+    case 'zeek':
+      // The rows were written as Zeek would log them, during the analysis.
+      return;
     case 'github': {
       out.write(renderGithubAnnotations(gate ?? { passed: true, rules: [] }, reports));
       return;

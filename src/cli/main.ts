@@ -123,6 +123,7 @@ export function buildSettings(opts: Record<string, unknown>, io: Io): Settings {
   if (cli.json) cli.format = 'json';
   else if (cli.ndjson) cli.format = 'ndjson';
   else if (cli.csv) cli.format = 'csv';
+  else if (cli.zeek) cli.format = 'zeek';
   return mergeSettings(DEFAULT_SETTINGS, file, settingsFromOptions(cli));
 }
 
@@ -148,8 +149,16 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     .option('--json', 'the JSON report on stdout (SPEC.md)')
     .option('--ndjson', 'one JSON event a line as things happen, then a summary')
     .option('--csv', 'one CSV row a connection')
+    .option('--zeek', "Zeek's conn.log view: connections split by Zeek's timers, its conn_state and history")
     .addOption(
-      new Option('--format <format>', 'output format').choices(['text', 'json', 'ndjson', 'csv', 'github']),
+      new Option('--format <format>', 'output format').choices([
+        'text',
+        'json',
+        'ndjson',
+        'csv',
+        'github',
+        'zeek',
+      ]),
     )
     .option(
       '--fail-on <list>',

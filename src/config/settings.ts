@@ -8,8 +8,8 @@ import type { MaxRule } from './duration.js';
 
 export type { MaxRule } from './duration.js';
 
-export type OutputFormat = 'text' | 'json' | 'ndjson' | 'csv' | 'github';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'ndjson', 'csv', 'github'];
+export type OutputFormat = 'text' | 'json' | 'ndjson' | 'csv' | 'github' | 'zeek';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'ndjson', 'csv', 'github', 'zeek'];
 
 /** "count retransmissions within window seconds" (`--retransmission-burst 5/1s`). */
 export interface BurstThreshold {
