@@ -175,7 +175,7 @@ describe('config file errors name the file and key', () => {
     [{ highRetransmissionRate: 10 }, /key "highRetransmissionRate": expected a fraction from 0 to 1/],
     [
       { format: 'jsn' },
-      /key "format": expected one of text, json, ndjson, csv, github, got "jsn" \(did you mean "json"\?\)/,
+      /key "format": expected one of text, json, ndjson, csv, github, zeek, got "jsn" \(did you mean "json"\?\)/,
     ],
     [{ host: ['db.example.com'] }, /key "host": expected IPv4 or IPv6 addresses, got "db.example.com"/],
     [{ port: [70000] }, /key "port": port 70000 is out of range/],
