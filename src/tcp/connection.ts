@@ -69,6 +69,8 @@ export class Endpoint {
    * reaching it, so further ones are not taken as delivered until it acts ESTABLISHED.
    */
   ackDoubted = false;
+  /** It answers SYNs with SYN cookies and keeps no state for the connection (CLOSED). */
+  stateless = false;
   /** It retransmitted its SYN after we saw the SYN-ACK: SYN-ACKs are not reaching it. */
   synAckDoubted = false;
   /** One past the highest sequence number this endpoint has sent (SYN and FIN count). */

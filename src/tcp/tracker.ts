@@ -88,6 +88,9 @@ export interface TrackerObserver {
   connectionEnded(conn: Connection): void;
 }
 
+/** Linux's first SYN-ACK retransmission comes 1 s after the SYN-ACK; judged with a margin. */
+const SYN_COOKIE_AFTER = 1.5;
+
 const SYN = TcpFlag.SYN;
 const ACK = TcpFlag.ACK;
 const FIN = TcpFlag.FIN;
@@ -724,7 +727,7 @@ export class Tracker {
               'retransmitted SYN-ACK: the final ACK did not reach it',
             );
           }
-        } else {
+        } else if (!snd.stateless) {
           const to = nextState(snd.state, Ev.SND_SYNACK);
           if (to >= 0) this.transition(conn, side, to, t, fr, EVENT_CAUSE[Ev.SND_SYNACK]);
         }
@@ -758,6 +761,43 @@ export class Tracker {
           );
         }
       }
+      // specialCases: SYN cookies. A server that has answered each of the
+      // client's SYNs exactly once and never retransmitted its SYN-ACK by its own
+      // timer (Linux's fires after 1 s) holds no request socket: with its SYN
+      // queue full, Linux answers with a SYN cookie and keeps no state (ss shows
+      // nothing). Judged at the client's second retransmission at the earliest.
+      if (
+        side === CLIENT &&
+        snd.synRetransmissions >= 2 &&
+        peer.state === State.SYN_RECEIVED &&
+        peer.synAckSent &&
+        !peer.synSent &&
+        1 + peer.synRetransmissions === snd.synRetransmissions &&
+        conn.synAckTs > 0 &&
+        t - conn.synAckTs >= SYN_COOKIE_AFTER
+      ) {
+        peer.stateless = true;
+        this.transition(
+          conn,
+          (1 - side) as Side,
+          State.CLOSED,
+          t,
+          fr,
+          'answers each SYN once and never retransmits its SYN-ACK: no request socket (SYN cookies)',
+        );
+      }
+    } else if (snd.stateless) {
+      // specialCases: a SYN-cookie server that sends a segment without SYN has
+      // accepted the cookie in the client's ACK: it holds an ESTABLISHED socket now.
+      snd.stateless = false;
+      this.transition(
+        conn,
+        side,
+        State.ESTABLISHED,
+        t,
+        fr,
+        'sent a segment without SYN: the SYN cookie was accepted',
+      );
     } else if (snd.state === State.SYN_RECEIVED && snd.ackDoubted) {
       // specialCases: an endpoint whose SYN-ACK retransmission put the handshake in
       // doubt sends a segment without SYN: only ESTABLISHED endpoints do that.

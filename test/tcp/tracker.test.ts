@@ -404,3 +404,36 @@ describe('a segment long after both endpoints closed', () => {
     expect(w.conn.midstream).toBe(true);
   });
 });
+
+describe('SYN cookies', () => {
+  it('a server that answers each SYN once and never retransmits on its own holds no socket', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.', 0, { lost: true });
+    w.c('S', 0, { dt: 1 });
+    w.s('S.', 0, { lost: true });
+    expect(w.states()).toEqual(['SYN_SENT', 'SYN_RECEIVED']);
+    w.c('S', 0, { dt: 1 });
+    expect(w.states()).toEqual(['SYN_SENT', 'CLOSED']);
+    w.s('S.', 0, { lost: true }); // the cookie answer keeps no state either
+    expect(w.states()).toEqual(['SYN_SENT', 'CLOSED']);
+    // the client finally gets one and ACKs it; the server accepts the cookie
+    w.side[0].rcvd = 5001;
+    w.side[0].hasRcvd = true;
+    w.c('.', 0, { dt: 0.01 });
+    w.s('P.', 10);
+    expect(w.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
+  });
+
+  it('a request socket retransmits its SYN-ACK by its timer: it stays SYN_RECEIVED', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.', 0, { lost: true });
+    w.c('S', 0, { dt: 1 });
+    w.s('S.', 0, { lost: true }); // the answer
+    w.s('S.', 0, { lost: true }); // and its own timer
+    w.c('S', 0, { dt: 1 });
+    w.s('S.', 0, { lost: true });
+    expect(w.states()).toEqual(['SYN_SENT', 'SYN_RECEIVED']);
+  });
+});
