@@ -44,6 +44,7 @@ import type {
   Report,
   StateSummary,
 } from './report/model.js';
+import { connectionJson } from './report/connection-json.js';
 import { CLIENT, type Connection, SERVER, type TransitionRecord } from './tcp/connection.js';
 import { seqDiff } from './tcp/seq.js';
 import { STATE_NAMES } from './tcp/states.js';
@@ -96,6 +97,8 @@ export interface AnalysisResult {
 export interface DeferredConnections {
   count: number;
   slice(from: number, to: number): ConnectionReport[];
+  /** The JSON text of connections from..to-1, comma-separated (report/connection-json.ts). */
+  json(from: number, to: number): string;
 }
 
 export interface FinishOptions {
@@ -498,6 +501,12 @@ export class Analysis implements TrackerObserver {
       const deferred = {
         count: conns.length,
         slice: (i: number, j: number) => conns.slice(i, j).map(connectionReport),
+        json: (i: number, j: number) => {
+          let s = '';
+          for (let k = i; k < j; k++)
+            s += k === i ? connectionJson(conns[k]!) : `,${connectionJson(conns[k]!)}`;
+          return s;
+        },
       };
       return { report, ladder, stats, deferred };
     }

@@ -16,6 +16,11 @@ export interface LazyArray {
   key: string;
   count: number;
   slice(from: number, to: number): unknown[];
+  /**
+   * The JSON text of elements from..to-1, comma-separated, already
+   * terminal-safe: used instead of serialising `slice()` when given.
+   */
+  json?(from: number, to: number): string;
 }
 
 /**
@@ -42,6 +47,7 @@ export function writeJson(out: (s: string) => void, value: unknown, lazy?: LazyA
       pending = '';
     },
     lazy,
+    out,
   );
   write(`${pending}\n`);
 }
@@ -56,6 +62,7 @@ function emit(
   write: (s: string) => void,
   drain: () => void,
   lazy?: LazyArray,
+  out: (s: string) => void = write,
 ): void {
   if (v === null || typeof v !== 'object' || typeof (v as { toJSON?: unknown }).toJSON === 'function') {
     put(JSON.stringify(v) ?? 'null');
@@ -87,7 +94,12 @@ function emit(
       put('[');
       drain();
       for (let i = 0; i < lazy.count; i += BATCH) {
-        const part = JSON.stringify(lazy.slice(i, Math.min(i + BATCH, lazy.count)));
+        const to = Math.min(i + BATCH, lazy.count);
+        if (lazy.json) {
+          out(i === 0 ? lazy.json(i, to) : `,${lazy.json(i, to)}`);
+          continue;
+        }
+        const part = JSON.stringify(lazy.slice(i, to));
         write(i === 0 ? part.slice(1, -1) : `,${part.slice(1, -1)}`);
       }
       put(']');

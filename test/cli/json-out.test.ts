@@ -1,7 +1,8 @@
 /** writeJson streams long arrays but must print exactly jsonSafe(JSON.stringify(value)) + '\n'. */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../src/analyze.js';
+import { Analysis, analyze } from '../../src/analyze.js';
+import { readCaptureFiles } from '../../src/capture/reader.js';
 import { writeJson } from '../../src/cli/json-out.js';
 import { jsonSafe } from '../../src/report/sanitize.js';
 
@@ -62,6 +63,17 @@ describe('writeJson', () => {
     });
     expect(parts.join('')).toBe(expected({ ...report, connections: all }));
     expect(Math.max(0, ...asked)).toBeLessThanOrEqual(512);
+  });
+
+  it('a real report written from the engine (deferred connections, connectionJson)', async () => {
+    const path = join(import.meta.dirname, '../../fixtures/time-wait-storm.pcap');
+    const { report } = await analyze(path);
+    const a = new Analysis();
+    const res = a.finish(await readCaptureFiles([path], a.sink), { deferConnections: true });
+    expect(res.report.connections).toEqual([]);
+    const parts: string[] = [];
+    writeJson((t) => parts.push(t), res.report, { key: 'connections', ...res.deferred! });
+    expect(parts.join('')).toBe(expected(report));
   });
 
   it('a real report', async () => {

@@ -1,0 +1,82 @@
+/**
+ * connectionJson (the --json writer's fast path) must print exactly what
+ * JSON.stringify(connectionReport(conn)) prints, terminal-safe, for every
+ * connection of every kernel fixture and every corpus capture.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Analysis } from '../../src/analyze.js';
+import { readCaptureFiles } from '../../src/capture/reader.js';
+import { connectionReport } from '../../src/report/build.js';
+import { connectionJson } from '../../src/report/connection-json.js';
+import { jsonSafe } from '../../src/report/sanitize.js';
+import { Connection } from '../../src/tcp/connection.js';
+import { State } from '../../src/tcp/states.js';
+import { CORPUS, haveCorpus } from '../conformance/corpus.js';
+
+const FIXTURES = join(import.meta.dirname, '../../fixtures');
+
+/** Every connection of a capture, straight from the engine. */
+async function connectionsOf(path: string): Promise<Connection[]> {
+  const a = new Analysis();
+  a.finish(await readCaptureFiles([path], a.sink));
+  return a.tracker.conns;
+}
+
+function check(conns: Connection[]): string[] {
+  const bad: string[] = [];
+  for (const c of conns) {
+    const want = jsonSafe(JSON.stringify(connectionReport(c)));
+    const got = connectionJson(c);
+    if (got !== want) bad.push(`connection ${c.id}:\n  want ${want}\n  got  ${got}`);
+  }
+  return bad;
+}
+
+describe('connectionJson', () => {
+  const fixtures = readdirSync(FIXTURES).filter((f) => f.endsWith('.pcap'));
+
+  it.each(fixtures)('equals JSON.stringify(connectionReport) on fixtures/%s', async (f) => {
+    const conns = await connectionsOf(join(FIXTURES, f));
+    expect(conns.length).toBeGreaterThan(0);
+    expect(check(conns)).toEqual([]);
+  });
+
+  it.skipIf(!haveCorpus)(
+    'equals JSON.stringify(connectionReport) on every corpus capture with TCP',
+    async () => {
+      const rows = readFileSync(join(CORPUS, 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1);
+      let n = 0;
+      for (const row of rows) {
+        const [path, , , , , , tcp] = row.split('\t');
+        if (!path || Number(tcp) === 0) continue;
+        let conns: Connection[];
+        try {
+          conns = await connectionsOf(join(CORPUS, path));
+        } catch {
+          continue; // unreadable on purpose (reader tests cover those)
+        }
+        n += conns.length;
+        expect(check(conns), path).toEqual([]);
+      }
+      expect(n).toBeGreaterThan(200);
+    },
+  );
+
+  it('escapes what JSON and terminals need escaped, and writes null for what is unknown', () => {
+    const c = new Connection(7, 6, {
+      segment() {},
+      history: 'Sh"\\\u2028\u202e',
+      connState: () => 'S1',
+    });
+    c.ep[1].addr[15] = 1;
+    c.ep[0].state = State.SYN_SENT;
+    c.transitions.push({ t: 1.5, frame: 2, side: 0, from: 0, to: 2, cause: 'quote " and \u009b' });
+    c.anomalies.push('odd\u0085kind');
+    c.start = Number.NaN;
+    expect(check([c])).toEqual([]);
+    expect(connectionJson(c)).toContain('"isn":null');
+    expect(connectionJson(c)).not.toMatch(/[\u2028\u202e\u009b\u0085]/);
+  });
+});
