@@ -81,10 +81,15 @@ function endpointJson(ep: Endpoint, ipVersion: 4 | 6): string {
 /** `JSON.stringify(connectionReport(conn))`, terminal-safe. */
 export function connectionJson(conn: Connection): string {
   let tr = '';
-  const trs = conn.transitions;
-  for (let i = 0; i < trs.length; i++) {
-    const r = trs[i]!;
-    tr += `${i === 0 ? '' : ','}{"t":${num(r.t)},"frame":${r.frame},${transitionTail(r.cause, r.side, r.from, r.to)}`;
+  const n = conn.transitionCount;
+  for (let i = 0; i < n; i++) {
+    const tail = transitionTail(
+      conn.transitionCause(i),
+      conn.transitionSide(i),
+      conn.transitionFrom(i),
+      conn.transitionTo(i),
+    );
+    tr += `${i === 0 ? '' : ','}{"t":${num(conn.transitionT(i))},"frame":${conn.transitionFrame(i)},${tail}`;
   }
   let an = '';
   const as = conn.anomalies;

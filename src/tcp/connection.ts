@@ -141,6 +141,26 @@ export interface TransitionRecord {
   cause: string;
 }
 
+/**
+ * Causes by number: a transition stores its cause's index. Causes are the
+ * tracker's own sentences, a few dozen of them.
+ */
+const CAUSES: string[] = [];
+const CAUSE_INDEX = new Map<string, number>();
+
+function causeIndex(cause: string): number {
+  let i = CAUSE_INDEX.get(cause);
+  if (i === undefined) {
+    i = CAUSES.length;
+    CAUSES.push(cause);
+    CAUSE_INDEX.set(cause, i);
+  }
+  return i;
+}
+
+/** Numbers per packed transition: time, frame, side | from << 1 | to << 5 | cause << 9. */
+const TR_WORDS = 3;
+
 export class Connection {
   readonly id: number;
   readonly ipVersion: 4 | 6;
@@ -174,7 +194,11 @@ export class Connection {
    */
   nearSide: -1 | Side = -1;
 
-  transitions: TransitionRecord[] = [];
+  /**
+   * Each endpoint's state changes, TR_WORDS numbers each (an unboxed double
+   * array: a record object per transition cost ~1 KB per connection).
+   */
+  private tr: number[] | null = null;
   /** Anomaly kinds raised on this connection (set by the detectors). */
   anomalies: string[] = [];
   /** Window scaling in effect (both SYNs carried the option). */
@@ -197,6 +221,64 @@ export class Connection {
     this.ipVersion = ipVersion;
     this.ep = [new Endpoint(ipVersion), new Endpoint(ipVersion)];
     this.zeek = zeek;
+  }
+
+  /** Number of state changes recorded. */
+  get transitionCount(): number {
+    return this.tr === null ? 0 : this.tr.length / TR_WORDS;
+  }
+
+  /** Record a state change. */
+  addTransition(t: number, frame: number, side: Side, from: number, to: number, cause: string): void {
+    const code = side + from * 2 + to * 32 + causeIndex(cause) * 512;
+    if (this.tr === null) this.tr = [t, frame, code];
+    else this.tr.push(t, frame, code);
+  }
+
+  /** The i-th state change's fields (no object made). */
+  transitionT(i: number): number {
+    return this.tr![i * TR_WORDS]!;
+  }
+  transitionFrame(i: number): number {
+    return this.tr![i * TR_WORDS + 1]!;
+  }
+  transitionSide(i: number): Side {
+    return (this.tr![i * TR_WORDS + 2]! & 1) as Side;
+  }
+  transitionFrom(i: number): number {
+    return (this.tr![i * TR_WORDS + 2]! >> 1) & 15;
+  }
+  transitionTo(i: number): number {
+    return (this.tr![i * TR_WORDS + 2]! >> 5) & 15;
+  }
+  transitionCause(i: number): string {
+    return CAUSES[Math.floor(this.tr![i * TR_WORDS + 2]! / 512)]!;
+  }
+
+  /** Give back the spare capacity of the transition array (when the connection is likely done changing). */
+  trimTransitions(): void {
+    if (this.tr !== null) this.tr = this.tr.slice();
+  }
+
+  /** Forget the i-th state change (the tracker's simultaneous-close rewrite). */
+  removeTransition(i: number): void {
+    this.tr!.splice(i * TR_WORDS, TR_WORDS);
+  }
+
+  /** The state changes as records (reports, tests; not for the hot path). */
+  get transitions(): TransitionRecord[] {
+    const out: TransitionRecord[] = [];
+    for (let i = 0; i < this.transitionCount; i++) {
+      out.push({
+        t: this.transitionT(i),
+        frame: this.transitionFrame(i),
+        side: this.transitionSide(i),
+        from: this.transitionFrom(i),
+        to: this.transitionTo(i),
+        cause: this.transitionCause(i),
+      });
+    }
+    return out;
   }
 
   get client(): Endpoint {

@@ -246,6 +246,7 @@ export class Tracker {
       const ep = e.conn.ep[e.side];
       if (ep.state === State.TIME_WAIT && ep.stateSince + 2 * this.opts.msl === e.at) {
         this.transition(e.conn, e.side, State.CLOSED, e.at, this.lastFrame, '2 x MSL elapsed in TIME_WAIT');
+        e.conn.trimTransitions();
       }
     }
     if (this.twHead > 4096 && this.twHead * 2 > q.length) {
@@ -397,7 +398,7 @@ export class Tracker {
     if (
       isTerminal(c) &&
       isTerminal(s) &&
-      (conn.transitions.length > 0 || snd.rstSent || conn.ep[1 - side]!.rstSent)
+      (conn.transitionCount > 0 || snd.rstSent || conn.ep[1 - side]!.rstSent)
     ) {
       return true;
     }
@@ -966,12 +967,11 @@ export class Tracker {
    * when the history does not have that shape (then the table applies as is).
    */
   private rewriteCloseWait(conn: Connection, side: Side): boolean {
-    const tr = conn.transitions;
-    for (let i = tr.length - 1; i >= 0; i--) {
-      const r = tr[i]!;
-      if (r.side !== side) continue;
-      if (r.to !== State.CLOSE_WAIT || r.from !== State.ESTABLISHED) return false;
-      tr.splice(i, 1);
+    for (let i = conn.transitionCount - 1; i >= 0; i--) {
+      if (conn.transitionSide(i) !== side) continue;
+      if (conn.transitionTo(i) !== State.CLOSE_WAIT || conn.transitionFrom(i) !== State.ESTABLISHED)
+        return false;
+      conn.removeTransition(i);
       const ep = conn.ep[side];
       ep.state = State.ESTABLISHED;
       return true;
@@ -993,8 +993,8 @@ export class Tracker {
     ep.state = to;
     ep.stateSince = t;
     ep.stateFrame = frame;
+    conn.addTransition(t, frame, side, from, to, cause);
     const rec: TransitionRecord = { t, frame, side, from, to, cause };
-    conn.transitions.push(rec);
     if (to === State.TIME_WAIT) this.twQueue.push({ at: t + 2 * this.opts.msl, conn, side });
     this.observer.transition(conn, rec);
   }
@@ -1006,8 +1006,9 @@ export class Tracker {
     if (!isTerminal(c) || !isTerminal(s)) return;
     // A connection that never left CLOSED on both sides (a lone RST, an unanswered
     // SYN that was refused) has ended too once a RST was seen.
-    if (conn.transitions.length === 0 && !conn.ep[CLIENT].rstSent && !conn.ep[SERVER].rstSent) return;
+    if (conn.transitionCount === 0 && !conn.ep[CLIENT].rstSent && !conn.ep[SERVER].rstSent) return;
     conn.ended = true;
+    conn.trimTransitions();
     this.observer.connectionEnded(conn);
   }
 

@@ -72,7 +72,7 @@ describe('connectionJson', () => {
     });
     c.ep[1].addr[15] = 1;
     c.ep[0].state = State.SYN_SENT;
-    c.transitions.push({ t: 1.5, frame: 2, side: 0, from: 0, to: 2, cause: 'quote " and \u009b' });
+    c.addTransition(1.5, 2, 0, 0, 2, 'quote " and \u009b');
     c.anomalies.push('odd\u0085kind');
     c.start = Number.NaN;
     expect(check([c])).toEqual([]);
