@@ -156,19 +156,25 @@ interface HostCount {
   anomaly: AnomalyReport | null;
 }
 
-/** Per-connection detector state, kept on the connection (Connection.det). */
+/** Zero-window episodes per side: start (-1 none), count, longest stall. */
+interface ZeroWindowTrack {
+  since: [number, number];
+  count: [number, number];
+  longest: [number, number];
+}
+
+/**
+ * Per-connection detector state, kept on the connection (Connection.det), made
+ * when the first anomaly fires; its parts only when their detector needs them.
+ */
 interface ConnDet {
   /** Causes that fired: kindIndex * 3 + side (2 for the connection as a whole). */
-  fired: Set<number>;
-  /** The anomaly objects of this connection, by key, for finish() updates. */
-  open: Map<string, AnomalyReport>;
-  /** Zero-window episode tracking per side: start (-1 none), count, longest and total stall. */
-  zwSince: [number, number];
-  zwCount: [number, number];
-  zwLongest: [number, number];
+  fired: number[];
+  /** The anomaly objects of this connection, for finish() updates. */
+  open: AnomalyReport[];
+  zw: ZeroWindowTrack | null;
   /** Retransmission times per side (ring of the last `count`). */
-  rtx: [number[] | null, number[] | null];
-  synFloodKey: string | null;
+  rtx: [number[] | null, number[] | null] | null;
 }
 
 /** The index of each kind, for numeric `fired` keys (no string built per check). */
@@ -183,18 +189,20 @@ function detOf(conn: Connection): ConnDet | null {
 function det(conn: Connection): ConnDet {
   let d = conn.det as ConnDet | null;
   if (!d) {
-    d = {
-      fired: new Set(),
-      open: new Map(),
-      zwSince: [-1, -1],
-      zwCount: [0, 0],
-      zwLongest: [0, 0],
-      rtx: [null, null],
-      synFloodKey: null,
-    };
+    d = { fired: [], open: [], zw: null, rtx: null };
     conn.det = d;
   }
   return d;
+}
+
+function zeroWindowTrack(d: ConnDet): ZeroWindowTrack {
+  if (d.zw === null) d.zw = { since: [-1, -1], count: [0, 0], longest: [0, 0] };
+  return d.zw;
+}
+
+/** The side an anomaly object names (CLIENT for the connection as a whole). */
+function sideOf(a: AnomalyReport): Side {
+  return a.endpoint === 'server' ? SERVER : CLIENT;
 }
 
 function firedKey(kind: string, side: Side | null): number {
@@ -321,13 +329,13 @@ export class Detectors implements TrackerObserver {
     // same endpoint advertises a non-zero window again.
     if ((f & (TcpFlag.RST | TcpFlag.SYN)) === 0) {
       // Most connections never see a zero window: their detector state is not made for it.
-      const d = info.zeroWindow ? det(conn) : detOf(conn);
-      if (d === null) {
+      const z = info.zeroWindow ? zeroWindowTrack(det(conn)) : (detOf(conn)?.zw ?? null);
+      if (z === null) {
         // No zero window was ever seen on this connection.
       } else if (info.zeroWindow) {
-        if (d.zwSince[side] < 0) {
-          d.zwSince[side] = seg.ts;
-          d.zwCount[side]++;
+        if (z.since[side] < 0) {
+          z.since[side] = seg.ts;
+          z.count[side]++;
           this.raise(
             conn,
             side,
@@ -336,14 +344,14 @@ export class Detectors implements TrackerObserver {
             seg.frame,
             `the ${SIDE_NAME[side]} advertised a zero window`,
             {
-              episodes: d.zwCount[side],
+              episodes: z.count[side],
             },
           );
         }
-      } else if (d.zwSince[side] >= 0 && seg.window > 0) {
-        const stall = seg.ts - d.zwSince[side];
-        if (stall > d.zwLongest[side]) d.zwLongest[side] = stall;
-        d.zwSince[side] = -1;
+      } else if (z.since[side] >= 0 && seg.window > 0) {
+        const stall = seg.ts - z.since[side];
+        if (stall > z.longest[side]) z.longest[side] = stall;
+        z.since[side] = -1;
       }
     }
 
@@ -586,8 +594,9 @@ export class Detectors implements TrackerObserver {
 
   private onRetransmission(conn: Connection, side: Side, seg: Segment, d: ConnDet): void {
     const { count, window } = this.s.retransmissionBurst;
-    let ring = d.rtx[side];
-    if (!ring) ring = d.rtx[side] = [];
+    const rings = d.rtx ?? (d.rtx = [null, null]);
+    let ring = rings[side];
+    if (!ring) ring = rings[side] = [];
     ring.push(seg.ts);
     if (ring.length > count) ring.shift();
     if (ring.length >= count && seg.ts - ring[0]! <= window) {
@@ -672,7 +681,7 @@ export class Detectors implements TrackerObserver {
 
   private leftWaitState(conn: Connection, side: Side, from: number, t: number): void {
     const kind = from === State.CLOSE_WAIT ? 'close-wait-stuck' : 'fin-wait-2-stuck';
-    const a = detOf(conn)?.open.get(`${kind}:${side}`);
+    const a = detOf(conn)?.open.find((x) => x.kind === kind && x.endpoint === SIDE_NAME[side]);
     if (!a?.details) return;
     const since = a.details.since as number;
     a.details.duration = t - since;
@@ -757,9 +766,9 @@ export class Detectors implements TrackerObserver {
 
   /** Bring the figures of a connection's anomalies up to date at the end of the capture. */
   private updateOpen(conn: Connection, d: ConnDet, end: number): void {
-    for (const [key, a] of d.open) {
-      const side = Number(key.slice(key.lastIndexOf(':') + 1)) as Side;
-      const ep = conn.ep[side] ?? conn.ep[CLIENT];
+    for (const a of d.open) {
+      const side = sideOf(a);
+      const ep = conn.ep[side];
       switch (a.kind) {
         case 'syn-no-synack':
           if (conn.ep[CLIENT].state === State.SYN_SENT) {
@@ -781,12 +790,13 @@ export class Detectors implements TrackerObserver {
           }
           break;
         case 'zero-window': {
-          let longest = d.zwLongest[side];
-          const open = d.zwSince[side] >= 0;
-          if (open) longest = Math.max(longest, end - d.zwSince[side]);
-          a.message = `the ${SIDE_NAME[side]} advertised a zero window ${ep.zeroWindows} time${ep.zeroWindows === 1 ? '' : 's'} in ${d.zwCount[side]} episode${d.zwCount[side] === 1 ? '' : 's'}; the peer stalled up to ${fmtSeconds(longest)}${open ? ' (still closed at the end)' : ''}`;
+          const z = zeroWindowTrack(d);
+          let longest = z.longest[side];
+          const open = z.since[side] >= 0;
+          if (open) longest = Math.max(longest, end - z.since[side]);
+          a.message = `the ${SIDE_NAME[side]} advertised a zero window ${ep.zeroWindows} time${ep.zeroWindows === 1 ? '' : 's'} in ${z.count[side]} episode${z.count[side] === 1 ? '' : 's'}; the peer stalled up to ${fmtSeconds(longest)}${open ? ' (still closed at the end)' : ''}`;
           a.details = {
-            episodes: d.zwCount[side],
+            episodes: z.count[side],
             zeroWindowSegments: ep.zeroWindows,
             longestStall: longest,
             stillClosed: open,
@@ -831,7 +841,7 @@ export class Detectors implements TrackerObserver {
   /** Has this per-connection anomaly fired already? (Callers on hot paths ask before building a message.) */
   private fired(conn: Connection, side: Side | null, kind: string): boolean {
     const d = detOf(conn);
-    return d?.fired.has(firedKey(kind, side)) === true;
+    return d !== null && d.fired.includes(firedKey(kind, side));
   }
 
   /** Raise a per-connection anomaly once per (kind, side). */
@@ -846,11 +856,11 @@ export class Detectors implements TrackerObserver {
   ): void {
     const d = det(conn);
     const n = firedKey(kind, side);
-    if (d.fired.has(n)) return;
-    d.fired.add(n);
+    if (d.fired.includes(n)) return;
+    d.fired.push(n);
     const a = this.make(kind, side, t, frame, message, details, conn);
-    d.open.set(`${kind}:${side ?? 'c'}`, a);
-    if (!conn.anomalies.includes(kind)) conn.anomalies.push(kind);
+    d.open.push(a);
+    if (!conn.anomalies.includes(kind)) conn.anomalies = [...conn.anomalies, kind];
     this.emit(a, conn);
   }
 

@@ -25,7 +25,7 @@ export const NO_ZEEK: ZeekLike = {
 };
 
 /**
- * Address bytes for endpoints, carved out of shared 4 KiB slabs: a Uint8Array
+ * IPv6 address bytes for endpoints, carved out of shared 4 KiB slabs: a Uint8Array
  * of its own costs an ArrayBuffer and an off-heap backing store each (~400
  * bytes for 4 bytes of address), two per connection. A slab lives as long as
  * one of its ~1000 addresses does; connections are dropped oldest first, so
@@ -54,8 +54,8 @@ export class Endpoint {
 
   /** IPv4 address as an unsigned 32-bit number (0 for IPv6). */
   addr4 = 0;
-  /** Address bytes (4 or 16 used). */
-  addr: Uint8Array;
+  /** IPv6 address bytes; null for IPv4, whose address is addr4 alone. */
+  addr6: Uint8Array | null;
   port = 0;
 
   /** Initial sequence number (from its SYN or SYN-ACK); hasIsn false when no SYN was seen. */
@@ -122,7 +122,14 @@ export class Endpoint {
   zeroWindowSince = -1;
 
   constructor(ipVersion: 4 | 6) {
-    this.addr = addrBytes(ipVersion === 4 ? 4 : 16);
+    this.addr6 = ipVersion === 6 ? addrBytes(16) : null;
+  }
+
+  /** Address bytes (4 for IPv4, 16 for IPv6), for formatting; made on demand for IPv4. */
+  get addr(): Uint8Array {
+    if (this.addr6 !== null) return this.addr6;
+    const a = this.addr4;
+    return Uint8Array.of(a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255);
   }
 
   /** The window it advertised, scaled when both sides negotiated window scaling. */
@@ -157,6 +164,9 @@ function causeIndex(cause: string): number {
   }
   return i;
 }
+
+/** Shared by every connection without anomalies (most of them); replaced, never written to. */
+const NO_ANOMALIES: readonly string[] = Object.freeze([]);
 
 /** Numbers per packed transition: time, frame, side | from << 1 | to << 5 | cause << 9. */
 const TR_WORDS = 3;
@@ -200,7 +210,7 @@ export class Connection {
    */
   private tr: number[] | null = null;
   /** Anomaly kinds raised on this connection (set by the detectors). */
-  anomalies: string[] = [];
+  anomalies: readonly string[] = NO_ANOMALIES;
   /** Window scaling in effect (both SYNs carried the option). */
   scaling = false;
   /** Both endpoints closed (or one in TIME_WAIT and the other closed): reported as ended. */

@@ -112,7 +112,7 @@ function hashAddr(b: Uint8Array, ipVersion: 4 | 6): number {
 
 function sameAddr(ep: Endpoint, b: Uint8Array, v4: number, ipVersion: 4 | 6): boolean {
   if (ipVersion === 4) return ep.addr4 === v4;
-  const a = ep.addr;
+  const a = ep.addr6!;
   for (let i = 0; i < 16; i++) if (a[i] !== b[i]) return false;
   return true;
 }
@@ -334,14 +334,12 @@ export class Tracker {
     const snd = conn.ep[senderIsClient ? CLIENT : SERVER];
     const rcv = conn.ep[senderIsClient ? SERVER : CLIENT];
     conn.firstSender = senderIsClient ? CLIENT : SERVER;
-    const n = seg.ipVersion === 4 ? 4 : 16;
-    for (let i = 0; i < n; i++) {
-      snd.addr[i] = seg.src[i]!;
-      rcv.addr[i] = seg.dst[i]!;
-    }
     if (seg.ipVersion === 4) {
       snd.addr4 = srcH;
       rcv.addr4 = dstH;
+    } else {
+      snd.addr6!.set(seg.src.subarray(0, 16));
+      rcv.addr6!.set(seg.dst.subarray(0, 16));
     }
     snd.port = seg.srcPort;
     rcv.port = seg.dstPort;
@@ -732,7 +730,8 @@ export class Tracker {
           const to = nextState(snd.state, Ev.SND_SYNACK);
           if (to >= 0) this.transition(conn, side, to, t, fr, EVENT_CAUSE[Ev.SND_SYNACK]);
         }
-        this.listeners.add((Math.imul(hashAddr(snd.addr, conn.ipVersion), 31) + snd.port) | 0);
+        const h = conn.ipVersion === 4 ? snd.addr4 : hashAddr(snd.addr6!, 6);
+        this.listeners.add((Math.imul(h, 31) + snd.port) | 0);
       } else if (
         snd.state === State.ESTABLISHED &&
         seg.seq === snd.isn &&
