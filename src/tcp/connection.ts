@@ -25,6 +25,26 @@ export const NO_ZEEK: ZeekLike = {
 };
 
 /**
+ * What is left of a connection's Zeek emulation once the connection left the
+ * flow table (no segment reaches it any more): its results, ~40 bytes instead
+ * of ~800.
+ */
+class FrozenZeek implements ZeekLike {
+  constructor(
+    readonly history: string,
+    private readonly state: string,
+  ) {}
+  segment(): void {}
+  connState(): string {
+    return this.state;
+  }
+}
+
+export function freezeZeek(z: ZeekLike): ZeekLike {
+  return z === NO_ZEEK || z instanceof FrozenZeek ? z : new FrozenZeek(z.history, z.connState());
+}
+
+/**
  * IPv6 address bytes for endpoints, carved out of shared 4 KiB slabs: a Uint8Array
  * of its own costs an ArrayBuffer and an off-heap backing store each (~400
  * bytes for 4 bytes of address), two per connection. A slab lives as long as
@@ -263,6 +283,16 @@ export class Connection {
   }
   transitionCause(i: number): string {
     return CAUSES[Math.floor(this.tr![i * TR_WORDS + 2]! / 512)]!;
+  }
+
+  /**
+   * The connection left the flow table (replaced by a new incarnation, timed
+   * out or evicted): no segment reaches it any more, so only results are kept.
+   */
+  leaveTable(): void {
+    this.evicted = true;
+    this.zeek = freezeZeek(this.zeek);
+    this.trimTransitions();
   }
 
   /** Give back the spare capacity of the transition array (when the connection is likely done changing). */

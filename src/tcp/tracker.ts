@@ -278,7 +278,7 @@ export class Tracker {
     else if (conn.nextInBucket) this.table.set(conn.hash, conn.nextInBucket);
     else this.table.delete(conn.hash);
     conn.nextInBucket = null;
-    conn.evicted = true;
+    conn.leaveTable();
     this.openCount--;
     if (!conn.ended) {
       conn.timedOut = true;
@@ -351,7 +351,7 @@ export class Tracker {
       if (prev) prev.nextInBucket = conn;
       else this.table.set(hash, conn);
       old.nextInBucket = null;
-      old.evicted = true;
+      old.leaveTable();
       this.openCount--;
     } else {
       conn.nextInBucket = this.table.get(hash) ?? null;
@@ -1026,7 +1026,7 @@ export class Tracker {
           if (prev) prev.nextInBucket = next;
           else newHead = next;
           c.nextInBucket = null;
-          c.evicted = true;
+          c.leaveTable();
           this.openCount--;
           if (!c.ended) {
             c.timedOut = true;
