@@ -213,7 +213,7 @@ function ensureBuild() {
 async function startup() {
   const n = Math.max(RUNS * 2, 10);
   const rs = [];
-  for (let i = 0; i < n; i++) rs.push(await measure(process.execPath, [BIN, TINY]));
+  for (let i = 0; i < n; i++) rs.push(await measure(BIN, [TINY]));
   const bare = [];
   for (let i = 0; i < n; i++) bare.push(await measure(process.execPath, ['-e', '0']));
   console.log(`\n## Startup: ${relative(root, TINY)}, whole process, median of ${n}\n`);
@@ -252,14 +252,10 @@ async function stream() {
     );
     const devnull = openSync('/dev/null', 'w');
     const t0 = process.hrtime.bigint();
-    const ts = spawn(
-      process.execPath,
-      [BIN, '--json', '--max-connections', String(STREAM_MAX_CONNECTIONS), '-'],
-      {
-        stdio: ['pipe', devnull, 'pipe'],
-        cwd: root,
-      },
-    );
+    const ts = spawn(BIN, ['--json', '--max-connections', String(STREAM_MAX_CONNECTIONS), '-'], {
+      stdio: ['pipe', devnull, 'pipe'],
+      cwd: root,
+    });
     gen.stdout.pipe(ts.stdin);
     ts.stdin.on('error', () => {});
     let err = '';
@@ -337,8 +333,9 @@ async function main() {
   const ts = {
     name: 'tcptrace-ts',
     label: 'tcptrace-ts --json',
-    cmd: process.execPath,
-    args: (c) => [BIN, '--json', c],
+    // The installed command as users run it (its #! line passes node's flags).
+    cmd: BIN,
+    args: (c) => ['--json', c],
   };
   const tools = [ts];
   if (ONLY !== 'ts') {

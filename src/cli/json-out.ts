@@ -9,7 +9,7 @@
 import { jsonSafe } from '../report/sanitize.js';
 
 /** Array elements serialised per write. */
-const BATCH = 512;
+const BATCH = 64;
 
 /** An array of `value`'s top level whose elements are made on demand, a slice at a time. */
 export interface LazyArray {
