@@ -143,8 +143,13 @@ export class Tracker {
     clientBefore: 0,
     serverBefore: 0,
   };
-  /** TIME_WAIT expiries in time order (entries are [expiry, conn, side]); stale entries are skipped. */
-  private twQueue: { at: number; conn: Connection; side: Side }[] = [];
+  /**
+   * TIME_WAIT expiries in time order, as parallel arrays (expiry, connection,
+   * side: no object per entry); stale entries are skipped.
+   */
+  private twAt: number[] = [];
+  private twConn: (Connection | null)[] = [];
+  private twSide: Side[] = [];
   private twHead = 0;
   /** Listening sockets learned from SYN-ACKs: "addrhash:port" numbers (role inference). */
   private readonly listeners = new Set<number>();
@@ -240,17 +245,23 @@ export class Tracker {
   /** Advance capture time without a segment (live mode idle ticks, end of capture). */
   advance(t: number): void {
     if (t > this.now) this.now = t;
-    const q = this.twQueue;
-    while (this.twHead < q.length && q[this.twHead]!.at <= t) {
-      const e = q[this.twHead++]!;
-      const ep = e.conn.ep[e.side];
-      if (ep.state === State.TIME_WAIT && ep.stateSince + 2 * this.opts.msl === e.at) {
-        this.transition(e.conn, e.side, State.CLOSED, e.at, this.lastFrame, '2 x MSL elapsed in TIME_WAIT');
-        e.conn.trimTransitions();
+    while (this.twHead < this.twAt.length && this.twAt[this.twHead]! <= t) {
+      const i = this.twHead++;
+      const at = this.twAt[i]!;
+      const conn = this.twConn[i]!;
+      const side = this.twSide[i]!;
+      // A consumed entry no longer keeps its connection alive.
+      this.twConn[i] = null;
+      const ep = conn.ep[side];
+      if (ep.state === State.TIME_WAIT && ep.stateSince + 2 * this.opts.msl === at) {
+        this.transition(conn, side, State.CLOSED, at, this.lastFrame, '2 x MSL elapsed in TIME_WAIT');
+        conn.trimTransitions();
       }
     }
-    if (this.twHead > 4096 && this.twHead * 2 > q.length) {
-      this.twQueue = q.slice(this.twHead);
+    if (this.twHead > 4096 && this.twHead * 2 > this.twAt.length) {
+      this.twAt = this.twAt.slice(this.twHead);
+      this.twConn = this.twConn.slice(this.twHead);
+      this.twSide = this.twSide.slice(this.twHead);
       this.twHead = 0;
     }
     if (t - this.lastSweep >= 10) {
@@ -994,7 +1005,11 @@ export class Tracker {
     ep.stateFrame = frame;
     conn.addTransition(t, frame, side, from, to, cause);
     const rec: TransitionRecord = { t, frame, side, from, to, cause };
-    if (to === State.TIME_WAIT) this.twQueue.push({ at: t + 2 * this.opts.msl, conn, side });
+    if (to === State.TIME_WAIT) {
+      this.twAt.push(t + 2 * this.opts.msl);
+      this.twConn.push(conn);
+      this.twSide.push(side);
+    }
     this.observer.transition(conn, rec);
   }
 
