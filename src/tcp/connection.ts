@@ -65,21 +65,40 @@ function addrBytes(n: number): Uint8Array {
   return a;
 }
 
+/**
+ * Rows of numbers for long-lived records (Endpoint, Connection), carved out of
+ * shared Float64Array chunks: a chunk lives as long as one of its rows does
+ * (records are dropped oldest first, so chunks are freed in order).
+ */
+const NUM_CHUNK = 8192;
+let numChunk = new Float64Array(NUM_CHUNK);
+let numUsed = 0;
+const row = { d: numChunk, o: 0 };
+
+/** A fresh row of `n` zeros (the returned object is reused: copy its fields). */
+function slabRow(n: number): { d: Float64Array; o: number } {
+  if (numUsed + n > NUM_CHUNK) {
+    numChunk = new Float64Array(NUM_CHUNK);
+    numUsed = 0;
+  }
+  row.d = numChunk;
+  row.o = numUsed;
+  numUsed += n;
+  return row;
+}
+
+/** Slab words per Endpoint. */
+const ENDPOINT_WORDS = 13;
+
 export class Endpoint {
   /** The endpoint's RFC 793 state. */
   state: number = State.CLOSED;
-  /** When it entered that state (capture time, seconds). */
-  stateSince = 0;
   stateFrame = 0;
 
-  /** IPv4 address as an unsigned 32-bit number (0 for IPv6). */
-  addr4 = 0;
   /** IPv6 address bytes; null for IPv4, whose address is addr4 alone. */
   addr6: Uint8Array | null;
   port = 0;
 
-  /** Initial sequence number (from its SYN or SYN-ACK); hasIsn false when no SYN was seen. */
-  isn = 0;
   hasIsn = false;
   /** It sent a SYN without ACK (active or simultaneous open) / a SYN-ACK. */
   synSent = false;
@@ -93,19 +112,11 @@ export class Endpoint {
   stateless = false;
   /** It retransmitted its SYN after we saw the SYN-ACK: SYN-ACKs are not reaching it. */
   synAckDoubted = false;
-  /** One past the highest sequence number this endpoint has sent (SYN and FIN count). */
-  sndNxt = 0;
   /** sndNxt is known (at least one segment seen). */
   seqKnown = false;
-  /** Timestamp of the segment that last advanced sndNxt (out-of-order vs retransmission). */
-  sndNxtTs = 0;
-  /** Sequence number its FIN occupies; finSent false when none. */
-  finSeq = 0;
   finSent = false;
   finAcked = false;
   rstSent = false;
-  /** Highest acknowledgement number this endpoint has sent. */
-  lastAck = 0;
   ackKnown = false;
   /** Last raw window it advertised. */
   lastWin = -1;
@@ -114,11 +125,8 @@ export class Endpoint {
   mss = -1;
   sackPermitted = false;
   timestamps = false;
-  lastTsVal = -1;
 
   packets = 0;
-  /** Payload bytes sent (as carried, retransmissions included). */
-  bytes = 0;
   dataSegments = 0;
   retransmissions = 0;
   synRetransmissions = 0;
@@ -130,19 +138,128 @@ export class Endpoint {
   zeroWindowProbes = 0;
   /** Duplicate ACKs in a row for its current lastAck (fast retransmit follows 2 or 3). */
   dupAckRun = 0;
-  /** Time of the first duplicate ACK of the current run. */
-  dupAckSince = 0;
-  /** Highest right edge of the SACK blocks it sent (= lastAck when none beyond it). */
-  sackRight = 0;
   /** Retransmissions since the peer last sent anything. */
   unansweredRtx = 0;
-  /** Time of its last segment. */
-  lastSeen = 0;
-  /** Zero-window episode in progress: start time (or -1). */
-  zeroWindowSince = -1;
+
+  /**
+   * The numbers that are not small integers (times, sequence numbers, the
+   * IPv4 address, byte counts) live in a shared Float64Array slab at offset
+   * `o`: as object fields each would be a separate heap number (16 bytes, and
+   * one more object for the garbage collector to copy).
+   */
+  private readonly d: Float64Array;
+  private readonly o: number;
 
   constructor(ipVersion: 4 | 6) {
     this.addr6 = ipVersion === 6 ? addrBytes(16) : null;
+    const row = slabRow(ENDPOINT_WORDS);
+    this.d = row.d;
+    this.o = row.o;
+    this.lastTsVal = -1;
+    this.zeroWindowSince = -1;
+  }
+
+  /** When it entered that state (capture time, seconds). */
+  get stateSince(): number {
+    return this.d[this.o + 0]!;
+  }
+  set stateSince(v: number) {
+    this.d[this.o + 0] = v;
+  }
+
+  /** IPv4 address as an unsigned 32-bit number (0 for IPv6). */
+  get addr4(): number {
+    return this.d[this.o + 1]!;
+  }
+  set addr4(v: number) {
+    this.d[this.o + 1] = v;
+  }
+
+  /** Initial sequence number (from its SYN or SYN-ACK); hasIsn false when no SYN was seen. */
+  get isn(): number {
+    return this.d[this.o + 2]!;
+  }
+  set isn(v: number) {
+    this.d[this.o + 2] = v;
+  }
+
+  /** One past the highest sequence number this endpoint has sent (SYN and FIN count). */
+  get sndNxt(): number {
+    return this.d[this.o + 3]!;
+  }
+  set sndNxt(v: number) {
+    this.d[this.o + 3] = v;
+  }
+
+  /** Timestamp of the segment that last advanced sndNxt (out-of-order vs retransmission). */
+  get sndNxtTs(): number {
+    return this.d[this.o + 4]!;
+  }
+  set sndNxtTs(v: number) {
+    this.d[this.o + 4] = v;
+  }
+
+  /** Sequence number its FIN occupies; finSent false when none. */
+  get finSeq(): number {
+    return this.d[this.o + 5]!;
+  }
+  set finSeq(v: number) {
+    this.d[this.o + 5] = v;
+  }
+
+  /** Highest acknowledgement number this endpoint has sent. */
+  get lastAck(): number {
+    return this.d[this.o + 6]!;
+  }
+  set lastAck(v: number) {
+    this.d[this.o + 6] = v;
+  }
+
+  get lastTsVal(): number {
+    return this.d[this.o + 7]!;
+  }
+  set lastTsVal(v: number) {
+    this.d[this.o + 7] = v;
+  }
+
+  /** Payload bytes sent (as carried, retransmissions included). */
+  get bytes(): number {
+    return this.d[this.o + 8]!;
+  }
+  set bytes(v: number) {
+    this.d[this.o + 8] = v;
+  }
+
+  /** Time of the first duplicate ACK of the current run. */
+  get dupAckSince(): number {
+    return this.d[this.o + 9]!;
+  }
+  set dupAckSince(v: number) {
+    this.d[this.o + 9] = v;
+  }
+
+  /** Highest right edge of the SACK blocks it sent (= lastAck when none beyond it). */
+  get sackRight(): number {
+    return this.d[this.o + 10]!;
+  }
+  set sackRight(v: number) {
+    this.d[this.o + 10] = v;
+  }
+
+  /** Time of its last segment. */
+  get lastSeen(): number {
+    return this.d[this.o + 11]!;
+  }
+  set lastSeen(v: number) {
+    this.d[this.o + 11] = v;
+  }
+
+  /** Zero-window episode in progress: start time (or -1). */
+  get zeroWindowSince(): number {
+    return this.d[this.o + 12]!;
+  }
+  set zeroWindowSince(v: number) {
+    this.d[this.o + 12] = v;
   }
 
   /** Address bytes (4 for IPv4, 16 for IPv6), for formatting; made on demand for IPv4. */
