@@ -4,6 +4,7 @@
  * state transition record.
  */
 import type { Segment } from '../decode/segment.js';
+import { slabRow } from './slab.js';
 import { State } from './states.js';
 
 export const CLIENT = 0;
@@ -63,28 +64,6 @@ function addrBytes(n: number): Uint8Array {
   const a = slab.subarray(slabUsed, slabUsed + n);
   slabUsed += n;
   return a;
-}
-
-/**
- * Rows of numbers for long-lived records (Endpoint, Connection), carved out of
- * shared Float64Array chunks: a chunk lives as long as one of its rows does
- * (records are dropped oldest first, so chunks are freed in order).
- */
-const NUM_CHUNK = 8192;
-let numChunk = new Float64Array(NUM_CHUNK);
-let numUsed = 0;
-const row = { d: numChunk, o: 0 };
-
-/** A fresh row of `n` zeros (the returned object is reused: copy its fields). */
-function slabRow(n: number): { d: Float64Array; o: number } {
-  if (numUsed + n > NUM_CHUNK) {
-    numChunk = new Float64Array(NUM_CHUNK);
-    numUsed = 0;
-  }
-  row.d = numChunk;
-  row.o = numUsed;
-  numUsed += n;
-  return row;
 }
 
 /** Slab words per Endpoint. */
@@ -308,6 +287,9 @@ const NO_ANOMALIES: readonly string[] = Object.freeze([]);
 /** Numbers per packed transition: time, frame, side | from << 1 | to << 5 | cause << 9. */
 const TR_WORDS = 3;
 
+/** Slab words per Connection. */
+const CONNECTION_WORDS = 6;
+
 export class Connection {
   readonly id: number;
   readonly ipVersion: 4 | 6;
@@ -321,16 +303,8 @@ export class Connection {
   /** The side that sent the first captured segment. */
   firstSender: Side = CLIENT;
 
-  start = 0;
-  end = 0;
   firstFrame = 0;
   lastFrame = 0;
-  /** Handshake timing: SYN, SYN-ACK, final ACK (0 when not seen). */
-  synTs = 0;
-  synAckTs = 0;
-  establishedTs = 0;
-  /** The handshake's final ACK (the ACK of the SYN-ACK), 0 when not seen. */
-  ackTs = 0;
 
   /**
    * The side the capture point is next to, judged from the handshake's timing
@@ -363,7 +337,14 @@ export class Connection {
    */
   det: unknown = null;
 
+  /** Times live in a shared slab row (see Endpoint). */
+  private readonly d: Float64Array;
+  private readonly o: number;
+
   constructor(id: number, ipVersion: 4 | 6, zeek: ZeekLike) {
+    const row = slabRow(CONNECTION_WORDS);
+    this.d = row.d;
+    this.o = row.o;
     this.id = id;
     this.ipVersion = ipVersion;
     this.ep = [new Endpoint(ipVersion), new Endpoint(ipVersion)];
@@ -436,6 +417,50 @@ export class Connection {
       });
     }
     return out;
+  }
+
+  get start(): number {
+    return this.d[this.o + 0]!;
+  }
+  set start(v: number) {
+    this.d[this.o + 0] = v;
+  }
+
+  get end(): number {
+    return this.d[this.o + 1]!;
+  }
+  set end(v: number) {
+    this.d[this.o + 1] = v;
+  }
+
+  /** Handshake timing: SYN, SYN-ACK, final ACK (0 when not seen). */
+  get synTs(): number {
+    return this.d[this.o + 2]!;
+  }
+  set synTs(v: number) {
+    this.d[this.o + 2] = v;
+  }
+
+  get synAckTs(): number {
+    return this.d[this.o + 3]!;
+  }
+  set synAckTs(v: number) {
+    this.d[this.o + 3] = v;
+  }
+
+  get establishedTs(): number {
+    return this.d[this.o + 4]!;
+  }
+  set establishedTs(v: number) {
+    this.d[this.o + 4] = v;
+  }
+
+  /** The handshake's final ACK (the ACK of the SYN-ACK), 0 when not seen. */
+  get ackTs(): number {
+    return this.d[this.o + 5]!;
+  }
+  set ackTs(v: number) {
+    this.d[this.o + 5] = v;
   }
 
   get client(): Endpoint {

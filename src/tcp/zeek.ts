@@ -34,6 +34,7 @@
  * MAX_OOO_BLOCKS out-of-order byte ranges per endpoint (for gap detection).
  */
 import { type Segment, TcpFlag } from '../decode/segment.js';
+import { slabRow } from './slab.js';
 
 /** Zeek's EndpointState values (init-bare.zeek TCP_INACTIVE .. TCP_RESET). */
 export const ZeekTcpState = {
@@ -153,11 +154,6 @@ class Endpoint {
   state: number = INACTIVE;
   prevState: number = INACTIVE;
   isOrig: boolean;
-  /** Zeek's int64 start_seq; always within uint32 here (Zeek's arithmetic is uint32). */
-  startSeq = 0;
-  lastSeq = 0;
-  /** Highest acknowledgement the peer sent for this endpoint's data. */
-  ackSeq = 0;
   seqWraps = 0;
   ackWraps = 0;
   finCnt = 0;
@@ -184,8 +180,38 @@ class Endpoint {
   ooo: number[] | null = null;
   peer!: Endpoint;
 
+  /** Sequence numbers (uint32) live in a shared slab row, not as heap numbers (tcp/slab.ts). */
+  private readonly d: Float64Array;
+  private readonly o: number;
+
   constructor(isOrig: boolean) {
     this.isOrig = isOrig;
+    const row = slabRow(3);
+    this.d = row.d;
+    this.o = row.o;
+  }
+
+  /** Zeek's int64 start_seq; always within uint32 here (Zeek's arithmetic is uint32). */
+  get startSeq(): number {
+    return this.d[this.o + 0]!;
+  }
+  set startSeq(v: number) {
+    this.d[this.o + 0] = v;
+  }
+
+  get lastSeq(): number {
+    return this.d[this.o + 1]!;
+  }
+  set lastSeq(v: number) {
+    this.d[this.o + 1] = v;
+  }
+
+  /** Highest acknowledgement the peer sent for this endpoint's data. */
+  get ackSeq(): number {
+    return this.d[this.o + 2]!;
+  }
+  set ackSeq(v: number) {
+    this.d[this.o + 2] = v;
   }
 
   setState(s: number, conn: ZeekConn): void {
@@ -288,18 +314,42 @@ export class ZeekConn {
   /** @internal */ readonly timeouts: Readonly<ZeekTimeouts>;
 
   // Session / analyzer timers (network time, seconds).
-  private lastTime = 0;
   /** @internal */ inactivityTimeout: number;
   private isActive = true;
-  private attemptAt = Number.NaN;
-  private deleteAt = Number.NaN;
   /** Next firing time of each ExpireTimer chain (it re-arms every tcp_session_timer). */
   private expireChains: number[] = [];
   private closeDeferred = false;
   private deferredGenEvent = false;
   private removedFlag = false;
 
+  /** Network times (lastTime, attemptAt, deleteAt) in a shared slab row (tcp/slab.ts). */
+  private readonly d: Float64Array;
+  private readonly o: number;
+  private get lastTime(): number {
+    return this.d[this.o + 0]!;
+  }
+  private set lastTime(v: number) {
+    this.d[this.o + 0] = v;
+  }
+  private get attemptAt(): number {
+    return this.d[this.o + 1]!;
+  }
+  private set attemptAt(v: number) {
+    this.d[this.o + 1] = v;
+  }
+  private get deleteAt(): number {
+    return this.d[this.o + 2]!;
+  }
+  private set deleteAt(v: number) {
+    this.d[this.o + 2] = v;
+  }
+
   constructor(opts: ZeekOptions = {}) {
+    const row = slabRow(3);
+    this.d = row.d;
+    this.o = row.o;
+    this.attemptAt = Number.NaN;
+    this.deleteAt = Number.NaN;
     this.likelyServerPorts = opts.likelyServerPorts ?? ZEEK_DEFAULT_LIKELY_SERVER_PORTS;
     // Shared unless overridden: a connection holds no copy of the defaults.
     this.timeouts = opts.timeouts ? { ...ZEEK_TIMEOUTS, ...opts.timeouts } : ZEEK_TIMEOUTS;
