@@ -27,9 +27,21 @@ function q(s: string): string {
   return j;
 }
 
-/** JSON.stringify of a number. */
+/**
+ * JSON.stringify of a number. Timestamps repeat (both endpoints change state
+ * on one segment; a connection starts and ends at a transition): the last
+ * few conversions are remembered.
+ */
+const memoNum = [Number.NaN, Number.NaN, Number.NaN, Number.NaN];
+const memoStr = ['', '', '', ''];
+let memoNext = 0;
 function num(x: number): string {
-  return Number.isFinite(x) ? `${x}` : 'null';
+  for (let i = 0; i < 4; i++) if (memoNum[i] === x) return memoStr[i]!;
+  const s = Number.isFinite(x) ? `${x}` : 'null';
+  memoNum[memoNext] = x;
+  memoStr[memoNext] = s;
+  memoNext = (memoNext + 1) & 3;
+  return s;
 }
 
 /**
