@@ -421,6 +421,7 @@ export class Analysis implements TrackerObserver {
     }
     if (drop.size > 0) {
       this.tracker.conns = conns.filter((c) => !drop.has(c));
+      this.tracker.forget(drop);
       this.detectors.forget(drop);
     }
     const n = this.tracker.conns.length;

@@ -39,6 +39,7 @@ export type DetectorSettings = Pick<
   | 'retransmissionBurst'
   | 'highRetransmissionRate'
   | 'highRetransmissionMinSegments'
+  | 'msl'
 >;
 
 /** Receives each anomaly as soon as it is raised (the same object is later updated by finish()). */
@@ -226,6 +227,14 @@ export class Detectors implements TrackerObserver {
   private readonly timeWaitHosts = new Map<string | number, HostCount>();
   /** Keyed by address and port (a number for IPv4). */
   private readonly synFloodHosts = new Map<string | number, HostCount>();
+  /**
+   * TIME_WAIT endpoints of forgotten (summarised) connections: when each
+   * would have left TIME_WAIT, and its host's key in timeWaitHosts. The
+   * tracker no longer times them; their hosts' counts go down here.
+   */
+  private twGoneAt: number[] = [];
+  private twGoneKey: (string | number)[] = [];
+  private twGoneHead = 0;
   private readonly due: DueEntry = { conn: null as unknown as Connection, side: CLIENT, since: 0, at: 0 };
   private nextDeadline = Number.POSITIVE_INFINITY;
   private lastFrame = 0;
@@ -419,6 +428,27 @@ export class Detectors implements TrackerObserver {
    */
   forget(gone: ReadonlySet<Connection>): void {
     for (const q of [this.synWait, this.synackWait, this.closeWait, this.finWait2]) q.forget(gone);
+    for (const conn of gone) {
+      for (const side of [CLIENT, SERVER] as const) {
+        const ep = conn.ep[side];
+        if (ep.state !== State.TIME_WAIT) continue;
+        const key = conn.ipVersion === 4 ? ep.addr4 : hostText(ep, conn.ipVersion, false);
+        if (!this.timeWaitHosts.has(key)) continue;
+        this.twGoneAt.push(ep.stateSince + 2 * this.s.msl);
+        this.twGoneKey.push(key);
+      }
+    }
+    // Summarised in creation order, not expiry order: keep the queue sorted.
+    if (this.twGoneHead > 0) {
+      this.twGoneAt = this.twGoneAt.slice(this.twGoneHead);
+      this.twGoneKey = this.twGoneKey.slice(this.twGoneHead);
+      this.twGoneHead = 0;
+    }
+    const order = this.twGoneAt.map((_, i) => i).sort((a, b) => this.twGoneAt[a]! - this.twGoneAt[b]!);
+    this.twGoneAt = order.map((i) => this.twGoneAt[i]!);
+    this.twGoneKey = order.map((i) => this.twGoneKey[i]!);
+    const next = this.twGoneAt[0];
+    if (next !== undefined && next < this.nextDeadline) this.nextDeadline = next;
   }
 
   // --- time ----------------------------------------------------------------
@@ -452,11 +482,16 @@ export class Detectors implements TrackerObserver {
       if (ep.state === State.FIN_WAIT_2 && ep.stateSince === e.since)
         this.waitStuck(e.conn, e.side, 'fin-wait-2-stuck', e.since, e.at);
     }
+    while (this.twGoneHead < this.twGoneAt.length && this.twGoneAt[this.twGoneHead]! <= now) {
+      const h = this.timeWaitHosts.get(this.twGoneKey[this.twGoneHead++]!);
+      if (h) h.current--;
+    }
     this.nextDeadline = Math.min(
       this.synWait.next,
       this.synackWait.next,
       this.closeWait.next,
       this.finWait2.next,
+      this.twGoneHead < this.twGoneAt.length ? this.twGoneAt[this.twGoneHead]! : Number.POSITIVE_INFINITY,
     );
   }
 

@@ -298,6 +298,28 @@ export class Tracker {
     }
   }
 
+  /**
+   * These connections were summarised by the pipeline (its connection cap):
+   * their pending TIME_WAIT expiries are dropped, so nothing here keeps them
+   * in memory (the detectors keep the host counts right: Detectors.forget).
+   */
+  forget(gone: ReadonlySet<Connection>): void {
+    const at: number[] = [];
+    const conns: (Connection | null)[] = [];
+    const sides: Side[] = [];
+    for (let i = this.twHead; i < this.twAt.length; i++) {
+      const c = this.twConn[i]!;
+      if (c === null || gone.has(c)) continue;
+      at.push(this.twAt[i]!);
+      conns.push(c);
+      sides.push(this.twSide[i]!);
+    }
+    this.twAt = at;
+    this.twConn = conns;
+    this.twSide = sides;
+    this.twHead = 0;
+  }
+
   /** The connections currently in the flow table. */
   *openConnections(): IterableIterator<Connection> {
     for (const head of this.table.values()) {
