@@ -20,7 +20,7 @@ import { jsonSafe, sanitize } from '../report/sanitize.js';
 import { type Io, termWidth, useColor } from './io.js';
 import { LiveScreen } from './live-screen.js';
 import { zeekLogHeader, zeekLogLine } from '../tcp/zeek-log.js';
-import { writeJson } from './json-out.js';
+import { writeJsonTo } from './json-out.js';
 import { buildSettings, parseTextDate } from './main.js';
 
 interface Capture {
@@ -124,7 +124,7 @@ export async function analyzeCommand(
     }
   }
 
-  writeOutput(done, gate, format, settings, { color, width, all: opts.all === true, io });
+  await writeOutput(done, gate, format, settings, { color, width, all: opts.all === true, io });
 
   if (settings.junit) {
     const xml = renderJunit(
@@ -286,23 +286,22 @@ function countBy(anomalies: AnomalyReport[]): Record<string, number> {
   return out;
 }
 
-function writeOutput(
+async function writeOutput(
   done: Capture[],
   gate: GateResult | undefined,
   format: string,
   settings: Settings,
   o: { color: boolean; width: number; all: boolean; io: Io },
-): void {
+): Promise<void> {
   const out = o.io.stdout;
   const reports = done.map((c) => ({ name: c.name, report: c.result.report }));
   switch (format) {
     case 'json': {
-      // Streamed: a big capture's report is tens of MB of JSON.
-      const write = (t: string) => out.write(t);
+      // Streamed, and paced by stdout: a big capture's report is tens of MB of JSON.
       const deferred = done[0]?.result.deferred;
       if (done.length === 1)
-        writeJson(write, done[0]!.result.report, deferred && { key: 'connections', ...deferred });
-      else writeJson(write, { version: 1, captures: reports, gate: gate ?? null });
+        await writeJsonTo(out, done[0]!.result.report, deferred && { key: 'connections', ...deferred });
+      else await writeJsonTo(out, { version: 1, captures: reports, gate: gate ?? null });
       return;
     }
     case 'ndjson': {

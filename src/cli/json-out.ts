@@ -29,82 +29,113 @@ export interface LazyArray {
  * `lazy`'s elements instead.
  */
 export function writeJson(out: (s: string) => void, value: unknown, lazy?: LazyArray): void {
-  const write = (s: string) => out(jsonSafe(s));
-  let pending = '';
-  const flush = (s: string) => {
-    pending += s;
-    if (pending.length >= 1 << 16) {
-      write(pending);
-      pending = '';
-    }
-  };
-  emit(
-    value,
-    flush,
-    write,
-    () => {
-      if (pending.length > 0) write(pending);
-      pending = '';
-    },
-    lazy,
-    out,
-  );
-  write(`${pending}\n`);
+  for (const piece of jsonPieces(value, lazy)) out(piece);
 }
+
+/**
+ * writeJson onto a stream, waiting for it to drain whenever it asks to
+ * (a pipe into a slow reader): the report is not queued in memory whole.
+ */
+export async function writeJsonTo(
+  stream: NodeJS.WritableStream,
+  value: unknown,
+  lazy?: LazyArray,
+): Promise<void> {
+  for (const piece of jsonPieces(value, lazy)) {
+    if (!stream.write(piece)) await drained(stream);
+  }
+}
+
+function drained(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      stream.off('error', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+    stream.on('error', done);
+  });
+}
+
+/** The pieces of writeJson's text, in order. */
+export function* jsonPieces(value: unknown, lazy?: LazyArray): Generator<string> {
+  let pending = '';
+  for (const p of emit(value, lazy)) {
+    if (p.kind === PUT) {
+      pending += p.text;
+      if (pending.length < 1 << 16) continue;
+      yield jsonSafe(pending);
+      pending = '';
+    } else {
+      if (pending.length > 0) yield jsonSafe(pending);
+      pending = '';
+      if (p.text.length > 0) yield p.kind === SAFE ? p.text : jsonSafe(p.text);
+    }
+  }
+  yield jsonSafe(`${pending}\n`);
+}
+
+/** Text to gather into bigger pieces. */
+const PUT = 0;
+/** Text to write as a piece of its own (after what was gathered). */
+const WRITE = 1;
+/** Like WRITE, already terminal-safe. */
+const SAFE = 2;
+
+interface Piece {
+  kind: typeof PUT | typeof WRITE | typeof SAFE;
+  text: string;
+}
+
+const piece = (kind: Piece['kind'], text: string): Piece => ({ kind, text });
 
 /**
  * Serialises `v` as JSON.stringify would, streaming the elements of long
  * arrays found in plain objects (one level deep is all the report needs).
  */
-function emit(
-  v: unknown,
-  put: (s: string) => void,
-  write: (s: string) => void,
-  drain: () => void,
-  lazy?: LazyArray,
-  out: (s: string) => void = write,
-): void {
+function* emit(v: unknown, lazy?: LazyArray): Generator<Piece> {
   if (v === null || typeof v !== 'object' || typeof (v as { toJSON?: unknown }).toJSON === 'function') {
-    put(JSON.stringify(v) ?? 'null');
+    yield piece(PUT, JSON.stringify(v) ?? 'null');
     return;
   }
   if (Array.isArray(v)) {
     if (v.length <= BATCH) {
-      put(JSON.stringify(v));
+      yield piece(PUT, JSON.stringify(v));
       return;
     }
-    put('[');
-    drain();
+    yield piece(PUT, '[');
     for (let i = 0; i < v.length; i += BATCH) {
       const part = JSON.stringify(v.slice(i, i + BATCH));
-      write(i === 0 ? part.slice(1, -1) : `,${part.slice(1, -1)}`);
+      yield piece(WRITE, i === 0 ? part.slice(1, -1) : `,${part.slice(1, -1)}`);
     }
-    put(']');
+    yield piece(PUT, ']');
     return;
   }
-  put('{');
+  yield piece(PUT, '{');
   let first = true;
   for (const k of Object.keys(v)) {
     const x = (v as Record<string, unknown>)[k];
     // JSON.stringify leaves out these properties of an object.
     if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
-    put(first ? `${JSON.stringify(k)}:` : `,${JSON.stringify(k)}:`);
+    yield piece(PUT, first ? `${JSON.stringify(k)}:` : `,${JSON.stringify(k)}:`);
     first = false;
     if (lazy !== undefined && k === lazy.key) {
-      put('[');
-      drain();
+      yield piece(PUT, '[');
       for (let i = 0; i < lazy.count; i += BATCH) {
         const to = Math.min(i + BATCH, lazy.count);
         if (lazy.json) {
-          out(i === 0 ? lazy.json(i, to) : `,${lazy.json(i, to)}`);
+          yield piece(SAFE, i === 0 ? lazy.json(i, to) : `,${lazy.json(i, to)}`);
           continue;
         }
         const part = JSON.stringify(lazy.slice(i, to));
-        write(i === 0 ? part.slice(1, -1) : `,${part.slice(1, -1)}`);
+        yield piece(WRITE, i === 0 ? part.slice(1, -1) : `,${part.slice(1, -1)}`);
       }
-      put(']');
-    } else if (Array.isArray(x)) emit(x, put, write, drain);
-    else put(JSON.stringify(x));
+      yield piece(PUT, ']');
+    } else if (Array.isArray(x)) yield* emit(x);
+    else yield piece(PUT, JSON.stringify(x));
   }
-  put('}');
+  yield piece(PUT, '}');
 }

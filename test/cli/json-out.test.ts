@@ -1,9 +1,10 @@
 /** writeJson streams long arrays but must print exactly jsonSafe(JSON.stringify(value)) + '\n'. */
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { Analysis, analyze } from '../../src/analyze.js';
 import { readCaptureFiles } from '../../src/capture/reader.js';
-import { writeJson } from '../../src/cli/json-out.js';
+import { writeJson, writeJsonTo } from '../../src/cli/json-out.js';
 import { jsonSafe } from '../../src/report/sanitize.js';
 
 /** What the CLI prints for `v`: JSON.stringify's text, terminal-safe. */
@@ -74,6 +75,35 @@ describe('writeJson', () => {
     const parts: string[] = [];
     writeJson((t) => parts.push(t), res.report, { key: 'connections', ...res.deferred! });
     expect(parts.join('')).toBe(expected(report));
+  });
+
+  it('writeJsonTo waits for a slow stream to drain: the report is not queued whole', async () => {
+    const report = {
+      version: 1,
+      connections: Array.from({ length: 3000 }, (_, i) => conn(i + 1)),
+      anomalies: [],
+    };
+    const chunks: string[] = [];
+    let maxQueued = 0;
+    const slow = new Writable({
+      highWaterMark: 16 * 1024,
+      write(chunk: Buffer, _enc, done) {
+        chunks.push(chunk.toString());
+        setImmediate(done);
+      },
+    });
+    const origWrite = slow.write.bind(slow);
+    slow.write = ((c: string) => {
+      const ok = origWrite(c);
+      maxQueued = Math.max(maxQueued, slow.writableLength);
+      return ok;
+    }) as typeof slow.write;
+    await writeJsonTo(slow, report);
+    await new Promise<void>((r) => slow.end(r));
+    expect(chunks.join('')).toBe(expected(report));
+    // One piece beyond the high-water mark at most (pieces are <= ~64 KB plus a batch).
+    expect(maxQueued).toBeLessThan(256 * 1024);
+    expect(expected(report).length).toBeGreaterThan(500_000);
   });
 
   it('a real report', async () => {
