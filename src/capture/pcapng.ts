@@ -119,6 +119,8 @@ export class PcapngParser extends ChunkParser {
 
   override end(info = {}): void {
     if (this.noIface > 0) {
+      // Packets of the file all the same: counted, and skipped by reason.
+      this.stats.packets += this.noIface;
       this.stats.skipped['no-interface'] = (this.stats.skipped['no-interface'] ?? 0) + this.noIface;
       this.warn({
         kind: 'other',
