@@ -119,8 +119,6 @@ export class PcapngParser extends ChunkParser {
 
   override end(info = {}): void {
     if (this.noIface > 0) {
-      // Packets of the file all the same: counted, and skipped by reason.
-      this.stats.packets += this.noIface;
       this.stats.skipped['no-interface'] = (this.stats.skipped['no-interface'] ?? 0) + this.noIface;
       this.warn({
         kind: 'other',
@@ -131,6 +129,9 @@ export class PcapngParser extends ChunkParser {
       });
     }
     super.end(info);
+    // Packets of the file all the same: counted (after the capture's start and
+    // end were taken from the records handed on), and skipped by reason.
+    this.stats.packets += this.noIface;
   }
 
   /** Damage: fatal before the first interface (as libpcap refuses the file), else stop here. */
