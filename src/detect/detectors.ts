@@ -24,6 +24,7 @@ import {
 import { seqDiff, seqGe } from '../tcp/seq.js';
 import type { Settings } from '../config/settings.js';
 import { STATE_NAMES, State } from '../tcp/states.js';
+import { type TimerEntry, TimerQueue } from '../tcp/timer-queue.js';
 import type { SegInfo, TrackerObserver } from '../tcp/tracker.js';
 import { ANOMALY_KINDS, KIND_BY_NAME } from './kinds.js';
 
@@ -77,71 +78,33 @@ export function fmtSeconds(s: number): string {
 }
 
 /** A due entry of a Deadlines queue (one reused object). */
-interface DueEntry {
-  conn: Connection;
-  side: Side;
+interface DueEntry extends TimerEntry {
   since: number;
   at: number;
 }
 
-/**
- * A deadline queue: entries in insertion order with one fixed timeout, so
- * deadlines are in order too. Stored as parallel arrays (times unboxed in a
- * double array), not an object per entry: tens of thousands of entries are
- * pending at once on a busy capture.
- */
+/** A deadline queue: entries in insertion order with one fixed timeout, so deadlines are in order too. */
 class Deadlines {
-  private since: number[] = [];
-  private conns: (Connection | null)[] = [];
-  private sides: Side[] = [];
-  private head = 0;
+  private readonly q = new TimerQueue();
   constructor(readonly timeout: number) {}
   /** Returns the new entry's deadline. */
   push(conn: Connection, side: Side, since: number): number {
-    this.since.push(since);
-    this.conns.push(conn);
-    this.sides.push(side);
+    this.q.push(since, conn, side);
     return since + this.timeout;
   }
   get next(): number {
-    return this.head < this.since.length ? this.since[this.head]! + this.timeout : Number.POSITIVE_INFINITY;
+    return this.q.peek() + this.timeout;
   }
   /** Drops the entries of these connections (so the queue no longer holds them in memory). */
   forget(gone: ReadonlySet<Connection>): void {
-    const since: number[] = [];
-    const conns: (Connection | null)[] = [];
-    const sides: Side[] = [];
-    for (let i = this.head; i < this.since.length; i++) {
-      const c = this.conns[i]!;
-      if (gone.has(c)) continue;
-      since.push(this.since[i]!);
-      conns.push(c);
-      sides.push(this.sides[i]!);
-    }
-    this.since = since;
-    this.conns = conns;
-    this.sides = sides;
-    this.head = 0;
+    this.q.forget(gone);
   }
   /** Moves the oldest entry into `e` if it is due at `now`; false when none is. */
   take(now: number, e: DueEntry): boolean {
-    const i = this.head;
-    if (i >= this.since.length || this.since[i]! + this.timeout > now) {
-      if (i > 1024 && i * 2 > this.since.length) {
-        this.since = this.since.slice(i);
-        this.conns = this.conns.slice(i);
-        this.sides = this.sides.slice(i);
-        this.head = 0;
-      }
-      return false;
-    }
-    this.head = i + 1;
-    e.conn = this.conns[i]!;
-    e.side = this.sides[i]!;
-    e.since = this.since[i]!;
-    e.at = e.since + this.timeout;
-    // A consumed entry no longer keeps its connection alive.
-    this.conns[i] = null;
+    if (this.q.peek() + this.timeout > now) return false;
+    this.q.shift(e);
+    e.since = e.t;
+    e.at = e.t + this.timeout;
     return true;
   }
 }
@@ -235,7 +198,13 @@ export class Detectors implements TrackerObserver {
   private twGoneAt: number[] = [];
   private twGoneKey: (string | number)[] = [];
   private twGoneHead = 0;
-  private readonly due: DueEntry = { conn: null as unknown as Connection, side: CLIENT, since: 0, at: 0 };
+  private readonly due: DueEntry = {
+    t: 0,
+    conn: null as unknown as Connection,
+    side: CLIENT,
+    since: 0,
+    at: 0,
+  };
   private nextDeadline = Number.POSITIVE_INFINITY;
   private lastFrame = 0;
   private now = 0;

@@ -21,6 +21,7 @@ import {
 } from './connection.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from './seq.js';
 import { State } from './states.js';
+import { type TimerEntry, TimerQueue } from './timer-queue.js';
 import { EVENT_CAUSE, Ev, nextState } from './transitions.js';
 
 export interface TrackerOptions {
@@ -143,14 +144,9 @@ export class Tracker {
     clientBefore: 0,
     serverBefore: 0,
   };
-  /**
-   * TIME_WAIT expiries in time order, as parallel arrays (expiry, connection,
-   * side: no object per entry); stale entries are skipped.
-   */
-  private twAt: number[] = [];
-  private twConn: (Connection | null)[] = [];
-  private twSide: Side[] = [];
-  private twHead = 0;
+  /** TIME_WAIT expiries in time order; stale entries (the endpoint moved on) are skipped. */
+  private readonly timeWait = new TimerQueue();
+  private readonly due: TimerEntry = { t: 0, conn: null as unknown as Connection, side: CLIENT };
   /** Listening sockets learned from SYN-ACKs: "addrhash:port" numbers (role inference). */
   private readonly listeners = new Set<number>();
   private lastSweep = 0;
@@ -245,24 +241,14 @@ export class Tracker {
   /** Advance capture time without a segment (live mode idle ticks, end of capture). */
   advance(t: number): void {
     if (t > this.now) this.now = t;
-    while (this.twHead < this.twAt.length && this.twAt[this.twHead]! <= t) {
-      const i = this.twHead++;
-      const at = this.twAt[i]!;
-      const conn = this.twConn[i]!;
-      const side = this.twSide[i]!;
-      // A consumed entry no longer keeps its connection alive.
-      this.twConn[i] = null;
-      const ep = conn.ep[side];
-      if (ep.state === State.TIME_WAIT && ep.stateSince + 2 * this.opts.msl === at) {
-        this.transition(conn, side, State.CLOSED, at, this.lastFrame, '2 x MSL elapsed in TIME_WAIT');
-        conn.trimTransitions();
+    const e = this.due;
+    while (this.timeWait.peek() <= t) {
+      this.timeWait.shift(e);
+      const ep = e.conn.ep[e.side];
+      if (ep.state === State.TIME_WAIT && ep.stateSince + 2 * this.opts.msl === e.t) {
+        this.transition(e.conn, e.side, State.CLOSED, e.t, this.lastFrame, '2 x MSL elapsed in TIME_WAIT');
+        e.conn.trimTransitions();
       }
-    }
-    if (this.twHead > 4096 && this.twHead * 2 > this.twAt.length) {
-      this.twAt = this.twAt.slice(this.twHead);
-      this.twConn = this.twConn.slice(this.twHead);
-      this.twSide = this.twSide.slice(this.twHead);
-      this.twHead = 0;
     }
     if (t - this.lastSweep >= 10) {
       this.lastSweep = t;
@@ -304,20 +290,7 @@ export class Tracker {
    * in memory (the detectors keep the host counts right: Detectors.forget).
    */
   forget(gone: ReadonlySet<Connection>): void {
-    const at: number[] = [];
-    const conns: (Connection | null)[] = [];
-    const sides: Side[] = [];
-    for (let i = this.twHead; i < this.twAt.length; i++) {
-      const c = this.twConn[i]!;
-      if (c === null || gone.has(c)) continue;
-      at.push(this.twAt[i]!);
-      conns.push(c);
-      sides.push(this.twSide[i]!);
-    }
-    this.twAt = at;
-    this.twConn = conns;
-    this.twSide = sides;
-    this.twHead = 0;
+    this.timeWait.forget(gone);
   }
 
   /** The connections currently in the flow table. */
@@ -1028,9 +1001,7 @@ export class Tracker {
     conn.addTransition(t, frame, side, from, to, cause);
     const rec: TransitionRecord = { t, frame, side, from, to, cause };
     if (to === State.TIME_WAIT) {
-      this.twAt.push(t + 2 * this.opts.msl);
-      this.twConn.push(conn);
-      this.twSide.push(side);
+      this.timeWait.push(t + 2 * this.opts.msl, conn, side);
     }
     this.observer.transition(conn, rec);
   }

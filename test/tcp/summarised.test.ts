@@ -25,7 +25,8 @@ describe('summarised connections', () => {
     const capped = await run(200);
     expect(capped.report.summarised.connections).toBeGreaterThan(300);
     const kept = new Set<Connection>(capped.a.tracker.conns);
-    const queued = (capped.a.tracker as unknown as { twConn: (Connection | null)[] }).twConn;
+    const queued = (capped.a.tracker as unknown as { timeWait: { conns: (Connection | null)[] } }).timeWait
+      .conns;
     expect(queued.filter((c) => c !== null && !kept.has(c))).toEqual([]);
 
     const storm = (r: typeof full.report) => r.anomalies.find((x) => x.kind === 'time-wait-storm');
