@@ -9,7 +9,6 @@
  * unanswered SYN) fire as soon as capture time passes their deadline, and at the
  * end of input; their figures are brought up to date by `finish()`.
  */
-import { formatAddr } from '../decode/addr.js';
 import type { Segment } from '../decode/segment.js';
 import { TcpFlag } from '../decode/segment.js';
 import type { AnomalyReport } from '../report/model.js';
@@ -61,13 +60,13 @@ const STUCK_KINDS = new Set([
 ]);
 
 export function endpointName(ep: Endpoint, ipVersion: 4 | 6): string {
-  const a = formatAddr(ipVersion, ep.addr);
+  const a = ep.addrText;
   return ipVersion === 6 ? `[${a}]:${ep.port}` : `${a}:${ep.port}`;
 }
 
 /** A host (or, for a listener, host and port) as the report names it. */
 function hostText(ep: Endpoint, ipVersion: 4 | 6, withPort: boolean): string {
-  return withPort ? endpointName(ep, ipVersion) : formatAddr(ipVersion, ep.addr);
+  return withPort ? endpointName(ep, ipVersion) : ep.addrText;
 }
 
 export function fmtSeconds(s: number): string {

@@ -3,7 +3,6 @@
  * the report model of SPEC.md. Pure: no I/O.
  */
 import type { CaptureStats } from '../capture/record.js';
-import { formatAddr } from '../decode/addr.js';
 import { CLIENT, type Connection, type Endpoint, SERVER } from '../tcp/connection.js';
 import { STATE_NAMES, State, type StateName } from '../tcp/states.js';
 import type {
@@ -33,9 +32,9 @@ export function linkTypeName(lt: number): string {
   return LINK_NAMES[lt] ?? `LINKTYPE_${lt}`;
 }
 
-export function endpointReport(ep: Endpoint, ipVersion: 4 | 6): EndpointReport {
+export function endpointReport(ep: Endpoint): EndpointReport {
   return {
-    addr: formatAddr(ipVersion, ep.addr),
+    addr: ep.addrText,
     port: ep.port,
     state: STATE_NAMES[ep.state]!,
     packets: ep.packets,
@@ -60,8 +59,8 @@ export function connectionReport(conn: Connection): ConnectionReport {
   const side = ['client', 'server'] as const;
   return {
     id: conn.id,
-    client: endpointReport(conn.ep[CLIENT], conn.ipVersion),
-    server: endpointReport(conn.ep[SERVER], conn.ipVersion),
+    client: endpointReport(conn.ep[CLIENT]),
+    server: endpointReport(conn.ep[SERVER]),
     roleInferred: conn.roleInferred,
     midstream: conn.midstream,
     timedOut: conn.timedOut,
@@ -127,7 +126,7 @@ export function stateSummary(
       counts[name] = (counts[name] ?? 0) + 1;
       if (ep.state === State.CLOSED) continue;
       const sideName = side === CLIENT ? 'client' : 'server';
-      const host = formatAddr(conn.ipVersion, ep.addr);
+      const host = ep.addrText;
       const key = `${sideName} ${host}`;
       let h = hosts.get(key);
       if (!h) {

@@ -9,7 +9,6 @@
  * history letters, formatted addresses); each distinct one is escaped once
  * (JSON, then jsonSafe) and cached.
  */
-import { formatAddr } from '../decode/addr.js';
 import { CLIENT, type Connection, type Endpoint, SERVER } from '../tcp/connection.js';
 import { STATE_NAMES } from '../tcp/states.js';
 import { jsonSafe } from './sanitize.js';
@@ -67,10 +66,10 @@ function transitionTail(cause: string, side: number, from: number, to: number): 
 /** Formatted IPv4 addresses by number (a capture has few hosts and many connections). */
 const v4Text = new Map<number, string>();
 function addrText(ep: Endpoint, ipVersion: 4 | 6): string {
-  if (ipVersion === 6) return q(formatAddr(6, ep.addr));
+  if (ipVersion === 6) return q(ep.addrText);
   let s = v4Text.get(ep.addr4);
   if (s === undefined) {
-    s = `"${formatAddr(4, ep.addr)}"`;
+    s = `"${ep.addrText}"`;
     if (v4Text.size > 65536) v4Text.clear();
     v4Text.set(ep.addr4, s);
   }

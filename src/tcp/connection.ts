@@ -3,6 +3,7 @@
  * 4-tuple incarnation; nothing is allocated per segment except the rare
  * state transition record.
  */
+import { formatAddr, formatIPv4 } from '../decode/addr.js';
 import type { Segment } from '../decode/segment.js';
 import { slabRow } from './slab.js';
 import { State } from './states.js';
@@ -241,7 +242,12 @@ export class Endpoint {
     this.d[this.o + 12] = v;
   }
 
-  /** Address bytes (4 for IPv4, 16 for IPv6), for formatting; made on demand for IPv4. */
+  /** The address as text (tcpdump's notation). */
+  get addrText(): string {
+    return this.addr6 !== null ? formatAddr(6, this.addr6) : formatIPv4(this.addr4);
+  }
+
+  /** Address bytes (4 for IPv4, 16 for IPv6); made on demand for IPv4. */
   get addr(): Uint8Array {
     if (this.addr6 !== null) return this.addr6;
     const a = this.addr4;
