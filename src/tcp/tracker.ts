@@ -82,6 +82,7 @@ export interface SegInfo {
 export interface TrackerObserver {
   /** After the segment has been applied to the connection. */
   segment(conn: Connection, seg: Segment, info: SegInfo): void;
+  /** `rec` is reused: valid during the call only (copy what you keep). */
   transition(conn: Connection, rec: TransitionRecord): void;
   /** A SYN reused the 4-tuple of an earlier connection; `tookOverTimeWait` when an endpoint in TIME_WAIT was ended by it. */
   portReuse(previous: Connection, conn: Connection, seg: Segment, tookOverTimeWait: boolean): void;
@@ -146,6 +147,8 @@ export class Tracker {
   };
   /** TIME_WAIT expiries in time order; stale entries (the endpoint moved on) are skipped. */
   private readonly timeWait = new TimerQueue();
+  /** Handed to the observer for each transition (reused, like `info`). */
+  private readonly rec: TransitionRecord = { t: 0, frame: 0, side: CLIENT, from: 0, to: 0, cause: '' };
   private readonly due: TimerEntry = { t: 0, conn: null as unknown as Connection, side: CLIENT };
   /** Listening sockets learned from SYN-ACKs: "addrhash:port" numbers (role inference). */
   private readonly listeners = new Set<number>();
@@ -999,7 +1002,13 @@ export class Tracker {
     ep.stateSince = t;
     ep.stateFrame = frame;
     conn.addTransition(t, frame, side, from, to, cause);
-    const rec: TransitionRecord = { t, frame, side, from, to, cause };
+    const rec = this.rec;
+    rec.t = t;
+    rec.frame = frame;
+    rec.side = side;
+    rec.from = from;
+    rec.to = to;
+    rec.cause = cause;
     if (to === State.TIME_WAIT) {
       this.timeWait.push(t + 2 * this.opts.msl, conn, side);
     }

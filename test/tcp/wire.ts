@@ -41,7 +41,7 @@ export class Recorder implements TrackerObserver {
     this.segments.push({ conn, info: { ...info } });
   }
   transition(conn: Connection, rec: TransitionRecord): void {
-    this.transitions.push({ conn, rec });
+    this.transitions.push({ conn, rec: { ...rec } });
   }
   portReuse(previous: Connection, conn: Connection, _seg: Segment, took: boolean): void {
     this.reuses.push({ previous, conn, took });
