@@ -322,7 +322,7 @@ export class ZeekConn {
   private deferredGenEvent = false;
   private removedFlag = false;
 
-  /** Network times (lastTime, attemptAt, deleteAt) in a shared slab row (tcp/slab.ts). */
+  /** Network times (lastTime, attemptAt, deleteAt, segTime) in a shared slab row (tcp/slab.ts). */
   private readonly d: Float64Array;
   private readonly o: number;
   private get lastTime(): number {
@@ -343,9 +343,16 @@ export class ZeekConn {
   private set deleteAt(v: number) {
     this.d[this.o + 2] = v;
   }
+  /** Time of the segment being processed. */
+  private get segTime(): number {
+    return this.d[this.o + 3]!;
+  }
+  private set segTime(v: number) {
+    this.d[this.o + 3] = v;
+  }
 
   constructor(opts: ZeekOptions = {}) {
-    const row = slabRow(3);
+    const row = slabRow(4);
     this.d = row.d;
     this.o = row.o;
     this.attemptAt = Number.NaN;
@@ -576,7 +583,7 @@ export class ZeekConn {
     const ackSeq = seg.ack >>> 0;
     const seqOnePast = (baseSeq + segLen) >>> 0;
 
-    this.initEndpoint(endpoint, syn, baseSeq, seqOnePast);
+    this.initEndpoint(endpoint, syn, baseSeq | 0, seqOnePast | 0);
 
     const relSeq = relativeSeq(endpoint, baseSeq, endpoint.lastSeq, endpoint.seqWraps);
     const seqUnderflow = relUnderflow;
@@ -620,10 +627,11 @@ export class ZeekConn {
       }
     }
 
-    this.updateLastSeq(endpoint, seqOnePast, syn, fin, rst, len);
+    this.updateLastSeq(endpoint, seqOnePast | 0, syn, fin, rst, len);
     endpoint.active = true;
 
-    const closing = this.updateStateMachine(t, endpoint, peer, baseSeq, len, isOrig, flags);
+    this.segTime = t;
+    const closing = this.updateStateMachine(endpoint, peer, baseSeq | 0, len, isOrig, flags);
     const doClose = (closing & DO_CLOSE) !== 0;
     const genEvent = (closing & GEN_EVENT) !== 0;
 
@@ -670,7 +678,10 @@ export class ZeekConn {
     }
   }
 
-  private initEndpoint(ep: Endpoint, syn: boolean, firstSeq: number, lastSeq: number): void {
+  /** firstSeqI32 and lastSeqI32 come as int32 (`| 0`), which a call passes unboxed; uint32 inside. */
+  private initEndpoint(ep: Endpoint, syn: boolean, firstSeqI32: number, lastSeqI32: number): void {
+    const firstSeq = firstSeqI32 >>> 0;
+    let lastSeq = lastSeqI32 >>> 0;
     let reinit = false;
     switch (ep.state) {
       case INACTIVE:
@@ -762,14 +773,16 @@ export class ZeekConn {
   }
 
   /** update_last_seq(); a payload that does not advance last_seq is a retransmission ('t'). */
+  /** lastSeqI32 comes as int32 (see initEndpoint). */
   private updateLastSeq(
     ep: Endpoint,
-    lastSeq: number,
+    lastSeqI32: number,
     syn: boolean,
     fin: boolean,
     rst: boolean,
     len: number,
   ): void {
+    const lastSeq = lastSeqI32 >>> 0;
     const delta = seqDelta(lastSeq, ep.lastSeq);
     if ((syn || rst) && (delta > TOO_LARGE_SEQ_DELTA || delta < -TOO_LARGE_SEQ_DELTA)) {
       // untrusted jump
@@ -784,15 +797,17 @@ export class ZeekConn {
     }
   }
 
+  /** baseSeqI32 comes as int32 (see initEndpoint); the segment's time is segTime. */
   private updateStateMachine(
-    t: number,
     ep: Endpoint,
     peer: Endpoint,
-    baseSeq: number,
+    baseSeqI32: number,
     len: number,
     isOrig: boolean,
     flags: number,
   ): number {
+    const t = this.segTime;
+    const baseSeq = baseSeqI32 >>> 0;
     const syn = (flags & TcpFlag.SYN) !== 0;
     const fin = (flags & TcpFlag.FIN) !== 0;
     const rst = (flags & TcpFlag.RST) !== 0;
