@@ -247,13 +247,6 @@ export class Endpoint {
     return this.addr6 !== null ? formatAddr(6, this.addr6) : formatIPv4(this.addr4);
   }
 
-  /** Address bytes (4 for IPv4, 16 for IPv6); made on demand for IPv4. */
-  get addr(): Uint8Array {
-    if (this.addr6 !== null) return this.addr6;
-    const a = this.addr4;
-    return Uint8Array.of(a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255);
-  }
-
   /** The window it advertised, scaled when both sides negotiated window scaling. */
   scaledWindow(scalingOn: boolean): number {
     if (this.lastWin < 0) return 65535;
