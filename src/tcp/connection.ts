@@ -79,32 +79,11 @@ export class Endpoint {
   addr6: Uint8Array | null;
   port = 0;
 
-  hasIsn = false;
-  /** It sent a SYN without ACK (active or simultaneous open) / a SYN-ACK. */
-  synSent = false;
-  synAckSent = false;
-  /**
-   * It retransmitted its SYN-ACK after we saw the final ACK: ACKs of its SYN are not
-   * reaching it, so further ones are not taken as delivered until it acts ESTABLISHED.
-   */
-  ackDoubted = false;
-  /** It answers SYNs with SYN cookies and keeps no state for the connection (CLOSED). */
-  stateless = false;
-  /** It retransmitted its SYN after we saw the SYN-ACK: SYN-ACKs are not reaching it. */
-  synAckDoubted = false;
-  /** sndNxt is known (at least one segment seen). */
-  seqKnown = false;
-  finSent = false;
-  finAcked = false;
-  rstSent = false;
-  ackKnown = false;
   /** Last raw window it advertised. */
   lastWin = -1;
   /** Window scale it offered in its SYN (-1 none) and whether scaling is in effect. */
   wscale = -1;
   mss = -1;
-  sackPermitted = false;
-  timestamps = false;
 
   packets = 0;
   dataSegments = 0;
@@ -130,6 +109,9 @@ export class Endpoint {
   private readonly d: Float64Array;
   private readonly o: number;
 
+  /** The endpoint's yes/no facts (hasIsn, synSent, ...), one bit each (accessors below). */
+  private bits = 0;
+
   constructor(ipVersion: 4 | 6) {
     this.addr6 = ipVersion === 6 ? addrBytes(16) : null;
     const row = slabRow(ENDPOINT_WORDS);
@@ -137,6 +119,105 @@ export class Endpoint {
     this.o = row.o;
     this.lastTsVal = -1;
     this.zeroWindowSince = -1;
+  }
+
+  get hasIsn(): boolean {
+    return (this.bits & 1) !== 0;
+  }
+  set hasIsn(v: boolean) {
+    this.bits = v ? this.bits | 1 : this.bits & ~1;
+  }
+
+  /** It sent a SYN without ACK (active or simultaneous open) / a SYN-ACK. */
+  get synSent(): boolean {
+    return (this.bits & 2) !== 0;
+  }
+  set synSent(v: boolean) {
+    this.bits = v ? this.bits | 2 : this.bits & ~2;
+  }
+
+  get synAckSent(): boolean {
+    return (this.bits & 4) !== 0;
+  }
+  set synAckSent(v: boolean) {
+    this.bits = v ? this.bits | 4 : this.bits & ~4;
+  }
+
+  /**
+   * It retransmitted its SYN-ACK after we saw the final ACK: ACKs of its SYN are not
+   * reaching it, so further ones are not taken as delivered until it acts ESTABLISHED.
+   */
+  get ackDoubted(): boolean {
+    return (this.bits & 8) !== 0;
+  }
+  set ackDoubted(v: boolean) {
+    this.bits = v ? this.bits | 8 : this.bits & ~8;
+  }
+
+  /** It answers SYNs with SYN cookies and keeps no state for the connection (CLOSED). */
+  get stateless(): boolean {
+    return (this.bits & 16) !== 0;
+  }
+  set stateless(v: boolean) {
+    this.bits = v ? this.bits | 16 : this.bits & ~16;
+  }
+
+  /** It retransmitted its SYN after we saw the SYN-ACK: SYN-ACKs are not reaching it. */
+  get synAckDoubted(): boolean {
+    return (this.bits & 32) !== 0;
+  }
+  set synAckDoubted(v: boolean) {
+    this.bits = v ? this.bits | 32 : this.bits & ~32;
+  }
+
+  /** sndNxt is known (at least one segment seen). */
+  get seqKnown(): boolean {
+    return (this.bits & 64) !== 0;
+  }
+  set seqKnown(v: boolean) {
+    this.bits = v ? this.bits | 64 : this.bits & ~64;
+  }
+
+  get finSent(): boolean {
+    return (this.bits & 128) !== 0;
+  }
+  set finSent(v: boolean) {
+    this.bits = v ? this.bits | 128 : this.bits & ~128;
+  }
+
+  get finAcked(): boolean {
+    return (this.bits & 256) !== 0;
+  }
+  set finAcked(v: boolean) {
+    this.bits = v ? this.bits | 256 : this.bits & ~256;
+  }
+
+  get rstSent(): boolean {
+    return (this.bits & 512) !== 0;
+  }
+  set rstSent(v: boolean) {
+    this.bits = v ? this.bits | 512 : this.bits & ~512;
+  }
+
+  get ackKnown(): boolean {
+    return (this.bits & 1024) !== 0;
+  }
+  set ackKnown(v: boolean) {
+    this.bits = v ? this.bits | 1024 : this.bits & ~1024;
+  }
+
+  get sackPermitted(): boolean {
+    return (this.bits & 2048) !== 0;
+  }
+  set sackPermitted(v: boolean) {
+    this.bits = v ? this.bits | 2048 : this.bits & ~2048;
+  }
+
+  get timestamps(): boolean {
+    return (this.bits & 4096) !== 0;
+  }
+  set timestamps(v: boolean) {
+    this.bits = v ? this.bits | 4096 : this.bits & ~4096;
   }
 
   /** When it entered that state (capture time, seconds). */
