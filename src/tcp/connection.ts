@@ -377,9 +377,6 @@ export class Connection {
   /** Hash of the canonical 4-tuple, and the next connection in the same hash bucket. */
   hash = 0;
   nextInBucket: Connection | null = null;
-  /** The previous incarnation of this 4-tuple (port reuse), while still in the table. */
-  roleInferred = false;
-  midstream = false;
   /** The side that sent the first captured segment. */
   firstSender: Side = CLIENT;
 
@@ -402,14 +399,6 @@ export class Connection {
   private tr: number[] | null = null;
   /** Anomaly kinds raised on this connection (set by the detectors). */
   anomalies: readonly string[] = NO_ANOMALIES;
-  /** Window scaling in effect (both SYNs carried the option). */
-  scaling = false;
-  /** Both endpoints closed (or one in TIME_WAIT and the other closed): reported as ended. */
-  ended = false;
-  /** Removed from the flow table (replaced by a new incarnation, or timed out). */
-  evicted = false;
-  /** Closed by inactivity timeout on an endless stream. */
-  timedOut = false;
   zeek: ZeekLike;
   /**
    * Per-connection scratch of the detectors (detect/detectors.ts owns its shape);
@@ -421,6 +410,9 @@ export class Connection {
   private readonly d: Float64Array;
   private readonly o: number;
 
+  /** Yes/no facts, one bit each (accessors below): a field per boolean costs 8 bytes. */
+  private bits = 0;
+
   constructor(id: number, ipVersion: 4 | 6, zeek: ZeekLike) {
     const row = slabRow(CONNECTION_WORDS);
     this.d = row.d;
@@ -429,6 +421,52 @@ export class Connection {
     this.ipVersion = ipVersion;
     this.ep = [new Endpoint(ipVersion), new Endpoint(ipVersion)];
     this.zeek = zeek;
+  }
+  /** The previous incarnation of this 4-tuple (port reuse), while still in the table. */
+  get roleInferred(): boolean {
+    return (this.bits & 1) !== 0;
+  }
+  set roleInferred(v: boolean) {
+    this.bits = v ? this.bits | 1 : this.bits & ~1;
+  }
+
+  get midstream(): boolean {
+    return (this.bits & 2) !== 0;
+  }
+  set midstream(v: boolean) {
+    this.bits = v ? this.bits | 2 : this.bits & ~2;
+  }
+
+  /** Window scaling in effect (both SYNs carried the option). */
+  get scaling(): boolean {
+    return (this.bits & 4) !== 0;
+  }
+  set scaling(v: boolean) {
+    this.bits = v ? this.bits | 4 : this.bits & ~4;
+  }
+
+  /** Both endpoints closed (or one in TIME_WAIT and the other closed): reported as ended. */
+  get ended(): boolean {
+    return (this.bits & 8) !== 0;
+  }
+  set ended(v: boolean) {
+    this.bits = v ? this.bits | 8 : this.bits & ~8;
+  }
+
+  /** Removed from the flow table (replaced by a new incarnation, or timed out). */
+  get evicted(): boolean {
+    return (this.bits & 16) !== 0;
+  }
+  set evicted(v: boolean) {
+    this.bits = v ? this.bits | 16 : this.bits & ~16;
+  }
+
+  /** Closed by inactivity timeout on an endless stream. */
+  get timedOut(): boolean {
+    return (this.bits & 32) !== 0;
+  }
+  set timedOut(v: boolean) {
+    this.bits = v ? this.bits | 32 : this.bits & ~32;
   }
 
   /** Number of state changes recorded. */

@@ -168,14 +168,9 @@ class Endpoint {
   win0Thresh = 1;
   gapCnt = 0;
   gapThresh = 1;
-  didClose = false;
-  /** HasDoneSomething(): a packet was seen from this endpoint. */
-  active = false;
   // Reassembler (relative sequence numbers; data starts at 1).
   lastReassem = 1;
   trimSeq = 1;
-  skipDeliveries = false;
-  didEof = false;
   /** Out-of-order ranges above lastReassem: [start0, end0, start1, end1, ...], sorted. */
   ooo: number[] | null = null;
   peer!: Endpoint;
@@ -184,11 +179,42 @@ class Endpoint {
   private readonly d: Float64Array;
   private readonly o: number;
 
+  /** Yes/no facts, one bit each (accessors below): a field per boolean costs 8 bytes. */
+  private bits = 0;
+
   constructor(isOrig: boolean) {
     this.isOrig = isOrig;
     const row = slabRow(3);
     this.d = row.d;
     this.o = row.o;
+  }
+  get didClose(): boolean {
+    return (this.bits & 1) !== 0;
+  }
+  set didClose(v: boolean) {
+    this.bits = v ? this.bits | 1 : this.bits & ~1;
+  }
+
+  /** HasDoneSomething(): a packet was seen from this endpoint. */
+  get active(): boolean {
+    return (this.bits & 2) !== 0;
+  }
+  set active(v: boolean) {
+    this.bits = v ? this.bits | 2 : this.bits & ~2;
+  }
+
+  get skipDeliveries(): boolean {
+    return (this.bits & 4) !== 0;
+  }
+  set skipDeliveries(v: boolean) {
+    this.bits = v ? this.bits | 4 : this.bits & ~4;
+  }
+
+  get didEof(): boolean {
+    return (this.bits & 8) !== 0;
+  }
+  set didEof(v: boolean) {
+    this.bits = v ? this.bits | 8 : this.bits & ~8;
   }
 
   /** Zeek's int64 start_seq; always within uint32 here (Zeek's arithmetic is uint32). */
