@@ -213,12 +213,27 @@ export abstract class ChunkParser {
     if (s.packets > 0) s.end = this.lastSec + this.lastNsec / 1e9;
   }
 
-  /** Hands `this.rec` (filled by the subclass except `frame`) to the sink. */
-  protected emit(): void {
+  /** Hands a record to the sink (in the reused `this.rec`), numbering its frame. */
+  protected emit(
+    sec: number,
+    nsec: number,
+    capLen: number,
+    origLen: number,
+    linkType: number,
+    iface: number,
+    buf: Uint8Array,
+    offset: number,
+  ): void {
     const rec = this.rec;
+    rec.tsSec = sec;
+    rec.tsNsec = nsec;
+    rec.capLen = capLen;
+    rec.origLen = origLen;
+    rec.linkType = linkType;
+    rec.iface = iface;
+    rec.buf = buf;
+    rec.offset = offset;
     rec.frame = ++this.frame;
-    const sec = rec.tsSec;
-    const nsec = rec.tsNsec;
     if (sec < this.lastSec || (sec === this.lastSec && nsec < this.lastNsec)) {
       if (this.backwards++ === 0) {
         this.backwardsFrame = rec.frame;

@@ -109,16 +109,7 @@ export class PcapParser extends ChunkParser {
       nsec = frac * 1000;
     }
     if (cap > this.snaplen && this.overSnap++ === 0) this.overSnapFrame = this.frame + 1;
-    const rec = this.rec;
-    rec.tsSec = sec;
-    rec.tsNsec = nsec;
-    rec.capLen = cap;
-    rec.origLen = len;
-    rec.linkType = this.linkType;
-    rec.iface = 0;
-    rec.buf = b;
-    rec.offset = o + hl;
-    this.emit();
+    this.emit(sec, nsec, cap, len, this.linkType, 0, b, o + hl);
     return total;
   }
 

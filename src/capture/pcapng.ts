@@ -229,16 +229,7 @@ export class PcapngParser extends ChunkParser {
     const iface = this.ifaces[ifid];
     if (iface === undefined) return this.skipNoIface(len);
     this.timestamp(iface, hi, lo);
-    const rec = this.rec;
-    rec.tsSec = this.secTs;
-    rec.tsNsec = this.nsTs;
-    rec.capLen = cap;
-    rec.origLen = orig;
-    rec.linkType = iface.linkType;
-    rec.iface = iface.index;
-    rec.buf = b;
-    rec.offset = o + 28;
-    this.emit();
+    this.emit(this.secTs, this.nsTs, cap, orig, iface.linkType, iface.index, b, o + 28);
     return len;
   }
 
@@ -250,16 +241,8 @@ export class PcapngParser extends ChunkParser {
     const orig = this.le ? u32le(b, o + 8) : u32be(b, o + 8);
     let cap = Math.min(orig, len - 16);
     if (iface.snaplen > 0 && cap > iface.snaplen) cap = iface.snaplen;
-    const rec = this.rec;
-    rec.tsSec = this.lastSec === Number.NEGATIVE_INFINITY ? 0 : this.lastSec;
-    rec.tsNsec = this.lastNsec;
-    rec.capLen = cap;
-    rec.origLen = orig;
-    rec.linkType = iface.linkType;
-    rec.iface = iface.index;
-    rec.buf = b;
-    rec.offset = o + 12;
-    this.emit();
+    const sec = this.lastSec === Number.NEGATIVE_INFINITY ? 0 : this.lastSec;
+    this.emit(sec, this.lastNsec, cap, orig, iface.linkType, iface.index, b, o + 12);
     return len;
   }
 

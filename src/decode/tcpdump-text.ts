@@ -23,6 +23,7 @@
  *
  * What the text cannot give is recorded in `unavailable` (see Unavailable).
  */
+import { EtherType } from './ethertype.js';
 import { addrPort, parseAddr, parseAddrPort } from './tcpdump-text/addr.js';
 import { opts, parseOptions } from './tcpdump-text/options.js';
 import { at, find, findLast, isDigit, lastSpace, num, readUint, skipSpaces } from './tcpdump-text/scan.js';
@@ -101,8 +102,6 @@ export interface TcpdumpTextStats {
 }
 
 const EMPTY = new Uint8Array(0);
-const ETHERTYPE_IPV4 = 0x0800;
-const ETHERTYPE_IPV6 = 0x86dd;
 
 /** tcpdump's flag letters (tcp_flag_values in print-tcp.c; `e` is AccECN's AE). */
 function flagBit(c: number): number {
@@ -748,7 +747,7 @@ export class TcpdumpTextParser {
 
     if (ttl >= 0) seg.ttl = ttl;
     else this.lack(Unavailable.Ttl);
-    seg.etherType = seg.ipVersion === 4 ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6;
+    seg.etherType = seg.ipVersion === 4 ? EtherType.IPv4 : EtherType.IPv6;
     seg.ipFragmented = firstFragment;
     this.lack(Unavailable.Payload);
     // `Flags [` is printed only once the fixed header was captured: a cut in the options is still a segment.
