@@ -15,6 +15,7 @@
  * after the server's FIN). Sizes come from a seeded PRNG so runs are alike.
  */
 import net from 'node:net';
+import { rng } from '../test/helpers/mutate.mjs';
 
 const SHORT_PORT = 8080;
 const BULK_PORT = 8081;
@@ -22,18 +23,6 @@ const BULK_PORT = 8081;
 function arg(name, def) {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : def;
-}
-
-/** mulberry32: small deterministic PRNG. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const BLOCK = Buffer.alloc(1 << 20, 0x61);
@@ -111,7 +100,7 @@ async function client(host) {
   const bulk = arg('bulk', 6);
   const bulkMb = arg('bulk-mb', 120);
   const conc = arg('concurrency', 64);
-  const rnd = prng(20261121);
+  const rnd = rng(20261121);
   let failed = 0;
   const t0 = Date.now();
   // Bulk transfers run alongside the short connections, two at a time.

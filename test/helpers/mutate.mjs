@@ -71,7 +71,8 @@ export function units(b) {
   return { header: 24, units: out, le, hl };
 }
 
-function concat(parts) {
+/** The bytes of `parts` one after another, in a new array. */
+export function concat(parts) {
   let n = 0;
   for (const p of parts) n += p.length;
   const out = new Uint8Array(n);

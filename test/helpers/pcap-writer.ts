@@ -11,6 +11,7 @@
  * For hand-built frames of every layer see test/decode/build.ts; `frame()`
  * takes any of them.
  */
+import { concat, rng } from './mutate.mjs';
 
 const FLAG_BITS: Record<string, number> = { F: 1, S: 2, R: 4, P: 8, '.': 16, U: 32, E: 64, W: 128, A: 256 };
 
@@ -210,17 +211,8 @@ export class PcapWriter {
   }
 }
 
-/** Deterministic pseudo-random numbers (mulberry32) for generated traffic. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers (mulberry32) for generated traffic; the fuzzer's generator. */
+export { rng };
 
 /** An async iterable over `bytes` in chunks (analyze() on in-memory captures). */
 export async function* chunks(bytes: Uint8Array, size = 64 * 1024): AsyncGenerator<Uint8Array> {
@@ -273,15 +265,7 @@ export function pcapngFile(
     body.set(f.data, 20);
     parts.push(pcapngBlock(6, body, opts.trailerOf?.[i]));
   });
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concat(parts);
 }
 
 /**
