@@ -44,7 +44,8 @@ import type {
   Report,
   StateSummary,
 } from './report/model.js';
-import { connectionJson } from './report/connection-json.js';
+import { writeConnectionJson } from './report/connection-json.js';
+import type { JsonBytes } from './report/json-bytes.js';
 import { CLIENT, type Connection, SERVER, type TransitionRecord } from './tcp/connection.js';
 import { seqDiff } from './tcp/seq.js';
 import { STATE_NAMES } from './tcp/states.js';
@@ -97,8 +98,8 @@ export interface AnalysisResult {
 export interface DeferredConnections {
   count: number;
   slice(from: number, to: number): ConnectionReport[];
-  /** The JSON text of connections from..to-1, comma-separated (report/connection-json.ts). */
-  json(from: number, to: number): string;
+  /** Writes the JSON of connections from..to-1, comma-separated, into `w` (report/connection-json.ts). */
+  jsonInto(w: JsonBytes, from: number, to: number): void;
 }
 
 export interface FinishOptions {
@@ -502,11 +503,11 @@ export class Analysis implements TrackerObserver {
       const deferred = {
         count: conns.length,
         slice: (i: number, j: number) => conns.slice(i, j).map(connectionReport),
-        json: (i: number, j: number) => {
-          let s = '';
-          for (let k = i; k < j; k++)
-            s += k === i ? connectionJson(conns[k]!) : `,${connectionJson(conns[k]!)}`;
-          return s;
+        jsonInto: (w: JsonBytes, i: number, j: number) => {
+          for (let k = i; k < j; k++) {
+            if (k > i) w.byte(44); // ,
+            writeConnectionJson(w, conns[k]!);
+          }
         },
       };
       return { report, ladder, stats, deferred };

@@ -6,6 +6,8 @@
  * 80 MB string, its UTF-8 copy, and the time to build both.
  */
 
+import type { Writable } from 'node:stream';
+import { JsonBytes } from '../report/json-bytes.js';
 import { jsonSafe } from '../report/sanitize.js';
 
 /** Array elements serialised per write. */
@@ -17,10 +19,10 @@ export interface LazyArray {
   count: number;
   slice(from: number, to: number): unknown[];
   /**
-   * The JSON text of elements from..to-1, comma-separated, already
-   * terminal-safe: used instead of serialising `slice()` when given.
+   * Writes the JSON of elements from..to-1, comma-separated, terminal-safe
+   * and ASCII, into `w`: used instead of serialising `slice()` when given.
    */
-  json?(from: number, to: number): string;
+  jsonInto?(w: JsonBytes, from: number, to: number): void;
 }
 
 /**
@@ -29,7 +31,8 @@ export interface LazyArray {
  * `lazy`'s elements instead.
  */
 export function writeJson(out: (s: string) => void, value: unknown, lazy?: LazyArray): void {
-  for (const piece of jsonPieces(value, lazy)) out(piece);
+  for (const piece of jsonPieces(value, lazy))
+    out(typeof piece === 'string' ? piece : piece.toString('latin1'));
 }
 
 /**
@@ -41,8 +44,15 @@ export async function writeJsonTo(
   value: unknown,
   lazy?: LazyArray,
 ): Promise<void> {
-  for (const piece of jsonPieces(value, lazy)) {
-    if (!stream.write(piece)) await drained(stream);
+  const pieces = jsonPieces(value, lazy);
+  // A piece of bytes is reused for the next one unless the stream still holds it.
+  let held = false;
+  for (;;) {
+    const r = pieces.next(held);
+    if (r.done === true) return;
+    const ok = stream.write(r.value);
+    held = typeof r.value !== 'string' && (stream as Writable).writableLength > 0;
+    if (!ok) await drained(stream);
   }
 }
 
@@ -60,11 +70,22 @@ function drained(stream: NodeJS.WritableStream): Promise<void> {
   });
 }
 
-/** The pieces of writeJson's text, in order. */
-export function* jsonPieces(value: unknown, lazy?: LazyArray): Generator<string> {
+/**
+ * The pieces of writeJson's text, in order: strings, and the bytes of
+ * `lazy.jsonInto`'s elements (latin1 = ASCII). A bytes piece is overwritten
+ * by the next one unless `next(true)` says the consumer still holds it.
+ */
+export function* jsonPieces(
+  value: unknown,
+  lazy?: LazyArray,
+): Generator<string | Buffer, void, boolean | undefined> {
   let pending = '';
   for (const p of emit(value, lazy)) {
-    if (p.kind === PUT) {
+    if (p.kind === BYTES) {
+      if (pending.length > 0) yield jsonSafe(pending);
+      pending = '';
+      if (yield p.w.take()) p.w.detach();
+    } else if (p.kind === PUT) {
       pending += p.text;
       if (pending.length < 1 << 16) continue;
       yield jsonSafe(pending);
@@ -72,7 +93,7 @@ export function* jsonPieces(value: unknown, lazy?: LazyArray): Generator<string>
     } else {
       if (pending.length > 0) yield jsonSafe(pending);
       pending = '';
-      if (p.text.length > 0) yield p.kind === SAFE ? p.text : jsonSafe(p.text);
+      if (p.text.length > 0) yield jsonSafe(p.text);
     }
   }
   yield jsonSafe(`${pending}\n`);
@@ -82,15 +103,15 @@ export function* jsonPieces(value: unknown, lazy?: LazyArray): Generator<string>
 const PUT = 0;
 /** Text to write as a piece of its own (after what was gathered). */
 const WRITE = 1;
-/** Like WRITE, already terminal-safe. */
-const SAFE = 2;
+/** What `w` holds (terminal-safe ASCII), as a piece of its own. */
+const BYTES = 2;
 
-interface Piece {
-  kind: typeof PUT | typeof WRITE | typeof SAFE;
-  text: string;
-}
+type Piece = { kind: typeof PUT | typeof WRITE; text: string } | { kind: typeof BYTES; w: JsonBytes };
 
-const piece = (kind: Piece['kind'], text: string): Piece => ({ kind, text });
+const piece = (kind: typeof PUT | typeof WRITE, text: string): Piece => ({ kind, text });
+
+/** Bytes gathered per piece of lazy elements. */
+const PIECE_BYTES = 1 << 16;
 
 /**
  * Serialises `v` as JSON.stringify would, streaming the elements of long
@@ -124,10 +145,13 @@ function* emit(v: unknown, lazy?: LazyArray): Generator<Piece> {
     first = false;
     if (lazy !== undefined && k === lazy.key) {
       yield piece(PUT, '[');
+      const w = lazy.jsonInto ? new JsonBytes(PIECE_BYTES * 2) : null;
       for (let i = 0; i < lazy.count; i += BATCH) {
         const to = Math.min(i + BATCH, lazy.count);
-        if (lazy.json) {
-          yield piece(SAFE, i === 0 ? lazy.json(i, to) : `,${lazy.json(i, to)}`);
+        if (w !== null) {
+          if (i > 0) w.byte(44); // ,
+          lazy.jsonInto!(w, i, to);
+          if (w.pos >= PIECE_BYTES || to === lazy.count) yield { kind: BYTES, w };
           continue;
         }
         const part = JSON.stringify(lazy.slice(i, to));

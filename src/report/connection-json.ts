@@ -1,26 +1,33 @@
 /**
- * A connection's report entry as JSON text, written straight from the engine's
+ * A connection's report entry as JSON, written straight from the engine's
  * Connection: the same text as `JSON.stringify(connectionReport(conn))`, without
- * building the report object first. `--json` on a big capture writes tens of
- * MB of these; skipping the intermediate objects halves the time and the
- * garbage. test/report/connection-json.test.ts holds the two to each other.
+ * building the report object first, and as bytes (report/json-bytes.ts)
+ * rather than a string. `--json` on a big capture writes tens of MB of these.
+ * test/report/connection-json.test.ts holds the two to each other.
  *
  * Every string here is the tool's own (state names, causes, anomaly kinds,
  * history letters, formatted addresses); each distinct one is escaped once
- * (JSON, then jsonSafe) and cached.
+ * (JSON, then jsonSafe, then any non-ASCII character as `\u` so that the
+ * text is ASCII) and cached.
  */
 import { CLIENT, type Connection, type Endpoint, SERVER } from '../tcp/connection.js';
 import { STATE_NAMES } from '../tcp/states.js';
+import { JsonBytes, numberJson } from './json-bytes.js';
 import { jsonSafe } from './sanitize.js';
 
 const SIDES = ['client', 'server'] as const;
 
-/** JSON text of a string, terminal-safe; cached (the set of strings is small). */
+const NON_ASCII = /[\u0080-\uffff]/g;
+
+/** JSON text of a string, terminal-safe and ASCII; cached (the set of strings is small). */
 const quoted = new Map<string, string>();
 function q(s: string): string {
   let j = quoted.get(s);
   if (j === undefined) {
-    j = jsonSafe(JSON.stringify(s));
+    j = jsonSafe(JSON.stringify(s)).replace(
+      NON_ASCII,
+      (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
     if (quoted.size < 4096) quoted.set(s, j);
   }
   return j;
@@ -36,19 +43,32 @@ const memoStr = ['', '', '', ''];
 let memoNext = 0;
 function num(x: number): string {
   for (let i = 0; i < 4; i++) if (memoNum[i] === x) return memoStr[i]!;
-  const s = Number.isFinite(x) ? `${x}` : 'null';
+  const s = numberJson(x);
   memoNum[memoNext] = x;
   memoStr[memoNext] = s;
   memoNext = (memoNext + 1) & 3;
   return s;
 }
 
+/** The bytes of an ASCII string (fragments are written with one copy each). */
+const b = (s: string): Uint8Array => Buffer.from(s, 'latin1');
+/** `q(s)` as bytes, cached like q. */
+const quotedBytes = new Map<string, Uint8Array>();
+function qb(s: string): Uint8Array {
+  let x = quotedBytes.get(s);
+  if (x === undefined) {
+    x = b(q(s));
+    if (quotedBytes.size < 4096) quotedBytes.set(s, x);
+  }
+  return x;
+}
+
 /**
- * The tail of a transition's object, from `"endpoint"` to the closing brace:
+ * The tail of a transition's object, from `,"endpoint"` to the closing brace:
  * one per (cause, side, from, to), made once.
  */
-const tails = new Map<string, string[]>();
-function transitionTail(cause: string, side: number, from: number, to: number): string {
+const tails = new Map<string, Uint8Array[]>();
+function transitionTail(cause: string, side: number, from: number, to: number): Uint8Array {
   let byCause = tails.get(cause);
   if (byCause === undefined) {
     byCause = [];
@@ -57,61 +77,158 @@ function transitionTail(cause: string, side: number, from: number, to: number): 
   const k = (side * 16 + from) * 16 + to;
   let t = byCause[k];
   if (t === undefined) {
-    t = `"endpoint":"${SIDES[side]}","from":"${STATE_NAMES[from]}","to":"${STATE_NAMES[to]}","cause":${q(cause)}}`;
+    t = b(
+      `,"endpoint":"${SIDES[side]}","from":"${STATE_NAMES[from]}","to":"${STATE_NAMES[to]}","cause":${q(cause)}}`,
+    );
     byCause[k] = t;
   }
   return t;
 }
 
-/** Formatted IPv4 addresses by number (a capture has few hosts and many connections). */
-const v4Text = new Map<number, string>();
-function addrText(ep: Endpoint, ipVersion: 4 | 6): string {
-  if (ipVersion === 6) return q(ep.addrText);
+/** `"addr":` and the formatted IPv4 address, by number (a capture has few hosts and many connections). */
+const v4Text = new Map<number, Uint8Array>();
+function addrBytes(ep: Endpoint, ipVersion: 4 | 6): Uint8Array {
+  if (ipVersion === 6) return b(`{"addr":${q(ep.addrText)}`);
   let s = v4Text.get(ep.addr4);
   if (s === undefined) {
-    s = `"${ep.addrText}"`;
+    s = b(`{"addr":"${ep.addrText}"`);
     if (v4Text.size > 65536) v4Text.clear();
     v4Text.set(ep.addr4, s);
   }
   return s;
 }
 
-function endpointJson(ep: Endpoint, ipVersion: 4 | 6): string {
-  return (
-    `{"addr":${addrText(ep, ipVersion)},"port":${ep.port},"state":"${STATE_NAMES[ep.state]}"` +
-    `,"packets":${ep.packets},"bytes":${ep.bytes},"dataSegments":${ep.dataSegments}` +
-    `,"isn":${ep.hasIsn ? ep.isn : 'null'},"retransmissions":${ep.retransmissions}` +
-    `,"synRetransmissions":${ep.synRetransmissions},"outOfOrder":${ep.outOfOrder}` +
-    `,"dupAcks":${ep.dupAcks},"zeroWindows":${ep.zeroWindows},"keepAlives":${ep.keepAlives}` +
-    `,"zeroWindowProbes":${ep.zeroWindowProbes},"mss":${ep.mss >= 0 ? ep.mss : 'null'}` +
-    `,"windowScale":${ep.wscale >= 0 ? ep.wscale : 'null'},"sack":${ep.sackPermitted}` +
-    `,"timestamps":${ep.timestamps}}`
-  );
+/** `,"state":"<name>","packets":` by state. */
+const STATE_KEYS = STATE_NAMES.map((n) => b(`,"state":"${n}","packets":`));
+const K = {
+  port: b(',"port":'),
+  bytes: b(',"bytes":'),
+  dataSegments: b(',"dataSegments":'),
+  isn: b(',"isn":'),
+  retransmissions: b(',"retransmissions":'),
+  synRetransmissions: b(',"synRetransmissions":'),
+  outOfOrder: b(',"outOfOrder":'),
+  dupAcks: b(',"dupAcks":'),
+  zeroWindows: b(',"zeroWindows":'),
+  keepAlives: b(',"keepAlives":'),
+  zeroWindowProbes: b(',"zeroWindowProbes":'),
+  mss: b(',"mss":'),
+  windowScale: b(',"windowScale":'),
+  null: b('null'),
+  sack: [b(',"sack":false'), b(',"sack":true')],
+  timestamps: [b(',"timestamps":false}'), b(',"timestamps":true}')],
+  id: b('{"id":'),
+  client: b(',"client":'),
+  server: b(',"server":'),
+  roleInferred: [b(',"roleInferred":false'), b(',"roleInferred":true')],
+  midstream: [b(',"midstream":false'), b(',"midstream":true')],
+  timedOut: [b(',"timedOut":false'), b(',"timedOut":true')],
+  start: b(',"start":'),
+  end: b(',"end":'),
+  duration: b(',"duration":'),
+  handshakeRtt: b(',"handshakeRtt":'),
+  connState: b(',"connState":'),
+  history: b(',"history":'),
+  transitions: b(',"transitions":['),
+  t0: b('{"t":'),
+  t: b(',{"t":'),
+  frame: b(',"frame":'),
+  anomalies: b('],"anomalies":['),
+  close: b(']}'),
+} as const;
+
+function endpointJson(w: JsonBytes, ep: Endpoint, ipVersion: 4 | 6): void {
+  w.bytes(addrBytes(ep, ipVersion));
+  w.bytes(K.port);
+  w.num(ep.port);
+  w.bytes(STATE_KEYS[ep.state]!);
+  w.num(ep.packets);
+  w.bytes(K.bytes);
+  w.num(ep.bytes);
+  w.bytes(K.dataSegments);
+  w.num(ep.dataSegments);
+  w.bytes(K.isn);
+  if (ep.hasIsn) w.num(ep.isn);
+  else w.bytes(K.null);
+  w.bytes(K.retransmissions);
+  w.num(ep.retransmissions);
+  w.bytes(K.synRetransmissions);
+  w.num(ep.synRetransmissions);
+  w.bytes(K.outOfOrder);
+  w.num(ep.outOfOrder);
+  w.bytes(K.dupAcks);
+  w.num(ep.dupAcks);
+  w.bytes(K.zeroWindows);
+  w.num(ep.zeroWindows);
+  w.bytes(K.keepAlives);
+  w.num(ep.keepAlives);
+  w.bytes(K.zeroWindowProbes);
+  w.num(ep.zeroWindowProbes);
+  w.bytes(K.mss);
+  if (ep.mss >= 0) w.num(ep.mss);
+  else w.bytes(K.null);
+  w.bytes(K.windowScale);
+  if (ep.wscale >= 0) w.num(ep.wscale);
+  else w.bytes(K.null);
+  w.bytes(K.sack[ep.sackPermitted ? 1 : 0]);
+  w.bytes(K.timestamps[ep.timestamps ? 1 : 0]);
 }
 
-/** `JSON.stringify(connectionReport(conn))`, terminal-safe. */
-export function connectionJson(conn: Connection): string {
-  let tr = '';
+/** Writes `JSON.stringify(connectionReport(conn))`, terminal-safe and ASCII, into `w`. */
+export function writeConnectionJson(w: JsonBytes, conn: Connection): void {
+  w.bytes(K.id);
+  w.num(conn.id);
+  w.bytes(K.client);
+  endpointJson(w, conn.ep[CLIENT], conn.ipVersion);
+  w.bytes(K.server);
+  endpointJson(w, conn.ep[SERVER], conn.ipVersion);
+  w.bytes(K.roleInferred[conn.roleInferred ? 1 : 0]);
+  w.bytes(K.midstream[conn.midstream ? 1 : 0]);
+  w.bytes(K.timedOut[conn.timedOut ? 1 : 0]);
+  w.bytes(K.start);
+  w.ascii(num(conn.start));
+  w.bytes(K.end);
+  w.ascii(num(conn.end));
+  w.bytes(K.duration);
+  w.ascii(num(conn.end - conn.start));
+  w.bytes(K.handshakeRtt);
+  if (conn.synTs > 0 && conn.ackTs > 0) w.ascii(num(conn.ackTs - conn.synTs));
+  else w.bytes(K.null);
+  w.bytes(K.connState);
+  w.bytes(qb(conn.zeek.connState()));
+  w.bytes(K.history);
+  w.bytes(qb(conn.zeek.history));
+  w.bytes(K.transitions);
   const n = conn.transitionCount;
   for (let i = 0; i < n; i++) {
-    const tail = transitionTail(
-      conn.transitionCause(i),
-      conn.transitionSide(i),
-      conn.transitionFrom(i),
-      conn.transitionTo(i),
+    w.bytes(i === 0 ? K.t0 : K.t);
+    w.ascii(num(conn.transitionT(i)));
+    w.bytes(K.frame);
+    w.num(conn.transitionFrame(i));
+    w.bytes(
+      transitionTail(
+        conn.transitionCause(i),
+        conn.transitionSide(i),
+        conn.transitionFrom(i),
+        conn.transitionTo(i),
+      ),
     );
-    tr += `${i === 0 ? '' : ','}{"t":${num(conn.transitionT(i))},"frame":${conn.transitionFrame(i)},${tail}`;
   }
-  let an = '';
+  w.bytes(K.anomalies);
   const as = conn.anomalies;
-  for (let i = 0; i < as.length; i++) an += i === 0 ? q(as[i]!) : `,${q(as[i]!)}`;
-  const rtt = conn.synTs > 0 && conn.ackTs > 0 ? num(conn.ackTs - conn.synTs) : 'null';
-  return (
-    `{"id":${conn.id},"client":${endpointJson(conn.ep[CLIENT], conn.ipVersion)}` +
-    `,"server":${endpointJson(conn.ep[SERVER], conn.ipVersion)}` +
-    `,"roleInferred":${conn.roleInferred},"midstream":${conn.midstream},"timedOut":${conn.timedOut}` +
-    `,"start":${num(conn.start)},"end":${num(conn.end)},"duration":${num(conn.end - conn.start)}` +
-    `,"handshakeRtt":${rtt},"connState":${q(conn.zeek.connState())},"history":${q(conn.zeek.history)}` +
-    `,"transitions":[${tr}],"anomalies":[${an}]}`
-  );
+  for (let i = 0; i < as.length; i++) {
+    if (i > 0) w.byte(44); // ,
+    w.bytes(qb(as[i]!));
+  }
+  w.bytes(K.close);
+}
+
+const one = new JsonBytes(1 << 12);
+
+/** `JSON.stringify(connectionReport(conn))`, terminal-safe (and ASCII), as a string. */
+export function connectionJson(conn: Connection): string {
+  writeConnectionJson(one, conn);
+  const s = one.text();
+  one.take();
+  return s;
 }

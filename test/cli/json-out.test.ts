@@ -106,6 +106,27 @@ describe('writeJson', () => {
     expect(expected(report).length).toBeGreaterThan(500_000);
   });
 
+  it('writeJsonTo with connections written as bytes: a stream that holds chunks, and one that writes at once', async () => {
+    const path = join(import.meta.dirname, '../../fixtures/time-wait-storm.pcap');
+    const { report } = await analyze(path);
+    const a = new Analysis();
+    const res = a.finish(await readCaptureFiles([path], a.sink), { deferConnections: true });
+    for (const slowly of [true, false]) {
+      const chunks: Buffer[] = [];
+      const out = new Writable({
+        highWaterMark: 16 * 1024,
+        write(chunk: Buffer, _enc, done) {
+          // Held until later (slowly), or copied and released at once.
+          if (slowly) setImmediate(() => (chunks.push(chunk), done()));
+          else (chunks.push(Buffer.from(chunk)), done());
+        },
+      });
+      await writeJsonTo(out, res.report, { key: 'connections', ...res.deferred! });
+      await new Promise<void>((r) => out.end(r));
+      expect(Buffer.concat(chunks).toString('utf8')).toBe(expected(report));
+    }
+  });
+
   it('a real report', async () => {
     const { report } = await analyze(join(import.meta.dirname, '../../fixtures/time-wait-storm.pcap'));
     expect(report.connections.length).toBeGreaterThan(512);
