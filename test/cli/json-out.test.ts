@@ -117,8 +117,15 @@ describe('writeJson', () => {
         highWaterMark: 16 * 1024,
         write(chunk: Buffer, _enc, done) {
           // Held until later (slowly), or copied and released at once.
-          if (slowly) setImmediate(() => (chunks.push(chunk), done()));
-          else (chunks.push(Buffer.from(chunk)), done());
+          if (slowly) {
+            setImmediate(() => {
+              chunks.push(chunk);
+              done();
+            });
+          } else {
+            chunks.push(Buffer.from(chunk));
+            done();
+          }
         },
       });
       await writeJsonTo(out, res.report, { key: 'connections', ...res.deferred! });
