@@ -133,7 +133,7 @@ interface ZeroWindowTrack {
 interface ConnDet {
   /** Causes that fired: kindIndex * 3 + side (2 for the connection as a whole). */
   fired: number[];
-  /** The anomaly objects of this connection, for finish() updates. */
+  /** The anomaly objects of this connection kept for the report, for finish() updates. */
   open: AnomalyReport[];
   zw: ZeroWindowTrack | null;
   /** Retransmission times per side (ring of the last `count`). */
@@ -148,11 +148,19 @@ function detOf(conn: Connection): ConnDet | null {
   return conn.det as ConnDet | null;
 }
 
+/**
+ * Shared empty lists: a connection's lists are replaced by exact-size copies
+ * when they grow (push() onto an empty array would reserve 17 slots, and
+ * thousands of connections hold one entry).
+ */
+const NONE_FIRED: number[] = [];
+const NONE_OPEN: AnomalyReport[] = [];
+
 /** The connection's detector state, made on first need. */
 function det(conn: Connection): ConnDet {
   let d = conn.det as ConnDet | null;
   if (!d) {
-    d = { fired: [], open: [], zw: null, rtx: null };
+    d = { fired: NONE_FIRED, open: NONE_OPEN, zw: null, rtx: null };
     conn.det = d;
   }
   return d;
@@ -860,21 +868,24 @@ export class Detectors implements TrackerObserver {
     const d = det(conn);
     const n = firedKey(kind, side);
     if (d.fired.includes(n)) return;
-    d.fired.push(n);
+    d.fired = [...d.fired, n];
     const a = this.make(kind, side, t, frame, message, details, conn);
-    d.open.push(a);
     if (!conn.anomalies.includes(kind)) conn.anomalies = [...conn.anomalies, kind];
-    this.emit(a, conn);
+    // Only the anomalies in the report need finish() updates; the others are streamed as they are.
+    if (this.emit(a, conn)) d.open = [...d.open, a];
   }
 
-  private emit(a: AnomalyReport, conn: Connection | null): void {
+  /** Counts, keeps (up to KEEP_PER_KIND of a kind) and streams an anomaly; true when kept. */
+  private emit(a: AnomalyReport, conn: Connection | null): boolean {
     const n = (this.counts.get(a.kind) ?? 0) + 1;
     this.counts.set(a.kind, n);
     // Every anomaly is streamed; the report keeps the first KEEP_PER_KIND of each
     // kind and counts the rest, so a flood (an anomaly per connection, without
     // end) cannot grow memory with the connections it has already summarised.
-    if (n <= KEEP_PER_KIND) this.anomalies.push(a);
+    const kept = n <= KEEP_PER_KIND;
+    if (kept) this.anomalies.push(a);
     else this.omitted++;
     this.sink(a, conn);
+    return kept;
   }
 }

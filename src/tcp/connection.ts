@@ -355,6 +355,8 @@ function causeIndex(cause: string): number {
   let i = CAUSE_INDEX.get(cause);
   if (i === undefined) {
     i = CAUSES.length;
+    // The packed code has 6 bits for it; the tracker's causes are a fixed set of literals.
+    if (i >= 64) throw new Error(`more than 64 transition causes (${cause})`);
     CAUSES.push(cause);
     CAUSE_INDEX.set(cause, i);
   }
@@ -364,8 +366,12 @@ function causeIndex(cause: string): number {
 /** Shared by every connection without anomalies (most of them); replaced, never written to. */
 const NO_ANOMALIES: readonly string[] = Object.freeze([]);
 
-/** Numbers per packed transition: time, frame, side | from << 1 | to << 5 | cause << 9. */
-const TR_WORDS = 3;
+/**
+ * Numbers per packed transition: the time, and frame * 2^15 + code, where
+ * code = side | from << 1 | to << 5 | cause << 9 (frames below 2^38 stay exact).
+ */
+const TR_WORDS = 2;
+const TR_CODE = 32768;
 
 /** Slab words per Connection. */
 const CONNECTION_WORDS = 6;
@@ -476,9 +482,9 @@ export class Connection {
 
   /** Record a state change. */
   addTransition(t: number, frame: number, side: Side, from: number, to: number, cause: string): void {
-    const code = side + from * 2 + to * 32 + causeIndex(cause) * 512;
-    if (this.tr === null) this.tr = [t, frame, code];
-    else this.tr.push(t, frame, code);
+    const packed = frame * TR_CODE + side + from * 2 + to * 32 + causeIndex(cause) * 512;
+    if (this.tr === null) this.tr = [t, packed];
+    else this.tr.push(t, packed);
   }
 
   /** The i-th state change's fields (no object made). */
@@ -486,19 +492,22 @@ export class Connection {
     return this.tr![i * TR_WORDS]!;
   }
   transitionFrame(i: number): number {
-    return this.tr![i * TR_WORDS + 1]!;
+    return Math.floor(this.tr![i * TR_WORDS + 1]! / TR_CODE);
+  }
+  private transitionCode(i: number): number {
+    return this.tr![i * TR_WORDS + 1]! % TR_CODE;
   }
   transitionSide(i: number): Side {
-    return (this.tr![i * TR_WORDS + 2]! & 1) as Side;
+    return (this.transitionCode(i) & 1) as Side;
   }
   transitionFrom(i: number): number {
-    return (this.tr![i * TR_WORDS + 2]! >> 1) & 15;
+    return (this.transitionCode(i) >> 1) & 15;
   }
   transitionTo(i: number): number {
-    return (this.tr![i * TR_WORDS + 2]! >> 5) & 15;
+    return (this.transitionCode(i) >> 5) & 15;
   }
   transitionCause(i: number): string {
-    return CAUSES[Math.floor(this.tr![i * TR_WORDS + 2]! / 512)]!;
+    return CAUSES[this.transitionCode(i) >> 9]!;
   }
 
   /**

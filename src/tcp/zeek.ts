@@ -144,6 +144,9 @@ export interface ZeekOptions {
   timeouts?: Partial<ZeekTimeouts>;
 }
 
+/** The expire-timer chains of a connection that has none (shared; replaced, not pushed to). */
+const NO_CHAINS: number[] = [];
+
 /** Signed 32-bit difference a - b (Zeek's seq_delta). */
 function seqDelta(a: number, b: number): number {
   return (a - b) | 0;
@@ -343,7 +346,8 @@ export class ZeekConn {
   /** @internal */ inactivityTimeout: number;
   private isActive = true;
   /** Next firing time of each ExpireTimer chain (it re-arms every tcp_session_timer). */
-  private expireChains: number[] = [];
+  /** Never written in place except by index: NO_CHAINS is shared. */
+  private expireChains: number[] = NO_CHAINS;
   private closeDeferred = false;
   private deferredGenEvent = false;
   private removedFlag = false;
@@ -573,7 +577,8 @@ export class ZeekConn {
     if (!this.started) {
       this.started = true;
       this.lastTime = t;
-      this.expireChains.push(t + this.timeouts.tcpSynTimeout);
+      // A literal of one: push() onto an empty array would reserve 17 slots.
+      this.expireChains = [t + this.timeouts.tcpSynTimeout];
       if (!fromA) this.origIsA = false; // A is the first sender by definition
       if (this.wantFlip(seg.srcPort, seg.dstPort, flags)) this.flipRoles();
     }
@@ -1025,10 +1030,10 @@ export class ZeekConn {
       }
       // CancelTimers(), then the delete timer.
       this.attemptAt = Number.NaN;
-      this.expireChains = [];
+      this.expireChains = NO_CHAINS;
       this.deleteAt = this.lastTime + this.timeouts.tcpCloseDelay;
     } else if (ep.prevState !== INACTIVE) {
-      this.expireChains.push(this.lastTime + this.timeouts.tcpSessionTimer);
+      this.expireChains = [...this.expireChains, this.lastTime + this.timeouts.tcpSessionTimer];
     }
   }
 }
