@@ -150,7 +150,7 @@ function detOf(conn: Connection): ConnDet | null {
 
 /**
  * Shared empty lists: a connection's lists are replaced by exact-size copies
- * when they grow (push() onto an empty array would reserve 17 slots, and
+ * when they grow (concat(); push() onto an empty array, or a spread, would reserve 17 slots, and
  * thousands of connections hold one entry).
  */
 const NONE_FIRED: number[] = [];
@@ -868,11 +868,11 @@ export class Detectors implements TrackerObserver {
     const d = det(conn);
     const n = firedKey(kind, side);
     if (d.fired.includes(n)) return;
-    d.fired = [...d.fired, n];
+    d.fired = d.fired.concat(n);
     const a = this.make(kind, side, t, frame, message, details, conn);
-    if (!conn.anomalies.includes(kind)) conn.anomalies = [...conn.anomalies, kind];
+    if (!conn.anomalies.includes(kind)) conn.anomalies = conn.anomalies.concat(kind);
     // Only the anomalies in the report need finish() updates; the others are streamed as they are.
-    if (this.emit(a, conn)) d.open = [...d.open, a];
+    if (this.emit(a, conn)) d.open = d.open.concat(a);
   }
 
   /** Counts, keeps (up to KEEP_PER_KIND of a kind) and streams an anomaly; true when kept. */

@@ -372,6 +372,8 @@ const NO_ANOMALIES: readonly string[] = Object.freeze([]);
  */
 const TR_WORDS = 2;
 const TR_CODE = 32768;
+/** Connection bit: the transition array was trimmed to its length. */
+const TRIMMED = 64;
 
 /** Slab words per Connection. */
 const CONNECTION_WORDS = 6;
@@ -428,7 +430,7 @@ export class Connection {
     this.ep = [new Endpoint(ipVersion), new Endpoint(ipVersion)];
     this.zeek = zeek;
   }
-  /** The previous incarnation of this 4-tuple (port reuse), while still in the table. */
+  /** Client and server were inferred (no SYN seen). */
   get roleInferred(): boolean {
     return (this.bits & 1) !== 0;
   }
@@ -484,6 +486,8 @@ export class Connection {
   addTransition(t: number, frame: number, side: Side, from: number, to: number, cause: string): void {
     const packed = frame * TR_CODE + side + from * 2 + to * 32 + causeIndex(cause) * 512;
     if (this.tr === null) this.tr = [t, packed];
+    // After a trim, a late change (TIME_WAIT ending) keeps the array exact: push() would add half again.
+    else if ((this.bits & TRIMMED) !== 0) this.tr = this.tr.concat(t, packed);
     else this.tr.push(t, packed);
   }
 
@@ -522,7 +526,8 @@ export class Connection {
 
   /** Give back the spare capacity of the transition array (when the connection is likely done changing). */
   trimTransitions(): void {
-    if (this.tr !== null) this.tr = this.tr.slice();
+    if (this.tr !== null && (this.bits & TRIMMED) === 0) this.tr = this.tr.slice();
+    this.bits |= TRIMMED;
   }
 
   /** Forget the i-th state change (the tracker's simultaneous-close rewrite). */

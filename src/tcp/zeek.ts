@@ -1033,7 +1033,7 @@ export class ZeekConn {
       this.expireChains = NO_CHAINS;
       this.deleteAt = this.lastTime + this.timeouts.tcpCloseDelay;
     } else if (ep.prevState !== INACTIVE) {
-      this.expireChains = [...this.expireChains, this.lastTime + this.timeouts.tcpSessionTimer];
+      this.expireChains = this.expireChains.concat(this.lastTime + this.timeouts.tcpSessionTimer);
     }
   }
 }
