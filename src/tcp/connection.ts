@@ -372,8 +372,8 @@ const NO_ANOMALIES: readonly string[] = Object.freeze([]);
  */
 const TR_WORDS = 2;
 const TR_CODE = 32768;
-/** Connection bit: the transition array was trimmed to its length. */
-const TRIMMED = 64;
+/** Transitions a connection's first slab row holds (a whole handshake and close, and TIME_WAIT's end). */
+const TR_FIRST = 12;
 
 /** Slab words per Connection. */
 const CONNECTION_WORDS = 6;
@@ -401,10 +401,15 @@ export class Connection {
   nearSide: -1 | Side = -1;
 
   /**
-   * Each endpoint's state changes, TR_WORDS numbers each (an unboxed double
-   * array: a record object per transition cost ~1 KB per connection).
+   * Each endpoint's state changes, TR_WORDS numbers each, in a slab row
+   * (tcp/slab.ts) of room for trCap of them, at trO; a full row is copied to
+   * one twice the size. No heap object per connection for them, and no
+   * garbage as they grow.
    */
-  private tr: number[] | null = null;
+  private trD: Float64Array | null = null;
+  private trO = 0;
+  private trCap = 0;
+  private trN = 0;
   /** Anomaly kinds raised on this connection (set by the detectors). */
   anomalies: readonly string[] = NO_ANOMALIES;
   zeek: ZeekLike;
@@ -479,27 +484,37 @@ export class Connection {
 
   /** Number of state changes recorded. */
   get transitionCount(): number {
-    return this.tr === null ? 0 : this.tr.length / TR_WORDS;
+    return this.trN;
   }
 
   /** Record a state change. */
   addTransition(t: number, frame: number, side: Side, from: number, to: number, cause: string): void {
     const packed = frame * TR_CODE + side + from * 2 + to * 32 + causeIndex(cause) * 512;
-    if (this.tr === null) this.tr = [t, packed];
-    // After a trim, a late change (TIME_WAIT ending) keeps the array exact: push() would add half again.
-    else if ((this.bits & TRIMMED) !== 0) this.tr = this.tr.concat(t, packed);
-    else this.tr.push(t, packed);
+    if (this.trN === this.trCap) this.growTransitions();
+    const i = this.trO + this.trN * TR_WORDS;
+    this.trD![i] = t;
+    this.trD![i + 1] = packed;
+    this.trN++;
+  }
+
+  private growTransitions(): void {
+    const cap = this.trCap === 0 ? TR_FIRST : this.trCap * 2;
+    const row = slabRow(cap * TR_WORDS);
+    if (this.trD !== null) row.d.set(this.trD.subarray(this.trO, this.trO + this.trN * TR_WORDS), row.o);
+    this.trD = row.d;
+    this.trO = row.o;
+    this.trCap = cap;
   }
 
   /** The i-th state change's fields (no object made). */
   transitionT(i: number): number {
-    return this.tr![i * TR_WORDS]!;
+    return this.trD![this.trO + i * TR_WORDS]!;
   }
   transitionFrame(i: number): number {
-    return Math.floor(this.tr![i * TR_WORDS + 1]! / TR_CODE);
+    return Math.floor(this.trD![this.trO + i * TR_WORDS + 1]! / TR_CODE);
   }
   private transitionCode(i: number): number {
-    return this.tr![i * TR_WORDS + 1]! % TR_CODE;
+    return this.trD![this.trO + i * TR_WORDS + 1]! % TR_CODE;
   }
   transitionSide(i: number): Side {
     return (this.transitionCode(i) & 1) as Side;
@@ -521,18 +536,14 @@ export class Connection {
   leaveTable(): void {
     this.evicted = true;
     this.zeek = freezeZeek(this.zeek);
-    this.trimTransitions();
-  }
-
-  /** Give back the spare capacity of the transition array (when the connection is likely done changing). */
-  trimTransitions(): void {
-    if (this.tr !== null && (this.bits & TRIMMED) === 0) this.tr = this.tr.slice();
-    this.bits |= TRIMMED;
   }
 
   /** Forget the i-th state change (the tracker's simultaneous-close rewrite). */
   removeTransition(i: number): void {
-    this.tr!.splice(i * TR_WORDS, TR_WORDS);
+    const d = this.trD!;
+    const at = this.trO + i * TR_WORDS;
+    d.copyWithin(at, at + TR_WORDS, this.trO + this.trN * TR_WORDS);
+    this.trN--;
   }
 
   /** The state changes as records (reports, tests; not for the hot path). */

@@ -13,6 +13,12 @@ const row = { d: numChunk, o: 0 };
 
 /** A fresh row of `n` zeros (the returned object is reused: copy its fields). */
 export function slabRow(n: number): { d: Float64Array; o: number } {
+  if (n > NUM_CHUNK / 4) {
+    // A big row (a long transition list) gets an array of its own.
+    row.d = new Float64Array(n);
+    row.o = 0;
+    return row;
+  }
   if (numUsed + n > NUM_CHUNK) {
     numChunk = new Float64Array(NUM_CHUNK);
     numUsed = 0;

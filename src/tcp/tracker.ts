@@ -250,7 +250,6 @@ export class Tracker {
       const ep = e.conn.ep[e.side];
       if (ep.state === State.TIME_WAIT && ep.stateSince + 2 * this.opts.msl === e.t) {
         this.transition(e.conn, e.side, State.CLOSED, e.t, this.lastFrame, '2 x MSL elapsed in TIME_WAIT');
-        e.conn.trimTransitions();
       }
     }
     if (t - this.lastSweep >= 10) {
@@ -1024,7 +1023,6 @@ export class Tracker {
     // SYN that was refused) has ended too once a RST was seen.
     if (conn.transitionCount === 0 && !conn.ep[CLIENT].rstSent && !conn.ep[SERVER].rstSent) return;
     conn.ended = true;
-    conn.trimTransitions();
     this.observer.connectionEnded(conn);
   }
 
