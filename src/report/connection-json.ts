@@ -10,9 +10,9 @@
  * (JSON, then jsonSafe, then any non-ASCII character as `\u` so that the
  * text is ASCII) and cached.
  */
-import { CLIENT, type Connection, type Endpoint, SERVER } from '../tcp/connection.js';
+import { CLIENT, type Connection, type Endpoint, SERVER, transitionParts } from '../tcp/connection.js';
 import { STATE_NAMES } from '../tcp/states.js';
-import { JsonBytes, numberJson } from './json-bytes.js';
+import { JsonBytes } from './json-bytes.js';
 import { jsonSafe } from './sanitize.js';
 
 const SIDES = ['client', 'server'] as const;
@@ -33,23 +33,6 @@ function q(s: string): string {
   return j;
 }
 
-/**
- * JSON.stringify of a number. Timestamps repeat (both endpoints change state
- * on one segment; a connection starts and ends at a transition): the last
- * few conversions are remembered.
- */
-const memoNum = [Number.NaN, Number.NaN, Number.NaN, Number.NaN];
-const memoStr = ['', '', '', ''];
-let memoNext = 0;
-function num(x: number): string {
-  for (let i = 0; i < 4; i++) if (memoNum[i] === x) return memoStr[i]!;
-  const s = numberJson(x);
-  memoNum[memoNext] = x;
-  memoStr[memoNext] = s;
-  memoNext = (memoNext + 1) & 3;
-  return s;
-}
-
 /** The bytes of an ASCII string (fragments are written with one copy each). */
 const b = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 /** `q(s)` as bytes, cached like q. */
@@ -64,23 +47,18 @@ function qb(s: string): Uint8Array {
 }
 
 /**
- * The tail of a transition's object, from `,"endpoint"` to the closing brace:
- * one per (cause, side, from, to), made once.
+ * The tail of a transition's object, from `,"endpoint"` to the closing brace,
+ * by its transitionCode (side, states and cause): made once each.
  */
-const tails = new Map<string, Uint8Array[]>();
-function transitionTail(cause: string, side: number, from: number, to: number): Uint8Array {
-  let byCause = tails.get(cause);
-  if (byCause === undefined) {
-    byCause = [];
-    if (tails.size < 4096) tails.set(cause, byCause);
-  }
-  const k = (side * 16 + from) * 16 + to;
-  let t = byCause[k];
+const tails: (Uint8Array | undefined)[] = [];
+function transitionTail(code: number): Uint8Array {
+  let t = tails[code];
   if (t === undefined) {
+    const { side, from, to, cause } = transitionParts(code);
     t = b(
       `,"endpoint":"${SIDES[side]}","from":"${STATE_NAMES[from]}","to":"${STATE_NAMES[to]}","cause":${q(cause)}}`,
     );
-    byCause[k] = t;
+    tails[code] = t;
   }
   return t;
 }
@@ -112,6 +90,9 @@ const K = {
   zeroWindows: b(',"zeroWindows":'),
   keepAlives: b(',"keepAlives":'),
   zeroWindowProbes: b(',"zeroWindowProbes":'),
+  allZero: b(
+    ',"retransmissions":0,"synRetransmissions":0,"outOfOrder":0,"dupAcks":0,"zeroWindows":0,"keepAlives":0,"zeroWindowProbes":0',
+  ),
   mss: b(',"mss":'),
   windowScale: b(',"windowScale":'),
   null: b('null'),
@@ -150,20 +131,32 @@ function endpointJson(w: JsonBytes, ep: Endpoint, ipVersion: 4 | 6): void {
   w.bytes(K.isn);
   if (ep.hasIsn) w.num(ep.isn);
   else w.bytes(K.null);
-  w.bytes(K.retransmissions);
-  w.num(ep.retransmissions);
-  w.bytes(K.synRetransmissions);
-  w.num(ep.synRetransmissions);
-  w.bytes(K.outOfOrder);
-  w.num(ep.outOfOrder);
-  w.bytes(K.dupAcks);
-  w.num(ep.dupAcks);
-  w.bytes(K.zeroWindows);
-  w.num(ep.zeroWindows);
-  w.bytes(K.keepAlives);
-  w.num(ep.keepAlives);
-  w.bytes(K.zeroWindowProbes);
-  w.num(ep.zeroWindowProbes);
+  if (
+    ep.retransmissions === 0 &&
+    ep.synRetransmissions === 0 &&
+    ep.outOfOrder === 0 &&
+    ep.dupAcks === 0 &&
+    ep.zeroWindows === 0 &&
+    ep.keepAlives === 0 &&
+    ep.zeroWindowProbes === 0
+  ) {
+    w.bytes(K.allZero); // most endpoints
+  } else {
+    w.bytes(K.retransmissions);
+    w.num(ep.retransmissions);
+    w.bytes(K.synRetransmissions);
+    w.num(ep.synRetransmissions);
+    w.bytes(K.outOfOrder);
+    w.num(ep.outOfOrder);
+    w.bytes(K.dupAcks);
+    w.num(ep.dupAcks);
+    w.bytes(K.zeroWindows);
+    w.num(ep.zeroWindows);
+    w.bytes(K.keepAlives);
+    w.num(ep.keepAlives);
+    w.bytes(K.zeroWindowProbes);
+    w.num(ep.zeroWindowProbes);
+  }
   w.bytes(K.mss);
   if (ep.mss >= 0) w.num(ep.mss);
   else w.bytes(K.null);
@@ -186,13 +179,13 @@ export function writeConnectionJson(w: JsonBytes, conn: Connection): void {
   w.bytes(K.midstream[conn.midstream ? 1 : 0]);
   w.bytes(K.timedOut[conn.timedOut ? 1 : 0]);
   w.bytes(K.start);
-  w.ascii(num(conn.start));
+  w.num(conn.start);
   w.bytes(K.end);
-  w.ascii(num(conn.end));
+  w.num(conn.end);
   w.bytes(K.duration);
-  w.ascii(num(conn.end - conn.start));
+  w.num(conn.end - conn.start);
   w.bytes(K.handshakeRtt);
-  if (conn.synTs > 0 && conn.ackTs > 0) w.ascii(num(conn.ackTs - conn.synTs));
+  if (conn.synTs > 0 && conn.ackTs > 0) w.num(conn.ackTs - conn.synTs);
   else w.bytes(K.null);
   w.bytes(K.connState);
   w.bytes(qb(conn.zeek.connState()));
@@ -202,17 +195,10 @@ export function writeConnectionJson(w: JsonBytes, conn: Connection): void {
   const n = conn.transitionCount;
   for (let i = 0; i < n; i++) {
     w.bytes(i === 0 ? K.t0 : K.t);
-    w.ascii(num(conn.transitionT(i)));
+    w.num(conn.transitionT(i));
     w.bytes(K.frame);
     w.num(conn.transitionFrame(i));
-    w.bytes(
-      transitionTail(
-        conn.transitionCause(i),
-        conn.transitionSide(i),
-        conn.transitionFrom(i),
-        conn.transitionTo(i),
-      ),
-    );
+    w.bytes(transitionTail(conn.transitionCode(i)));
   }
   w.bytes(K.anomalies);
   const as = conn.anomalies;

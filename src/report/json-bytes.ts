@@ -11,6 +11,31 @@ export function numberJson(x: number): string {
   return Number.isFinite(x) ? `${x}` : 'null';
 }
 
+/** Half the spacing of doubles in [2^e, 2^(e+1)), in microseconds, less the check's margin; by e. */
+const HALF_SPACING_US = Array.from({ length: 34 }, (_, e) => 2 ** (e - 53) * 1e6 - 1e-6);
+
+/**
+ * For 1 <= x < 2^33 (`sec` its whole part), the number of microseconds after
+ * the whole second that JSON.stringify(x) prints, when x is the double nearest
+ * to a whole number of microseconds (capture timestamps are); otherwise -1.
+ *
+ * Why that is what it prints: below 2^33 a double's spacing is under 1 us,
+ * so at most one decimal with six or fewer fraction digits rounds to x; if one
+ * does, it is the shortest text that reads back as x, and ECMAScript's
+ * Number::toString prints the shortest. x is that decimal's nearest double
+ * when the decimal lies within half a spacing of x, checked here with a margin
+ * (1e-6 us) far wider than the rounding of the check itself (~1e-10 us).
+ */
+export function wholeMicros(x: number, sec: number): number {
+  const us = (x - sec) * 1e6; // x - sec is exact
+  const k = Math.round(us);
+  const exp = sec >= 4294967296 ? 32 : 31 - Math.clz32(sec);
+  return Math.abs(k - us) < HALF_SPACING_US[exp]! ? k : -1;
+}
+
+/** Powers of ten up to 2^53. */
+const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
 export class JsonBytes {
   buf: Buffer;
   pos = 0;
@@ -37,9 +62,18 @@ export class JsonBytes {
 
   /** Appends bytes (of ASCII text). */
   bytes(src: Uint8Array): void {
-    if (this.pos + src.length > this.buf.length) this.grow(src.length);
-    this.buf.set(src, this.pos);
-    this.pos += src.length;
+    const n = src.length;
+    if (this.pos + n > this.buf.length) this.grow(n);
+    if (n > 16) {
+      this.buf.set(src, this.pos);
+      this.pos += n;
+      return;
+    }
+    // Short fragments (most keys) copy faster by hand than through set().
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) b[p++] = src[i]!;
+    this.pos = p;
   }
 
   /** Appends one ASCII character by its code. */
@@ -48,24 +82,67 @@ export class JsonBytes {
     this.buf[this.pos++] = c;
   }
 
-  /** Appends a number as JSON.stringify writes it; integers without making a string. */
+  /**
+   * Appends a number as JSON.stringify writes it: integers and timestamps
+   * of whole microseconds without making a string.
+   */
   num(x: number): void {
-    if (x >= 0 && x <= 0xffffffff && x === Math.floor(x)) this.uint32(x >>> 0);
-    else this.ascii(numberJson(x));
+    const whole = Math.floor(x);
+    if (x === whole && x >= 0 && x < 2 ** 53) {
+      this.uint(x);
+      return;
+    }
+    if (x >= 1 && x < 2 ** 33) {
+      const k = wholeMicros(x, whole);
+      if (k >= 0) {
+        if (k === 1e6) this.uint(whole + 1);
+        else this.micros(whole, k);
+        return;
+      }
+    }
+    this.ascii(numberJson(x));
   }
 
-  private uint32(x: number): void {
+  /** `sec` and, after a point, `k` millionths without trailing zeros (k < 1e6). */
+  private micros(sec: number, k: number): void {
+    this.uint(sec);
+    if (k === 0) return;
+    let digits = 6;
+    while (k % 10 === 0) {
+      k /= 10;
+      digits--;
+    }
+    if (this.pos + 1 + digits > this.buf.length) this.grow(1 + digits);
+    const b = this.buf;
+    b[this.pos] = 46; // .
+    let p = this.pos + 1 + digits;
+    this.pos = p;
+    for (let i = 0; i < digits; i++) {
+      const q = (k / 10) | 0;
+      b[--p] = 48 + k - q * 10;
+      k = q;
+    }
+  }
+
+  /** A whole number 0 <= x < 2^53. */
+  private uint(x: number): void {
     let digits = 1;
-    for (let y = x; y >= 10; y = Math.floor(y / 10)) digits++;
+    while (digits < 16 && x >= POW10[digits]!) digits++;
     if (this.pos + digits > this.buf.length) this.grow(digits);
     const b = this.buf;
     let p = this.pos + digits;
     this.pos = p;
-    do {
+    while (x >= 2147483648) {
       const q = Math.floor(x / 10);
       b[--p] = 48 + x - q * 10;
       x = q;
-    } while (x > 0);
+    }
+    let i = x | 0;
+    do {
+      const q = (i / 10) | 0;
+      b[--p] = 48 + i - q * 10;
+      i = q;
+    } while (i > 0);
   }
 
   /** The text written so far (for tests and string callers). */

@@ -351,6 +351,16 @@ export interface TransitionRecord {
 const CAUSES: string[] = [];
 const CAUSE_INDEX = new Map<string, number>();
 
+/** The side, states and cause a transitionCode() stands for. */
+export function transitionParts(code: number): { side: Side; from: number; to: number; cause: string } {
+  return {
+    side: (code & 1) as Side,
+    from: (code >> 1) & 15,
+    to: (code >> 5) & 15,
+    cause: CAUSES[code >> 9]!,
+  };
+}
+
 function causeIndex(cause: string): number {
   let i = CAUSE_INDEX.get(cause);
   if (i === undefined) {
@@ -513,7 +523,11 @@ export class Connection {
   transitionFrame(i: number): number {
     return Math.floor(this.trD![this.trO + i * TR_WORDS + 1]! / TR_CODE);
   }
-  private transitionCode(i: number): number {
+  /**
+   * The i-th state change's side, states and cause as one number below 2^15:
+   * side | from << 1 | to << 5 | cause << 9 (see transitionParts).
+   */
+  transitionCode(i: number): number {
     return this.trD![this.trO + i * TR_WORDS + 1]! % TR_CODE;
   }
   transitionSide(i: number): Side {

@@ -1,6 +1,7 @@
 /** JsonBytes writes numbers exactly as JSON.stringify does, and grows as needed. */
 import { describe, expect, it } from 'vitest';
-import { JsonBytes } from '../../src/report/json-bytes.js';
+import { JsonBytes, wholeMicros } from '../../src/report/json-bytes.js';
+import { rng as mulberry32 } from '../helpers/mutate.mjs';
 
 describe('JsonBytes', () => {
   it.each([
@@ -30,6 +31,47 @@ describe('JsonBytes', () => {
     const w = new JsonBytes(4);
     w.num(x);
     expect(w.text()).toBe(JSON.stringify(x));
+  });
+
+  it('num() equals JSON.stringify on timestamps of whole microseconds and nanoseconds, their neighbours and other doubles', () => {
+    const f64 = new Float64Array(1);
+    const u64 = new BigUint64Array(f64.buffer);
+    const rng = mulberry32(7);
+    const w = new JsonBytes(64);
+    const bad: string[] = [];
+    let fast = 0;
+    for (let i = 0; i < 400_000; i++) {
+      const sec = i % 4 === 3 ? Math.floor(rng() * 2 ** 33) : Math.floor(1e9 + rng() * 1e9);
+      let x: number;
+      switch (i % 6) {
+        case 0:
+          x = sec + Math.floor(rng() * 1e6) / 1e6;
+          break;
+        case 1:
+          x = sec + (Math.floor(rng() * 1e6) * 1000) / 1e9;
+          break;
+        case 2:
+          x = sec + Math.floor(rng() * 1e9) / 1e9;
+          break;
+        case 3:
+          x = sec + Math.floor(rng() * 1e3) / 1e3;
+          break;
+        case 4:
+          // One spacing either side of a whole microsecond: not its nearest double.
+          f64[0] = sec + Math.floor(rng() * 1e6) / 1e6;
+          u64[0] += rng() < 0.5 ? 1n : -1n;
+          x = f64[0];
+          break;
+        default:
+          x = rng() * 10 ** Math.floor(rng() * 12);
+      }
+      w.num(x);
+      const got = w.take().toString('latin1');
+      if (got !== JSON.stringify(x)) bad.push(`${x}: ${got}`);
+      if (x >= 1 && x < 2 ** 33 && wholeMicros(x, Math.floor(x)) >= 0) fast++;
+    }
+    expect(bad.slice(0, 5)).toEqual([]);
+    expect(fast).toBeGreaterThan(100_000);
   });
 
   it('grows past its first size and keeps what was written', () => {
