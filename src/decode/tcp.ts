@@ -64,7 +64,18 @@ export function decodeTcp(c: Cursor): Layer {
   const end = c.end;
   seg.capturedPayload = end > payloadOffset ? end - payloadOffset : 0;
   seg.truncated = end < c.ipEnd;
-  if (headerLen > 20) parseOptions(b, o + 20, payloadOffset, Math.min(payloadOffset, end), seg);
+  if (
+    headerLen === 32 &&
+    end >= o + 32 &&
+    b[o + 20] === 1 &&
+    b[o + 21] === 1 &&
+    b[o + 22] === 8 &&
+    b[o + 23] === 10
+  ) {
+    // NOP, NOP, timestamps: what nearly every segment of a Linux connection carries.
+    seg.tsVal = ((b[o + 24]! << 24) | (b[o + 25]! << 16) | (b[o + 26]! << 8) | b[o + 27]!) >>> 0;
+    seg.tsEcr = ((b[o + 28]! << 24) | (b[o + 29]! << 16) | (b[o + 30]! << 8) | b[o + 31]!) >>> 0;
+  } else if (headerLen > 20) parseOptions(b, o + 20, payloadOffset, Math.min(payloadOffset, end), seg);
   return stop(c, DecodeStatus.Ok);
 }
 
