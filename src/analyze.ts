@@ -46,7 +46,7 @@ import type {
 } from './report/model.js';
 import { writeConnectionJson } from './report/connection-json.js';
 import type { JsonBytes } from './report/json-bytes.js';
-import { CLIENT, type Connection, SERVER, type TransitionRecord } from './tcp/connection.js';
+import { CLIENT, type Connection, type TransitionRecord } from './tcp/connection.js';
 import { seqDiff } from './tcp/seq.js';
 import { STATE_NAMES } from './tcp/states.js';
 import { type SegInfo, Tracker, type TrackerObserver } from './tcp/tracker.js';
@@ -145,16 +145,16 @@ class LadderRecorder {
     if (conn.id !== this.id) return;
     if (this.conn === null) this.conn = conn;
     const side = info.side;
-    const snd = conn.ep[side];
-    const rcv = conn.ep[1 - side]!;
+    const snd = conn.endpoint(side);
+    const rcv = conn.endpoint(1 - side);
     // Relative numbers are relative to each side's ISN (tcpdump, Wireshark); for
     // a side whose SYN was not seen, to the first sequence number it used.
     if (this.rows.every((r) => (r.dir === 'c2s' ? 0 : 1) !== side)) {
       this.baseSeq[side] = snd.hasIsn ? snd.isn : seg.seq;
     }
     if (rcv.hasIsn) this.baseSeq[1 - side] = rcv.isn;
-    const c = conn.ep[CLIENT].state;
-    const s = conn.ep[SERVER].state;
+    const c = conn.client.state;
+    const s = conn.server.state;
     this.rows.push({
       frame: seg.frame,
       t: seg.ts,
@@ -408,7 +408,8 @@ export class Analysis implements TrackerObserver {
         if (pass === 0 && (!c.ended || c.anomalies.length > 0)) continue;
         if (pass === 1 && !c.ended) continue;
         // A handshake that never completed, or a mid-stream pickup seen in a packet or two.
-        const unconfirmed = c.establishedTs === 0 && (!c.midstream || c.ep[0].packets + c.ep[1].packets <= 2);
+        const unconfirmed =
+          c.establishedTs === 0 && (!c.midstream || c.client.packets + c.server.packets <= 2);
         if (pass === 2 && !unconfirmed) continue;
         drop.add(c);
         excess--;

@@ -232,7 +232,7 @@ export class Detectors implements TrackerObserver {
     if (seg.ts > this.now) this.now = seg.ts;
     const side = info.side;
     const _peerSide = (1 - side) as Side;
-    const snd = conn.ep[side];
+    const snd = conn.endpoint(side);
     const f = seg.flags;
 
     if (info.opened && conn.midstream) {
@@ -249,7 +249,7 @@ export class Detectors implements TrackerObserver {
 
     if (f & TcpFlag.SYN) {
       if ((f & TcpFlag.ACK) === 0) {
-        if (info.retransmission && conn.ep[SERVER].packets === 0) this.synNoSynack(conn, seg.ts, seg.frame);
+        if (info.retransmission && conn.server.packets === 0) this.synNoSynack(conn, seg.ts, seg.frame);
         if (!info.retransmission && side === CLIENT) this.schedule(this.synWait, conn, CLIENT, seg.ts);
         if (seg.payloadLen > 0 && !seg.tfo) {
           this.raise(
@@ -263,7 +263,7 @@ export class Detectors implements TrackerObserver {
           );
         }
       } else {
-        if (info.retransmission && conn.ep[side].state === State.SYN_RECEIVED)
+        if (info.retransmission && conn.endpoint(side).state === State.SYN_RECEIVED)
           this.synackNoAck(conn, side, seg.ts, seg.frame);
         if (!info.retransmission) this.schedule(this.synackWait, conn, side, seg.ts);
       }
@@ -346,7 +346,7 @@ export class Detectors implements TrackerObserver {
   transition(conn: Connection, rec: TransitionRecord): void {
     const { side, from, to, t, frame } = rec;
     if (from === State.SYN_SENT && to === State.CLOSED && side === CLIENT && rec.cause === 'received RST') {
-      const ep = conn.ep[SERVER];
+      const ep = conn.server;
       this.raise(
         conn,
         SERVER,
@@ -379,8 +379,8 @@ export class Detectors implements TrackerObserver {
   portReuse(previous: Connection, conn: Connection, seg: Segment, tookOverTimeWait: boolean): void {
     const wasTw =
       tookOverTimeWait ||
-      previous.ep[0].state === State.TIME_WAIT ||
-      previous.ep[1].state === State.TIME_WAIT;
+      previous.client.state === State.TIME_WAIT ||
+      previous.server.state === State.TIME_WAIT;
     if (!wasTw) return;
     this.raise(
       conn,
@@ -406,7 +406,7 @@ export class Detectors implements TrackerObserver {
     for (const q of [this.synWait, this.synackWait, this.closeWait, this.finWait2]) q.forget(gone);
     for (const conn of gone) {
       for (const side of [CLIENT, SERVER] as const) {
-        const ep = conn.ep[side];
+        const ep = conn.endpoint(side);
         if (ep.state !== State.TIME_WAIT) continue;
         const key = conn.ipVersion === 4 ? ep.addr4 : hostText(ep, conn.ipVersion, false);
         if (!this.timeWaitHosts.has(key)) continue;
@@ -441,20 +441,20 @@ export class Detectors implements TrackerObserver {
     const e = this.due;
     while (this.synWait.take(now, e)) {
       const c = e.conn;
-      if (c.ep[CLIENT].state === State.SYN_SENT && c.ep[SERVER].packets === 0)
+      if (c.client.state === State.SYN_SENT && c.server.packets === 0)
         this.synNoSynack(c, e.at, this.lastFrame);
     }
     while (this.synackWait.take(now, e)) {
       const c = e.conn;
-      if (c.ep[e.side].state === State.SYN_RECEIVED) this.synackNoAck(c, e.side, e.at, this.lastFrame);
+      if (c.endpoint(e.side).state === State.SYN_RECEIVED) this.synackNoAck(c, e.side, e.at, this.lastFrame);
     }
     while (this.closeWait.take(now, e)) {
-      const ep = e.conn.ep[e.side];
+      const ep = e.conn.endpoint(e.side);
       if (ep.state === State.CLOSE_WAIT && ep.stateSince === e.since)
         this.waitStuck(e.conn, e.side, 'close-wait-stuck', e.since, e.at);
     }
     while (this.finWait2.take(now, e)) {
-      const ep = e.conn.ep[e.side];
+      const ep = e.conn.endpoint(e.side);
       if (ep.state === State.FIN_WAIT_2 && ep.stateSince === e.since)
         this.waitStuck(e.conn, e.side, 'fin-wait-2-stuck', e.since, e.at);
     }
@@ -482,8 +482,8 @@ export class Detectors implements TrackerObserver {
       const d = detOf(conn);
       this.rateCheck(conn);
       if (d) this.updateOpen(conn, d, end);
-      const c = conn.ep[CLIENT].state;
-      const s = conn.ep[SERVER].state;
+      const c = conn.client.state;
+      const s = conn.server.state;
       const open = (x: number) => x !== State.CLOSED && x !== State.TIME_WAIT && x !== State.LISTEN;
       // Not for a connection whose stuck state is already reported "still there at
       // the end": that would say the same thing twice.
@@ -512,7 +512,7 @@ export class Detectors implements TrackerObserver {
   // --- the detectors ---------------------------------------------------------
 
   private synNoSynack(conn: Connection, t: number, frame: number): void {
-    const c = conn.ep[CLIENT];
+    const c = conn.client;
     this.raise(conn, CLIENT, 'syn-no-synack', t, frame, this.synMessage(conn, t), {
       synRetransmissions: c.synRetransmissions,
       waited: t - conn.synTs,
@@ -520,12 +520,12 @@ export class Detectors implements TrackerObserver {
   }
 
   private synMessage(conn: Connection, t: number): string {
-    const c = conn.ep[CLIENT];
-    return `SYN to ${endpointName(conn.ep[SERVER], conn.ipVersion)} got neither SYN-ACK nor RST: ${c.synRetransmissions} retransmission${c.synRetransmissions === 1 ? '' : 's'} over ${fmtSeconds(Math.max(0, t - conn.synTs))}`;
+    const c = conn.client;
+    return `SYN to ${endpointName(conn.server, conn.ipVersion)} got neither SYN-ACK nor RST: ${c.synRetransmissions} retransmission${c.synRetransmissions === 1 ? '' : 's'} over ${fmtSeconds(Math.max(0, t - conn.synTs))}`;
   }
 
   private synackNoAck(conn: Connection, side: Side, t: number, frame: number): void {
-    const ep = conn.ep[side];
+    const ep = conn.endpoint(side);
     this.raise(conn, side, 'synack-no-ack', t, frame, this.synackMessage(conn, side, t), {
       synackRetransmissions: ep.synRetransmissions,
       ackSeen: conn.establishedTs > 0,
@@ -533,7 +533,7 @@ export class Detectors implements TrackerObserver {
   }
 
   private synackMessage(conn: Connection, side: Side, t: number): string {
-    const ep = conn.ep[side];
+    const ep = conn.endpoint(side);
     const since = conn.synAckTs || t;
     const seen =
       conn.establishedTs > 0
@@ -549,7 +549,7 @@ export class Detectors implements TrackerObserver {
     const rcvBefore = before[rcvSide]!;
     if (!info.rstAcceptable) {
       if (rcvBefore !== State.CLOSED && rcvBefore !== State.LISTEN) {
-        const rcv = conn.ep[rcvSide];
+        const rcv = conn.endpoint(rcvSide);
         const off = rcv.ackKnown ? seqDiff(seg.seq, rcv.lastAck) : 0;
         this.raise(
           conn,
@@ -565,8 +565,8 @@ export class Detectors implements TrackerObserver {
     }
     const synchronized = (st: number) => st >= State.ESTABLISHED && st !== State.TIME_WAIT;
     if (!synchronized(sndBefore) && !synchronized(rcvBefore)) return;
-    const snd = conn.ep[side];
-    const rcv = conn.ep[rcvSide];
+    const snd = conn.endpoint(side);
+    const rcv = conn.endpoint(rcvSide);
     // Data in flight: sent but not (yet) acknowledged by the peer, in either direction.
     // Bytes sent and not yet acknowledged; an unacknowledged FIN takes a sequence
     // number but is no data.
@@ -625,8 +625,8 @@ export class Detectors implements TrackerObserver {
       );
     }
     // Half-open: the endpoint keeps retransmitting and the peer sends nothing back.
-    const snd = conn.ep[side];
-    const peer = conn.ep[1 - side]!;
+    const snd = conn.endpoint(side);
+    const peer = conn.endpoint(1 - side);
     if (snd.unansweredRtx >= 3 && seg.ts - peer.lastSeen > 1) {
       this.raise(
         conn,
@@ -645,7 +645,7 @@ export class Detectors implements TrackerObserver {
 
   private rateCheck(conn: Connection): void {
     for (const side of [CLIENT, SERVER] as const) {
-      const ep = conn.ep[side];
+      const ep = conn.endpoint(side);
       if (ep.dataSegments < this.s.highRetransmissionMinSegments) continue;
       const rate = ep.retransmissions / ep.dataSegments;
       if (rate > this.s.highRetransmissionRate) {
@@ -673,7 +673,7 @@ export class Detectors implements TrackerObserver {
     since: number,
     t: number,
   ): void {
-    const ep = conn.ep[side];
+    const ep = conn.endpoint(side);
     const name = kind === 'close-wait-stuck' ? 'CLOSE_WAIT' : 'FIN_WAIT_2';
     this.raise(
       conn,
@@ -698,7 +698,7 @@ export class Detectors implements TrackerObserver {
     a.details.duration = t - since;
     a.details.closed = true;
     const name = from === State.CLOSE_WAIT ? 'CLOSE_WAIT' : 'FIN_WAIT_2';
-    a.message = `${endpointName(conn.ep[side], conn.ipVersion)} (${SIDE_NAME[side]}) stayed in ${name} for ${fmtSeconds(t - since)} before it closed`;
+    a.message = `${endpointName(conn.endpoint(side), conn.ipVersion)} (${SIDE_NAME[side]}) stayed in ${name} for ${fmtSeconds(t - since)} before it closed`;
   }
 
   private hostCount(
@@ -710,7 +710,7 @@ export class Detectors implements TrackerObserver {
     frame: number,
     kind: string,
   ): void {
-    const ep = conn.ep[side];
+    const ep = conn.endpoint(side);
     const flood = kind === 'syn-flood';
     const v4 = conn.ipVersion === 4;
     // The host's text is made once, when the host is first seen.
@@ -731,7 +731,7 @@ export class Detectors implements TrackerObserver {
     }
     h.current += delta;
     if (delta > 0) {
-      const port = kind === 'syn-flood' ? conn.ep[CLIENT].port : ep.port;
+      const port = kind === 'syn-flood' ? conn.client.port : ep.port;
       if (port < h.minPort) h.minPort = port;
       if (port > h.maxPort) h.maxPort = port;
     }
@@ -779,10 +779,10 @@ export class Detectors implements TrackerObserver {
   private updateOpen(conn: Connection, d: ConnDet, end: number): void {
     for (const a of d.open) {
       const side = sideOf(a);
-      const ep = conn.ep[side];
+      const ep = conn.endpoint(side);
       switch (a.kind) {
         case 'syn-no-synack':
-          if (conn.ep[CLIENT].state === State.SYN_SENT) {
+          if (conn.client.state === State.SYN_SENT) {
             a.message = this.synMessage(conn, end);
             a.details = { synRetransmissions: ep.synRetransmissions, waited: end - conn.synTs };
           }

@@ -59,8 +59,8 @@ export function connectionReport(conn: Connection): ConnectionReport {
   const side = ['client', 'server'] as const;
   return {
     id: conn.id,
-    client: endpointReport(conn.ep[CLIENT]),
-    server: endpointReport(conn.ep[SERVER]),
+    client: endpointReport(conn.client),
+    server: endpointReport(conn.server),
     roleInferred: conn.roleInferred,
     midstream: conn.midstream,
     timedOut: conn.timedOut,
@@ -96,8 +96,8 @@ export function newSummarised(): Summarised {
 
 export function summarise(into: Summarised, conn: Connection): void {
   into.connections++;
-  const c = STATE_NAMES[conn.ep[CLIENT].state]!;
-  const s = STATE_NAMES[conn.ep[SERVER].state]!;
+  const c = STATE_NAMES[conn.client.state]!;
+  const s = STATE_NAMES[conn.server.state]!;
   into.client[c] = (into.client[c] ?? 0) + 1;
   into.server[s] = (into.server[s] ?? 0) + 1;
 }
@@ -120,7 +120,7 @@ export function stateSummary(
   >();
   for (const conn of conns) {
     for (const side of [CLIENT, SERVER] as const) {
-      const ep = conn.ep[side];
+      const ep = conn.endpoint(side);
       const name: StateName = STATE_NAMES[ep.state]!;
       const counts = side === CLIENT ? client : server;
       counts[name] = (counts[name] ?? 0) + 1;

@@ -10,7 +10,7 @@
  * (JSON, then jsonSafe, then any non-ASCII character as `\u` so that the
  * text is ASCII) and cached.
  */
-import { CLIENT, type Connection, type Endpoint, SERVER, transitionParts } from '../tcp/connection.js';
+import { type Connection, type Endpoint, transitionParts } from '../tcp/connection.js';
 import { STATE_NAMES } from '../tcp/states.js';
 import { JsonBytes } from './json-bytes.js';
 import { jsonSafe } from './sanitize.js';
@@ -172,9 +172,9 @@ export function writeConnectionJson(w: JsonBytes, conn: Connection): void {
   w.bytes(K.id);
   w.num(conn.id);
   w.bytes(K.client);
-  endpointJson(w, conn.ep[CLIENT], conn.ipVersion);
+  endpointJson(w, conn.client, conn.ipVersion);
   w.bytes(K.server);
-  endpointJson(w, conn.ep[SERVER], conn.ipVersion);
+  endpointJson(w, conn.server, conn.ipVersion);
   w.bytes(K.roleInferred[conn.roleInferred ? 1 : 0]);
   w.bytes(K.midstream[conn.midstream ? 1 : 0]);
   w.bytes(K.timedOut[conn.timedOut ? 1 : 0]);

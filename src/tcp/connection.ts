@@ -67,8 +67,9 @@ function addrBytes(n: number): Uint8Array {
   return a;
 }
 
-/** Slab words per Endpoint. */
+/** Slab words per Endpoint, and per Endpoint's row of event counts. */
 const ENDPOINT_WORDS = 13;
+const COUNTER_WORDS = 9;
 
 export class Endpoint {
   /** The endpoint's RFC 793 state. */
@@ -87,18 +88,6 @@ export class Endpoint {
 
   packets = 0;
   dataSegments = 0;
-  retransmissions = 0;
-  synRetransmissions = 0;
-  outOfOrder = 0;
-  dupAcks = 0;
-  zeroWindows = 0;
-  keepAlives = 0;
-  /** Zero-window probes (RFC 9293 3.8.6.1): same shape as keep-alives, sent while the peer's window is 0. */
-  zeroWindowProbes = 0;
-  /** Duplicate ACKs in a row for its current lastAck (fast retransmit follows 2 or 3). */
-  dupAckRun = 0;
-  /** Retransmissions since the peer last sent anything. */
-  unansweredRtx = 0;
 
   /**
    * The numbers that are not small integers (times, sequence numbers, the
@@ -111,6 +100,14 @@ export class Endpoint {
 
   /** The endpoint's yes/no facts (hasIsn, synSent, ...), one bit each (accessors below). */
   private bits = 0;
+
+  /**
+   * The counts of rarer events (retransmissions, duplicate ACKs, ...; the
+   * accessors below): a slab row made when the first of them is counted.
+   * Most endpoints never count one, and nine fields would cost 72 bytes each.
+   */
+  private cd: Float64Array | null = null;
+  private co = 0;
 
   constructor(ipVersion: 4 | 6) {
     this.addr6 = ipVersion === 6 ? addrBytes(16) : null;
@@ -323,6 +320,86 @@ export class Endpoint {
     this.d[this.o + 12] = v;
   }
 
+  private count(k: number): number {
+    return this.cd === null ? 0 : this.cd[this.co + k]!;
+  }
+
+  private setCount(k: number, v: number): void {
+    if (this.cd === null) {
+      if (v === 0) return;
+      const row = slabRow(COUNTER_WORDS);
+      this.cd = row.d;
+      this.co = row.o;
+    }
+    this.cd[this.co + k] = v;
+  }
+
+  get retransmissions(): number {
+    return this.count(0);
+  }
+  set retransmissions(v: number) {
+    this.setCount(0, v);
+  }
+
+  get synRetransmissions(): number {
+    return this.count(1);
+  }
+  set synRetransmissions(v: number) {
+    this.setCount(1, v);
+  }
+
+  get outOfOrder(): number {
+    return this.count(2);
+  }
+  set outOfOrder(v: number) {
+    this.setCount(2, v);
+  }
+
+  get dupAcks(): number {
+    return this.count(3);
+  }
+  set dupAcks(v: number) {
+    this.setCount(3, v);
+  }
+
+  get zeroWindows(): number {
+    return this.count(4);
+  }
+  set zeroWindows(v: number) {
+    this.setCount(4, v);
+  }
+
+  get keepAlives(): number {
+    return this.count(5);
+  }
+  set keepAlives(v: number) {
+    this.setCount(5, v);
+  }
+
+  /** Zero-window probes (RFC 9293 3.8.6.1): same shape as keep-alives, sent while the peer's window is 0. */
+  get zeroWindowProbes(): number {
+    return this.count(6);
+  }
+  set zeroWindowProbes(v: number) {
+    this.setCount(6, v);
+  }
+
+  /** Duplicate ACKs in a row for its current lastAck (fast retransmit follows 2 or 3). */
+  get dupAckRun(): number {
+    return this.count(7);
+  }
+  set dupAckRun(v: number) {
+    this.setCount(7, v);
+  }
+
+  /** Retransmissions since the peer last sent anything. */
+  get unansweredRtx(): number {
+    return this.count(8);
+  }
+  set unansweredRtx(v: number) {
+    this.setCount(8, v);
+  }
+
   /** The address as text (tcpdump's notation). */
   get addrText(): string {
     return this.addr6 !== null ? formatAddr(6, this.addr6) : formatIPv4(this.addr4);
@@ -391,7 +468,9 @@ const CONNECTION_WORDS = 6;
 export class Connection {
   readonly id: number;
   readonly ipVersion: 4 | 6;
-  readonly ep: [Endpoint, Endpoint];
+  /** The endpoints (fields, not an array: one object fewer per connection). */
+  readonly client: Endpoint;
+  readonly server: Endpoint;
   /** Hash of the canonical 4-tuple, and the next connection in the same hash bucket. */
   hash = 0;
   nextInBucket: Connection | null = null;
@@ -442,9 +521,15 @@ export class Connection {
     this.o = row.o;
     this.id = id;
     this.ipVersion = ipVersion;
-    this.ep = [new Endpoint(ipVersion), new Endpoint(ipVersion)];
+    this.client = new Endpoint(ipVersion);
+    this.server = new Endpoint(ipVersion);
     this.zeek = zeek;
   }
+  /** The endpoint of a side (CLIENT or SERVER). */
+  endpoint(side: number): Endpoint {
+    return side === CLIENT ? this.client : this.server;
+  }
+
   /** Client and server were inferred (no SYN seen). */
   get roleInferred(): boolean {
     return (this.bits & 1) !== 0;
@@ -618,12 +703,5 @@ export class Connection {
   }
   set ackTs(v: number) {
     this.d[this.o + 5] = v;
-  }
-
-  get client(): Endpoint {
-    return this.ep[CLIENT];
-  }
-  get server(): Endpoint {
-    return this.ep[SERVER];
   }
 }

@@ -180,8 +180,8 @@ export class Tracker {
     let prev: Connection | null = null;
     while (conn !== null) {
       if (conn.ipVersion === seg.ipVersion) {
-        const c = conn.ep[CLIENT];
-        const s = conn.ep[SERVER];
+        const c = conn.client;
+        const s = conn.server;
         if (
           c.port === seg.srcPort &&
           s.port === seg.dstPort &&
@@ -227,8 +227,8 @@ export class Tracker {
     } else if (
       (seg.flags & SYN) === 0 &&
       conn.ended &&
-      conn.ep[CLIENT].state === State.CLOSED &&
-      conn.ep[SERVER].state === State.CLOSED &&
+      conn.client.state === State.CLOSED &&
+      conn.server.state === State.CLOSED &&
       seg.ts - conn.end > this.opts.closedLinger
     ) {
       // specialCases: a segment long after both endpoints closed (neither holds a
@@ -247,7 +247,7 @@ export class Tracker {
     const e = this.due;
     while (this.timeWait.peek() <= t) {
       this.timeWait.shift(e);
-      const ep = e.conn.ep[e.side];
+      const ep = e.conn.endpoint(e.side);
       if (ep.state === State.TIME_WAIT && ep.stateSince + 2 * this.opts.msl === e.t) {
         this.transition(e.conn, e.side, State.CLOSED, e.t, this.lastFrame, '2 x MSL elapsed in TIME_WAIT');
       }
@@ -339,8 +339,8 @@ export class Tracker {
         else senderIsClient = true;
       }
     }
-    const snd = conn.ep[senderIsClient ? CLIENT : SERVER];
-    const rcv = conn.ep[senderIsClient ? SERVER : CLIENT];
+    const snd = conn.endpoint(senderIsClient ? CLIENT : SERVER);
+    const rcv = conn.endpoint(senderIsClient ? SERVER : CLIENT);
     conn.firstSender = senderIsClient ? CLIENT : SERVER;
     if (seg.ipVersion === 4) {
       snd.addr4 = srcH;
@@ -396,15 +396,15 @@ export class Tracker {
 
   /** Does a SYN on an existing 4-tuple start a new connection? */
   private isNewIncarnation(conn: Connection, side: Side, seg: Segment): boolean {
-    const c = conn.ep[CLIENT].state;
-    const s = conn.ep[SERVER].state;
-    const snd = conn.ep[side];
+    const c = conn.client.state;
+    const s = conn.server.state;
+    const snd = conn.endpoint(side);
     // The previous connection is over (both sides closed or in TIME_WAIT) and it
     // had actually started (not the very SYN being retransmitted into CLOSED).
     if (
       isTerminal(c) &&
       isTerminal(s) &&
-      (conn.transitionCount > 0 || snd.rstSent || conn.ep[1 - side]!.rstSent)
+      (conn.transitionCount > 0 || snd.rstSent || conn.endpoint(1 - side).rstSent)
     ) {
       return true;
     }
@@ -426,10 +426,10 @@ export class Tracker {
   private takeOverTimeWait(old: Connection, synSenderAddrHash: number, seg: Segment): boolean {
     let took = false;
     for (const side of [CLIENT, SERVER] as const) {
-      const ep = old.ep[side];
+      const ep = old.endpoint(side);
       if (ep.state !== State.TIME_WAIT) continue;
       const isSender = ep.port === seg.srcPort && (seg.ipVersion === 6 || ep.addr4 === synSenderAddrHash);
-      const peer = old.ep[1 - side]!;
+      const peer = old.endpoint(1 - side);
       const seqNewer = !peer.seqKnown || seqGt(seg.seq, peer.sndNxt);
       const tsNewer = seg.tsVal >= 0 && peer.lastTsVal >= 0 && seqGt(seg.tsVal, peer.lastTsVal);
       if (isSender || seqNewer || tsNewer) {
@@ -449,9 +449,9 @@ export class Tracker {
 
   private apply(conn: Connection, side: Side, seg: Segment): void {
     const info = this.info;
-    const snd = conn.ep[side];
+    const snd = conn.endpoint(side);
     const rcvSide = (1 - side) as Side;
-    const rcv = conn.ep[rcvSide];
+    const rcv = conn.endpoint(rcvSide);
     const f = seg.flags;
     const syn = (f & SYN) !== 0;
     const fin = (f & FIN) !== 0;
@@ -471,8 +471,8 @@ export class Tracker {
     info.rstAcceptable = false;
     info.dataAfterFin = false;
     info.dataAfterRst = false;
-    info.clientBefore = conn.ep[CLIENT].state;
-    info.serverBefore = conn.ep[SERVER].state;
+    info.clientBefore = conn.client.state;
+    info.serverBefore = conn.server.state;
 
     conn.end = Math.max(t, conn.end);
     conn.lastFrame = seg.frame;
@@ -676,9 +676,9 @@ export class Tracker {
   }
 
   private applyRst(conn: Connection, side: Side, seg: Segment): void {
-    const snd = conn.ep[side];
+    const snd = conn.endpoint(side);
     const rcvSide = (1 - side) as Side;
-    const rcv = conn.ep[rcvSide];
+    const rcv = conn.endpoint(rcvSide);
     const info = this.info;
     // RFC 9293 3.10.7.3 (SYN-SENT): a RST is acceptable if its ACK acknowledges the
     // SYN. Otherwise (3.10.7.4, RFC 5961 3.2) its sequence number must be in the
@@ -711,9 +711,9 @@ export class Tracker {
   }
 
   private applySent(conn: Connection, side: Side, seg: Segment): void {
-    const snd = conn.ep[side];
+    const snd = conn.endpoint(side);
     const peerSide = (1 - side) as Side;
-    const peer = conn.ep[peerSide];
+    const peer = conn.endpoint(peerSide);
     const f = seg.flags;
     const t = seg.ts;
     const fr = seg.frame;
@@ -867,8 +867,8 @@ export class Tracker {
   }
 
   private applyReceived(conn: Connection, side: Side, seg: Segment): void {
-    const rcv = conn.ep[side];
-    const peer = conn.ep[1 - side]!;
+    const rcv = conn.endpoint(side);
+    const peer = conn.endpoint(1 - side);
     const f = seg.flags;
     const t = seg.ts;
     const fr = seg.frame;
@@ -878,7 +878,7 @@ export class Tracker {
         const to = nextState(rcv.state, Ev.RCV_SYN);
         if (to >= 0) this.transition(conn, side, to, t, fr, EVENT_CAUSE[Ev.RCV_SYN]);
       } else {
-        if (!rcv.hasIsn && rcv.state === State.CLOSED && conn.ep[side].packets === 0) {
+        if (!rcv.hasIsn && rcv.state === State.CLOSED && conn.endpoint(side).packets === 0) {
           // specialCases: a SYN-ACK whose SYN was not captured: its receiver must
           // have sent that SYN (ISN = ack - 1).
           rcv.isn = seqAdd(seg.ack, -1);
@@ -979,7 +979,7 @@ export class Tracker {
       if (conn.transitionTo(i) !== State.CLOSE_WAIT || conn.transitionFrom(i) !== State.ESTABLISHED)
         return false;
       conn.removeTransition(i);
-      const ep = conn.ep[side];
+      const ep = conn.endpoint(side);
       ep.state = State.ESTABLISHED;
       return true;
     }
@@ -994,7 +994,7 @@ export class Tracker {
     frame: number,
     cause: string,
   ): void {
-    const ep = conn.ep[side];
+    const ep = conn.endpoint(side);
     const from = ep.state;
     if (from === to && to !== State.TIME_WAIT) return;
     ep.state = to;
@@ -1016,12 +1016,12 @@ export class Tracker {
 
   private checkEnded(conn: Connection): void {
     if (conn.ended) return;
-    const c = conn.ep[CLIENT].state;
-    const s = conn.ep[SERVER].state;
+    const c = conn.client.state;
+    const s = conn.server.state;
     if (!isTerminal(c) || !isTerminal(s)) return;
     // A connection that never left CLOSED on both sides (a lone RST, an unanswered
     // SYN that was refused) has ended too once a RST was seen.
-    if (conn.transitionCount === 0 && !conn.ep[CLIENT].rstSent && !conn.ep[SERVER].rstSent) return;
+    if (conn.transitionCount === 0 && !conn.client.rstSent && !conn.server.rstSent) return;
     conn.ended = true;
     this.observer.connectionEnded(conn);
   }

@@ -134,7 +134,7 @@ const COUNTERS: (keyof Endpoint)[] = [
 ];
 
 function checkEndpoint(conn: Connection, side: number, where: string): void {
-  const ep = conn.ep[side]!;
+  const ep = conn.endpoint(side);
   if (!(Number.isInteger(ep.state) && ep.state >= State.CLOSED && ep.state <= State.TIME_WAIT)) {
     throw new Error(`${where}: connection ${conn.id} side ${side} in state ${ep.state}`);
   }
@@ -188,9 +188,9 @@ function checkConnection(conn: Connection): void {
     last[r.side] = r.to;
   }
   for (const side of [CLIENT, SERVER]) {
-    if (last[side] !== conn.ep[side].state) {
+    if (last[side] !== conn.endpoint(side).state) {
       throw new Error(
-        `connection ${conn.id} side ${side}: in ${conn.ep[side].state}, transitions end at ${last[side]}`,
+        `connection ${conn.id} side ${side}: in ${conn.endpoint(side).state}, transitions end at ${last[side]}`,
       );
     }
   }
@@ -220,7 +220,7 @@ function run(specs: Spec[], opts: { msl: number; idle: number; halfOpen: number 
     if (!(c.id > lastId)) throw new Error(`connection id ${c.id} after ${lastId}`);
     lastId = c.id;
     checkConnection(c);
-    packets += c.ep[CLIENT].packets + c.ep[SERVER].packets;
+    packets += c.client.packets + c.server.packets;
     expect(typeof c.zeek.connState()).toBe('string');
     expect(typeof c.zeek.history).toBe('string');
   }
@@ -235,7 +235,7 @@ function run(specs: Spec[], opts: { msl: number; idle: number; halfOpen: number 
   checker.detectors.finish(end, tracker.conns);
   for (const c of tracker.conns) {
     checkConnection(c);
-    for (const side of [CLIENT, SERVER]) expect(c.ep[side].state).not.toBe(State.TIME_WAIT);
+    for (const side of [CLIENT, SERVER]) expect(c.endpoint(side).state).not.toBe(State.TIME_WAIT);
     expect(c.ended).toBe(true);
   }
   expect(tracker.openCount).toBe(0);

@@ -70,8 +70,8 @@ describe('connectionJson', () => {
       history: 'Sh"\\\u2028\u202e',
       connState: () => 'S1',
     });
-    c.ep[1].addr6![15] = 1;
-    c.ep[0].state = State.SYN_SENT;
+    c.server.addr6![15] = 1;
+    c.client.state = State.SYN_SENT;
     c.addTransition(1.5, 2, 0, 0, 2, 'quote " and \u009b');
     c.anomalies = ['odd\u0085kind'];
     c.start = Number.NaN;

@@ -170,7 +170,7 @@ export class Wire {
   /** The newest connection's [client, server] state names. */
   states(conn?: Connection): [string, string] {
     const c = conn ?? this.tracker.conns[this.tracker.conns.length - 1]!;
-    return [STATE_NAMES[c.ep[0].state as number]!, STATE_NAMES[c.ep[1].state as number]!];
+    return [STATE_NAMES[c.client.state as number]!, STATE_NAMES[c.server.state as number]!];
   }
 
   get conn(): Connection {
