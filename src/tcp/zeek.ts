@@ -152,25 +152,30 @@ function seqDelta(a: number, b: number): number {
   return (a - b) | 0;
 }
 
+/** ZeekConn bits. */
+const C_ORIG_IS_A = 1;
+const C_PARTIAL = 2;
+const C_STARTED = 4;
+const C_ACTIVE = 8;
+const C_CLOSE_DEFERRED = 16;
+const C_DEFERRED_GEN_EVENT = 32;
+const C_REMOVED = 64;
+
+/** Endpoint bit: it is Zeek's originator. */
+const IS_ORIG = 16;
+/** Defaults of an Endpoint's rarer numbers: seqWraps, ackWraps, rxmtCnt, rxmtThresh, win0Cnt, win0Thresh, gapCnt, gapThresh. */
+const RARE_DEFAULTS = [0, 0, 0, 1, 0, 1, 0, 1];
+
 /** One TCP endpoint (Zeek's TCP_Endpoint plus the reassembler's bookkeeping). */
 class Endpoint {
   state: number = INACTIVE;
   prevState: number = INACTIVE;
-  isOrig: boolean;
-  seqWraps = 0;
-  ackWraps = 0;
   finCnt = 0;
   /** Relative sequence number just past the FIN. */
   finSeq = 0;
   histLastSyn = 0;
   histLastFin = 0;
   histLastRst = 0;
-  rxmtCnt = 0;
-  rxmtThresh = 1;
-  win0Cnt = 0;
-  win0Thresh = 1;
-  gapCnt = 0;
-  gapThresh = 1;
   // Reassembler (relative sequence numbers; data starts at 1).
   lastReassem = 1;
   trimSeq = 1;
@@ -185,8 +190,16 @@ class Endpoint {
   /** Yes/no facts, one bit each (accessors below): a field per boolean costs 8 bytes. */
   private bits = 0;
 
+  /**
+   * Rarer numbers (sequence wraps and the scaled-history counters of
+   * retransmissions, zero windows and gaps, with their thresholds), in a slab
+   * row made when the first of them changes: most endpoints never need one.
+   */
+  private cd: Float64Array | null = null;
+  private co = 0;
+
   constructor(isOrig: boolean) {
-    this.isOrig = isOrig;
+    if (isOrig) this.bits |= IS_ORIG;
     const row = slabRow(3);
     this.d = row.d;
     this.o = row.o;
@@ -218,6 +231,85 @@ class Endpoint {
   }
   set didEof(v: boolean) {
     this.bits = v ? this.bits | 8 : this.bits & ~8;
+  }
+
+  /** Zeek's originator side. */
+  get isOrig(): boolean {
+    return (this.bits & IS_ORIG) !== 0;
+  }
+  set isOrig(v: boolean) {
+    this.bits = v ? this.bits | IS_ORIG : this.bits & ~IS_ORIG;
+  }
+
+  private rare(k: number): number {
+    return this.cd === null ? RARE_DEFAULTS[k]! : this.cd[this.co + k]!;
+  }
+
+  private setRare(k: number, v: number): void {
+    if (this.cd === null) {
+      if (v === RARE_DEFAULTS[k]) return;
+      const row = slabRow(RARE_DEFAULTS.length);
+      this.cd = row.d;
+      this.co = row.o;
+      this.cd.set(RARE_DEFAULTS, this.co);
+    }
+    this.cd[this.co + k] = v;
+  }
+
+  get seqWraps(): number {
+    return this.rare(0);
+  }
+  set seqWraps(v: number) {
+    this.setRare(0, v);
+  }
+
+  get ackWraps(): number {
+    return this.rare(1);
+  }
+  set ackWraps(v: number) {
+    this.setRare(1, v);
+  }
+
+  get rxmtCnt(): number {
+    return this.rare(2);
+  }
+  set rxmtCnt(v: number) {
+    this.setRare(2, v);
+  }
+
+  get rxmtThresh(): number {
+    return this.rare(3);
+  }
+  set rxmtThresh(v: number) {
+    this.setRare(3, v);
+  }
+
+  get win0Cnt(): number {
+    return this.rare(4);
+  }
+  set win0Cnt(v: number) {
+    this.setRare(4, v);
+  }
+
+  get win0Thresh(): number {
+    return this.rare(5);
+  }
+  set win0Thresh(v: number) {
+    this.setRare(5, v);
+  }
+
+  get gapCnt(): number {
+    return this.rare(6);
+  }
+  set gapCnt(v: number) {
+    this.setRare(6, v);
+  }
+
+  get gapThresh(): number {
+    return this.rare(7);
+  }
+  set gapThresh(v: number) {
+    this.setRare(7, v);
   }
 
   /** Zeek's int64 start_seq; always within uint32 here (Zeek's arithmetic is uint32). */
@@ -332,25 +424,63 @@ function scaled(ep: Endpoint, which: 'rxmt' | 'win0' | 'gap'): boolean {
 export class ZeekConn {
   private a: Endpoint;
   private b: Endpoint;
-  /** Zeek's originator is A (false after an odd number of flips). */
-  private origIsA = true;
   private hist = '';
   private histSeen = 0;
-  private isPartial = false;
   private firstPacketSeen = 0; // 1 = orig, 2 = resp
-  private started = false;
   private readonly likelyServerPorts: ReadonlySet<number>;
   /** @internal */ readonly timeouts: Readonly<ZeekTimeouts>;
 
   // Session / analyzer timers (network time, seconds).
   /** @internal */ inactivityTimeout: number;
-  private isActive = true;
   /** Next firing time of each ExpireTimer chain (it re-arms every tcp_session_timer). */
   /** Never written in place except by index: NO_CHAINS is shared. */
   private expireChains: number[] = NO_CHAINS;
-  private closeDeferred = false;
-  private deferredGenEvent = false;
-  private removedFlag = false;
+
+  /** Yes/no facts, one bit each (accessors below): a field per boolean costs 8 bytes. */
+  private bits = C_ORIG_IS_A | C_ACTIVE;
+  /** Zeek's originator is A (false after an odd number of flips). */
+  private get origIsA(): boolean {
+    return (this.bits & C_ORIG_IS_A) !== 0;
+  }
+  private set origIsA(v: boolean) {
+    this.bits = v ? this.bits | C_ORIG_IS_A : this.bits & ~C_ORIG_IS_A;
+  }
+  private get isPartial(): boolean {
+    return (this.bits & C_PARTIAL) !== 0;
+  }
+  private set isPartial(v: boolean) {
+    this.bits = v ? this.bits | C_PARTIAL : this.bits & ~C_PARTIAL;
+  }
+  private get started(): boolean {
+    return (this.bits & C_STARTED) !== 0;
+  }
+  private set started(v: boolean) {
+    this.bits = v ? this.bits | C_STARTED : this.bits & ~C_STARTED;
+  }
+  private get isActive(): boolean {
+    return (this.bits & C_ACTIVE) !== 0;
+  }
+  private set isActive(v: boolean) {
+    this.bits = v ? this.bits | C_ACTIVE : this.bits & ~C_ACTIVE;
+  }
+  private get closeDeferred(): boolean {
+    return (this.bits & C_CLOSE_DEFERRED) !== 0;
+  }
+  private set closeDeferred(v: boolean) {
+    this.bits = v ? this.bits | C_CLOSE_DEFERRED : this.bits & ~C_CLOSE_DEFERRED;
+  }
+  private get deferredGenEvent(): boolean {
+    return (this.bits & C_DEFERRED_GEN_EVENT) !== 0;
+  }
+  private set deferredGenEvent(v: boolean) {
+    this.bits = v ? this.bits | C_DEFERRED_GEN_EVENT : this.bits & ~C_DEFERRED_GEN_EVENT;
+  }
+  private get removedFlag(): boolean {
+    return (this.bits & C_REMOVED) !== 0;
+  }
+  private set removedFlag(v: boolean) {
+    this.bits = v ? this.bits | C_REMOVED : this.bits & ~C_REMOVED;
+  }
 
   /** Network times (lastTime, attemptAt, deleteAt, segTime) in a shared slab row (tcp/slab.ts). */
   private readonly d: Float64Array;
