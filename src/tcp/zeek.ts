@@ -152,6 +152,20 @@ function seqDelta(a: number, b: number): number {
   return (a - b) | 0;
 }
 
+/**
+ * History strings, one copy of each: connections repeat a few dozen
+ * histories (ShADadFf...), and a string of its own for each would be tens of
+ * thousands of small strings (and ropes, as they grow by a letter at a time).
+ */
+const histories = new Map<string, string>();
+function interned(h: string): string {
+  const known = histories.get(h);
+  if (known !== undefined) return known;
+  const flat = h.length > 12 ? Buffer.from(h, 'latin1').toString('latin1') : h;
+  if (histories.size < 8192) histories.set(flat, flat);
+  return flat;
+}
+
 /** ZeekConn bits. */
 const C_ORIG_IS_A = 1;
 const C_PARTIAL = 2;
@@ -726,7 +740,7 @@ export class ZeekConn {
     ) {
       this.flipRoles();
       // The history so far ("H", maybe repeated) now belongs to the responder.
-      this.hist = `^${swapCase(this.hist.replace(/\^$/, ''))}`;
+      this.hist = interned(`^${swapCase(this.hist.replace(/\^$/, ''))}`);
       this.histSeen = ((this.histSeen >>> 16) | (this.histSeen << 16)) >>> 0;
       this.firstPacketSeen |= 1;
       isOrig = fromA === this.origIsA;
@@ -828,7 +842,7 @@ export class ZeekConn {
     const f = this.firstPacketSeen;
     this.firstPacketSeen = (f & 1 ? 2 : 0) | (f & 2 ? 1 : 0);
     this.isPartial = false;
-    this.hist += '^';
+    this.hist = interned(`${this.hist}^`);
   }
 
   private setPartialStatus(syn: boolean, ack: boolean, isOrig: boolean): void {
@@ -880,18 +894,18 @@ export class ZeekConn {
     if (!ep.isOrig) mask = (mask << 16) >>> 0;
     if ((this.histSeen & mask) === 0) {
       this.histSeen = (this.histSeen | mask) >>> 0;
-      this.hist += ep.isOrig ? code : code.toLowerCase();
+      this.hist = interned(this.hist + (ep.isOrig ? code : code.toLowerCase()));
       return false;
     }
     return true;
   }
 
   private addEndpointHistory(ep: Endpoint, code: string): void {
-    this.hist += ep.isOrig ? code : code.toLowerCase();
+    this.hist = interned(this.hist + (ep.isOrig ? code : code.toLowerCase()));
   }
 
   private addHistory(code: string): void {
-    this.hist += code;
+    this.hist = interned(this.hist + code);
   }
 
   private updateHistory(
