@@ -5,7 +5,7 @@
  */
 import { formatAddr, formatIPv4 } from '../decode/addr.js';
 import type { Segment } from '../decode/segment.js';
-import { slabRow } from './slab.js';
+import { slabRow, slabRowOf } from './slab.js';
 import { State } from './states.js';
 
 export const CLIENT = 0;
@@ -69,7 +69,8 @@ function addrBytes(n: number): Uint8Array {
 
 /** Slab words per Endpoint, and per Endpoint's row of event counts. */
 const ENDPOINT_WORDS = 13;
-const COUNTER_WORDS = 9;
+/** An endpoint's nine event counts before the first (see Endpoint.count). */
+const NO_COUNTS: readonly number[] = new Array<number>(9).fill(0);
 
 export class Endpoint {
   /** The endpoint's RFC 793 state. */
@@ -327,7 +328,7 @@ export class Endpoint {
   private setCount(k: number, v: number): void {
     if (this.cd === null) {
       if (v === 0) return;
-      const row = slabRow(COUNTER_WORDS);
+      const row = slabRowOf(NO_COUNTS);
       this.cd = row.d;
       this.co = row.o;
     }

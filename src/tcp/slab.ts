@@ -28,3 +28,14 @@ export function slabRow(n: number): { d: Float64Array; o: number } {
   numUsed += n;
   return row;
 }
+
+/**
+ * A fresh row holding `values` (the returned object is reused: copy its
+ * fields). For records that make a row only when a number first leaves its
+ * default (most endpoints never count a retransmission).
+ */
+export function slabRowOf(values: readonly number[]): { d: Float64Array; o: number } {
+  const r = slabRow(values.length);
+  for (let i = 0; i < values.length; i++) r.d[r.o + i] = values[i]!;
+  return r;
+}

@@ -34,7 +34,7 @@
  * MAX_OOO_BLOCKS out-of-order byte ranges per endpoint (for gap detection).
  */
 import { type Segment, TcpFlag } from '../decode/segment.js';
-import { slabRow } from './slab.js';
+import { slabRow, slabRowOf } from './slab.js';
 
 /** Zeek's EndpointState values (init-bare.zeek TCP_INACTIVE .. TCP_RESET). */
 export const ZeekTcpState = {
@@ -262,10 +262,9 @@ class Endpoint {
   private setRare(k: number, v: number): void {
     if (this.cd === null) {
       if (v === RARE_DEFAULTS[k]) return;
-      const row = slabRow(RARE_DEFAULTS.length);
+      const row = slabRowOf(RARE_DEFAULTS);
       this.cd = row.d;
       this.co = row.o;
-      this.cd.set(RARE_DEFAULTS, this.co);
     }
     this.cd[this.co + k] = v;
   }
