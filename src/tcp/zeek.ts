@@ -759,7 +759,7 @@ export class ZeekConn {
 
     this.initEndpoint(endpoint, syn, baseSeq | 0, seqOnePast | 0);
 
-    const relSeq = relativeSeq(endpoint, baseSeq, endpoint.lastSeq, endpoint.seqWraps);
+    const relSeq = relativeSeq(endpoint, baseSeq | 0, endpoint.lastSeq | 0, endpoint.seqWraps);
     const seqUnderflow = relUnderflow;
 
     this.updateHistory(endpoint, syn, fin, rst, ack, relSeq, len);
@@ -786,7 +786,7 @@ export class ZeekConn {
         peer.ackSeq = s;
         peer.lastSeq = s;
       } else {
-        const r = relativeSeq(peer, ackSeq, peer.ackSeq, peer.ackWraps);
+        const r = relativeSeq(peer, ackSeq | 0, peer.ackSeq | 0, peer.ackWraps);
         if (relUnderflow) relAck = 0;
         else {
           relAck = r;
@@ -1193,8 +1193,14 @@ function updateLast(ep: Endpoint, seq: number): void {
 /** relativeSeq's second result (Zeek's underflow flag): a module variable, so no tuple per segment. */
 let relUnderflow = false;
 
-/** get_relative_seq(): the relative sequence number; the underflow flag is left in `relUnderflow`. */
-function relativeSeq(ep: Endpoint, cur: number, last: number, wraps: number): number {
+/**
+ * get_relative_seq(): the relative sequence number; the underflow flag is
+ * left in `relUnderflow`. `cur` and `last` come as int32 (`x | 0`): uint32
+ * arguments of 2^31 and above would be boxed on every call.
+ */
+function relativeSeq(ep: Endpoint, cur32: number, last32: number, wraps: number): number {
+  const cur = cur32 >>> 0;
+  const last = last32 >>> 0;
   const d = seqDelta(cur, last);
   if (d < 0) {
     if (wraps && cur > last) wraps--;
