@@ -153,18 +153,39 @@ function seqDelta(a: number, b: number): number {
 }
 
 /**
- * History strings, one copy of each: connections repeat a few dozen
- * histories (ShADadFf...), and a string of its own for each would be tens of
- * thousands of small strings (and ropes, as they grow by a letter at a time).
+ * A history string, one copy of each, and the histories one letter longer:
+ * connections repeat a few dozen histories (ShADadFf...), and a string of its
+ * own for each would be tens of thousands of small strings (and ropes, as
+ * they grow by a letter at a time). Adding a letter is one lookup in a map of
+ * a few entries.
  */
-const histories = new Map<string, string>();
-function interned(h: string): string {
-  const known = histories.get(h);
-  if (known !== undefined) return known;
-  const flat = h.length > 12 ? Buffer.from(h, 'latin1').toString('latin1') : h;
-  if (histories.size < 8192) histories.set(flat, flat);
-  return flat;
+class History {
+  private next: Map<string, History> | null = null;
+  constructor(readonly s: string) {}
+
+  plus(letter: string): History {
+    let n = this.next?.get(letter);
+    if (n === undefined) {
+      n = historyOf(this.s + letter);
+      // Past the cap (a capture with endless distinct histories), nothing more is shared.
+      if (histories.size < MAX_HISTORIES) (this.next ??= new Map()).set(letter, n);
+    }
+    return n;
+  }
 }
+
+const MAX_HISTORIES = 8192;
+const histories = new Map<string, History>();
+function historyOf(s: string): History {
+  let h = histories.get(s);
+  if (h === undefined) {
+    // A flat copy: `s` may be a rope of its letters.
+    h = new History(s.length > 12 ? Buffer.from(s, 'latin1').toString('latin1') : s);
+    if (histories.size < MAX_HISTORIES) histories.set(h.s, h);
+  }
+  return h;
+}
+const NO_HISTORY = historyOf('');
 
 /** ZeekConn bits. */
 const C_ORIG_IS_A = 1;
@@ -437,7 +458,7 @@ function scaled(ep: Endpoint, which: 'rxmt' | 'win0' | 'gap'): boolean {
 export class ZeekConn {
   private a: Endpoint;
   private b: Endpoint;
-  private hist = '';
+  private hist: History = NO_HISTORY;
   private histSeen = 0;
   private firstPacketSeen = 0; // 1 = orig, 2 = resp
   private readonly likelyServerPorts: ReadonlySet<number>;
@@ -550,7 +571,7 @@ export class ZeekConn {
 
   /** Zeek's history string as conn.log shows it. */
   get history(): string {
-    return this.hist;
+    return this.hist.s;
   }
 
   /** true when Zeek's originator is endpoint B. */
@@ -597,7 +618,7 @@ export class ZeekConn {
       return oInactive ? 'RSTRH' : 'RSTR';
     }
     if (os === RESET) {
-      if (rInactive) return /^\^?S[^HAFGIQ]*R.*$/s.test(this.hist) ? 'RSTOS0' : 'OTH';
+      if (rInactive) return /^\^?S[^HAFGIQ]*R.*$/s.test(this.hist.s) ? 'RSTOS0' : 'OTH';
       return 'RSTO';
     }
     if (rs === CLOSED && os === CLOSED) return 'SF';
@@ -739,7 +760,7 @@ export class ZeekConn {
     ) {
       this.flipRoles();
       // The history so far ("H", maybe repeated) now belongs to the responder.
-      this.hist = interned(`^${swapCase(this.hist.replace(/\^$/, ''))}`);
+      this.hist = historyOf(`^${swapCase(this.hist.s.replace(/\^$/, ''))}`);
       this.histSeen = ((this.histSeen >>> 16) | (this.histSeen << 16)) >>> 0;
       this.firstPacketSeen |= 1;
       isOrig = fromA === this.origIsA;
@@ -841,7 +862,7 @@ export class ZeekConn {
     const f = this.firstPacketSeen;
     this.firstPacketSeen = (f & 1 ? 2 : 0) | (f & 2 ? 1 : 0);
     this.isPartial = false;
-    this.hist = interned(`${this.hist}^`);
+    this.hist = this.hist.plus('^');
   }
 
   private setPartialStatus(syn: boolean, ack: boolean, isOrig: boolean): void {
@@ -893,18 +914,18 @@ export class ZeekConn {
     if (!ep.isOrig) mask = (mask << 16) >>> 0;
     if ((this.histSeen & mask) === 0) {
       this.histSeen = (this.histSeen | mask) >>> 0;
-      this.hist = interned(this.hist + (ep.isOrig ? code : code.toLowerCase()));
+      this.hist = this.hist.plus(ep.isOrig ? code : code.toLowerCase());
       return false;
     }
     return true;
   }
 
   private addEndpointHistory(ep: Endpoint, code: string): void {
-    this.hist = interned(this.hist + (ep.isOrig ? code : code.toLowerCase()));
+    this.hist = this.hist.plus(ep.isOrig ? code : code.toLowerCase());
   }
 
   private addHistory(code: string): void {
-    this.hist = interned(this.hist + code);
+    this.hist = this.hist.plus(code);
   }
 
   private updateHistory(
