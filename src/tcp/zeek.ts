@@ -290,15 +290,16 @@ class Endpoint {
     this.cd[this.co + k] = v;
   }
 
+  // The wraps are read on every segment: their default (0) inline.
   get seqWraps(): number {
-    return this.rare(0);
+    return this.cd === null ? 0 : this.cd[this.co]!;
   }
   set seqWraps(v: number) {
     this.setRare(0, v);
   }
 
   get ackWraps(): number {
-    return this.rare(1);
+    return this.cd === null ? 0 : this.cd[this.co + 1]!;
   }
   set ackWraps(v: number) {
     this.setRare(1, v);
