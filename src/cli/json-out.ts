@@ -45,13 +45,17 @@ export async function writeJsonTo(
   lazy?: LazyArray,
 ): Promise<void> {
   const pieces = jsonPieces(value, lazy);
-  // A piece of bytes is reused for the next one unless the stream still holds it.
+  // The memory of a piece of bytes is reused for the next one only on the
+  // process's own stdout and stderr, and only once the stream holds nothing:
+  // their writes reach the file, pipe or terminal before they count as done.
+  // Any other stream may keep the chunk it was given (collect it, say).
+  const own = stream === process.stdout || stream === process.stderr;
   let held = false;
   for (;;) {
     const r = pieces.next(held);
     if (r.done === true) return;
     const ok = stream.write(r.value);
-    held = typeof r.value !== 'string' && (stream as Writable).writableLength > 0;
+    held = typeof r.value !== 'string' && (!own || (stream as Writable).writableLength > 0);
     if (!ok) await drained(stream);
   }
 }
