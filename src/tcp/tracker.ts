@@ -276,6 +276,14 @@ export class Tracker {
     if (prev) prev.nextInBucket = conn.nextInBucket;
     else if (conn.nextInBucket) this.table.set(conn.hash, conn.nextInBucket);
     else this.table.delete(conn.hash);
+    this.leaveByTimeout(conn);
+  }
+
+  /**
+   * A connection unlinked from its bucket by a timeout or an eviction leaves
+   * the table; one that had not ended is reported ended, by timeout.
+   */
+  private leaveByTimeout(conn: Connection): void {
     conn.nextInBucket = null;
     conn.leaveTable();
     this.openCount--;
@@ -1040,14 +1048,7 @@ export class Tracker {
         if (now - c.end > limit) {
           if (prev) prev.nextInBucket = next;
           else newHead = next;
-          c.nextInBucket = null;
-          c.leaveTable();
-          this.openCount--;
-          if (!c.ended) {
-            c.timedOut = true;
-            c.ended = true;
-            this.observer.connectionEnded(c);
-          }
+          this.leaveByTimeout(c);
         } else prev = c;
         c = next;
       }
