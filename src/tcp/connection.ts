@@ -429,14 +429,15 @@ export interface TransitionRecord {
 const CAUSES: string[] = [];
 const CAUSE_INDEX = new Map<string, number>();
 
+// A transition's code, side | from << 1 | to << 5 | cause << 9 (Connection.addTransition), taken apart.
+const codeSide = (code: number): Side => (code & 1) as Side;
+const codeFrom = (code: number): number => (code >> 1) & 15;
+const codeTo = (code: number): number => (code >> 5) & 15;
+const codeCause = (code: number): string => CAUSES[code >> 9]!;
+
 /** The side, states and cause a transitionCode() stands for. */
 export function transitionParts(code: number): { side: Side; from: number; to: number; cause: string } {
-  return {
-    side: (code & 1) as Side,
-    from: (code >> 1) & 15,
-    to: (code >> 5) & 15,
-    cause: CAUSES[code >> 9]!,
-  };
+  return { side: codeSide(code), from: codeFrom(code), to: codeTo(code), cause: codeCause(code) };
 }
 
 function causeIndex(cause: string): number {
@@ -617,16 +618,16 @@ export class Connection {
     return this.trD![this.trO + i * TR_WORDS + 1]! % TR_CODE;
   }
   transitionSide(i: number): Side {
-    return (this.transitionCode(i) & 1) as Side;
+    return codeSide(this.transitionCode(i));
   }
   transitionFrom(i: number): number {
-    return (this.transitionCode(i) >> 1) & 15;
+    return codeFrom(this.transitionCode(i));
   }
   transitionTo(i: number): number {
-    return (this.transitionCode(i) >> 5) & 15;
+    return codeTo(this.transitionCode(i));
   }
   transitionCause(i: number): string {
-    return CAUSES[this.transitionCode(i) >> 9]!;
+    return codeCause(this.transitionCode(i));
   }
 
   /**
@@ -653,10 +654,7 @@ export class Connection {
       out.push({
         t: this.transitionT(i),
         frame: this.transitionFrame(i),
-        side: this.transitionSide(i),
-        from: this.transitionFrom(i),
-        to: this.transitionTo(i),
-        cause: this.transitionCause(i),
+        ...transitionParts(this.transitionCode(i)),
       });
     }
     return out;
