@@ -8,17 +8,11 @@
  *   ether({ payload: ipv4({ payload: tcp({ flags: 'S', options: [opt.mss(1460)] }) }) })
  */
 import { parseAddr } from '../../src/decode/addr.js';
+import { concat as concatAll } from '../helpers/mutate.mjs';
+import { flagBits } from '../helpers/pcap-writer.js';
 
 export function concat(...parts: ArrayLike<number>[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatAll(parts);
 }
 
 export const u16 = (v: number): number[] => [(v >>> 8) & 0xff, v & 0xff];
@@ -70,8 +64,6 @@ export const opt = {
   raw: (kind: number, data: number[] = []): number[] => [kind, 2 + data.length, ...data],
 };
 
-const FLAG_BITS: Record<string, number> = { F: 1, S: 2, R: 4, P: 8, '.': 16, U: 32, E: 64, W: 128, A: 256 };
-
 export interface TcpSpec {
   sport?: number;
   dport?: number;
@@ -95,9 +87,7 @@ export function tcp(s: TcpSpec = {}): Uint8Array {
   const options = [...(s.options ?? [])];
   if (s.doff === undefined) while (options.length % 4) options.push(0);
   const doff = s.doff ?? 5 + options.length / 4;
-  let flags = 0;
-  if (typeof s.flags === 'number') flags = s.flags;
-  else for (const ch of s.flags ?? '.') flags |= FLAG_BITS[ch] ?? 0;
+  const flags = flagBits(s.flags ?? '.');
   return concat(
     u16(s.sport ?? 40000),
     u16(s.dport ?? 80),

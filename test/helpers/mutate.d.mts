@@ -1,5 +1,5 @@
 export declare function rng(seed: number): () => number;
-export declare function concat(parts: readonly Uint8Array[]): Uint8Array;
+export declare function concat(parts: readonly ArrayLike<number>[]): Uint8Array;
 export declare function units(
   b: Uint8Array,
 ): { header: number; units: [number, number][]; le?: boolean; hl?: number } | null;

@@ -71,7 +71,7 @@ export function units(b) {
   return { header: 24, units: out, le, hl };
 }
 
-/** The bytes of `parts` one after another, in a new array. */
+/** The bytes of `parts` (byte arrays or arrays of byte values) one after another, in a new array. */
 export function concat(parts) {
   let n = 0;
   for (const p of parts) n += p.length;
