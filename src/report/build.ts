@@ -114,8 +114,9 @@ export function stateSummary(
 ): StateSummary {
   const client: Record<string, number> = {};
   const server: Record<string, number> = {};
+  // Keyed by side and the IPv4 address as a number (no text made per endpoint), by text for IPv6.
   const hosts = new Map<
-    string,
+    string | number,
     { host: string; side: 'client' | 'server'; total: number; states: Record<string, number> }
   >();
   for (const conn of conns) {
@@ -126,11 +127,10 @@ export function stateSummary(
       counts[name] = (counts[name] ?? 0) + 1;
       if (ep.state === State.CLOSED) continue;
       const sideName = side === CLIENT ? 'client' : 'server';
-      const host = ep.addrText;
-      const key = `${sideName} ${host}`;
+      const key = conn.ipVersion === 4 ? ep.addr4 * 2 + side : `${sideName} ${ep.addrText}`;
       let h = hosts.get(key);
       if (!h) {
-        h = { host, side: sideName, total: 0, states: {} };
+        h = { host: ep.addrText, side: sideName, total: 0, states: {} };
         hosts.set(key, h);
       }
       h.total++;

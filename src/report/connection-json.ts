@@ -10,7 +10,7 @@
  * (JSON, then jsonSafe, then any non-ASCII character as `\u` so that the
  * text is ASCII) and cached.
  */
-import { type Connection, type Endpoint, transitionParts } from '../tcp/connection.js';
+import { type Connection, type Endpoint, type Side, transitionParts } from '../tcp/connection.js';
 import { STATE_NAMES } from '../tcp/states.js';
 import { JsonBytes } from './json-bytes.js';
 import { jsonSafe } from './sanitize.js';
@@ -63,16 +63,26 @@ function transitionTail(code: number): Uint8Array {
   return t;
 }
 
-/** `"addr":` and the formatted IPv4 address, by number (a capture has few hosts and many connections). */
+/**
+ * `{"addr":` and the formatted IPv4 address, by number (a capture has few hosts
+ * and many connections); the last one of each side is checked first (a
+ * Map lookup by an address above 2^30 hashes a heap number).
+ */
 const v4Text = new Map<number, Uint8Array>();
-function addrBytes(ep: Endpoint, ipVersion: 4 | 6): Uint8Array {
+const lastV4 = [-1, -1];
+const lastV4Text: Uint8Array[] = [new Uint8Array(0), new Uint8Array(0)];
+function addrBytes(ep: Endpoint, side: Side, ipVersion: 4 | 6): Uint8Array {
   if (ipVersion === 6) return b(`{"addr":${q(ep.addrText)}`);
-  let s = v4Text.get(ep.addr4);
+  const a = ep.addr4;
+  if (lastV4[side] === a) return lastV4Text[side]!;
+  let s = v4Text.get(a);
   if (s === undefined) {
     s = b(`{"addr":"${ep.addrText}"`);
     if (v4Text.size > 65536) v4Text.clear();
-    v4Text.set(ep.addr4, s);
+    v4Text.set(a, s);
   }
+  lastV4[side] = a;
+  lastV4Text[side] = s;
   return s;
 }
 
@@ -118,8 +128,8 @@ const K = {
   close: b(']}'),
 } as const;
 
-function endpointJson(w: JsonBytes, ep: Endpoint, ipVersion: 4 | 6): void {
-  w.bytes(addrBytes(ep, ipVersion));
+function endpointJson(w: JsonBytes, ep: Endpoint, side: Side, ipVersion: 4 | 6): void {
+  w.bytes(addrBytes(ep, side, ipVersion));
   w.bytes(K.port);
   w.num(ep.port);
   w.bytes(STATE_KEYS[ep.state]!);
@@ -172,9 +182,9 @@ export function writeConnectionJson(w: JsonBytes, conn: Connection): void {
   w.bytes(K.id);
   w.num(conn.id);
   w.bytes(K.client);
-  endpointJson(w, conn.client, conn.ipVersion);
+  endpointJson(w, conn.client, 0, conn.ipVersion);
   w.bytes(K.server);
-  endpointJson(w, conn.server, conn.ipVersion);
+  endpointJson(w, conn.server, 1, conn.ipVersion);
   w.bytes(K.roleInferred[conn.roleInferred ? 1 : 0]);
   w.bytes(K.midstream[conn.midstream ? 1 : 0]);
   w.bytes(K.timedOut[conn.timedOut ? 1 : 0]);
