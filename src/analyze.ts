@@ -323,7 +323,7 @@ export class Analysis implements TrackerObserver {
     if (seg.ts > this.lastTs) this.lastTs = seg.ts;
     // Deadlines that passed before this segment fire first: a CLOSE_WAIT that
     // this very segment ends was stuck for longer than the threshold before it.
-    this.detectors.tick(seg.ts);
+    if (seg.ts >= this.detectors.nextDeadline) this.detectors.tick(seg.ts);
     this.tracker.segment(seg);
     if (this.zeekLog !== null) this.zeekLog.segment(seg);
     if (seg.ts >= this.nextStates) this.emitStates(seg.ts);

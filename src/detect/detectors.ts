@@ -212,9 +212,13 @@ export class Detectors implements TrackerObserver {
     since: 0,
     at: 0,
   };
-  private nextDeadline = Number.POSITIVE_INFINITY;
+  /**
+   * The earliest capture time at which tick() has something to do: a caller
+   * on the per-packet path checks it first (the call would box the time).
+   * Written only here.
+   */
+  nextDeadline = Number.POSITIVE_INFINITY;
   private lastFrame = 0;
-  private now = 0;
 
   constructor(settings: DetectorSettings, sink: AnomalySink) {
     this.s = settings;
@@ -229,7 +233,6 @@ export class Detectors implements TrackerObserver {
 
   segment(conn: Connection, seg: Segment, info: SegInfo): void {
     this.lastFrame = seg.frame;
-    if (seg.ts > this.now) this.now = seg.ts;
     const side = info.side;
     const _peerSide = (1 - side) as Side;
     const snd = conn.endpoint(side);
@@ -373,7 +376,6 @@ export class Detectors implements TrackerObserver {
     } else if (side === SERVER && from === State.SYN_RECEIVED && to !== State.SYN_RECEIVED) {
       this.hostCount(this.synFloodHosts, conn, SERVER, -1, t, frame, 'syn-flood');
     }
-    if (t > this.now) this.now = t;
   }
 
   portReuse(previous: Connection, conn: Connection, seg: Segment, tookOverTimeWait: boolean): void {
@@ -436,7 +438,6 @@ export class Detectors implements TrackerObserver {
 
   /** Capture time advanced to `now` (after a segment, an idle tick in live mode, or the end). */
   tick(now: number): void {
-    if (now > this.now) this.now = now;
     if (now < this.nextDeadline) return;
     const e = this.due;
     while (this.synWait.take(now, e)) {
