@@ -119,6 +119,12 @@ function sameAddr(ep: Endpoint, b: Uint8Array, v4: number, ipVersion: 4 | 6): bo
   return true;
 }
 
+/** When a transition happens: a segment's time and frame, or a timer's. */
+interface When {
+  ts: number;
+  frame: number;
+}
+
 export class Tracker {
   readonly opts: TrackerOptions;
   /** Every connection still reported (in creation order); compacted by the pipeline. */
@@ -150,6 +156,8 @@ export class Tracker {
   /** Handed to the observer for each transition (reused, like `info`). */
   private readonly rec: TransitionRecord = { t: 0, frame: 0, side: CLIENT, from: 0, to: 0, cause: '' };
   private readonly due: TimerEntry = { t: 0, conn: null as unknown as Connection, side: CLIENT };
+  /** The moment of a timer's transition (reused). */
+  private readonly timerAt: When = { ts: 0, frame: 0 };
   /** Listening sockets learned from SYN-ACKs: "addrhash:port" numbers (role inference). */
   private readonly listeners = new Set<number>();
   private lastSweep = 0;
@@ -249,7 +257,10 @@ export class Tracker {
       this.timeWait.shift(e);
       const ep = e.conn.endpoint(e.side);
       if (ep.state === State.TIME_WAIT && ep.stateSince + 2 * this.opts.msl === e.t) {
-        this.transition(e.conn, e.side, State.CLOSED, e.t, this.lastFrame, '2 x MSL elapsed in TIME_WAIT');
+        const at = this.timerAt;
+        at.ts = e.t;
+        at.frame = this.lastFrame;
+        this.transition(e.conn, e.side, State.CLOSED, at, '2 x MSL elapsed in TIME_WAIT');
       }
     }
     if (t - this.lastSweep >= 10) {
@@ -382,22 +393,8 @@ export class Tracker {
     // both endpoints are picked up as ESTABLISHED, and the record says so.
     if ((f & (SYN | RST)) === 0) {
       conn.midstream = true;
-      this.transition(
-        conn,
-        CLIENT,
-        State.ESTABLISHED,
-        seg.ts,
-        seg.frame,
-        'picked up mid-stream (no handshake captured)',
-      );
-      this.transition(
-        conn,
-        SERVER,
-        State.ESTABLISHED,
-        seg.ts,
-        seg.frame,
-        'picked up mid-stream (no handshake captured)',
-      );
+      this.transition(conn, CLIENT, State.ESTABLISHED, seg, 'picked up mid-stream (no handshake captured)');
+      this.transition(conn, SERVER, State.ESTABLISHED, seg, 'picked up mid-stream (no handshake captured)');
     }
     return conn;
   }
@@ -441,14 +438,7 @@ export class Tracker {
       const seqNewer = !peer.seqKnown || seqGt(seg.seq, peer.sndNxt);
       const tsNewer = seg.tsVal >= 0 && peer.lastTsVal >= 0 && seqGt(seg.tsVal, peer.lastTsVal);
       if (isSender || seqNewer || tsNewer) {
-        this.transition(
-          old,
-          side,
-          State.CLOSED,
-          seg.ts,
-          seg.frame,
-          'TIME_WAIT ended by a new SYN on the same 4-tuple',
-        );
+        this.transition(old, side, State.CLOSED, seg, 'TIME_WAIT ended by a new SYN on the same 4-tuple');
         took = true;
       }
     }
@@ -466,6 +456,10 @@ export class Tracker {
     const rst = (f & RST) !== 0;
     const hasAck = (f & ACK) !== 0;
     const len = seg.payloadLen;
+    // Where `t` goes to a call that V8 does not inline (a rare setter), it is
+    // boxed once for all such calls, before the first branch that leads to one:
+    // keep those calls inside the branch that needs them, or every packet pays
+    // a heap number.
     const t = seg.ts;
 
     info.side = side;
@@ -574,46 +568,7 @@ export class Tracker {
     if (len > 0 && (snd.rstSent || rcv.rstSent)) info.dataAfterRst = true;
 
     // --- acknowledgements and windows ---
-    if (hasAck && !syn && !rst) {
-      if (
-        len === 0 &&
-        !fin &&
-        !info.keepAlive &&
-        snd.ackKnown &&
-        seg.ack === snd.lastAck &&
-        seg.window === snd.lastWin &&
-        rcv.seqKnown &&
-        seqLt(seg.ack, rcv.sndNxt)
-      ) {
-        info.dupAck = true;
-        snd.dupAcks++;
-        if (snd.dupAckRun++ === 0) snd.dupAckSince = t;
-        // The holes it reports lie below the right edge of its SACK blocks (RFC 2018).
-        for (let i = 0; i < seg.sackCount; i++) {
-          const right = seg.sackBlocks[2 * i + 1]!;
-          if (seqGt(right, snd.sackRight)) snd.sackRight = right;
-        }
-      }
-    }
-    if (hasAck && !rst && (!snd.ackKnown || seqGt(seg.ack, snd.lastAck))) {
-      snd.lastAck = seg.ack;
-      snd.ackKnown = true;
-      // A partial ACK (still below what it SACKed) keeps the loss episode going.
-      if (seqGe(seg.ack, snd.sackRight)) {
-        snd.dupAckRun = 0;
-        snd.sackRight = seg.ack;
-      }
-    }
-    if (!rst) {
-      if (seg.window === 0 && !syn) {
-        info.zeroWindow = true;
-        snd.zeroWindows++;
-        if (snd.zeroWindowSince < 0) snd.zeroWindowSince = t;
-      } else if (seg.window > 0) {
-        snd.zeroWindowSince = -1;
-      }
-      snd.lastWin = seg.window;
-    }
+    if (!rst) this.acknowledge(snd, rcv, seg);
 
     // --- silence: retransmissions the peer never answers ---
     rcv.unansweredRtx = 0;
@@ -636,16 +591,17 @@ export class Tracker {
           conn,
           rcvSide,
           State.CLOSED,
-          t,
-          seg.frame,
+          seg,
           'never answered after its SYN-ACK: the final ACK created no connection',
         );
       }
     }
 
-    // --- handshake timing ---
-    if (syn && !hasAck && side === CLIENT && conn.synTs === 0) conn.synTs = t;
-    if (syn && hasAck && conn.synAckTs === 0) conn.synAckTs = t;
+    // --- handshake timing (one branch: see `t` above) ---
+    if (syn) {
+      if (!hasAck && side === CLIENT && conn.synTs === 0) conn.synTs = t;
+      if (hasAck && conn.synAckTs === 0) conn.synAckTs = t;
+    }
 
     // --- state events ---
     if (rst) this.applyRst(conn, side, seg);
@@ -661,6 +617,57 @@ export class Tracker {
     conn.zeek.segment(side === conn.firstSender, seg, info.retransmission, info.gap);
     this.observer.segment(conn, seg, info);
     this.checkEnded(conn);
+  }
+
+  /**
+   * The acknowledgement and window of a segment other than a RST from `snd`:
+   * duplicate ACKs, the highest ACK and SACK edge, zero windows. Kept out of
+   * apply() so that V8 compiles it on its own: inlined there, it ran past
+   * the inlining budget, its sequence-number helpers were called instead of
+   * inlined, and each call boxed its arguments (garbage on every ACK).
+   */
+  private acknowledge(snd: Endpoint, rcv: Endpoint, seg: Segment): void {
+    const info = this.info;
+    const f = seg.flags;
+    const syn = (f & SYN) !== 0;
+    if ((f & ACK) !== 0 && !syn) {
+      if (
+        seg.payloadLen === 0 &&
+        (f & FIN) === 0 &&
+        !info.keepAlive &&
+        snd.ackKnown &&
+        seg.ack === snd.lastAck &&
+        seg.window === snd.lastWin &&
+        rcv.seqKnown &&
+        seqLt(seg.ack, rcv.sndNxt)
+      ) {
+        info.dupAck = true;
+        snd.dupAcks++;
+        if (snd.dupAckRun++ === 0) snd.dupAckSince = seg.ts;
+        // The holes it reports lie below the right edge of its SACK blocks (RFC 2018).
+        for (let i = 0; i < seg.sackCount; i++) {
+          const right = seg.sackBlocks[2 * i + 1]!;
+          if (seqGt(right, snd.sackRight)) snd.sackRight = right;
+        }
+      }
+    }
+    if ((f & ACK) !== 0 && (!snd.ackKnown || seqGt(seg.ack, snd.lastAck))) {
+      snd.lastAck = seg.ack;
+      snd.ackKnown = true;
+      // A partial ACK (still below what it SACKed) keeps the loss episode going.
+      if (seqGe(seg.ack, snd.sackRight)) {
+        snd.dupAckRun = 0;
+        snd.sackRight = seg.ack;
+      }
+    }
+    if (seg.window === 0 && !syn) {
+      info.zeroWindow = true;
+      snd.zeroWindows++;
+      if (snd.zeroWindowSince < 0) snd.zeroWindowSince = seg.ts;
+    } else if (seg.window > 0) {
+      snd.zeroWindowSince = -1;
+    }
+    snd.lastWin = seg.window;
   }
 
   /**
@@ -704,9 +711,9 @@ export class Tracker {
     snd.rstSent = true;
     if (!ok) return;
     const se = nextState(snd.state, Ev.SND_RST);
-    if (se >= 0) this.transition(conn, side, se, seg.ts, seg.frame, EVENT_CAUSE[Ev.SND_RST]);
+    if (se >= 0) this.transition(conn, side, se, seg, EVENT_CAUSE[Ev.SND_RST]);
     const re = nextState(rcv.state, Ev.RCV_RST);
-    if (re >= 0) this.transition(conn, rcvSide, re, seg.ts, seg.frame, EVENT_CAUSE[Ev.RCV_RST]);
+    if (re >= 0) this.transition(conn, rcvSide, re, seg, EVENT_CAUSE[Ev.RCV_RST]);
   }
 
   private inWindow(conn: Connection, snd: Endpoint, rcv: Endpoint, seq: number): boolean {
@@ -723,8 +730,6 @@ export class Tracker {
     const peerSide = (1 - side) as Side;
     const peer = conn.endpoint(peerSide);
     const f = seg.flags;
-    const t = seg.ts;
-    const fr = seg.frame;
     if (f & SYN) {
       if (f & ACK) {
         if (snd.state === State.ESTABLISHED && !snd.synSent) {
@@ -737,14 +742,13 @@ export class Tracker {
               conn,
               side,
               State.SYN_RECEIVED,
-              t,
-              fr,
+              seg,
               'retransmitted SYN-ACK: the final ACK did not reach it',
             );
           }
         } else if (!snd.stateless) {
           const to = nextState(snd.state, Ev.SND_SYNACK);
-          if (to >= 0) this.transition(conn, side, to, t, fr, EVENT_CAUSE[Ev.SND_SYNACK]);
+          if (to >= 0) this.transition(conn, side, to, seg, EVENT_CAUSE[Ev.SND_SYNACK]);
         }
         const h = conn.ipVersion === 4 ? snd.addr4 : hashAddr(snd.addr6!, 6);
         this.listeners.add((Math.imul(h, 31) + snd.port) | 0);
@@ -757,11 +761,11 @@ export class Tracker {
         // has sent nothing but SYNs): the SYN-ACK we captured never reached it.
         // Until it acts ESTABLISHED, further SYN-ACKs are doubted too.
         snd.synAckDoubted = true;
-        this.transition(conn, side, State.SYN_SENT, t, fr, 'retransmitted SYN: the SYN-ACK did not reach it');
+        this.transition(conn, side, State.SYN_SENT, seg, 'retransmitted SYN: the SYN-ACK did not reach it');
       } else {
         const before = snd.state;
         const to = nextState(before, Ev.SND_SYN);
-        if (to >= 0) this.transition(conn, side, to, t, fr, EVENT_CAUSE[Ev.SND_SYN]);
+        if (to >= 0) this.transition(conn, side, to, seg, EVENT_CAUSE[Ev.SND_SYN]);
         // specialCases: simultaneous open. The peer's SYN was captured before this
         // one, and this SYN (no ACK) shows its sender had not received it: the
         // SYNs crossed, and the peer's SYN reaches this endpoint in SYN_SENT
@@ -771,8 +775,7 @@ export class Tracker {
             conn,
             side,
             State.SYN_RECEIVED,
-            t,
-            fr,
+            seg,
             'received SYN (simultaneous open: the SYNs crossed)',
           );
         }
@@ -790,15 +793,14 @@ export class Tracker {
         !peer.synSent &&
         1 + peer.synRetransmissions === snd.synRetransmissions &&
         conn.synAckTs > 0 &&
-        t - conn.synAckTs >= SYN_COOKIE_AFTER
+        seg.ts - conn.synAckTs >= SYN_COOKIE_AFTER
       ) {
         peer.stateless = true;
         this.transition(
           conn,
           (1 - side) as Side,
           State.CLOSED,
-          t,
-          fr,
+          seg,
           'answers each SYN once and never retransmits its SYN-ACK: no request socket (SYN cookies)',
         );
       }
@@ -810,8 +812,7 @@ export class Tracker {
         conn,
         side,
         State.ESTABLISHED,
-        t,
-        fr,
+        seg,
         'sent a segment without SYN: the SYN cookie was accepted',
       );
     } else if (snd.state === State.SYN_RECEIVED && snd.ackDoubted) {
@@ -822,8 +823,7 @@ export class Tracker {
         conn,
         side,
         State.ESTABLISHED,
-        t,
-        fr,
+        seg,
         'sent a segment without SYN: the handshake had completed',
       );
     } else if (
@@ -839,8 +839,7 @@ export class Tracker {
         conn,
         side,
         State.ESTABLISHED,
-        t,
-        fr,
+        seg,
         doubted
           ? 'sent ACK of the peer SYN: a SYN-ACK reached it'
           : 'sent ACK of the peer SYN (SYN-ACK not captured)',
@@ -858,18 +857,17 @@ export class Tracker {
         // peer's FIN, so its sender had not received that FIN yet: it was
         // ESTABLISHED, went to FIN_WAIT_1 by sending, and the crossing FIN then
         // takes it to CLOSING (RFC 9293 figure 13).
-        this.transition(conn, side, State.FIN_WAIT_1, t, fr, EVENT_CAUSE[Ev.SND_FIN]);
+        this.transition(conn, side, State.FIN_WAIT_1, seg, EVENT_CAUSE[Ev.SND_FIN]);
         this.transition(
           conn,
           side,
           State.CLOSING,
-          t,
-          fr,
+          seg,
           'received FIN (simultaneous close: the FINs crossed)',
         );
       } else {
         const to = nextState(snd.state, Ev.SND_FIN);
-        if (to >= 0) this.transition(conn, side, to, t, fr, EVENT_CAUSE[Ev.SND_FIN]);
+        if (to >= 0) this.transition(conn, side, to, seg, EVENT_CAUSE[Ev.SND_FIN]);
       }
     }
   }
@@ -878,13 +876,11 @@ export class Tracker {
     const rcv = conn.endpoint(side);
     const peer = conn.endpoint(1 - side);
     const f = seg.flags;
-    const t = seg.ts;
-    const fr = seg.frame;
     const hasAck = (f & ACK) !== 0;
     if (f & SYN) {
       if (!hasAck) {
         const to = nextState(rcv.state, Ev.RCV_SYN);
-        if (to >= 0) this.transition(conn, side, to, t, fr, EVENT_CAUSE[Ev.RCV_SYN]);
+        if (to >= 0) this.transition(conn, side, to, seg, EVENT_CAUSE[Ev.RCV_SYN]);
       } else {
         if (!rcv.hasIsn && rcv.state === State.CLOSED && conn.endpoint(side).packets === 0) {
           // specialCases: a SYN-ACK whose SYN was not captured: its receiver must
@@ -897,16 +893,15 @@ export class Tracker {
             conn,
             side,
             State.SYN_SENT,
-            t,
-            fr,
+            seg,
             'sent SYN (not captured; inferred from the SYN-ACK)',
           );
         }
         if (rcv.hasIsn && seg.ack === seqAdd(rcv.isn, 1) && !rcv.synAckDoubted) {
           const to = nextState(rcv.state, Ev.RCV_SYNACK);
           if (to >= 0) {
-            this.transition(conn, side, to, t, fr, EVENT_CAUSE[Ev.RCV_SYNACK]);
-            if (to === State.ESTABLISHED && conn.establishedTs === 0) conn.establishedTs = t;
+            this.transition(conn, side, to, seg, EVENT_CAUSE[Ev.RCV_SYNACK]);
+            if (to === State.ESTABLISHED && conn.establishedTs === 0) conn.establishedTs = seg.ts;
           }
         }
       }
@@ -917,15 +912,15 @@ export class Tracker {
         !rcv.ackDoubted &&
         seqGe(seg.ack, seqAdd(rcv.isn, 1))
       ) {
-        this.transition(conn, side, State.ESTABLISHED, t, fr, EVENT_CAUSE[Ev.RCV_ACK_SYN]);
-        if (conn.establishedTs === 0) conn.establishedTs = t;
+        this.transition(conn, side, State.ESTABLISHED, seg, EVENT_CAUSE[Ev.RCV_ACK_SYN]);
+        if (conn.establishedTs === 0) conn.establishedTs = seg.ts;
         if (conn.ackTs === 0) {
-          conn.ackTs = t;
+          conn.ackTs = seg.ts;
           // Where is the capture point? Near the client, SYN -> SYN-ACK is a
           // round trip and SYN-ACK -> ACK is immediate; near the server, the reverse.
           if (conn.synTs > 0 && conn.synAckTs > 0) {
             const a = conn.synAckTs - conn.synTs;
-            const b = t - conn.synAckTs;
+            const b = seg.ts - conn.synAckTs;
             if (a > 4 * b) conn.nearSide = CLIENT;
             else if (b > 4 * a) conn.nearSide = SERVER;
           }
@@ -943,20 +938,13 @@ export class Tracker {
         rcv.hasIsn = true;
         rcv.sndNxt = seg.ack;
         rcv.seqKnown = true;
-        this.transition(
-          conn,
-          side,
-          State.ESTABLISHED,
-          t,
-          fr,
-          'received ACK of its SYN (SYN-ACK not captured)',
-        );
+        this.transition(conn, side, State.ESTABLISHED, seg, 'received ACK of its SYN (SYN-ACK not captured)');
       }
     }
     if (hasAck && rcv.finSent && !rcv.finAcked && seqGe(seg.ack, seqAdd(rcv.finSeq, 1))) {
       rcv.finAcked = true;
       const to = nextState(rcv.state, Ev.RCV_ACK_FIN);
-      if (to >= 0) this.transition(conn, side, to, t, fr, EVENT_CAUSE[Ev.RCV_ACK_FIN]);
+      if (to >= 0) this.transition(conn, side, to, seg, EVENT_CAUSE[Ev.RCV_ACK_FIN]);
     }
     if (f & FIN) {
       if (rcv.state === State.TIME_WAIT) {
@@ -965,13 +953,12 @@ export class Tracker {
           conn,
           side,
           State.TIME_WAIT,
-          t,
-          fr,
+          seg,
           'received a retransmitted FIN: TIME_WAIT restarted',
         );
       } else {
         const to = nextState(rcv.state, Ev.RCV_FIN);
-        if (to >= 0) this.transition(conn, side, to, t, fr, EVENT_CAUSE[Ev.RCV_FIN]);
+        if (to >= 0) this.transition(conn, side, to, seg, EVENT_CAUSE[Ev.RCV_FIN]);
       }
     }
   }
@@ -994,14 +981,16 @@ export class Tracker {
     return false;
   }
 
-  private transition(
-    conn: Connection,
-    side: Side,
-    to: number,
-    t: number,
-    frame: number,
-    cause: string,
-  ): void {
+  /**
+   * Moves `side` of `conn` to state `to` at the time and frame of `at` (the
+   * segment that caused it, or a timer's moment). Taking the object rather than
+   * the time keeps callers from boxing the time: V8 boxes a double passed to a
+   * call that is not inlined, and it places that box where every such call
+   * site can use it, before the branches, so one per packet.
+   */
+  private transition(conn: Connection, side: Side, to: number, at: When, cause: string): void {
+    const t = at.ts;
+    const frame = at.frame;
     const ep = conn.endpoint(side);
     const from = ep.state;
     if (from === to && to !== State.TIME_WAIT) return;
