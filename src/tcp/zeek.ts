@@ -775,13 +775,12 @@ export class ZeekConn {
     if (syn) segLen++;
     if (fin) segLen++;
     if (rst) segLen -= len;
-    const baseSeq = seg.seq >>> 0;
     const ackSeq = seg.ack >>> 0;
-    const seqOnePast = (baseSeq + segLen) >>> 0;
 
-    this.initEndpoint(endpoint, syn, baseSeq | 0, seqOnePast | 0);
+    // Only a SYN or a first segment changes the numbering (the call would box the numbers).
+    if (syn || endpoint.state === INACTIVE) this.initEndpoint(endpoint, seg, segLen);
 
-    const relSeq = relativeSeq(endpoint, baseSeq | 0, endpoint.lastSeq | 0, endpoint.seqWraps);
+    const relSeq = relativeSeq(endpoint, seg, false);
     const seqUnderflow = relUnderflow;
 
     this.updateHistory(endpoint, syn, fin, rst, ack, relSeq, len);
@@ -808,7 +807,7 @@ export class ZeekConn {
         peer.ackSeq = s;
         peer.lastSeq = s;
       } else {
-        const r = relativeSeq(peer, ackSeq | 0, peer.ackSeq | 0, peer.ackWraps);
+        const r = relativeSeq(peer, seg, true);
         if (relUnderflow) relAck = 0;
         else {
           relAck = r;
@@ -823,11 +822,11 @@ export class ZeekConn {
       }
     }
 
-    this.updateLastSeq(endpoint, seqOnePast | 0, syn, fin, rst, len);
+    this.updateLastSeq(endpoint, seg, segLen);
     endpoint.active = true;
 
     this.segTime = t;
-    const closing = this.updateStateMachine(endpoint, peer, baseSeq | 0, len, isOrig, flags);
+    const closing = this.updateStateMachine(endpoint, peer, seg, isOrig);
     const doClose = (closing & DO_CLOSE) !== 0;
     const genEvent = (closing & GEN_EVENT) !== 0;
 
@@ -874,10 +873,15 @@ export class ZeekConn {
     }
   }
 
-  /** firstSeqI32 and lastSeqI32 come as int32 (`| 0`), which a call passes unboxed; uint32 inside. */
-  private initEndpoint(ep: Endpoint, syn: boolean, firstSeqI32: number, lastSeqI32: number): void {
-    const firstSeq = firstSeqI32 >>> 0;
-    let lastSeq = lastSeqI32 >>> 0;
+  /**
+   * init_endpoint(): numbering from a SYN or a first segment (`segLen`: the
+   * sequence space it occupies). Takes the segment rather than its numbers:
+   * V8 boxes a number of 2^30 and above passed to a call it does not inline.
+   */
+  private initEndpoint(ep: Endpoint, seg: Segment, segLen: number): void {
+    const syn = (seg.flags & TcpFlag.SYN) !== 0;
+    const firstSeq = seg.seq >>> 0;
+    let lastSeq = (firstSeq + segLen) >>> 0;
     let reinit = false;
     switch (ep.state) {
       case INACTIVE:
@@ -970,15 +974,14 @@ export class ZeekConn {
 
   /** update_last_seq(); a payload that does not advance last_seq is a retransmission ('t'). */
   /** lastSeqI32 comes as int32 (see initEndpoint). */
-  private updateLastSeq(
-    ep: Endpoint,
-    lastSeqI32: number,
-    syn: boolean,
-    fin: boolean,
-    rst: boolean,
-    len: number,
-  ): void {
-    const lastSeq = lastSeqI32 >>> 0;
+  /** update_last_seq() for a segment occupying `segLen` of sequence space (the segment, not numbers: see initEndpoint). */
+  private updateLastSeq(ep: Endpoint, seg: Segment, segLen: number): void {
+    const f = seg.flags;
+    const syn = (f & TcpFlag.SYN) !== 0;
+    const fin = (f & TcpFlag.FIN) !== 0;
+    const rst = (f & TcpFlag.RST) !== 0;
+    const len = seg.payloadLen;
+    const lastSeq = (seg.seq + segLen) >>> 0;
     const delta = seqDelta(lastSeq, ep.lastSeq);
     if ((syn || rst) && (delta > TOO_LARGE_SEQ_DELTA || delta < -TOO_LARGE_SEQ_DELTA)) {
       // untrusted jump
@@ -993,17 +996,12 @@ export class ZeekConn {
     }
   }
 
-  /** baseSeqI32 comes as int32 (see initEndpoint); the segment's time is segTime. */
-  private updateStateMachine(
-    ep: Endpoint,
-    peer: Endpoint,
-    baseSeqI32: number,
-    len: number,
-    isOrig: boolean,
-    flags: number,
-  ): number {
+  /** The segment rather than its numbers (see initEndpoint); its time is segTime. */
+  private updateStateMachine(ep: Endpoint, peer: Endpoint, seg: Segment, isOrig: boolean): number {
+    const len = seg.payloadLen;
+    const flags = seg.flags;
     const t = this.segTime;
-    const baseSeq = baseSeqI32 >>> 0;
+    const baseSeq = seg.seq >>> 0;
     const syn = (flags & TcpFlag.SYN) !== 0;
     const fin = (flags & TcpFlag.FIN) !== 0;
     const rst = (flags & TcpFlag.RST) !== 0;
@@ -1216,13 +1214,17 @@ function updateLast(ep: Endpoint, seq: number): void {
 let relUnderflow = false;
 
 /**
- * get_relative_seq(): the relative sequence number; the underflow flag is
- * left in `relUnderflow`. `cur` and `last` come as int32 (`x | 0`): uint32
- * arguments of 2^31 and above would be boxed on every call.
+ * get_relative_seq(): the relative sequence number of the segment's seq (`ack`
+ * false: against the sender `ep`'s last sequence number and its wraps) or of its
+ * ack (`ack` true: against the peer `ep`'s acknowledged number and wraps); the
+ * underflow flag is left in `relUnderflow`. Takes the segment rather than the
+ * numbers: V8 boxes a number of 2^30 and above passed to a call it does not
+ * inline, half of all sequence numbers.
  */
-function relativeSeq(ep: Endpoint, cur32: number, last32: number, wraps: number): number {
-  const cur = cur32 >>> 0;
-  const last = last32 >>> 0;
+function relativeSeq(ep: Endpoint, seg: Segment, ack: boolean): number {
+  const cur = (ack ? seg.ack : seg.seq) >>> 0;
+  const last = (ack ? ep.ackSeq : ep.lastSeq) >>> 0;
+  let wraps = ack ? ep.ackWraps : ep.seqWraps;
   const d = seqDelta(cur, last);
   if (d < 0) {
     if (wraps && cur > last) wraps--;
