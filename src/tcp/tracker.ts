@@ -102,18 +102,16 @@ function isTerminal(state: number): boolean {
   return state === State.CLOSED || state === State.TIME_WAIT || state === State.LISTEN;
 }
 
-/** An address as a number: IPv4 itself, IPv6 folded (collisions are settled by sameAddr). */
-function hashAddr(b: Uint8Array, ipVersion: 4 | 6): number {
-  if (ipVersion === 4) return ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+/** An IPv6 address folded to 30 bits, a small integer (collisions are settled by sameAddr6). */
+function hashAddr6(b: Uint8Array): number {
   let h = 0;
   for (let i = 0; i < 16; i += 4) {
     h = Math.imul(h ^ ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!), 0x9e3779b1);
   }
-  return h >>> 0;
+  return h & 0x3fffffff;
 }
 
-function sameAddr(ep: Endpoint, b: Uint8Array, v4: number, ipVersion: 4 | 6): boolean {
-  if (ipVersion === 4) return ep.addr4 === v4;
+function sameAddr6(ep: Endpoint, b: Uint8Array): boolean {
   const a = ep.addr6!;
   for (let i = 0; i < 16; i++) if (a[i] !== b[i]) return false;
   return true;
@@ -161,6 +159,8 @@ export class Tracker {
   /** Listening sockets learned from SYN-ACKs: "addrhash:port" numbers (role inference). */
   private readonly listeners = new Set<number>();
   private lastSweep = 0;
+  /** The capture time from which advance() has work: the oldest TIME_WAIT expiry or the next idle sweep. */
+  private nextDue = 0;
   /** Frame number of the latest segment (timer transitions are attributed to it). */
   private lastFrame = 0;
 
@@ -175,13 +175,20 @@ export class Tracker {
     this.lastFrame = seg.frame;
     if (t > this.now) {
       this.now = t;
-      this.advance(t);
+      // Only when a timer is due: a call with the time boxes it (a heap number per packet).
+      if (t >= this.nextDue) this.advance(t);
     }
-    const srcH = hashAddr(seg.src, seg.ipVersion);
-    const dstH = hashAddr(seg.dst, seg.ipVersion);
+    // The IPv4 address itself, computed here rather than by a call (which would
+    // box addresses of 2^30 and above); the flow hash is kept to 30 bits so that
+    // it is a small integer, which the Map looks up without boxing it either.
+    const v4 = seg.ipVersion === 4;
+    const src = seg.src;
+    const dst = seg.dst;
+    const srcH = v4 ? ((src[0]! << 24) | (src[1]! << 16) | (src[2]! << 8) | src[3]!) >>> 0 : hashAddr6(src);
+    const dstH = v4 ? ((dst[0]! << 24) | (dst[1]! << 16) | (dst[2]! << 8) | dst[3]!) >>> 0 : hashAddr6(dst);
     const h1 = (Math.imul(srcH, 31) + seg.srcPort) | 0;
     const h2 = (Math.imul(dstH, 31) + seg.dstPort) | 0;
-    const hash = (Math.imul(h1 ^ h2, 0x9e3779b1) + h1 + h2) | 0;
+    const hash = (Math.imul(h1 ^ h2, 0x9e3779b1) + h1 + h2) & 0x3fffffff;
 
     let conn = this.table.get(hash) ?? null;
     let side: Side = CLIENT;
@@ -193,8 +200,7 @@ export class Tracker {
         if (
           c.port === seg.srcPort &&
           s.port === seg.dstPort &&
-          sameAddr(c, seg.src, srcH, seg.ipVersion) &&
-          sameAddr(s, seg.dst, dstH, seg.ipVersion)
+          (v4 ? c.addr4 === srcH && s.addr4 === dstH : sameAddr6(c, src) && sameAddr6(s, dst))
         ) {
           side = CLIENT;
           break;
@@ -202,8 +208,7 @@ export class Tracker {
         if (
           s.port === seg.srcPort &&
           c.port === seg.dstPort &&
-          sameAddr(s, seg.src, srcH, seg.ipVersion) &&
-          sameAddr(c, seg.dst, dstH, seg.ipVersion)
+          (v4 ? s.addr4 === srcH && c.addr4 === dstH : sameAddr6(s, src) && sameAddr6(c, dst))
         ) {
           side = SERVER;
           break;
@@ -263,10 +268,11 @@ export class Tracker {
         this.transition(e.conn, e.side, State.CLOSED, at, '2 x MSL elapsed in TIME_WAIT');
       }
     }
-    if (t - this.lastSweep >= 10) {
+    if (t >= this.lastSweep + 10) {
       this.lastSweep = t;
       this.sweepIdle(t);
     }
+    this.nextDue = Math.min(this.timeWait.peek(), this.lastSweep + 10);
   }
 
   /**
@@ -750,7 +756,7 @@ export class Tracker {
           const to = nextState(snd.state, Ev.SND_SYNACK);
           if (to >= 0) this.transition(conn, side, to, seg, EVENT_CAUSE[Ev.SND_SYNACK]);
         }
-        const h = conn.ipVersion === 4 ? snd.addr4 : hashAddr(snd.addr6!, 6);
+        const h = conn.ipVersion === 4 ? snd.addr4 : hashAddr6(snd.addr6!);
         this.listeners.add((Math.imul(h, 31) + snd.port) | 0);
       } else if (
         snd.state === State.ESTABLISHED &&
@@ -1006,7 +1012,9 @@ export class Tracker {
     rec.to = to;
     rec.cause = cause;
     if (to === State.TIME_WAIT) {
-      this.timeWait.push(t + 2 * this.opts.msl, conn, side);
+      const expiry = t + 2 * this.opts.msl;
+      this.timeWait.push(expiry, conn, side);
+      if (expiry < this.nextDue) this.nextDue = expiry;
     }
     this.observer.transition(conn, rec);
   }
