@@ -234,7 +234,6 @@ export class Detectors implements TrackerObserver {
   segment(conn: Connection, seg: Segment, info: SegInfo): void {
     this.lastFrame = seg.frame;
     const side = info.side;
-    const _peerSide = (1 - side) as Side;
     const snd = conn.endpoint(side);
     const f = seg.flags;
 

@@ -626,9 +626,6 @@ export class Connection {
   transitionTo(i: number): number {
     return codeTo(this.transitionCode(i));
   }
-  transitionCause(i: number): string {
-    return codeCause(this.transitionCode(i));
-  }
 
   /**
    * The connection left the flow table (replaced by a new incarnation, timed

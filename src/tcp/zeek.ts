@@ -468,7 +468,7 @@ export class ZeekConn {
   // Session / analyzer timers (network time, seconds).
   /** @internal */ inactivityTimeout: number;
   /** Next firing time of each ExpireTimer chain (it re-arms every tcp_session_timer). */
-  /** Never written in place except by index: NO_CHAINS is shared. */
+  /** NO_CHAINS is shared: it is replaced, never written to (being empty, nothing indexes or splices it). */
   private expireChains: number[] = NO_CHAINS;
 
   /** Yes/no facts, one bit each (accessors below): a field per boolean costs 8 bytes. */
