@@ -15,6 +15,7 @@ import type { AnomalyReport } from '../report/model.js';
 import {
   CLIENT,
   type Connection,
+  emptyList,
   type Endpoint,
   SERVER,
   type Side,
@@ -119,11 +120,15 @@ interface HostCount {
   anomaly: AnomalyReport | null;
 }
 
-/** Zero-window episodes per side: start (-1 none), count, longest stall. */
+/**
+ * Zero-window episodes per side: start (-1 none), count, longest stall. Times
+ * are in Float64Arrays: a plain [-1, -1] would change its elements kind (and
+ * map) on the first time stored in it, deoptimizing the code that read it.
+ */
 interface ZeroWindowTrack {
-  since: [number, number];
+  since: Float64Array;
   count: [number, number];
-  longest: [number, number];
+  longest: Float64Array;
 }
 
 /**
@@ -154,7 +159,7 @@ function detOf(conn: Connection): ConnDet | null {
  * thousands of connections hold one entry).
  */
 const NONE_FIRED: number[] = [];
-const NONE_OPEN: AnomalyReport[] = [];
+const NONE_OPEN: AnomalyReport[] = emptyList<AnomalyReport>();
 
 /** The connection's detector state, made on first need. */
 function det(conn: Connection): ConnDet {
@@ -167,7 +172,7 @@ function det(conn: Connection): ConnDet {
 }
 
 function zeroWindowTrack(d: ConnDet): ZeroWindowTrack {
-  if (d.zw === null) d.zw = { since: [-1, -1], count: [0, 0], longest: [0, 0] };
+  if (d.zw === null) d.zw = { since: Float64Array.of(-1, -1), count: [0, 0], longest: new Float64Array(2) };
   return d.zw;
 }
 

@@ -452,8 +452,22 @@ function causeIndex(cause: string): number {
   return i;
 }
 
+/**
+ * An empty array with the map of what concat() returns (an array of objects or
+ * strings with holey elements), for a shared "none yet" that is replaced by
+ * concat() copies when it grows: code that reads both then sees one array map.
+ * A literal [] holds small integers and a frozen one has a map of its own; a
+ * second map at a site costs a deoptimization when it first shows up.
+ */
+export function emptyList<T>(): T[] {
+  // eslint-disable-next-line no-sparse-arrays
+  const a: unknown[] = [, {}];
+  a.length = 0;
+  return a as T[];
+}
+
 /** Shared by every connection without anomalies (most of them); replaced, never written to. */
-const NO_ANOMALIES: readonly string[] = Object.freeze([]);
+const NO_ANOMALIES: readonly string[] = emptyList<string>();
 
 /**
  * Numbers per packed transition: the time, and frame * 2^15 + code, where
