@@ -179,8 +179,9 @@ export class Tracker {
       if (t >= this.nextDue) this.advance(t);
     }
     // The IPv4 address itself, computed here rather than by a call (which would
-    // box addresses of 2^30 and above); the flow hash is kept to 30 bits so that
-    // it is a small integer, which the Map looks up without boxing it either.
+    // box the uint32 of an address from 128.0.0.0 up, outside the int32 range);
+    // the flow hash is kept to 30 bits, a small integer on any V8 build, which
+    // the Map looks up without boxing it either.
     const v4 = seg.ipVersion === 4;
     const src = seg.src;
     const dst = seg.dst;

@@ -876,7 +876,8 @@ export class ZeekConn {
   /**
    * init_endpoint(): numbering from a SYN or a first segment (`segLen`: the
    * sequence space it occupies). Takes the segment rather than its numbers:
-   * V8 boxes a number of 2^30 and above passed to a call it does not inline.
+   * V8 boxes a number outside the int32 range (a uint32 of 2^31 and above:
+   * half of all sequence numbers) passed to a call it does not inline.
    */
   private initEndpoint(ep: Endpoint, seg: Segment, segLen: number): void {
     const syn = (seg.flags & TcpFlag.SYN) !== 0;
@@ -1218,8 +1219,8 @@ let relUnderflow = false;
  * false: against the sender `ep`'s last sequence number and its wraps) or of its
  * ack (`ack` true: against the peer `ep`'s acknowledged number and wraps); the
  * underflow flag is left in `relUnderflow`. Takes the segment rather than the
- * numbers: V8 boxes a number of 2^30 and above passed to a call it does not
- * inline, half of all sequence numbers.
+ * numbers: V8 boxes a number outside the int32 range (a uint32 of 2^31 and
+ * above: half of all sequence numbers) passed to a call it does not inline.
  */
 function relativeSeq(ep: Endpoint, seg: Segment, ack: boolean): number {
   const cur = (ack ? seg.ack : seg.seq) >>> 0;
