@@ -9,6 +9,11 @@ function hex16(v: number): string {
   return v.toString(16);
 }
 
+/** An IPv4 address given as an unsigned 32-bit number, dotted. */
+export function formatIPv4(a: number): string {
+  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+}
+
 /**
  * `bytes` holds 4 (IPv4) or 16 (IPv6) meaningful bytes; a Segment's 16-byte
  * address buffer can be passed as it is.
@@ -18,11 +23,6 @@ function hex16(v: number): string {
  * (::ffff:0:0/96) end in dotted decimal (section 5). Checked against tcpdump
  * 4.99 and tshark 4.0, which print alike.
  */
-/** An IPv4 address given as an unsigned 32-bit number, dotted. */
-export function formatIPv4(a: number): string {
-  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
-}
-
 export function formatAddr(ipVersion: 4 | 6, bytes: Uint8Array): string {
   if (ipVersion === 4) return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
   const g = new Array<number>(8);
