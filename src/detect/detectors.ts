@@ -70,6 +70,12 @@ function hostText(ep: Endpoint, ipVersion: 4 | 6, withPort: boolean): string {
   return withPort ? endpointName(ep, ipVersion) : ep.addrText;
 }
 
+/** The key of a host (with its port for a listener) in the host counts: a number for IPv4, else its text. */
+function hostKey(ep: Endpoint, ipVersion: 4 | 6, withPort: boolean): string | number {
+  if (ipVersion !== 4) return hostText(ep, ipVersion, withPort);
+  return withPort ? ep.addr4 * 65536 + ep.port : ep.addr4;
+}
+
 export function fmtSeconds(s: number): string {
   if (s < 1) return `${Math.round(s * 1000)} ms`;
   if (s < 120) return `${(Math.round(s * 10) / 10).toString()} s`;
@@ -414,7 +420,7 @@ export class Detectors implements TrackerObserver {
       for (const side of [CLIENT, SERVER] as const) {
         const ep = conn.endpoint(side);
         if (ep.state !== State.TIME_WAIT) continue;
-        const key = conn.ipVersion === 4 ? ep.addr4 : hostText(ep, conn.ipVersion, false);
+        const key = hostKey(ep, conn.ipVersion, false);
         if (!this.timeWaitHosts.has(key)) continue;
         this.twGoneAt.push(ep.stateSince + 2 * this.s.msl);
         this.twGoneKey.push(key);
@@ -717,9 +723,8 @@ export class Detectors implements TrackerObserver {
   ): void {
     const ep = conn.endpoint(side);
     const flood = kind === 'syn-flood';
-    const v4 = conn.ipVersion === 4;
     // The host's text is made once, when the host is first seen.
-    const key = v4 ? (flood ? ep.addr4 * 65536 + ep.port : ep.addr4) : hostText(ep, conn.ipVersion, flood);
+    const key = hostKey(ep, conn.ipVersion, flood);
     let h = map.get(key);
     if (!h) {
       h = {
@@ -736,7 +741,7 @@ export class Detectors implements TrackerObserver {
     }
     h.current += delta;
     if (delta > 0) {
-      const port = kind === 'syn-flood' ? conn.client.port : ep.port;
+      const port = flood ? conn.client.port : ep.port;
       if (port < h.minPort) h.minPort = port;
       if (port > h.maxPort) h.maxPort = port;
     }
