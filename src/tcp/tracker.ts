@@ -567,8 +567,17 @@ export class Tracker {
           snd.sndNxtTs = t;
         }
       }
-    } else if (hasAck && seqAdd(seg.seq, 1) === snd.sndNxt && this.isIdleProbe(snd, rcv, seg)) {
+    } else if (
+      hasAck &&
+      seg.seq !== snd.sndNxt &&
+      seqAdd(seg.seq, 1) === snd.sndNxt &&
+      this.isIdleProbe(snd, rcv, seg)
+    ) {
       // Linux keep-alive: no data, sequence number one below the next one (RFC 9293 3.8.4).
+      // `seg.seq !== snd.sndNxt` first: every pure ACK comes here, and on the
+      // benchmark capture TurboFan left this seqAdd() a call, which boxes a
+      // sequence number of 2^31 and above (a heap number per ACK); a plain ACK,
+      // whose sequence number is sndNxt, now skips it.
       this.probe(snd, rcv);
     }
     if (len > 0 && snd.finSent && seqGe(seg.seq, snd.finSeq)) info.dataAfterFin = true;
