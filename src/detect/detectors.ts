@@ -357,34 +357,37 @@ export class Detectors implements TrackerObserver {
   }
 
   transition(conn: Connection, rec: TransitionRecord): void {
-    const { side, from, to, t, frame } = rec;
+    // The time goes to calls (schedule) only inside the branches that make
+    // them, and hostCount() and leftWaitState() take the record: a time read
+    // once at the top and passed on would cost a heap number per transition.
+    const { side, from, to } = rec;
     if (from === State.SYN_SENT && to === State.CLOSED && side === CLIENT && rec.cause === 'received RST') {
       const ep = conn.server;
       this.raise(
         conn,
         SERVER,
         'connection-refused',
-        t,
-        frame,
+        rec.t,
+        rec.frame,
         `${endpointName(ep, conn.ipVersion)} answered the SYN with RST`,
         {},
       );
     }
-    if (to === State.CLOSE_WAIT) this.schedule(this.closeWait, conn, side, t);
-    if (to === State.FIN_WAIT_2) this.schedule(this.finWait2, conn, side, t);
-    if (from === State.CLOSE_WAIT || from === State.FIN_WAIT_2) this.leftWaitState(conn, side, from, t);
+    if (to === State.CLOSE_WAIT) this.schedule(this.closeWait, conn, side, rec.t);
+    if (to === State.FIN_WAIT_2) this.schedule(this.finWait2, conn, side, rec.t);
+    if (from === State.CLOSE_WAIT || from === State.FIN_WAIT_2) this.leftWaitState(conn, side, from, rec);
 
     // TIME_WAIT per host.
     if (to === State.TIME_WAIT && from !== State.TIME_WAIT)
-      this.hostCount(this.timeWaitHosts, conn, side, 1, t, frame, 'time-wait-storm');
+      this.hostCount(this.timeWaitHosts, conn, side, 1, rec, 'time-wait-storm');
     if (from === State.TIME_WAIT && to !== State.TIME_WAIT)
-      this.hostCount(this.timeWaitHosts, conn, side, -1, t, frame, 'time-wait-storm');
+      this.hostCount(this.timeWaitHosts, conn, side, -1, rec, 'time-wait-storm');
 
     // Half-open handshakes per listener (SYN flood): counted while the server is in SYN_RECEIVED.
     if (side === SERVER && to === State.SYN_RECEIVED && from !== State.SYN_RECEIVED) {
-      this.hostCount(this.synFloodHosts, conn, SERVER, 1, t, frame, 'syn-flood');
+      this.hostCount(this.synFloodHosts, conn, SERVER, 1, rec, 'syn-flood');
     } else if (side === SERVER && from === State.SYN_RECEIVED && to !== State.SYN_RECEIVED) {
-      this.hostCount(this.synFloodHosts, conn, SERVER, -1, t, frame, 'syn-flood');
+      this.hostCount(this.synFloodHosts, conn, SERVER, -1, rec, 'syn-flood');
     }
   }
 
@@ -701,7 +704,8 @@ export class Detectors implements TrackerObserver {
     );
   }
 
-  private leftWaitState(conn: Connection, side: Side, from: number, t: number): void {
+  private leftWaitState(conn: Connection, side: Side, from: number, when: TransitionRecord): void {
+    const t = when.t;
     const kind = from === State.CLOSE_WAIT ? 'close-wait-stuck' : 'fin-wait-2-stuck';
     const a = detOf(conn)?.open.find((x) => x.kind === kind && x.endpoint === SIDE_NAME[side]);
     if (!a?.details) return;
@@ -717,10 +721,11 @@ export class Detectors implements TrackerObserver {
     conn: Connection,
     side: Side,
     delta: number,
-    t: number,
-    frame: number,
+    when: TransitionRecord,
     kind: string,
   ): void {
+    const t = when.t;
+    const frame = when.frame;
     const ep = conn.endpoint(side);
     const flood = kind === 'syn-flood';
     // The host's text is made once, when the host is first seen.
