@@ -1,7 +1,8 @@
 /**
- * bench/stage.mjs (`npm run bench -- --stages`): each stage runs the real engine
- * up to that point, over every record; the counts it prints agree with what
- * the CLI reports for the same capture, and the JS floor counts the same frames.
+ * The benchmark tools run the real engine. bench/stage.mjs (`npm run bench --
+ * --stages`): each stage goes over every record, and the counts it prints agree
+ * with what the CLI reports for the same capture; the JS floor counts the same
+ * frames; bench/alloc.mjs reports the garbage of its last run by function.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -55,5 +56,25 @@ describe('bench/stage.mjs', () => {
     const r = node([join(ROOT, 'bench/floor.mjs'), CAPTURE]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^${cli.capture.packets} packets, `));
+  });
+});
+
+describe('bench/alloc.mjs', () => {
+  it('samples the last of several in-process runs and reports bytes per packet by function', () => {
+    const r = node([join(ROOT, 'bench/alloc.mjs'), CAPTURE, '--runs', '2', '--top', '3']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(
+      /^21 packets, 2 connections; run 2 of 2: \d+\.\d bytes allocated per packet \(\d+ per connection\)$/,
+    );
+    expect(lines.slice(1)).toHaveLength(3);
+    for (const l of lines.slice(1)) expect(l).toMatch(/^ *\d+\.\d B\/packet {2}\S/);
+  });
+
+  it('refuses a missing capture with its usage and exit code 2', () => {
+    const r = node([join(ROOT, 'bench/alloc.mjs')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^usage: node bench\/alloc\.mjs <capture>/);
   });
 });
