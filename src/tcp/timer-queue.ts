@@ -1,8 +1,10 @@
 /**
  * Timers of connection endpoints (TIME_WAIT expiry in the tracker, the
- * detectors' deadlines), kept in insertion order as parallel arrays: times
- * unboxed in a double array and no object per entry, since tens of thousands
- * are pending at once on a busy capture. Callers push in time order.
+ * detectors' deadlines), kept in insertion order in a ring buffer of parallel
+ * arrays: times unboxed in a Float64Array, sides in bytes, and no object per
+ * entry, since tens of thousands are pending at once on a busy capture. The
+ * ring grows (doubling) only when it is full, so a steady stream of timers
+ * allocates nothing. Callers push in time order.
  */
 import type { Connection, Side } from './connection.js';
 
@@ -13,54 +15,87 @@ export interface TimerEntry {
   side: Side;
 }
 
+const MIN_CAPACITY = 16;
+
 export class TimerQueue {
-  private t: number[] = [];
-  private conns: (Connection | null)[] = [];
-  private sides: Side[] = [];
+  private t = new Float64Array(MIN_CAPACITY);
+  private conns: (Connection | null)[] = new Array<Connection | null>(MIN_CAPACITY).fill(null);
+  private sides = new Uint8Array(MIN_CAPACITY);
+  /** capacity - 1 (the capacity is a power of two). */
+  private mask = MIN_CAPACITY - 1;
   private head = 0;
+  private count = 0;
+
+  /** Pending entries. */
+  get size(): number {
+    return this.count;
+  }
 
   push(t: number, conn: Connection, side: Side): void {
-    this.t.push(t);
-    this.conns.push(conn);
-    this.sides.push(side);
+    if (this.count > this.mask) this.resize((this.mask + 1) * 2);
+    const i = (this.head + this.count) & this.mask;
+    this.t[i] = t;
+    this.conns[i] = conn;
+    this.sides[i] = side;
+    this.count++;
   }
 
   /** Time of the oldest pending entry; +Infinity when none is. */
   peek(): number {
-    return this.head < this.t.length ? this.t[this.head]! : Number.POSITIVE_INFINITY;
+    return this.count > 0 ? this.t[this.head]! : Number.POSITIVE_INFINITY;
   }
 
   /** Moves the oldest pending entry into `e` (call only when peek() is finite). */
   shift(e: TimerEntry): void {
-    const i = this.head++;
+    const i = this.head;
     e.t = this.t[i]!;
     e.conn = this.conns[i]!;
-    e.side = this.sides[i]!;
+    e.side = this.sides[i] as Side;
     // A consumed entry no longer keeps its connection reachable.
     this.conns[i] = null;
-    if (this.head > 4096 && this.head * 2 > this.t.length) {
-      this.t = this.t.slice(this.head);
-      this.conns = this.conns.slice(this.head);
-      this.sides = this.sides.slice(this.head);
-      this.head = 0;
-    }
+    this.head = (i + 1) & this.mask;
+    this.count--;
   }
 
-  /** Drops the pending entries of these connections (so the queue no longer holds them in memory). */
+  /**
+   * Drops the pending entries of these connections (so the queue no longer
+   * holds them in memory), and gives back the room a burst of timers took.
+   */
   forget(gone: ReadonlySet<Connection>): void {
-    const t: number[] = [];
-    const conns: (Connection | null)[] = [];
-    const sides: Side[] = [];
-    for (let i = this.head; i < this.t.length; i++) {
+    let kept = 0;
+    for (let k = 0; k < this.count; k++) {
+      const i = (this.head + k) & this.mask;
       const c = this.conns[i]!;
       if (gone.has(c)) continue;
-      t.push(this.t[i]!);
-      conns.push(c);
-      sides.push(this.sides[i]!);
+      // Compact in place, in order: slot `kept` is at or before slot `k`.
+      const j = (this.head + kept) & this.mask;
+      this.t[j] = this.t[i]!;
+      this.conns[j] = c;
+      this.sides[j] = this.sides[i]!;
+      kept++;
+    }
+    for (let k = kept; k < this.count; k++) this.conns[(this.head + k) & this.mask] = null;
+    this.count = kept;
+    let cap = MIN_CAPACITY;
+    while (cap < kept * 2) cap *= 2;
+    if (cap * 4 <= this.mask + 1) this.resize(cap);
+  }
+
+  /** Moves the pending entries, oldest first, into arrays of `capacity` slots. */
+  private resize(capacity: number): void {
+    const t = new Float64Array(capacity);
+    const conns = new Array<Connection | null>(capacity).fill(null);
+    const sides = new Uint8Array(capacity);
+    for (let k = 0; k < this.count; k++) {
+      const i = (this.head + k) & this.mask;
+      t[k] = this.t[i]!;
+      conns[k] = this.conns[i]!;
+      sides[k] = this.sides[i]!;
     }
     this.t = t;
     this.conns = conns;
     this.sides = sides;
+    this.mask = capacity - 1;
     this.head = 0;
   }
 }
