@@ -60,6 +60,15 @@ const STUCK_KINDS = new Set([
   'synack-no-ack',
 ]);
 
+/** Module functions, not closures made per connection at the end of the capture. */
+function isStuckKind(kind: string): boolean {
+  return STUCK_KINDS.has(kind);
+}
+
+function isOpenState(state: number): boolean {
+  return state !== State.CLOSED && state !== State.TIME_WAIT && state !== State.LISTEN;
+}
+
 export function endpointName(ep: Endpoint, ipVersion: 4 | 6): string {
   const a = ep.addrText;
   return ipVersion === 6 ? `[${a}]:${ep.port}` : `${a}:${ep.port}`;
@@ -498,14 +507,13 @@ export class Detectors implements TrackerObserver {
       if (d) this.updateOpen(conn, d, end);
       const c = conn.client.state;
       const s = conn.server.state;
-      const open = (x: number) => x !== State.CLOSED && x !== State.TIME_WAIT && x !== State.LISTEN;
       // Not for a connection whose stuck state is already reported "still there at
       // the end": that would say the same thing twice.
-      const stuck = conn.anomalies.some((k) => STUCK_KINDS.has(k));
+      const stuck = conn.anomalies.some(isStuckKind);
       if (
         !conn.timedOut &&
         !stuck &&
-        (open(c) || open(s)) &&
+        (isOpenState(c) || isOpenState(s)) &&
         conn.establishedTs + (conn.midstream ? 1 : 0) > 0
       ) {
         this.raise(
@@ -707,7 +715,13 @@ export class Detectors implements TrackerObserver {
   private leftWaitState(conn: Connection, side: Side, from: number, when: TransitionRecord): void {
     const t = when.t;
     const kind = from === State.CLOSE_WAIT ? 'close-wait-stuck' : 'fin-wait-2-stuck';
-    const a = detOf(conn)?.open.find((x) => x.kind === kind && x.endpoint === SIDE_NAME[side]);
+    // A loop, not find() with a closure: this runs for most connections (twice).
+    const open = detOf(conn)?.open ?? NONE_OPEN;
+    const endpoint = SIDE_NAME[side];
+    let a: AnomalyReport | undefined;
+    for (let i = 0; i < open.length && a === undefined; i++) {
+      if (open[i]!.kind === kind && open[i]!.endpoint === endpoint) a = open[i];
+    }
     if (!a?.details) return;
     const since = a.details.since as number;
     a.details.duration = t - since;
