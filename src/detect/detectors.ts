@@ -18,6 +18,7 @@ import {
   emptyList,
   type Endpoint,
   SERVER,
+  SIDES,
   type Side,
   type TransitionRecord,
 } from '../tcp/connection.js';
@@ -429,7 +430,7 @@ export class Detectors implements TrackerObserver {
   forget(gone: ReadonlySet<Connection>): void {
     for (const q of [this.synWait, this.synackWait, this.closeWait, this.finWait2]) q.forget(gone);
     for (const conn of gone) {
-      for (const side of [CLIENT, SERVER] as const) {
+      for (const side of SIDES) {
         const ep = conn.endpoint(side);
         if (ep.state !== State.TIME_WAIT) continue;
         const key = hostKey(ep, conn.ipVersion, false);
@@ -498,10 +499,13 @@ export class Detectors implements TrackerObserver {
    * End of input at capture time `end`: fire what is due, bring every open
    * anomaly's figures up to date, and raise the end-of-capture kinds.
    */
-  finish(end: number, conns: Iterable<Connection>): void {
+  finish(end: number, conns: readonly Connection[]): void {
     this.nextDeadline = Number.NEGATIVE_INFINITY;
     this.tick(end);
-    for (const conn of conns) {
+    // Indexed loops here and in stateSummary(): they run once, mostly before V8
+    // optimizes them, where each step of for-of makes an iterator result.
+    for (let i = 0; i < conns.length; i++) {
+      const conn = conns[i]!;
       const d = detOf(conn);
       this.rateCheck(conn);
       if (d) this.updateOpen(conn, d, end);
@@ -666,7 +670,7 @@ export class Detectors implements TrackerObserver {
   }
 
   private rateCheck(conn: Connection): void {
-    for (const side of [CLIENT, SERVER] as const) {
+    for (const side of SIDES) {
       const ep = conn.endpoint(side);
       if (ep.dataSegments < this.s.highRetransmissionMinSegments) continue;
       const rate = ep.retransmissions / ep.dataSegments;

@@ -3,7 +3,7 @@
  * the report model of SPEC.md. Pure: no I/O.
  */
 import type { CaptureStats } from '../capture/record.js';
-import { CLIENT, type Connection, type Endpoint, SERVER } from '../tcp/connection.js';
+import { CLIENT, type Connection, type Endpoint, SIDES } from '../tcp/connection.js';
 import { STATE_NAMES, State, type StateName } from '../tcp/states.js';
 import type {
   AnomalyReport,
@@ -119,8 +119,10 @@ export function stateSummary(
     string | number,
     { host: string; side: 'client' | 'server'; total: number; states: Record<string, number> }
   >();
-  for (const conn of conns) {
-    for (const side of [CLIENT, SERVER] as const) {
+  for (let i = 0; i < conns.length; i++) {
+    const conn = conns[i]!;
+    for (let k = 0; k < 2; k++) {
+      const side = SIDES[k]!;
       const ep = conn.endpoint(side);
       const name: StateName = STATE_NAMES[ep.state]!;
       const counts = side === CLIENT ? client : server;

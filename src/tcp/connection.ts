@@ -11,6 +11,8 @@ import { State } from './states.js';
 export const CLIENT = 0;
 export const SERVER = 1;
 export type Side = 0 | 1;
+/** Both sides, for loops over them (one shared array, not a literal per loop). */
+export const SIDES: readonly Side[] = [CLIENT, SERVER];
 
 /** Zeek's conn_state/history emulation (zeek.ts), injected so the tracker does not depend on it. */
 export interface ZeekLike {

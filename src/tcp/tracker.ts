@@ -15,6 +15,7 @@ import {
   type Endpoint,
   NO_ZEEK,
   SERVER,
+  SIDES,
   type Side,
   type TransitionRecord,
   type ZeekLike,
@@ -437,7 +438,7 @@ export class Tracker {
    */
   private takeOverTimeWait(old: Connection, synSenderAddrHash: number, seg: Segment): boolean {
     let took = false;
-    for (const side of [CLIENT, SERVER] as const) {
+    for (const side of SIDES) {
       const ep = old.endpoint(side);
       if (ep.state !== State.TIME_WAIT) continue;
       const isSender = ep.port === seg.srcPort && (seg.ipVersion === 6 || ep.addr4 === synSenderAddrHash);

@@ -187,6 +187,17 @@ function historyOf(s: string): History {
 }
 const NO_HISTORY = historyOf('');
 
+/** The responder's history letters, made once: toLowerCase() makes a new string at every call. */
+const RESPONDER_LETTERS = new Map<string, string>();
+function responderLetter(code: string): string {
+  let l = RESPONDER_LETTERS.get(code);
+  if (l === undefined) {
+    l = code.toLowerCase();
+    RESPONDER_LETTERS.set(code, l);
+  }
+  return l;
+}
+
 /** ZeekConn bits. */
 const C_ORIG_IS_A = 1;
 const C_PARTIAL = 2;
@@ -920,14 +931,14 @@ export class ZeekConn {
     if (!ep.isOrig) mask = (mask << 16) >>> 0;
     if ((this.histSeen & mask) === 0) {
       this.histSeen = (this.histSeen | mask) >>> 0;
-      this.hist = this.hist.plus(ep.isOrig ? code : code.toLowerCase());
+      this.hist = this.hist.plus(ep.isOrig ? code : responderLetter(code));
       return false;
     }
     return true;
   }
 
   private addEndpointHistory(ep: Endpoint, code: string): void {
-    this.hist = this.hist.plus(ep.isOrig ? code : code.toLowerCase());
+    this.hist = this.hist.plus(ep.isOrig ? code : responderLetter(code));
   }
 
   private addHistory(code: string): void {
