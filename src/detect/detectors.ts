@@ -24,7 +24,7 @@ import {
 } from '../tcp/connection.js';
 import { seqDiff, seqGe } from '../tcp/seq.js';
 import type { Settings } from '../config/settings.js';
-import { STATE_NAMES, State } from '../tcp/states.js';
+import { isTerminal, STATE_NAMES, State } from '../tcp/states.js';
 import { type TimerEntry, TimerQueue } from '../tcp/timer-queue.js';
 import type { SegInfo, TrackerObserver } from '../tcp/tracker.js';
 import { ANOMALY_KINDS, KIND_BY_NAME } from './kinds.js';
@@ -61,13 +61,9 @@ const STUCK_KINDS = new Set([
   'synack-no-ack',
 ]);
 
-/** Module functions, not closures made per connection at the end of the capture. */
+/** A module function, not a closure made per connection at the end of the capture. */
 function isStuckKind(kind: string): boolean {
   return STUCK_KINDS.has(kind);
-}
-
-function isOpenState(state: number): boolean {
-  return state !== State.CLOSED && state !== State.TIME_WAIT && state !== State.LISTEN;
 }
 
 export function endpointName(ep: Endpoint, ipVersion: 4 | 6): string {
@@ -517,7 +513,7 @@ export class Detectors implements TrackerObserver {
       if (
         !conn.timedOut &&
         !stuck &&
-        (isOpenState(c) || isOpenState(s)) &&
+        (!isTerminal(c) || !isTerminal(s)) &&
         conn.establishedTs + (conn.midstream ? 1 : 0) > 0
       ) {
         this.raise(

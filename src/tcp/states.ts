@@ -14,6 +14,11 @@ export const State = {
 } as const;
 export type State = (typeof State)[keyof typeof State];
 
+/** A state in which an endpoint holds no live connection: CLOSED, TIME_WAIT, LISTEN. */
+export function isTerminal(state: number): boolean {
+  return state === State.CLOSED || state === State.TIME_WAIT || state === State.LISTEN;
+}
+
 /** The names in the report (SPEC.md "States"), indexed by State. */
 export const STATE_NAMES = [
   'CLOSED',

@@ -21,7 +21,7 @@ import {
   type ZeekLike,
 } from './connection.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from './seq.js';
-import { State } from './states.js';
+import { isTerminal, State } from './states.js';
 import { type TimerEntry, TimerQueue } from './timer-queue.js';
 import { EVENT_CAUSE, Ev, nextState } from './transitions.js';
 
@@ -98,10 +98,6 @@ const SYN = TcpFlag.SYN;
 const ACK = TcpFlag.ACK;
 const FIN = TcpFlag.FIN;
 const RST = TcpFlag.RST;
-
-function isTerminal(state: number): boolean {
-  return state === State.CLOSED || state === State.TIME_WAIT || state === State.LISTEN;
-}
 
 /** An IPv6 address folded to 30 bits, a small integer (collisions are settled by sameAddr6). */
 function hashAddr6(b: Uint8Array): number {
