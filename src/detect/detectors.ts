@@ -18,6 +18,7 @@ import {
   emptyList,
   type Endpoint,
   SERVER,
+  SIDE_NAMES,
   SIDES,
   type Side,
   type TransitionRecord,
@@ -46,8 +47,6 @@ export type DetectorSettings = Pick<
 
 /** Receives each anomaly as soon as it is raised (the same object is later updated by finish()). */
 export type AnomalySink = (a: AnomalyReport, conn: Connection | null) => void;
-
-const SIDE_NAME = ['client', 'server'] as const;
 
 /** Anomalies of one kind kept in full for the report; beyond, they are counted only. */
 export const KEEP_PER_KIND = 10_000;
@@ -277,7 +276,7 @@ export class Detectors implements TrackerObserver {
             'syn-with-data',
             seg.ts,
             seg.frame,
-            `SYN from the ${SIDE_NAME[side]} carried ${seg.payloadLen} bytes without a TCP Fast Open option`,
+            `SYN from the ${SIDE_NAMES[side]} carried ${seg.payloadLen} bytes without a TCP Fast Open option`,
             { bytes: seg.payloadLen },
           );
         }
@@ -300,7 +299,7 @@ export class Detectors implements TrackerObserver {
         'keep-alive',
         seg.ts,
         seg.frame,
-        `keep-alive probes from the ${SIDE_NAME[side]}`,
+        `keep-alive probes from the ${SIDE_NAMES[side]}`,
         {
           probes: snd.keepAlives,
         },
@@ -313,7 +312,7 @@ export class Detectors implements TrackerObserver {
         'data-after-fin',
         seg.ts,
         seg.frame,
-        `the ${SIDE_NAME[side]} sent ${seg.payloadLen} bytes of new data after its own FIN`,
+        `the ${SIDE_NAMES[side]} sent ${seg.payloadLen} bytes of new data after its own FIN`,
         { bytes: seg.payloadLen },
       );
     }
@@ -324,7 +323,7 @@ export class Detectors implements TrackerObserver {
         'data-after-rst',
         seg.ts,
         seg.frame,
-        `the ${SIDE_NAME[side]} sent ${seg.payloadLen} bytes after a RST on this connection`,
+        `the ${SIDE_NAMES[side]} sent ${seg.payloadLen} bytes after a RST on this connection`,
         { bytes: seg.payloadLen },
       );
     }
@@ -346,7 +345,7 @@ export class Detectors implements TrackerObserver {
             'zero-window',
             seg.ts,
             seg.frame,
-            `the ${SIDE_NAME[side]} advertised a zero window`,
+            `the ${SIDE_NAMES[side]} advertised a zero window`,
             {
               episodes: z.count[side],
             },
@@ -579,7 +578,7 @@ export class Detectors implements TrackerObserver {
           'rst-out-of-window',
           seg.ts,
           seg.frame,
-          `RST from the ${SIDE_NAME[side]} with sequence number ${off >= 0 ? '+' : ''}${off} from the receiver's next expected, outside its window: ignored by the receiver`,
+          `RST from the ${SIDE_NAMES[side]} with sequence number ${off >= 0 ? '+' : ''}${off} from the receiver's next expected, outside its window: ignored by the receiver`,
           { offset: off },
         );
       }
@@ -615,7 +614,7 @@ export class Detectors implements TrackerObserver {
       'mid-stream-rst',
       seg.ts,
       seg.frame,
-      `${who} (${SIDE_NAME[side]}, ${STATE_NAMES[sndBefore]}) reset the connection; peer was ${STATE_NAMES[rcvBefore]}; ${flight}; ${snd.bytes + rcv.bytes} bytes exchanged${noSocket}`,
+      `${who} (${SIDE_NAMES[side]}, ${STATE_NAMES[sndBefore]}) reset the connection; peer was ${STATE_NAMES[rcvBefore]}; ${flight}; ${snd.bytes + rcv.bytes} bytes exchanged${noSocket}`,
       {
         senderState: STATE_NAMES[sndBefore]!,
         receiverState: STATE_NAMES[rcvBefore]!,
@@ -639,7 +638,7 @@ export class Detectors implements TrackerObserver {
         'retransmission-burst',
         seg.ts,
         seg.frame,
-        `${count} retransmissions from the ${SIDE_NAME[side]} within ${fmtSeconds(seg.ts - ring[0]!)}`,
+        `${count} retransmissions from the ${SIDE_NAMES[side]} within ${fmtSeconds(seg.ts - ring[0]!)}`,
         {
           count,
           within: seg.ts - ring[0]!,
@@ -656,7 +655,7 @@ export class Detectors implements TrackerObserver {
         'half-open',
         seg.ts,
         seg.frame,
-        `the ${SIDE_NAME[side]} retransmitted ${snd.unansweredRtx} times and the peer sent nothing for ${fmtSeconds(seg.ts - peer.lastSeen)}`,
+        `the ${SIDE_NAMES[side]} retransmitted ${snd.unansweredRtx} times and the peer sent nothing for ${fmtSeconds(seg.ts - peer.lastSeen)}`,
         {
           retransmissions: snd.unansweredRtx,
           silence: seg.ts - peer.lastSeen,
@@ -677,7 +676,7 @@ export class Detectors implements TrackerObserver {
           'high-retransmission-rate',
           conn.end,
           conn.lastFrame,
-          `${(rate * 100).toFixed(1)}% of the ${SIDE_NAME[side]}'s ${ep.dataSegments} data segments were retransmissions (${ep.retransmissions})`,
+          `${(rate * 100).toFixed(1)}% of the ${SIDE_NAMES[side]}'s ${ep.dataSegments} data segments were retransmissions (${ep.retransmissions})`,
           {
             rate,
             retransmissions: ep.retransmissions,
@@ -703,7 +702,7 @@ export class Detectors implements TrackerObserver {
       kind,
       t,
       this.lastFrame,
-      `${endpointName(ep, conn.ipVersion)} (${SIDE_NAME[side]}) in ${name} for ${fmtSeconds(t - since)}, still there`,
+      `${endpointName(ep, conn.ipVersion)} (${SIDE_NAMES[side]}) in ${name} for ${fmtSeconds(t - since)}, still there`,
       {
         since,
         duration: t - since,
@@ -717,7 +716,7 @@ export class Detectors implements TrackerObserver {
     const kind = from === State.CLOSE_WAIT ? 'close-wait-stuck' : 'fin-wait-2-stuck';
     // A loop, not find() with a closure: this runs for most connections (twice).
     const open = detOf(conn)?.open ?? NONE_OPEN;
-    const endpoint = SIDE_NAME[side];
+    const endpoint = SIDE_NAMES[side];
     let a: AnomalyReport | undefined;
     for (let i = 0; i < open.length && a === undefined; i++) {
       if (open[i]!.kind === kind && open[i]!.endpoint === endpoint) a = open[i];
@@ -727,7 +726,7 @@ export class Detectors implements TrackerObserver {
     a.details.duration = t - since;
     a.details.closed = true;
     const name = from === State.CLOSE_WAIT ? 'CLOSE_WAIT' : 'FIN_WAIT_2';
-    a.message = `${endpointName(conn.endpoint(side), conn.ipVersion)} (${SIDE_NAME[side]}) stayed in ${name} for ${fmtSeconds(t - since)} before it closed`;
+    a.message = `${endpointName(conn.endpoint(side), conn.ipVersion)} (${SIDE_NAMES[side]}) stayed in ${name} for ${fmtSeconds(t - since)} before it closed`;
   }
 
   private hostCount(
@@ -826,7 +825,7 @@ export class Detectors implements TrackerObserver {
             const since = a.details.since as number;
             const name = a.kind === 'close-wait-stuck' ? 'CLOSE_WAIT' : 'FIN_WAIT_2';
             a.details.duration = end - since;
-            a.message = `${endpointName(ep, conn.ipVersion)} (${SIDE_NAME[side]}) in ${name} for ${fmtSeconds(end - since)}, still there at the end of the capture`;
+            a.message = `${endpointName(ep, conn.ipVersion)} (${SIDE_NAMES[side]}) in ${name} for ${fmtSeconds(end - since)}, still there at the end of the capture`;
           }
           break;
         case 'zero-window': {
@@ -834,7 +833,7 @@ export class Detectors implements TrackerObserver {
           let longest = z.longest[side];
           const open = z.since[side] >= 0;
           if (open) longest = Math.max(longest, end - z.since[side]);
-          a.message = `the ${SIDE_NAME[side]} advertised a zero window ${ep.zeroWindows} time${ep.zeroWindows === 1 ? '' : 's'} in ${z.count[side]} episode${z.count[side] === 1 ? '' : 's'}; the peer stalled up to ${fmtSeconds(longest)}${open ? ' (still closed at the end)' : ''}`;
+          a.message = `the ${SIDE_NAMES[side]} advertised a zero window ${ep.zeroWindows} time${ep.zeroWindows === 1 ? '' : 's'} in ${z.count[side]} episode${z.count[side] === 1 ? '' : 's'}; the peer stalled up to ${fmtSeconds(longest)}${open ? ' (still closed at the end)' : ''}`;
           a.details = {
             episodes: z.count[side],
             zeroWindowSegments: ep.zeroWindows,
@@ -844,7 +843,7 @@ export class Detectors implements TrackerObserver {
           break;
         }
         case 'keep-alive':
-          a.message = `${ep.keepAlives} keep-alive probe${ep.keepAlives === 1 ? '' : 's'} from the ${SIDE_NAME[side]}`;
+          a.message = `${ep.keepAlives} keep-alive probe${ep.keepAlives === 1 ? '' : 's'} from the ${SIDE_NAMES[side]}`;
           a.details = { probes: ep.keepAlives };
           break;
         default:
@@ -869,7 +868,7 @@ export class Detectors implements TrackerObserver {
       kind,
       severity: k.severity,
       connection: conn ? conn.id : null,
-      endpoint: side === null ? null : SIDE_NAME[side],
+      endpoint: side === null ? null : SIDE_NAMES[side],
       t,
       frame,
       message,

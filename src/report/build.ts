@@ -3,7 +3,7 @@
  * the report model of SPEC.md. Pure: no I/O.
  */
 import type { CaptureStats } from '../capture/record.js';
-import { CLIENT, type Connection, type Endpoint, SIDES } from '../tcp/connection.js';
+import { CLIENT, type Connection, type Endpoint, SIDE_NAMES, SIDES } from '../tcp/connection.js';
 import { STATE_NAMES, State, type StateName } from '../tcp/states.js';
 import type {
   AnomalyReport,
@@ -56,7 +56,6 @@ export function endpointReport(ep: Endpoint): EndpointReport {
 }
 
 export function connectionReport(conn: Connection): ConnectionReport {
-  const side = ['client', 'server'] as const;
   return {
     id: conn.id,
     client: endpointReport(conn.client),
@@ -74,7 +73,7 @@ export function connectionReport(conn: Connection): ConnectionReport {
     transitions: conn.transitions.map((r) => ({
       t: r.t,
       frame: r.frame,
-      endpoint: side[r.side],
+      endpoint: SIDE_NAMES[r.side],
       from: STATE_NAMES[r.from]!,
       to: STATE_NAMES[r.to]!,
       cause: r.cause,
@@ -128,7 +127,7 @@ export function stateSummary(
       const counts = side === CLIENT ? client : server;
       counts[name] = (counts[name] ?? 0) + 1;
       if (ep.state === State.CLOSED) continue;
-      const sideName = side === CLIENT ? 'client' : 'server';
+      const sideName = SIDE_NAMES[side];
       const key = conn.ipVersion === 4 ? ep.addr4 * 2 + side : `${sideName} ${ep.addrText}`;
       let h = hosts.get(key);
       if (!h) {

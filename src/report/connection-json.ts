@@ -10,12 +10,10 @@
  * (JSON, then jsonSafe, then any non-ASCII character as `\u` so that the
  * text is ASCII) and cached.
  */
-import { type Connection, type Endpoint, type Side, transitionParts } from '../tcp/connection.js';
+import { type Connection, type Endpoint, type Side, SIDE_NAMES, transitionParts } from '../tcp/connection.js';
 import { STATE_NAMES } from '../tcp/states.js';
 import { JsonBytes } from './json-bytes.js';
 import { jsonSafe } from './sanitize.js';
-
-const SIDES = ['client', 'server'] as const;
 
 const NON_ASCII = /[\u0080-\uffff]/g;
 
@@ -56,7 +54,7 @@ function transitionTail(code: number): Uint8Array {
   if (t === undefined) {
     const { side, from, to, cause } = transitionParts(code);
     t = b(
-      `,"endpoint":"${SIDES[side]}","from":"${STATE_NAMES[from]}","to":"${STATE_NAMES[to]}","cause":${q(cause)}}`,
+      `,"endpoint":"${SIDE_NAMES[side]}","from":"${STATE_NAMES[from]}","to":"${STATE_NAMES[to]}","cause":${q(cause)}}`,
     );
     tails[code] = t;
   }

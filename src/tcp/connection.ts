@@ -13,6 +13,8 @@ export const SERVER = 1;
 export type Side = 0 | 1;
 /** Both sides, for loops over them (one shared array, not a literal per loop). */
 export const SIDES: readonly Side[] = [CLIENT, SERVER];
+/** The report's name of each side, by Side. */
+export const SIDE_NAMES = ['client', 'server'] as const;
 
 /** Zeek's conn_state/history emulation (zeek.ts), injected so the tracker does not depend on it. */
 export interface ZeekLike {
