@@ -73,8 +73,7 @@ export function decodeTcp(c: Cursor): Layer {
     b[o + 23] === 10
   ) {
     // NOP, NOP, timestamps: what nearly every segment of a Linux connection carries.
-    seg.tsVal = ((b[o + 24]! << 24) | (b[o + 25]! << 16) | (b[o + 26]! << 8) | b[o + 27]!) >>> 0;
-    seg.tsEcr = ((b[o + 28]! << 24) | (b[o + 29]! << 16) | (b[o + 30]! << 8) | b[o + 31]!) >>> 0;
+    readTimestamps(b, o + 22, seg);
   } else if (headerLen > 20) parseOptions(b, o + 20, payloadOffset, Math.min(payloadOffset, end), seg);
   return stop(c, DecodeStatus.Ok);
 }
@@ -138,10 +137,8 @@ function parseOptions(b: Uint8Array, from: number, headerEnd: number, capEnd: nu
         break;
       }
       case TcpOption.Timestamps:
-        if (len === 10) {
-          seg.tsVal = ((b[i + 2]! << 24) | (b[i + 3]! << 16) | (b[i + 4]! << 8) | b[i + 5]!) >>> 0;
-          seg.tsEcr = ((b[i + 6]! << 24) | (b[i + 7]! << 16) | (b[i + 8]! << 8) | b[i + 9]!) >>> 0;
-        } else seg.badOptions = true;
+        if (len === 10) readTimestamps(b, i, seg);
+        else seg.badOptions = true;
         break;
       case TcpOption.FastOpen:
         if (len === 2 || (len >= 6 && len <= 18)) seg.tfo = true;
@@ -159,6 +156,12 @@ function parseOptions(b: Uint8Array, from: number, headerEnd: number, capEnd: nu
     }
     i += len;
   }
+}
+
+/** TSval and TSecr of the timestamps option that starts at `i` (RFC 7323 section 3). */
+function readTimestamps(b: Uint8Array, i: number, seg: Segment): void {
+  seg.tsVal = ((b[i + 2]! << 24) | (b[i + 3]! << 16) | (b[i + 4]! << 8) | b[i + 5]!) >>> 0;
+  seg.tsEcr = ((b[i + 6]! << 24) | (b[i + 7]! << 16) | (b[i + 8]! << 8) | b[i + 9]!) >>> 0;
 }
 
 function addOther(seg: Segment, kind: number, len: number): void {
