@@ -895,7 +895,7 @@ export class Tracker {
         const to = nextState(rcv.state, Ev.RCV_SYN);
         if (to >= 0) this.transition(conn, side, to, seg, EVENT_CAUSE[Ev.RCV_SYN]);
       } else {
-        if (!rcv.hasIsn && rcv.state === State.CLOSED && conn.endpoint(side).packets === 0) {
+        if (!rcv.hasIsn && rcv.state === State.CLOSED && rcv.packets === 0) {
           // specialCases: a SYN-ACK whose SYN was not captured: its receiver must
           // have sent that SYN (ISN = ack - 1).
           rcv.isn = seqAdd(seg.ack, -1);
