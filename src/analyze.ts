@@ -24,6 +24,8 @@ import { Layer } from './decode/cursor.js';
 import { decodePacket, firstLayer } from './decode/packet.js';
 import { DecodeStatus, newSegment, SKIP_REASON, type Segment, TcpFlag } from './decode/segment.js';
 import { TcpdumpTextParser } from './decode/tcpdump-text.js';
+import { LocalZone, normalizeZone, processZone } from './decode/tcpdump-text/zone.js';
+import { UsageError } from './config/errors.js';
 import {
   anomalyMatches,
   captureSummary,
@@ -78,6 +80,12 @@ export interface AnalyzeOptions {
    * to (default: today for standard input, the file's modification day otherwise).
    */
   textDate?: number;
+  /**
+   * tcpdump text input: the time zone (IANA name, e.g. `America/New_York`) of its
+   * time-of-day and -tttt stamps, which tcpdump prints in local time. Default:
+   * this process's zone (TZ). textDate is a day in this zone.
+   */
+  textTimeZone?: string;
   /** Read several files in the given order instead of time order. */
   order?: 'time' | 'given';
 }
@@ -237,7 +245,17 @@ export class Analysis implements TrackerObserver {
     this.zeekLog = opts.onZeekRow ? new ZeekLog(opts.onZeekRow) : null;
     this.nextStates = Number.POSITIVE_INFINITY;
     this.compactAt = this.settings.maxConnections;
+    const zone = opts.textTimeZone === undefined ? processZone() : normalizeZone(opts.textTimeZone);
+    if (zone === null) {
+      throw new UsageError(
+        `unknown time zone "${opts.textTimeZone}" for tcpdump text (expected a name like America/New_York or UTC)`,
+      );
+    }
+    this.textZone = new LocalZone(zone);
   }
+
+  /** The zone of tcpdump text's local-time stamps. */
+  private readonly textZone: LocalZone;
 
   /** The CaptureSink handed to the reader. */
   readonly sink = {
@@ -263,7 +281,7 @@ export class Analysis implements TrackerObserver {
       let tp = this.textParsers.get(file);
       if (tp === undefined) {
         tp = {
-          parser: new TcpdumpTextParser({ baseDate: this.textBaseDate(file) }),
+          parser: new TcpdumpTextParser({ baseDate: this.textBaseDate(file), timeZone: this.textZone.name }),
           frameBase: this.maxFrame,
           count: 0,
         };
@@ -290,7 +308,7 @@ export class Analysis implements TrackerObserver {
    * else today for standard input (a live pipe), else the day the file was written.
    */
   private textBaseDate(file: string): number {
-    const day = (ms: number) => Math.floor(ms / 86_400_000) * 86_400;
+    const day = (ms: number) => this.textZone.localDay(ms / 1000);
     if (this.opts.textDate !== undefined) return this.opts.textDate;
     if (file === '-' || file === '<stream>') return day(Date.now());
     try {
@@ -430,6 +448,34 @@ export class Analysis implements TrackerObserver {
     this.compactAt = n > max ? n + Math.max(1, Math.ceil(max / 10)) : max;
   }
 
+  /**
+   * tcpdump without -n names hosts (DNS) and ports (/etc/services). Named ports
+   * are read back (decode/tcpdump-text/services.ts); lines naming hosts, or
+   * ports the table lacks, cannot be: one warning per input says how many, and
+   * the input is not analysable (exit 2) when nothing else could be read or
+   * with --strict.
+   */
+  private checkTextNames(stats: CaptureStats): void {
+    for (const [file, { parser }] of this.textParsers) {
+      const { hostNames, portNames, unknownPortName } = parser.stats;
+      const parts: string[] = [];
+      if (hostNames > 0) parts.push(`${hostNames} line${hostNames === 1 ? ' names' : 's name'} hosts`);
+      if (portNames > 0)
+        parts.push(
+          `${portNames} line${portNames === 1 ? ' names' : 's name'} ports it cannot map to numbers (e.g. "${unknownPortName}")`,
+        );
+      if (parts.length === 0) continue;
+      const message = `${parts.join(' and ')}; run tcpdump with -n`;
+      if (this.tcpPackets === 0 || this.settings.strict) {
+        throw new CaptureError(
+          `${file}: ${message}${this.tcpPackets === 0 ? ' (no TCP segment could be read)' : ' (--strict)'}`,
+          file,
+        );
+      }
+      stats.warnings.push({ kind: 'other', file, offset: 0, message });
+    }
+  }
+
   /** End of input: expire timers to the last timestamp, finish detectors, build the report. */
   finish(stats: CaptureStats, opts: FinishOptions = {}): AnalysisResult {
     this.zeekLog?.finish();
@@ -450,6 +496,7 @@ export class Analysis implements TrackerObserver {
         );
       }
     }
+    this.checkTextNames(stats);
     // The capture's last timestamp (any frame, TCP or not) is "now" at the end.
     const end = Math.max(this.lastTs, stats.end ?? 0, this.textEnd);
     for (let i = 0; i < this.skipCounts.length; i++) {

@@ -21,7 +21,7 @@ import { type Io, termWidth, useColor } from './io.js';
 import { LiveScreen } from './live-screen.js';
 import { zeekLogHeader, zeekLogLine } from '../tcp/zeek-log.js';
 import { writeJsonTo } from './json-out.js';
-import { buildSettings, parseTextDate } from './main.js';
+import { buildSettings, parseTextDate, textTimeZone } from './main.js';
 
 interface Capture {
   name: string;
@@ -61,6 +61,7 @@ export async function analyzeCommand(
 
   const order = opts.order === undefined ? undefined : parseOrder(opts.order);
   const textDate = parseTextDate(opts.textDate);
+  const textZone = textTimeZone(opts, io);
   if (format === 'text') await preloadTerminal();
   if (format === 'zeek') io.stdout.write(zeekLogHeader());
   const groups = opts.each ? captures.map((c) => [c]) : [captures];
@@ -82,6 +83,7 @@ export async function analyzeCommand(
           signal: ac.signal,
           order,
           textDate,
+          textZone,
           deferConnections,
         }),
       );
@@ -143,6 +145,15 @@ export async function analyzeCommand(
     c.result.report.capture.truncated ||
     c.result.report.capture.damaged ||
     c.result.stats.warnings.some((w) => w.kind === 'invalid-timestamp');
+  // A gate over an input with no TCP at all judged nothing: that is not a pass
+  // (tcpdump text without -n, a wrong interface or filter, an empty capture).
+  const empty = gate ? done.filter((c) => c.result.report.capture.tcpPackets === 0) : [];
+  for (const c of empty) {
+    io.stderr.write(
+      `tcptrace-ts: ${sanitize(c.name)}: no TCP segment in the input: the gate has nothing to judge\n`,
+    );
+  }
+  if (empty.length > 0) return 2;
   if (settings.strict && done.some(damaged)) {
     io.stderr.write('tcptrace-ts: --strict: the capture is truncated or damaged\n');
     return 2;
@@ -158,6 +169,7 @@ interface RunCtx {
   signal: AbortSignal;
   order: 'time' | 'given' | undefined;
   textDate: number | undefined;
+  textZone: string | undefined;
   /** Ask the engine for the connections on demand (AnalysisResult.deferred). */
   deferConnections: boolean;
 }
@@ -190,6 +202,7 @@ async function analyzeOne(
   analysis = new Analysis({
     settings,
     textDate: ctx.textDate,
+    textTimeZone: ctx.textZone,
     ladder: undefined,
     onAnomaly: ndjson
       ? (a: AnomalyReport) => out.write(`${json({ type: 'anomaly', ...a })}\n`)

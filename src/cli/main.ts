@@ -11,6 +11,7 @@ import { CaptureError } from '../capture/record.js';
 import { UsageError } from '../config/errors.js';
 import { findDefaultConfig, loadConfig, mergeSettings, settingsFromOptions } from '../config/load.js';
 import { DEFAULT_SETTINGS, type Settings } from '../config/settings.js';
+import { normalizeZone } from '../decode/tcpdump-text/zone.js';
 import { analyzeCommand } from './analyze-command.js';
 import type { Io } from './io.js';
 
@@ -70,6 +71,10 @@ function addCommon(cmd: Command): Command {
       '--text-date <YYYY-MM-DD>',
       "tcpdump text input: the day of its time-of-day stamps (default: today for '-', else the file's date)",
     )
+    .option(
+      '--text-tz <zone>',
+      'tcpdump text input: the time zone of its local-time stamps (default: TZ, else the system zone)',
+    )
     .option('--order <order>', "several files: 'time' (by first packet, default) or 'given'")
     .option('--color', 'force colour')
     .option('--no-color', 'no colour (also NO_COLOR=1)')
@@ -101,6 +106,23 @@ export function parseTextDate(v: unknown): number | undefined {
     throw new UsageError(`--text-date: expected a date like 2026-11-21, got "${String(v)}"`);
   }
   return t / 1000;
+}
+
+/**
+ * The zone tcpdump text's local-time stamps are read in: --text-tz, else TZ
+ * (the reader's zone, as tcpdump's own localtime() uses), else the process's.
+ */
+export function textTimeZone(opts: Record<string, unknown>, io: Io): string | undefined {
+  if (opts.textTz !== undefined) {
+    const z = normalizeZone(String(opts.textTz));
+    if (z === null)
+      throw new UsageError(
+        `--text-tz: unknown time zone "${String(opts.textTz)}" (expected a name like America/New_York or UTC)`,
+      );
+    return z;
+  }
+  const tz = io.env.TZ;
+  return tz === undefined || tz === '' ? undefined : (normalizeZone(tz) ?? undefined);
 }
 
 export function buildSettings(opts: Record<string, unknown>, io: Io): Settings {

@@ -29,6 +29,7 @@ import { opts, parseOptions } from './tcpdump-text/options.js';
 import { at, find, findLast, isDigit, lastSpace, num, readUint, skipSpaces } from './tcpdump-text/scan.js';
 import { SeqTracker } from './tcpdump-text/seq.js';
 import { Clock, type HmsMeaning, readStamp, StampShape, stamp } from './tcpdump-text/time.js';
+import { LocalZone } from './tcpdump-text/zone.js';
 import { DecodeStatus, resetFields, type Segment, TcpFlag } from './segment.js';
 
 export type { HmsMeaning } from './tcpdump-text/time.js';
@@ -45,6 +46,12 @@ export interface TcpdumpTextOptions {
    * (default and -tttt stamps are local time). Default 0: UTC (TZ=GMT0).
    */
   utcOffset?: number;
+  /**
+   * The time zone (IANA name) of the local time tcpdump printed, for its
+   * default and -tttt stamps; overrides utcOffset. baseDate is then that
+   * zone's local midnight, counted as wall-clock seconds.
+   */
+  timeZone?: string;
   /** How HH:MM:SS stamps are read; default `auto` (time of day unless the first is 00:00:00.0, then deltas). */
   hms?: HmsMeaning;
   /** true: the text is from `tcpdump -S`; false: it is not; default: detected from the numbers. */
@@ -94,6 +101,10 @@ export interface TcpdumpTextStats {
   orphanPending: number;
   /** Lines with host names instead of addresses (tcpdump without -n): not usable. */
   hostNames: number;
+  /** Lines with a port named by a services database entry this tool does not ship: not usable. */
+  portNames: number;
+  /** The first such port name (for the warning). */
+  unknownPortName: string;
   invalidTimestamps: number;
   /** Outputs of other tcpdump runs found concatenated after the first (-# numbers starting again). */
   runs: number;
@@ -182,6 +193,8 @@ export class TcpdumpTextParser {
     seqUnknownBase: 0,
     orphanPending: 0,
     hostNames: 0,
+    portNames: 0,
+    unknownPortName: '',
     invalidTimestamps: 0,
     runs: 0,
     lineErrors: 0,
@@ -224,7 +237,8 @@ export class TcpdumpTextParser {
   constructor(options: TcpdumpTextOptions = {}) {
     this.baseDate = Number.isFinite(options.baseDate) ? Math.floor(options.baseDate!) : 0;
     const off = Number.isFinite(options.utcOffset) ? Math.floor(options.utcOffset!) : 0;
-    this.clock = new Clock(this.baseDate, off, options.hms ?? 'auto');
+    const zone = options.timeZone === undefined ? null : new LocalZone(options.timeZone);
+    this.clock = new Clock(this.baseDate, off, options.hms ?? 'auto', zone);
     this.seqGiven =
       options.absoluteSeq === undefined ? undefined : options.absoluteSeq ? 'absolute' : 'relative';
     this.seqs = new SeqTracker(this.seqGiven);
@@ -508,14 +522,11 @@ export class TcpdumpTextParser {
       return true;
     }
     const sport = parseAddrPort(s, srcStart, srcEnd, seg.src);
-    if (sport < 0) {
-      // tcpdump without -n: names, not addresses.
-      if (find(s, '.', srcStart, srcEnd) >= 0) this.stats.hostNames++;
-      return false;
-    }
+    if (sport < 0) return this.namedEndpoint(s, srcStart, srcEnd);
     const v = addrPort.version;
     const dport = parseAddrPort(s, dstStart, colon, seg.dst);
-    if (dport < 0 || addrPort.version !== v) return false;
+    if (dport < 0) return this.namedEndpoint(s, dstStart, colon);
+    if (addrPort.version !== v) return false;
     seg.ipVersion = v as 4 | 6;
     seg.srcPort = sport;
     seg.dstPort = dport;
@@ -530,6 +541,24 @@ export class TcpdumpTextParser {
     // An outer `a > b:` before these endpoints: a tunnel (GRE, IP-in-IP ...) printed inside its carrier.
     this.tunnelled = this.addressPair(s, b, srcStart, null);
     return true;
+  }
+
+  /**
+   * An endpoint that is not `address.port`: tcpdump without -n names hosts
+   * (DNS) and ports (/etc/services). Ports named by the services database are
+   * read (parseAddrPort); host names cannot be turned back into addresses, so
+   * such lines are counted for one clear warning. Returns false (no segment).
+   */
+  private namedEndpoint(s: string, start: number, end: number): false {
+    if (addrPort.failure === 'host') this.stats.hostNames++;
+    else if (addrPort.failure === 'port') {
+      this.stats.portNames++;
+      if (this.stats.unknownPortName === '') {
+        const dot = s.lastIndexOf('.', end - 1);
+        this.stats.unknownPortName = s.slice(dot + 1, end).slice(0, 40);
+      }
+    }
+    return false;
   }
 
   private dirKey = '';

@@ -6,6 +6,7 @@
  * Local to the text parser: the binary decoders never need to read text.
  */
 import { hexValue, num, readUint } from './scan.js';
+import { TCP_SERVICES } from './services.js';
 
 const words = new Uint16Array(8);
 
@@ -96,8 +97,21 @@ export function parseAddr(s: string, start: number, end: number, out: Uint8Array
   return 4;
 }
 
-/** The IP version found by the last parseAddrPort. */
-export const addrPort = { version: 0 as 0 | 4 | 6, addrEnd: 0 };
+/**
+ * What the last parseAddrPort found: the IP version, where the address ends,
+ * and when it failed, why: `host` (the address part is a name: tcpdump
+ * without -n), `port` (a port name this tool does not know), or `''`.
+ */
+export const addrPort = { version: 0 as 0 | 4 | 6, addrEnd: 0, failure: '' as '' | 'host' | 'port' };
+
+/** A letter: names have them, addresses (dotted quads, IPv6 hex aside) do not. */
+function hasLetterBeyondHex(s: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i) | 0x20;
+    if (c >= 103 && c <= 122) return true; // g-z: not a hex digit
+  }
+  return false;
+}
 
 /**
  * `address.port` [start, end) (tcpdump's form for TCP and UDP endpoints): the
@@ -126,9 +140,11 @@ export function parseAddrPort(s: string, start: number, end: number, out: Uint8A
     for (let z = 4; z < 16; z++) out[z] = 0;
     addrPort.version = 4;
     addrPort.addrEnd = end - digits - 1;
+    addrPort.failure = '';
     return v;
   }
-  // IPv6 (or not an address).
+  // IPv6, a port named after /etc/services (tcpdump without -n), or not an address.
+  addrPort.failure = '';
   let dot = -1;
   for (let i = end - 1; i > start; i--) {
     if (s.charCodeAt(i) === 46) {
@@ -138,10 +154,25 @@ export function parseAddrPort(s: string, start: number, end: number, out: Uint8A
   }
   if (dot < 0) return -1;
   const j = readUint(s, dot + 1, end);
-  if (j !== end || num.v > 65535 || num.digits > 5) return -1;
-  const port = num.v;
+  let port: number;
+  let named = false;
+  if (j === end && num.v <= 65535 && num.digits <= 5) {
+    port = num.v;
+  } else {
+    // `10.77.0.2.http-alt`: tcpdump prints the services database's name of the port.
+    port = TCP_SERVICES.get(s.slice(dot + 1, end)) ?? -1;
+    named = true;
+  }
   const version = parseAddr(s, start, dot, out);
-  if (version === 0) return -1;
+  if (version === 0) {
+    // `db1.example.com.5432`, `db1.postgresql`: a host name (tcpdump without -n).
+    if (hasLetterBeyondHex(s, start, dot)) addrPort.failure = 'host';
+    return -1;
+  }
+  if (port < 0) {
+    if (named) addrPort.failure = 'port';
+    return -1;
+  }
   addrPort.version = version;
   addrPort.addrEnd = dot;
   return port;

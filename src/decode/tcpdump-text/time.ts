@@ -13,6 +13,7 @@
  * Seconds and nanoseconds are kept as integers: nothing is rounded.
  */
 import { at, isDigit, num, readUint } from './scan.js';
+import type { LocalZone } from './zone.js';
 
 export const StampShape = {
   None: 0,
@@ -171,12 +172,22 @@ export class Clock {
   private dayOffset = 0;
   private lastTod = -1;
 
+  /**
+   * `zone` reads local stamps (default and -tttt) in a time zone; without one,
+   * they are `utcOffset` seconds east of UTC. baseDate is local midnight counted
+   * as wall-clock seconds.
+   */
   constructor(
     private readonly baseDate: number,
     private readonly utcOffset: number,
     hms: HmsMeaning,
+    private readonly zone: LocalZone | null = null,
   ) {
     this.hms = hms;
+  }
+
+  private toUtc(wall: number): number {
+    return this.zone === null ? wall - this.utcOffset : this.zone.toUtc(wall);
   }
 
   /** The time of the stamp just read (readStamp), into this.sec / this.nsec. */
@@ -185,7 +196,7 @@ export class Clock {
     let nsec = stamp.nsec;
     switch (stamp.shape) {
       case StampShape.DateTime:
-        sec -= this.utcOffset;
+        sec = this.toUtc(sec);
         break;
       case StampShape.Epoch:
         break;
@@ -203,7 +214,7 @@ export class Clock {
           // Back by more than 12 h: the clock went past midnight.
           if (this.lastTod >= 0 && sec < this.lastTod - 43200) this.dayOffset += 86400;
           this.lastTod = sec;
-          sec += this.baseDate + this.dayOffset - this.utcOffset;
+          sec = this.toUtc(sec + this.baseDate + this.dayOffset);
         } else {
           if (stamp.negative) {
             // Keep (sec, nsec) normalised: -1.2 s is (-2, 0.8e9).
