@@ -18,7 +18,8 @@ import {
   type ReadOptions,
 } from './capture/record.js';
 import { readCaptureFiles, readCaptureStream } from './capture/reader.js';
-import { DEFAULT_SETTINGS, type Settings } from './config/settings.js';
+import { validateSettings } from './config/load.js';
+import { DEFAULT_SETTINGS, type Settings, type SettingsInput } from './config/settings.js';
 import { Detectors } from './detect/detectors.js';
 import { Layer } from './decode/cursor.js';
 import { decodePacket, firstLayer } from './decode/packet.js';
@@ -56,7 +57,12 @@ import { ZeekConn } from './tcp/zeek.js';
 import { ZeekLog, type ZeekRow } from './tcp/zeek-log.js';
 
 export interface AnalyzeOptions {
-  settings?: Partial<Settings>;
+  /**
+   * Thresholds and filters, as in the config file: `{ closeWaitTimeout: '10s' }`
+   * or seconds. Validated as the CLI and config file are: an unknown key or a bad
+   * value throws a UsageError naming it.
+   */
+  settings?: SettingsInput;
   /** Stop reading (SIGINT in live mode); what was read is analysed and reported. */
   signal?: AbortSignal;
   /** Each anomaly as soon as it becomes true (streaming, live mode). */
@@ -231,7 +237,7 @@ export class Analysis implements TrackerObserver {
 
   constructor(opts: AnalyzeOptions = {}) {
     this.opts = opts;
-    this.settings = { ...DEFAULT_SETTINGS, ...opts.settings } as Settings;
+    this.settings = { ...DEFAULT_SETTINGS, ...validateSettings(opts.settings) } as Settings;
     const s = this.settings;
     this.filter = makeFilter(s.host, s.port, s.conn);
     this.tracker = new Tracker(this, {

@@ -10,7 +10,7 @@ export { Analysis, analyze, type AnalysisResult, type AnalyzeOptions } from './a
 export type { CaptureFormat, CaptureStats, CaptureWarning, PacketRecord } from './capture/record.js';
 export { CaptureError } from './capture/record.js';
 export { UsageError } from './config/errors.js';
-export { DEFAULT_SETTINGS, type Settings } from './config/settings.js';
+export { DEFAULT_SETTINGS, type Settings, type SettingsInput } from './config/settings.js';
 export { ANOMALY_KINDS, type AnomalyKind } from './detect/kinds.js';
 export type { Segment } from './decode/segment.js';
 export { evaluateGate } from './gate/gate.js';

@@ -83,6 +83,31 @@ export function validateConfig(data: unknown, source: string): Partial<Settings>
   return out;
 }
 
+/**
+ * Settings given to the library (`analyze(f, { settings })`): the config file's
+ * forms and checks (durations as `"10s"` or seconds, rates as `"10%"`, max
+ * limits as `"2%"`), so the library is no looser than the CLI. A bad key or
+ * value is a UsageError: `settings.closeWaitTimeout: negative duration -1`,
+ * `settings: unknown key "closeWaitTimout" (did you mean "closeWaitTimeout"?)`.
+ */
+export function validateSettings(data: unknown, source = 'settings'): Partial<Settings> {
+  if (data === undefined || data === null) return {};
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    throw new UsageError(`${source}: expected an object of settings`);
+  }
+  const out: Partial<Settings> = {};
+  for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
+    if (!(SETTINGS_KEYS as readonly string[]).includes(key)) {
+      throw new UsageError(`${source}: unknown key "${key}"${didYouMean(key, SETTINGS_KEYS)}`);
+    }
+    if (value === undefined) continue;
+    const k = key as keyof Settings;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- key and value types match by construction
+    (out as any)[k] = validateValue(k, value, `${source}.${key}`, (sub) => `${source}.${key}.${sub}`);
+  }
+  return out;
+}
+
 function kebab(key: string): string {
   return key.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`).replace(/\d+/g, (m) => `-${m}`);
 }

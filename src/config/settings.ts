@@ -130,3 +130,17 @@ export const GATE_METRICS: Readonly<Record<string, { rate: boolean; description:
   connections: { rate: false, description: 'connections seen (kept in full and summarised)' },
   retransmissions: { rate: false, description: 'retransmitted segments, all endpoints' },
 };
+
+/**
+ * What the library's `analyze(f, { settings })` accepts: every key of
+ * Settings, in its own type or in the config file's text forms (`"10s"`,
+ * `"10%"`, `"5/1s"`, a max limit `"2%"`); validated as the config file is.
+ */
+export type SettingsInput = {
+  [K in Exclude<keyof Settings, 'max' | 'port' | 'conn' | 'retransmissionBurst'>]?: Settings[K] | string;
+} & {
+  max?: Record<string, MaxRule | number | string>;
+  port?: (number | string)[] | number | string;
+  conn?: (number | string)[] | number | string;
+  retransmissionBurst?: BurstThreshold | { count: number | string; window: number | string } | string;
+};
