@@ -608,13 +608,23 @@ export class Detectors implements TrackerObserver {
       sndBefore === State.TIME_WAIT
         ? " (it held no socket any more: its FIN_WAIT_2 had been dropped, as after tcp_fin_timeout, before the peer's FIN came)"
         : '';
+    // A client's abortive close (SO_LINGER 0) after a completed exchange: it sent
+    // a request, got an answer, everything was acknowledged both ways (kinds.ts).
+    const clientAbort =
+      side === CLIENT &&
+      inFlight === 0 &&
+      (sndBefore === State.ESTABLISHED || sndBefore === State.CLOSE_WAIT) &&
+      snd.bytes > 0 &&
+      rcv.bytes > 0;
     this.raise(
       conn,
       side,
-      'mid-stream-rst',
+      clientAbort ? 'client-abort' : 'mid-stream-rst',
       seg.ts,
       seg.frame,
-      `${who} (${SIDE_NAMES[side]}, ${STATE_NAMES[sndBefore]}) reset the connection; peer was ${STATE_NAMES[rcvBefore]}; ${flight}; ${snd.bytes + rcv.bytes} bytes exchanged${noSocket}`,
+      clientAbort
+        ? `${who} (client, ${STATE_NAMES[sndBefore]}) reset the connection after a completed exchange (${snd.bytes} bytes sent, ${rcv.bytes} received, all acknowledged): an abortive close`
+        : `${who} (${SIDE_NAMES[side]}, ${STATE_NAMES[sndBefore]}) reset the connection; peer was ${STATE_NAMES[rcvBefore]}; ${flight}; ${snd.bytes + rcv.bytes} bytes exchanged${noSocket}`,
       {
         senderState: STATE_NAMES[sndBefore]!,
         receiverState: STATE_NAMES[rcvBefore]!,

@@ -45,6 +45,13 @@ export const ANOMALY_KINDS: readonly AnomalyKind[] = [
     hint: 'An application abort (SO_LINGER 0, a process killed), a close() with unread data in the receive buffer, a middlebox idle timeout, or a crashed or rebooted peer. The sender of the RST is the side to look at.',
   },
   {
+    kind: 'client-abort',
+    severity: 'info',
+    level: 'connection',
+    title: 'the client reset the connection after a completed exchange',
+    hint: 'A deliberate abortive close (SO_LINGER 0, common in HTTP clients, load-balancer health checks and benchmarks) that skips TIME_WAIT: the request was answered and acknowledged, nothing was lost. The server sees ECONNRESET on its next read; a RST before the answer, or from the server, is mid-stream-rst.',
+  },
+  {
     kind: 'close-wait-stuck',
     severity: 'error',
     level: 'connection',
@@ -116,7 +123,7 @@ export const ANOMALY_KINDS: readonly AnomalyKind[] = [
   },
   {
     kind: 'port-reuse-time-wait',
-    severity: 'warning',
+    severity: 'info',
     level: 'connection',
     title: 'a new SYN reused a 4-tuple whose endpoint was still in TIME_WAIT',
     hint: 'Ephemeral ports are recycled fast (port exhaustion, tcp_tw_reuse, or a client binding a fixed port); Linux accepts it when the new ISN or timestamps are higher.',

@@ -139,7 +139,10 @@ function summarySection(report: Report, ctx: Ctx): string[] {
   }
 
   const conns = report.connections;
-  const withAnomalies = conns.filter((c) => c.anomalies.length > 0).length;
+  // Info kinds (capture-ended-open, port reuse, keep-alive, ...) are facts, not problems: not counted here.
+  const withAnomalies = conns.filter((c) =>
+    c.anomalies.some((k) => kindSeverity(k, ctx.severities) !== 'info'),
+  ).length;
   let connText = plural(conns.length, 'connection');
   if (withAnomalies > 0) connText += ` (${formatCount(withAnomalies)} with anomalies)`;
   if (report.summarised.connections > 0) {
@@ -287,6 +290,8 @@ function kindBlock(group: KindGroup, ctx: Ctx, examples: number): string[] {
   const head = `  ${p.severity(group.severity, padEnd(SEV_LABEL[group.severity], SEV_W))}${p.bold(kind)} ${count}`;
   const title = info ? `  ${info.title}` : '';
   const out = [truncate(head + (visibleLength(head + title) <= ctx.width ? p.dim(title) : ''), ctx.width)];
+  // An info kind is one line (routine port reuse can come by the ten thousand); --all shows its examples.
+  if (group.severity === 'info' && !ctx.all) return out;
 
   const hint = sanitize(group.items.find((a) => a.hint)?.hint ?? info?.hint ?? '');
   if (hint) out.push(...wrap(`hint: ${hint}`, avail).map((l) => indent + p.dim(l)));

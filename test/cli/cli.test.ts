@@ -72,7 +72,7 @@ describe('gate and exit codes', () => {
   });
 
   it('--max count rules print the failing rule and its figure', async () => {
-    const r = await cli([F('abort-linger0'), '--max', 'mid-stream-rst=0']);
+    const r = await cli([F('close-unread-data'), '--max', 'mid-stream-rst=0']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/mid-stream-rst: 1 > max 0/);
   });

@@ -55,7 +55,7 @@ describe('live mode: tcpdump -U -w - | tcptrace-ts -', () => {
     const stdin = new PushStdin();
     const { io, stdout, stderr, signals } = makeIo(stdin);
     const done = run(['-', '--fail-on', 'error'], io);
-    stdin.push(F('abort-linger0'));
+    stdin.push(F('close-unread-data'));
     await stdout.waitFor(/mid-stream-rst/);
     signals.emit('SIGINT');
     const code = await done;

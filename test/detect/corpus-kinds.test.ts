@@ -24,7 +24,11 @@ const shows: [string, string, string][] = [
   ['data-after-rst', 'corpus', 'suricata-verify/security-4710-01/input.pcap'], // RST ignored, data goes on
   ['syn-with-data', 'corpus', 'zeek/tcp/payload-syn.pcap'],
   ['high-retransmission-rate', 'corpus', 'zeek/tcp/retransmit-fast009.pcap'],
-  ['mid-stream-rst', 'corpus', 'pcapplusplus/one_http_stream_rst.pcap'],
+  // The client resets after the server's answer and FIN, all acknowledged (Windows' usual close).
+  ['client-abort', 'corpus', 'pcapplusplus/one_http_stream_rst.pcap'],
+  ['client-abort', 'fixtures', 'abort-linger0.pcap'], // SO_LINGER 0 after request and response
+  ['mid-stream-rst', 'fixtures', 'server-rst-midstream.pcap'],
+  ['mid-stream-rst', 'fixtures', 'close-unread-data.pcap'], // the server closes with unread data: RST
   ['connection-refused', 'corpus', 'zeek/pop3/pop3.pcap'],
   ['syn-no-synack', 'corpus', 'suricata-verify/bug-7657-01/input.pcap'], // SYNs retried, never answered
   ['midstream-start', 'corpus', 'suricata-verify/bug-2491-02/simple_http_download.onesided.nosyn.pcap'],

@@ -84,6 +84,41 @@ describe('per-connection kinds', () => {
     expect(a.details!.inFlight).toBe(500);
   });
 
+  it('client-abort: the client resets after its request was answered and everything acknowledged', () => {
+    const { w, kinds, found } = setup();
+    established(w);
+    w.c('P.', 100);
+    w.s('.');
+    w.s('P.', 600);
+    w.c('.');
+    w.c('R.');
+    expect(kinds()).toEqual(['client-abort']);
+    expect(found[0]!.severity).toBe('info');
+    expect(found[0]!.message).toMatch(/100 bytes sent, 600 received, all acknowledged/);
+  });
+
+  it('a client RST before the answer, or with data unacknowledged, is mid-stream-rst; a server RST too', () => {
+    const before = setup(); // request sent, no answer yet
+    established(before.w);
+    before.w.c('P.', 100);
+    before.w.s('.');
+    before.w.c('R.');
+    expect(before.kinds()).toEqual(['mid-stream-rst']);
+    const midTransfer = setup(); // the answer still in flight, not acknowledged by the client
+    established(midTransfer.w);
+    midTransfer.w.c('P.', 100);
+    midTransfer.w.s('P.', 600);
+    midTransfer.w.c('R.');
+    expect(midTransfer.kinds()).toEqual(['mid-stream-rst']);
+    const server = setup(); // the server resets after a completed exchange: still worth a look
+    established(server.w);
+    server.w.c('P.', 100);
+    server.w.s('P.', 600);
+    server.w.c('.');
+    server.w.s('R.');
+    expect(server.kinds()).toEqual(['mid-stream-rst']);
+  });
+
   it('close-wait-stuck as soon as the threshold passes, figures updated at the end; not when closed in time', () => {
     const a = setup();
     established(a.w);
