@@ -206,6 +206,30 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     });
   void report;
 
+  program
+    .command('kinds')
+    .description(
+      'list every anomaly kind with its severity and when it fires (what --fail-on and --max accept)',
+    )
+    .option('--hints', 'with the hint of each kind')
+    .option('--json', 'as JSON')
+    .action(async (opts: Record<string, unknown>) => {
+      const { kindsCommand } = await import('./kinds-command.js');
+      result.code = kindsCommand(opts, io);
+    });
+
+  program.addHelpText(
+    'after',
+    `
+Exit codes:
+  0  analysed; no gate failed
+  1  analysed; a gate (--fail-on, --max, or a config file rule) failed
+  2  could not analyse: usage error, unreadable file, not a capture (a truncated
+     or damaged one with --strict), or a gate given an input with no TCP
+
+Anomaly kinds (what --fail-on and --max take): tcptrace-ts kinds`,
+  );
+
   addCommon(program.command('ladder'))
     .description("draw one connection as a ladder diagram, each side's state after every segment")
     .argument('<capture...>', 'capture files')
