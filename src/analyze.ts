@@ -48,6 +48,7 @@ import type {
   StateSummary,
 } from './report/model.js';
 import { writeConnectionJson } from './report/connection-json.js';
+import { roundDetails } from './report/format.js';
 import type { JsonBytes } from './report/json-bytes.js';
 import { CLIENT, type Connection, type TransitionRecord } from './tcp/connection.js';
 import { seqDiff } from './tcp/seq.js';
@@ -402,6 +403,7 @@ export class Analysis implements TrackerObserver {
   private onAnomaly(a: AnomalyReport, conn: Connection | null): void {
     this.ladder?.anomaly(a);
     if (!this.opts.onAnomaly) return;
+    a = roundDetails(a);
     if (this.filter) {
       const ids = new Set<number>();
       if (conn && matches(this.filter, connectionReport(conn))) ids.add(conn.id);
@@ -517,7 +519,9 @@ export class Analysis implements TrackerObserver {
     const all = defer ? [] : conns.map(connectionReport);
     const connections = this.filter ? all.filter((c) => matches(this.filter, c)) : all;
     const kept = new Set(connections.map((c) => c.id));
-    const anomalies = this.detectors.anomalies.filter((a) => anomalyMatches(this.filter, a, kept));
+    const anomalies = this.detectors.anomalies
+      .filter((a) => anomalyMatches(this.filter, a, kept))
+      .map(roundDetails);
     const unavailable = [
       ...new Set([...this.textParsers.values()].flatMap((t) => [...t.parser.unavailable])),
     ].sort();

@@ -11,6 +11,7 @@
  */
 import type { Segment } from '../decode/segment.js';
 import { TcpFlag } from '../decode/segment.js';
+import { formatDuration } from '../report/format.js';
 import type { AnomalyReport } from '../report/model.js';
 import {
   CLIENT,
@@ -82,10 +83,8 @@ function hostKey(ep: Endpoint, ipVersion: 4 | 6, withPort: boolean): string | nu
 }
 
 export function fmtSeconds(s: number): string {
-  if (s < 1) return `${Math.round(s * 1000)} ms`;
-  if (s < 120) return `${(Math.round(s * 10) / 10).toString()} s`;
-  const m = Math.floor(s / 60);
-  return `${m} min ${Math.round(s - m * 60)} s`;
+  // One way to print a duration everywhere (messages, the report, the ladder).
+  return formatDuration(s);
 }
 
 /** A due entry of a Deadlines queue (one reused object). */

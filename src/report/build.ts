@@ -5,6 +5,7 @@
 import type { CaptureStats } from '../capture/record.js';
 import { CLIENT, type Connection, type Endpoint, SIDE_NAMES, SIDES } from '../tcp/connection.js';
 import { STATE_NAMES, State, type StateName } from '../tcp/states.js';
+import { roundMicros } from './format.js';
 import type {
   AnomalyReport,
   CaptureSummary,
@@ -65,9 +66,9 @@ export function connectionReport(conn: Connection): ConnectionReport {
     timedOut: conn.timedOut,
     start: conn.start,
     end: conn.end,
-    duration: conn.end - conn.start,
+    duration: roundMicros(conn.end - conn.start),
     // Wireshark's iRTT: from the SYN to the ACK of the SYN-ACK.
-    handshakeRtt: conn.synTs > 0 && conn.ackTs > 0 ? conn.ackTs - conn.synTs : null,
+    handshakeRtt: conn.synTs > 0 && conn.ackTs > 0 ? roundMicros(conn.ackTs - conn.synTs) : null,
     connState: conn.zeek.connState(),
     history: conn.zeek.history,
     transitions: conn.transitions.map((r) => ({

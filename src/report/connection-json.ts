@@ -12,6 +12,7 @@
  */
 import { type Connection, type Endpoint, type Side, SIDE_NAMES, transitionParts } from '../tcp/connection.js';
 import { STATE_NAMES } from '../tcp/states.js';
+import { roundMicros } from './format.js';
 import { JsonBytes } from './json-bytes.js';
 import { jsonSafe } from './sanitize.js';
 
@@ -191,9 +192,9 @@ export function writeConnectionJson(w: JsonBytes, conn: Connection): void {
   w.bytes(K.end);
   w.num(conn.end);
   w.bytes(K.duration);
-  w.num(conn.end - conn.start);
+  w.num(roundMicros(conn.end - conn.start));
   w.bytes(K.handshakeRtt);
-  if (conn.synTs > 0 && conn.ackTs > 0) w.num(conn.ackTs - conn.synTs);
+  if (conn.synTs > 0 && conn.ackTs > 0) w.num(roundMicros(conn.ackTs - conn.synTs));
   else w.bytes(K.null);
   w.bytes(K.connState);
   w.bytes(qb(conn.zeek.connState()));

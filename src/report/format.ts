@@ -32,6 +32,30 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(hours / 24)} d ${hours % 24} h`;
 }
 
+/**
+ * A duration for the JSON report: rounded to the microsecond, the finest unit
+ * a pcap timestamp carries, so a difference of two timestamps does not print
+ * as float noise (`0.061328887939453125`).
+ */
+export function roundMicros(seconds: number): number {
+  return Number.isFinite(seconds) ? Math.round(seconds * 1e6) / 1e6 : seconds;
+}
+
+/** An anomaly's details with every fractional figure (durations, rates) rounded to 6 decimals. */
+export function roundDetails<T extends { details?: Record<string, unknown> }>(a: T): T {
+  const d = a.details;
+  if (d === undefined) return a;
+  let out: Record<string, unknown> | null = null;
+  for (const k in d) {
+    const v = d[k];
+    if (typeof v === 'number' && !Number.isInteger(v) && Number.isFinite(v)) {
+      out ??= { ...d };
+      out[k] = roundMicros(v);
+    }
+  }
+  return out === null ? a : { ...a, details: out };
+}
+
 const BYTE_UNITS = ['kB', 'MB', 'GB', 'TB', 'PB'];
 
 /** SI units, one decimal below 100: `512 B`, `1.2 kB`, `12.3 MB`, `123 GB`. */

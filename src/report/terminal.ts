@@ -184,10 +184,11 @@ function summarySection(report: Report, ctx: Ctx): string[] {
       : p.bad(`FAILED ${failed.length} of ${plural(report.gate.rules.length, 'rule')}`);
     out.push(label(ctx, 'Gate') + verdict);
     for (const r of failed) {
+      // The message names its rule already (`fail-on error: 3 anomalies ...`, `mid-stream-rst: 3 > max 0`).
+      const named = [r.name, r.target].some((n) => n !== undefined && r.message.startsWith(`${n}: `));
+      const text = named ? r.message : `${r.name}: ${r.message}`;
       out.push(
-        ...wrap(`✗ ${sanitize(r.name)}: ${sanitize(r.message)}`, ctx.width - LABEL_W - 2).map(
-          (l) => ' '.repeat(LABEL_W) + p.bad(l),
-        ),
+        ...wrap(`✗ ${sanitize(text)}`, ctx.width - LABEL_W - 2).map((l) => ' '.repeat(LABEL_W) + p.bad(l)),
       );
     }
   }
@@ -296,8 +297,11 @@ function kindBlock(group: KindGroup, ctx: Ctx, examples: number): string[] {
   const hint = sanitize(group.items.find((a) => a.hint)?.hint ?? info?.hint ?? '');
   if (hint) out.push(...wrap(`hint: ${hint}`, avail).map((l) => indent + p.dim(l)));
 
+  // The worst examples are chosen, then listed in capture order (#1 before #2), as the table lists them.
   const sorted = [...group.items].sort(compareWorst);
-  const shown = sorted.slice(0, examples);
+  const shown = sorted
+    .slice(0, examples)
+    .sort((a, b) => (a.connection ?? 0) - (b.connection ?? 0) || a.t - b.t);
   for (const a of shown) {
     const where = anomalyWhere(a, a.connection === null ? undefined : ctx.connById.get(a.connection));
     const prefix = `${where}  ${formatClock(a.t, ctx.withDate)}  `;
