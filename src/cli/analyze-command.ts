@@ -207,7 +207,9 @@ async function analyzeOne(
     onAnomaly: ndjson
       ? (a: AnomalyReport) => out.write(`${json({ type: 'anomaly', ...a })}\n`)
       : liveText
-        ? (a: AnomalyReport) => screen.print(renderAnomalyLine(a, connById(a.connection), { color }))
+        ? (a: AnomalyReport) => {
+            if (happeningNow(a.t)) screen.print(renderAnomalyLine(a, connById(a.connection), { color }));
+          }
         : undefined,
     onConnectionEnd: ndjson
       ? (c: ConnectionReport) => {
@@ -291,6 +293,18 @@ async function analyzeOne(
     }
   }
   return { name: files.join(','), files, result, elapsed: (performance.now() - t0) / 1000 };
+}
+
+/**
+ * Live anomaly lines are for traffic happening now (`tcpdump -U -w - | tcptrace-ts -`):
+ * a stored capture piped in (`cat f.pcap | tcptrace-ts -`, `tcpdump -r f.pcap |`)
+ * has times far from the wall clock, and prints the report alone, as for the file.
+ * The window allows for clock skew between a remote capture host and this one.
+ */
+const LIVE_WINDOW = 600;
+
+function happeningNow(t: number): boolean {
+  return Math.abs(Date.now() / 1000 - t) <= LIVE_WINDOW;
 }
 
 function countBy(anomalies: AnomalyReport[]): Record<string, number> {

@@ -11,6 +11,21 @@ import { makeIo, PushStdin } from './harness.js';
 
 const F = (n: string) => readFileSync(join(import.meta.dirname, '../../fixtures', `${n}.pcap`));
 
+/**
+ * A fixture as if captured now (live traffic): every record's time shifted so that
+ * the first is the wall clock. Live anomaly lines are printed only for traffic
+ * happening now; a stored capture piped in prints the report alone.
+ */
+function now(n: string): Buffer {
+  const b = Buffer.from(F(n));
+  if (b.readUInt32LE(0) !== 0xa1b2c3d4) throw new Error(`${n}: expected a little-endian µs pcap`);
+  const shift = Math.floor(Date.now() / 1000) - b.readUInt32LE(24);
+  for (let o = 24; o + 16 <= b.length; o += 16 + b.readUInt32LE(o + 8)) {
+    b.writeUInt32LE(b.readUInt32LE(o) + shift, o);
+  }
+  return b;
+}
+
 describe('live mode: tcpdump -U -w - | tcptrace-ts -', () => {
   it('an anomaly event arrives before the end of input', async () => {
     const stdin = new PushStdin();
@@ -55,7 +70,7 @@ describe('live mode: tcpdump -U -w - | tcptrace-ts -', () => {
     const stdin = new PushStdin();
     const { io, stdout, stderr, signals } = makeIo(stdin);
     const done = run(['-', '--fail-on', 'error'], io);
-    stdin.push(F('close-unread-data'));
+    stdin.push(now('close-unread-data'));
     await stdout.waitFor(/mid-stream-rst/);
     signals.emit('SIGINT');
     const code = await done;
@@ -63,6 +78,23 @@ describe('live mode: tcpdump -U -w - | tcptrace-ts -', () => {
     expect(stdout.text).toMatch(/Endpoint states/);
     expect(stdout.text).toMatch(/FAILED/);
     expect(stderr.text).toMatch(/interrupted/);
+  });
+
+  it('a stored capture piped in (cat f.pcap | tcptrace-ts -) prints what the file prints', async () => {
+    const file = join(import.meta.dirname, '../../fixtures/lossy-download.pcap');
+    const fromFile = await (async () => {
+      const { io, stdout } = makeIo();
+      expect(await run([file], io)).toBe(0);
+      return stdout.text;
+    })();
+    const stdin = new PushStdin();
+    const { io, stdout } = makeIo(stdin);
+    const done = run(['-'], io);
+    stdin.push(F('lossy-download'));
+    stdin.end();
+    expect(await done).toBe(0);
+    expect(fromFile).toMatch(/retransmission-burst/);
+    expect(stdout.text).toBe(fromFile.replace(file, '-'));
   });
 });
 
