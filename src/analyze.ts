@@ -78,8 +78,12 @@ export interface AnalyzeOptions {
    * split by Zeek's timers (src/tcp/zeek-log.ts).
    */
   onZeekRow?: (row: ZeekRow) => void;
-  /** Record the ladder rows of this connection id. */
-  ladder?: number;
+  /**
+   * Record the ladder rows of these connection ids (AnalysisResult.ladders), or
+   * with `'single'` of the one connection that passes the --host/--port settings
+   * (AnalysisResult.ladderCandidates says how many did).
+   */
+  ladder?: number | readonly number[] | 'single';
   /** What `-` reads (default process.stdin). */
   stdin?: AsyncIterable<Uint8Array>;
   /**
@@ -99,7 +103,12 @@ export interface AnalyzeOptions {
 
 export interface AnalysisResult {
   report: Report;
+  /** The first of `ladders`, or null. */
   ladder: LadderReport | null;
+  /** With AnalyzeOptions.ladder: the ladders found, in the order asked (id order for `'single'`). */
+  ladders?: LadderReport[];
+  /** With `ladder: 'single'`: how many connections passed the filters (only one is recorded). */
+  ladderCandidates?: number;
   stats: CaptureStats;
   /**
    * With `finish(stats, { deferConnections: true })`: `report.connections` is
@@ -149,28 +158,83 @@ export function flagString(f: number): string {
 const TCPDUMP_LINE =
   /^\s*(?:\d+ {2,})?(?:(?:\d{4}-\d{2}-\d{2} )?\d{1,2}:\d{2}:\d{2}(?:\.\d+)? |\d+\.\d{6,9} )|^(?:reading from file |listening on |tcpdump: )/;
 
-/** Records the segments of one connection as ladder rows. */
+/** One connection's ladder rows, and the origins of its relative numbers. */
+interface LadderTrack {
+  conn: Connection;
+  rows: LadderRow[];
+  /** Each side's origin of relative numbers, and whether it is known yet. */
+  base: [number, number];
+  based: [boolean, boolean];
+}
+
+/**
+ * Records the segments of some connections as ladder rows: the ids asked for, or
+ * (`ids` null) the one connection that passes `accept` (the --host/--port
+ * filters), counting any others that do, so that the ladder of a capture with a
+ * single connection needs no --conn.
+ */
 class LadderRecorder {
-  rows: LadderRow[] = [];
-  conn: Connection | null = null;
-  private baseSeq: [number, number] = [0, 0];
-  constructor(readonly id: number) {}
+  readonly tracks = new Map<number, LadderTrack>();
+  /** Auto mode: ids of the other connections that passed `accept` (not recorded). */
+  readonly others = new Set<number>();
+  private readonly decided = new Map<number, boolean>();
+  constructor(
+    readonly ids: ReadonlySet<number> | null,
+    private readonly accept: (conn: Connection) => boolean,
+  ) {}
+
+  /** Is this connection recorded (kept in the flow table by compaction)? */
+  keeps(conn: Connection): boolean {
+    return this.tracks.has(conn.id) || (this.ids !== null && this.ids.has(conn.id));
+  }
+
+  private track(conn: Connection): LadderTrack | undefined {
+    const t = this.tracks.get(conn.id);
+    if (t !== undefined) return t;
+    if (this.ids !== null) {
+      if (!this.ids.has(conn.id)) return undefined;
+    } else {
+      let ok = this.decided.get(conn.id);
+      if (ok === undefined) {
+        ok = this.accept(conn);
+        this.decided.set(conn.id, ok);
+        if (ok && this.tracks.size > 0) this.others.add(conn.id);
+      }
+      if (!ok || this.others.has(conn.id)) return undefined;
+    }
+    const nt: LadderTrack = { conn, rows: [], base: [0, 0], based: [false, false] };
+    this.tracks.set(conn.id, nt);
+    return nt;
+  }
 
   segment(conn: Connection, seg: Segment, info: SegInfo): void {
-    if (conn.id !== this.id) return;
-    if (this.conn === null) this.conn = conn;
+    const tr = this.track(conn);
+    if (tr === undefined) return;
     const side = info.side;
+    const other = 1 - side;
     const snd = conn.endpoint(side);
-    const rcv = conn.endpoint(1 - side);
-    // Relative numbers are relative to each side's ISN (tcpdump, Wireshark); for
-    // a side whose SYN was not seen, to the first sequence number it used.
-    if (this.rows.every((r) => (r.dir === 'c2s' ? 0 : 1) !== side)) {
-      this.baseSeq[side] = snd.hasIsn ? snd.isn : seg.seq;
+    const rcv = conn.endpoint(other);
+    // Relative numbers are relative to each side's ISN (tcpdump, Wireshark). For a
+    // side whose SYN was not seen (a mid-stream pickup), to the first sequence
+    // number it used, or, when the peer spoke first, to the peer's first ack of it:
+    // the same origin either way, so every ack= of the ladder is relative.
+    if (snd.hasIsn) {
+      tr.base[side] = snd.isn;
+      tr.based[side] = true;
+    } else if (!tr.based[side]) {
+      tr.base[side] = seg.seq;
+      tr.based[side] = true;
     }
-    if (rcv.hasIsn) this.baseSeq[1 - side] = rcv.isn;
+    if (rcv.hasIsn) {
+      tr.base[other] = rcv.isn;
+      tr.based[other] = true;
+    } else if (!tr.based[other] && seg.flags & TcpFlag.ACK) {
+      tr.base[other] = seg.ack;
+      tr.based[other] = true;
+    }
     const c = conn.client.state;
     const s = conn.server.state;
-    this.rows.push({
+    tr.rows.push({
       frame: seg.frame,
       t: seg.ts,
       rel: seg.ts - conn.start,
@@ -178,8 +242,8 @@ class LadderRecorder {
       flags: flagString(seg.flags),
       seq: seg.seq,
       ack: seg.ack,
-      relSeq: seqDiff(seg.seq, this.baseSeq[side]) >>> 0,
-      relAck: seg.flags & TcpFlag.ACK ? seqDiff(seg.ack, this.baseSeq[1 - side]!) >>> 0 : 0,
+      relSeq: seqDiff(seg.seq, tr.base[side]) >>> 0,
+      relAck: seg.flags & TcpFlag.ACK ? seqDiff(seg.ack, tr.base[other]!) >>> 0 : 0,
       len: seg.payloadLen,
       win: seg.window,
       clientState: STATE_NAMES[c]!,
@@ -192,8 +256,10 @@ class LadderRecorder {
   }
 
   anomaly(a: AnomalyReport): void {
-    if (a.connection !== this.id) return;
-    const row = this.rows.findLast((r) => r.frame === a.frame) ?? this.rows.at(-1);
+    if (a.connection === null) return;
+    const tr = this.tracks.get(a.connection);
+    if (tr === undefined) return;
+    const row = tr.rows.findLast((r) => r.frame === a.frame) ?? tr.rows.at(-1);
     if (row && !row.anomalies.includes(a.kind)) row.anomalies.push(a.kind);
   }
 }
@@ -248,7 +314,14 @@ export class Analysis implements TrackerObserver {
       newZeek: () => new ZeekConn(),
     });
     this.detectors = new Detectors(s, (a, conn) => this.onAnomaly(a, conn));
-    this.ladder = opts.ladder !== undefined ? new LadderRecorder(opts.ladder) : null;
+    const l = opts.ladder;
+    const ladderFilter = makeFilter(s.host, s.port, undefined);
+    this.ladder =
+      l === undefined
+        ? null
+        : new LadderRecorder(l === 'single' ? null : new Set(typeof l === 'number' ? [l] : l), (c) =>
+            matches(ladderFilter, connectionReport(c)),
+          );
     this.zeekLog = opts.onZeekRow ? new ZeekLog(opts.onZeekRow) : null;
     this.nextStates = Number.POSITIVE_INFINITY;
     this.compactAt = this.settings.maxConnections;
@@ -430,7 +503,7 @@ export class Analysis implements TrackerObserver {
     for (const pass of [0, 1, 2, 3]) {
       for (const c of conns) {
         if (excess <= 0) break;
-        if (drop.has(c) || c.id === this.opts.ladder) continue;
+        if (drop.has(c) || this.ladder?.keeps(c)) continue;
         if (pass === 0 && (!c.ended || c.anomalies.length > 0)) continue;
         if (pass === 1 && !c.ended) continue;
         // A handshake that never completed, or a mid-stream pickup seen in a packet or two.
@@ -553,10 +626,19 @@ export class Analysis implements TrackerObserver {
         ]),
       },
     };
-    let ladder: LadderReport | null = null;
-    if (this.ladder?.conn) {
-      ladder = { connection: connectionReport(this.ladder.conn), rows: this.ladder.rows, elided: 0 };
+    let ladders: LadderReport[] | undefined;
+    let ladderCandidates: number | undefined;
+    if (this.ladder) {
+      const lr = this.ladder;
+      const order = lr.ids === null ? [...lr.tracks.keys()] : [...lr.ids];
+      ladders = order.flatMap((id) => {
+        const tr = lr.tracks.get(id);
+        return tr ? [{ connection: connectionReport(tr.conn), rows: tr.rows, elided: 0 }] : [];
+      });
+      if (lr.ids === null) ladderCandidates = lr.tracks.size + lr.others.size;
     }
+    const ladder = ladders?.[0] ?? null;
+    const extra = ladders ? { ladders, ...(ladderCandidates === undefined ? {} : { ladderCandidates }) } : {};
     if (defer) {
       const deferred = {
         count: conns.length,
@@ -568,9 +650,9 @@ export class Analysis implements TrackerObserver {
           }
         },
       };
-      return { report, ladder, stats, deferred };
+      return { report, ladder, ...extra, stats, deferred };
     }
-    return { report, ladder, stats };
+    return { report, ladder, ...extra, stats };
   }
 }
 

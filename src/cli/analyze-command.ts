@@ -28,6 +28,8 @@ interface Capture {
   files: string[];
   result: AnalysisResult;
   elapsed: number;
+  /** Connections in the capture before --host/--port/--conn (kept and summarised). */
+  total: number;
 }
 
 function json(v: unknown): string {
@@ -45,6 +47,12 @@ export async function analyzeCommand(
   const color = useColor(io, opts);
   const width = termWidth(io);
   const live = captures.includes('-');
+  if (settings.baseline && settings.failOn.length + Object.keys(settings.max).length === 0) {
+    // A baseline only moves the limits of gate rules: without one it would do nothing, silently.
+    throw new UsageError(
+      '--baseline: compares gate rules with an earlier report, but no rule is given (add --fail-on or --max)',
+    );
+  }
   const baseline = settings.baseline ? loadBaseline(settings.baseline) : undefined;
   if (settings.junit) checkWritable('--junit', settings.junit);
   if (opts.conn !== undefined && settings.conn === undefined) settings.conn = [];
@@ -91,6 +99,24 @@ export async function analyzeCommand(
   } finally {
     io.signals.off('SIGINT', onSignal);
     io.signals.off('SIGTERM', onSignal);
+  }
+
+  // `--conn 7` asks for connections by id: one that is not there is said, and
+  // when none of them is, there is nothing to report (exit 2, as a bad argument).
+  if (settings.conn !== undefined && settings.conn.length > 0) {
+    for (const c of done) {
+      const ids = new Set(c.result.report.connections.map((x) => x.id));
+      const missing = settings.conn.filter((id) => !ids.has(id));
+      if (missing.length === 0) continue;
+      const where = settings.host || settings.port ? ' with the --host/--port filters' : '';
+      const n = c.total;
+      const what = `no connection ${missing.join(', ')} in ${sanitize(c.name)}${where}`;
+      if (missing.length === settings.conn.length) {
+        const total = settings.host || settings.port ? '' : ` (it has ${n} connection${n === 1 ? '' : 's'})`;
+        throw new UsageError(`--conn: ${what}${total}`);
+      }
+      io.stderr.write(`tcptrace-ts: warning: --conn: ${what}\n`);
+    }
   }
 
   let gate: GateResult | undefined;
@@ -292,7 +318,13 @@ async function analyzeOne(
       if (!emitted.has(c.id)) out.write(`${json({ type: 'connection', ...c })}\n`);
     }
   }
-  return { name: files.join(','), files, result, elapsed: (performance.now() - t0) / 1000 };
+  return {
+    name: files.join(','),
+    files,
+    result,
+    elapsed: (performance.now() - t0) / 1000,
+    total: a.tracker.conns.length + result.report.summarised.connections,
+  };
 }
 
 /**

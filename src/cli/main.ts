@@ -142,10 +142,13 @@ export function buildSettings(opts: Record<string, unknown>, io: Io): Settings {
       ),
     );
   }
-  if (cli.json) cli.format = 'json';
-  else if (cli.ndjson) cli.format = 'ndjson';
-  else if (cli.csv) cli.format = 'csv';
-  else if (cli.zeek) cli.format = 'zeek';
+  // One output format: `--json --csv` is a mistake to say, not to settle silently.
+  const asked = (['json', 'ndjson', 'csv', 'zeek'] as const).filter((f) => cli[f] === true);
+  const flags = asked.map((f) => `--${f}`);
+  if (cli.format !== undefined && !asked.includes(cli.format as (typeof asked)[number]))
+    flags.push(`--format ${String(cli.format)}`);
+  if (flags.length > 1) throw new UsageError(`${flags.join(' and ')}: choose one output format`);
+  if (asked.length > 0) cli.format = asked[0];
   return mergeSettings(DEFAULT_SETTINGS, file, settingsFromOptions(cli));
 }
 
@@ -231,9 +234,13 @@ Anomaly kinds (what --fail-on and --max take): tcptrace-ts kinds`,
   );
 
   addCommon(program.command('ladder'))
-    .description("draw one connection as a ladder diagram, each side's state after every segment")
+    .description("draw connections as ladder diagrams, each side's state after every segment")
     .argument('<capture...>', 'capture files')
-    .requiredOption('--conn <id>', 'connection id (from the report)')
+    .option(
+      '--conn <ids>',
+      'connection ids from the report (repeatable, or comma-separated); not needed when the capture (after --host/--port) has one connection',
+      collect,
+    )
     .option('--absolute', 'absolute sequence numbers (default: relative to each ISN)')
     .option('--all', 'show every segment (default: elide the middle of long connections)')
     .option('--json', 'the rows as JSON')

@@ -117,7 +117,8 @@ export function validateFailOn(v: unknown, at: Label): string[] {
   const out: string[] = [];
   for (const x of list(v, at)) {
     if (typeof x !== 'string') fail(at, `expected anomaly kinds or severities as strings, got ${show(x)}`);
-    const name = x.trim();
+    // Kinds and severities are lower case; `CLOSE-WAIT-STUCK` (as in a log line or an alert) is read too.
+    const name = x.trim().toLowerCase();
     if (!KIND_BY_NAME.has(name) && !SEVERITIES.includes(name as Severity)) {
       fail(
         at,
@@ -160,7 +161,7 @@ export function parseMaxRule(text: string, at: Label = '--max'): { key: string; 
       at,
       `expected <kind|severity|metric>=<limit>, e.g. mid-stream-rst=0 or retransmission-rate=2%, got ${show(text)}`,
     );
-  const key = text.slice(0, eq).trim();
+  const key = text.slice(0, eq).trim().toLowerCase();
   const rule = parsePercentOrCount(text.slice(eq + 1), `${at} ${key}`);
   checkMaxRule(key, rule, at);
   return { key, rule };
@@ -213,8 +214,9 @@ export function validateMax(v: unknown, at: Label, nested: (key: string) => Labe
   }
   if (v === null || typeof v !== 'object')
     fail(at, `expected an object of limits, e.g. {"mid-stream-rst": 0}, got ${show(v)}`);
-  for (const [key, value] of Object.entries(v as Record<string, unknown>)) {
-    out[key] = maxRuleValue(key, value, nested(key));
+  for (const [name, value] of Object.entries(v as Record<string, unknown>)) {
+    const key = name.toLowerCase();
+    out[key] = maxRuleValue(key, value, nested(name));
   }
   return out;
 }

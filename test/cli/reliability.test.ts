@@ -196,7 +196,11 @@ describe('bad input: one line on stderr, exit 2, no stack trace', () => {
       () => ['--config', write('bad.json', '{bad'), FIXTURE],
       'invalid JSON',
     ],
-    ['ladder without --conn', () => ['ladder', FIXTURE], "required option '--conn <id>'"],
+    [
+      'ladder without --conn of a capture with several connections',
+      () => ['ladder', join(ROOT, 'fixtures/port-reuse-server-tw.pcap')],
+      '2 connections in the capture: choose with --conn',
+    ],
     [
       'ladder of a connection that is not there',
       () => ['ladder', FIXTURE, '--conn', '999'],
@@ -209,7 +213,11 @@ describe('bad input: one line on stderr, exit 2, no stack trace', () => {
       '--junit: cannot write',
     ],
     ['--junit onto a directory', () => [FIXTURE, '--junit', dir], 'is a directory'],
-    ['a missing --baseline', () => [FIXTURE, '--baseline', P('none.json')], 'cannot read baseline report'],
+    [
+      'a missing --baseline',
+      () => [FIXTURE, '--baseline', P('none.json'), '--fail-on', 'error'],
+      'cannot read baseline report',
+    ],
     ['--interval 0', () => [FIXTURE, '--interval', '0'], '--interval'],
     ['a port out of range', () => [FIXTURE, '--port', '99999'], 'out of range'],
     ['a host that is not an address', () => [FIXTURE, '--host', 'not-an-ip'], '--host'],
