@@ -150,6 +150,9 @@ function summarySection(report: Report, ctx: Ctx): string[] {
   }
   out.push(...labelled(ctx, 'Conns', connText));
 
+  const quality = qualityText((cap as { quality?: CaptureQuality }).quality);
+  if (quality) out.push(...labelled(ctx, 'Quality', quality).map((l) => p.warn(l)));
+
   if (cap.truncated) {
     out.push(
       ...labelled(ctx, 'Warning', 'the capture is truncated: analysed up to the cut').map((l) => p.warn(l)),
@@ -193,6 +196,38 @@ function summarySection(report: Report, ctx: Ctx): string[] {
     }
   }
   return out;
+}
+
+/**
+ * `capture.quality` (SPEC.md "Evidence, vantage point and capture quality"):
+ * read where the model has it, as the contract spells it.
+ */
+interface CaptureQuality {
+  oneWayConnections?: number;
+  connectionsWithGaps?: number;
+  captureGaps?: number;
+  duplicates?: number;
+  interfaceDrops?: number | null;
+}
+
+/** What limits the capture as evidence, in one line; null when nothing does. */
+export function qualityText(q: CaptureQuality | undefined): string | null {
+  if (!q) return null;
+  const parts: string[] = [];
+  const n = (v: number | null | undefined) => (typeof v === 'number' && v > 0 ? v : 0);
+  if (n(q.duplicates) > 0)
+    parts.push(
+      `${plural(n(q.duplicates), 'duplicate frame')} (captured more than once, not retransmissions)`,
+    );
+  if (n(q.captureGaps) > 0) {
+    const on = n(q.connectionsWithGaps) > 0 ? ` on ${plural(n(q.connectionsWithGaps), 'connection')}` : '';
+    parts.push(`${plural(n(q.captureGaps), 'segment')} missed by the capture${on}`);
+  }
+  if (n(q.oneWayConnections) > 0)
+    parts.push(`${plural(n(q.oneWayConnections), 'connection')} seen in one direction only`);
+  if (n(q.interfaceDrops) > 0)
+    parts.push(`${plural(n(q.interfaceDrops), 'packet')} dropped by the interface`);
+  return parts.length > 0 ? parts.join('; ') : null;
 }
 
 // --- Endpoint states -------------------------------------------------------------------
