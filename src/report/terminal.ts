@@ -24,6 +24,7 @@ import {
   SEVERITY_RANK,
   sameUtcDay,
   stateCounts,
+  stripAnsi,
   truncate,
   trimEndAnsi,
   visibleLength,
@@ -402,38 +403,48 @@ function wrapColoured(prefix: string, items: string[], sep: string, suffix: stri
 
 interface Column {
   head: string;
-  /** Dropped (in ascending order) when the table does not fit. 0 = never. */
-  drop: number;
   align?: 'left' | 'right';
-  /** Left out when no shown row has a value. */
+  /** Left out when no shown row has a value (what the data has, not the width, decides). */
   hideEmpty?: boolean;
   cell: (c: ConnectionReport, ctx: Ctx) => string;
 }
 
+/**
+ * An endpoint's state. Room for how long it has been in it: when the model
+ * carries `since` (SPEC.md "Evidence, vantage point and capture quality"),
+ * that goes here, after the state name.
+ */
+function stateCell(state: string): string {
+  return state;
+}
+
+/**
+ * The table's columns: the same at any width (issue 21). Endpoints are never
+ * cut; when a row does not fit on one line, the figures (duration to retx) move
+ * to a line of their own under it, then the two endpoints stack in one column
+ * (fitLayout).
+ */
 const COLUMNS: Column[] = [
-  { head: 'id', drop: 0, align: 'right', cell: (c) => `${c.id}${c.roleInferred ? '?' : ''}` },
-  { head: 'client', drop: 0, cell: (c) => sanitize(endpointLabel(c.client.addr, c.client.port)) },
-  { head: 'server', drop: 0, cell: (c) => sanitize(endpointLabel(c.server.addr, c.server.port)) },
-  { head: 'client state', drop: 0, cell: (c) => c.client.state },
-  { head: 'server state', drop: 0, cell: (c) => c.server.state },
-  { head: 'duration', drop: 4, align: 'right', cell: (c) => formatDuration(c.duration) },
+  { head: 'id', align: 'right', cell: (c) => `${c.id}${c.roleInferred ? '?' : ''}` },
+  { head: 'client', cell: (c) => sanitize(endpointLabel(c.client.addr, c.client.port)) },
+  { head: 'server', cell: (c) => sanitize(endpointLabel(c.server.addr, c.server.port)) },
+  { head: 'client state', cell: (c) => stateCell(c.client.state) },
+  { head: 'server state', cell: (c) => stateCell(c.server.state) },
+  { head: 'duration', align: 'right', cell: (c) => formatDuration(c.duration) },
   {
     head: 'pkts c/s',
-    drop: 2,
     align: 'right',
     cell: (c) => `${formatCount(c.client.packets)}/${formatCount(c.server.packets)}`,
   },
   {
     head: 'bytes c/s',
-    drop: 3,
     align: 'right',
     cell: (c) => `${formatBytes(c.client.bytes)} / ${formatBytes(c.server.bytes)}`,
   },
   {
     head: 'retx c/s',
-    drop: 1,
-    hideEmpty: true,
     align: 'right',
+    hideEmpty: true,
     cell: (c) =>
       c.client.retransmissions + c.server.retransmissions === 0
         ? ''
@@ -441,12 +452,27 @@ const COLUMNS: Column[] = [
   },
   {
     head: 'anomalies',
-    drop: 0,
     hideEmpty: true,
+    // Kinds joined by ", " wrap at their boundaries; no kind is ever cut.
     cell: (c, ctx) =>
       c.anomalies.map((k) => ctx.p.severity(kindSeverity(k, ctx.severities), sanitize(k))).join(', '),
   },
 ];
+
+const C = {
+  id: 0,
+  client: 1,
+  server: 2,
+  clientState: 3,
+  serverState: 4,
+  duration: 5,
+  packets: 6,
+  bytes: 7,
+  retx: 8,
+  anomalies: 9,
+} as const;
+/** The figures that move under the row when it does not fit on one line. */
+const FIGURES = [C.duration, C.packets, C.bytes, C.retx];
 
 const GAP = 2;
 const NO_BORDER = {
@@ -494,7 +520,9 @@ export function layoutTable(
         .join(gap);
     const out = [line(head.map((h, j) => truncate(h, widths[j]!)))];
     for (const row of rows) {
-      const parts = row.map((c, j) => (j === wrapCol ? wrapWords(c, widths[j]!) : [truncate(c, widths[j]!)]));
+      const parts = row.map((c, j) =>
+        j === wrapCol ? wrapWords(c, widths[j]!) : c.split('\n').map((l) => truncate(l, widths[j]!)),
+      );
       const height = Math.max(...parts.map((p) => p.length));
       for (let k = 0; k < height; k++) out.push(line(parts.map((p) => p[k] ?? '')));
     }
@@ -539,59 +567,131 @@ function connRank(c: ConnectionReport, ctx: Ctx): number {
   return r;
 }
 
-/** Column widths that fit `width`: shrink the anomalies column, drop optional columns, then shrink addresses. */
-function fitColumns(cells: string[][], ctx: Ctx): { cols: number[]; widths: number[] } {
-  let cols = COLUMNS.map((_, i) => i).filter((i) => !COLUMNS[i]!.hideEmpty || cells.some((r) => r[i] !== ''));
+/**
+ * How the table fits `width`, widest first:
+ * - `one-line`: every column on the row's line, anomalies wrapped;
+ * - `figures-below`: duration, packets, bytes and retransmissions on a line under the row;
+ * - `anomalies-below`: the anomalies on that line too;
+ * - `stacked`: figures below, the server under the client in one column, anomalies beside;
+ * - `stacked-anomalies-below`: stacked, and the anomalies below.
+ * Endpoints and kind names keep their full width in every layout.
+ */
+type Layout = 'one-line' | 'figures-below' | 'anomalies-below' | 'stacked' | 'stacked-anomalies-below';
+
+interface Fit {
+  layout: Layout;
+  /** The columns on the row's line: indexes into COLUMNS, or -1 for the stacked endpoints. */
+  cols: number[];
+  widths: number[];
+}
+
+const ENDPOINTS = -1;
+const ENDPOINTS_HEAD = 'client → server';
+
+function fitLayout(cells: string[][], ctx: Ctx): Fit {
   const natural = COLUMNS.map((col, i) =>
     Math.max(visibleLength(col.head), ...cells.map((row) => visibleLength(row[i]!))),
   );
-  const widths = [...natural];
-  const total = () => cols.reduce((s, i) => s + widths[i]!, 0) + GAP * (cols.length - 1);
-  const anomalies = COLUMNS.length - 1;
-  const shrink = (i: number, min: number) => {
-    const over = total() - ctx.width;
-    if (over > 0) widths[i] = Math.max(Math.min(min, natural[i]!), widths[i]! - over);
-  };
-  shrink(anomalies, 24);
-  for (const level of [1, 2, 3, 4]) {
-    if (total() <= ctx.width) break;
-    cols = cols.filter((i) => COLUMNS[i]!.drop !== level);
+  // The anomalies column shrinks down to its longest kind name, never below.
+  const longestKind = Math.max(
+    visibleLength(COLUMNS[C.anomalies]!.head),
+    // A kind that is followed by another carries its comma on its line.
+    ...cells.flatMap((row) =>
+      stripAnsi(row[C.anomalies]!)
+        .split(', ')
+        .map((k, i, all) => visibleLength(k) + (i < all.length - 1 ? 1 : 0)),
+    ),
+  );
+  const endpoints = Math.max(natural[C.client]!, 2 + natural[C.server]!, visibleLength(ENDPOINTS_HEAD));
+  const width = (i: number) => (i === ENDPOINTS ? endpoints : natural[i]!);
+  const total = (cols: number[], anomalies: number) =>
+    cols.reduce((s, i) => s + (i === C.anomalies ? anomalies : width(i)), 0) + GAP * (cols.length - 1);
+  const present = (i: number) => !COLUMNS[i]!.hideEmpty || cells.some((row) => row[i] !== '');
+  const anomalies = present(C.anomalies);
+  const candidates: [Layout, number[]][] = [
+    ['one-line', COLUMNS.map((_, i) => i).filter(present)],
+    ['figures-below', [C.id, C.client, C.server, C.clientState, C.serverState, C.anomalies]],
+    ['anomalies-below', [C.id, C.client, C.server, C.clientState, C.serverState]],
+    ['stacked', [C.id, ENDPOINTS, C.clientState, C.serverState, C.anomalies]],
+    ['stacked-anomalies-below', [C.id, ENDPOINTS, C.clientState, C.serverState]],
+  ].filter(([, cols]) => anomalies || !(cols as number[]).includes(C.anomalies)) as [Layout, number[]][];
+  let pick = candidates[candidates.length - 1]!;
+  for (const cand of candidates) {
+    if (total(cand[1], longestKind) <= ctx.width) {
+      pick = cand;
+      break;
+    }
   }
-  shrink(anomalies, 12);
-  // Addresses last: shrink the wider of the two first.
-  while (total() > ctx.width) {
-    const i = widths[1]! >= widths[2]! ? 1 : 2;
-    if (widths[i]! <= 12) break;
-    widths[i]!--;
+  const [layout, cols] = pick;
+  const widths = cols.map(width);
+  const a = cols.indexOf(C.anomalies);
+  if (a >= 0) {
+    // The anomalies column takes what is left, up to its natural width.
+    const rest = total(cols, 0);
+    widths[a] = Math.max(longestKind, Math.min(natural[C.anomalies]!, ctx.width - rest));
   }
-  return { cols, widths };
+  return { layout, cols, widths };
 }
+
+/** The lines under a row with what its line has no room for: `duration 8.2 ms  pkts c/s 6/4 ...`, `anomalies ...`. */
+function belowLines(row: string[], fit: Fit): string[] {
+  const figures = FIGURES.filter((i) => row[i] !== '').map((i) => `${COLUMNS[i]!.head} ${row[i]}`);
+  const out = [figures.join('  ')];
+  if (!fit.cols.includes(C.anomalies) && row[C.anomalies] !== '') out.push(`anomalies: ${row[C.anomalies]}`);
+  return out;
+}
+
+/** Rows always shown when the table is cut to the line budget. */
+const MIN_ROWS = 3;
 
 function connectionsSection(report: Report, ctx: Ctx, budget: number): string[] {
   const { p } = ctx;
   const conns = report.connections;
   if (conns.length === 0) return [p.bold('Connections') + p.dim('  none')];
 
-  let shown: ConnectionReport[];
-  let title = `${p.bold('Connections')}  ${formatCount(conns.length)}`;
-  if (ctx.all || conns.length <= FULL_TABLE_MAX) {
-    shown = [...conns].sort((a, b) => a.id - b.id);
-  } else {
-    const limit = Math.max(5, Math.min(FULL_TABLE_MAX, budget));
-    shown = [...conns].sort((a, b) => connRank(a, ctx) - connRank(b, ctx) || a.id - b.id).slice(0, limit);
-    title += p.dim(`  (showing ${shown.length}: with anomalies first, errors first)`);
-  }
+  const everything = ctx.all || conns.length <= FULL_TABLE_MAX;
+  let shown = everything
+    ? [...conns].sort((a, b) => a.id - b.id)
+    : [...conns].sort((a, b) => connRank(a, ctx) - connRank(b, ctx) || a.id - b.id).slice(0, FULL_TABLE_MAX);
 
-  const cells = shown.map((c) => COLUMNS.map((col) => col.cell(c, ctx)));
-  const { cols, widths } = fitColumns(cells, ctx);
-  const wrapAnomalies = ctx.all || conns.length <= FULL_TABLE_MAX;
-  const tableLines = layoutTable(
-    cols.map((i) => COLUMNS[i]!.head),
-    cells.map((row) => cols.map((i) => row[i]!)),
-    cols.map((i) => widths[i]!),
-    cols.map((i) => COLUMNS[i]!.align ?? 'left'),
-    wrapAnomalies && cols.includes(COLUMNS.length - 1) ? cols.indexOf(COLUMNS.length - 1) : null,
-  );
+  let cells = shown.map((c) => COLUMNS.map((col) => col.cell(c, ctx)));
+  const fit = fitLayout(cells, ctx);
+  const head = fit.cols.map((i) => (i === ENDPOINTS ? ENDPOINTS_HEAD : COLUMNS[i]!.head));
+  const aligns = fit.cols.map((i) => (i === ENDPOINTS ? 'left' : (COLUMNS[i]!.align ?? 'left')));
+  const wrapCol = fit.cols.includes(C.anomalies) ? fit.cols.indexOf(C.anomalies) : null;
+  const rowCells = (row: string[]) =>
+    fit.cols.map((i) => (i === ENDPOINTS ? `${row[C.client]}\n→ ${row[C.server]}` : row[i]!));
+  // A row's lines, then what its line has no room for under it, indented past the id.
+  const indent = ' '.repeat(fit.widths[0]! + GAP);
+  const rowLines = (row: string[]): string[] => {
+    const out = layoutTable(head, [rowCells(row)], fit.widths, aligns, wrapCol, 'fast').slice(1);
+    if (fit.layout !== 'one-line') {
+      for (const below of belowLines(row, fit)) {
+        out.push(...wrap(below, ctx.width - indent.length).map((l) => indent + l));
+      }
+    }
+    return out;
+  };
+
+  let title = `${p.bold('Connections')}  ${formatCount(conns.length)}`;
+  let tableLines: string[];
+  if (everything && fit.layout === 'one-line') {
+    tableLines = layoutTable(head, cells.map(rowCells), fit.widths, aligns, wrapCol);
+  } else {
+    const groups = cells.map(rowLines);
+    if (!everything) {
+      // As many of the worst connections as the line budget holds (rows can take several lines).
+      let n = 0;
+      let used = 0;
+      while (n < groups.length && (n < MIN_ROWS || used + groups[n]!.length <= budget))
+        used += groups[n++]!.length;
+      shown = shown.slice(0, n);
+      cells = cells.slice(0, n);
+      groups.length = n;
+      title += p.dim(`  (showing ${shown.length}: with anomalies first, errors first)`);
+    }
+    tableLines = [layoutTable(head, [], fit.widths, aligns, wrapCol, 'fast')[0]!, ...groups.flat()];
+  }
   tableLines[0] = p.bold(tableLines[0]!);
 
   const out = [title, ...tableLines];

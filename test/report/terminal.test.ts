@@ -150,7 +150,8 @@ describe('renderTerminal content', () => {
     const out = renderTerminal(timeWaitStormReport(600), plain);
     expect(out).toMatch(/^… 575 more connections not shown \(--all to show all\)$/m);
     const big = bigReport(2000);
-    const text = renderTerminal(big, plain);
+    // Wide enough for one line a row (narrower, rows take two lines and fewer fit the budget).
+    const text = renderTerminal(big, { ...plain, width: 160 });
     const rows = lines(text).filter((l) => /^\s*\d+\s+10\.1\./.test(l));
     const kinds = rows.map((l) => l.trim().split(/\s+/).pop());
     // Errors (refused, reset, CLOSE_WAIT) before warnings (zero-window).
