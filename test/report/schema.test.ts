@@ -234,6 +234,10 @@ describe('ladder.schema.json', () => {
     const big = LADDERS.bulk(50);
     checkLadder(JSON.parse(JSON.stringify(ladderJson({ ...big, ...elideRows(big.rows, false) }))));
   });
+
+  it('accepts several ladders (ladder --conn 1,2 --json) as an array', () => {
+    checkLadder(JSON.parse(JSON.stringify([ladderJson(LADDERS.normalClose()), ladderJson(LADDERS.bulk(5))])));
+  });
 });
 
 // --- real output -----------------------------------------------------------------------
