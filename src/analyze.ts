@@ -325,17 +325,27 @@ export class Analysis implements TrackerObserver {
     this.zeekLog = opts.onZeekRow ? new ZeekLog(opts.onZeekRow) : null;
     this.nextStates = Number.POSITIVE_INFINITY;
     this.compactAt = this.settings.maxConnections;
-    const zone = opts.textTimeZone === undefined ? processZone() : normalizeZone(opts.textTimeZone);
-    if (zone === null) {
-      throw new UsageError(
-        `unknown time zone "${opts.textTimeZone}" for tcpdump text (expected a name like America/New_York or UTC)`,
-      );
-    }
-    this.textZone = new LocalZone(zone);
   }
 
-  /** The zone of tcpdump text's local-time stamps. */
-  private readonly textZone: LocalZone;
+  private zone: LocalZone | null = null;
+
+  /**
+   * The zone of tcpdump text's local-time stamps, made at the first text line:
+   * Intl's time zone data costs ~50 ms to load, which binary captures never pay.
+   */
+  private get textZone(): LocalZone {
+    if (this.zone === null) {
+      const o = this.opts.textTimeZone;
+      const z = o === undefined ? processZone() : normalizeZone(o);
+      if (z === null) {
+        throw new UsageError(
+          `unknown time zone "${o}" for tcpdump text (expected a name like America/New_York or UTC)`,
+        );
+      }
+      this.zone = new LocalZone(z);
+    }
+    return this.zone;
+  }
 
   /** The CaptureSink handed to the reader. */
   readonly sink = {

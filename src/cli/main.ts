@@ -110,7 +110,9 @@ export function parseTextDate(v: unknown): number | undefined {
 
 /**
  * The zone tcpdump text's local-time stamps are read in: --text-tz, else TZ
- * (the reader's zone, as tcpdump's own localtime() uses), else the process's.
+ * (the reader's zone, as tcpdump's own localtime() uses), else the system's.
+ * The process's own TZ is already its local zone (the engine's default, looked
+ * up only when text is read); a TZ that differs is the caller's (tests).
  */
 export function textTimeZone(opts: Record<string, unknown>, io: Io): string | undefined {
   if (opts.textTz !== undefined) {
@@ -122,7 +124,8 @@ export function textTimeZone(opts: Record<string, unknown>, io: Io): string | un
     return z;
   }
   const tz = io.env.TZ;
-  return tz === undefined || tz === '' ? undefined : (normalizeZone(tz) ?? undefined);
+  if (tz === undefined || tz === '' || tz === process.env.TZ) return undefined;
+  return normalizeZone(tz) ?? undefined;
 }
 
 export function buildSettings(opts: Record<string, unknown>, io: Io): Settings {

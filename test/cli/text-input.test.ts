@@ -65,7 +65,8 @@ describe.skipIf(!hasTcpdump)('tcpdump text piped in = the binary capture (fixtur
     for (const style of STYLES) {
       // The capture's own day, as a user would give it with --text-date.
       const day = Math.floor((bin.report.capture.start ?? 0) / 86400) * 86400;
-      const txt = await analyze(once(text(pcap, style)), { textDate: day });
+      // tcpdump ran with TZ=GMT0: its local-time stamps are UTC, whatever this process's zone.
+      const txt = await analyze(once(text(pcap, style)), { textDate: day, textTimeZone: 'UTC' });
       expect(summary(txt.report), `tcpdump -n ${style.join(' ')}`).toEqual(want);
       expect(kinds(txt.report), `tcpdump -n ${style.join(' ')}`).toEqual(kinds(bin.report));
     }
