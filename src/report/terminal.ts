@@ -151,7 +151,7 @@ function summarySection(report: Report, ctx: Ctx): string[] {
   }
   out.push(...labelled(ctx, 'Conns', connText));
 
-  const quality = qualityText((cap as { quality?: CaptureQuality }).quality);
+  const quality = qualityText(report);
   if (quality) out.push(...labelled(ctx, 'Quality', quality).map((l) => p.warn(l)));
 
   if (cap.truncated) {
@@ -200,35 +200,25 @@ function summarySection(report: Report, ctx: Ctx): string[] {
 }
 
 /**
- * `capture.quality` (SPEC.md "Evidence, vantage point and capture quality"):
- * read where the model has it, as the contract spells it.
+ * What the capture itself missed or doubled (SPEC.md "Evidence, vantage point
+ * and capture quality"), and where it was taken, in one line; null when there
+ * is nothing to say.
  */
-interface CaptureQuality {
-  oneWayConnections?: number;
-  connectionsWithGaps?: number;
-  captureGaps?: number;
-  duplicates?: number;
-  interfaceDrops?: number | null;
-}
-
-/** What limits the capture as evidence, in one line; null when nothing does. */
-export function qualityText(q: CaptureQuality | undefined): string | null {
+function qualityText(report: Report): string | null {
+  const q = report.capture.quality;
   if (!q) return null;
   const parts: string[] = [];
-  const n = (v: number | null | undefined) => (typeof v === 'number' && v > 0 ? v : 0);
-  if (n(q.duplicates) > 0)
+  if (q.captureGaps > 0)
     parts.push(
-      `${plural(n(q.duplicates), 'duplicate frame')} (captured more than once, not retransmissions)`,
+      `the capture missed ~${formatCount(q.captureGaps)} segment${q.captureGaps === 1 ? '' : 's'} in ${plural(q.connectionsWithGaps, 'connection')}`,
     );
-  if (n(q.captureGaps) > 0) {
-    const on = n(q.connectionsWithGaps) > 0 ? ` on ${plural(n(q.connectionsWithGaps), 'connection')}` : '';
-    parts.push(`${plural(n(q.captureGaps), 'segment')} missed by the capture${on}`);
-  }
-  if (n(q.oneWayConnections) > 0)
-    parts.push(`${plural(n(q.oneWayConnections), 'connection')} seen in one direction only`);
-  if (n(q.interfaceDrops) > 0)
-    parts.push(`${plural(n(q.interfaceDrops), 'packet')} dropped by the interface`);
-  return parts.length > 0 ? parts.join('; ') : null;
+  if (q.oneWayConnections > 0) parts.push(`${plural(q.oneWayConnections, 'connection')} seen one way only`);
+  if (q.duplicates > 0)
+    parts.push(`${plural(q.duplicates, 'duplicate frame')} (captured twice, not retransmissions)`);
+  if (q.interfaceDrops !== null && q.interfaceDrops > 0)
+    parts.push(`the interface dropped ${plural(q.interfaceDrops, 'packet')}`);
+  if (parts.length === 0) return null;
+  return `${parts.join('; ')}: diagnoses that rest on a missing segment are withheld where this explains it`;
 }
 
 // --- Endpoint states -------------------------------------------------------------------
@@ -238,10 +228,14 @@ function statesSection(report: Report, ctx: Ctx): string[] {
   const st = report.states;
   const out = [p.bold('Endpoint states at the end of the capture')];
   out.push(
-    ...wrap(`client  ${stateCounts(st.client)}`, ctx.width - 2).map((l, i) => (i ? '          ' : '  ') + l),
+    ...wrap(`client  ${stateCounts(st.client, st.oldest?.client, report.capture.end)}`, ctx.width - 2).map(
+      (l, i) => (i ? '          ' : '  ') + l,
+    ),
   );
   out.push(
-    ...wrap(`server  ${stateCounts(st.server)}`, ctx.width - 2).map((l, i) => (i ? '          ' : '  ') + l),
+    ...wrap(`server  ${stateCounts(st.server, st.oldest?.server, report.capture.end)}`, ctx.width - 2).map(
+      (l, i) => (i ? '          ' : '  ') + l,
+    ),
   );
 
   // Host lines, except in a small capture where a side has a single host: the side's
