@@ -104,19 +104,20 @@ export async function analyzeCommand(
   // `--conn 7` asks for connections by id: one that is not there is said, and
   // when none of them is, there is nothing to report (exit 2, as a bad argument).
   if (settings.conn !== undefined && settings.conn.length > 0) {
+    const where = settings.host || settings.port ? ' with the --host/--port filters' : '';
+    const lines: string[] = [];
     for (const c of done) {
       const ids = new Set(c.result.report.connections.map((x) => x.id));
       const missing = settings.conn.filter((id) => !ids.has(id));
       if (missing.length === 0) continue;
-      const where = settings.host || settings.port ? ' with the --host/--port filters' : '';
       const n = c.total;
-      const what = `no connection ${missing.join(', ')} in ${sanitize(c.name)}${where}`;
-      if (missing.length === settings.conn.length) {
-        const total = settings.host || settings.port ? '' : ` (it has ${n} connection${n === 1 ? '' : 's'})`;
-        throw new UsageError(`--conn: ${what}${total}`);
-      }
-      io.stderr.write(`tcptrace-ts: warning: --conn: ${what}\n`);
+      const total = where ? '' : ` (it has ${n} connection${n === 1 ? '' : 's'})`;
+      lines.push(`no connection ${missing.join(', ')} in ${sanitize(c.name)}${where}${total}`);
     }
+    // None found anywhere: a bad argument. Some: said, and the report of the others.
+    if (done.every((c) => c.result.report.connections.length === 0) && lines.length > 0)
+      throw new UsageError(`--conn: ${lines.join('; ')}`);
+    for (const l of lines) io.stderr.write(`tcptrace-ts: warning: --conn: ${l}\n`);
   }
 
   let gate: GateResult | undefined;
