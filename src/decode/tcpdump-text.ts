@@ -521,10 +521,12 @@ export class TcpdumpTextParser {
       this.tunnelled = false;
       return true;
     }
-    const sport = parseAddrPort(s, srcStart, srcEnd, seg.src);
+    let sport = parseAddrPort(s, srcStart, srcEnd, seg.src);
+    if (sport < 0 && addrPort.failure === 'host') sport = loopback(s, b, srcStart, srcEnd, seg.src);
     if (sport < 0) return this.namedEndpoint(s, srcStart, srcEnd);
     const v = addrPort.version;
-    const dport = parseAddrPort(s, dstStart, colon, seg.dst);
+    let dport = parseAddrPort(s, dstStart, colon, seg.dst);
+    if (dport < 0 && addrPort.failure === 'host') dport = loopback(s, b, dstStart, colon, seg.dst);
     if (dport < 0) return this.namedEndpoint(s, dstStart, colon);
     if (addrPort.version !== v) return false;
     seg.ipVersion = v as 4 | 6;
@@ -782,6 +784,22 @@ export class TcpdumpTextParser {
     // `Flags [` is printed only once the fixed header was captured: a cut in the options is still a segment.
     return DecodeStatus.Ok;
   }
+}
+
+/**
+ * The loopback names of Debian's /etc/hosts (`127.0.0.1 localhost`, `::1
+ * localhost ip6-localhost ip6-loopback`): tcpdump -i lo without -n prints them,
+ * and they are the one host name that means the same address on every machine.
+ */
+const LOOPBACK_NAMES = new Set(['localhost', 'ip6-localhost', 'ip6-loopback']);
+
+/** `localhost.48000` [start, end) as its loopback address (`::1` on an IP6 line): the port, or -1. */
+function loopback(s: string, b: number, start: number, end: number, out: Uint8Array): number {
+  const dot = s.lastIndexOf('.', end - 1);
+  if (dot <= start || !LOOPBACK_NAMES.has(s.slice(start, dot))) return -1;
+  const v6 = s.slice(start, dot) !== 'localhost' || find(s, 'IP6 ', b, start) >= 0;
+  const text = `${v6 ? '::1' : '127.0.0.1'}${s.slice(dot, end)}`;
+  return parseAddrPort(text, 0, text.length, out);
 }
 
 /** Every field a TCP line sets, back to "absent". */

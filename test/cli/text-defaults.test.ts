@@ -179,3 +179,20 @@ describe('the services table (decode/tcpdump-text/services.ts)', () => {
     ]);
   });
 });
+
+describe('loopback names (tcpdump -i lo without -n)', () => {
+  it('localhost is 127.0.0.1 on IP lines and ::1 on IP6 lines; other host names stay unread', async () => {
+    const lines = [
+      '10:00:00.000000 IP localhost.48000 > localhost.http-alt: Flags [S], seq 1, win 65495, length 0',
+      '10:00:00.000010 IP localhost.http-alt > localhost.48000: Flags [S.], seq 7, ack 2, win 65483, length 0',
+      '10:00:00.000020 IP localhost.48000 > localhost.http-alt: Flags [.], ack 8, win 512, length 0',
+      '10:00:01.000000 IP6 localhost.48001 > ip6-localhost.https: Flags [S], seq 1, win 65476, length 0',
+      '10:00:02.000000 IP db1.example.internal.48002 > localhost.5432: Flags [S], seq 1, win 65476, length 0',
+    ];
+    const r = await cli(['-'], { stdin: once(Buffer.from(lines.join('\n'))), env: { TZ: 'UTC' } });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('tcptrace-ts: warning: -: 1 line names hosts; run tcpdump with -n\n');
+    expect(r.stdout).toMatch(/127\.0\.0\.1:48000 +127\.0\.0\.1:8080 +ESTABLISHED +ESTABLISHED/);
+    expect(r.stdout).toMatch(/\[::1\]:48001 +\[::1\]:443/);
+  });
+});
