@@ -17,14 +17,19 @@ import type {
 const LINK_NAMES: Record<number, string> = {
   0: 'NULL',
   1: 'EN10MB',
+  10: 'FDDI',
   12: 'RAW',
   14: 'RAW',
   101: 'RAW',
   104: 'C_HDLC',
+  105: 'IEEE802_11',
   108: 'LOOP',
   113: 'LINUX_SLL',
+  127: 'IEEE802_11_RADIO',
   228: 'IPV4',
   229: 'IPV6',
+  239: 'NFLOG',
+  258: 'PKTAP',
   276: 'LINUX_SLL2',
 };
 
