@@ -204,7 +204,7 @@ export function decodePacket(
   seg: Segment,
 ): DecodeStatus {
   reset(seg, buf);
-  let layer = firstLayer(linkType);
+  const layer = firstLayer(linkType);
   if (layer === Layer.Done) {
     clearAddresses(seg);
     return DecodeStatus.UnknownLinkType;

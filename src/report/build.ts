@@ -3,6 +3,7 @@
  * the report model of SPEC.md. Pure: no I/O.
  */
 import type { CaptureStats } from '../capture/record.js';
+import { formatAddr, parseAddr } from '../decode/addr.js';
 import { CLIENT, type Connection, type Endpoint, SIDE_NAMES, SIDES } from '../tcp/connection.js';
 import { STATE_NAMES, State, type StateName } from '../tcp/states.js';
 import type {
@@ -84,6 +85,7 @@ export function connectionReport(conn: Connection): ConnectionReport {
       cause: r.cause,
     })),
     anomalies: [...conn.anomalies],
+    ...(conn.tunnel !== null ? { tunnel: conn.tunnel.map((t) => ({ ...t })) } : {}),
   };
 }
 
@@ -182,18 +184,33 @@ export function captureSummary(
 
 /** Does the connection match the --host / --port / --conn filters? */
 export interface ConnFilter {
+  /** --host / --port: the connection's own (inner, when tunnelled) endpoints. */
   hosts: Set<string> | null;
   ports: Set<number> | null;
   ids: Set<number> | null;
+  /** --tunnel-host: an outer endpoint of any tunnel the connection travelled in. */
+  tunnelHosts?: Set<string> | null;
 }
 
-export function makeFilter(host?: string[], port?: number[], conn?: number[]): ConnFilter | null {
-  if (!host?.length && !port?.length && !conn?.length) return null;
+export function makeFilter(
+  host?: string[],
+  port?: number[],
+  conn?: number[],
+  tunnelHost?: string[],
+): ConnFilter | null {
+  if (!host?.length && !port?.length && !conn?.length && !tunnelHost?.length) return null;
   return {
     hosts: host?.length ? new Set(host) : null,
     ports: port?.length ? new Set(port) : null,
     ids: conn?.length ? new Set(conn) : null,
+    tunnelHosts: tunnelHost?.length ? new Set(tunnelHost.map(canonicalAddr)) : null,
   };
+}
+
+/** An address as the report prints it, so `--host 2001:DB8:0::1` finds 2001:db8::1. */
+function canonicalAddr(a: string): string {
+  const p = parseAddr(a);
+  return p ? formatAddr(p.ipVersion, p.bytes) : a;
 }
 
 export function matches(f: ConnFilter | null, c: ConnectionReport): boolean {
@@ -201,6 +218,10 @@ export function matches(f: ConnFilter | null, c: ConnectionReport): boolean {
   if (f.ids && !f.ids.has(c.id)) return false;
   if (f.hosts && !f.hosts.has(c.client.addr) && !f.hosts.has(c.server.addr)) return false;
   if (f.ports && !f.ports.has(c.client.port) && !f.ports.has(c.server.port)) return false;
+  if (f.tunnelHosts) {
+    const t = f.tunnelHosts;
+    if (!c.tunnel?.some((h) => t.has(h.src) || t.has(h.dst))) return false;
+  }
   return true;
 }
 

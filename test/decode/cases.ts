@@ -74,7 +74,7 @@ const V4: Partial<SegView> = { ipVersion: 4, src: '10.0.0.1', dst: '10.0.0.2', t
 const V6: Partial<SegView> = { ipVersion: 6, src: '2001:db8::1', dst: '2001:db8::2', ttl: 64, ipProto: 6 };
 const ACK = tcp({ flags: '.', seq: 1001, ack: 2001, win: 502 });
 
-const { Ok, NonIp, NonTcp, UnknownLinkType, Truncated, Malformed, Fragment, Tunnel } = DecodeStatus;
+const { Ok, NonIp, NonTcp, UnknownLinkType, Truncated, Malformed, Fragment } = DecodeStatus;
 const E = LinkType.ETHERNET;
 
 // ------------------------------------------------------------------ link layers
