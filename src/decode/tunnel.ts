@@ -193,17 +193,29 @@ function hopInfo(h: TunnelHop, reverse: boolean): TunnelInfo {
   return info;
 }
 
+function idText(t: TunnelInfo): string {
+  if (t.vni !== undefined) return `VNI ${t.vni}`;
+  if (t.key !== undefined) return `key ${t.key}`;
+  if (t.session !== undefined) return `session ${t.session}`;
+  if (t.teid !== undefined) return `TEID 0x${t.teid.toString(16)}`;
+  return '';
+}
+
 /** "VXLAN 10.0.0.1 -> 10.0.0.2, VNI 42", hops joined by " in " from the innermost out. */
 export function formatTunnels(chain: readonly TunnelInfo[]): string {
   return chain
     .map((t) => {
-      let s = `${t.type} ${t.src} -> ${t.dst}`;
-      if (t.vni !== undefined) s += `, VNI ${t.vni}`;
-      if (t.key !== undefined) s += `, key ${t.key}`;
-      if (t.session !== undefined) s += `, session ${t.session}`;
-      if (t.teid !== undefined) s += `, TEID 0x${t.teid.toString(16)}`;
-      return s;
+      const id = idText(t);
+      return `${t.type} ${t.src} -> ${t.dst}${id ? `, ${id}` : ''}`;
     })
+    .reverse()
+    .join(' in ');
+}
+
+/** The same, short, for a table cell: "VXLAN VNI 42", "IP-in-IP 10.0.0.1-10.0.0.2". */
+export function formatTunnelsShort(chain: readonly TunnelInfo[]): string {
+  return chain
+    .map((t) => `${t.type} ${idText(t) || `${t.src}-${t.dst}`}`)
     .reverse()
     .join(' in ');
 }

@@ -7,6 +7,13 @@
  *   side (requests and answers both use the well-known port on one end only).
  * Each tunnel decoder checks its header before it opens anything: UDP that
  * merely uses one of these ports is NonTcp.
+ *
+ * Teredo also runs between a client and a relay on ports that are not 3544
+ * (the relay's own port): as Zeek's Teredo protocol detection does, UDP on any
+ * port whose payload is an IPv6 header from or to a Teredo address
+ * (2001:0::/32, RFC 4380 section 2.6), or starts with an origin indication or
+ * authentication header, is offered to the Teredo decoder, which opens it only
+ * when the IPv6 length fills the datagram exactly.
  */
 import { type Cursor, Layer, stop } from './cursor.js';
 import { DecodeStatus } from './segment.js';
@@ -35,5 +42,18 @@ export function decodeUdp(c: Cursor): Layer {
   if (dst === UdpPort.GTP_U || src === UdpPort.GTP_U) return Layer.GtpU;
   if (dst === UdpPort.TEREDO || src === UdpPort.TEREDO) return Layer.Teredo;
   if (dst === UdpPort.AYIYA || src === UdpPort.AYIYA) return Layer.Ayiya;
+  if (looksLikeTeredo(b, o + 8, c.end)) return Layer.Teredo;
   return stop(c, DecodeStatus.NonTcp);
+}
+
+const TEREDO_PREFIX = 0x20010000;
+
+function looksLikeTeredo(b: Uint8Array, p: number, end: number): boolean {
+  if (p + 40 > end) return false;
+  const first = b[p]!;
+  if (first === 0) return b[p + 1]! <= 1;
+  if (first >> 4 !== 6) return false;
+  const s = ((b[p + 8]! << 24) | (b[p + 9]! << 16) | (b[p + 10]! << 8) | b[p + 11]!) >>> 0;
+  const d = ((b[p + 24]! << 24) | (b[p + 25]! << 16) | (b[p + 26]! << 8) | b[p + 27]!) >>> 0;
+  return s === TEREDO_PREFIX || d === TEREDO_PREFIX;
 }
