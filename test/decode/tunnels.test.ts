@@ -11,6 +11,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analyze.js';
 import { Defragmenter } from '../../src/decode/defrag.js';
@@ -406,6 +407,18 @@ describe('the CLI', () => {
     io = makeIo();
     expect(await run([file, '--json', '--host', '10.77.0.2'], io.io)).toBe(0);
     expect(JSON.parse(io.stdout.text).connections).toHaveLength(1);
+  });
+
+  it('--json: connections[].tunnel as schema/report.schema.json has it (written by the JSON writer, not JSON.stringify)', async () => {
+    const schema = JSON.parse(readFileSync('schema/report.schema.json', 'utf8'));
+    const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
+    for (const f of ['nested-vxlan-in-gre.pcap', 'gtpu.pcap', 'erspan3.pcap']) {
+      const { io, stdout } = makeIo();
+      expect(await run([join(DIR, f), '--json'], io)).toBe(0);
+      const r = JSON.parse(stdout.text);
+      expect(validate(r), JSON.stringify(validate.errors)).toBe(true);
+      expect(r.connections[0].tunnel).toEqual(WRAPPED.find((w) => w.file === f)!.tunnel);
+    }
   });
 
   it('a pcapng interface of an unknown link type is skipped, named; the rest is analysed', async () => {
