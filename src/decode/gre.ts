@@ -12,7 +12,9 @@
  * Protocol types: IPv4 / IPv6 / MPLS / 802.1Q go through the ethertype table;
  * 0x6558 is transparent Ethernet bridging (an Ethernet frame, as NVGRE and
  * Linux gretap send); 0x88be is ERSPAN (type II with a sequence number, type I
- * without), 0x22eb ERSPAN type III; 0x880b is PPP (PPTP).
+ * without), 0x22eb ERSPAN type III; 0x880b is PPP (PPTP); 0x8200-0x8299 are
+ * the 802.11 frames Aruba access points send to their controller (as Zeek
+ * and Wireshark read them).
  * RFC 1701 source routing (R) is not decoded: nobody sends it any more.
  *
  * The key is part of the connection's identity (NVGRE carries the tenant's
@@ -30,6 +32,8 @@ export const GreProto = {
   ERSPAN_II: 0x88be,
   ERSPAN_III: 0x22eb,
   PPP: 0x880b,
+  ARUBA_FIRST: 0x8200,
+  ARUBA_LAST: 0x8299,
 } as const;
 
 export function decodeGre(c: Cursor): Layer {
@@ -74,5 +78,6 @@ export function decodeGre(c: Cursor): Layer {
   if (!enterTunnel(c, type, id, version === 0 && key >= 0, overUdp)) return stop(c, DecodeStatus.Tunnel);
   if (version === 1) return proto === GreProto.PPP ? Layer.Ppp : stop(c, DecodeStatus.NonIp);
   if (proto === GreProto.TEB) return Layer.Ethernet;
+  if (proto >= GreProto.ARUBA_FIRST && proto <= GreProto.ARUBA_LAST) return Layer.Ieee80211;
   return etherTypeLayer(c, proto);
 }

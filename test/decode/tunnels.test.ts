@@ -71,6 +71,12 @@ const WRAPPED: Wrapped[] = [
     protocols: 'ip:gre:eth:ethertype:ip:tcp',
   },
   {
+    file: 'gre-aruba.pcap',
+    source: V4,
+    tunnel: [{ type: 'GRE', ...O4 }],
+    protocols: 'ip:gre:wlan:llc:ip:tcp',
+  },
+  {
     file: 'gre-udp.pcap',
     source: V4,
     tunnel: [{ type: 'GRE-in-UDP', ...O4, srcPort: 49300, dstPort: 4754 }],

@@ -280,6 +280,8 @@ def main():
         fc = bytes([0x88, 0x01 if c else 0x02])
         return fc + b'\x00\x00' + e[0:6] + e[6:12] + e[0:6] + b'\x10\x00' + b'\x00\x00' + bytes([0xAA, 0xAA, 3, 0, 0, 0]) + e[12:14] + ip
     w('ieee80211.pcap', 105, v4.wrap(lambda i, e, ip, c: wlan(e, ip, c)))
+    # Aruba access points send their clients' 802.11 frames to the controller in GRE, protocol 0x8200-0x8299.
+    w('gre-aruba.pcap', 1, v4.wrap(lambda i, e, ip, c: eth(0x0800, ipv4(*ends4(c), 47, gre(0x8210, wlan(e, ip, c))))))
     # Radiotap: version 0, length 12, present = flags (bit 1) + rate (bit 2).
     rt = struct.pack('<BBHI', 0, 0, 12, 0x00000006) + bytes([0x00, 0x0C, 0, 0])
     w('radiotap.pcap', 127, v4.wrap(lambda i, e, ip, c: rt + wlan(e, ip, c)))
