@@ -306,7 +306,8 @@ export class Analysis implements TrackerObserver {
   private reassemble(rec: PacketRecord): DecodeStatus {
     this.defrag ??= new Defragmenter();
     const seg = this.seg;
-    const whole = this.defrag.add(rec.buf, rec.offset + rec.capLen, seg, rec.tsSec + rec.tsNsec / 1e9);
+    const end = Math.min(rec.offset + rec.capLen, rec.buf.length);
+    const whole = this.defrag.add(rec.buf, end, seg, rec.tsSec + rec.tsNsec / 1e9);
     if (whole === null) return DecodeStatus.Continuation;
     return decodeDatagram(whole.datagram, whole.chain, seg);
   }

@@ -450,6 +450,41 @@ async function* bytesOf(b: Uint8Array): AsyncGenerator<Uint8Array> {
   yield b;
 }
 
+// ---------------------------------------------------------------- robustness
+
+describe('the tunnel decoders never throw and never read outside the frame', () => {
+  it('every prefix, and random bytes changed, of a data segment of every capture', () => {
+    const seg = newSegment();
+    let seed = 1;
+    const rnd = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    for (const w of WRAPPED) {
+      const b = readFileSync(join(DIR, w.file));
+      const lt = b.readUInt32LE(20);
+      // Frame 4: the client's request, with payload.
+      let o = 24;
+      for (let i = 0; i < 3; i++) o += 16 + b.readUInt32LE(o + 8);
+      const frame = Uint8Array.from(b.subarray(o + 16, o + 16 + b.readUInt32LE(o + 8)));
+      const check = (f: Uint8Array, cap: number) => {
+        const st = decodePacket(lt, f, 0, cap, f.length, seg);
+        if (st === DecodeStatus.Ok) {
+          expect(seg.tcpOffset + 20).toBeLessThanOrEqual(cap);
+          expect(seg.tunnelDepth).toBeLessThanOrEqual(4);
+          expect(seg.tunnelKey === 0).toBe(seg.tunnelDepth === 0);
+        }
+      };
+      for (let cap = 0; cap <= frame.length; cap++) check(frame, cap);
+      for (let run = 0; run < 1500; run++) {
+        const f = Uint8Array.from(frame);
+        for (let k = 1 + rnd(4); k > 0; k--) f[rnd(Math.min(f.length, 120))] = rnd(256);
+        check(f, f.length - rnd(20));
+      }
+    }
+  });
+});
+
 // ---------------------------------------------------------------- limits
 
 describe('limits', () => {
