@@ -73,15 +73,15 @@ export const TUNNEL_NAMES: Record<number, string> = {
   [TunnelType.MplsInIp]: 'MPLS-in-IP',
 };
 
-/** What the tunnel's id is called in the report, by type. */
-const ID_NAMES: Record<number, string> = {
-  [TunnelType.Vxlan]: 'VNI',
-  [TunnelType.Geneve]: 'VNI',
+/** The report field that holds a tunnel's id, by type. */
+const ID_FIELD: Record<number, 'vni' | 'key' | 'session' | 'teid'> = {
+  [TunnelType.Vxlan]: 'vni',
+  [TunnelType.Geneve]: 'vni',
   [TunnelType.Gre]: 'key',
   [TunnelType.GreUdp]: 'key',
   [TunnelType.ErspanII]: 'session',
   [TunnelType.ErspanIII]: 'session',
-  [TunnelType.GtpU]: 'TEID',
+  [TunnelType.GtpU]: 'teid',
 };
 
 /** A hash of an outer address (4 or 16 bytes) to an int32. */
@@ -174,22 +174,8 @@ function hopInfo(h: TunnelHop, reverse: boolean): TunnelInfo {
     info.srcPort = reverse ? h.dstPort : h.srcPort;
     info.dstPort = reverse ? h.srcPort : h.dstPort;
   }
-  if (h.id >= 0) {
-    switch (ID_NAMES[h.type]) {
-      case 'VNI':
-        info.vni = h.id;
-        break;
-      case 'key':
-        info.key = h.id;
-        break;
-      case 'session':
-        info.session = h.id;
-        break;
-      case 'TEID':
-        info.teid = h.id;
-        break;
-    }
-  }
+  const field = ID_FIELD[h.type];
+  if (field !== undefined && h.id >= 0) info[field] = h.id;
   return info;
 }
 
