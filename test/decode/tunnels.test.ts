@@ -17,12 +17,12 @@ import { analyze } from '../../src/analyze.js';
 import { Defragmenter } from '../../src/decode/defrag.js';
 import { decodePacket } from '../../src/decode/packet.js';
 import { DecodeStatus, newSegment } from '../../src/decode/segment.js';
-import { describeTunnels, type TunnelInfo } from '../../src/decode/tunnel.js';
+import { describeTunnels, formatTunnels, type TunnelInfo } from '../../src/decode/tunnel.js';
 import type { ConnectionReport } from '../../src/report/model.js';
 import { run } from '../../src/cli/main.js';
 import { makeIo } from '../cli/harness.js';
 import { Pcapng } from '../capture/helpers.js';
-import { ipv4, tcp } from './build.js';
+import { concat, ether, ipv4, ipv6, mpls, u16, u32, udp, tcp } from './build.js';
 
 const DIR = 'test/decode/tunnels';
 const V4 = 'fixtures/normal-close-client.pcap';
@@ -449,6 +449,186 @@ describe('the CLI', () => {
 async function* bytesOf(b: Uint8Array): AsyncGenerator<Uint8Array> {
   yield b;
 }
+
+// ---------------------------------------------------------------- edge cases
+
+const SYN = () => ipv4({ src: '10.9.0.1', dst: '10.9.0.2', payload: tcp({ flags: 'S' }) });
+const outer = (proto: number, payload: ArrayLike<number>) => ipv4({ proto, payload });
+const E = ether({ payload: SYN() });
+/** [name, link type, bytes, status, the chain as the report words it]. */
+const EDGES: [string, number, Uint8Array, number, string][] = [
+  [
+    'ERSPAN type I (GRE 0x88be, no sequence number)',
+    101,
+    outer(47, concat(u16(0), u16(0x88be), E)),
+    0,
+    'ERSPAN I 10.0.0.1 -> 10.0.0.2',
+  ],
+  [
+    'PPTP enhanced GRE (version 1, key = call ID, ack) carrying PPP with address/control',
+    101,
+    outer(
+      47,
+      concat([0x30, 0x81], u16(0x880b), u16(44), u16(7), u32(1), u32(1), [0xff, 0x03], u16(0x21), SYN()),
+    ),
+    0,
+    'GRE 10.0.0.1 -> 10.0.0.2, key 7',
+  ],
+  [
+    'PPTP with a compressed (1-byte) PPP protocol',
+    101,
+    outer(47, concat([0x20, 0x01], u16(0x880b), u16(44), u16(7), [0x21], SYN())),
+    0,
+    'GRE 10.0.0.1 -> 10.0.0.2, key 7',
+  ],
+  ['EtherIP (protocol 97)', 101, outer(97, concat([0x30, 0], E)), 0, 'EtherIP 10.0.0.1 -> 10.0.0.2'],
+  ['MPLS in IP (protocol 137)', 101, outer(137, mpls([100], SYN())), 0, 'MPLS-in-IP 10.0.0.1 -> 10.0.0.2'],
+  [
+    '4in6 inside 6in4 (nested IP tunnels)',
+    101,
+    outer(41, ipv6({ nh: 4, payload: SYN() })),
+    0,
+    '4in6 2001:db8::1 -> 2001:db8::2 in 6in4 10.0.0.1 -> 10.0.0.2',
+  ],
+  [
+    'GRE with RFC 1701 source routing is not opened',
+    101,
+    outer(47, concat([0x40, 0], u16(0x0800), u32(0), SYN())),
+    DecodeStatus.Tunnel,
+    '',
+  ],
+  ['GRE version 2 is not GRE', 101, outer(47, concat([0, 2], u16(0x0800), SYN())), DecodeStatus.Tunnel, ''],
+  ['L2TPv3 over IP is counted as a tunnel', 101, outer(115, new Array(40).fill(0)), DecodeStatus.Tunnel, ''],
+  [
+    'VXLAN without the I flag is not VXLAN',
+    101,
+    outer(17, udp(5000, 4789, concat([0, 0, 0, 0, 0, 0, 42, 0], E))),
+    DecodeStatus.NonTcp,
+    '',
+  ],
+  [
+    'Geneve OAM frame is not tenant traffic',
+    101,
+    outer(17, udp(5000, 6081, concat([0, 0x80], u16(0x6558), [0, 0, 1, 0], E))),
+    DecodeStatus.NonTcp,
+    '',
+  ],
+  [
+    'Geneve carrying IPv4 directly (protocol type 0x0800)',
+    101,
+    outer(17, udp(5000, 6081, concat([0, 0], u16(0x0800), [0, 0, 1, 0], SYN()))),
+    0,
+    'Geneve 10.0.0.1 -> 10.0.0.2, VNI 1',
+  ],
+  [
+    'GTP-U echo request is signalling',
+    101,
+    outer(17, udp(2152, 2152, concat([0x32, 1], u16(4), u32(0), u16(1), [0, 0]))),
+    DecodeStatus.NonTcp,
+    '',
+  ],
+  [
+    'GTP-U G-PDU without optional fields',
+    101,
+    outer(17, udp(2152, 2152, concat([0x30, 0xff], u16(SYN().length), u32(0xabcdef), SYN()))),
+    0,
+    'GTP-U 10.0.0.1 -> 10.0.0.2, TEID 0xabcdef',
+  ],
+  [
+    'UDP 3544 whose IPv6 length does not fill the datagram is not Teredo',
+    101,
+    outer(17, udp(3544, 5000, concat(ipv6({ payload: tcp() }), [0]))),
+    DecodeStatus.NonTcp,
+    '',
+  ],
+  [
+    'Teredo with an authentication indicator and an origin indication',
+    101,
+    outer(
+      17,
+      udp(
+        3544,
+        5000,
+        concat(
+          [0, 1, 2, 1, 9, 9, 9],
+          new Array(9).fill(0),
+          [0, 0, 0xf2, 0x27, 0x3f, 0xff, 0xfd, 0xfe],
+          ipv6({ payload: tcp() }),
+        ),
+      ),
+    ),
+    0,
+    'Teredo 10.0.0.1 -> 10.0.0.2',
+  ],
+  [
+    'AYIYA that is not a forward (opcode 2, echo request)',
+    101,
+    outer(
+      17,
+      udp(
+        5072,
+        5072,
+        concat([0x40, 0x00, 0x02, 41], u32(0), new Array(16).fill(0), ipv6({ payload: tcp() })),
+      ),
+    ),
+    DecodeStatus.NonTcp,
+    '',
+  ],
+  [
+    'AYIYA carrying IPv4 (next header 4)',
+    101,
+    outer(17, udp(5072, 5072, concat([0x00, 0x00, 0x01, 4], u32(0), [0], SYN()))),
+    0,
+    'AYIYA 10.0.0.1 -> 10.0.0.2',
+  ],
+  [
+    '802.11 protected data frame (encrypted) is not IP',
+    105,
+    concat([0x08, 0x41], new Array(22).fill(0), [0xaa, 0xaa, 3, 0, 0, 0, 8, 0], SYN()),
+    DecodeStatus.NonIp,
+    '',
+  ],
+  [
+    '802.11 4-address (WDS) data frame',
+    105,
+    concat([0x08, 0x03], new Array(28).fill(0), [0xaa, 0xaa, 3, 0, 0, 0, 8, 0], SYN()),
+    0,
+    '',
+  ],
+  [
+    'FDDI SMT frame is not IP',
+    10,
+    concat([0x41], new Array(12).fill(0), new Array(40).fill(0)),
+    DecodeStatus.NonIp,
+    '',
+  ],
+  [
+    'NFLOG without a payload TLV',
+    239,
+    concat([2, 0, 0, 1], [8, 0, 1, 0, 8, 0, 3, 0]),
+    DecodeStatus.NonIp,
+    '',
+  ],
+  ['NFLOG with big-endian TLVs', 239, concat([2, 0, 0, 1], u16(4 + SYN().length), u16(9), SYN()), 0, ''],
+  [
+    'PKTAP written big-endian, DLT_RAW',
+    258,
+    concat(u32(108), u32(1), u32(12), new Array(96).fill(0), SYN()),
+    0,
+    '',
+  ],
+];
+
+describe('edge cases of the tunnel and link decoders', () => {
+  it.each(EDGES)('%s', (_name, link, bytes, status, chain) => {
+    const seg = newSegment();
+    expect(decodePacket(link, bytes, 0, bytes.length, bytes.length, seg)).toBe(status);
+    if (status === DecodeStatus.Ok) {
+      expect(formatTunnels(describeTunnels(seg, false))).toBe(chain);
+      expect([seg.srcPort, seg.dstPort]).toEqual([40000, 80]);
+    }
+  });
+});
 
 // ---------------------------------------------------------------- robustness
 
