@@ -306,10 +306,16 @@ export class Analysis implements TrackerObserver {
   private reassemble(rec: PacketRecord): DecodeStatus {
     this.defrag ??= new Defragmenter();
     const seg = this.seg;
-    const end = Math.min(rec.offset + rec.capLen, rec.buf.length);
-    const whole = this.defrag.add(rec.buf, end, seg, rec.tsSec + rec.tsNsec / 1e9);
-    if (whole === null) return DecodeStatus.Continuation;
-    return decodeDatagram(whole.datagram, whole.chain, seg);
+    const ts = rec.tsSec + rec.tsNsec / 1e9;
+    let whole = this.defrag.add(rec.buf, Math.min(rec.offset + rec.capLen, rec.buf.length), seg, ts);
+    // A rebuilt datagram may tunnel a fragment itself (fragmented inside a fragmented
+    // tunnel): that one waits in its turn, counted by its fate like any other.
+    for (let depth = 0; whole !== null; depth++) {
+      const st = decodeDatagram(whole.datagram, whole.chain, seg);
+      if (st !== DecodeStatus.Reassemble || depth === 2) return st;
+      whole = this.defrag.add(whole.datagram, whole.datagram.length, seg, ts);
+    }
+    return DecodeStatus.Continuation;
   }
 
   /**

@@ -22,7 +22,7 @@ import type { ConnectionReport } from '../../src/report/model.js';
 import { run } from '../../src/cli/main.js';
 import { makeIo } from '../cli/harness.js';
 import { Pcapng } from '../capture/helpers.js';
-import { concat, ether, ipv4, ipv6, mpls, u16, u32, udp, tcp } from './build.js';
+import { concat, ether, ext, ipv4, ipv6, mpls, tcp, u16, u32, udp } from './build.js';
 
 const DIR = 'test/decode/tunnels';
 const V4 = 'fixtures/normal-close-client.pcap';
@@ -676,6 +676,42 @@ describe('limits', () => {
       const st = decodePacket(101, p, 0, p.length, p.length, seg);
       expect(st, `depth ${depth}`).toBe(depth <= 4 ? DecodeStatus.Ok : DecodeStatus.Tunnel);
     }
+  });
+
+  it('a fragment tunnelled in a fragmented tunnel: both reassembled, each frame counted once', async () => {
+    // The inner datagram: IPv4 SYN with 600 bytes of data in IPv6 (4in6), cut into two IPv6 fragments;
+    // each fragment travels in VXLAN over IPv4, whose datagram is cut into two IPv4 fragments.
+    const inner = ipv4({
+      src: '10.9.0.1',
+      dst: '10.9.0.2',
+      payload: tcp({ flags: 'S', payload: new Array(600).fill(5) }),
+    });
+    const frames: Uint8Array[] = [];
+    [
+      [0, true, inner.subarray(0, 320)],
+      [320, false, inner.subarray(320)],
+    ].forEach(([off, more, part], i) => {
+      const v6 = ipv6({
+        nh: 4,
+        exts: [ext.fragment(off as number, more as boolean, 99)],
+        payload: part as Uint8Array,
+      });
+      const dgram = udp(50000 + i, 4789, concat([8, 0, 0, 0, 0, 0, 3, 0], ether({ payload: v6 })));
+      frames.push(
+        ether({ payload: ipv4({ proto: 17, id: 10 + i, mf: true, payload: dgram.subarray(0, 200) }) }),
+        ether({ payload: ipv4({ proto: 17, id: 10 + i, fragOffset: 200, payload: dgram.subarray(200) }) }),
+      );
+    });
+    const w = new Pcapng().shb().idb(1);
+    frames.forEach((f, i) => w.epb(0, BigInt(1_763_726_400_000_000 + i), f));
+    const r = (await analyze(bytesOf(w.bytes()))).report;
+    expect(r.capture.tcpPackets).toBe(1);
+    expect(r.capture.skipped).toEqual({ 'ip-fragment': 3 });
+    expect(formatTunnels(r.connections[0]!.tunnel!)).toBe(
+      '4in6 2001:db8::1 -> 2001:db8::2 in VXLAN 10.0.0.1 -> 10.0.0.2, VNI 3',
+    );
+    // The 600 bytes of the SYN's data came through both reassemblies.
+    expect(r.connections[0]!.client.bytes).toBe(600);
   });
 
   it('the reassembler gives up after its timeout and keeps no more datagrams than its limit', () => {
