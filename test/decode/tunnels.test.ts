@@ -46,7 +46,7 @@ const WRAPPED: Wrapped[] = [
   {
     file: 'vxlan.pcap',
     source: V4,
-    tunnel: [{ type: 'VXLAN', ...O4, srcPort: 49152, dstPort: 4789, vni: 42 }],
+    tunnel: [{ type: 'VXLAN', ...O4, srcPort: 51000, dstPort: 4789, vni: 42 }],
     protocols: 'ip:udp:vxlan:eth:ethertype:ip:tcp',
     field: ['vxlan.vni', '42'],
   },
@@ -123,7 +123,7 @@ const WRAPPED: Wrapped[] = [
     source: V4,
     tunnel: [
       { type: 'GRE', ...O4, key: 9 },
-      { type: 'VXLAN', src: O4.dst, dst: O4.src, srcPort: 49152, dstPort: 4789, vni: 77 },
+      { type: 'VXLAN', src: O4.dst, dst: O4.src, srcPort: 51000, dstPort: 4789, vni: 77 },
     ],
     protocols: 'vlan:ethertype:ip:gre:ip:udp:vxlan:eth:ethertype:ip:tcp',
     field: ['vxlan.vni', '77'],

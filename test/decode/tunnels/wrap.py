@@ -241,11 +241,12 @@ def main():
     bulk = Flow('bulk-transfer.pcap')
 
     w = write_pcap
-    w('vxlan.pcap', 1, v4.wrap(lambda i, e, ip, c: over_udp4(c, 49152 + i % 7, 50000 + i % 5, 4789, vxlan(42, e))))
+    # Source ports from 51000: tcpdump reads UDP from 49152 as Broadcom LI shim, not VXLAN.
+    w('vxlan.pcap', 1, v4.wrap(lambda i, e, ip, c: over_udp4(c, 51000 + i % 7, 50000 + i % 5, 4789, vxlan(42, e))))
     # Two tenants, the same inner 4-tuple, VNI 1 and VNI 2, interleaved frame by frame.
     two = []
     for vni in (1, 2):
-        two += [(sec, usec + vni, f, m) for sec, usec, f, m in v4.wrap(lambda i, e, ip, c: over_udp4(c, 49152, 49153, 4789, vxlan(vni, e)))]
+        two += [(sec, usec + vni, f, m) for sec, usec, f, m in v4.wrap(lambda i, e, ip, c: over_udp4(c, 51000, 51001, 4789, vxlan(vni, e)))]
     two.sort(key=lambda p: (p[0], p[1]))
     w('vxlan-two-tenants.pcap', 1, two)
     w('geneve.pcap', 1, v4.wrap(lambda i, e, ip, c: over_udp4(c, 49200, 49201, 6081, geneve(4242, e))))
@@ -262,12 +263,12 @@ def main():
     w('4in6.pcap', 1, v4.wrap(lambda i, e, ip, c: eth(0x86DD, ipv6(*ends6(c), 4, ip))))
     w('6in6.pcap', 1, v6.wrap(lambda i, e, ip, c: eth(0x86DD, ipv6(*ends6(c), 41, ip))))
     # Nested: VXLAN inside GRE (key 9) behind a VLAN tag; IP-in-IP behind VLAN + MPLS.
-    w('nested-vxlan-in-gre.pcap', 1, v4.wrap(lambda i, e, ip, c: eth(0x8100, struct.pack('!HH', 100, 0x0800) + ipv4(*ends4(c), 47, gre(0x0800, ipv4(*(ends4(c)[::-1]), 17, udp(49152, 4789, vxlan(77, e), *(ends4(c)[::-1]))), key=9)))))
+    w('nested-vxlan-in-gre.pcap', 1, v4.wrap(lambda i, e, ip, c: eth(0x8100, struct.pack('!HH', 100, 0x0800) + ipv4(*ends4(c), 47, gre(0x0800, ipv4(*(ends4(c)[::-1]), 17, udp(51000, 4789, vxlan(77, e), *(ends4(c)[::-1]))), key=9)))))
     w('nested-ipip-vlan-mpls.pcap', 1, v4.wrap(lambda i, e, ip, c: eth(0x8100, struct.pack('!HH', 200, 0x8847) + struct.pack('!I', (1000 << 12) | 0x100 | 64) + ipv4(*ends4(c), 4, ip))))
     # Outer fragments: VXLAN over IPv4 with a 600-byte MTU, 4in6 over IPv6 with 700.
     def vx_frag(i, e, ip, c, mtu):
         s, d = ends4(c)
-        return [eth(0x0800, f) for f in frags4(s, d, 17, udp(49152, 4789, vxlan(5, e), s, d), 0x100 + i, mtu)]
+        return [eth(0x0800, f) for f in frags4(s, d, 17, udp(51000, 4789, vxlan(5, e), s, d), 0x100 + i, mtu)]
     w('vxlan-fragmented.pcap', 1, fragmented(bulk, vx_frag, 600))
     def six_frag(i, e, ip, c, mtu):
         return [eth(0x86DD, f) for f in frags6(*ends6(c), 4, ip, 0x200 + i, mtu)]
