@@ -69,8 +69,10 @@ export class ZeekLog {
     const dst = formatAddr(seg.ipVersion, seg.dst);
     const x = `${src}/${seg.srcPort}`;
     const y = `${dst}/${seg.dstPort}`;
-    let key = x < y ? `${x}|${y}` : `${y}|${x}`;
-    if (seg.tunnelKey !== 0) key += `#${seg.tunnelKey}`;
+    // Zeek keys connections by the 5-tuple alone: a tunnel does not split them
+    // (a change of encapsulation is its tunnel_changed event), so two tenants'
+    // same 4-tuple is one row with both tunnels among its tunnel_parents.
+    const key = x < y ? `${x}|${y}` : `${y}|${x}`;
     let c = this.live.get(key);
     if (c !== undefined) {
       const fromA = c.aH === src && c.aP === seg.srcPort;

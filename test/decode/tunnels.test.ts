@@ -370,6 +370,18 @@ describe("Zeek's Teredo trace (public/Teredo.pcap)", () => {
     expect(zeek[20]).not.toBe('-'); // Zeek names a tunnel parent
   });
 
+  it('--zeek keys by the 5-tuple as Zeek does: two tenants are one row with two tunnel parents', async () => {
+    const { io, stdout } = makeIo();
+    expect(await run([join(DIR, 'vxlan-two-tenants.pcap'), '--zeek'], io)).toBe(0);
+    const rows = stdout.text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    expect(rows).toHaveLength(1);
+    // The outer UDP connections are Zeek's parents: the client's side sends from port
+    // 51000, the server's from 51001, for both tenants alike, so two parents.
+    expect(rows[0]!.split('\t').at(-1)!.split(',')).toHaveLength(2);
+    // One Zeek connection holds both tenants' segments: the second copy is retransmissions.
+    expect(rows[0]!.split('\t')[11]).toContain('T');
+  });
+
   it('--zeek fills tunnel_parents for the tunnelled row only', async () => {
     const { io, stdout } = makeIo();
     expect(await run([pcap, '--zeek'], io)).toBe(0);
