@@ -103,34 +103,58 @@ function addrHash(v4: boolean, a: Uint8Array): number {
  */
 export function enterTunnel(c: Cursor, type: TunnelType, id: number, keyed: boolean, udp: boolean): boolean {
   const seg = c.seg;
-  const d = seg.tunnelDepth;
-  if (d >= MAX_TUNNEL_DEPTH) return false;
-  const hop = seg.tunnels[d]!;
-  const v4 = seg.ipVersion === 4;
-  hop.type = type;
-  hop.ipVersion = seg.ipVersion;
-  hop.src.set(seg.src);
-  hop.dst.set(seg.dst);
-  hop.srcPort = udp ? c.udpSrc : 0;
-  hop.dstPort = udp ? c.udpDst : 0;
-  hop.id = id;
-  seg.tunnelDepth = d + 1;
-  // Commutative over the two outer addresses: both directions get one key.
-  const ends =
-    (addrHash(v4, seg.src) ^ addrHash(v4, seg.dst)) + addrHash(v4, seg.src) + addrHash(v4, seg.dst);
-  let k = (Math.imul(seg.tunnelKey ^ type, 0x9e3779b1) + ends) | 0;
-  if (keyed) k = (Math.imul(k, 31) + id) | 0;
-  k &= 0x3fffffff;
-  seg.tunnelKey = k === 0 ? 1 : k;
+  const v6 = seg.ipVersion === 6;
+  if (
+    !pushTunnel(seg, type, seg.ipVersion, seg.src, seg.dst, udp ? c.udpSrc : 0, udp ? c.udpDst : 0, id, keyed)
+  )
+    return false;
   // The inner header may be IPv4 and write only 4 bytes: the rest of an outer
   // IPv6 address must not stay behind (decode/packet.ts keeps bytes 4..15 zero
   // for IPv4).
-  if (!v4) {
+  if (v6) {
     for (let i = 4; i < 16; i++) {
       seg.src[i] = 0;
       seg.dst[i] = 0;
     }
   }
+  return true;
+}
+
+/**
+ * Appends a hop to seg's chain and folds it into seg.tunnelKey: what
+ * enterTunnel does for the binary decoders, and what the tcpdump text parser
+ * calls with the outer addresses it read. False when the chain is full.
+ */
+export function pushTunnel(
+  seg: Segment,
+  type: TunnelType,
+  ipVersion: 4 | 6,
+  src: Uint8Array,
+  dst: Uint8Array,
+  srcPort: number,
+  dstPort: number,
+  id: number,
+  keyed: boolean,
+): boolean {
+  const d = seg.tunnelDepth;
+  if (d >= MAX_TUNNEL_DEPTH) return false;
+  const hop = seg.tunnels[d]!;
+  const v4 = ipVersion === 4;
+  hop.type = type;
+  hop.ipVersion = ipVersion;
+  hop.src.set(src);
+  hop.dst.set(dst);
+  hop.srcPort = srcPort;
+  hop.dstPort = dstPort;
+  hop.id = id;
+  seg.tunnelDepth = d + 1;
+  // Commutative over the two outer addresses: both directions get one key.
+  const a = addrHash(v4, src);
+  const b = addrHash(v4, dst);
+  let k = (Math.imul(seg.tunnelKey ^ type, 0x9e3779b1) + ((a ^ b) + a + b)) | 0;
+  if (keyed) k = (Math.imul(k, 31) + id) | 0;
+  k &= 0x3fffffff;
+  seg.tunnelKey = k === 0 ? 1 : k;
   return true;
 }
 
