@@ -319,6 +319,43 @@ describe.skipIf(!tshark)('tshark dissects each capture to the TCP header we deco
   });
 });
 
+// ---------------------------------------------------------------- tcpdump text
+
+const tcpdump = spawnSync('tcpdump', ['--version'], { encoding: 'utf8' }).status === 0;
+if (!tcpdump) console.log('SKIP tcpdump text checks: tcpdump is not installed');
+
+describe.skipIf(!tcpdump)(
+  'tcpdump text of a tunnel printed on one line: the same connections and tunnel',
+  () => {
+    // tcpdump prints VXLAN's inner frame on a line of its own, and does not dissect ERSPAN, GTP-U or AYIYA on
+    // their ports: those stay out of reach of text input.
+    const SAME_LINE = [
+      'gre.pcap',
+      'gre-teb.pcap',
+      'ipip.pcap',
+      '6in4.pcap',
+      '4in6.pcap',
+      '6in6.pcap',
+      'geneve.pcap',
+    ];
+    it.each(SAME_LINE)('%s', async (f) => {
+      const text = execFileSync('tcpdump', ['-n', '-r', join(DIR, f)], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      const binary = await report(join(DIR, f));
+      const fromText = (
+        await analyze(bytesOf(new TextEncoder().encode(text)), {
+          textDate: Math.floor(binary.capture.start! / 86400) * 86400,
+        })
+      ).report;
+      expect(fromText.capture.tcpPackets).toBe(binary.capture.tcpPackets);
+      expect(fromText.connections.map((c) => tcpView(c))).toEqual(binary.connections.map((c) => tcpView(c)));
+      expect(fromText.connections.map((c) => c.tunnel)).toEqual(binary.connections.map((c) => c.tunnel));
+    });
+  },
+);
+
 // ---------------------------------------------------------------- the writer
 
 const python = spawnSync('python3', ['--version'], { encoding: 'utf8' }).status === 0;
