@@ -9,6 +9,7 @@
  * The only module that imports cli-table3, so the CLI can load it lazily.
  */
 import Table from 'cli-table3';
+import { formatTunnelsShort } from '../decode/tunnel.js';
 import { KIND_BY_NAME } from '../detect/kinds.js';
 import { anomalyWhere, compareWorst, kindSeverity } from './anomaly-text.js';
 import {
@@ -445,6 +446,12 @@ const COLUMNS: Column[] = [
         : `${formatCount(c.client.retransmissions)}/${formatCount(c.server.retransmissions)}`,
   },
   {
+    // Tunnelled connections only: two tenants may share an inner 4-tuple.
+    head: 'via',
+    hideEmpty: true,
+    cell: (c) => (c.tunnel ? sanitize(formatTunnelsShort(c.tunnel)) : ''),
+  },
+  {
     head: 'anomalies',
     hideEmpty: true,
     // Kinds joined by ", " wrap at their boundaries; no kind is ever cut.
@@ -463,10 +470,11 @@ const C = {
   packets: 6,
   bytes: 7,
   retx: 8,
-  anomalies: 9,
+  via: 9,
+  anomalies: 10,
 } as const;
-/** The figures that move under the row when it does not fit on one line. */
-const FIGURES = [C.duration, C.packets, C.bytes, C.retx];
+/** The figures that move under the row when it does not fit on one line (and the tunnel, if any). */
+const FIGURES = [C.duration, C.packets, C.bytes, C.retx, C.via];
 
 const GAP = 2;
 const NO_BORDER = {
