@@ -1,8 +1,7 @@
 /**
  * `tcptrace-ts [options] <capture...>`: the report, the CI gate, and live mode.
  */
-import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { Analysis, type AnalysisResult } from '../analyze.js';
 import { readCaptureFiles } from '../capture/reader.js';
 import { UsageError } from '../config/errors.js';
@@ -21,6 +20,7 @@ import { type Io, termWidth, useColor } from './io.js';
 import { LiveScreen } from './live-screen.js';
 import { zeekLogHeader, zeekLogLine } from '../tcp/zeek-log.js';
 import { writeJsonTo } from './json-out.js';
+import { checkWritable, writeProblem } from './output-file.js';
 import { buildSettings, parseTextDate } from './main.js';
 
 interface Capture {
@@ -383,28 +383,4 @@ function writeText(
 function parseOrder(v: unknown): 'time' | 'given' {
   if (v === 'time' || v === 'given') return v;
   throw new UsageError(`--order: expected 'time' or 'given', got "${String(v)}"`);
-}
-
-function writeProblem(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'is a directory';
-  return (e as Error).message;
-}
-
-/** An output file the user named must be writable: said before the analysis, not after it. */
-function checkWritable(option: string, path: string): void {
-  try {
-    let isDir = false;
-    try {
-      isDir = statSync(path).isDirectory();
-    } catch {
-      // Not there yet: its directory must be writable.
-    }
-    if (isDir) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    accessSync(dirname(path), constants.W_OK);
-  } catch (e) {
-    throw new UsageError(`${option}: cannot write ${path}: ${writeProblem(e)}`);
-  }
 }

@@ -191,6 +191,7 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     .option('--absolute', 'absolute sequence numbers (default: relative to each ISN)')
     .option('--all', 'show every segment (default: elide the middle of long connections)')
     .option('--json', 'the rows as JSON')
+    .option('--svg <file>', 'write the ladder drawn as an SVG file (arrows sloped by estimated flight time)')
     .action(async (captures: string[], opts: Record<string, unknown>) => {
       // Loaded only for this command: every report run would pay its startup otherwise.
       const { ladderCommand } = await import('./ladder-command.js');
