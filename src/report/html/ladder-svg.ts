@@ -16,7 +16,7 @@
  *
  * Pure: returns a string, so it runs in Node (`ladder --svg`) and in the page.
  */
-import { estimateFlights, type Flights } from './flight.js';
+import { estimateFlights } from './flight.js';
 import { stateColor } from './state-colors.js';
 import {
   esc,
