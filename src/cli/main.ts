@@ -172,6 +172,15 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     )
     .option('--junit <file>', 'write JUnit XML: a test case per gate rule')
     .option(
+      '--html <file>',
+      'write the HTML report: states over time, connection table, ladders and time-sequence graphs (one self-contained file)',
+    )
+    .option(
+      '--html-conn <id>',
+      'also draw these connections in the HTML report (repeatable, or comma-separated)',
+      collect,
+    )
+    .option(
       '--baseline <report.json>',
       'fail only on anomalies new or more numerous than in this earlier --json report',
     )
