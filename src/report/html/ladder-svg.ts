@@ -58,6 +58,8 @@ const STEP = 26;
 const LABEL_H = 15;
 const BREAK_H = 26;
 const CHAR_W = 6.4;
+/** Arrows steeper than this (degrees) get a level label at their departure. */
+const STEEP = 14;
 
 const FLAG_WORDS: [string, string][] = [
   ['S', 'SYN'],
@@ -357,10 +359,19 @@ export function ladderSvg(detail: ViewDetail, opts: LadderSvgOptions = {}): stri
     let text = segmentText(r);
     if (r.retransmission) text = `retransmission: ${text}`;
     if (f.lost) text += ' — lost?';
+    const tags = r.anomalies.length ? ` <tspan class="anom">⚠ ${esc(r.anomalies.join(', '))}</tspan>` : '';
+    if (Math.abs(ang) > STEEP) {
+      // Many segments in flight make steep, close arrows whose slanted labels would
+      // run into each other: written level at the departure instead (one a step).
+      const hx = x1 + (dx > 0 ? 8 : -8);
+      out.push(
+        `<text class="lbl" x="${hx}" y="${y1.toFixed(1)}" dy="-4" text-anchor="${dx > 0 ? 'start' : 'end'}">${esc(text)}${tags}</text></g>`,
+      );
+      continue;
+    }
     const frac = Math.min(0.32, Math.max(0.2, (text.length * CHAR_W) / 2 / Math.abs(dx) + 0.03));
     const lx = x1 + dx * frac;
     const ly = y1 + dy * frac;
-    const tags = r.anomalies.length ? ` <tspan class="anom">⚠ ${esc(r.anomalies.join(', '))}</tspan>` : '';
     out.push(
       `<text class="lbl" x="${lx.toFixed(1)}" y="${ly.toFixed(1)}" dy="-5" text-anchor="middle" transform="rotate(${ang.toFixed(2)} ${lx.toFixed(1)} ${ly.toFixed(1)})">${esc(text)}${tags}</text></g>`,
     );
@@ -441,6 +452,7 @@ const LADDER_CSS = `
 .ladder .retx .lbl{fill:#92400e}
 .ladder .rst .lbl{fill:#991b1b}
 .ladder .anom{fill:#b91c1c;font-weight:700}
+.ladder .lbl{paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
 .ladder .legend text{font-family:system-ui,sans-serif;font-size:11px;fill:#374151}
 .ladder .legend line{stroke-width:2}
 `;

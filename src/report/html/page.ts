@@ -510,7 +510,7 @@ function renderDetail(d: PageData, id: number, files: string): void {
   );
   $('tput-view').insertAdjacentHTML(
     'beforeend',
-    `<p class="muted small">New bytes per ${shortDuration(tp.bin)} bin (retransmissions left out).</p>`,
+    `<p class="muted small">Bytes acknowledged by the receiver per ${shortDuration(tp.bin)} bin (goodput: a retransmitted byte counts once).</p>`,
   );
 }
 

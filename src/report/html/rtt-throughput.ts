@@ -8,8 +8,8 @@
  * the sender this is the whole round trip; elsewhere it is the part of it from
  * the capture point to the receiver and back.
  *
- * Throughput: new bytes each direction carried (retransmissions left out) per
- * time bin, in bytes per second.
+ * Throughput: bytes of each direction acknowledged by the receiver per time
+ * bin (goodput: retransmitted bytes count once), in bytes per second.
  */
 import { seqSpace, type ViewRow } from './types.js';
 
@@ -61,17 +61,21 @@ export function throughputSeries(rows: ViewRow[], bins = 60): ThroughputSeries {
   const n = end > 0 ? bins : 1;
   const c2s = new Array<number>(n).fill(0);
   const s2c = new Array<number>(n).fill(0);
-  // The highest byte sent so far per direction: what lies below it is not new.
-  const top = [0, 0];
+  // Bytes of a direction count when the receiver's cumulative ACK moves past them
+  // (a hole the capture saw filled late counts when it is filled); the receiver's
+  // first ACK sets where it starts.
+  const acked: [number | null, number | null] = [null, null];
   for (const r of rows) {
-    if (r.len === 0) continue;
-    const d = r.dir === 'c2s' ? 0 : 1;
-    const hi = r.relSeq + r.len;
-    const fresh = Math.max(0, hi - Math.max(top[d]!, r.relSeq));
-    if (hi > top[d]!) top[d] = hi;
-    if (fresh === 0) continue;
+    if (!r.flags.includes('.') || r.flags.includes('R')) continue;
+    const d = r.dir === 'c2s' ? 1 : 0; // the direction whose bytes this ACK covers
+    const last = acked[d];
+    if (last === null || r.relAck < last) {
+      if (last === null) acked[d] = r.relAck;
+      continue;
+    }
     const k = Math.min(n - 1, Math.floor(r.rel / bin));
-    (d === 0 ? c2s : s2c)[k]! += fresh;
+    (d === 0 ? c2s : s2c)[k]! += r.relAck - last;
+    acked[d] = r.relAck;
   }
   const t = Array.from({ length: n }, (_, k) => k * bin);
   return { t, c2s: c2s.map((b) => b / bin), s2c: s2c.map((b) => b / bin), bin };

@@ -22,7 +22,7 @@ const W = 860;
 const H = 340;
 const L = 78;
 const R = 16;
-const T = 34;
+const T = 48;
 const B = 44;
 
 /** Round tick steps: 1, 2, 5 x 10^n. */
@@ -173,7 +173,7 @@ export function seqGraphSvg(conn: ViewConn, rows: ViewRow[], dir: 'c2s' | 's2c')
   parts.push(...ctl);
   const who = dir === 'c2s' ? 'client → server' : 'server → client';
   const title = `${who}: ${nData + nRetx} data segments, ${nRetx} retransmitted; ACKs from the ${receiver}${shift ? ` (window scale ${shift})` : ''}`;
-  parts.push(`<text x="${L}" y="20" class="gtitle">${esc(title)}</text>`);
+  parts.push(`<text x="${L}" y="16" class="gtitle">${esc(title)}</text>`);
   // Legend.
   const lg: [string, string][] = [
     ['data', 'data'],
@@ -183,13 +183,13 @@ export function seqGraphSvg(conn: ViewConn, rows: ViewRow[], dir: 'c2s' | 's2c')
     ['sack', 'SACK'],
   ];
   lg.forEach(([cls, name], k) => {
-    const lx = W - R - 5 * 108 + k * 108;
+    const lx = L + k * 112;
     parts.push(
-      `<line x1="${lx}" x2="${lx + 18}" y1="16" y2="16" class="${cls} lg"/><text x="${lx + 22}" y="20" class="tick">${name}</text>`,
+      `<line x1="${lx}" x2="${lx + 18}" y1="33" y2="33" class="${cls} lg"/><text x="${lx + 22}" y="37" class="tick">${name}</text>`,
     );
   });
-  parts.push(`<rect x="${W - R - 5 * 108 - 128}" y="9" width="12" height="12" class="zero"/>`);
-  parts.push(`<text x="${W - R - 5 * 108 - 112}" y="20" class="tick">zero window</text>`);
+  parts.push(`<rect x="${L + 5 * 112}" y="27" width="12" height="12" class="zero"/>`);
+  parts.push(`<text x="${L + 5 * 112 + 16}" y="37" class="tick">zero window</text>`);
 
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" class="seqgraph" data-dir="${dir}" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(`Time-sequence graph, ${who}`)}">
 <style>${SEQ_CSS}</style>
