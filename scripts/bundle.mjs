@@ -4,6 +4,7 @@
  * into one module, dist/tcptrace-ts.js, which bin/tcptrace-ts loads. Loading
  * one file instead of ~70 ESM modules cuts startup by about a quarter
  * (README, "Performance"). The library entry (dist/index.js) stays unbundled.
+ * It also builds the HTML report's page script and styles (dist/html/, below).
  */
 import { build } from 'esbuild';
 

@@ -163,8 +163,10 @@ export function seqGraphSvg(conn: ViewConn, rows: ViewRow[], dir: 'c2s' | 's2c')
     ] as const) {
       if (!r.flags.includes(c)) continue;
       const y = sy(r.relSeq + (c === 'F' ? r.len : 0));
+      // Near the right edge the name goes to the left of its mark.
+      const near = x > W - R - 40;
       ctl.push(
-        `<g class="ctl ${name.toLowerCase()}"><title>${esc(`${name} frame ${r.frame} at ${r.rel.toFixed(6)} s`)}</title><circle cx="${f(x)}" cy="${f(y)}" r="3.5"/><text x="${f(x + 5)}" y="${f(y - 5)}">${name}</text></g>`,
+        `<g class="ctl ${name.toLowerCase()}"><title>${esc(`${name} frame ${r.frame} at ${r.rel.toFixed(6)} s`)}</title><circle cx="${f(x)}" cy="${f(y)}" r="3.5"/><text x="${f(near ? x - 5 : x + 5)}" y="${f(y - 5)}"${near ? ' text-anchor="end"' : ''}>${name}</text></g>`,
       );
     }
   }
