@@ -377,7 +377,29 @@ export function ladderSvg(detail: ViewDetail, opts: LadderSvgOptions = {}): stri
     );
   }
 
-  // State labels beside the timelines.
+  // State labels beside the timelines: bold where the state changes; after any
+  // other arrival, the state it leaves the receiver in, in grey (the RFC's figures
+  // write both sides' states on every line).
+  const now: Record<Side, string> = {
+    client: initialState(conn, 'client'),
+    server: initialState(conn, 'server'),
+  };
+  for (const e of events) {
+    if (e.gap !== undefined) {
+      for (const side of ['client', 'server'] as const) {
+        for (const tr of conn.transitions) if (tr.endpoint === side && inGap(tr.frame)) now[side] = tr.to;
+      }
+    }
+    const quiet = e.side !== 'both' && now[e.side] === 'CLOSED';
+    if (e.arrive && e.side !== 'both' && !quiet && !e.labels.some((tr) => tr.endpoint === e.side)) {
+      const side = e.side;
+      const tx = side === 'client' ? X_CLIENT - 12 : X_SERVER + 12;
+      out.push(
+        `<text x="${tx}" y="${(levelY[e.level]! + 4).toFixed(1)}" text-anchor="${side === 'client' ? 'end' : 'start'}" class="same">${esc(now[side])}</text>`,
+      );
+    }
+    for (const tr of e.labels) now[tr.endpoint] = tr.to;
+  }
   for (const e of events) {
     const n: Record<Side, number> = { client: 0, server: 0 };
     for (const tr of e.labels) {
@@ -439,6 +461,7 @@ const LADDER_CSS = `
 .ladder .pause{fill:#6b7280;font-style:italic}
 .ladder .box text{font-weight:600}
 .ladder .state text{font-weight:700;font-size:11.5px}
+.ladder .same{fill:#9ca3af;font-size:10px}
 .ladder .state.inferred text{font-style:italic;font-weight:600}
 .ladder .seg line{stroke-width:1.6}
 .ladder .c2s line,.ladder .c2s-l{stroke:#1d4ed8}
