@@ -130,3 +130,27 @@ describe('ladder --svg', () => {
     expect(b.stderr).toBe('tcptrace-ts: no connection 5 in the capture (it has 1 connection)\n');
   });
 });
+
+describe('--html from standard input', () => {
+  it('draws what one pass recorded (standard input cannot be read twice)', async () => {
+    const bytes = readFileSync('fixtures/close-wait-stuck.pcap');
+    const stdin = (async function* () {
+      yield new Uint8Array(bytes);
+    })();
+    const out = join(dir, 'stdin.html');
+    const r = await cli(['-', '--html', out], { stdin });
+    expect(r.code).toBe(0);
+    const d = pageData(readFileSync(out, 'utf8'));
+    expect(d.details.map((x) => x.conn.id)).toEqual([1]);
+    expect(d.details[0]!.conn.anomalies).toContain('close-wait-stuck');
+  });
+});
+
+describe('scriptJson', () => {
+  it('keeps the data inside its <script> element whatever the capture put in a string', async () => {
+    const { scriptJson } = await import('../../../src/report/html/write.js');
+    const s = scriptJson({ file: '</script><script>alert(1)</script>', sep: '\u2028<!--' });
+    expect(s).not.toMatch(/<\/?script|<!--|\u2028/i);
+    expect(JSON.parse(s)).toEqual({ file: '</script><script>alert(1)</script>', sep: '\u2028<!--' });
+  });
+});
