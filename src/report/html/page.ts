@@ -19,6 +19,8 @@ import { unpackDetail } from './unpack.js';
 
 const SEVERITY_COLOR: Record<string, string> = { error: '#dc2626', warning: '#d97706', info: '#6b7280' };
 const PAGE_SIZE = 100;
+/** Up to this many anomalies are drawn as lines across a chart; more as a rug along its axis. */
+const FEW_MARKERS = 40;
 
 function $(id: string): HTMLElement {
   const el = document.getElementById(id);
@@ -191,26 +193,51 @@ function stackedChart(
     hooks: {
       draw: [
         (u: uPlot) => {
-          // Anomalies on the time axis: a thin line each, coloured by severity.
+          // Anomalies on the time axis, coloured by severity: a thin line each when
+          // they are few; when many, a rug of ticks along the axis whose height
+          // counts them (hundreds of lines would hide the states under them).
           const ctx = u.ctx;
           const top = u.bbox.top;
           const bottom = u.bbox.top + u.bbox.height;
+          const dpr = devicePixelRatio;
           ctx.save();
-          ctx.lineWidth = 1.5 * devicePixelRatio;
-          for (const m of markers) {
-            const x = u.valToPos(m.t, 'x', true);
-            if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
-            ctx.strokeStyle = `${SEVERITY_COLOR[m.severity] ?? '#6b7280'}b0`;
-            ctx.beginPath();
-            ctx.moveTo(x, top);
-            ctx.lineTo(x, bottom);
-            ctx.stroke();
-            ctx.fillStyle = SEVERITY_COLOR[m.severity] ?? '#6b7280';
-            ctx.beginPath();
-            ctx.moveTo(x - 4 * devicePixelRatio, bottom);
-            ctx.lineTo(x + 4 * devicePixelRatio, bottom);
-            ctx.lineTo(x, bottom - 7 * devicePixelRatio);
-            ctx.fill();
+          if (markers.length <= FEW_MARKERS) {
+            ctx.lineWidth = 1.5 * dpr;
+            for (const m of markers) {
+              const x = u.valToPos(m.t, 'x', true);
+              if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+              ctx.strokeStyle = `${SEVERITY_COLOR[m.severity] ?? '#6b7280'}b0`;
+              ctx.beginPath();
+              ctx.moveTo(x, top);
+              ctx.lineTo(x, bottom);
+              ctx.stroke();
+              ctx.fillStyle = SEVERITY_COLOR[m.severity] ?? '#6b7280';
+              ctx.beginPath();
+              ctx.moveTo(x - 4 * dpr, bottom);
+              ctx.lineTo(x + 4 * dpr, bottom);
+              ctx.lineTo(x, bottom - 7 * dpr);
+              ctx.fill();
+            }
+          } else {
+            // Per 3-pixel column and severity; the most severe drawn last (on top).
+            const col = 3 * dpr;
+            const bins = new Map<string, number>();
+            for (const m of markers) {
+              const x = u.valToPos(m.t, 'x', true);
+              if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+              const key = `${m.severity}|${Math.floor((x - u.bbox.left) / col)}`;
+              bins.set(key, (bins.get(key) ?? 0) + 1);
+            }
+            const most = Math.max(1, ...bins.values());
+            for (const sev of ['info', 'warning', 'error']) {
+              ctx.fillStyle = SEVERITY_COLOR[sev]!;
+              for (const [key, n] of bins) {
+                const [s, c] = key.split('|');
+                if (s !== sev) continue;
+                const hgt = (4 + (14 * Math.log1p(n)) / Math.log1p(most)) * dpr;
+                ctx.fillRect(u.bbox.left + Number(c) * col, bottom - hgt, col - dpr, hgt);
+              }
+            }
           }
           ctx.restore();
         },
