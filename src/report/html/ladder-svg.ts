@@ -163,18 +163,34 @@ export function ladderSvg(detail: ViewDetail, opts: LadderSvgOptions = {}): stri
   const gapLo = gap > 0 ? rows[idx[gapAfter - 1]!]!.frame : 0;
   const gapHi = gap > 0 ? rows[idx[gapAfter]!]!.frame : 0;
   const inGap = (frame: number) => gap > 0 && frame > gapLo && frame < gapHi;
+  const placed: [ViewTransition, Ev][] = [];
   for (const tr of conn.transitions) {
-    const ev = placeTransition(tr, rows, rowByFrame, sendEv, arriveEv);
-    if (ev) ev.labels.push(tr);
-    else if (!inGap(tr.frame)) {
+    let ev = placeTransition(tr, rows, rowByFrame, sendEv, arriveEv);
+    if (ev === null) {
+      if (inGap(tr.frame)) continue;
       // Not at a drawn segment (a timer such as 2 x MSL): at its time.
-      events.push({
-        t: tr.t - conn.start,
-        ord: Number.MAX_SAFE_INTEGER,
-        side: tr.endpoint,
-        labels: [tr],
-        level: 0,
-      });
+      ev = { t: tr.t - conn.start, ord: Number.MAX_SAFE_INTEGER, side: tr.endpoint, labels: [], level: 0 };
+      events.push(ev);
+    }
+    ev.labels.push(tr);
+    placed.push([tr, ev]);
+  }
+  // Each side changes state in the order its transitions say. Where the flight
+  // estimates disagree (an RTT far off for one segment: SYNs that crossed in a
+  // simultaneous open although the smallest RTT says they could not have), the
+  // estimate gives way: the event moves to just after the previous change.
+  for (const side of ['client', 'server'] as const) {
+    let prev = Number.NEGATIVE_INFINITY;
+    for (const [tr, ev] of placed) {
+      if (tr.endpoint !== side) continue;
+      if (ev.t < prev) {
+        ev.t = prev + 1e-9;
+        if (!ev.arrive && ev.row !== undefined) {
+          const a = arriveEv.get(ev.row)!;
+          if (a.t <= ev.t) a.t = ev.t + 1e-9;
+        }
+      }
+      prev = ev.t;
     }
   }
   events.sort((a, b) => a.t - b.t || a.ord - b.ord);

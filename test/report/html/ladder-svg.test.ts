@@ -2,6 +2,7 @@
  * The drawn ladder and its flight estimates, on the fixtures' real Linux TCP
  * (`fixtures/`, each made in two network namespaces) and on hand-set vantage points.
  */
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../../src/analyze.js';
 import { estimateFlights } from '../../../src/report/html/flight.js';
@@ -102,7 +103,8 @@ describe('ladderSvg', () => {
     expect(svg).not.toContain('<script>');
     expect(svg).toContain('&#60;script&#62;&#38;&#34;');
     expect(svg).toContain('capture taken next to the client');
-    expect(ladderSvg(d)).toContain('capture point unknown (not reported)');
+    const { vantage: _v, ...unreported } = d.conn;
+    expect(ladderSvg({ ...d, conn: unreported })).toContain('capture point unknown (not reported)');
   });
 
   it('draws an inferred step dashed and says so', async () => {
@@ -112,6 +114,28 @@ describe('ladderSvg', () => {
     expect(svg).toMatch(/<g class="state inferred"[^>]*><title>[^<]*inferred: not shown by the capture/);
     expect(svg).toMatch(/stroke-dasharray="5 4"/);
   });
+});
+
+describe('ladderSvg on every fixture', () => {
+  const fixtures = readdirSync('fixtures')
+    .filter((f) => f.endsWith('.pcap'))
+    .map((f) => f.replace(/\.pcap$/, ''));
+
+  it.each(fixtures)(
+    '%s: one arrow a segment, and each side states what its transitions say, in order',
+    async (fixture) => {
+      const { report } = await analyze(`fixtures/${fixture}.pcap`);
+      for (const c of report.connections.slice(0, 3)) {
+        const d = await detail(fixture, c.id);
+        const svg = ladderSvg(d, { maxRows: Number.POSITIVE_INFINITY });
+        expect(arrows(svg)).toHaveLength(d.rows.length);
+        for (const side of ['client', 'server'] as const) {
+          const want = d.conn.transitions.filter((t) => t.endpoint === side).map((t) => t.to);
+          expect(states(svg, side), `${fixture} #${c.id} ${side}`).toEqual(want);
+        }
+      }
+    },
+  );
 });
 
 describe('estimateFlights', () => {
