@@ -461,7 +461,12 @@ function renderDetail(d: PageData, id: number, files: string): void {
   box.innerHTML = `<h2>Connection #${id} <span class="muted">${esc(`${c.client.addr}:${c.client.port} → ${c.server.addr}:${c.server.port}`)}</span></h2>
 <div class="views"><div class="view" id="ladder-view"><h3>Ladder</h3></div>
 <div class="view"><h3>Time-sequence graphs</h3><div id="seq-view"></div><h3>RTT over time</h3><div id="rtt-view"></div><h3>Throughput over time</h3><div id="tput-view"></div></div></div>`;
-  $('ladder-view').insertAdjacentHTML('beforeend', ladderSvg(det));
+  const svg = ladderSvg(det);
+  $('ladder-view').insertAdjacentHTML('beforeend', svg);
+  // The drawing as a file, for slides and tickets (what `ladder --svg` writes).
+  const link = h('a', { download: `connection-${id}-ladder.svg`, class: 'small' }, 'save this ladder as SVG');
+  link.setAttribute('href', URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' })));
+  $('ladder-view').querySelector('h3')!.append(' ', link);
   const dirs = (['c2s', 's2c'] as const).filter((dir) => det.rows.some((r) => r.dir === dir && r.len > 0));
   for (const dir of dirs.length ? dirs : (['c2s'] as const)) {
     $('seq-view').insertAdjacentHTML('beforeend', seqGraphSvg(c, det.rows, dir).svg);

@@ -110,6 +110,7 @@ describe.skipIf(!haveChromium)('HTML report in Chromium', () => {
     const rows = JSON.parse(ladder).rows.length;
     expect(await page.locator('#detail svg.ladder g.seg').count()).toBe(Math.min(rows, 70));
     expect(await page.locator('#detail svg.seqgraph').count()).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('#ladder-view a[download]').getAttribute('href')).toMatch(/^blob:/);
     await page.screenshot({ path: join(ARTIFACTS, `${fixture}.png`), fullPage: true });
     expect(problems).toEqual([]);
     console.log(
