@@ -191,7 +191,9 @@ class LadderRecorder {
       tr = { conn, rows: [], baseSeq: [0, 0], seen: [false, false], dropped: 0 };
       this.tracks.set(conn.id, tr);
     }
-    if (tr.rows.length >= this.maxPerConn) {
+    // Both bounds are hard: a long transfer recorded from its start stops at them too.
+    if (tr.rows.length >= this.maxPerConn || this.rowCount >= this.maxRows) {
+      if (this.rowCount >= this.maxRows) this.full = true;
       tr.dropped++;
       return;
     }

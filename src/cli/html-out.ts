@@ -7,7 +7,8 @@
  * twice: then the connections recorded before the budget ran out are drawn.
  */
 import { writeFileSync } from 'node:fs';
-import { analyze, type AnalysisResult, type LadderSelection } from '../analyze.js';
+import { Analysis, type AnalysisResult, type LadderSelection } from '../analyze.js';
+import { readCaptureFiles } from '../capture/reader.js';
 import { UsageError } from '../config/errors.js';
 import type { Settings } from '../config/settings.js';
 import { buildPageData, chooseDetails, DEFAULT_BOUNDS } from '../report/html/data.js';
@@ -15,7 +16,7 @@ import { renderHtml } from '../report/html/write.js';
 import { checkWritable, writeProblem } from './output-file.js';
 
 /** Segments recorded for one connection at most (a bulk transfer's graph beyond is cut). */
-const MAX_ROWS_PER_CONN = 20_000;
+const MAX_ROWS_PER_CONN = 10_000;
 
 export interface HtmlRequest {
   path: string;
@@ -58,13 +59,16 @@ export async function writeHtmlReport(
   const order = chooseDetails(report, req.picked);
   let ladders = result.ladders ?? new Map();
   if (result.laddersFull && !files.includes('-')) {
-    const again = await analyze(files, {
+    // The first pass's rows go before the second pass records its own (memory).
+    result.ladders?.clear();
+    const again = new Analysis({
       settings,
       textDate: read.textDate,
-      order: read.order,
       ladders: { ids: new Set(order), maxRows: DEFAULT_BOUNDS.rows, maxRowsPerConn: MAX_ROWS_PER_CONN },
     });
-    ladders = again.ladders ?? new Map();
+    const stats = await readCaptureFiles(files, again.sink, { order: read.order });
+    // The report is the first pass's: the second builds only the drawn connections' (deferred).
+    ladders = again.finish(stats, { deferConnections: true }).ladders ?? new Map();
   }
   const html = renderHtml(buildPageData(report, ladders, order));
   try {

@@ -460,7 +460,7 @@ function renderDetail(d: PageData, id: number, files: string): void {
   const c = det.conn;
   box.innerHTML = `<h2>Connection #${id} <span class="muted">${esc(`${c.client.addr}:${c.client.port} → ${c.server.addr}:${c.server.port}`)}</span></h2>
 <div class="views"><div class="view" id="ladder-view"><h3>Ladder</h3></div>
-<div class="view"><h3>Time-sequence graphs</h3><div id="seq-view"></div><h3>RTT over time</h3><div id="rtt-view"></div><h3>Throughput over time</h3><div id="tput-view"></div></div></div>`;
+<div class="view"><h3>Time-sequence graphs${det.omitted ? ` <span class="muted small">(the first ${num(det.rows.length)} segments: ${num(det.omitted)} later ones not recorded)</span>` : ''}</h3><div id="seq-view"></div><h3>RTT over time</h3><div id="rtt-view"></div><h3>Throughput over time</h3><div id="tput-view"></div></div></div>`;
   const svg = ladderSvg(det);
   $('ladder-view').insertAdjacentHTML('beforeend', svg);
   // The drawing as a file, for slides and tickets (what `ladder --svg` writes).
