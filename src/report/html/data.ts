@@ -10,41 +10,43 @@ import type { AnomalyReport, ConnectionReport, LadderReport, Report } from '../m
 import { statesTimeline, type StatesTimeline } from './timeline.js';
 import type { ViewConn } from './types.js';
 
-/** One connection row: [id, client host, client port, client state, server host, server port, server state,
- *  start (s since the capture's start), duration, client packets, server packets, client bytes, server bytes,
- *  connState, anomaly kinds, drawn (1) or not (0)]; hosts, states, connStates and kinds are indexes into the tables. */
+/** One connection row; hosts, states, connStates and kinds are indexes into the page's tables. */
 export type PackedConn = [
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number[],
-  number,
+  id: number,
+  clientHost: number,
+  clientPort: number,
+  clientState: number,
+  serverHost: number,
+  serverPort: number,
+  serverState: number,
+  /** Seconds since the capture's start. */
+  start: number,
+  duration: number,
+  clientPackets: number,
+  serverPackets: number,
+  clientBytes: number,
+  serverBytes: number,
+  connState: number,
+  kinds: number[],
+  /** 1 when the page draws it. */
+  drawn: number,
 ];
 
-/** One segment: [frame, rel, dir (0 c2s, 1 s2c), flags, relSeq, relAck, len, win, retransmission (0/1), anomaly kinds, SACK blocks]. */
+/** One segment, as its ladder row. */
 export type PackedRow = [
-  number,
-  number,
-  number,
-  string,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number[],
-  number[][],
+  frame: number,
+  rel: number,
+  /** 0 client to server, 1 server to client. */
+  dir: number,
+  flags: string,
+  relSeq: number,
+  relAck: number,
+  len: number,
+  win: number,
+  /** 1 when a retransmission. */
+  retransmission: number,
+  kinds: number[],
+  sack: number[][],
 ];
 
 export interface KindInfo {

@@ -439,6 +439,40 @@ function renderTable(d: PageData, show: (id: number) => void): { setAnomaly: (k:
 
 // --- one connection ---
 
+/** A small chart over the connection's time (s since its first segment): two series, as points or steps. */
+function detailChart(
+  el: HTMLElement,
+  width: number,
+  yLabel: string,
+  data: uPlot.AlignedData,
+  series: [string, string, 'points' | 'steps'][],
+): uPlot {
+  return new uPlot(
+    {
+      width,
+      height: 200,
+      scales: { x: { time: false } },
+      axes: [{ label: 's since the first segment' }, { label: yLabel, size: 70 }],
+      series: [
+        { label: 't (s)' },
+        ...series.map(([label, color, kind]) =>
+          kind === 'points'
+            ? { label, stroke: color, paths: () => null, points: { show: true, size: 5, fill: color } }
+            : {
+                label,
+                stroke: color,
+                width: 1.5,
+                paths: uPlot.paths.stepped!({ align: 1 }),
+                points: { show: false },
+              },
+        ),
+      ],
+    },
+    data,
+    el,
+  );
+}
+
 let detailCharts: uPlot[] = [];
 
 function renderDetail(d: PageData, id: number, files: string): void {
@@ -481,31 +515,10 @@ function renderDetail(d: PageData, id: number, files: string): void {
     ].sort((a, b) => a[0] - b[0]);
     const data: uPlot.AlignedData = [pts.map((p) => p[0]), pts.map((p) => p[1]), pts.map((p) => p[2])];
     detailCharts.push(
-      new uPlot(
-        {
-          width,
-          height: 200,
-          scales: { x: { time: false } },
-          axes: [{ label: 's since the first segment' }, { label: 'RTT (ms)', size: 60 }],
-          series: [
-            { label: 't (s)' },
-            {
-              label: 'client data, ACKed by the server',
-              stroke: '#1d4ed8',
-              paths: () => null,
-              points: { show: true, size: 5, fill: '#1d4ed8' },
-            },
-            {
-              label: 'server data, ACKed by the client',
-              stroke: '#047857',
-              paths: () => null,
-              points: { show: true, size: 5, fill: '#047857' },
-            },
-          ],
-        },
-        data,
-        $('rtt-view'),
-      ),
+      detailChart($('rtt-view'), width, 'RTT (ms)', data, [
+        ['client data, ACKed by the server', '#1d4ed8', 'points'],
+        ['server data, ACKed by the client', '#047857', 'points'],
+      ]),
     );
     $('rtt-view').insertAdjacentHTML(
       'beforeend',
@@ -514,30 +527,15 @@ function renderDetail(d: PageData, id: number, files: string): void {
   } else $('rtt-view').innerHTML = '<p class="muted">No RTT sample (no data segment was acknowledged).</p>';
   const tp = throughputSeries(det.rows);
   detailCharts.push(
-    new uPlot(
-      {
-        width,
-        height: 200,
-        scales: { x: { time: false } },
-        axes: [{ label: 's since the first segment' }, { label: 'bytes/s', size: 70 }],
-        series: [
-          { label: 't (s)' },
-          {
-            label: 'client → server',
-            stroke: '#1d4ed8',
-            width: 1.5,
-            paths: uPlot.paths.stepped!({ align: 1 }),
-          },
-          {
-            label: 'server → client',
-            stroke: '#047857',
-            width: 1.5,
-            paths: uPlot.paths.stepped!({ align: 1 }),
-          },
-        ],
-      },
-      [tp.t, tp.c2s, tp.s2c],
+    detailChart(
       $('tput-view'),
+      width,
+      'bytes/s',
+      [tp.t, tp.c2s, tp.s2c],
+      [
+        ['client → server', '#1d4ed8', 'steps'],
+        ['server → client', '#047857', 'steps'],
+      ],
     ),
   );
   $('tput-view').insertAdjacentHTML(

@@ -4,6 +4,8 @@
  * are greens, the closing ones that mean "waiting on the application" warm,
  * the ones that mean "waiting on the network" cool.
  */
+import { STATE_NAMES, type StateName } from '../../tcp/states.js';
+
 export const STATE_COLORS: Record<string, string> = {
   CLOSED: '#9ca3af',
   LISTEN: '#a3a3a3',
@@ -19,17 +21,9 @@ export const STATE_COLORS: Record<string, string> = {
 };
 
 /** The states counted over time (an endpoint in CLOSED or LISTEN holds no connection). */
-export const COUNTED_STATES = [
-  'SYN_SENT',
-  'SYN_RECEIVED',
-  'ESTABLISHED',
-  'FIN_WAIT_1',
-  'FIN_WAIT_2',
-  'CLOSE_WAIT',
-  'CLOSING',
-  'LAST_ACK',
-  'TIME_WAIT',
-] as const;
+export const COUNTED_STATES: readonly StateName[] = STATE_NAMES.filter(
+  (s) => s !== 'CLOSED' && s !== 'LISTEN',
+);
 
 export function stateColor(s: string): string {
   return STATE_COLORS[s] ?? '#6b7280';
