@@ -66,7 +66,11 @@ function renderSummary(d: PageData): void {
       num(d.totals.connections),
       d.summarised.connections ? `${num(d.summarised.connections)} summarised` : 'all kept in full',
     ],
-    ['duration', shortDuration(dur), `${iso(c.start)} →`],
+    [
+      'duration',
+      c.start === null ? '—' : shortDuration(dur),
+      c.start === null ? 'no packets' : `${iso(c.start)} →`,
+    ],
     [
       'anomalies',
       num(d.totals.anomalies),
