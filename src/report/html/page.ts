@@ -378,7 +378,7 @@ function renderTable(d: PageData, show: (id: number) => void): { setAnomaly: (k:
         const cs = t.states[r[3]]!;
         const ss = t.states[r[6]]!;
         const an = r[14].map((k) => `<span class="tag">${esc(t.kinds[k]!)}</span>`).join(' ');
-        return `<tr data-id="${r[0]}" class="${r[15] ? 'drawn' : ''}"><td class="n">${r[15] ? '▸ ' : ''}${r[0]}</td>
+        return `<tr data-id="${r[0]}" class="${r[15] ? 'drawn' : ''}" tabindex="0"><td class="n">${r[15] ? '▸ ' : ''}${r[0]}</td>
 <td>${esc(t.hosts[r[1]]!)}:${r[2]}</td><td>${esc(t.hosts[r[4]]!)}:${r[5]}</td>
 <td><span class="dot" style="background:${stateColor(cs)}"></span>${esc(cs)}</td><td><span class="dot" style="background:${stateColor(ss)}"></span>${esc(ss)}</td>
 <td class="n">${r[7].toFixed(3)}</td><td class="n">${shortDuration(r[8])}</td><td class="n">${r[9]}/${r[10]}</td>
@@ -428,6 +428,11 @@ function renderTable(d: PageData, show: (id: number) => void): { setAnomaly: (k:
   tbody.addEventListener('click', (e) => {
     const tr = (e.target as HTMLElement).closest('tr');
     if (tr?.dataset.id) show(Number(tr.dataset.id));
+  });
+  // Keyboard: Tab to a row, Enter to open it.
+  tbody.addEventListener('keydown', (e) => {
+    const tr = (e.target as HTMLElement).closest('tr');
+    if (e.key === 'Enter' && tr?.dataset.id) show(Number(tr.dataset.id));
   });
   draw();
   return {

@@ -163,6 +163,10 @@ describe.skipIf(!haveChromium)('HTML report in Chromium', () => {
       await page.locator('#conn-table tbody tr[data-id="150"]').click();
       expect(await page.locator('#detail').getAttribute('data-conn')).toBe('150');
       expect(await page.locator('#detail svg.ladder').count()).toBe(1);
+      // Or Enter on a focused row.
+      await page.locator('#conn-table tbody tr[data-id="149"]').focus();
+      await page.keyboard.press('Enter');
+      expect(await page.locator('#detail').getAttribute('data-conn')).toBe('149');
       // "show connections" on an anomaly kind filters the table to it.
       await page.click(`#anomalies button[data-show="${kind}"]`);
       expect(await page.inputValue('#f-anomaly')).toBe(kind);
