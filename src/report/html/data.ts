@@ -63,7 +63,7 @@ export interface PageData {
   version: 1;
   generated: string;
   tool: string;
-  capture: Report['capture'] & { quality?: Record<string, number | null> };
+  capture: Report['capture'];
   states: Report['states'];
   summarised: Report['summarised'];
   totals: { connections: number; anomalies: number; bySeverity: Record<string, number> };
@@ -129,7 +129,7 @@ export function chooseDetails(
 
 function viewConn(c: ConnectionReport): ViewConn {
   const ep = (e: ConnectionReport['client']) => {
-    const x = e as ConnectionReport['client'] & { since?: number; stateEvidence?: 'seen' | 'inferred' };
+    const x = e as Partial<Pick<ConnectionReport['client'], 'since' | 'stateEvidence'>>;
     return {
       addr: e.addr,
       port: e.port,

@@ -3,7 +3,8 @@
  * where the capture was taken (the connection's `vantage`) and the round-trip
  * time. The capture saw a segment once, at the capture point: next to the
  * client, a client segment is seen as it leaves and a server segment as it
- * arrives; in between (or unknown), half the one-way delay lies on each side.
+ * arrives; in between (or unknown), half the one-way delay lies on each side;
+ * with both on the capturing host (local), none.
  * The one-way delay is half the handshake RTT (SYN to final ACK, which spans
  * one round trip from any capture point), or half the smallest data-to-ACK
  * time when the handshake was not seen.
@@ -79,6 +80,10 @@ export function estimateFlights(conn: Pick<ViewConn, 'handshakeRtt' | 'vantage'>
     } else if (vantage === 'server') {
       before[i] = fromClient ? owd : 0;
       after[i] = fromClient ? 0 : owd;
+    } else if (vantage === 'local') {
+      // Both endpoints on the capturing host: a segment is in flight for no time.
+      before[i] = 0;
+      after[i] = 0;
     } else {
       before[i] = owd / 2;
       after[i] = owd / 2;

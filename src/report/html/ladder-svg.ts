@@ -282,11 +282,12 @@ export function ladderSvg(detail: ViewDetail, opts: LadderSvgOptions = {}): stri
     client: 'capture taken next to the client',
     server: 'capture taken next to the server',
     path: 'capture taken on the path between them',
+    local: 'both endpoints on the capturing host: no time in flight',
     unknown: 'capture point unknown',
   };
   const flightText =
-    flights.basis === 'none'
-      ? 'no RTT measured: arrows drawn with a nominal slope'
+    flights.basis === 'none' || flights.vantage === 'local'
+      ? `${flights.vantage === 'local' ? 'arrows' : 'no RTT measured: arrows'} drawn with a nominal slope`
       : `in-flight times estimated from the ${flights.basis === 'handshake' ? 'handshake' : 'smallest data'} RTT (one-way ≈ ${shortDuration(flights.owd)})`;
   const notes = [
     `${vantageText[flights.vantage]}${conn.vantage === undefined ? ' (not reported)' : ''}`,

@@ -4,13 +4,13 @@
  * engine gives them) and its segments as ladder rows. Shared by the Node side
  * (`ladder --svg`, the page's data) and the browser (the page's script).
  */
-import type { ConnectionReport, EndpointReport, LadderRow, Transition } from '../model.js';
+import type { ConnectionReport, EndpointReport, LadderRow, Transition, Vantage } from '../model.js';
 
-export type Vantage = 'client' | 'server' | 'path' | 'unknown';
+export type { Vantage };
 
 /** An endpoint with SPEC.md's evidence fields, optional until every engine gives them. */
 export type ViewEndpoint = Pick<EndpointReport, 'addr' | 'port' | 'state' | 'windowScale'> & {
-  since?: number;
+  since?: number | null;
   stateEvidence?: 'seen' | 'inferred';
 };
 

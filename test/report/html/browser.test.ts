@@ -123,7 +123,7 @@ describe.skipIf(!haveChromium)('HTML report in Chromium', () => {
     'the table filters by anomaly, host, port and state, sorts, and opens a connection',
     { timeout: 90_000 },
     async () => {
-      const { file, json } = await report('syn-flood');
+      const { file, json } = await report('accept-queue-overflow');
       const { page, problems } = await open(file);
       type C = {
         id: number;
@@ -133,7 +133,7 @@ describe.skipIf(!haveChromium)('HTML report in Chromium', () => {
       };
       const conns = json.connections as C[];
       const count = async () => (await page.locator('#f-count').textContent())!;
-      // A kind raised on connections (syn-flood's own kind is a host's).
+      // A kind raised on connections (not a host's).
       const kind = Object.keys(json.anomalyCounts).find((k) => conns.some((c) => c.anomalies.includes(k)))!;
       await page.selectOption('#f-anomaly', kind);
       const want = conns.filter((c) => c.anomalies.includes(kind)).length;
@@ -160,13 +160,14 @@ describe.skipIf(!haveChromium)('HTML report in Chromium', () => {
         String(Math.max(...conns.map((c) => c.id))),
       );
       // A click on a row draws that connection.
-      await page.locator('#conn-table tbody tr[data-id="150"]').click();
-      expect(await page.locator('#detail').getAttribute('data-conn')).toBe('150');
+      const [a, b] = [conns[1]!.id, conns[2]!.id];
+      await page.locator(`#conn-table tbody tr[data-id="${a}"]`).click();
+      expect(await page.locator('#detail').getAttribute('data-conn')).toBe(String(a));
       expect(await page.locator('#detail svg.ladder').count()).toBe(1);
       // Or Enter on a focused row.
-      await page.locator('#conn-table tbody tr[data-id="149"]').focus();
+      await page.locator(`#conn-table tbody tr[data-id="${b}"]`).focus();
       await page.keyboard.press('Enter');
-      expect(await page.locator('#detail').getAttribute('data-conn')).toBe('149');
+      expect(await page.locator('#detail').getAttribute('data-conn')).toBe(String(b));
       // "show connections" on an anomaly kind filters the table to it.
       await page.click(`#anomalies button[data-show="${kind}"]`);
       expect(await page.inputValue('#f-anomaly')).toBe(kind);
@@ -198,7 +199,7 @@ describe.skipIf(!haveChromium)('HTML report in Chromium', () => {
 
   it('40,000 connections: file size and time to first paint', async () => {
     // A synthetic capture: 40,000 short connections between 200 clients and 4 servers,
-    // every 50th left half-open by an unanswered SYN (anomalies to draw).
+    // every 50th refused by a RST (anomalies to draw).
     const w = new PcapWriter();
     const t0 = 1_795_000_000;
     for (let i = 0; i < 40_000; i++) {
@@ -206,8 +207,19 @@ describe.skipIf(!haveChromium)('HTML report in Chromium', () => {
       const client = `10.1.${(i % 200) >> 8}.${(i % 200) + 1}`;
       const server = `10.2.0.${(i % 4) + 1}`;
       const cport = 20_000 + Math.floor(i / 200);
-      if (i % 50 === 49) w.tcp({ t, src: client, dst: server, sport: cport, dport: 443, flags: 'S', seq: i });
-      else
+      if (i % 50 === 49) {
+        w.tcp({ t, src: client, dst: server, sport: cport, dport: 443, flags: 'S', seq: i });
+        w.tcp({
+          t: t + 0.0002,
+          src: server,
+          dst: client,
+          sport: 443,
+          dport: cport,
+          flags: 'R.',
+          seq: 0,
+          ack: i + 1,
+        });
+      } else
         connection(w, { t, client, server, cport, sport: 443, cisn: i * 7919, sisn: i * 104729, dt: 0.0002 });
     }
     const pcap = join(ARTIFACTS, 'forty-k.pcap');

@@ -109,7 +109,7 @@ describe('ladderSvg', () => {
 
   it('draws an inferred step dashed and says so', async () => {
     const d = await detail('normal-close-client');
-    const tr = d.conn.transitions.map((t, i) => (i === 1 ? { ...t, inferred: true } : t));
+    const tr = d.conn.transitions.map((t, i) => (i === 1 ? { ...t, inferred: true as const } : t));
     const svg = ladderSvg({ ...d, conn: { ...d.conn, transitions: tr } });
     expect(svg).toMatch(/<g class="state inferred"[^>]*><title>[^<]*inferred: not shown by the capture/);
     expect(svg).toMatch(/stroke-dasharray="5 4"/);
@@ -160,7 +160,7 @@ describe('estimateFlights', () => {
     '%s: no segment is acknowledged before it arrived, at any vantage point',
     async (fixture) => {
       const d = await detail(fixture);
-      for (const vantage of ['client', 'server', 'path', 'unknown'] as const) {
+      for (const vantage of ['client', 'server', 'path', 'local', 'unknown'] as const) {
         const { flights } = estimateFlights({ ...d.conn, vantage }, d.rows);
         d.rows.forEach((s, i) => {
           if (!s.flags.includes('.')) return;
