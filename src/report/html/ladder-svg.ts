@@ -20,6 +20,7 @@ import { estimateFlights } from './flight.js';
 import { stateColor } from './state-colors.js';
 import {
   esc,
+  seqSpace,
   shortDuration,
   type ViewConn,
   type ViewDetail,
@@ -110,7 +111,22 @@ function placeTransition(
   if (/^(sent|retransmitted) /.test(tr.cause)) return own ? (sendEv.get(i) ?? null) : null;
   if (!tr.cause.startsWith('received ')) return own ? (sendEv.get(i) ?? null) : (arriveEv.get(i) ?? null);
   if (!own) return arriveEv.get(i) ?? null;
-  // Its own segment proved it had received something earlier: the latest such segment from the peer.
+  // Its own segment proved it had received something earlier. An ACK of its SYN
+  // or FIN: the first peer segment that acknowledged it.
+  const ackOf = /received ACK of its (SYN|FIN)/.exec(tr.cause)?.[1]?.[0];
+  if (ackOf !== undefined) {
+    let k = i;
+    while (k >= 0 && !(sender(rows[k]!) === tr.endpoint && rows[k]!.flags.includes(ackOf))) k--;
+    if (k >= 0) {
+      const end = rows[k]!.relSeq + seqSpace(rows[k]!);
+      for (let j = k + 1; j < i; j++) {
+        const q = rows[j]!;
+        if (sender(q) !== tr.endpoint && q.flags.includes('.') && q.relAck >= end)
+          return arriveEv.get(j) ?? null;
+      }
+    }
+  }
+  // Else the latest segment from the peer of the kind it received.
   const want = /received (FIN|SYN|RST)/.exec(tr.cause)?.[1]?.[0] ?? '';
   for (let j = i - 1; j >= 0; j--) {
     const q = rows[j]!;
