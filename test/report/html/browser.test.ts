@@ -90,6 +90,10 @@ describe.skipIf(!haveChromium)('HTML report in Chromium', () => {
     for (const [k, n] of kinds) {
       expect(await text(`#anomalies tr[data-kind="${k}"] td.n`)).toBe(num(n));
     }
+    // Capture quality, figure by figure.
+    for (const [k, v] of Object.entries(json.capture.quality as Record<string, number | null>)) {
+      expect(await text(`#quality li[data-q="${k}"] b`)).toBe(v === null ? 'unknown' : num(v));
+    }
     // End states, as the report counts them.
     for (const [s, n] of Object.entries(json.states.client as Record<string, number>)) {
       expect(await text(`#endstates tr[data-state="${s}"] td:nth-child(2)`)).toBe(num(n));
