@@ -133,6 +133,12 @@ function sameAddr6(ep: Endpoint, b: Uint8Array): boolean {
   return true;
 }
 
+/** One step of a 32-bit hash: the field xored in, multiplied, the high bits folded down. */
+function mix(h: number, v: number): number {
+  const x = Math.imul(h ^ v, 0x9e3779b1);
+  return x ^ (x >>> 15);
+}
+
 /** How a waiting segment is known to have arrived (Tracker.deliver). */
 const enum Delivery {
   PROOF,
@@ -317,12 +323,16 @@ export class Tracker {
       }
     }
     this.sendersSeen.add(srcH);
+    // The first segment of a connection (or incarnation) has no copy before it;
+    // this records its identity for the next one.
+    if (conn.endpoint(side).packets === 0) this.isDuplicate(conn, side, seg);
     this.apply(conn, side, seg);
   }
 
   /**
    * A frame identical to the sender's previous one (sequence and
-   * acknowledgement numbers, flags, length, window, IP ID and TSval) within
+   * acknowledgement numbers, flags, length, window, IP ID, TSval and SACK
+   * blocks) within
    * 50 ms is the same packet captured twice: a link that duplicates frames,
    * or `-i any` on a router that records each forwarded packet on the way in
    * and out. A retransmission carries a new IP ID (Linux) and, with
@@ -335,10 +345,17 @@ export class Tracker {
     if (seg.ipVersion === 4 && seg.buf.length >= seg.ipOffset + 6) {
       ipId = (seg.buf[seg.ipOffset + 4]! << 8) | seg.buf[seg.ipOffset + 5]!;
     }
-    let h = Math.imul(seg.seq | 0, 0x9e3779b1) ^ (seg.ack | 0);
-    h = Math.imul(h ^ seg.flags, 0x85ebca6b) ^ seg.payloadLen;
-    h = Math.imul(h ^ seg.window, 0xc2b2ae35) ^ ipId;
-    h = (Math.imul(h ^ (seg.tsVal | 0), 0x27d4eb2f) ^ seg.sackCount) | 1;
+    // Each field mixed in on its own (xor then multiply and shift): two fields
+    // that differ in the same bit (an ACK one higher and a FIN flag more) must
+    // not cancel out.
+    let h = mix(
+      mix(mix(mix(mix(0x811c9dc5, seg.seq | 0), seg.ack | 0), seg.flags), seg.payloadLen),
+      seg.window,
+    );
+    h = mix(mix(mix(h, ipId), seg.tsVal | 0), seg.sackCount);
+    // Duplicate ACKs of one loss episode differ only in their SACK blocks.
+    for (let i = 0; i < 2 * seg.sackCount; i++) h = mix(h, seg.sackBlocks[i]! | 0);
+    h |= 1;
     const lastTtl = ep.lastTtl;
     ep.lastTtl = seg.ttl;
     let dup = ep.sig === h && ep.packets > 0;
@@ -347,13 +364,15 @@ export class Tracker {
       if (ipId !== 0) dup = dt <= 0.05;
       else {
         // No IP ID to tell transmissions apart (IPv6, or IPv4 with ID 0, as
-        // Linux sends SYN-ACKs): the same packet on the way in and out of a
-        // router (TTL one lower), or a copy of a data segment or FIN within
+        // Linux sends SYN-ACKs): a copy at the very same instant, the same
+        // packet on the way in and out of a router (TTL one lower), or a copy
+        // of a data segment or FIN within
         // 2 ms (no stack resends one that soon; a SYN-ACK answering a resent
         // SYN can follow its timer's copy within microseconds).
         dup =
           dt <= 0.05 &&
-          (Math.abs(seg.ttl - lastTtl) === 1 ||
+          (dt === 0 ||
+            Math.abs(seg.ttl - lastTtl) === 1 ||
             (dt <= 0.002 &&
               seg.tsVal >= 0 &&
               (seg.flags & SYN) === 0 &&
