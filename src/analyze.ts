@@ -81,12 +81,10 @@ export interface AnalyzeOptions {
    * split by Zeek's timers (src/tcp/zeek-log.ts).
    */
   onZeekRow?: (row: ZeekRow) => void;
-  /**
-   * Record the ladder rows of these connection ids (AnalysisResult.ladders), or
-   * with `'single'` of the one connection that passes the --host/--port settings
-   * (AnalysisResult.ladderCandidates says how many did).
-   */
-  ladder?: number | readonly number[] | 'single';
+  /** Record the ladder rows of this connection id. */
+  ladder?: number;
+  /** Record the ladder rows of these connections (the HTML report's drawings); see AnalysisResult.ladders. */
+  ladders?: LadderSelection;
   /** What `-` reads (default process.stdin). */
   stdin?: AsyncIterable<Uint8Array>;
   /**
@@ -108,10 +106,12 @@ export interface AnalysisResult {
   report: Report;
   /** The first of `ladders`, or null. */
   ladder: LadderReport | null;
-  /** With AnalyzeOptions.ladder: the ladders found, in the order asked (id order for `'single'`). */
-  ladders?: LadderReport[];
-  /** With `ladder: 'single'`: how many connections passed the filters (only one is recorded). */
-  ladderCandidates?: number;
+  /**
+   * With `ladders`: the recorded connections' rows by id (connections that
+   * were summarised away are absent); `laddersFull` when the row budget ran out.
+   */
+  ladders?: Map<number, LadderReport>;
+  laddersFull?: boolean;
   stats: CaptureStats;
   /**
    * With `finish(stats, { deferConnections: true })`: `report.connections` is
@@ -213,83 +213,84 @@ export function statesFromTransitions(rows: LadderRow[], conn: ConnectionReport)
   }
 }
 
-/** One connection's ladder rows, and the origins of its relative numbers. */
+/** Which connections to record as ladder rows (`AnalyzeOptions.ladders`), and how many rows at most. */
+export interface LadderSelection {
+  /** Connection ids to record, or every connection ('all'). */
+  ids: ReadonlySet<number> | 'all';
+  /** Rows recorded over all connections; past it, no new connection is recorded (memory stays bounded). */
+  maxRows?: number;
+  /** Rows recorded per connection; the rest are counted in `LadderReport.elided`. */
+  maxRowsPerConn?: number;
+}
+
+/** One connection's rows being recorded. */
 interface LadderTrack {
   conn: Connection;
   rows: LadderRow[];
-  /** Each side's origin of relative numbers, and whether it is known yet. */
-  base: [number, number];
-  based: [boolean, boolean];
+  baseSeq: [number, number];
+  /** A row of that side (c2s, s2c) has been recorded: its base is set. */
+  seen: [boolean, boolean];
+  /** Rows past maxRowsPerConn, not recorded. */
+  dropped: number;
 }
 
-/**
- * Records the segments of some connections as ladder rows: the ids asked for, or
- * (`ids` null) the one connection that passes `accept` (the --host/--port
- * filters), counting any others that do, so that the ladder of a capture with a
- * single connection needs no --conn.
- */
+/** Records the segments of the selected connections as ladder rows. */
 class LadderRecorder {
   readonly tracks = new Map<number, LadderTrack>();
-  /** Auto mode: ids of the other connections that passed `accept` (not recorded). */
-  readonly others = new Set<number>();
-  private readonly decided = new Map<number, boolean>();
-  constructor(
-    readonly ids: ReadonlySet<number> | null,
-    private readonly accept: (conn: Connection) => boolean,
-  ) {}
-
-  /** Is this connection recorded (kept in the flow table by compaction)? */
-  keeps(conn: Connection): boolean {
-    return this.tracks.has(conn.id) || (this.ids !== null && this.ids.has(conn.id));
+  private rowCount = 0;
+  private readonly maxRows: number;
+  private readonly maxPerConn: number;
+  /** The budget ran out: connections seen after that have no rows. */
+  full = false;
+  constructor(private readonly sel: LadderSelection) {
+    this.maxRows = sel.maxRows ?? Number.POSITIVE_INFINITY;
+    this.maxPerConn = sel.maxRowsPerConn ?? Number.POSITIVE_INFINITY;
   }
 
-  private track(conn: Connection): LadderTrack | undefined {
-    const t = this.tracks.get(conn.id);
-    if (t !== undefined) return t;
-    if (this.ids !== null) {
-      if (!this.ids.has(conn.id)) return undefined;
-    } else {
-      let ok = this.decided.get(conn.id);
-      if (ok === undefined) {
-        ok = this.accept(conn);
-        this.decided.set(conn.id, ok);
-        if (ok && this.tracks.size > 0) this.others.add(conn.id);
-      }
-      if (!ok || this.others.has(conn.id)) return undefined;
-    }
-    const nt: LadderTrack = { conn, rows: [], base: [0, 0], based: [false, false] };
-    this.tracks.set(conn.id, nt);
-    return nt;
+  wants(id: number): boolean {
+    return this.sel.ids === 'all' || this.sel.ids.has(id);
   }
 
   segment(conn: Connection, seg: Segment, info: SegInfo): void {
-    const tr = this.track(conn);
-    if (tr === undefined) return;
+    let tr = this.tracks.get(conn.id);
+    if (tr === undefined) {
+      if (!this.wants(conn.id)) return;
+      if (this.rowCount >= this.maxRows) {
+        this.full = true;
+        return;
+      }
+      tr = { conn, rows: [], baseSeq: [0, 0], seen: [false, false], dropped: 0 };
+      this.tracks.set(conn.id, tr);
+    }
+    // Both bounds are hard: a long transfer recorded from its start stops at them too.
+    if (tr.rows.length >= this.maxPerConn || this.rowCount >= this.maxRows) {
+      if (this.rowCount >= this.maxRows) this.full = true;
+      tr.dropped++;
+      return;
+    }
+    this.rowCount++;
     const side = info.side;
     const other = 1 - side;
     const snd = conn.endpoint(side);
-    const rcv = conn.endpoint(other);
+    const rcv = conn.endpoint(1 - side);
     // Relative numbers are relative to each side's ISN (tcpdump, Wireshark). For a
     // side whose SYN was not seen (a mid-stream pickup), to the first sequence
     // number it used, or, when the peer spoke first, to the peer's first ack of it:
     // the same origin either way, so every ack= of the ladder is relative.
-    if (snd.hasIsn) {
-      tr.base[side] = snd.isn;
-      tr.based[side] = true;
-    } else if (!tr.based[side]) {
-      tr.base[side] = seg.seq;
-      tr.based[side] = true;
+    if (!tr.seen[side]) {
+      tr.seen[side] = true;
+      tr.baseSeq[side] = snd.hasIsn ? snd.isn : seg.seq;
     }
     if (rcv.hasIsn) {
-      tr.base[other] = rcv.isn;
-      tr.based[other] = true;
-    } else if (!tr.based[other] && seg.flags & TcpFlag.ACK) {
-      tr.base[other] = seg.ack;
-      tr.based[other] = true;
+      tr.baseSeq[other] = rcv.isn;
+      tr.seen[other] = true;
+    } else if (!tr.seen[other] && seg.flags & TcpFlag.ACK) {
+      tr.baseSeq[other] = seg.ack;
+      tr.seen[other] = true;
     }
     const c = conn.client.state;
     const s = conn.server.state;
-    tr.rows.push({
+    const row: LadderRow = {
       frame: seg.frame,
       t: seg.ts,
       rel: seg.ts - conn.start,
@@ -297,8 +298,8 @@ class LadderRecorder {
       flags: flagString(seg.flags),
       seq: seg.seq,
       ack: seg.ack,
-      relSeq: seqDiff(seg.seq, tr.base[side]) >>> 0,
-      relAck: seg.flags & TcpFlag.ACK ? seqDiff(seg.ack, tr.base[other]!) >>> 0 : 0,
+      relSeq: seqDiff(seg.seq, tr.baseSeq[side]) >>> 0,
+      relAck: seg.flags & TcpFlag.ACK ? seqDiff(seg.ack, tr.baseSeq[1 - side]!) >>> 0 : 0,
       len: seg.payloadLen,
       win: seg.window,
       clientState: STATE_NAMES[c]!,
@@ -308,7 +309,20 @@ class LadderRecorder {
       retransmission: info.retransmission,
       ...(info.duplicate ? { duplicate: true } : {}),
       anomalies: [],
-    });
+    };
+    // SACK blocks acknowledge the peer's bytes: relative to the peer's base (RFC 2018).
+    if (seg.sackCount > 0) {
+      const base = tr.baseSeq[1 - side]!;
+      const blocks: [number, number][] = [];
+      for (let i = 0; i < seg.sackCount; i++) {
+        blocks.push([
+          seqDiff(seg.sackBlocks[2 * i]!, base) >>> 0,
+          seqDiff(seg.sackBlocks[2 * i + 1]!, base) >>> 0,
+        ]);
+      }
+      row.sack = blocks;
+    }
+    tr.rows.push(row);
   }
 
   anomaly(a: AnomalyReport): void {
@@ -377,14 +391,12 @@ export class Analysis implements TrackerObserver {
     });
     this.detectors = new Detectors(s, (a, conn) => this.onAnomaly(a, conn));
     this.detectors.senders = this.tracker.sendersSeen;
-    const l = opts.ladder;
-    const ladderFilter = makeFilter(s.host, s.port, undefined);
     this.ladder =
-      l === undefined
-        ? null
-        : new LadderRecorder(l === 'single' ? null : new Set(typeof l === 'number' ? [l] : l), (c) =>
-            matches(ladderFilter, connectionReport(c)),
-          );
+      opts.ladders !== undefined
+        ? new LadderRecorder(opts.ladders)
+        : opts.ladder !== undefined
+          ? new LadderRecorder({ ids: new Set([opts.ladder]) })
+          : null;
     this.zeekLog = opts.onZeekRow ? new ZeekLog(opts.onZeekRow) : null;
     this.nextStates = Number.POSITIVE_INFINITY;
     this.compactAt = this.settings.maxConnections;
@@ -606,7 +618,9 @@ export class Analysis implements TrackerObserver {
     for (const pass of [0, 1, 2, 3]) {
       for (const c of conns) {
         if (excess <= 0) break;
-        if (drop.has(c) || this.ladder?.keeps(c)) continue;
+        if (drop.has(c) || c.id === this.opts.ladder) continue;
+        // A connection being drawn stays (unless everything is: then memory comes first).
+        if (this.opts.ladders && this.opts.ladders.ids !== 'all' && this.ladder?.wants(c.id)) continue;
         if (pass === 0 && (!c.ended || c.anomalies.length > 0)) continue;
         if (pass === 1 && !c.ended) continue;
         // A handshake that never completed, or a mid-stream pickup seen in a packet or two.
@@ -773,22 +787,22 @@ export class Analysis implements TrackerObserver {
         ]),
       },
     };
-    let ladders: LadderReport[] | undefined;
-    let ladderCandidates: number | undefined;
-    if (this.ladder) {
-      const lr = this.ladder;
-      const order = lr.ids === null ? [...lr.tracks.keys()] : [...lr.ids];
-      ladders = order.flatMap((id) => {
-        const tr = lr.tracks.get(id);
-        if (!tr) return [];
+    let ladder: LadderReport | null = null;
+    let ladders: Map<number, LadderReport> | undefined;
+    if (this.ladder !== null) {
+      const live = new Set(conns);
+      const built = new Map<number, LadderReport>();
+      for (const [id, tr] of this.ladder.tracks) {
+        // A summarised connection's records may have been reused (slab rows): its rows go with it.
+        if (this.opts.ladders && !live.has(tr.conn)) continue;
         const connection = connectionReport(tr.conn);
         statesFromTransitions(tr.rows, connection);
-        return [{ connection, rows: tr.rows, elided: 0 }];
-      });
-      if (lr.ids === null) ladderCandidates = lr.tracks.size + lr.others.size;
+        built.set(id, { connection, rows: tr.rows, elided: tr.dropped });
+      }
+      if (this.opts.ladders) ladders = built;
+      else ladder = built.get(this.opts.ladder!) ?? null;
     }
-    const ladder = ladders?.[0] ?? null;
-    const extra = ladders ? { ladders, ...(ladderCandidates === undefined ? {} : { ladderCandidates }) } : {};
+    const extra = ladders ? { ladders, laddersFull: this.ladder!.full } : {};
     if (defer) {
       const deferred = {
         count: conns.length,
@@ -800,9 +814,9 @@ export class Analysis implements TrackerObserver {
           }
         },
       };
-      return { report, ladder, ...extra, stats, deferred };
+      return { report, ladder, stats, deferred, ...extra };
     }
-    return { report, ladder, ...extra, stats };
+    return { report, ladder, stats, ...extra };
   }
 }
 

@@ -3,12 +3,14 @@
  * (RFC 793 style), each side's state after every segment. Without --conn, the
  * capture (after --host/--port) must hold exactly one connection.
  */
+import { writeFileSync } from 'node:fs';
 import { analyze } from '../analyze.js';
 import { UsageError } from '../config/errors.js';
 import type { LadderReport } from '../report/model.js';
 import { jsonSafe, sanitize } from '../report/sanitize.js';
 import { elideRows, ladderJson, renderLadder } from '../report/ladder.js';
 import { type Io, termWidth, useColor } from './io.js';
+import { checkWritable, writeProblem } from './output-file.js';
 import { buildSettings, parseTextDate, textTimeZone } from './main.js';
 
 /** `--conn 3`, `--conn 3,5`, `--conn 3 --conn 5`: the ids, in order, each once. */
@@ -26,45 +28,72 @@ function connIds(v: unknown): number[] | undefined {
   return ids;
 }
 
+/** Without --conn: rows kept while looking for the one connection (a capture of many fails anyway). */
+const SINGLE_MAX_ROWS = 2_000_000;
+
 export async function ladderCommand(
   captures: string[],
   opts: Record<string, unknown>,
   io: Io,
 ): Promise<number> {
   const ids = connIds(opts.conn);
-  const { conn: _conn, ...rest } = opts;
+  const svgPath = typeof opts.svg === 'string' ? opts.svg : undefined;
+  if (svgPath !== undefined) checkWritable('--svg', svgPath);
+  const { conn: _conn, svg: _svg, ...rest } = opts;
   const settings = buildSettings(rest, io);
   const result = await analyze(captures, {
     settings,
-    ladder: ids ?? 'single',
+    ladders: ids ? { ids: new Set(ids) } : { ids: 'all', maxRows: SINGLE_MAX_ROWS },
     stdin: io.stdin,
     textDate: parseTextDate(opts.textDate),
     textTimeZone: textTimeZone(opts, io),
   });
   const { report } = result;
-  const ladders = result.ladders ?? [];
-  const filtered = settings.host !== undefined || settings.port !== undefined;
+  const recorded = result.ladders ?? new Map<number, LadderReport>();
+  let ladders: LadderReport[];
   if (ids === undefined) {
-    const n = result.ladderCandidates ?? 0;
+    // The report's connections are those --host/--port left.
+    const n =
+      report.connections.length + (settings.host || settings.port ? 0 : report.summarised.connections);
+    const what =
+      settings.host || settings.port ? 'connections match --host/--port' : 'connections in the capture';
     if (n !== 1) {
-      const what = filtered ? 'connections match --host/--port' : 'connections in the capture';
       throw new UsageError(
         n === 0
           ? `no ${what}`
-          : `${n} ${what}: choose with --conn (e.g. --conn ${ladders[0]?.connection.id ?? 1}; the report lists their ids)`,
+          : `${n} ${what}: choose with --conn (e.g. --conn ${report.connections[0]?.id ?? 1}; the report lists their ids)`,
       );
     }
+    const only = recorded.get(report.connections[0]!.id);
+    if (!only) throw new UsageError(`the connection's segments were not kept: choose it with --conn`);
+    ladders = [only];
   } else {
-    const found = new Set(ladders.map((l) => l.connection.id));
-    const missing = ids.filter((id) => !found.has(id));
+    const missing = ids.filter((id) => !recorded.has(id));
     if (missing.length > 0) {
       const n = report.connections.length + report.summarised.connections;
       throw new UsageError(
         `no connection ${missing.join(', ')} in the capture (it has ${n} connection${n === 1 ? '' : 's'})`,
       );
     }
+    ladders = ids.map((id) => recorded.get(id)!);
   }
   for (const w of report.capture.warnings) io.stderr.write(`tcptrace-ts: warning: ${sanitize(w)}\n`);
+  if (svgPath !== undefined) {
+    if (ladders.length > 1) throw new UsageError('--svg: draws one connection: give one --conn id');
+    const ladder = ladders[0]!;
+    // The SVG view is loaded only for this option.
+    const { ladderSvg } = await import('../report/html/ladder-svg.js');
+    const svg = ladderSvg(
+      { conn: ladder.connection, rows: ladder.rows, omitted: 0 },
+      { standalone: true, maxRows: opts.all === true ? Number.POSITIVE_INFINITY : undefined },
+    );
+    try {
+      writeFileSync(svgPath, svg);
+    } catch (e) {
+      throw new UsageError(`--svg: cannot write ${svgPath}: ${writeProblem(e)}`);
+    }
+    return 0;
+  }
   const shown: LadderReport[] = ladders.map((ladder) => {
     const el = elideRows(ladder.rows, opts.all === true);
     return {
