@@ -105,6 +105,8 @@ export interface Scenario {
   /** Simulated seconds; the capture ends here too. */
   until: number;
   seed: number;
+  /** The capture starts at this time (a capture begun mid-connection). */
+  captureFrom?: number;
 }
 
 export interface TruthChange {
@@ -376,7 +378,9 @@ class Sim implements World {
 export function simulate(sc: Scenario): SimResult {
   const sim = new Sim(sc);
   sim.run();
-  const frames = sim.frames.filter((f) => f.t <= sc.until).sort((x, y) => x.t - y.t);
+  const frames = sim.frames
+    .filter((f) => f.t <= sc.until && f.t >= (sc.captureFrom ?? 0))
+    .sort((x, y) => x.t - y.t);
   const endpoints = sim.tcbs.map((tcb): TruthEndpoint => ({
     addr: tcb.host.addr,
     port: tcb.lport,

@@ -1,0 +1,268 @@
+/**
+ * The oracle's checks: the tracker's report on a simulated capture against the
+ * simulator's truth. Each check returns violations (empty when the property
+ * holds); oracle.test.ts decides which fail the test and which are known
+ * tracker gaps.
+ */
+import { analyze } from '../../src/analyze.js';
+import type { Settings } from '../../src/config/settings.js';
+import type { ConnectionReport, EndpointReport, Report } from '../../src/report/model.js';
+import { chunks } from '../helpers/pcap-writer.js';
+import { legalTransition, type St } from './rfc9293.js';
+import { type Frame, SIM_EPOCH, type SimResult, stateAt, toPcap, type TruthEndpoint } from './sim.js';
+
+export interface Violation {
+  property: 'final-state' | 'since' | 'legal-transition' | 'duplicates' | 'absence' | 'family' | 'clean';
+  /** A short class for matching known gaps, e.g. "final-state server CLOSE_WAIT!=ESTABLISHED". */
+  key: string;
+  detail: string;
+}
+
+export const ABSENCE_KINDS = [
+  'syn-no-synack',
+  'synack-no-ack',
+  'close-wait-stuck',
+  'fin-wait-2-stuck',
+  'half-open',
+];
+
+export async function report(frames: Frame[], settings: Partial<Settings> = {}): Promise<Report> {
+  const { report } = await analyze(chunks(toPcap(frames)), { settings });
+  return report;
+}
+
+type Side = 'client' | 'server';
+const SIDES: Side[] = ['client', 'server'];
+
+/** The truth endpoint behind a report endpoint: same 4-tuple and ISN (or the only incarnation). */
+export function truthOf(res: SimResult, c: ConnectionReport, side: Side): TruthEndpoint | null {
+  const me = c[side];
+  const peer = c[side === 'client' ? 'server' : 'client'];
+  const same = res.endpoints.filter(
+    (e) => e.addr === me.addr && e.port === me.port && e.peer === peer.addr && e.peerPort === peer.port,
+  );
+  const byIsn = same.filter((e) => me.isn !== null && e.isn === me.isn);
+  if (byIsn.length === 1) return byIsn[0]!;
+  // The report's ISN is that of the first SYN seen; without one, match by the
+  // peer's ISN (our irs) being the peer report's, or take a lone incarnation.
+  if (same.length === 1) return same[0]!;
+  const peerIsn = peer.isn;
+  if (peerIsn !== null) {
+    const peers = res.endpoints.filter(
+      (e) => e.addr === peer.addr && e.port === peer.port && e.isn === peerIsn,
+    );
+    if (peers.length === 1) {
+      // Incarnations alternate: the one of ours alive during the peer's life.
+      const p = peers[0]!;
+      const start = p.changes[0]?.t ?? 0;
+      const mine = same.filter(
+        (e) => (e.changes[0]?.t ?? 0) <= start + 5 && (e.changes.at(-1)?.t ?? 0) >= start - 5,
+      );
+      if (mine.length === 1) return mine[0]!;
+    }
+  }
+  return null;
+}
+
+/** States the endpoint held within `slack` seconds of `t` (the capture cannot tell in-flight changes apart). */
+function statesAround(ep: TruthEndpoint, t: number, slack: number): Set<St> {
+  const s = new Set<St>([stateAt(ep, t - slack)]);
+  for (const c of ep.changes) if (c.t >= t - slack && c.t <= t + slack) s.add(c.to);
+  return s;
+}
+
+/**
+ * An endpoint whose last change the capture cannot show at all: its host
+ * crashed (state gone without a segment) or was cut off, and nothing it sent
+ * after that change was captured.
+ */
+function unprovable(ep: TruthEndpoint, frames: Frame[], tEnd: number): boolean {
+  const gone = Math.min(ep.crashedAt ?? Infinity, ep.silentAt ?? Infinity);
+  if (gone > tEnd) return false;
+  const last = ep.changes.filter((c) => c.t <= tEnd).at(-1);
+  if (!last || last.t < gone) return false;
+  return !frames.some(
+    (f) =>
+      f.t >= last.t &&
+      f.seg.src === ep.addr &&
+      f.seg.sport === ep.port &&
+      f.seg.dst === ep.peer &&
+      f.seg.dport === ep.peerPort,
+  );
+}
+
+export interface FinalStats {
+  compared: number;
+  matched: number;
+  inferredMismatch: number;
+  unprovable: number;
+  unmatched: number;
+}
+
+/** Property 1: final states (and `since`) equal the truth wherever the capture proves them. */
+export function checkFinalStates(
+  res: SimResult,
+  frames: Frame[],
+  rep: Report,
+  stats: FinalStats,
+): Violation[] {
+  const out: Violation[] = [];
+  if (frames.length === 0) return out;
+  const tEnd = frames.at(-1)!.t;
+  const p = res.scenario.path;
+  const slack = Math.max(p.delayAB, p.delayBA) + p.reorderDelay + 1e-3;
+  for (const c of rep.connections) {
+    for (const side of SIDES) {
+      const ep = truthOf(res, c, side);
+      if (!ep) {
+        stats.unmatched++;
+        continue;
+      }
+      const got = c[side] as EndpointReport & { stateEvidence?: string; since?: number };
+      stats.compared++;
+      const allowed = statesAround(ep, tEnd, slack);
+      if (allowed.has(got.state as St)) {
+        stats.matched++;
+        if (got.since !== undefined) {
+          const entry = ep.changes.filter((x) => x.to === got.state && x.t <= tEnd + slack).at(-1);
+          const want = entry ? entry.t : 0;
+          if (entry && Math.abs(got.since - SIM_EPOCH - want) > slack + 1e-3) {
+            out.push({
+              property: 'since',
+              key: `since ${side} ${got.state}`,
+              detail: `conn ${c.id} ${side} ${got.state} since ${(got.since - SIM_EPOCH).toFixed(4)}, truth entered at ${want.toFixed(4)}`,
+            });
+          }
+        }
+        continue;
+      }
+      if (got.stateEvidence === 'inferred') {
+        stats.inferredMismatch++;
+        continue;
+      }
+      if (unprovable(ep, frames, tEnd)) {
+        stats.unprovable++;
+        continue;
+      }
+      const truth = stateAt(ep, tEnd);
+      out.push({
+        property: 'final-state',
+        key: `final-state ${side} ${got.state}!=${truth}`,
+        detail:
+          `conn ${c.id} ${side} ${got.addr}:${got.port}: report ${got.state} (${got.stateEvidence ?? 'no stateEvidence'}), ` +
+          `truth ${[...allowed].join('|')} at capture end ${tEnd.toFixed(4)}; truth: ` +
+          ep.changes.map((x) => `${x.t.toFixed(3)} ${x.to} (${x.event})`).join(', '),
+      });
+    }
+  }
+  return out;
+}
+
+/** Property 2: every change in `transitions` is a legal RFC 9293 transition, chained per endpoint. */
+export function checkLegal(rep: Report): Violation[] {
+  const out: Violation[] = [];
+  for (const c of rep.connections) {
+    const at: Record<Side, string> = { client: 'CLOSED', server: 'CLOSED' };
+    for (const t of c.transitions) {
+      if (!legalTransition(t.from, t.to)) {
+        out.push({
+          property: 'legal-transition',
+          key: `legal-transition ${t.from}>${t.to}`,
+          detail: `conn ${c.id} ${t.endpoint} ${t.from} -> ${t.to} (${t.cause}) at ${(t.t - SIM_EPOCH).toFixed(4)}`,
+        });
+      }
+      if (t.from !== at[t.endpoint] && !(at[t.endpoint] === 'CLOSED' && t.from === 'LISTEN')) {
+        out.push({
+          property: 'legal-transition',
+          key: `legal-transition chain ${at[t.endpoint]}/${t.from}`,
+          detail: `conn ${c.id} ${t.endpoint}: a change from ${t.from} after it reached ${at[t.endpoint]}`,
+        });
+      }
+      at[t.endpoint] = t.to;
+    }
+  }
+  return out;
+}
+
+const connKey = (c: ConnectionReport) =>
+  `${c.client.addr}:${c.client.port}>${c.server.addr}:${c.server.port}#${c.client.isn ?? '-'}`;
+const tupleKey = (c: ConnectionReport) =>
+  [`${c.client.addr}:${c.client.port}`, `${c.server.addr}:${c.server.port}`].sort().join('~');
+
+/** Each connection's states and each anomaly, as comparable strings. */
+function view(rep: Report): { states: string[]; anomalies: string[] } {
+  const byId = new Map(rep.connections.map((c) => [c.id, c]));
+  return {
+    states: rep.connections.map((c) => `${connKey(c)} ${c.client.state}/${c.server.state}`).sort(),
+    anomalies: rep.anomalies
+      .map((a) => {
+        const c = a.connection === null ? undefined : byId.get(a.connection);
+        return `${c ? connKey(c) : (a.host ?? '-')} ${a.kind} ${a.endpoint ?? '-'}`;
+      })
+      .sort(),
+  };
+}
+
+/** Property 3: every frame captured twice changes no state and no anomaly. */
+export function checkDuplicates(single: Report, twice: Report): Violation[] {
+  const a = view(single);
+  const b = view(twice);
+  const out: Violation[] = [];
+  for (const s of b.states.filter((x) => !a.states.includes(x))) {
+    out.push({
+      property: 'duplicates',
+      key: 'duplicates state',
+      detail: `doubled capture: ${s}; single: ${a.states.join('; ')}`,
+    });
+  }
+  const extra = multisetMinus(b.anomalies, a.anomalies);
+  const missing = multisetMinus(a.anomalies, b.anomalies);
+  for (const x of extra)
+    out.push({
+      property: 'duplicates',
+      key: `duplicates +${x.split(' ')[1]}`,
+      detail: `doubled capture adds ${x}`,
+    });
+  for (const x of missing)
+    out.push({
+      property: 'duplicates',
+      key: `duplicates -${x.split(' ')[1]}`,
+      detail: `doubled capture loses ${x}`,
+    });
+  return out;
+}
+
+function multisetMinus(a: string[], b: string[]): string[] {
+  const left = [...b];
+  const out: string[] = [];
+  for (const x of a) {
+    const i = left.indexOf(x);
+    if (i >= 0) left.splice(i, 1);
+    else out.push(x);
+  }
+  return out;
+}
+
+/** Warning- and error-level absence anomalies, by unordered 4-tuple. */
+function absences(rep: Report): Set<string> {
+  const byId = new Map(rep.connections.map((c) => [c.id, c]));
+  const s = new Set<string>();
+  for (const a of rep.anomalies) {
+    if (!ABSENCE_KINDS.includes(a.kind) || a.severity === 'info') continue;
+    const c = a.connection === null ? undefined : byId.get(a.connection);
+    s.add(`${c ? tupleKey(c) : '-'} ${a.kind}`);
+  }
+  return s;
+}
+
+/** Property 4: a capture with frames removed, or one direction kept, adds no absence warning or error. */
+export function checkAbsence(full: Report, part: Report, how: string): Violation[] {
+  const before = absences(full);
+  return [...absences(part)]
+    .filter((x) => !before.has(x))
+    .map((x) => ({
+      property: 'absence' as const,
+      key: `absence ${how} +${x.split(' ')[1]}`,
+      detail: `${how}: adds ${x}`,
+    }));
+}
