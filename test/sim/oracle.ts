@@ -9,7 +9,17 @@ import type { Settings } from '../../src/config/settings.js';
 import type { ConnectionReport, EndpointReport, Report } from '../../src/report/model.js';
 import { chunks } from '../helpers/pcap-writer.js';
 import { legalTransition, type St } from './rfc9293.js';
-import { type Frame, SIM_EPOCH, type SimResult, stateAt, toPcap, type TruthEndpoint } from './sim.js';
+import { F } from './tcp.js';
+import {
+  simulate,
+  type Frame,
+  type Scenario,
+  SIM_EPOCH,
+  type SimResult,
+  stateAt,
+  toPcap,
+  type TruthEndpoint,
+} from './sim.js';
 
 export interface Violation {
   property: 'final-state' | 'since' | 'legal-transition' | 'duplicates' | 'absence' | 'family' | 'clean';
@@ -32,6 +42,24 @@ export async function report(frames: Frame[], settings: Partial<Settings> = {}):
 }
 
 type Side = 'client' | 'server';
+
+/**
+ * The condition of a run that makes the capture hardest to read, for grouping
+ * violations by cause: a one-way capture, a capture that missed frames (or
+ * started late), a host that vanished or crashed, a lossy or reordering path,
+ * or a clean one.
+ */
+export function condition(sc: Scenario): string {
+  if (sc.capture.dir !== 'both') return 'one-way';
+  if (sc.capture.loss > 0 || (sc.captureFrom ?? 0) > 0 || (sc.capture.miss?.length ?? 0) > 0)
+    return 'capture-loss';
+  if (sc.actions.some((a) => a.op === 'silent' || a.op === 'crash')) return 'host-gone';
+  const p = sc.path;
+  if (p.loss > 0 || p.drops.length > 0) return 'path-loss';
+  if (p.dup > 0) return 'path-dup';
+  if (p.reorder > 0) return 'reorder';
+  return 'clean-path';
+}
 const SIDES: Side[] = ['client', 'server'];
 
 /** The truth endpoint behind a report endpoint: same 4-tuple and ISN (or the only incarnation). */
@@ -147,7 +175,7 @@ export function checkFinalStates(
       const truth = stateAt(ep, tEnd);
       out.push({
         property: 'final-state',
-        key: `final-state ${side} ${got.state}!=${truth}`,
+        key: `final-state [${condition(res.scenario)}] ${side} ${got.state}!=${truth}`,
         detail:
           `conn ${c.id} ${side} ${got.addr}:${got.port}: report ${got.state} (${got.stateEvidence ?? 'no stateEvidence'}), ` +
           `truth ${[...allowed].join('|')} at capture end ${tEnd.toFixed(4)}; truth: ` +
@@ -159,7 +187,8 @@ export function checkFinalStates(
 }
 
 /** Property 2: every change in `transitions` is a legal RFC 9293 transition, chained per endpoint. */
-export function checkLegal(rep: Report): Violation[] {
+export function checkLegal(rep: Report, sc: Scenario): Violation[] {
+  const cond = condition(sc);
   const out: Violation[] = [];
   for (const c of rep.connections) {
     const at: Record<Side, string> = { client: 'CLOSED', server: 'CLOSED' };
@@ -167,14 +196,14 @@ export function checkLegal(rep: Report): Violation[] {
       if (!legalTransition(t.from, t.to)) {
         out.push({
           property: 'legal-transition',
-          key: `legal-transition ${t.from}>${t.to}`,
+          key: `legal-transition [${cond}] ${t.from}>${t.to}`,
           detail: `conn ${c.id} ${t.endpoint} ${t.from} -> ${t.to} (${t.cause}) at ${(t.t - SIM_EPOCH).toFixed(4)}`,
         });
       }
       if (t.from !== at[t.endpoint] && !(at[t.endpoint] === 'CLOSED' && t.from === 'LISTEN')) {
         out.push({
           property: 'legal-transition',
-          key: `legal-transition chain ${at[t.endpoint]}/${t.from}`,
+          key: `legal-transition [${cond}] chain ${at[t.endpoint]}/${t.from}`,
           detail: `conn ${c.id} ${t.endpoint}: a change from ${t.from} after it reached ${at[t.endpoint]}`,
         });
       }
@@ -204,14 +233,15 @@ function view(rep: Report): { states: string[]; anomalies: string[] } {
 }
 
 /** Property 3: every frame captured twice changes no state and no anomaly. */
-export function checkDuplicates(single: Report, twice: Report): Violation[] {
+export function checkDuplicates(single: Report, twice: Report, sc: Scenario): Violation[] {
+  const cond = condition(sc);
   const a = view(single);
   const b = view(twice);
   const out: Violation[] = [];
   for (const s of b.states.filter((x) => !a.states.includes(x))) {
     out.push({
       property: 'duplicates',
-      key: 'duplicates state',
+      key: `duplicates [${cond}] state`,
       detail: `doubled capture: ${s}; single: ${a.states.join('; ')}`,
     });
   }
@@ -220,13 +250,13 @@ export function checkDuplicates(single: Report, twice: Report): Violation[] {
   for (const x of extra)
     out.push({
       property: 'duplicates',
-      key: `duplicates +${x.split(' ')[1]}`,
+      key: `duplicates [${cond}] +${x.split(' ')[1]}`,
       detail: `doubled capture adds ${x}`,
     });
   for (const x of missing)
     out.push({
       property: 'duplicates',
-      key: `duplicates -${x.split(' ')[1]}`,
+      key: `duplicates [${cond}] -${x.split(' ')[1]}`,
       detail: `doubled capture loses ${x}`,
     });
   return out;
@@ -256,13 +286,51 @@ function absences(rep: Report): Set<string> {
 }
 
 /** Property 4: a capture with frames removed, or one direction kept, adds no absence warning or error. */
-export function checkAbsence(full: Report, part: Report, how: string): Violation[] {
+export function checkAbsence(full: Report, part: Report, how: string, sc: Scenario): Violation[] {
+  const cond = condition(sc);
   const before = absences(full);
   return [...absences(part)]
     .filter((x) => !before.has(x))
     .map((x) => ({
       property: 'absence' as const,
-      key: `absence ${how} +${x.split(' ')[1]}`,
+      key: `absence [${cond}] ${how} +${x.split(' ')[1]}`,
       detail: `${how}: adds ${x}`,
     }));
+}
+
+/** A scenario's captured frames, the truth and the report's transitions, as text (SIM_EXPLAIN in oracle.test.ts). */
+export async function explain(sc: Scenario, settings: Partial<Settings> = {}): Promise<string> {
+  const res = simulate(sc);
+  const rep = await report(res.frames, settings);
+  const flags = (f: number) =>
+    (f & F.SYN ? 'S' : '') +
+    (f & F.FIN ? 'F' : '') +
+    (f & F.RST ? 'R' : '') +
+    (f & F.PSH ? 'P' : '') +
+    (f & F.ACK ? '.' : '');
+  const out = [
+    `scenario: ${JSON.stringify(sc)}`,
+    'captured frames (time, direction, ports, flags, seq, ack, len, win):',
+  ];
+  for (const f of res.frames) {
+    const g = f.seg;
+    out.push(
+      `  ${f.t.toFixed(4)} ${g.src}:${g.sport} > ${g.dst}:${g.dport} ${flags(g.flags)} ${g.seq} ${g.ack} ${g.len} ${g.win}`,
+    );
+  }
+  out.push('truth (simulator):');
+  for (const e of res.endpoints) {
+    out.push(
+      `  ${e.name} ${e.addr}:${e.port} isn ${e.isn}: ${e.changes.map((c) => `${c.t.toFixed(4)} ${c.to} (${c.event})`).join(', ')}`,
+    );
+  }
+  out.push('report:');
+  for (const c of rep.connections) {
+    out.push(
+      `  conn ${c.id} ${c.client.addr}:${c.client.port} ${c.client.state} / ${c.server.addr}:${c.server.port} ${c.server.state} [${c.anomalies.join(', ')}]`,
+    );
+    for (const t of c.transitions)
+      out.push(`    ${(t.t - SIM_EPOCH).toFixed(4)} ${t.endpoint} ${t.from} -> ${t.to} (${t.cause})`);
+  }
+  return out.join('\n');
 }

@@ -49,9 +49,11 @@ const TABLE: Record<St, St[]> = {
   CLOSING: ['TIME_WAIT'],
   // ACK of our FIN (to CLOSED, added below).
   LAST_ACK: [],
-  // 2 MSL timeout (to CLOSED, added below). A new SYN taking the 4-tuple over
-  // (RFC 6191, Linux) starts another incarnation: a new connection in the report.
-  TIME_WAIT: [],
+  // 2 MSL timeout (to CLOSED, added below). A retransmitted FIN restarts the
+  // 2 MSL timeout (3.10.7.4, eighth step): the one event that may be listed
+  // without a change of state. A new SYN taking the 4-tuple over (RFC 6191,
+  // Linux) starts another incarnation: a new connection in the report.
+  TIME_WAIT: ['TIME_WAIT'],
 };
 
 const LEGAL = new Set<string>();

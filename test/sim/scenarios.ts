@@ -10,6 +10,10 @@ import type { SockOpts } from './tcp.js';
 
 export const A = '10.0.0.1';
 export const B = '10.0.0.2';
+/** A second server on side B: the tickers' listener, so that a vanished B does not silence them. */
+export const C = '10.0.0.3';
+/** A second client on side A, the tickers' source. */
+export const A2 = '10.0.0.4';
 
 /** Path and capture conditions that every family may be run under without changing what it shows. */
 export interface Conditions {
@@ -30,7 +34,7 @@ export interface Family {
   build(c: Conditions): Scenario;
 }
 
-const listen = (
+export const listen = (
   opts: Partial<{ backlog: number; synCookies: boolean; opts: Partial<SockOpts> }> = {},
 ): Action => ({
   t: 0,
@@ -39,7 +43,13 @@ const listen = (
   port: 80,
   ...opts,
 });
-const connect = (t: number, sock = 'c', port = 40000, opts?: Partial<SockOpts>, isn?: number): Action => ({
+export const connect = (
+  t: number,
+  sock = 'c',
+  port = 40000,
+  opts?: Partial<SockOpts>,
+  isn?: number,
+): Action => ({
   t,
   op: 'connect',
   sock,
@@ -51,13 +61,17 @@ const connect = (t: number, sock = 'c', port = 40000, opts?: Partial<SockOpts>, 
   isn,
 });
 
-/** A short clean connection from another port at `t`: keeps the capture going past a threshold. */
-function ticker(t: number, port = 45000): Action[] {
+/** A short clean connection to C at `t`: keeps the capture going past a threshold. */
+export function ticker(t: number, port = 45000): Action[] {
   const sock = `tick${port}`;
-  return [connect(t, sock, port), { t: t + 0.5, op: 'send', sock, bytes: 100 }];
+  return [
+    { t: 0, op: 'listen', host: C, port: 80 },
+    { t, op: 'connect', sock, host: A2, port, to: C, toPort: 80 },
+    { t: t + 0.5, op: 'send', sock, bytes: 100 },
+  ];
 }
 
-function scenario(
+export function scenario(
   name: string,
   c: Conditions,
   actions: Action[],
@@ -67,8 +81,8 @@ function scenario(
 ): Scenario {
   return {
     name,
-    a: [A],
-    b: [B],
+    a: [A, A2],
+    b: [B, C],
     path: {
       delayAB: c.delayAB,
       delayBA: c.delayBA,
@@ -87,7 +101,7 @@ function scenario(
 }
 
 /** A request/response exchange and a close by `closer` (the other side closes on EOF). */
-function exchange(closer: 'c' | 's0', bytes = 3000): Action[] {
+export function exchange(closer: 'c' | 's0', bytes = 3000): Action[] {
   const other = closer === 'c' ? 's0' : 'c';
   return [
     { t: 0, op: 'close-on-eof', sock: other, after: 0.005 },
@@ -148,6 +162,29 @@ export const FAMILIES: Family[] = [
     build: (c) =>
       scenario('clean-one-loss', c, [listen(), connect(0.1), ...exchange('c', 6000)], 10, {
         drops: [{ from: B, what: 'DATA', nth: 2, where: 'after' }],
+      }),
+  },
+  {
+    name: 'clean: the FIN carries the ACK (the peer closes at once on EOF)',
+    raises: [],
+    build: (c) =>
+      scenario(
+        'clean-fin-ack',
+        c,
+        [
+          listen(),
+          connect(0.1),
+          ...exchange('c').map((a) => (a.op === 'close-on-eof' ? { ...a, after: 0 } : a)),
+        ],
+        10,
+      ),
+  },
+  {
+    name: 'clean: a FIN lost after the capture point is retransmitted',
+    raises: [],
+    build: (c) =>
+      scenario('clean-fin-lost', c, [listen(), connect(0.1), ...exchange('c')], 10, {
+        drops: [{ from: A, what: 'FIN', nth: 1, where: 'after' }],
       }),
   },
   {
@@ -219,6 +256,151 @@ export const FAMILIES: Family[] = [
           ...ticker(80),
         ],
         90,
+      ),
+  },
+  {
+    name: 'orphan FIN_WAIT_2 timeout (tcp_fin_timeout): the client closed, the server never does',
+    raises: ['close-wait-stuck'],
+    build: (c) =>
+      scenario(
+        'orphan-fin-wait-2',
+        c,
+        [
+          listen(),
+          connect(0.1),
+          { t: 0.3, op: 'send', sock: 'c', bytes: 100 },
+          { t: 1, op: 'close', sock: 'c' },
+          ...ticker(70),
+        ],
+        80,
+      ),
+  },
+  {
+    name: 'SYN retries exhausted: the server host is down',
+    raises: ['syn-no-synack'],
+    build: (c) =>
+      scenario(
+        'syn-retries',
+        c,
+        [{ t: 0, op: 'silent', host: B }, connect(0.1, 'c', 40000, { synRetries: 3 }), ...ticker(20)],
+        25,
+      ),
+  },
+  {
+    name: 'SYN-ACK retries exhausted: the client vanishes after its SYN',
+    raises: ['synack-no-ack'],
+    build: (c) =>
+      scenario(
+        'synack-retries',
+        c,
+        [
+          listen({ opts: { synackRetries: 2 } }),
+          connect(0.1),
+          { t: 0.1 + c.delayAB / 2, op: 'silent', host: A },
+          ...ticker(12),
+        ],
+        15,
+      ),
+  },
+  {
+    name: 'retransmissions exhausted (tcp_retries2): the server vanishes mid-transfer',
+    raises: ['half-open'],
+    build: (c) =>
+      scenario(
+        'retries2',
+        c,
+        [
+          listen(),
+          connect(0.1, 'c', 40000, { retries2: 3 }),
+          { t: 0.5, op: 'silent', host: B },
+          { t: 1, op: 'send', sock: 'c', bytes: 1000 },
+          ...ticker(30),
+        ],
+        35,
+      ),
+  },
+  {
+    name: 'TCP_USER_TIMEOUT: the server vanishes mid-transfer',
+    raises: ['half-open'],
+    build: (c) =>
+      scenario(
+        'user-timeout',
+        c,
+        [
+          listen(),
+          connect(0.1, 'c', 40000, { userTimeout: 20 }),
+          { t: 0.5, op: 'silent', host: B },
+          { t: 1, op: 'send', sock: 'c', bytes: 1000 },
+          ...ticker(30),
+        ],
+        35,
+      ),
+  },
+  {
+    name: 'keep-alive timeout: the idle peer vanished',
+    raises: ['keep-alive'],
+    build: (c) =>
+      scenario(
+        'keep-alive-timeout',
+        c,
+        [
+          listen(),
+          connect(0.1, 'c', 40000, { keepalive: { idle: 3, intvl: 1, probes: 3 } }),
+          { t: 0.5, op: 'silent', host: B },
+        ],
+        20,
+      ),
+  },
+  {
+    name: 'abort in CLOSE_WAIT: the client half-closed, the server resets',
+    raises: ['mid-stream-rst'],
+    build: (c) =>
+      scenario(
+        'abort-close-wait',
+        c,
+        [
+          listen(),
+          connect(0.1),
+          { t: 0.3, op: 'send', sock: 'c', bytes: 100 },
+          { t: 1, op: 'shutdown', sock: 'c' },
+          { t: 2, op: 'abort', sock: 's0' },
+        ],
+        5,
+      ),
+  },
+  {
+    name: 'RST in FIN_WAIT_1: the client closes behind a zero window, the server resets',
+    raises: ['mid-stream-rst', 'zero-window'],
+    build: (c) =>
+      scenario(
+        'rst-fin-wait-1',
+        c,
+        [
+          listen(),
+          connect(0.1),
+          { t: 0.2, op: 'pause-read', sock: 's0' },
+          { t: 0.3, op: 'send', sock: 'c', bytes: 80_000 },
+          { t: 2, op: 'close', sock: 'c' },
+          { t: 3, op: 'abort', sock: 's0' },
+        ],
+        6,
+      ),
+  },
+  {
+    name: 'clean: simultaneous open, closed while in SYN_RECEIVED',
+    raises: [],
+    build: (c) =>
+      scenario(
+        'simultaneous-open-close',
+        c,
+        [
+          connect(0.1),
+          { t: 0.1, op: 'connect', sock: 'p', host: B, port: 80, to: A, toPort: 40000 },
+          // A is in SYN_RECEIVED from B's SYN (0.1 + delayBA) until B's SYN-ACK (0.1 + delayAB + delayBA).
+          { t: 0.1 + c.delayBA + 0.5 * c.delayAB, op: 'close', sock: 'c' },
+          { t: 0, op: 'close-on-eof', sock: 'p', after: 0.01 },
+        ],
+        10,
       ),
   },
   {

@@ -53,6 +53,8 @@ export interface CaptureConfig {
   loss: number;
   /** Every frame recorded twice (`-i any` on a router). */
   twice: boolean;
+  /** Targeted capture misses: these segments travel on, the capture does not record them (`where` unused). */
+  miss?: Drop[];
 }
 
 export const CLEAN_PATH: PathConfig = {
@@ -192,6 +194,10 @@ class Sim implements World {
   }
 
   changed(tcb: Tcb, from: St, to: St, event: string): void {
+    // A listener's child is the listener's LISTEN -> SYN_RECEIVED in RFC 9293's
+    // terms, and a RST sends it back to LISTEN (3.10.7.4): count it as such.
+    if (tcb.passive && from === 'CLOSED' && to === 'SYN_RECEIVED') from = 'LISTEN';
+    if (tcb.passive && from === 'SYN_RECEIVED' && to === 'CLOSED' && event === 'rcv RST') to = 'LISTEN';
     this.count(`${from} --${event}--> ${to}`);
   }
 
@@ -207,7 +213,8 @@ class Sim implements World {
     const after = this.eofPolicy.get(tcb.name);
     if (after === undefined || this.eofDone.has(tcb)) return;
     this.eofDone.add(tcb);
-    this.at(this.t + after, () => tcb.close());
+    if (after === 0) tcb.close();
+    else this.at(this.t + after, () => tcb.close());
   }
 
   private kind(seg: Seg): Drop['what'] {
@@ -242,6 +249,13 @@ class Sim implements World {
       if (m >= d.nth && m < d.nth + (d.count ?? 1))
         lostAt = d.where === 'before' ? capPos / 2 : (1 + capPos) / 2;
     }
+    let missed = false;
+    for (const d of c.miss ?? []) {
+      if (d.from !== seg.src || (d.what !== k && d.what !== 'ANY')) continue;
+      const m = (this.matched.get(d) ?? 0) + 1;
+      this.matched.set(d, m);
+      if (m >= d.nth && m < d.nth + (d.count ?? 1)) missed = true;
+    }
     if (lostAt > 1 && p.loss > 0 && this.r() < p.loss) lostAt = this.r();
     let delay = ab ? p.delayAB : p.delayBA;
     if (p.reorder > 0 && this.r() < p.reorder) delay += this.r() * p.reorderDelay;
@@ -249,6 +263,7 @@ class Sim implements World {
     for (let i = 0; i < copies; i++) {
       const extra = i * 1e-4;
       const seen =
+        !missed &&
         lostAt > capPos &&
         (c.dir === 'both' || (c.dir === 'AtoB') === ab) &&
         !(c.loss > 0 && this.r() < c.loss);
@@ -336,7 +351,8 @@ class Sim implements World {
         if (sock?.state === 'CLOSE_WAIT') this.onEof(sock);
         return;
     }
-    if (!sock || sock.state === 'CLOSED' || sock.host.silent) {
+    // After close() the application holds no socket; a vanished host runs no application.
+    if (!sock || sock.state === 'CLOSED' || sock.orphan || sock.host.silent) {
       this.count(`- --${a.op} on no socket--> -`);
       return;
     }

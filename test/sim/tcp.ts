@@ -174,7 +174,10 @@ export class Tcb {
     return Math.max(0, Math.min(65535, this.opts.rcvBuf - this.unread));
   }
 
+  private emits = 0;
+
   private emit(seq: number, flags: number, len = 0, ack = this.rcvNxt): void {
+    this.emits++;
     const win = this.window();
     this.lastAdvertised = win;
     this.host.send(this, {
@@ -580,7 +583,8 @@ export class Tcb {
     const finAcked = this.finQueued && this.sndUna === this.dataEnd + 1;
     switch (this.state) {
       case 'FIN_WAIT_1':
-        if (finAcked) {
+        // A FIN that also acknowledges ours goes straight to TIME_WAIT (eighth step, below).
+        if (finAcked && !(fin && seq <= this.rcvNxt && seq + seg.len >= this.rcvNxt)) {
           this.set('FIN_WAIT_2', 'rcv ACK of FIN');
           if (this.orphan) this.startFinTimeout();
         }
@@ -603,10 +607,11 @@ export class Tcb {
     }
 
     // seventh: segment text.
+    const emitsBefore = this.emits;
     let ackNow = false;
     if (seg.len > 0 || fin) {
       if (['ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2'].includes(this.state)) {
-        if (this.orphan && seg.len > 0) {
+        if (this.orphan && seq + seg.len > this.rcvNxt) {
           // Data for a socket no application holds: Linux resets (tcp_rcv_state_process, "data after close").
           this.emit(this.sndNxt, F.RST | F.ACK);
           this.set('CLOSED', 'rcv data after close');
@@ -622,9 +627,14 @@ export class Tcb {
       switch (this.state) {
         case 'ESTABLISHED':
           this.set('CLOSE_WAIT', 'rcv FIN');
+          // An application that closes at once on EOF: its FIN carries the ACK.
+          if (!this.orphan) this.host.world.onEof(this);
           break;
         case 'FIN_WAIT_1':
-          this.set('CLOSING', 'rcv FIN');
+          if (this.finQueued && this.sndUna === this.dataEnd + 1) {
+            this.set('TIME_WAIT', 'rcv FIN with ACK of FIN');
+            this.startTimeWait();
+          } else this.set('CLOSING', 'rcv FIN');
           break;
         case 'FIN_WAIT_2':
           this.set('TIME_WAIT', 'rcv FIN');
@@ -632,7 +642,7 @@ export class Tcb {
           break;
       }
     }
-    if (ackNow) this.sendAck();
+    if (ackNow && this.emits === emitsBefore) this.sendAck();
     this.output();
   }
 
