@@ -22,7 +22,16 @@ import {
 } from './sim.js';
 
 export interface Violation {
-  property: 'final-state' | 'since' | 'legal-transition' | 'duplicates' | 'absence' | 'family' | 'clean';
+  property:
+    | 'final-state'
+    | 'since'
+    | 'legal-transition'
+    | 'duplicates'
+    | 'absence'
+    | 'family'
+    | 'clean'
+    | 'spurious'
+    | 'simulator';
   /** A short class for matching known gaps, e.g. "final-state server CLOSE_WAIT!=ESTABLISHED". */
   key: string;
   detail: string;
@@ -333,4 +342,45 @@ export async function explain(sc: Scenario, settings: Partial<Settings> = {}): P
       out.push(`    ${(t.t - SIM_EPOCH).toFixed(4)} ${t.endpoint} ${t.from} -> ${t.to} (${t.cause})`);
   }
   return out.join('\n');
+}
+
+/**
+ * Kinds whose cause the simulated stacks never produce: no endpoint sends new
+ * data after its own FIN, and no SYN carries data. Raised on a simulated
+ * capture, they are wrong ("raised in the runs built to show it and nowhere else").
+ */
+export const IMPOSSIBLE_KINDS = ['data-after-fin', 'syn-with-data'];
+
+export function checkSpurious(rep: Report, sc: Scenario): Violation[] {
+  return rep.anomalies
+    .filter((a) => IMPOSSIBLE_KINDS.includes(a.kind))
+    .map((a) => ({
+      property: 'spurious' as const,
+      key: `spurious [${condition(sc)}] ${a.kind}`,
+      detail: `${a.kind}: ${a.message}`,
+    }));
+}
+
+/**
+ * The simulator's own truth follows RFC 9293 (a check of the oracle, not of
+ * the tracker): every change legal, except a SYN cookie's ACK, which creates
+ * an ESTABLISHED socket with no SYN_RECEIVED before it (Linux).
+ */
+export function checkSimulator(res: SimResult): Violation[] {
+  const out: Violation[] = [];
+  for (const e of res.endpoints) {
+    for (const c of e.changes) {
+      if (
+        legalTransition(c.from, c.to) ||
+        (c.from === 'CLOSED' && c.to === 'ESTABLISHED' && c.event === 'rcv ACK of SYN cookie')
+      )
+        continue;
+      out.push({
+        property: 'simulator',
+        key: `simulator ${c.from}>${c.to}`,
+        detail: `${e.name} ${e.addr}:${e.port} ${c.from} -> ${c.to} (${c.event}) at ${c.t}`,
+      });
+    }
+  }
+  return out;
 }
