@@ -80,6 +80,21 @@ export function truthOf(res: SimResult, c: ConnectionReport, side: Side): TruthE
   );
   const byIsn = same.filter((e) => me.isn !== null && e.isn === me.isn);
   if (byIsn.length === 1) return byIsn[0]!;
+  // A simulated host that never had a TCB for this 4-tuple (a SYN to a closed
+  // port, a segment for no connection): CLOSED all along.
+  if (same.length === 0 && [...res.scenario.a, ...res.scenario.b].includes(me.addr)) {
+    return {
+      addr: me.addr,
+      port: me.port,
+      peer: peer.addr,
+      peerPort: peer.port,
+      isn: 0,
+      name: '(no TCB)',
+      changes: [],
+      crashedAt: null,
+      silentAt: null,
+    };
+  }
   // The report's ISN is that of the first SYN seen; without one, match by the
   // peer's ISN (our irs) being the peer report's, or take a lone incarnation.
   if (same.length === 1) return same[0]!;
@@ -133,6 +148,8 @@ export interface FinalStats {
   matched: number;
   inferredMismatch: number;
   unprovable: number;
+  /** Report endpoints with no simulated endpoint: spoofed sources (no host), or a match the oracle could not make. */
+  spoofed: number;
   unmatched: number;
 }
 
@@ -152,7 +169,8 @@ export function checkFinalStates(
     for (const side of SIDES) {
       const ep = truthOf(res, c, side);
       if (!ep) {
-        stats.unmatched++;
+        if (c[side].addr.startsWith('192.0.2.')) stats.spoofed++;
+        else stats.unmatched++;
         continue;
       }
       const got = c[side] as EndpointReport & { stateEvidence?: string; since?: number };

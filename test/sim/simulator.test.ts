@@ -31,6 +31,7 @@ const stats = (): FinalStats => ({
   matched: 0,
   inferredMismatch: 0,
   unprovable: 0,
+  spoofed: 0,
   unmatched: 0,
 });
 
