@@ -172,6 +172,18 @@ export const KNOWN_TRACKER_GAPS: Gap[] = [
     reproducer: { family: 'syn-flood: spoofed SYNs fill the SYN queue (SYN cookies beyond it)', at: 0.5 },
   },
   {
+    id: 'rst-to-synack-is-mid-stream',
+    property: 'family',
+    key: /^family the client gives up in SYN_SENT .* \+mid-stream-rst$/,
+    wrong:
+      'a client that gave up in SYN_SENT answers the late SYN-ACK with a RST (RFC 9293 3.10.7.1): the tracker raises ' +
+      'mid-stream-rst (error) on a connection the client never considered established (issue 19)',
+    reproducer: {
+      family: 'the client gives up in SYN_SENT and resets the late SYN-ACK: not a mid-stream RST',
+      at: 0.5,
+    },
+  },
+  {
     id: 'orphan-fin-wait-2-timeout',
     property: 'final-state',
     key: /^final-state \[[^\]]+\] client FIN_WAIT_2!=CLOSED$/,
@@ -411,7 +423,15 @@ function checkFamily(f: Family, rep: Report): Violation[] {
       });
     }
   }
-  if (f.raises.length === 0) {
+  for (const k of f.forbids ?? []) {
+    if (raised.has(k))
+      out.push({
+        property: 'family',
+        key: `family ${f.name} +${k}`,
+        detail: `raised ${k}, which it must not`,
+      });
+  }
+  if (f.raises.length === 0 && !f.forbids) {
     for (const a of rep.anomalies) {
       if (a.severity === 'info') continue;
       out.push({

@@ -26,8 +26,10 @@ export interface Conditions {
 
 export interface Family {
   name: string;
-  /** The kinds it must raise; [] for a clean family (no warning or error). */
+  /** The kinds it must raise; [] for a clean family (no warning or error) unless `forbids` is given. */
   raises: string[];
+  /** Kinds it must not raise (then it is not checked as clean: a family that is not a clean run). */
+  forbids?: string[];
   /** Analyzer settings (lowered thresholds where the default needs hundreds of connections). */
   settings?: Partial<Settings>;
   /** Capture ends where the scenario's last frame falls; conditions vary delay and vantage. */
@@ -186,6 +188,56 @@ export const FAMILIES: Family[] = [
       scenario('clean-fin-lost', c, [listen(), connect(0.1), ...exchange('c')], 10, {
         drops: [{ from: A, what: 'FIN', nth: 1, where: 'after' }],
       }),
+  },
+  {
+    name: 'clean: the last ACK lost after the capture point, the FIN retransmitted into TIME_WAIT',
+    raises: [],
+    build: (c) =>
+      scenario(
+        'clean-last-ack-lost',
+        c,
+        [
+          listen(),
+          connect(0.1),
+          { t: 0, op: 'close-on-eof', sock: 's0', after: 0.005 },
+          { t: 1, op: 'close', sock: 'c' },
+        ],
+        10,
+        {
+          drops: [{ from: A, what: 'ACK', nth: 2, where: 'after' }],
+        },
+      ),
+  },
+  {
+    name: 'the client gives up in SYN_SENT and resets the late SYN-ACK: not a mid-stream RST',
+    raises: [],
+    forbids: ['mid-stream-rst'],
+    build: (c) =>
+      scenario(
+        'syn-sent-gives-up',
+        c,
+        [listen(), connect(0.1), { t: 0.1 + c.delayAB, op: 'close', sock: 'c' }],
+        3,
+      ),
+  },
+  {
+    name: 'a RST in CLOSING: simultaneous close, the peer crashes before acknowledging',
+    raises: [],
+    forbids: [],
+    build: (c) =>
+      scenario(
+        'rst-closing',
+        c,
+        [
+          listen(),
+          connect(0.1),
+          { t: 1, op: 'close', sock: 'c' },
+          { t: 1, op: 'close', sock: 's0' },
+          { t: 1 + c.delayAB + 0.001, op: 'crash', host: B },
+        ],
+        5,
+        { drops: [{ from: B, what: 'ACK', nth: 1, where: 'before' }] },
+      ),
   },
   {
     name: 'connection refused (no listener)',

@@ -509,7 +509,11 @@ export class Tcb {
       w.event(
         this,
         this.state,
-        seq === this.rcvNxt - 1 && segLen <= 1 ? 'rcv keep-alive/probe' : 'rcv unacceptable',
+        this.state === 'TIME_WAIT' && fin
+          ? 'rcv FIN again (2MSL restarted)'
+          : seq === this.rcvNxt - 1 && segLen <= 1
+            ? 'rcv keep-alive/probe'
+            : 'rcv unacceptable',
       );
       this.heard();
       this.sendAck();
