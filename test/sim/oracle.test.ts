@@ -169,7 +169,19 @@ export const KNOWN_TRACKER_GAPS: Gap[] = [
     wrong:
       'a server whose SYN_RECEIVED ends without a segment stays SYN_RECEIVED, as seen: a SYN-ACK sent as a SYN cookie ' +
       '(queue full: no state kept, never retransmitted) or one whose tcp_synack_retries ran out',
-    reproducer: { family: 'syn-flood: spoofed SYNs fill the SYN queue (SYN cookies beyond it)', at: 0.5 },
+    // The SYN-ACK retried once (tcp_synack_retries = 1) to a client that vanished: the server gives up at 3 s.
+    reproducer: {
+      scenario: () =>
+        rp(
+          [
+            listen({ opts: { synackRetries: 1 } }),
+            connect(0.1),
+            { t: 0.105, op: 'silent', host: A },
+            ...ticker(5),
+          ],
+          6,
+        ),
+    },
   },
   {
     id: 'rst-to-synack-is-mid-stream',
