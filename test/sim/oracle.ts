@@ -31,6 +31,7 @@ export interface Violation {
     | 'family'
     | 'clean'
     | 'spurious'
+    | 'history'
     | 'simulator';
   /** A short class for matching known gaps, e.g. "final-state server CLOSE_WAIT!=ESTABLISHED". */
   key: string;
@@ -208,6 +209,60 @@ export function checkFinalStates(
           `truth ${[...allowed].join('|')} at capture end ${tEnd.toFixed(4)}; truth: ` +
           ep.changes.map((x) => `${x.t.toFixed(3)} ${x.to} (${x.event})`).join(', '),
       });
+    }
+  }
+  return out;
+}
+
+/**
+ * Property 2, the second half: the report's story is true. The states an
+ * endpoint entered, in the report's order, are states the simulated endpoint
+ * entered in that order (the capture may show fewer), and none is stamped
+ * before the endpoint got there by more than the path's delay: a change can be
+ * stamped late (at the time of the evidence, issue 19), never early. A FIN that
+ * also acknowledges ours passes through FIN_WAIT_2 on Linux (the ACK is
+ * processed first), so either story is accepted there; so is ESTABLISHED before
+ * FIN_WAIT_1 for a close in SYN_RECEIVED (its FIN leaves only once the SYN is
+ * acknowledged, so no capture can tell it from a close just after).
+ */
+export function checkHistory(res: SimResult, rep: Report): Violation[] {
+  const out: Violation[] = [];
+  const p = res.scenario.path;
+  const slack = Math.max(p.delayAB, p.delayBA) + p.reorderDelay + 1e-3;
+  const cond = condition(res.scenario);
+  for (const c of rep.connections) {
+    for (const side of SIDES) {
+      const ep = truthOf(res, c, side);
+      if (!ep) continue;
+      const truth: { to: St; t: number }[] = [];
+      for (const x of ep.changes) {
+        if (x.from === 'FIN_WAIT_1' && x.to === 'TIME_WAIT') truth.push({ to: 'FIN_WAIT_2', t: x.t });
+        // A close in SYN_RECEIVED sends its FIN only once the SYN is acknowledged:
+        // the capture cannot tell it from a close just after ESTABLISHED.
+        if (x.from === 'SYN_RECEIVED' && x.to === 'FIN_WAIT_1') truth.push({ to: 'ESTABLISHED', t: x.t });
+        truth.push({ to: x.to, t: x.t });
+      }
+      let j = 0;
+      for (const tr of c.transitions) {
+        // A restart of TIME_WAIT is an event, not a change of state.
+        if (tr.endpoint !== side || tr.from === tr.to) continue;
+        const t = tr.t - SIM_EPOCH;
+        let k = j;
+        while (k < truth.length && !(truth[k]!.to === tr.to && truth[k]!.t <= t + slack)) k++;
+        if (k === truth.length) {
+          const held = truth.slice(j).some((x) => x.to === tr.to);
+          out.push({
+            property: 'history',
+            key: `history [${cond}] ${side} ${held ? 'early' : 'never'} ${tr.from}>${tr.to}`,
+            detail:
+              `conn ${c.id} ${side} ${tr.from} -> ${tr.to} at ${t.toFixed(4)} (${tr.cause}): ` +
+              (held ? 'stamped before the endpoint got there' : 'the endpoint never made that change then') +
+              `; truth: ${ep.changes.map((x) => `${x.t.toFixed(4)} ${x.to} (${x.event})`).join(', ') || 'no TCB'}`,
+          });
+          break;
+        }
+        j = k + 1;
+      }
     }
   }
   return out;

@@ -488,6 +488,29 @@ export class Tcb {
       this.emit(this.iss, F.SYN | F.ACK);
       return;
     }
+    // Simultaneous open (3.5 Figure 8, line 6): the peer's SYN-ACK, whose SYN we
+    // already have, acknowledges ours: ESTABLISHED. The acceptability test alone
+    // would drop it as old; Linux lets it pass (tcp_validate_incoming).
+    if (
+      this.state === 'SYN_RECEIVED' &&
+      syn &&
+      seg.flags & F.ACK &&
+      !rst &&
+      seq + 1 === this.rcvNxt &&
+      ack === this.sndNxt &&
+      this.sndUna === this.iss
+    ) {
+      this.heard();
+      this.sndUna = ack;
+      this.sndWnd = seg.win;
+      this.retries = 0;
+      this.firstRtxAt = -1;
+      this.stopRtx();
+      this.set('ESTABLISHED', 'rcv SYN-ACK (simultaneous open)');
+      this.startKeepalive();
+      this.output();
+      return;
+    }
 
     // first: check sequence number (3.10.7.4 table).
     let acceptable: boolean;
