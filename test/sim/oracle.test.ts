@@ -5,7 +5,8 @@
  *
  * 1. final states equal the truth wherever the capture proves them (a mismatch
  *    is allowed where the report says `stateEvidence: "inferred"`);
- * 2. every change in `transitions` is a legal RFC 9293 transition;
+ * 2. every change in `transitions` is a legal RFC 9293 transition, and one the
+ *    simulated endpoint made, in that order, not stamped early;
  * 3. every frame captured twice changes no state and no anomaly;
  * 4. frames removed, or one direction kept, add no warning- or error-level
  *    absence anomaly the full capture lacks;
