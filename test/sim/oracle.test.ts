@@ -33,6 +33,7 @@ import {
   checkSpurious,
   explain,
   type FinalStats,
+  newFinalStats,
   report,
   type Violation,
 } from './oracle.js';
@@ -390,14 +391,7 @@ const NOT_MODELLED = ['CLOSED>SYN_RECEIVED', 'LISTEN>CLOSED', 'LISTEN>SYN_SENT',
 const coverage = new Map<string, number>();
 const kindsRaised = new Map<string, number>();
 const gapHits = new Map<string, { count: number; example: string }>();
-const finalStats: FinalStats = {
-  compared: 0,
-  matched: 0,
-  inferredMismatch: 0,
-  unprovable: 0,
-  spoofed: 0,
-  unmatched: 0,
-};
+const finalStats: FinalStats = newFinalStats();
 let runsDone = 0;
 let randomRuns = 0;
 

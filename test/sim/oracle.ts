@@ -154,6 +154,10 @@ export interface FinalStats {
   unmatched: number;
 }
 
+export function newFinalStats(): FinalStats {
+  return { compared: 0, matched: 0, inferredMismatch: 0, unprovable: 0, spoofed: 0, unmatched: 0 };
+}
+
 /** Property 1: final states (and `since`) equal the truth wherever the capture proves them. */
 export function checkFinalStates(
   res: SimResult,

@@ -4,21 +4,12 @@
  * and application scripts. It records every state change of every endpoint
  * (the truth) and the frames the capture point saw.
  */
-import { PcapWriter } from '../helpers/pcap-writer.js';
+import { PcapWriter, rng } from '../helpers/pcap-writer.js';
 import type { St } from './rfc9293.js';
 import { F, Host, LINUX, type Seg, type SockOpts, Tcb, type World } from './tcp.js';
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers (the fuzzer's mulberry32). */
+export const prng = rng;
 
 /** A targeted drop: the `nth` (1-based) segment matching, lost before or after the capture point. */
 export interface Drop {

@@ -12,7 +12,7 @@ import {
   checkFinalStates,
   checkLegal,
   checkSimulator,
-  type FinalStats,
+  newFinalStats,
   report,
 } from './oracle.js';
 import { A, B, connect, exchange, listen, scenario } from './scenarios.js';
@@ -26,14 +26,7 @@ const states = (r: ReturnType<typeof simulate>, name: string) =>
   r.endpoints.find((e) => e.name === name)!.changes.map((c) => c.to);
 const times = (r: ReturnType<typeof simulate>, name: string) =>
   r.endpoints.find((e) => e.name === name)!.changes.map((c) => +c.t.toFixed(3));
-const stats = (): FinalStats => ({
-  compared: 0,
-  matched: 0,
-  inferredMismatch: 0,
-  unprovable: 0,
-  spoofed: 0,
-  unmatched: 0,
-});
+const stats = newFinalStats;
 
 describe('simulator', () => {
   it('a client-closed connection goes through the RFC 9293 Figure 5 states on both sides, TIME_WAIT lasting 2 x MSL', () => {
