@@ -113,6 +113,22 @@ export function exchange(closer: 'c' | 's0', bytes = 3000): Action[] {
   ];
 }
 
+/** The server host vanishes mid-transfer; the client's options decide when it gives up; a ticker follows. */
+function serverVanishes(name: string, c: Conditions, opts: Partial<SockOpts>): Scenario {
+  return scenario(
+    name,
+    c,
+    [
+      listen(),
+      connect(0.1, 'c', 40000, opts),
+      { t: 0.5, op: 'silent', host: B },
+      { t: 1, op: 'send', sock: 'c', bytes: 1000 },
+      ...ticker(30),
+    ],
+    35,
+  );
+}
+
 export const FAMILIES: Family[] = [
   {
     name: 'clean: client closes first',
@@ -357,36 +373,12 @@ export const FAMILIES: Family[] = [
   {
     name: 'retransmissions exhausted (tcp_retries2): the server vanishes mid-transfer',
     raises: ['half-open'],
-    build: (c) =>
-      scenario(
-        'retries2',
-        c,
-        [
-          listen(),
-          connect(0.1, 'c', 40000, { retries2: 3 }),
-          { t: 0.5, op: 'silent', host: B },
-          { t: 1, op: 'send', sock: 'c', bytes: 1000 },
-          ...ticker(30),
-        ],
-        35,
-      ),
+    build: (c) => serverVanishes('retries2', c, { retries2: 3 }),
   },
   {
     name: 'TCP_USER_TIMEOUT: the server vanishes mid-transfer',
     raises: ['half-open'],
-    build: (c) =>
-      scenario(
-        'user-timeout',
-        c,
-        [
-          listen(),
-          connect(0.1, 'c', 40000, { userTimeout: 20 }),
-          { t: 0.5, op: 'silent', host: B },
-          { t: 1, op: 'send', sock: 'c', bytes: 1000 },
-          ...ticker(30),
-        ],
-        35,
-      ),
+    build: (c) => serverVanishes('user-timeout', c, { userTimeout: 20 }),
   },
   {
     name: 'keep-alive timeout: the idle peer vanished',
