@@ -18,6 +18,7 @@
  * gets wrong is listed in KNOWN_TRACKER_GAPS, printed loudly on every run, and
  * each entry's reproducer is checked to still fail, so that a fix shows.
  */
+import { writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Settings } from '../../src/config/settings.js';
@@ -47,6 +48,7 @@ import {
   prng,
   type Scenario,
   simulate,
+  toPcap,
 } from './sim.js';
 
 const SEED = process.env.SIM_SEED ? Number(process.env.SIM_SEED) : Math.floor(Math.random() * 2 ** 31);
@@ -550,7 +552,11 @@ describe(`TCP simulator oracle (seed ${SEED}; re-run: ${RERUN})`, () => {
       const vs = await check(sc, settings, family, false);
       if (!vs.some((v) => gapOf(v) === g))
         fixed.push(`${g.id} (now: ${vs.map((v) => v.key).join('; ') || 'no violation'})`);
-      if (process.env.SIM_EXPLAIN === g.id) console.log(`${g.id}:\n${await explain(sc, settings)}`);
+      if (process.env.SIM_EXPLAIN === g.id) {
+        console.log(`${g.id}:\n${await explain(sc, settings)}`);
+        // The capture itself, for bin/tcptrace-ts and its ladder.
+        if (process.env.SIM_PCAP) writeFileSync(process.env.SIM_PCAP, toPcap(simulate(sc).frames));
+      }
     }
     expect(fixed, 'these gaps no longer reproduce: remove them from KNOWN_TRACKER_GAPS').toEqual([]);
   });
