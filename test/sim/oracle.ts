@@ -184,14 +184,32 @@ export function checkFinalStates(
       if (allowed.has(got.state as St)) {
         stats.matched++;
         if (got.since !== undefined) {
+          // Not before the endpoint got there; and not after the first segment it sent
+          // in that state was captured (that segment shows the state). Later than the
+          // truth is otherwise allowed: a change is stamped at the time of its evidence.
           const entry = ep.changes.filter((x) => x.to === got.state && x.t <= tEnd + slack).at(-1);
-          const want = entry ? entry.t : 0;
-          if (entry && Math.abs(got.since - SIM_EPOCH - want) > slack + 1e-3) {
-            out.push({
-              property: 'since',
-              key: `since ${side} ${got.state}`,
-              detail: `conn ${c.id} ${side} ${got.state} since ${(got.since - SIM_EPOCH).toFixed(4)}, truth entered at ${want.toFixed(4)}`,
-            });
+          const since = got.since - SIM_EPOCH;
+          if (entry) {
+            const own = frames.find(
+              (f) =>
+                f.sent >= entry.t &&
+                f.senderState === got.state &&
+                f.seg.src === ep.addr &&
+                f.seg.sport === ep.port &&
+                f.seg.dst === ep.peer &&
+                f.seg.dport === ep.peerPort,
+            );
+            const early = since < entry.t - slack;
+            const late = own !== undefined && since > own.t + slack;
+            if (early || late) {
+              out.push({
+                property: 'since',
+                key: `since [${condition(res.scenario)}] ${side} ${got.state} ${early ? 'early' : 'late'}`,
+                detail:
+                  `conn ${c.id} ${side} ${got.state} since ${since.toFixed(4)}, truth entered at ${entry.t.toFixed(4)}` +
+                  (own ? `, its first segment in that state captured at ${own.t.toFixed(4)}` : ''),
+              });
+            }
           }
         }
         continue;

@@ -125,7 +125,12 @@ export interface TruthEndpoint {
 }
 
 export interface Frame {
+  /** Capture time. */
   t: number;
+  /** When the sender sent it. */
+  sent: number;
+  /** The sending endpoint's state when it sent it (none for a host with no TCB, or a spoofed source). */
+  senderState?: St;
   seg: Seg;
   /** A->B */
   ab: boolean;
@@ -260,8 +265,8 @@ class Sim implements World {
         !(c.loss > 0 && this.r() < c.loss);
       if (seen) {
         const tc = this.t + capPos * delay + extra;
-        this.frames.push({ t: tc, seg, ab });
-        if (c.twice) this.frames.push({ t: tc + 2e-6, seg, ab });
+        this.frames.push({ t: tc, sent: this.t, senderState: seg.from?.state, seg, ab });
+        if (c.twice) this.frames.push({ t: tc + 2e-6, sent: this.t, senderState: seg.from?.state, seg, ab });
       }
       if (lostAt <= 1) continue;
       const dst = this.hosts.get(seg.dst);

@@ -172,6 +172,7 @@ describe('oracle checks catch a wrong report', () => {
     expect(checkFinalStates(res, res.frames, rep, stats())).toEqual([]);
     const bad = clone(rep);
     bad.connections[0]!.server.state = 'ESTABLISHED';
+    Object.assign(bad.connections[0]!.server, { stateEvidence: 'seen' });
     expect(checkFinalStates(res, res.frames, bad, stats()).map((v) => v.key)).toEqual([
       'final-state [clean-path] server ESTABLISHED!=LAST_ACK',
     ]);

@@ -491,14 +491,16 @@ export class Tcb {
     // Simultaneous open (3.5 Figure 8, line 6): the peer's SYN-ACK, whose SYN we
     // already have, acknowledges ours: ESTABLISHED. The acceptability test alone
     // would drop it as old; Linux lets it pass (tcp_validate_incoming).
+    // The same holds after a close in SYN_RECEIVED (FIN_WAIT_1, our SYN not yet acknowledged).
     if (
-      this.state === 'SYN_RECEIVED' &&
+      this.passive === false &&
+      this.sndUna === this.iss &&
+      (this.state === 'SYN_RECEIVED' || this.state === 'FIN_WAIT_1') &&
       syn &&
       seg.flags & F.ACK &&
       !rst &&
       seq + 1 === this.rcvNxt &&
-      ack === this.sndNxt &&
-      this.sndUna === this.iss
+      ack === this.iss + 1
     ) {
       this.heard();
       this.sndUna = ack;
@@ -506,9 +508,12 @@ export class Tcb {
       this.retries = 0;
       this.firstRtxAt = -1;
       this.stopRtx();
-      this.set('ESTABLISHED', 'rcv SYN-ACK (simultaneous open)');
-      this.startKeepalive();
+      if (this.state === 'SYN_RECEIVED') {
+        this.set('ESTABLISHED', 'rcv SYN-ACK (simultaneous open)');
+        this.startKeepalive();
+      }
       this.output();
+      if (this.sndMax > this.sndUna) this.armRtx();
       return;
     }
 
