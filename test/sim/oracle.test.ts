@@ -227,7 +227,7 @@ export const KNOWN_TRACKER_GAPS: Gap[] = [
   {
     id: 'simultaneous-open-then-close',
     property: ['final-state', 'history'],
-    key: /^(final-state|history) \[clean-path\] server /,
+    key: /^final-state \[[^\]]+\] (client|server) CLOSED!=(FIN_WAIT_1|CLOSING|TIME_WAIT)$|^history \[[^\]]+\] (client|server) never (ESTABLISHED>CLOSE_WAIT|CLOSE_WAIT>LAST_ACK|LAST_ACK>CLOSED)$/,
     wrong:
       "crossing FINs after a simultaneous open: the server's FIN acknowledges only up to the client's FIN (ack = that " +
       "FIN's sequence number), so it was sent before the client's FIN arrived; the report still takes the client's FIN " +
