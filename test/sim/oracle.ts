@@ -270,7 +270,9 @@ export function checkHistory(res: SimResult, rep: Report): Violation[] {
         if (tr.endpoint !== side || tr.from === tr.to) continue;
         const t = tr.t - SIM_EPOCH;
         let k = j;
-        while (k < truth.length && !(truth[k]!.to === tr.to && truth[k]!.t <= t + slack)) k++;
+        // An inferred step (one the capture did not show) must be true, but its time is a guess.
+        const inferred = (tr as { inferred?: boolean }).inferred === true;
+        while (k < truth.length && !(truth[k]!.to === tr.to && (inferred || truth[k]!.t <= t + slack))) k++;
         if (k === truth.length) {
           const held = truth.slice(j).some((x) => x.to === tr.to);
           out.push({
