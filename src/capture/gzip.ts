@@ -158,7 +158,9 @@ export async function* gunzip(
     if (wantCrc !== crc >>> 0) {
       damaged(`${what}: CRC-32 mismatch (the data check failed), the records may be damaged`);
     } else if (wantSize !== size % 2 ** 32) {
-      damaged(`${what}: length mismatch (the trailer says ${wantSize} bytes, ${size % 2 ** 32} were inflated)`);
+      damaged(
+        `${what}: length mismatch (the trailer says ${wantSize} bytes, ${size % 2 ** 32} were inflated)`,
+      );
     }
   }
 }

@@ -392,7 +392,13 @@ async function readInput(
   return stats;
 }
 
-function gzipDamaged(stats: CaptureFileStats, sink: CaptureSink, name: string, msg: string, stop: boolean): void {
+function gzipDamaged(
+  stats: CaptureFileStats,
+  sink: CaptureSink,
+  name: string,
+  msg: string,
+  stop: boolean,
+): void {
   stats.damaged = true;
   const w = {
     kind: 'damaged' as const,
