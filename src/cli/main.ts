@@ -11,6 +11,7 @@ import { CaptureError } from '../capture/record.js';
 import { UsageError } from '../config/errors.js';
 import { findDefaultConfig, loadConfig, mergeSettings, settingsFromOptions } from '../config/load.js';
 import { DEFAULT_SETTINGS, type Settings } from '../config/settings.js';
+import { sanitize } from '../report/sanitize.js';
 import { analyzeCommand } from './analyze-command.js';
 import type { Io } from './io.js';
 
@@ -231,8 +232,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
 }
 
 function oneLine(s: string): string {
-  // Control characters from file names must not reach the terminal.
-  return s.replace(/[\r\n]+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  // Control characters and bidi overrides from file names and config values must not
+  // reach the terminal raw: escaped visibly, as in every report.
+  return sanitize(s.replace(/[\r\n]+/g, ' '));
 }
 
 /** The real process's I/O. */
