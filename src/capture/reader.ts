@@ -4,7 +4,9 @@
  * gzip is recognised by its magic and undone member by member (gzip.ts).
  * Several files are one capture, read in the order of their first timestamps.
  */
+import { constants as fsConstants, openSync } from 'node:fs';
 import { type FileHandle, open, stat } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import { CaptureParser } from './detect.js';
 import { gunzip } from './gzip.js';
 import { newFileStats, ReadSession } from './parser.js';
@@ -117,6 +119,8 @@ interface InputInfo {
   size: number | undefined;
   /** A regular file can be opened twice: once to peek, once to read. */
   regular: boolean;
+  /** A named pipe (mkfifo). */
+  fifo?: boolean;
 }
 
 async function inspect(path: string): Promise<InputInfo> {
@@ -128,7 +132,7 @@ async function inspect(path: string): Promise<InputInfo> {
     throw openError(path, e);
   }
   if (s.isDirectory()) throw new CaptureError(`cannot open ${path}: is a directory`, path);
-  if (!s.isFile()) return { path, size: undefined, regular: false };
+  if (!s.isFile()) return { path, size: undefined, regular: false, fifo: s.isFIFO() };
   // Open once now so that a permission problem is reported before any output.
   try {
     await (await open(path, 'r')).close();
@@ -139,6 +143,7 @@ async function inspect(path: string): Promise<InputInfo> {
 }
 
 async function openFile(info: InputInfo, chunkSize = DEFAULT_CHUNK): Promise<AsyncIterable<Uint8Array>> {
+  if (info.fifo) return openFifo(info.path);
   try {
     const fh = await open(info.path, 'r');
     return info.regular ? new FileChunks(fh, chunkSize) : fh.createReadStream({ highWaterMark: chunkSize });
@@ -215,6 +220,25 @@ class FileChunks implements AsyncIterableIterator<Uint8Array> {
     }
     return { done: false, value: bytesRead === buf.length ? buf : buf.subarray(0, bytesRead) };
   }
+}
+
+/**
+ * A named pipe, opened without waiting for a writer: a blocking open() sits in
+ * libuv's thread pool until someone opens the other end, and neither a signal
+ * nor process.exit() ends it (exit joins the pool), so a FIFO nobody wrote to
+ * could only be killed. Opened non-blocking and read as a pipe (net.Socket, as
+ * node reads a piped stdin), it waits in the event loop: the first writer's data
+ * arrives, its close ends the input (Linux reports no hang-up before a first
+ * writer), and an abort destroys it at once.
+ */
+function openFifo(path: string): AsyncIterable<Uint8Array> {
+  let fd: number;
+  try {
+    fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+  } catch (e) {
+    throw openError(path, e);
+  }
+  return new Socket({ fd, readable: true, writable: false });
 }
 
 function openError(path: string, e: unknown): CaptureError {

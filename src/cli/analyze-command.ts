@@ -50,10 +50,13 @@ export async function analyzeCommand(
   if (opts.conn !== undefined && settings.conn === undefined) settings.conn = [];
 
   // SIGINT/SIGTERM (Ctrl-C on `tcpdump ... | tcptrace-ts -`): stop reading, report
-  // what was read, exit with the gate's code. A second signal stops waiting.
+  // what was read, exit with the gate's code. The handlers go at the first signal, so
+  // a second one has the default action and ends the process at once (status 130 or
+  // 143), even while the report is being worked out and no JavaScript can run.
   const ac = new AbortController();
   const onSignal = () => {
-    if (ac.signal.aborted) return;
+    io.signals.off('SIGINT', onSignal);
+    io.signals.off('SIGTERM', onSignal);
     ac.abort();
   };
   io.signals.on('SIGINT', onSignal);
