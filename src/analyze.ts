@@ -48,7 +48,7 @@ import { writeConnectionJson } from './report/connection-json.js';
 import type { JsonBytes } from './report/json-bytes.js';
 import { CLIENT, type Connection, type TransitionRecord } from './tcp/connection.js';
 import { seqDiff } from './tcp/seq.js';
-import { STATE_NAMES } from './tcp/states.js';
+import { isTerminal, State, STATE_NAMES } from './tcp/states.js';
 import { type SegInfo, Tracker, type TrackerObserver } from './tcp/tracker.js';
 import { ZeekConn } from './tcp/zeek.js';
 import { ZeekLog, type ZeekRow } from './tcp/zeek-log.js';
@@ -213,6 +213,8 @@ export class Analysis implements TrackerObserver {
   private readonly zeekLog: ZeekLog | null;
   private readonly opts: AnalyzeOptions;
   private readonly summarised: Summarised = newSummarised();
+  /** Summarised connections by 4-tuple (bury, resurrected). */
+  private readonly tombstones = new Map<string, Tombstone>();
   /** Text inputs seen to be tcpdump output (noteText), and the last one (to skip the check). */
   private readonly textFiles = new Set<string>();
   private lastTextFile: string | null = null;
@@ -355,6 +357,7 @@ export class Analysis implements TrackerObserver {
   // --- TrackerObserver: the ladder recorder first (rows exist before anomalies land on them) ---
 
   segment(conn: Connection, seg: Segment, info: SegInfo): void {
+    if (info.opened && this.tombstones.size > 0) this.resurrected(conn, seg);
     this.ladder?.segment(conn, seg, info);
     this.detectors.segment(conn, seg, info);
   }
@@ -420,6 +423,7 @@ export class Analysis implements TrackerObserver {
       // Out of the flow table too, or a flood of them would still fill it until their timeouts.
       this.tracker.evict(c);
       summarise(this.summarised, c);
+      this.bury(c);
     }
     if (drop.size > 0) {
       this.tracker.conns = conns.filter((c) => !drop.has(c));
@@ -428,6 +432,59 @@ export class Analysis implements TrackerObserver {
     }
     const n = this.tracker.conns.length;
     this.compactAt = n > max ? n + Math.max(1, Math.ceil(max / 10)) : max;
+  }
+
+  /**
+   * An evicted connection is summarised, but its 4-tuple may go on (the cap
+   * dropped an open connection, or a stray FIN came after TIME_WAIT), and the
+   * tracker then opens a connection for it again: counted twice, a phantom
+   * (issue 24: 6,374 of them on a never-closing stream). The evicted one's
+   * summary is kept here by 4-tuple, at most maxConnections of them (or 1,000;
+   * oldest go first), so that its continuation takes its place in the counts.
+   */
+  private bury(c: Connection): void {
+    const key = flowKey(c);
+    this.tombstones.delete(key);
+    const cl = c.client;
+    const sv = c.server;
+    this.tombstones.set(key, {
+      client: STATE_NAMES[cl.state]!,
+      server: STATE_NAMES[sv.state]!,
+      clientEnd: `${cl.addrText}.${cl.port}`,
+      isn: [cl.hasIsn ? cl.isn : -1, sv.hasIsn ? sv.isn : -1],
+      state: [cl.state, sv.state],
+      established: c.establishedTs !== 0,
+      over:
+        isTerminal(cl.state) && isTerminal(sv.state) && (c.transitionCount > 0 || cl.rstSent || sv.rstSent),
+    });
+    if (this.tombstones.size > Math.max(1000, this.settings.maxConnections)) {
+      this.tombstones.delete(this.tombstones.keys().next().value!);
+    }
+  }
+
+  /**
+   * A connection just opened on a 4-tuple whose connection was evicted: unless it
+   * starts with a SYN that would have started a new connection had the evicted
+   * one stayed (as Tracker.isNewIncarnation decides: the old one was over, or a
+   * new ISN on a handshake that never completed), it is the evicted one going on,
+   * and the summary forgets that one.
+   */
+  private resurrected(conn: Connection, seg: Segment): void {
+    const key = flowKey(conn);
+    const t = this.tombstones.get(key);
+    if (t === undefined) return;
+    this.tombstones.delete(key);
+    if ((seg.flags & (TcpFlag.SYN | TcpFlag.ACK | TcpFlag.RST)) === TcpFlag.SYN) {
+      if (t.over) return;
+      const side = `${conn.endpoint(conn.firstSender).addrText}.${seg.srcPort}` === t.clientEnd ? 0 : 1;
+      const st = t.state[side]!;
+      const handshake = st === State.SYN_SENT || st === State.CLOSED || st === State.SYN_RECEIVED;
+      if (t.isn[side] !== -1 && seg.seq !== t.isn[side] && !t.established && handshake) return;
+    }
+    const sum = this.summarised;
+    sum.connections--;
+    if (--sum.client[t.client]! === 0) delete sum.client[t.client];
+    if (--sum.server[t.server]! === 0) delete sum.server[t.server];
   }
 
   /** End of input: expire timers to the last timestamp, finish detectors, build the report. */
@@ -515,6 +572,28 @@ export class Analysis implements TrackerObserver {
     }
     return { report, ladder, stats };
   }
+}
+
+/** What is left of an evicted connection (Analysis.bury). */
+interface Tombstone {
+  /** Its state names, as summarised. */
+  client: string;
+  server: string;
+  /** "addr.port" of its client. */
+  clientEnd: string;
+  /** Per side (client, server): the ISN (-1: none seen) and the state. */
+  isn: [number, number];
+  state: [number, number];
+  established: boolean;
+  /** Both sides closed or in TIME_WAIT after a start: a SYN begins another connection. */
+  over: boolean;
+}
+
+/** A connection's 4-tuple, the same whichever side was taken for the client. */
+function flowKey(c: Connection): string {
+  const a = `${c.client.addrText}.${c.client.port}`;
+  const b = `${c.server.addrText}.${c.server.port}`;
+  return a < b ? `${a} ${b}` : `${b} ${a}`;
 }
 
 function isPathList(x: unknown): x is string | string[] {
