@@ -15,7 +15,8 @@
  *   answered.
  *
  * Ethernet/IPv4/TCP, 1 us of capture time a packet (1 M packets/s of traffic).
- * --packets 0 (the default) is endless; --rate limits packets a second of wall
+ * Progress goes to stderr as `packets N` about every --every packets (default
+ * 1 M) handed to the pipe. --packets 0 (the default) is endless; --rate limits packets a second of wall
  * time (default: as fast as the reader takes them).
  */
 const kind = process.argv[2] ?? 'short';
@@ -25,6 +26,8 @@ function arg(name, def) {
 }
 const total = arg('packets', 0);
 const rate = arg('rate', 0);
+const every = arg('every', 1_000_000);
+let told = 0;
 if (!['short', 'open', 'synflood'].includes(kind)) {
   process.stderr.write('usage: gen-stream.mjs short|open|synflood [--packets N] [--rate PPS]\n');
   process.exit(2);
@@ -145,6 +148,10 @@ async function main() {
       packet(c, cp, SERVER, 80, Math.floor(rnd() * 2 ** 32), 0, SYN, 0);
     }
     if (used > CHUNK - 4096) {
+      if (written - told >= every) {
+        told = written;
+        process.stderr.write(`packets ${written}\n`);
+      }
       const w = flush();
       if (w) await w;
       if (rate > 0) {

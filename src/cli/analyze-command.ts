@@ -185,9 +185,19 @@ async function analyzeOne(
   let analysis: Analysis | null = null;
   const connById = (id: number | null): ConnectionReport | undefined => {
     if (id === null || analysis === null) return undefined;
-    // Newest connections are at the end: search from there.
+    // Ids increase along the list (compaction keeps the order): a binary search. The
+    // scan from the end it replaces made the end of a stream quadratic (an anomaly
+    // for every open connection there): 168 s after 8 M packets (issue 24).
     const conns = analysis.tracker.conns;
-    for (let i = conns.length - 1; i >= 0; i--) if (conns[i]!.id === id) return connectionReport(conns[i]!);
+    let lo = 0;
+    let hi = conns.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = conns[mid]!;
+      if (c.id === id) return connectionReport(c);
+      if (c.id < id) lo = mid + 1;
+      else hi = mid - 1;
+    }
     return undefined;
   };
   analysis = new Analysis({
