@@ -106,5 +106,7 @@ async function soak(kind) {
 const results = [];
 for (const k of streams) results.push(await soak(k));
 const bad = results.filter((r) => r.peakRss > RSS_BUDGET || r.endReport > END_BUDGET || r.exit !== 0);
-process.stdout.write(bad.length === 0 ? 'soak: within budget\n' : `soak: ${bad.length} stream(s) over budget\n`);
+process.stdout.write(
+  bad.length === 0 ? 'soak: within budget\n' : `soak: ${bad.length} stream(s) over budget\n`,
+);
 process.exitCode = bad.length === 0 ? 0 : 1;
