@@ -50,17 +50,31 @@ export async function analyzeCommand(
   if (opts.conn !== undefined && settings.conn === undefined) settings.conn = [];
 
   // SIGINT/SIGTERM (Ctrl-C on `tcpdump ... | tcptrace-ts -`): stop reading, report
-  // what was read, exit with the gate's code. The handlers go at the first signal, so
-  // a second one has the default action and ends the process at once (status 130 or
-  // 143), even while the report is being worked out and no JavaScript can run.
+  // what was read, exit with the gate's code. A second signal ends the process at
+  // once, killed by it (status 130 or 143): the handlers go right after the first,
+  // so the next one has the default action even while the report is being worked
+  // out and no JavaScript can run; one that came together with the first (both
+  // queued while a chunk was being analysed) is raised again.
   const ac = new AbortController();
-  const onSignal = () => {
-    io.signals.off('SIGINT', onSignal);
-    io.signals.off('SIGTERM', onSignal);
-    ac.abort();
+  let signalled = false;
+  const detach = () => {
+    io.signals.off('SIGINT', onInt);
+    io.signals.off('SIGTERM', onTerm);
   };
-  io.signals.on('SIGINT', onSignal);
-  io.signals.on('SIGTERM', onSignal);
+  const onSignal = (sig: 'SIGINT' | 'SIGTERM') => {
+    if (!signalled) {
+      signalled = true;
+      ac.abort();
+      setImmediate(detach);
+      return;
+    }
+    detach();
+    if (io.signals === process) process.kill(process.pid, sig);
+  };
+  const onInt = () => onSignal('SIGINT');
+  const onTerm = () => onSignal('SIGTERM');
+  io.signals.on('SIGINT', onInt);
+  io.signals.on('SIGTERM', onTerm);
 
   const order = opts.order === undefined ? undefined : parseOrder(opts.order);
   const textDate = parseTextDate(opts.textDate);
@@ -90,8 +104,7 @@ export async function analyzeCommand(
       );
     }
   } finally {
-    io.signals.off('SIGINT', onSignal);
-    io.signals.off('SIGTERM', onSignal);
+    detach();
   }
 
   let gate: GateResult | undefined;
