@@ -214,7 +214,7 @@ export class Analysis implements TrackerObserver {
   private readonly opts: AnalyzeOptions;
   private readonly summarised: Summarised = newSummarised();
   /** Summarised connections by 4-tuple (bury, resurrected). */
-  private readonly tombstones = new Map<string, Tombstone>();
+  private readonly tombstones = new Map<number, Tombstone>();
   /** Text inputs seen to be tcpdump output (noteText), and the last one (to skip the check). */
   private readonly textFiles = new Set<string>();
   private lastTextFile: string | null = null;
@@ -440,25 +440,32 @@ export class Analysis implements TrackerObserver {
    * tracker then opens a connection for it again: counted twice, a phantom
    * (issue 24: 6,374 of them on a never-closing stream). The evicted one's
    * summary is kept here by 4-tuple, at most maxConnections of them (or 1,000;
-   * oldest go first), so that its continuation takes its place in the counts.
+   * the older half goes when full), so that its continuation takes its place in the counts.
    */
   private bury(c: Connection): void {
-    const key = flowKey(c);
-    this.tombstones.delete(key);
     const cl = c.client;
     const sv = c.server;
-    this.tombstones.set(key, {
+    // Keyed by the tracker's flow hash (a small integer, the same both ways); the
+    // endpoints are compared on a hit (resurrected), so a collision is no match.
+    this.tombstones.delete(c.hash);
+    this.tombstones.set(c.hash, {
       client: STATE_NAMES[cl.state]!,
       server: STATE_NAMES[sv.state]!,
-      clientEnd: `${cl.addrText}.${cl.port}`,
+      v6: c.ipVersion === 4 ? null : [cl.addrText, sv.addrText],
+      ends: [cl.addr4, cl.port, sv.addr4, sv.port],
       isn: [cl.hasIsn ? cl.isn : -1, sv.hasIsn ? sv.isn : -1],
       state: [cl.state, sv.state],
       established: c.establishedTs !== 0,
       over:
         isTerminal(cl.state) && isTerminal(sv.state) && (c.transitionCount > 0 || cl.rstSent || sv.rstSent),
     });
-    if (this.tombstones.size > Math.max(1000, this.settings.maxConnections)) {
-      this.tombstones.delete(this.tombstones.keys().next().value!);
+    const cap = Math.max(1000, this.settings.maxConnections);
+    if (this.tombstones.size > cap) {
+      // The older half goes at once: deleting one at a time from the front of a Map
+      // makes each keys().next() step over every entry deleted before (quadratic).
+      const keep = [...this.tombstones].slice(this.tombstones.size - (cap >>> 1));
+      this.tombstones.clear();
+      for (const [k, v] of keep) this.tombstones.set(k, v);
     }
   }
 
@@ -470,13 +477,14 @@ export class Analysis implements TrackerObserver {
    * and the summary forgets that one.
    */
   private resurrected(conn: Connection, seg: Segment): void {
-    const key = flowKey(conn);
-    const t = this.tombstones.get(key);
+    const t = this.tombstones.get(conn.hash);
     if (t === undefined) return;
-    this.tombstones.delete(key);
+    // Which of the evicted one's endpoints sent this first segment (-1: another 4-tuple).
+    const side = tombstoneSide(t, conn);
+    if (side < 0) return;
+    this.tombstones.delete(conn.hash);
     if ((seg.flags & (TcpFlag.SYN | TcpFlag.ACK | TcpFlag.RST)) === TcpFlag.SYN) {
       if (t.over) return;
-      const side = `${conn.endpoint(conn.firstSender).addrText}.${seg.srcPort}` === t.clientEnd ? 0 : 1;
       const st = t.state[side]!;
       const handshake = st === State.SYN_SENT || st === State.CLOSED || st === State.SYN_RECEIVED;
       if (t.isn[side] !== -1 && seg.seq !== t.isn[side] && !t.established && handshake) return;
@@ -579,8 +587,10 @@ interface Tombstone {
   /** Its state names, as summarised. */
   client: string;
   server: string;
-  /** "addr.port" of its client. */
-  clientEnd: string;
+  /** IPv4: client address and port, server address and port. */
+  ends: [number, number, number, number];
+  /** IPv6: client and server address as text (ends then holds the ports). */
+  v6: [string, string] | null;
   /** Per side (client, server): the ISN (-1: none seen) and the state. */
   isn: [number, number];
   state: [number, number];
@@ -589,11 +599,25 @@ interface Tombstone {
   over: boolean;
 }
 
-/** A connection's 4-tuple, the same whichever side was taken for the client. */
-function flowKey(c: Connection): string {
-  const a = `${c.client.addrText}.${c.client.port}`;
-  const b = `${c.server.addrText}.${c.server.port}`;
-  return a < b ? `${a} ${b}` : `${b} ${a}`;
+/**
+ * The side (0 client, 1 server) of the evicted connection `t` whose endpoint
+ * sent `conn`'s first segment, or -1 when `conn` is on another 4-tuple.
+ */
+function tombstoneSide(t: Tombstone, conn: Connection): number {
+  const snd = conn.endpoint(conn.firstSender);
+  const rcv = conn.endpoint(1 - conn.firstSender);
+  const [ca, cp, sa, sp] = t.ends;
+  if (t.v6 === null) {
+    if (conn.ipVersion !== 4) return -1;
+    if (snd.addr4 === ca && snd.port === cp && rcv.addr4 === sa && rcv.port === sp) return 0;
+    if (snd.addr4 === sa && snd.port === sp && rcv.addr4 === ca && rcv.port === cp) return 1;
+    return -1;
+  }
+  if (conn.ipVersion !== 6) return -1;
+  const [ct, st] = t.v6;
+  if (snd.port === cp && rcv.port === sp && snd.addrText === ct && rcv.addrText === st) return 0;
+  if (snd.port === sp && rcv.port === cp && snd.addrText === st && rcv.addrText === ct) return 1;
+  return -1;
 }
 
 function isPathList(x: unknown): x is string | string[] {
