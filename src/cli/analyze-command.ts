@@ -13,8 +13,8 @@ import { evaluateGate } from '../gate/gate.js';
 import { renderCsv } from '../report/csv.js';
 import { renderGithubAnnotations } from '../report/github.js';
 import { renderJunit } from '../report/junit.js';
+import type { ConnectionEnds } from '../report/anomaly-text.js';
 import { renderAnomalyLine, renderLiveStatus } from '../report/live.js';
-import { connectionReport } from '../report/build.js';
 import type { AnomalyReport, ConnectionReport, GateResult } from '../report/model.js';
 import { Progress } from '../report/progress.js';
 import { jsonSafe, sanitize } from '../report/sanitize.js';
@@ -207,7 +207,9 @@ async function analyzeOne(
     io.stdout.isTTY === true,
   );
   let analysis: Analysis | null = null;
-  const connById = (id: number | null): ConnectionReport | undefined => {
+  // The ends of an anomaly's connection, for its live line; not a whole connectionReport():
+  // at the end of a stream there is a line for every open connection.
+  const connById = (id: number | null): ConnectionEnds | undefined => {
     if (id === null || analysis === null) return undefined;
     // Ids increase along the list (compaction keeps the order): a binary search. The
     // scan from the end it replaces made the end of a stream quadratic (an anomaly
@@ -218,7 +220,12 @@ async function analyzeOne(
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
       const c = conns[mid]!;
-      if (c.id === id) return connectionReport(c);
+      if (c.id === id) {
+        return {
+          client: { addr: c.client.addrText, port: c.client.port },
+          server: { addr: c.server.addrText, port: c.server.port },
+        };
+      }
       if (c.id < id) lo = mid + 1;
       else hi = mid - 1;
     }
