@@ -48,7 +48,8 @@ export async function analyzeCommand(
   const live = captures.includes('-');
   // An endless stream (standard input, a pipe, a FIFO) keeps fewer connections in
   // full by default: 200,000 of them, with the garbage V8 lets pile up between
-  // collections, are 0.5 to 1 GB resident; 50,000 stay under 300 MB (issue 24).
+  // collections, are 0.5 to 1 GB resident; 30,000 stay under 300 MB, and the
+  // end-of-stream report near 2 s (issue 24, bench/soak.mjs).
   if (
     settings.maxConnections === DEFAULT_SETTINGS.maxConnections &&
     !explicitMaxConnections(opts, io) &&
@@ -425,7 +426,7 @@ function writeText(
 }
 
 /** The default --max-connections for a stream input (see analyzeCommand). */
-export const STREAM_MAX_CONNECTIONS = 50_000;
+export const STREAM_MAX_CONNECTIONS = 30_000;
 
 function isRegularFile(path: string): boolean {
   try {

@@ -55,7 +55,7 @@ function addCommon(cmd: Command): Command {
     )
     .option(
       '--max-connections <n>',
-      'connections kept in full; beyond, ended ones are summarised (default 200000; 50000 from a stream)',
+      'connections kept in full; beyond, ended ones are summarised (default 200000; 30000 from a stream)',
     )
     .option(
       '--host <addr>',
