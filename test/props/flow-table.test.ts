@@ -238,12 +238,25 @@ describe('--max-connections never invents connections', () => {
     // 300 connections that stay open, each sending again after the next ones opened.
     const w = new PcapWriter();
     let t = 1_700_000_000;
-    for (let i = 0; i < 300; i++) {
-      const c = 0x0a800000 + i;
-      w.tcp({ t: (t += 0.001), src: c, dst: HOSTS[0]!, sport: 40000, dport: 80, flags: 'S', seq: 1000 });
+    const server = HOSTS[0]!;
+    const up = (c: number, flags: string, payload = 0) =>
       w.tcp({
         t: (t += 0.001),
-        src: HOSTS[0]!,
+        src: c,
+        dst: server,
+        sport: 40000,
+        dport: 80,
+        flags,
+        seq: 1001,
+        ack: 5001,
+        payload,
+      });
+    for (let i = 0; i < 300; i++) {
+      const c = 0x0a800000 + i;
+      w.tcp({ t: (t += 0.001), src: c, dst: server, sport: 40000, dport: 80, flags: 'S', seq: 1000 });
+      w.tcp({
+        t: (t += 0.001),
+        src: server,
         dst: c,
         sport: 80,
         dport: 40000,
@@ -251,30 +264,8 @@ describe('--max-connections never invents connections', () => {
         seq: 5000,
         ack: 1001,
       });
-      w.tcp({
-        t: (t += 0.001),
-        src: c,
-        dst: HOSTS[0]!,
-        sport: 40000,
-        dport: 80,
-        flags: '.',
-        seq: 1001,
-        ack: 5001,
-      });
-      if (i >= 5) {
-        const p = 0x0a800000 + i - 5;
-        w.tcp({
-          t: (t += 0.001),
-          src: p,
-          dst: HOSTS[0]!,
-          sport: 40000,
-          dport: 80,
-          flags: 'P.',
-          seq: 1001,
-          ack: 5001,
-          payload: 10,
-        });
-      }
+      up(c, '.');
+      if (i >= 5) up(c - 5, 'P.', 10);
     }
     const r = await analyze(chunks(w.bytes()), { settings: { maxConnections: 20 } });
     expect(r.report.connections.length + r.report.summarised.connections).toBe(300);
