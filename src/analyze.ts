@@ -722,7 +722,7 @@ function tombstoneSide(t: Tombstone, conn: Connection): number {
 }
 
 /** Resident memory above which compaction asks for a full garbage collection (when it may). */
-const RSS_SOFT_LIMIT = 240 * 1024 * 1024;
+const RSS_SOFT_LIMIT = 200 * 1024 * 1024;
 
 /**
  * On an endless stream every connection ends up garbage, and V8 lets the old
