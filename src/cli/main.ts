@@ -67,6 +67,11 @@ function addCommon(cmd: Command): Command {
       'keep only connections with an endpoint on this port (repeatable, or comma-separated)',
       collect,
     )
+    .option(
+      '--tunnel-host <addr>',
+      'keep only connections carried in a tunnel with an outer endpoint on this address (repeatable, or comma-separated)',
+      collect,
+    )
     .option('--strict', 'a truncated or damaged capture exits 2')
     .option(
       '--text-date <YYYY-MM-DD>',
@@ -109,7 +114,8 @@ export function buildSettings(opts: Record<string, unknown>, io: Io): Settings {
   const configPath = typeof opts.config === 'string' ? opts.config : findDefaultConfig(io.cwd);
   const file = configPath ? loadConfig(configPath) : undefined;
   const cli: Record<string, unknown> = { ...opts };
-  for (const k of ['host', 'port', 'conn', 'failOn']) if (cli[k] !== undefined) cli[k] = splitList(cli[k]);
+  for (const k of ['host', 'port', 'tunnelHost', 'conn', 'failOn'])
+    if (cli[k] !== undefined) cli[k] = splitList(cli[k]);
   if (Array.isArray(cli.max)) {
     // settingsFromOptions validates `max` as the config's object form; --max is "key=limit".
     cli.max = Object.fromEntries(
@@ -174,6 +180,15 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     )
     .option('--junit <file>', 'write JUnit XML: a test case per gate rule')
     .option(
+      '--html <file>',
+      'write the HTML report: states over time, connection table, ladders and time-sequence graphs (one self-contained file)',
+    )
+    .option(
+      '--html-conn <id>',
+      'also draw these connections in the HTML report (repeatable, or comma-separated)',
+      collect,
+    )
+    .option(
       '--baseline <report.json>',
       'fail only on anomalies new or more numerous than in this earlier --json report',
     )
@@ -193,6 +208,7 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     .option('--absolute', 'absolute sequence numbers (default: relative to each ISN)')
     .option('--all', 'show every segment (default: elide the middle of long connections)')
     .option('--json', 'the rows as JSON')
+    .option('--svg <file>', 'write the ladder drawn as an SVG file (arrows sloped by estimated flight time)')
     .action(async (captures: string[], opts: Record<string, unknown>) => {
       // Loaded only for this command: every report run would pay its startup otherwise.
       const { ladderCommand } = await import('./ladder-command.js');

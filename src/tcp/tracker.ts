@@ -256,13 +256,15 @@ export class Tracker {
     const dstH = v4 ? ((dst[0]! << 24) | (dst[1]! << 16) | (dst[2]! << 8) | dst[3]!) >>> 0 : hashAddr6(dst);
     const h1 = (Math.imul(srcH, 31) + seg.srcPort) | 0;
     const h2 = (Math.imul(dstH, 31) + seg.dstPort) | 0;
-    const hash = (Math.imul(h1 ^ h2, 0x9e3779b1) + h1 + h2) & 0x3fffffff;
+    // The tunnel is part of the identity (decode/tunnel.ts); 0 without one.
+    const tk = seg.tunnelKey;
+    const hash = (Math.imul(h1 ^ h2, 0x9e3779b1) + h1 + h2 + tk) & 0x3fffffff;
 
     let conn = this.table.get(hash) ?? null;
     let side: Side = CLIENT;
     let prev: Connection | null = null;
     while (conn !== null) {
-      if (conn.ipVersion === seg.ipVersion) {
+      if (conn.ipVersion === seg.ipVersion && conn.tunnelKey === tk) {
         const c = conn.client;
         const s = conn.server;
         if (
@@ -524,6 +526,7 @@ export class Tracker {
       this.opts.newZeek ? this.opts.newZeek() : NO_ZEEK,
     );
     conn.hash = hash;
+    conn.tunnelKey = seg.tunnelKey;
     conn.start = seg.ts;
     conn.end = seg.ts;
     conn.firstFrame = seg.frame;
