@@ -1,7 +1,7 @@
 /**
  * `tcptrace-ts [options] <capture...>`: the report, the CI gate, and live mode.
  */
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { Analysis, type AnalysisResult } from '../analyze.js';
 import { readCaptureFiles } from '../capture/reader.js';
 import { UsageError } from '../config/errors.js';
