@@ -495,11 +495,13 @@ export class Tracker {
 
   /**
    * These connections were summarised by the pipeline (its connection cap):
-   * their pending TIME_WAIT expiries are dropped, so nothing here keeps them
-   * in memory (the detectors keep the host counts right: Detectors.forget).
+   * their pending TIME_WAIT expiries and deliveries waiting to settle are
+   * dropped, so nothing here keeps them in memory (the detectors keep the host
+   * counts right: Detectors.forget).
    */
   forget(gone: ReadonlySet<Connection>): void {
     this.timeWait.forget(gone);
+    this.settleQ.forget(gone);
   }
 
   /** The connections currently in the flow table. */
@@ -588,6 +590,7 @@ export class Tracker {
     // reading was taken.
     if ((f & (SYN | RST)) === 0) {
       conn.midstream = true;
+      if ((f & FIN) !== 0) conn.teardownPickup = true;
       const cause =
         (f & FIN) !== 0
           ? 'picked up mid-stream during a teardown (handshake not captured; taken as ESTABLISHED before this FIN)'
@@ -1649,7 +1652,7 @@ export class Tracker {
     ep.state = to;
     ep.stateSince = t;
     ep.stateFrame = frame;
-    ep.stateInferred = !proven;
+    ep.stateInferred = !proven || conn.teardownPickup;
     conn.addTransition(t, frame, side, from, to, cause, inferred);
     const rec = this.rec;
     rec.t = t;
