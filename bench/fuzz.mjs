@@ -3,7 +3,7 @@
  * Mutation fuzzing of the whole analysis: `npm run fuzz [-- options]`.
  *
  * Seeds are fixtures/*.pcap and the corpus captures (and tcpdump text outputs)
- * in /work/shared/corpus; each case is a mutant (test/helpers/mutate.mjs: bit
+ * in test/corpus; each case is a mutant (test/helpers/mutate.mjs: bit
  * flips, length fields lied about, cuts, records or blocks duplicated, dropped
  * and reordered, splices, gzip) analysed in memory by the built library
  * (dist/analyze.js `analyze()` on an async iterable of chunks of a random
@@ -41,11 +41,11 @@ import {
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { checkReport } from '../test/helpers/check-report.mjs';
+import { CORPUS } from '../test/helpers/corpus.mjs';
 import { Isolated } from '../test/helpers/isolated.mjs';
 import { CHUNK_SIZES, mutate, randomSettings, rng, settingsArgs } from '../test/helpers/mutate.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
-const CORPUS = '/work/shared/corpus';
 
 function parseArgs(argv) {
   const o = {
