@@ -12,6 +12,7 @@ export default defineConfig({
     include: [
       'test/detect/detectors.test.ts',
       'test/detect/boundaries.test.ts',
+      'test/detect/reports.test.ts',
       'test/detect/corpus-kinds.test.ts',
       'test/tcp/*.test.ts',
       'test/fixtures/kernel-truth.test.ts',

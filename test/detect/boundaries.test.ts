@@ -4,48 +4,15 @@
  * window's lower bound, connection-refused needing a *received* RST, the
  * half-open silence. Through the public pieces (Tracker + Detectors, driven by
  * test/tcp/wire.ts), as the engine wires them.
- *
- * Times are set to values a double holds exactly at this magnitude (whole
- * seconds, and EPS = 1/128 s), so "exactly at the threshold" is exact.
+ * Times are exact (test/detect/helpers.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/config/settings.js';
 import { Detectors } from '../../src/detect/detectors.js';
-import { State } from '../../src/tcp/states.js';
 import type { AnomalyReport } from '../../src/report/model.js';
+import { State } from '../../src/tcp/states.js';
 import { Wire } from '../tcp/wire.js';
-
-const EPS = 1 / 128;
-const T0 = 1_700_000_000;
-
-function setup(settings: Partial<Settings> = {}) {
-  const found: AnomalyReport[] = [];
-  const det = new Detectors({ ...DEFAULT_SETTINGS, ...settings }, (a) => found.push(a));
-  const w = new Wire({}, 40000, 80, 1000, 5000, det);
-  /** Ends the capture at `t` (default: now). */
-  const finish = (t = w.t) => {
-    w.t = t;
-    det.finish(t, w.tracker.conns);
-    return found;
-  };
-  return { w, det, found, finish, kinds: () => found.map((a) => a.kind) };
-}
-
-/** Sends at exactly time `t` (the Wire otherwise adds 1 ms a segment). */
-function at(w: Wire, t: number): { dt: number } {
-  w.t = t;
-  return { dt: 0 };
-}
-
-/**
- * Handshake at T0, T0 + EPS, T0 + 2 EPS: a round trip of EPS, so that a segment
- * sent again later than that is a retransmission, not a reordered original.
- */
-function established(w: Wire): void {
-  w.c('S', 0, at(w, T0));
-  w.s('S.', 0, at(w, T0 + EPS));
-  w.c('.', 0, at(w, T0 + 2 * EPS));
-}
+import { at, EPS, established, setup, T0 } from './helpers.js';
 
 /** When the newest connection's `side` entered `state`. */
 function entered(w: Wire, side: 0 | 1, state: number): number {
