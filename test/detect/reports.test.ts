@@ -336,6 +336,57 @@ describe('per connection', () => {
     ]);
   });
 
+  it('one of a thing is singular; durations under a second in ms, from 2 min in minutes', () => {
+    const a = setup();
+    a.w.c('S', 0, at(a.w, T0));
+    a.w.c('S', 0, at(a.w, T0 + 0.5));
+    expect(a.finish(T0 + 0.75).map((x) => x.message)).toEqual([
+      'SYN to 10.0.0.2:80 got neither SYN-ACK nor RST: 1 retransmission over 750 ms',
+    ]);
+    const b = setup();
+    established(b.w);
+    b.w.c('.', 0, { ...at(b.w, T0 + 75), seq: b.w.side[0].nxt - 1 });
+    b.w.s('.', 0, at(b.w, T0 + 75 + EPS));
+    expect(b.finish(T0 + 80).map((x) => x.message)[0]).toBe('1 keep-alive probe from the client');
+    const c = setup();
+    established(c.w);
+    c.w.c('P.', 1000, at(c.w, T0 + 1));
+    c.w.s('.', 0, { ...at(c.w, T0 + 2), win: 0 });
+    c.w.s('.', 0, { ...at(c.w, T0 + 3), win: 1000 });
+    expect(c.finish(T0 + 4).map((x) => x.message)[0]).toBe(
+      'the server advertised a zero window 1 time in 1 episode; the peer stalled up to 1 s',
+    );
+    // Exactly 120 s is in minutes; exactly 1 s is in seconds.
+    const d = setup();
+    d.w.c('S', 0, at(d.w, T0));
+    d.w.c('S', 0, at(d.w, T0 + 1));
+    expect(d.finish(T0 + 120).map((x) => x.message)[0]).toMatch(/over 2 min 0 s$/);
+    const e = setup();
+    e.w.c('S', 0, at(e.w, T0));
+    e.w.c('S', 0, at(e.w, T0 + 1));
+    expect(e.finish(T0 + 1).map((x) => x.message)[0]).toMatch(/over 1 s$/);
+  });
+
+  it('port reuse: TIME_WAIT kept when the SYN was not newer; nothing when no endpoint was in TIME_WAIT', () => {
+    const a = setup();
+    established(a.w);
+    a.w.s('F.', 0, at(a.w, T0 + 1));
+    a.w.c('F.', 0, at(a.w, T0 + 2));
+    a.w.s('.', 0, at(a.w, T0 + 3)); // the server in TIME_WAIT
+    a.w.newIsn(0, 500); // below what the server last received: its TIME_WAIT does not take the SYN
+    a.w.c('S', 0, at(a.w, T0 + 4));
+    const reuse = a.found.filter((x) => x.kind === 'port-reuse-time-wait');
+    expect(reuse.map((x) => x.message)).toEqual([
+      'a new SYN reused the 4-tuple of connection 1 while an endpoint was in TIME_WAIT (TIME_WAIT kept: the SYN was not newer)',
+    ]);
+    const b = setup();
+    established(b.w);
+    b.w.c('R', 0, at(b.w, T0 + 1)); // closed by a RST: no TIME_WAIT
+    b.w.newIsn(0, 900_000);
+    b.w.c('S', 0, at(b.w, T0 + 2));
+    expect(b.kinds()).not.toContain('port-reuse-time-wait');
+  });
+
   it('the same kind on the same endpoint is raised once', () => {
     const s = setup();
     s.w.c('S', 0, at(s.w, T0));
@@ -370,6 +421,37 @@ describe('per host', () => {
     });
     // Raised when the third came (more than 2), the peak at the fourth; every Wire starts at T0.
     expect(a.t).toBe(a.details!.peakTime);
+  });
+
+  it('syn-flood counts only handshakes still half-open: other server transitions do not take from it', () => {
+    const { found, wire } = manyWires({ synFloodThreshold: 2 });
+    // A whole connection first: the server goes SYN_RECEIVED, ESTABLISHED, CLOSE_WAIT, LAST_ACK, CLOSED.
+    const done = wire(30000);
+    established(done);
+    done.c('F.');
+    done.s('F.');
+    done.c('.');
+    for (let i = 0; i < 3; i++) {
+      const w = wire(20000 + i, 80, 1000 + i);
+      w.c('S', 0, at(w, T0 + i));
+      w.s('S.', 0, at(w, T0 + i + EPS));
+    }
+    expect(found.filter((a) => a.kind === 'syn-flood').map((a) => a.details!.peak)).toEqual([3]);
+  });
+
+  it("time-wait-storm counts TIME_WAITs only: the same host's other transitions do not take from it", () => {
+    const { found, det, wire } = manyWires({ timeWaitThreshold: 2 });
+    for (let i = 0; i < 3; i++) {
+      const w = wire(41000 + i);
+      established(w);
+      w.c('F.');
+      w.s('F.');
+      w.c('.');
+      // The same client host opens another connection, which stays ESTABLISHED.
+      established(wire(42000 + i));
+    }
+    det.finish(T0 + 10, []);
+    expect(found.filter((a) => a.kind === 'time-wait-storm').map((a) => a.details!.peak)).toEqual([3]);
   });
 
   it('syn-flood: the listener, its peak, the client ports', () => {
