@@ -17,6 +17,8 @@ export default defineConfig({
       'test/tcp/*.test.ts',
       'test/fixtures/kernel-truth.test.ts',
     ],
+    // Every corpus capture in one test: seconds for each mutant it covers (npm test runs it).
+    exclude: ['test/tcp/evidence.test.ts'],
     setupFiles: ['test/setup/fast-check.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -38,6 +38,7 @@ import {
 } from './report/build.js';
 import type {
   AnomalyReport,
+  CaptureQuality,
   ConnectionReport,
   LadderReport,
   LadderRow,
@@ -48,7 +49,7 @@ import { writeConnectionJson } from './report/connection-json.js';
 import type { JsonBytes } from './report/json-bytes.js';
 import { CLIENT, type Connection, type TransitionRecord } from './tcp/connection.js';
 import { seqDiff } from './tcp/seq.js';
-import { STATE_NAMES } from './tcp/states.js';
+import { STATE_NAMES, type StateName } from './tcp/states.js';
 import { type SegInfo, Tracker, type TrackerObserver } from './tcp/tracker.js';
 import { ZeekConn } from './tcp/zeek.js';
 import { ZeekLog, type ZeekRow } from './tcp/zeek-log.js';
@@ -134,6 +135,58 @@ export function flagString(f: number): string {
 const TCPDUMP_LINE =
   /^\s*(?:\d+ {2,})?(?:(?:\d{4}-\d{2}-\d{2} )?\d{1,2}:\d{2}:\d{2}(?:\.\d+)? |\d+\.\d{6,9} )|^(?:reading from file |listening on |tcpdump: )/;
 
+/**
+ * Each ladder row's states, from the connection's own record of state
+ * changes (SPEC.md: the ladder and `transitions` tell the same story): the
+ * state of each side after a row is that of its last change at or before the
+ * row's frame. A change that the evidence placed later than the segment that
+ * caused it (a FIN shown to have arrived by the receiver's ACK) appears on the
+ * row of that evidence.
+ */
+export function statesFromTransitions(rows: LadderRow[], conn: ConnectionReport): void {
+  const tr = conn.transitions;
+  let c: StateName = 'CLOSED';
+  let s: StateName = 'CLOSED';
+  let i = 0;
+  for (const row of rows) {
+    const c0 = c;
+    const s0 = s;
+    let ci = false;
+    let si = false;
+    const cs: StateName[] = [];
+    const ss: StateName[] = [];
+    while (i < tr.length && tr[i]!.frame <= row.frame) {
+      const x = tr[i]!;
+      if (x.endpoint === 'client') {
+        c = x.to;
+        ci = x.inferred === true;
+        cs.push(c);
+      } else {
+        s = x.to;
+        si = x.inferred === true;
+        ss.push(s);
+      }
+      i++;
+    }
+    const cn = cs.length;
+    const sn = ss.length;
+    // Several changes on one row (a FIN and the ACK of ours shown by one answer): every state passed through.
+    if (cn > 1) row.clientSteps = cs;
+    else delete row.clientSteps;
+    if (sn > 1) row.serverSteps = ss;
+    else delete row.serverSteps;
+    row.clientState = c;
+    row.serverState = s;
+    // A change is a change even where it ends where it began (TIME_WAIT restarted).
+    row.clientChanged = c !== c0 || cn > 0;
+    row.serverChanged = s !== s0 || sn > 0;
+    if (row.clientChanged && ci) row.clientInferred = true;
+    else delete row.clientInferred;
+    if (row.serverChanged && si) row.serverInferred = true;
+    else delete row.serverInferred;
+  }
+}
+
 /** Records the segments of one connection as ladder rows. */
 class LadderRecorder {
   rows: LadderRow[] = [];
@@ -172,6 +225,7 @@ class LadderRecorder {
       clientChanged: c !== info.clientBefore,
       serverChanged: s !== info.serverBefore,
       retransmission: info.retransmission,
+      ...(info.duplicate ? { duplicate: true } : {}),
       anomalies: [],
     });
   }
@@ -213,6 +267,8 @@ export class Analysis implements TrackerObserver {
   private readonly zeekLog: ZeekLog | null;
   private readonly opts: AnalyzeOptions;
   private readonly summarised: Summarised = newSummarised();
+  /** Capture-quality figures of the summarised connections. */
+  private readonly summarisedQuality = { oneWay: 0, withGaps: 0, gaps: 0 };
   /** Text inputs seen to be tcpdump output (noteText), and the last one (to skip the check). */
   private readonly textFiles = new Set<string>();
   private lastTextFile: string | null = null;
@@ -233,6 +289,7 @@ export class Analysis implements TrackerObserver {
       newZeek: () => new ZeekConn(),
     });
     this.detectors = new Detectors(s, (a, conn) => this.onAnomaly(a, conn));
+    this.detectors.senders = this.tracker.sendersSeen;
     this.ladder = opts.ladder !== undefined ? new LadderRecorder(opts.ladder) : null;
     this.zeekLog = opts.onZeekRow ? new ZeekLog(opts.onZeekRow) : null;
     this.nextStates = Number.POSITIVE_INFINITY;
@@ -420,6 +477,11 @@ export class Analysis implements TrackerObserver {
       // Out of the flow table too, or a flood of them would still fill it until their timeouts.
       this.tracker.evict(c);
       summarise(this.summarised, c);
+      if (c.oneWay) this.summarisedQuality.oneWay++;
+      if (c.captureGaps > 0) {
+        this.summarisedQuality.withGaps++;
+        this.summarisedQuality.gaps += c.captureGaps;
+      }
     }
     if (drop.size > 0) {
       this.tracker.conns = conns.filter((c) => !drop.has(c));
@@ -428,6 +490,30 @@ export class Analysis implements TrackerObserver {
     }
     const n = this.tracker.conns.length;
     this.compactAt = n > max ? n + Math.max(1, Math.ceil(max / 10)) : max;
+  }
+
+  /**
+   * What the capture missed or recorded twice, over every connection
+   * (summarised ones included through the running totals).
+   */
+  private quality(stats: CaptureStats): CaptureQuality {
+    let oneWay = this.summarisedQuality.oneWay;
+    let withGaps = this.summarisedQuality.withGaps;
+    let gaps = this.summarisedQuality.gaps;
+    for (const c of this.tracker.conns) {
+      if (c.oneWay) oneWay++;
+      if (c.captureGaps > 0) {
+        withGaps++;
+        gaps += c.captureGaps;
+      }
+    }
+    return {
+      oneWayConnections: oneWay,
+      connectionsWithGaps: withGaps,
+      captureGaps: gaps,
+      duplicates: this.tracker.duplicates,
+      interfaceDrops: stats.interfaceDrops ?? null,
+    };
   }
 
   /** End of input: expire timers to the last timestamp, finish detectors, build the report. */
@@ -456,7 +542,7 @@ export class Analysis implements TrackerObserver {
       if (i !== DecodeStatus.Ok && this.skipCounts[i]! > 0)
         this.skipped[SKIP_REASON[i]!] = this.skipCounts[i]!;
     }
-    if (end > 0) this.tracker.advance(end);
+    if (end > 0) this.tracker.finish(end);
     this.detectors.finish(end, this.tracker.conns);
 
     const conns = this.tracker.conns;
@@ -469,6 +555,7 @@ export class Analysis implements TrackerObserver {
       ...new Set([...this.textParsers.values()].flatMap((t) => [...t.parser.unavailable])),
     ].sort();
     const capture = captureSummary(stats, this.tcpPackets, this.skipped, unavailable);
+    capture.quality = this.quality(stats);
     // Text input has no records for the reader to time: its packet lines do.
     if (capture.start === null && Number.isFinite(this.firstTs)) {
       capture.start = this.firstTs;
@@ -498,7 +585,9 @@ export class Analysis implements TrackerObserver {
     };
     let ladder: LadderReport | null = null;
     if (this.ladder?.conn) {
-      ladder = { connection: connectionReport(this.ladder.conn), rows: this.ladder.rows, elided: 0 };
+      const connection = connectionReport(this.ladder.conn);
+      statesFromTransitions(this.ladder.rows, connection);
+      ladder = { connection, rows: this.ladder.rows, elided: 0 };
     }
     if (defer) {
       const deferred = {

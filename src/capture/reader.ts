@@ -498,5 +498,9 @@ export function combineStats(files: CaptureFileStats[]): CaptureStats {
       for (const [k, n] of Object.entries(f.skipped)) acc[k] = (acc[k] ?? 0) + n;
       return acc;
     }, {}),
+    // Only where some input says (pcapng interface statistics).
+    ...(files.some((f) => f.interfaceDrops !== undefined)
+      ? { interfaceDrops: files.reduce((a, f) => a + (f.interfaceDrops ?? 0), 0) }
+      : {}),
   };
 }

@@ -93,6 +93,12 @@ export interface CaptureFileStats {
   damaged: boolean;
   /** Reading stopped because the AbortSignal fired. */
   aborted: boolean;
+  /**
+   * Packets the capturing interfaces dropped, from pcapng interface
+   * statistics (the last isb_ifdrop of each interface, summed); absent when
+   * the capture does not say.
+   */
+  interfaceDrops?: number;
   /** First and last record timestamps in input order, seconds since the epoch; null without records. */
   start: number | null;
   end: number | null;

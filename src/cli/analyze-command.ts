@@ -179,6 +179,41 @@ async function analyzeOne(
     liveText && io.stderr.isTTY === true,
     io.stdout.isTTY === true,
   );
+  // NDJSON lines go through one queue, in order, written while stdout takes
+  // them: the reader waits for it to drain (backpressure below), and so does
+  // the end of the capture, where the connections that end together (their
+  // last ACKs settled by the end) would otherwise pile up in stdout's buffer.
+  const o = out as NodeJS.WritableStream & { writableNeedDrain?: boolean };
+  const queue: string[] = [];
+  let queued = 0;
+  const pump = (): void => {
+    while (queued < queue.length && !o.writableNeedDrain) out.write(queue[queued++]!);
+    if (queued === queue.length) {
+      queue.length = 0;
+      queued = 0;
+    }
+  };
+  const emit = (line: string): void => {
+    queue.push(line);
+    pump();
+  };
+  const drained = (): Promise<void> | undefined => {
+    pump();
+    if (queue.length === 0 && !o.writableNeedDrain) return undefined;
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        pump();
+        if (queue.length > 0 || o.writableNeedDrain) {
+          if (!ctx.signal.aborted) return;
+        }
+        o.off('drain', done);
+        ctx.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      o.on('drain', done);
+      ctx.signal.addEventListener('abort', done, { once: true });
+    });
+  };
   let analysis: Analysis | null = null;
   const connById = (id: number | null): ConnectionReport | undefined => {
     if (id === null || analysis === null) return undefined;
@@ -192,17 +227,17 @@ async function analyzeOne(
     textDate: ctx.textDate,
     ladder: undefined,
     onAnomaly: ndjson
-      ? (a: AnomalyReport) => out.write(`${json({ type: 'anomaly', ...a })}\n`)
+      ? (a: AnomalyReport) => emit(`${json({ type: 'anomaly', ...a })}\n`)
       : liveText
         ? (a: AnomalyReport) => screen.print(renderAnomalyLine(a, connById(a.connection), { color }))
         : undefined,
     onConnectionEnd: ndjson
       ? (c: ConnectionReport) => {
           emitted.add(c.id);
-          out.write(`${json({ type: 'connection', ...c })}\n`);
+          emit(`${json({ type: 'connection', ...c })}\n`);
         }
       : undefined,
-    onStates: ndjson ? (t, states) => out.write(`${json({ type: 'states', t, ...states })}\n`) : undefined,
+    onStates: ndjson ? (t, states) => emit(`${json({ type: 'states', t, ...states })}\n`) : undefined,
     // Addresses, numbers and Zeek's letters only: nothing from the capture's bytes.
     onZeekRow: format === 'zeek' ? (row) => out.write(zeekLogLine(row)) : undefined,
   });
@@ -226,11 +261,16 @@ async function analyzeOne(
           a.advanceClock(seenTs + (now - seenWall) / 1000);
         }
         const states = a.states();
-        if (ndjson) out.write(`${json({ type: 'states', t: now / 1000, ...states })}\n`);
+        if (ndjson) emit(`${json({ type: 'states', t: now / 1000, ...states })}\n`);
         if (statusOnTty) {
           const text = renderLiveStatus(
             states,
-            { packets: a.packets, connections: a.tracker.conns.length, elapsed: (now - started) / 1000 },
+            {
+              packets: a.packets,
+              connections: a.tracker.conns.length,
+              elapsed: (now - started) / 1000,
+              now: a.tracker.now,
+            },
             { color, width },
           );
           screen.status(text);
@@ -251,19 +291,7 @@ async function analyzeOne(
       order: ctx.order,
       // ndjson and live anomaly lines are written as packets are read: when stdout
       // cannot keep up, reading waits for it to drain (memory stays bounded).
-      backpressure: () => {
-        const o = out as NodeJS.WritableStream & { writableNeedDrain?: boolean };
-        if (!o.writableNeedDrain) return undefined;
-        return new Promise<void>((resolve) => {
-          const done = () => {
-            o.off('drain', done);
-            ctx.signal.removeEventListener('abort', done);
-            resolve();
-          };
-          o.once('drain', done);
-          ctx.signal.addEventListener('abort', done, { once: true });
-        });
-      },
+      backpressure: drained,
       onProgress: progress?.active ? (b) => progress.update(b, a.packets) : undefined,
     });
   } finally {
@@ -274,8 +302,9 @@ async function analyzeOne(
   const result = a.finish(stats, { deferConnections: ctx.deferConnections });
   if (ndjson) {
     for (const c of result.report.connections) {
-      if (!emitted.has(c.id)) out.write(`${json({ type: 'connection', ...c })}\n`);
+      if (!emitted.has(c.id)) emit(`${json({ type: 'connection', ...c })}\n`);
     }
+    await drained();
   }
   return { name: files.join(','), files, result, elapsed: (performance.now() - t0) / 1000 };
 }

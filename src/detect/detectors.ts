@@ -27,7 +27,7 @@ import { seqDiff, seqGe } from '../tcp/seq.js';
 import type { Settings } from '../config/settings.js';
 import { isTerminal, STATE_NAMES, State } from '../tcp/states.js';
 import { type TimerEntry, TimerQueue } from '../tcp/timer-queue.js';
-import type { SegInfo, TrackerObserver } from '../tcp/tracker.js';
+import { hostHash, type SegInfo, type TrackerObserver } from '../tcp/tracker.js';
 import { ANOMALY_KINDS, KIND_BY_NAME } from './kinds.js';
 
 /** The thresholds the detectors use (their meaning is documented in Settings). */
@@ -209,6 +209,12 @@ export class Detectors implements TrackerObserver {
   private readonly finWait2: Deadlines;
   private readonly synWait: Deadlines;
   private readonly synackWait: Deadlines;
+  /**
+   * Hosts (tracker.hostHash) seen sending in the capture, from the tracker:
+   * a host never seen may simply be outside a one-way capture, so silence
+   * from it proves nothing.
+   */
+  senders: ReadonlySet<number> | null = null;
   /** Keyed by the IPv4 address as a number (by its text for IPv6): no string per transition. */
   private readonly timeWaitHosts = new Map<string | number, HostCount>();
   /** Keyed by address and port (a number for IPv4). */
@@ -235,6 +241,8 @@ export class Detectors implements TrackerObserver {
    */
   nextDeadline = Number.POSITIVE_INFINITY;
   private lastFrame = 0;
+  /** The moment of a segment, for hostCount (reused). */
+  private readonly segAt = { t: 0, frame: 0 };
 
   constructor(settings: DetectorSettings, sink: AnomalySink) {
     this.s = settings;
@@ -249,6 +257,8 @@ export class Detectors implements TrackerObserver {
 
   segment(conn: Connection, seg: Segment, info: SegInfo): void {
     this.lastFrame = seg.frame;
+    // A frame captured twice is counted by the tracker and is no event here.
+    if (info.duplicate) return;
     const side = info.side;
     const snd = conn.endpoint(side);
     const f = seg.flags;
@@ -267,7 +277,8 @@ export class Detectors implements TrackerObserver {
 
     if (f & TcpFlag.SYN) {
       if ((f & TcpFlag.ACK) === 0) {
-        if (info.retransmission && conn.server.packets === 0) this.synNoSynack(conn, seg.ts, seg.frame);
+        // Absence waits for its threshold (SPEC.md "Evidence"): a SYN resent
+        // and then answered is no syn-no-synack.
         if (!info.retransmission && side === CLIENT) this.schedule(this.synWait, conn, CLIENT, seg.ts);
         if (seg.payloadLen > 0 && !seg.tfo) {
           this.raise(
@@ -280,11 +291,26 @@ export class Detectors implements TrackerObserver {
             { bytes: seg.payloadLen },
           );
         }
-      } else {
-        if (info.retransmission && conn.endpoint(side).state === State.SYN_RECEIVED)
-          this.synackNoAck(conn, side, seg.ts, seg.frame);
-        if (!info.retransmission) this.schedule(this.synackWait, conn, side, seg.ts);
+      } else if (!info.retransmission) {
+        this.schedule(this.synackWait, conn, side, seg.ts);
       }
+    }
+
+    // A half-open handshake stops counting toward a SYN flood when its client
+    // answers, and counts again when the server resends its SYN-ACK (the answer
+    // did not arrive).
+    if (
+      conn.synFloodCounted
+        ? side === CLIENT && (f & (TcpFlag.ACK | TcpFlag.SYN | TcpFlag.RST)) === TcpFlag.ACK
+        : side === SERVER &&
+          info.retransmission &&
+          (f & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK) &&
+          conn.server.state === State.SYN_RECEIVED
+    ) {
+      const at = this.segAt;
+      at.t = seg.ts;
+      at.frame = seg.frame;
+      this.synCount(conn, conn.synFloodCounted ? -1 : 1, at);
     }
 
     if (f & TcpFlag.RST) this.onRst(conn, side, seg, info);
@@ -388,11 +414,36 @@ export class Detectors implements TrackerObserver {
     if (from === State.TIME_WAIT && to !== State.TIME_WAIT)
       this.hostCount(this.timeWaitHosts, conn, side, -1, rec, 'time-wait-storm');
 
-    // Half-open handshakes per listener (SYN flood): counted while the server is in SYN_RECEIVED.
+    // Half-open handshakes per listener (SYN flood): a server in SYN_RECEIVED
+    // counts until its client's final ACK is captured on its way (segment()):
+    // whether it arrived is the tracker's to decide, but a client that answered
+    // is no flood.
     if (side === SERVER && to === State.SYN_RECEIVED && from !== State.SYN_RECEIVED) {
-      this.hostCount(this.synFloodHosts, conn, SERVER, 1, rec, 'syn-flood');
+      this.synCount(conn, 1, rec);
     } else if (side === SERVER && from === State.SYN_RECEIVED && to !== State.SYN_RECEIVED) {
-      this.hostCount(this.synFloodHosts, conn, SERVER, -1, rec, 'syn-flood');
+      this.synCount(conn, -1, rec);
+    }
+
+    // A handshake that completed only after a SYN or SYN-ACK was resent.
+    if (
+      side === CLIENT &&
+      to === State.ESTABLISHED &&
+      !conn.midstream &&
+      conn.synTs > 0 &&
+      conn.client.synRetransmissions + conn.server.synRetransmissions > 0
+    ) {
+      const c = conn.client;
+      const sv = conn.server;
+      const delay = rec.t - conn.synTs;
+      this.raise(
+        conn,
+        CLIENT,
+        'handshake-retransmitted',
+        rec.t,
+        rec.frame,
+        `connection setup took ${fmtSeconds(delay)}: ${c.synRetransmissions} SYN and ${sv.synRetransmissions} SYN-ACK retransmission${c.synRetransmissions + sv.synRetransmissions === 1 ? '' : 's'} (a lost SYN or SYN-ACK)`,
+        { delay, synRetransmissions: c.synRetransmissions, synackRetransmissions: sv.synRetransmissions },
+      );
     }
   }
 
@@ -458,24 +509,50 @@ export class Detectors implements TrackerObserver {
   tick(now: number): void {
     if (now < this.nextDeadline) return;
     const e = this.due;
+    // The absence kinds (SPEC.md "Evidence"): raised only where the capture
+    // would have seen the missing segment, else a capture-gap note says why not.
     while (this.synWait.take(now, e)) {
       const c = e.conn;
-      if (c.client.state === State.SYN_SENT && c.server.packets === 0)
+      if (c.client.state !== State.SYN_SENT || c.server.packets > 0) continue;
+      // The client's own retransmissions prove it got no answer; without them,
+      // only a capture that holds the server's other traffic could.
+      if (c.client.synRetransmissions > 0 || this.senders?.has(hostHash(c.server, c.ipVersion)) !== false)
         this.synNoSynack(c, e.at, this.lastFrame);
+      else
+        this.withhold(
+          c,
+          CLIENT,
+          'syn-no-synack',
+          e.at,
+          `no packet from ${endpointName(c.server, c.ipVersion)} is in the capture at all, and the client never resent its SYN: the answer may just not have been captured`,
+        );
     }
     while (this.synackWait.take(now, e)) {
       const c = e.conn;
-      if (c.endpoint(e.side).state === State.SYN_RECEIVED) this.synackNoAck(c, e.side, e.at, this.lastFrame);
+      const ep = c.endpoint(e.side);
+      if (ep.state !== State.SYN_RECEIVED || ep.stateless) continue;
+      // Its own SYN-ACK retransmissions prove it got no final ACK.
+      if (ep.synRetransmissions > 0 && !c.oneWay) this.synackNoAck(c, e.side, e.at, this.lastFrame);
+      else
+        this.withhold(
+          c,
+          e.side,
+          'synack-no-ack',
+          e.at,
+          c.oneWay
+            ? 'the capture holds one direction of this connection only'
+            : 'it never resent its SYN-ACK, so the final ACK may have arrived uncaptured',
+        );
     }
     while (this.closeWait.take(now, e)) {
       const ep = e.conn.endpoint(e.side);
       if (ep.state === State.CLOSE_WAIT && ep.stateSince === e.since)
-        this.waitStuck(e.conn, e.side, 'close-wait-stuck', e.since, e.at);
+        this.stuckOrWithheld(e.conn, e.side, 'close-wait-stuck', e.since, e.at);
     }
     while (this.finWait2.take(now, e)) {
       const ep = e.conn.endpoint(e.side);
       if (ep.state === State.FIN_WAIT_2 && ep.stateSince === e.since)
-        this.waitStuck(e.conn, e.side, 'fin-wait-2-stuck', e.since, e.at);
+        this.stuckOrWithheld(e.conn, e.side, 'fin-wait-2-stuck', e.since, e.at);
     }
     while (this.twGoneHead < this.twGoneAt.length && this.twGoneAt[this.twGoneHead]! <= now) {
       const h = this.timeWaitHosts.get(this.twGoneKey[this.twGoneHead++]!);
@@ -532,6 +609,44 @@ export class Detectors implements TrackerObserver {
 
   // --- the detectors ---------------------------------------------------------
 
+  /**
+   * A stuck-state diagnosis stands only on a state the capture proves, on a
+   * connection seen both ways and without capture gaps: otherwise the FIN
+   * whose absence it rests on may have been sent and not captured.
+   */
+  private stuckOrWithheld(
+    conn: Connection,
+    side: Side,
+    kind: 'close-wait-stuck' | 'fin-wait-2-stuck',
+    since: number,
+    t: number,
+  ): void {
+    const ep = conn.endpoint(side);
+    if (!ep.stateInferred && !conn.oneWay && conn.captureGaps === 0) {
+      this.waitStuck(conn, side, kind, since, t);
+      return;
+    }
+    const why = conn.oneWay
+      ? 'the capture holds one direction of this connection only'
+      : conn.captureGaps > 0
+        ? `the capture missed ${conn.captureGaps} segment${conn.captureGaps === 1 ? '' : 's'} of this connection`
+        : 'the state is inferred, not shown by the capture';
+    this.withhold(conn, side, kind, t, why);
+  }
+
+  /** Notes, once per connection side, a diagnosis the capture cannot support. */
+  private withhold(conn: Connection, side: Side, kind: string, t: number, why: string): void {
+    this.raise(
+      conn,
+      side,
+      'capture-gap',
+      t,
+      this.lastFrame,
+      `${kind} not raised for the ${SIDE_NAMES[side]}: ${why}`,
+      { withheld: kind },
+    );
+  }
+
   private synNoSynack(conn: Connection, t: number, frame: number): void {
     const c = conn.client;
     this.raise(conn, CLIENT, 'syn-no-synack', t, frame, this.synMessage(conn, t), {
@@ -547,19 +662,23 @@ export class Detectors implements TrackerObserver {
 
   private synackNoAck(conn: Connection, side: Side, t: number, frame: number): void {
     const ep = conn.endpoint(side);
+    const peer = conn.endpoint(1 - side);
     this.raise(conn, side, 'synack-no-ack', t, frame, this.synackMessage(conn, side, t), {
       synackRetransmissions: ep.synRetransmissions,
-      ackSeen: conn.establishedTs > 0,
+      ackSeen: peer.ackKnown && ep.hasIsn && seqGe(peer.lastAck, ep.isn + 1),
     });
   }
 
   private synackMessage(conn: Connection, side: Side, t: number): string {
     const ep = conn.endpoint(side);
+    const peer = conn.endpoint(1 - side);
     const since = conn.synAckTs || t;
-    const seen =
-      conn.establishedTs > 0
-        ? 'ACKs from the client were captured but did not reach it'
-        : 'no final ACK seen';
+    const acked = peer.ackKnown && ep.hasIsn && seqGe(peer.lastAck, ep.isn + 1);
+    const seen = acked
+      ? `ACKs from the ${SIDE_NAMES[1 - side]} were captured but did not reach it`
+      : peer.packets > 0
+        ? 'no final ACK seen'
+        : `no packet from the ${SIDE_NAMES[1 - side]} was captured after its SYN`;
     return `${endpointName(ep, conn.ipVersion)} sent SYN-ACK ${ep.synRetransmissions + 1} time${ep.synRetransmissions ? 's' : ''} over ${fmtSeconds(Math.max(0, t - since))}: ${seen}`;
   }
 
@@ -582,6 +701,18 @@ export class Detectors implements TrackerObserver {
           { offset: off },
         );
       }
+      return;
+    }
+    if (side === CLIENT && sndBefore === State.SYN_SENT && conn.server.synAckSent) {
+      this.raise(
+        conn,
+        CLIENT,
+        'handshake-aborted',
+        seg.ts,
+        seg.frame,
+        `${endpointName(conn.client, conn.ipVersion)} answered the SYN-ACK with RST ${fmtSeconds(Math.max(0, seg.ts - conn.synTs))} after its first SYN: it had given up on the connection`,
+        { waited: seg.ts - conn.synTs },
+      );
       return;
     }
     const synchronized = (st: number) => st >= State.ESTABLISHED && st !== State.TIME_WAIT;
@@ -648,7 +779,7 @@ export class Detectors implements TrackerObserver {
     // Half-open: the endpoint keeps retransmitting and the peer sends nothing back.
     const snd = conn.endpoint(side);
     const peer = conn.endpoint(1 - side);
-    if (snd.unansweredRtx >= 3 && seg.ts - peer.lastSeen > 1) {
+    if (snd.unansweredRtx >= 3 && peer.packets > 0 && !conn.oneWay && seg.ts - peer.lastSeen > 1) {
       this.raise(
         conn,
         side,
@@ -729,12 +860,19 @@ export class Detectors implements TrackerObserver {
     a.message = `${endpointName(conn.endpoint(side), conn.ipVersion)} (${SIDE_NAMES[side]}) stayed in ${name} for ${fmtSeconds(t - since)} before it closed`;
   }
 
+  /** A half-open handshake starts (+1) or stops (-1) counting toward its listener's SYN flood. */
+  private synCount(conn: Connection, delta: 1 | -1, when: { t: number; frame: number }): void {
+    if (conn.synFloodCounted === delta > 0) return;
+    conn.synFloodCounted = delta > 0;
+    this.hostCount(this.synFloodHosts, conn, SERVER, delta, when, 'syn-flood');
+  }
+
   private hostCount(
     map: Map<string | number, HostCount>,
     conn: Connection,
     side: Side,
     delta: number,
-    when: TransitionRecord,
+    when: { t: number; frame: number },
     kind: string,
   ): void {
     const t = when.t;

@@ -156,6 +156,27 @@ export const ANOMALY_KINDS: readonly AnomalyKind[] = [
     title: 'the connection was still open when the capture ended',
     hint: 'Nothing wrong by itself: a long-lived connection, or a capture stopped early.',
   },
+  {
+    kind: 'handshake-retransmitted',
+    severity: 'warning',
+    level: 'connection',
+    title: 'the handshake completed only after a SYN or SYN-ACK was resent',
+    hint: 'A lost SYN or SYN-ACK cost the client at least one retransmission timeout (1 s on Linux) before the connection was up: loss on the path, a briefly full SYN backlog, or a firewall that drops the first SYN. Connection setup time is user-visible latency.',
+  },
+  {
+    kind: 'handshake-aborted',
+    severity: 'warning',
+    level: 'connection',
+    title: 'the client answered the SYN-ACK with RST',
+    hint: "The client had given up (its connect() timed out, or the process exited) before the SYN-ACK arrived, and its kernel reset the late answer: a slow or congested server accept path, or a connect timeout shorter than the round trip plus the server's delay.",
+  },
+  {
+    kind: 'capture-gap',
+    severity: 'info',
+    level: 'connection',
+    title: 'a diagnosis that rests on a missing segment was withheld: the capture cannot show it',
+    hint: 'The capture missed segments of this connection, saw one direction only, or holds no packet of the host at all: the segment whose absence the diagnosis rests on may have been sent and not captured. Capture closer to the endpoint, on both directions, or with a larger buffer (`tcpdump -B`), and compare with `ss` on the host.',
+  },
 ];
 
 export const KIND_BY_NAME: ReadonlyMap<string, AnomalyKind> = new Map(ANOMALY_KINDS.map((k) => [k.kind, k]));

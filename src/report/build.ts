@@ -3,7 +3,14 @@
  * the report model of SPEC.md. Pure: no I/O.
  */
 import type { CaptureStats } from '../capture/record.js';
-import { CLIENT, type Connection, type Endpoint, SIDE_NAMES, SIDES } from '../tcp/connection.js';
+import {
+  CLIENT,
+  type Connection,
+  type Endpoint,
+  SIDE_NAMES,
+  SIDES,
+  VANTAGE_NAMES,
+} from '../tcp/connection.js';
 import { STATE_NAMES, State, type StateName } from '../tcp/states.js';
 import type {
   AnomalyReport,
@@ -52,6 +59,8 @@ export function endpointReport(ep: Endpoint): EndpointReport {
     windowScale: ep.wscale >= 0 ? ep.wscale : null,
     sack: ep.sackPermitted,
     timestamps: ep.timestamps,
+    since: ep.stateSince > 0 ? ep.stateSince : null,
+    stateEvidence: ep.evidenceInferred ? 'inferred' : 'seen',
   };
 }
 
@@ -63,6 +72,11 @@ export function connectionReport(conn: Connection): ConnectionReport {
     roleInferred: conn.roleInferred,
     midstream: conn.midstream,
     timedOut: conn.timedOut,
+    vantage: VANTAGE_NAMES[conn.vantage],
+    oneWay: conn.oneWay,
+    captureGaps: conn.captureGaps,
+    duplicates: conn.duplicates,
+    endNotCaptured: conn.endNotCaptured,
     start: conn.start,
     end: conn.end,
     duration: conn.end - conn.start,
@@ -77,6 +91,7 @@ export function connectionReport(conn: Connection): ConnectionReport {
       from: STATE_NAMES[r.from]!,
       to: STATE_NAMES[r.to]!,
       cause: r.cause,
+      ...(r.inferred ? { inferred: true } : {}),
     })),
     anomalies: [...conn.anomalies],
   };
@@ -118,6 +133,10 @@ export function stateSummary(
     string | number,
     { host: string; side: 'client' | 'server'; total: number; states: Record<string, number> }
   >();
+  const oldest: { client: Record<string, number>; server: Record<string, number> } = {
+    client: {},
+    server: {},
+  };
   for (let i = 0; i < conns.length; i++) {
     const conn = conns[i]!;
     for (let k = 0; k < 2; k++) {
@@ -127,6 +146,10 @@ export function stateSummary(
       const counts = side === CLIENT ? client : server;
       counts[name] = (counts[name] ?? 0) + 1;
       if (ep.state === State.CLOSED) continue;
+      // The oldest entry into each state: how long the longest-stuck endpoint has been there.
+      const since = ep.stateSince;
+      const o = side === CLIENT ? oldest.client : oldest.server;
+      if (since > 0 && !(o[name]! <= since)) o[name] = since;
       const sideName = SIDE_NAMES[side];
       const key = conn.ipVersion === 4 ? ep.addr4 * 2 + side : `${sideName} ${ep.addrText}`;
       let h = hosts.get(key);
@@ -145,7 +168,7 @@ export function stateSummary(
   const top = [...hosts.values()]
     .sort((a, b) => b.total - a.total || a.host.localeCompare(b.host))
     .slice(0, topHosts);
-  return { client, server, hosts: top };
+  return { client, server, hosts: top, oldest };
 }
 
 export function captureSummary(

@@ -10,7 +10,14 @@
  * (JSON, then jsonSafe, then any non-ASCII character as `\u` so that the
  * text is ASCII) and cached.
  */
-import { type Connection, type Endpoint, type Side, SIDE_NAMES, transitionParts } from '../tcp/connection.js';
+import {
+  type Connection,
+  type Endpoint,
+  type Side,
+  SIDE_NAMES,
+  transitionParts,
+  VANTAGE_NAMES,
+} from '../tcp/connection.js';
 import { STATE_NAMES } from '../tcp/states.js';
 import { JsonBytes } from './json-bytes.js';
 import { jsonSafe } from './sanitize.js';
@@ -52,9 +59,9 @@ const tails: (Uint8Array | undefined)[] = [];
 function transitionTail(code: number): Uint8Array {
   let t = tails[code];
   if (t === undefined) {
-    const { side, from, to, cause } = transitionParts(code);
+    const { side, from, to, cause, inferred } = transitionParts(code);
     t = b(
-      `,"endpoint":"${SIDE_NAMES[side]}","from":"${STATE_NAMES[from]}","to":"${STATE_NAMES[to]}","cause":${q(cause)}}`,
+      `,"endpoint":"${SIDE_NAMES[side]}","from":"${STATE_NAMES[from]}","to":"${STATE_NAMES[to]}","cause":${q(cause)}${inferred ? ',"inferred":true' : ''}}`,
     );
     tails[code] = t;
   }
@@ -105,7 +112,14 @@ const K = {
   windowScale: b(',"windowScale":'),
   null: b('null'),
   sack: [b(',"sack":false'), b(',"sack":true')],
-  timestamps: [b(',"timestamps":false}'), b(',"timestamps":true}')],
+  timestamps: [b(',"timestamps":false'), b(',"timestamps":true')],
+  since: b(',"since":'),
+  evidence: [b(',"stateEvidence":"seen"}'), b(',"stateEvidence":"inferred"}')],
+  vantage: VANTAGE_NAMES.map((v) => b(`,"vantage":"${v}"`)),
+  oneWay: [b(',"oneWay":false'), b(',"oneWay":true')],
+  captureGaps: b(',"captureGaps":'),
+  duplicates: b(',"duplicates":'),
+  endNotCaptured: [b(',"endNotCaptured":false'), b(',"endNotCaptured":true')],
   id: b('{"id":'),
   client: b(',"client":'),
   server: b(',"server":'),
@@ -173,6 +187,10 @@ function endpointJson(w: JsonBytes, ep: Endpoint, side: Side, ipVersion: 4 | 6):
   else w.bytes(K.null);
   w.bytes(K.sack[ep.sackPermitted ? 1 : 0]);
   w.bytes(K.timestamps[ep.timestamps ? 1 : 0]);
+  w.bytes(K.since);
+  if (ep.stateSince > 0) w.num(ep.stateSince);
+  else w.bytes(K.null);
+  w.bytes(K.evidence[ep.evidenceInferred ? 1 : 0]);
 }
 
 /** Writes `JSON.stringify(connectionReport(conn))`, terminal-safe and ASCII, into `w`. */
@@ -186,6 +204,13 @@ export function writeConnectionJson(w: JsonBytes, conn: Connection): void {
   w.bytes(K.roleInferred[conn.roleInferred ? 1 : 0]);
   w.bytes(K.midstream[conn.midstream ? 1 : 0]);
   w.bytes(K.timedOut[conn.timedOut ? 1 : 0]);
+  w.bytes(K.vantage[conn.vantage]!);
+  w.bytes(K.oneWay[conn.oneWay ? 1 : 0]);
+  w.bytes(K.captureGaps);
+  w.num(conn.captureGaps);
+  w.bytes(K.duplicates);
+  w.num(conn.duplicates);
+  w.bytes(K.endNotCaptured[conn.endNotCaptured ? 1 : 0]);
   w.bytes(K.start);
   w.num(conn.start);
   w.bytes(K.end);

@@ -105,14 +105,25 @@ export const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, i
  * State counts as `812 TIME_WAIT, 3 CLOSE_WAIT`: largest first, CLOSED last
  * (ss does not list closed sockets; here they still say how connections ended).
  */
-export function stateCounts(states: Record<string, number>): string {
+export function stateCounts(
+  states: Record<string, number>,
+  oldest?: Record<string, number>,
+  now?: number | null,
+): string {
   const entries = Object.entries(states).filter(([, n]) => n > 0);
   entries.sort((a, b) => {
     const ac = a[0] === 'CLOSED' ? 1 : 0;
     const bc = b[0] === 'CLOSED' ? 1 : 0;
     return ac - bc || b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
   });
-  return entries.length === 0 ? 'none' : entries.map(([s, n]) => `${formatCount(n)} ${s}`).join(', ');
+  const age = (s: string): string => {
+    const since = oldest?.[s];
+    if (since === undefined || now === undefined || now === null) return '';
+    return ` (oldest ${formatDuration(Math.max(0, now - since))})`;
+  };
+  return entries.length === 0
+    ? 'none'
+    : entries.map(([s, n]) => `${formatCount(n)} ${s}${age(s)}`).join(', ');
 }
 
 // --- Width handling that ignores SGR colour sequences ---------------------------------

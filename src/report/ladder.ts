@@ -96,6 +96,20 @@ function arrow(label: string, width: number, dir: 'c2s' | 's2c'): string {
   return `<${'-'.repeat(a - 2)} ${label} ${'-'.repeat(rightDashes)}`;
 }
 
+/** The first state of a row's steps, or the row's state. */
+function first(steps: StateName[] | undefined, state: StateName | ''): StateName | '' {
+  return steps?.[0] ?? state;
+}
+
+/** Where the capture point sits, as the ladder's notes say it (ConnectionReport.vantage). */
+const VANTAGE_NOTE: Record<string, string> = {
+  client: 'captured next to the client',
+  server: 'captured next to the server',
+  path: 'captured between the endpoints',
+  local: 'both endpoints on the capturing host',
+  unknown: 'capture point not known',
+};
+
 /** State of each side at the capture's first segment (before it) from the transitions. */
 function initialStates(ladder: LadderReport): { client: StateName; server: StateName } {
   const conn = ladder.connection;
@@ -155,7 +169,9 @@ export function renderLadder(ladder: LadderReport, opts: LadderOptions): string 
   const arrowW = Math.max(24, avail, ...labels.map((l) => l.length + 8));
   const serverCol = prefixW + STATE_W + 1 + arrowW + 1;
 
-  const stateCell = (s: StateName | '', changed: boolean) => padEnd(changed ? p.bold(s) : s, STATE_W);
+  // An inferred change (not shown by the capture directly) carries a '*'.
+  const stateCell = (s: StateName | '', changed: boolean, inferred = false) =>
+    padEnd(changed ? p.bold(inferred ? `${s}*` : s) : s, STATE_W);
   /** A line with no arrow: just the two states (initial, after a gap, final). */
   const statesLine = (time: string, client: string, server: string) =>
     `${padStart(time, timeW)}  ${' '.repeat(frameW)}  ${padEnd(client, STATE_W)} ${' '.repeat(arrowW)} ${server}`;
@@ -176,6 +192,10 @@ export function renderLadder(ladder: LadderReport, opts: LadderOptions): string 
   ];
   if (conn.roleInferred) notesLine.push('roles inferred: no SYN seen');
   if (conn.midstream) notesLine.push('picked up mid-stream: states inferred');
+  notesLine.push(VANTAGE_NOTE[conn.vantage ?? 'unknown']);
+  if (rows.some((r) => r.clientInferred || r.serverInferred))
+    notesLine.push('* inferred: not shown by the capture directly');
+  if (conn.oneWay) notesLine.push('one direction captured only');
   out.push(...wrap(notesLine.join('; '), width).map((l) => p.dim(l)));
   if (conn.anomalies.length > 0) {
     const list = conn.anomalies.map((k) => p.severity(KIND_BY_NAME.get(k)?.severity ?? 'info', sanitize(k)));
@@ -208,14 +228,26 @@ export function renderLadder(ladder: LadderReport, opts: LadderOptions): string 
     const colour = r.flags.includes('R') ? p.rst : r.dir === 'c2s' ? p.c2s : p.s2c;
     const line =
       `${padStart(times[i]!, timeW)}  ${padStart(String(r.frame), frameW)}  ` +
-      `${stateCell(r.clientChanged ? r.clientState : '', r.clientChanged)} ` +
+      `${stateCell(first(r.clientSteps, r.clientChanged ? r.clientState : ''), r.clientChanged, !r.clientSteps && r.clientInferred)} ` +
       `${colour(arrow(labels[i]!, arrowW, r.dir))} ` +
-      `${stateCell(r.serverChanged ? r.serverState : '', r.serverChanged)}`;
+      `${stateCell(first(r.serverSteps, r.serverChanged ? r.serverState : ''), r.serverChanged, !r.serverSteps && r.serverInferred)}`;
     const tags = [
       ...(r.retransmission ? [p.warn('[retransmission]')] : []),
+      ...(r.duplicate ? [p.dim('[duplicate]')] : []),
       ...r.anomalies.map((k) => p.severity(KIND_BY_NAME.get(k)?.severity ?? 'info', `[${sanitize(k)}]`)),
     ];
     out.push(tags.length > 0 ? `${line}  ${tags.join(' ')}` : line);
+    // The states a side passed through before the row's last one, one per line.
+    const cSteps = r.clientSteps ?? [];
+    const sSteps = r.serverSteps ?? [];
+    const extra = Math.max(cSteps.length, sSteps.length) - 1;
+    for (let k = 0; k < extra; k++) {
+      const cs = cSteps.length > 1 ? (cSteps[k + 1] ?? '') : '';
+      const ss = sSteps.length > 1 ? (sSteps[k + 1] ?? '') : '';
+      out.push(
+        `${' '.repeat(timeW)}  ${' '.repeat(frameW)}  ${stateCell(cs, cs !== '', cs !== '' && k + 1 === cSteps.length - 1 && r.clientInferred)} ${' '.repeat(arrowW)} ${stateCell(ss, ss !== '', ss !== '' && k + 1 === sSteps.length - 1 && r.serverInferred)}`,
+      );
+    }
   });
   if (rows.length === 0) out.push(p.dim(`${' '.repeat(prefixW)}(no segments)`));
 

@@ -33,15 +33,15 @@ const LIVE_HOSTS = 3;
  */
 export function renderLiveStatus(
   states: StateSummary,
-  extra: { packets: number; connections: number; elapsed: number },
+  extra: { packets: number; connections: number; elapsed: number; now?: number },
   opts: { color: boolean; width: number },
 ): string {
   const p = palette(opts.color);
   const width = Math.max(20, Math.floor(opts.width) || 80);
   const lines = [
     `${p.bold('live')}  ${plural(extra.packets, 'packet')}  ${plural(extra.connections, 'connection')}  ${formatDuration(extra.elapsed)}`,
-    `client  ${stateCounts(states.client)}`,
-    `server  ${stateCounts(states.server)}`,
+    `client  ${stateCounts(states.client, states.oldest?.client, extra.now)}`,
+    `server  ${stateCounts(states.server, states.oldest?.server, extra.now)}`,
   ];
   const hosts = [...states.hosts].sort((a, b) => b.total - a.total).slice(0, LIVE_HOSTS);
   for (const h of hosts) {

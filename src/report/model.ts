@@ -43,9 +43,26 @@ export interface CaptureSummary {
   /** Reading stopped at an impossible header or block (what came before was analysed). */
   damaged: boolean;
   warnings: string[];
+  /** What the capture missed or recorded twice (SPEC.md "Evidence, vantage point and capture quality"). */
+  quality?: CaptureQuality;
   /** Fields that the input could not provide (tcpdump text input), e.g. "ttl", "payload". */
   unavailable?: string[];
 }
+
+export interface CaptureQuality {
+  /** Connections of which only one direction was captured. */
+  oneWayConnections: number;
+  /** Connections with at least one capture gap. */
+  connectionsWithGaps: number;
+  /** Segments the capture missed although the endpoints' behaviour proves they existed, over all connections. */
+  captureGaps: number;
+  /** Frames captured twice (link duplicates, `-i any` on a router): not retransmissions. */
+  duplicates: number;
+  /** Packets the capturing interfaces dropped (pcapng interface statistics), null when the capture does not say. */
+  interfaceDrops: number | null;
+}
+
+export type Vantage = 'client' | 'server' | 'path' | 'local' | 'unknown';
 
 export interface EndpointReport {
   addr: string;
@@ -70,6 +87,10 @@ export interface EndpointReport {
   windowScale: number | null;
   sack: boolean;
   timestamps: boolean;
+  /** When it entered its final `state` (epoch seconds); null if it never left CLOSED. */
+  since: number | null;
+  /** "seen": the capture proves the state; "inferred": it rests on an assumption (SPEC.md "Evidence"). */
+  stateEvidence: 'seen' | 'inferred';
 }
 
 export interface Transition {
@@ -79,6 +100,8 @@ export interface Transition {
   from: StateName;
   to: StateName;
   cause: string;
+  /** A step the capture did not show directly but that must have happened, or a delivery taken without proof (SPEC.md "Evidence"). Absent when false. */
+  inferred?: true;
 }
 
 export interface ConnectionReport {
@@ -90,6 +113,16 @@ export interface ConnectionReport {
   midstream: boolean;
   /** Closed out after an idle timeout (endless or live captures); its states are the last ones seen. */
   timedOut: boolean;
+  /** Where the capture point sits: next to the client, the server, on the path, both on the capturing host (local), or unknown. */
+  vantage: Vantage;
+  /** Only one direction of the connection was captured. */
+  oneWay: boolean;
+  /** Segments the capture missed although the endpoints' behaviour proves they existed. */
+  captureGaps: number;
+  /** Frames of this connection captured twice. */
+  duplicates: number;
+  /** A new connection took over the 4-tuple before this one's end was captured. */
+  endNotCaptured: boolean;
   start: number;
   end: number;
   duration: number;
@@ -123,6 +156,8 @@ export interface StateSummary {
   server: Record<string, number>;
   /** Busiest hosts: per host and side, state counts. */
   hosts: { host: string; side: 'client' | 'server'; total: number; states: Record<string, number> }[];
+  /** Per side and state (CLOSED aside), when its oldest endpoint entered it (epoch seconds): "oldest 37 s". */
+  oldest?: { client: Record<string, number>; server: Record<string, number> };
 }
 
 export interface GateRuleResult {
@@ -189,7 +224,15 @@ export interface LadderRow {
   serverState: StateName;
   clientChanged: boolean;
   serverChanged: boolean;
+  /** The change on this row is inferred (SPEC.md "Evidence"); absent when not. */
+  clientInferred?: true;
+  serverInferred?: true;
+  /** Every state a side passed through on this row, in order, when more than one (the last is clientState/serverState). */
+  clientSteps?: StateName[];
+  serverSteps?: StateName[];
   retransmission: boolean;
+  /** A copy of the sender's previous frame (captured twice): no state event, no retransmission. */
+  duplicate?: true;
   /** Anomaly kinds that became true on this segment. */
   anomalies: string[];
 }

@@ -147,6 +147,9 @@ function summarySection(report: Report, ctx: Ctx): string[] {
   }
   out.push(...labelled(ctx, 'Conns', connText));
 
+  const quality = qualityText(report);
+  if (quality) out.push(...labelled(ctx, 'Quality', quality).map((l) => p.warn(l)));
+
   if (cap.truncated) {
     out.push(
       ...labelled(ctx, 'Warning', 'the capture is truncated: analysed up to the cut').map((l) => p.warn(l)),
@@ -191,6 +194,28 @@ function summarySection(report: Report, ctx: Ctx): string[] {
   return out;
 }
 
+/**
+ * What the capture itself missed or doubled (SPEC.md "Evidence, vantage point
+ * and capture quality"), and where it was taken, in one line; null when there
+ * is nothing to say.
+ */
+function qualityText(report: Report): string | null {
+  const q = report.capture.quality;
+  if (!q) return null;
+  const parts: string[] = [];
+  if (q.captureGaps > 0)
+    parts.push(
+      `the capture missed ~${formatCount(q.captureGaps)} segment${q.captureGaps === 1 ? '' : 's'} in ${plural(q.connectionsWithGaps, 'connection')}`,
+    );
+  if (q.oneWayConnections > 0) parts.push(`${plural(q.oneWayConnections, 'connection')} seen one way only`);
+  if (q.duplicates > 0)
+    parts.push(`${plural(q.duplicates, 'duplicate frame')} (captured twice, not retransmissions)`);
+  if (q.interfaceDrops !== null && q.interfaceDrops > 0)
+    parts.push(`the interface dropped ${plural(q.interfaceDrops, 'packet')}`);
+  if (parts.length === 0) return null;
+  return `${parts.join('; ')}: diagnoses that rest on a missing segment are withheld where this explains it`;
+}
+
 // --- Endpoint states -------------------------------------------------------------------
 
 function statesSection(report: Report, ctx: Ctx): string[] {
@@ -198,10 +223,14 @@ function statesSection(report: Report, ctx: Ctx): string[] {
   const st = report.states;
   const out = [p.bold('Endpoint states at the end of the capture')];
   out.push(
-    ...wrap(`client  ${stateCounts(st.client)}`, ctx.width - 2).map((l, i) => (i ? '          ' : '  ') + l),
+    ...wrap(`client  ${stateCounts(st.client, st.oldest?.client, report.capture.end)}`, ctx.width - 2).map(
+      (l, i) => (i ? '          ' : '  ') + l,
+    ),
   );
   out.push(
-    ...wrap(`server  ${stateCounts(st.server)}`, ctx.width - 2).map((l, i) => (i ? '          ' : '  ') + l),
+    ...wrap(`server  ${stateCounts(st.server, st.oldest?.server, report.capture.end)}`, ctx.width - 2).map(
+      (l, i) => (i ? '          ' : '  ') + l,
+    ),
   );
 
   // Host lines, except in a small capture where a side has a single host: the side's

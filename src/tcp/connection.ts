@@ -9,6 +9,11 @@ import { slabRow, slabRowOf } from './slab.js';
 import { State } from './states.js';
 
 export const CLIENT = 0;
+/** Where the capture point sits for a connection (SPEC.md `vantage`). */
+export const Vantage = { UNKNOWN: 0, CLIENT: 1, SERVER: 2, PATH: 3, LOCAL: 4 } as const;
+export type Vantage = (typeof Vantage)[keyof typeof Vantage];
+/** The report's names, by Vantage. */
+export const VANTAGE_NAMES = ['unknown', 'client', 'server', 'path', 'local'] as const;
 export const SERVER = 1;
 export type Side = 0 | 1;
 /** Both sides, for loops over them (one shared array, not a literal per loop). */
@@ -72,13 +77,49 @@ function addrBytes(n: number): Uint8Array {
 }
 
 /** Slab words per Endpoint, and per Endpoint's row of event counts. */
-const ENDPOINT_WORDS = 13;
+const ENDPOINT_WORDS = 15;
+
+/**
+ * A segment captured on its way to an endpoint the capture point is not next
+ * to: what it does to that endpoint waits for evidence that it arrived
+ * (SPEC.md "Evidence, vantage point and capture quality").
+ */
+export interface Pending {
+  ts: number;
+  frame: number;
+  flags: number;
+  seq: number;
+  ack: number;
+  payloadLen: number;
+  /**
+   * The receiver's acknowledgement must reach this sequence number to prove
+   * that it got the segment (its SYN, data or FIN), when `hasProof`. A bare
+   * ACK (or one that only acknowledges) cannot be acknowledged: it is taken
+   * as delivered at `settleAt` unless the receiver shows it was lost.
+   */
+  proof: number;
+  hasProof: boolean;
+  settleAt: number;
+}
+
+/** Per-endpoint state of the evidence model, for the few endpoints that need it. */
+export class EndpointEvidence {
+  /** Segments toward this endpoint not yet known to have arrived, in capture order. */
+  pending: Pending[] = [];
+  /** A hole in its captured sequence space (data sent, not captured), not yet filled. */
+  hole = false;
+  holeStart = 0;
+  holeEnd = 0;
+  /** Times of its last two retransmissions of data (its retransmission backoff). */
+  lastRtxTs = 0;
+  prevRtxTs = 0;
+}
 /** An endpoint's nine event counts before the first (see Endpoint.count). */
 const NO_COUNTS: readonly number[] = new Array<number>(9).fill(0);
 
 export class Endpoint {
   /** The endpoint's RFC 793 state. */
-  state: number = State.CLOSED;
+  state: State = State.CLOSED;
   stateFrame = 0;
 
   /** IPv6 address bytes; null for IPv4, whose address is addr4 alone. */
@@ -93,6 +134,15 @@ export class Endpoint {
 
   packets = 0;
   dataSegments = 0;
+  /** IP TTL (hop limit) of its first segment, -1 unknown: an initial value (64, 128, 255) means no router between it and the capture point. */
+  ttl = -1;
+  /** IP TTL of its last segment. */
+  lastTtl = -1;
+  /** Identity of its last segment (sequence, ACK, flags, length, window, IP ID, TSval hashed) for spotting frames captured twice. */
+  sig = 0;
+
+  /** The evidence model's bookkeeping (tcp/evidence.ts), made when first needed. */
+  ev: EndpointEvidence | null = null;
 
   /**
    * The numbers that are not small integers (times, sequence numbers, the
@@ -145,15 +195,20 @@ export class Endpoint {
     this.bits = v ? this.bits | 4 : this.bits & ~4;
   }
 
-  /**
-   * It retransmitted its SYN-ACK after we saw the final ACK: ACKs of its SYN are not
-   * reaching it, so further ones are not taken as delivered until it acts ESTABLISHED.
-   */
-  get ackDoubted(): boolean {
+  /** An ACK of its FIN is on its way to it (queued for delivery, or delivered). */
+  get ackOfFinQueued(): boolean {
     return (this.bits & 8) !== 0;
   }
-  set ackDoubted(v: boolean) {
+  set ackOfFinQueued(v: boolean) {
     this.bits = v ? this.bits | 8 : this.bits & ~8;
+  }
+
+  /** An ACK of its SYN is on its way to it (queued for delivery, or delivered). */
+  get ackOfSynQueued(): boolean {
+    return (this.bits & 32) !== 0;
+  }
+  set ackOfSynQueued(v: boolean) {
+    this.bits = v ? this.bits | 32 : this.bits & ~32;
   }
 
   /** It answers SYNs with SYN cookies and keeps no state for the connection (CLOSED). */
@@ -162,14 +217,6 @@ export class Endpoint {
   }
   set stateless(v: boolean) {
     this.bits = v ? this.bits | 16 : this.bits & ~16;
-  }
-
-  /** It retransmitted its SYN after we saw the SYN-ACK: SYN-ACKs are not reaching it. */
-  get synAckDoubted(): boolean {
-    return (this.bits & 32) !== 0;
-  }
-  set synAckDoubted(v: boolean) {
-    this.bits = v ? this.bits | 32 : this.bits & ~32;
   }
 
   /** sndNxt is known (at least one segment seen). */
@@ -220,6 +267,65 @@ export class Endpoint {
   }
   set timestamps(v: boolean) {
     this.bits = v ? this.bits | 4096 : this.bits & ~4096;
+  }
+
+  /**
+   * Its current state rests on an assumption, not on what the capture shows
+   * (SPEC.md "Evidence": `stateEvidence: "inferred"`): a segment toward it
+   * taken as delivered without its acknowledgement, a step the capture did
+   * not show, a mid-stream pickup.
+   */
+  get stateInferred(): boolean {
+    return (this.bits & 8192) !== 0;
+  }
+  set stateInferred(v: boolean) {
+    this.bits = v ? this.bits | 8192 : this.bits & ~8192;
+  }
+
+  /** It resent its FIN after an ACK of it was captured on the way: ACKs toward it get lost. */
+  get finResent(): boolean {
+    return (this.bits & 32768) !== 0;
+  }
+  set finResent(v: boolean) {
+    this.bits = v ? this.bits | 32768 : this.bits & ~32768;
+  }
+
+  /** It sent a SYN or SYN-ACK again after an answer to it was captured (a lost SYN-ACK or final ACK). */
+  get handshakeRetried(): boolean {
+    return (this.bits & 16384) !== 0;
+  }
+  set handshakeRetried(v: boolean) {
+    this.bits = v ? this.bits | 16384 : this.bits & ~16384;
+  }
+
+  /** Capture time of its last segment's identity (`sig`). */
+  get sigTs(): number {
+    return this.d[this.o + 13]!;
+  }
+  set sigTs(v: number) {
+    this.d[this.o + 13] = v;
+  }
+
+  /** When it last sent (or resent) its FIN; 0 before. */
+  get lastFinTs(): number {
+    return this.d[this.o + 14]!;
+  }
+  set lastFinTs(v: number) {
+    this.d[this.o + 14] = v;
+  }
+
+  /**
+   * Its state rests on an assumption (SPEC.md `stateEvidence: "inferred"`):
+   * the step that put it there was inferred, or segments toward it wait for
+   * evidence that it got them (it might have moved on).
+   */
+  get evidenceInferred(): boolean {
+    return this.stateInferred || (this.ev !== null && this.ev.pending.length > 0);
+  }
+
+  /** Its evidence bookkeeping, made on first use. */
+  evidence(): EndpointEvidence {
+    return this.ev ?? (this.ev = new EndpointEvidence());
   }
 
   /** When it entered that state (capture time, seconds). */
@@ -424,32 +530,47 @@ export interface TransitionRecord {
   from: number;
   to: number;
   cause: string;
+  /** A step the capture did not show directly but that must have happened, or a delivery taken without proof. */
+  inferred: boolean;
 }
 
 /**
  * Causes by number: a transition stores its cause's index. Causes are the
- * tracker's own sentences, a few dozen of them.
+ * tracker's own sentences, a few dozen of them; the index has 9 bits.
  */
 const CAUSES: string[] = [];
 const CAUSE_INDEX = new Map<string, number>();
 
-// A transition's code, side | from << 1 | to << 5 | cause << 9 (Connection.addTransition), taken apart.
+// A transition's code, side | from << 1 | to << 5 | inferred << 9 | cause << 10 (Connection.addTransition), taken apart.
 const codeSide = (code: number): Side => (code & 1) as Side;
 const codeFrom = (code: number): number => (code >> 1) & 15;
 const codeTo = (code: number): number => (code >> 5) & 15;
-const codeCause = (code: number): string => CAUSES[code >> 9]!;
+const codeInferred = (code: number): boolean => (code & 512) !== 0;
+const codeCause = (code: number): string => CAUSES[code >> 10]!;
 
-/** The side, states and cause a transitionCode() stands for. */
-export function transitionParts(code: number): { side: Side; from: number; to: number; cause: string } {
-  return { side: codeSide(code), from: codeFrom(code), to: codeTo(code), cause: codeCause(code) };
+/** The side, states, cause and inference flag a transitionCode() stands for. */
+export function transitionParts(code: number): {
+  side: Side;
+  from: number;
+  to: number;
+  cause: string;
+  inferred: boolean;
+} {
+  return {
+    side: codeSide(code),
+    from: codeFrom(code),
+    to: codeTo(code),
+    cause: codeCause(code),
+    inferred: codeInferred(code),
+  };
 }
 
 function causeIndex(cause: string): number {
   let i = CAUSE_INDEX.get(cause);
   if (i === undefined) {
     i = CAUSES.length;
-    // The packed code has 6 bits for it; the tracker's causes are a fixed set of literals.
-    if (i >= 64) throw new Error(`more than 64 transition causes (${cause})`);
+    // The packed code has 9 bits for it; the tracker's causes are a fixed set of literals.
+    if (i >= 512) throw new Error(`more than 512 transition causes (${cause})`);
     CAUSES.push(cause);
     CAUSE_INDEX.set(cause, i);
   }
@@ -474,11 +595,11 @@ export function emptyList<T>(): T[] {
 const NO_ANOMALIES: readonly string[] = emptyList<string>();
 
 /**
- * Numbers per packed transition: the time, and frame * 2^15 + code, where
- * code = side | from << 1 | to << 5 | cause << 9 (frames below 2^38 stay exact).
+ * Numbers per packed transition: the time, and frame * 2^19 + code, where
+ * code = side | from << 1 | to << 5 | inferred << 9 | cause << 10 (frames below 2^34 stay exact).
  */
 const TR_WORDS = 2;
-const TR_CODE = 32768;
+const TR_CODE = 524288;
 /** Transitions a connection's first slab row holds (a whole handshake and close, and TIME_WAIT's end). */
 const TR_FIRST = 12;
 
@@ -501,13 +622,16 @@ export class Connection {
   lastFrame = 0;
 
   /**
-   * The side the capture point is next to, judged from the handshake's timing
-   * (its answers come at once, the other side's after a round trip); -1 unknown.
-   * A sender next to the capture point cannot have its segments reordered
-   * before they are captured, so its segments below the highest sequence are
-   * all retransmissions.
+   * Where the capture point sits (Vantage): next to the client, next to the
+   * server, on the path between them, both ends on the capturing host, or
+   * unknown. Judged from the handshake's timing (answers from the near side
+   * come at once, the far side's after a round trip) and the TTLs.
    */
-  nearSide: -1 | Side = -1;
+  vantage: Vantage = Vantage.UNKNOWN;
+  /** Segments the capture missed although the endpoints' behaviour proves they existed. */
+  captureGaps = 0;
+  /** Frames captured twice (link duplicates, `-i any` on a router): not retransmissions. */
+  duplicates = 0;
 
   /**
    * Each endpoint's state changes, TR_WORDS numbers each, in a slab row
@@ -597,18 +721,72 @@ export class Connection {
     this.bits = v ? this.bits | 32 : this.bits & ~32;
   }
 
+  /** The 4-tuple was reused by a new connection before this one's end was captured. */
+  get endNotCaptured(): boolean {
+    return (this.bits & 64) !== 0;
+  }
+  set endNotCaptured(v: boolean) {
+    this.bits = v ? this.bits | 64 : this.bits & ~64;
+  }
+
+  /** Its server's SYN_RECEIVED counts toward a SYN flood (detectors). */
+  get synFloodCounted(): boolean {
+    return (this.bits & 128) !== 0;
+  }
+  set synFloodCounted(v: boolean) {
+    this.bits = v ? this.bits | 128 : this.bits & ~128;
+  }
+
+  /**
+   * The side the capture point is next to (-1: neither, or not known): what
+   * reaches that side is delivered when captured.
+   */
+  get nearSide(): -1 | Side {
+    const v = this.vantage;
+    return v === Vantage.CLIENT ? CLIENT : v === Vantage.SERVER ? SERVER : -1;
+  }
+
+  /** Only one direction was captured, though the other one demonstrably exists. */
+  get oneWay(): boolean {
+    const c = this.client;
+    const s = this.server;
+    if (c.packets > 0 && s.packets > 0) return false;
+    // A lone SYN (or SYNs) proves no answer: that is not a one-way capture.
+    const seen = c.packets > 0 ? c : s;
+    return seen.ackKnown;
+  }
+
   /** Number of state changes recorded. */
   get transitionCount(): number {
     return this.trN;
   }
 
-  /** Record a state change. */
-  addTransition(t: number, frame: number, side: Side, from: number, to: number, cause: string): void {
-    const packed = frame * TR_CODE + side + from * 2 + to * 32 + causeIndex(cause) * 512;
+  /**
+   * Record a state change. Kept in time order: a delivery taken as settled
+   * after the fact is stamped with its segment's (earlier) time and goes in
+   * its place.
+   */
+  addTransition(
+    t: number,
+    frame: number,
+    side: Side,
+    from: number,
+    to: number,
+    cause: string,
+    inferred = false,
+  ): void {
+    const packed =
+      frame * TR_CODE + side + from * 2 + to * 32 + (inferred ? 512 : 0) + causeIndex(cause) * 1024;
     if (this.trN === this.trCap) this.growTransitions();
-    const i = this.trO + this.trN * TR_WORDS;
-    this.trD![i] = t;
-    this.trD![i + 1] = packed;
+    const d = this.trD!;
+    let i = this.trO + this.trN * TR_WORDS;
+    while (i > this.trO && d[i - TR_WORDS]! > t) {
+      d[i] = d[i - TR_WORDS]!;
+      d[i + 1] = d[i - TR_WORDS + 1]!;
+      i -= TR_WORDS;
+    }
+    d[i] = t;
+    d[i + 1] = packed;
     this.trN++;
   }
 
@@ -629,8 +807,8 @@ export class Connection {
     return Math.floor(this.trD![this.trO + i * TR_WORDS + 1]! / TR_CODE);
   }
   /**
-   * The i-th state change's side, states and cause as one number below 2^15:
-   * side | from << 1 | to << 5 | cause << 9 (see transitionParts).
+   * The i-th state change's side, states, inference flag and cause as one
+   * number below 2^19 (see transitionParts).
    */
   transitionCode(i: number): number {
     return this.trD![this.trO + i * TR_WORDS + 1]! % TR_CODE;
@@ -644,6 +822,9 @@ export class Connection {
   transitionTo(i: number): number {
     return codeTo(this.transitionCode(i));
   }
+  transitionInferred(i: number): boolean {
+    return codeInferred(this.transitionCode(i));
+  }
 
   /**
    * The connection left the flow table (replaced by a new incarnation, timed
@@ -652,14 +833,6 @@ export class Connection {
   leaveTable(): void {
     this.evicted = true;
     this.zeek = freezeZeek(this.zeek);
-  }
-
-  /** Forget the i-th state change (the tracker's simultaneous-close rewrite). */
-  removeTransition(i: number): void {
-    const d = this.trD!;
-    const at = this.trO + i * TR_WORDS;
-    d.copyWithin(at, at + TR_WORDS, this.trO + this.trN * TR_WORDS);
-    this.trN--;
   }
 
   /** The state changes as records (reports, tests; not for the hot path). */

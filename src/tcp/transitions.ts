@@ -51,9 +51,19 @@ export const EVENT_CAUSE = [
   'received RST',
 ] as const;
 
-const _ = -1; // no change
+/** The cell's event changes nothing (a retransmission, a duplicate, a stray segment). */
+export const NO_CHANGE = -1;
+/**
+ * A correct TCP in this state does not send this (an ESTABLISHED endpoint
+ * sending a SYN): the tracker's reading of the capture and the endpoint
+ * disagree, so nothing changes and the tracker counts it (Tracker.unexpected).
+ */
+export const IMPOSSIBLE = -2;
+const _ = NO_CHANGE;
+const X = IMPOSSIBLE;
 const {
   CLOSED,
+  LISTEN: LISTEN_,
   SYN_SENT,
   SYN_RECEIVED,
   ESTABLISHED,
@@ -66,7 +76,7 @@ const {
 } = State;
 
 /**
- * NEXT[state][event] = next state, or -1 for "no change".
+ * NEXT[state][event] = next state, NO_CHANGE (_) or IMPOSSIBLE (X).
  * Columns: SND_SYN SND_SYNACK SND_FIN SND_RST | RCV_SYN RCV_SYNACK RCV_ACK_SYN RCV_ACK_FIN RCV_FIN RCV_RST
  */
 // The table is easier to read aligned.
@@ -99,37 +109,64 @@ const NEXT: readonly (readonly number[])[] = [
   // before FIN); one that does not is RFC 9293's SYN-RECEIVED -> CLOSE-WAIT.
   // RCV_RST: back to LISTEN for a passive open, which for this 4-tuple is CLOSED.
 
-  /* ESTABLISHED */ [_, _, FIN_WAIT_1, CLOSED,  _, _, _, _, CLOSE_WAIT, CLOSED],
-  // SND_SYNACK: in a simultaneous open, the answer to the peer's SYN that crossed
-  // the peer's SYN-ACK: no change.  From a passive opener it is a retransmission
-  // that proves the final ACK never arrived: a tracker special case (SYN_RECEIVED).
-  // SND_FIN: active close.  RCV_FIN: passive close, the application gets EOF.
+  /* ESTABLISHED */ [X, _, FIN_WAIT_1, CLOSED,  _, _, _, _, CLOSE_WAIT, CLOSED],
+  // SND_SYN: an established endpoint never sends a SYN (X).  SND_SYNACK: in a
+  // simultaneous open, the answer to the peer's SYN that crossed the peer's
+  // SYN-ACK: no change.  SND_FIN: active close.  RCV_FIN: passive close, the application gets EOF.
   // RCV_SYN in ESTABLISHED is answered by a challenge ACK (RFC 5961 4.2): no change.
 
-  /* FIN_WAIT_1 */ [_, _, _, CLOSED,  _, _, _, FIN_WAIT_2, CLOSING, CLOSED],
-  // SND_FIN: retransmitted FIN.  RCV_ACK_FIN: our FIN is acknowledged.
+  /* FIN_WAIT_1 */ [X, X, _, CLOSED,  _, _, _, FIN_WAIT_2, CLOSING, CLOSED],
+  // From here on no endpoint sends a SYN or SYN-ACK (X).  SND_FIN: retransmitted FIN.  RCV_ACK_FIN: our FIN is acknowledged.
   // RCV_FIN without the ACK of our FIN: simultaneous close (fig. 13).  A FIN that
   // also acknowledges ours arrives here as RCV_ACK_FIN then RCV_FIN: -> TIME_WAIT.
 
-  /* FIN_WAIT_2 */ [_, _, _, CLOSED,  _, _, _, _, TIME_WAIT, CLOSED],
+  /* FIN_WAIT_2 */ [X, X, _, CLOSED,  _, _, _, _, TIME_WAIT, CLOSED],
   // Waiting for the peer's FIN; data may still arrive (half-close).
 
-  /* CLOSE_WAIT */ [_, _, LAST_ACK, CLOSED,  _, _, _, _, _, CLOSED],
+  /* CLOSE_WAIT */ [X, X, LAST_ACK, CLOSED,  _, _, _, _, _, CLOSED],
   // SND_FIN: the application called close().  RCV_FIN: a retransmitted FIN.
 
-  /* CLOSING */ [_, _, _, CLOSED,  _, _, _, TIME_WAIT, _, CLOSED],
+  /* CLOSING */ [X, X, _, CLOSED,  _, _, _, TIME_WAIT, _, CLOSED],
   // Simultaneous close: waiting for the ACK of our FIN.
 
-  /* LAST_ACK */ [_, _, _, CLOSED,  _, _, _, CLOSED, _, CLOSED],
+  /* LAST_ACK */ [X, X, _, CLOSED,  _, _, _, CLOSED, _, CLOSED],
   // RCV_ACK_FIN: the last ACK; the TCB is deleted.
 
-  /* TIME_WAIT */ [_, _, _, CLOSED,  _, _, _, _, _, CLOSED],
+  /* TIME_WAIT */ [X, X, _, CLOSED,  _, _, _, _, _, CLOSED],
   // RCV_FIN: a retransmitted FIN restarts the 2 MSL timer (tracker).  RCV_RST: Linux
   // kills a TIME_WAIT socket on RST (TIME_WAIT assassination, RFC 1337 not applied
   // unless net.ipv4.tcp_rfc1337=1).  A new SYN on the 4-tuple is port reuse (tracker).
 ];
 
-/** The next state, or -1 when the event does not change the state. */
-export function nextState(state: number, ev: number): number {
+/** The next state, or NO_CHANGE / IMPOSSIBLE (both negative). */
+export function nextState(state: State, ev: Ev): number {
   return NEXT[state]![ev]!;
+}
+
+/**
+ * The state changes a TCP can make (RFC 9293 section 3.3.2, figure 5), for
+ * one 4-tuple: LISTEN belongs to the listening socket, so a passive open is
+ * CLOSED -> SYN_RECEIVED and its reset SYN_RECEIVED -> CLOSED; an abort or a
+ * RST takes any synchronized state to CLOSED; a FIN in SYN_RECEIVED leads to
+ * CLOSE_WAIT (RFC 9293 3.10.7.4); a FIN that acknowledges ours takes
+ * FIN_WAIT_1 to TIME_WAIT; a retransmitted FIN restarts TIME_WAIT; an
+ * orphaned FIN_WAIT_2 times out to CLOSED (Linux tcp_fin_timeout).
+ */
+const LEGAL: readonly (readonly State[])[] = [
+  /* CLOSED */ [LISTEN_, SYN_SENT, SYN_RECEIVED],
+  /* LISTEN */ [CLOSED, SYN_SENT, SYN_RECEIVED],
+  /* SYN_SENT */ [CLOSED, SYN_RECEIVED, ESTABLISHED],
+  /* SYN_RECEIVED */ [CLOSED, ESTABLISHED, FIN_WAIT_1, CLOSE_WAIT],
+  /* ESTABLISHED */ [CLOSED, FIN_WAIT_1, CLOSE_WAIT],
+  /* FIN_WAIT_1 */ [CLOSED, FIN_WAIT_2, CLOSING, TIME_WAIT],
+  /* FIN_WAIT_2 */ [CLOSED, TIME_WAIT],
+  /* CLOSE_WAIT */ [CLOSED, LAST_ACK],
+  /* CLOSING */ [CLOSED, TIME_WAIT],
+  /* LAST_ACK */ [CLOSED],
+  /* TIME_WAIT */ [CLOSED, TIME_WAIT],
+];
+
+/** Can a TCP go from `from` to `to` in one step? */
+export function isLegalTransition(from: number, to: number): boolean {
+  return LEGAL[from]?.includes(to as State) ?? false;
 }

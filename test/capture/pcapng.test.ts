@@ -1,8 +1,17 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, it, test } from 'vitest';
+import { analyze } from '../../src/analyze.js';
 import { ReadSession } from '../../src/capture/parser.js';
 import { PcapngParser } from '../../src/capture/pcapng.js';
 import { CaptureError, type PacketRecord } from '../../src/capture/record.js';
 import { Bytes, collector, hex, Pcapng, payload, readBytes } from './helpers.js';
+import {
+  chunks,
+  connection,
+  PcapWriter,
+  pcapFrames,
+  pcapngBlock,
+  pcapngFile,
+} from '../helpers/pcap-writer.js';
 
 const T = 1700000000n; // 2023-11-14T22:13:20Z
 
@@ -371,5 +380,37 @@ describe('pcapng', () => {
     expect(c.records).toHaveLength(1); // the second EPB waits for its last byte
     q.push(file.subarray(file.length - 1));
     expect(c.records).toHaveLength(2);
+  });
+});
+
+describe('interface statistics (ISB): packets the capture dropped', () => {
+  /** An ISB for interface 0 with isb_ifdrop and isb_osdrop. */
+  function isb(ifdrop: number, osdrop: number): Uint8Array {
+    const body = new Uint8Array(12 + 12 + 12 + 4);
+    const dv = new DataView(body.buffer);
+    dv.setUint32(0, 0, true); // interface id
+    let o = 12;
+    for (const [code, v] of [
+      [4, ifdrop],
+      [7, osdrop],
+    ] as const) {
+      dv.setUint16(o, code, true);
+      dv.setUint16(o + 2, 8, true);
+      dv.setBigUint64(o + 4, BigInt(v), true);
+      o += 12;
+    }
+    return pcapngBlock(5, body); // end of options: the zero padding
+  }
+
+  it('reports the latest counters of each interface as capture.quality.interfaceDrops', async () => {
+    const w = new PcapWriter();
+    connection(w, { t: 1_763_726_400 });
+    const frames = pcapFrames(w.bytes());
+    const file = pcapngFile(frames);
+    const withStats = new Uint8Array([...file, ...isb(3, 4), ...isb(10, 5)]);
+    const { report } = await analyze(chunks(withStats));
+    expect(report.capture.quality!.interfaceDrops).toBe(15);
+    const { report: none } = await analyze(chunks(file));
+    expect(none.capture.quality!.interfaceDrops).toBeNull();
   });
 });

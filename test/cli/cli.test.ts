@@ -135,9 +135,16 @@ describe('ladder', () => {
     const r = await cli(['ladder', F('simultaneous-close'), '--conn', '1', '--json']);
     const l = JSON.parse(r.stdout);
     const changes = l.rows.flatMap(
-      (row: { clientChanged: boolean; serverChanged: boolean; clientState: string; serverState: string }) => [
-        ...(row.clientChanged ? [`c:${row.clientState}`] : []),
-        ...(row.serverChanged ? [`s:${row.serverState}`] : []),
+      (row: {
+        clientChanged: boolean;
+        serverChanged: boolean;
+        clientState: string;
+        serverState: string;
+        clientSteps?: string[];
+        serverSteps?: string[];
+      }) => [
+        ...(row.clientChanged ? (row.clientSteps ?? [row.clientState]).map((x) => `c:${x}`) : []),
+        ...(row.serverChanged ? (row.serverSteps ?? [row.serverState]).map((x) => `s:${x}`) : []),
       ],
     );
     expect(changes).toContain('c:CLOSING');

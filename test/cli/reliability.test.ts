@@ -273,7 +273,12 @@ interface JsonReport {
     damaged: boolean;
     warnings: string[];
   };
-  connections: { id: number; client: { state: string }; server: { state: string }; history: string }[];
+  connections: {
+    id: number;
+    client: { state: string; stateEvidence: string };
+    server: { state: string };
+    history: string;
+  }[];
   anomalies: { kind: string }[];
   summarised: { connections: number };
 }
@@ -326,7 +331,10 @@ describe('damage: analysed up to it, reported, exit 0 (1 with a failed gate), 2 
     });
     expect(rep.capture.packets).toBe(14);
     expect(rep.connections).toHaveLength(1);
-    expect(rep.connections[0]!.client.state).toBe('TIME_WAIT');
+    // The cut record was the client's last ACK: nothing left shows that the
+    // server's FIN reached it (SPEC.md "Evidence"), so it stays where it was.
+    expect(rep.connections[0]!.client.state).toBe('FIN_WAIT_1');
+    expect(rep.connections[0]!.client.stateEvidence).toBe('inferred');
   });
 
   it('a file cut inside a record header', () => {

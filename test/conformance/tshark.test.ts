@@ -40,7 +40,9 @@ interface Facts {
 /** Captures where our retransmission flags differ from tshark's, and why. */
 const KNOWN: Record<string, string> = {
   'corpus:zeek/tcp/ssh-dups.pcap':
-    'every frame was captured 4 times at the same instant; Wireshark calls a copy that ends exactly at the highest sequence number a retransmission (its out-of-order test requires nextseq != seq + len; Zeek says T/t too), the tracker calls a segment below the highest that comes within one RTT of it out-of-order, copies included',
+    'every frame was captured 4 times at the same instant; Wireshark calls a copy that ends exactly at the highest sequence number a retransmission (its out-of-order test requires nextseq != seq + len; Zeek says T/t too), the tracker counts the copies as duplicates (capture.quality.duplicates), not retransmissions',
+  'corpus:zeek/tcp/ctu-64702-888.pcap':
+    'every frame was captured twice (same IP ID, same instant); Wireshark calls the copies of the two FINs retransmissions, the tracker counts every copy as a duplicate, not a retransmission',
   'fixtures/lossy-download.pcap':
     "every 8th server segment was lost before the capture point (client side); tshark calls most hole fills out-of-order (they come within its RTT threshold), the tracker calls them fast retransmissions from the client's duplicate ACKs and SACK blocks before each one, as the sender's kernel counted them (nstat TcpRetransSegs, fixtures/README.md)",
   'fixtures/lossy-upload.pcap':

@@ -31,7 +31,7 @@ const shows: [string, string, string][] = [
   // Suricata's evasion test: data sent after the sender's own FIN (a crafted stream).
   ['data-after-fin', 'corpus', 'suricata-verify/bug-3286-02-linux-evasion/with_evasion_linux.pcap'],
   ['keep-alive', 'corpus', 'pcapplusplus/one_tcp_stream.pcap'], // a one-byte (Windows-style) probe
-  ['synack-no-ack', 'corpus', 'zeek/tcp/ctu-64702-888.pcap'],
+  ['synack-no-ack', 'fixtures', 'synack-no-ack.pcap'], // the client's ACKs dropped: the server resends
   ['close-wait-stuck', 'fixtures', 'close-wait-stuck.pcap'],
   ['fin-wait-2-stuck', 'fixtures', 'fin-wait-2-timeout.pcap?finWait2Timeout=2'], // 4 s in FIN_WAIT_2
   ['zero-window', 'fixtures', 'zero-window.pcap'],
@@ -53,6 +53,12 @@ describe('kinds shown by real captures of the corpus', () => {
     expect(
       await kinds(join(CORPUS, 'suricata-verify/bug-6733-syn-packet-flow-output/input.pcap')),
     ).not.toContain('syn-no-synack');
+  });
+
+  it('a handshake whose frames were all captured twice is no synack-no-ack', async () => {
+    // Every frame twice (same IP ID): the copy of the SYN-ACK is no retransmission,
+    // and the client's ACK completed the handshake.
+    expect(await kinds(join(CORPUS, 'zeek/tcp/ctu-64702-888.pcap'))).not.toContain('synack-no-ack');
   });
 
   it('TCP Fast Open data on the SYN is not syn-with-data', async () => {

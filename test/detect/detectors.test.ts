@@ -13,7 +13,11 @@ function setup(settings = {}) {
   const found: AnomalyReport[] = [];
   const det = new Detectors({ ...DEFAULT_SETTINGS, ...settings }, (a) => found.push(a));
   const w = new Wire({}, 40000, 80, 1000, 5000, det);
+  det.senders = w.tracker.sendersSeen;
+  // As the pipeline does at the end of a capture: the tracker first (what the
+  // capture's silence proves), then the detectors.
   const finish = () => {
+    w.tracker.finish(w.t);
     det.finish(w.t, w.tracker.conns);
     return found;
   };
@@ -27,20 +31,51 @@ function established(w: Wire): void {
 }
 
 describe('per-connection kinds', () => {
-  it('syn-no-synack: fires on the first SYN retransmission, once', () => {
+  it('syn-no-synack: fires when --syn-timeout passes unanswered (not at the first retransmission), once', () => {
     const { w, kinds, found, finish } = setup();
     w.c('S');
     w.c('S', 0, { dt: 1 });
+    expect(kinds()).toEqual([]);
+    w.c('S', 0, { dt: 1.9 });
+    expect(kinds()).toEqual([]);
+    w.c('S', 0, { dt: 0.2 }); // 3.1 s after the first SYN
     expect(kinds()).toEqual(['syn-no-synack']);
-    w.c('S', 0, { dt: 2 });
+    w.t += 3;
     finish();
     expect(kinds()).toEqual(['syn-no-synack']);
-    expect(found[0]!.message).toMatch(/2 retransmissions over 3 s/);
+    expect(found[0]!.message).toMatch(/3 retransmissions over 6\.1 s/);
   });
 
-  it('syn-no-synack: a lone SYN older than --syn-timeout at the end of the capture', () => {
+  it('a SYN resent and then answered: handshake-retransmitted (a warning with the delay), no syn-no-synack', () => {
+    const { w, kinds, found, finish } = setup();
+    w.c('S');
+    w.c('S', 0, { dt: 1 });
+    w.s('S.', 0, { dt: 0.1 });
+    w.c('.');
+    w.t += 10;
+    finish();
+    expect(kinds()).toEqual(['handshake-retransmitted', 'capture-ended-open']);
+    const a = found[0]!;
+    expect(a.severity).toBe('warning');
+    expect(a.details!.delay).toBeCloseTo(1.101, 3);
+  });
+
+  it('syn-no-synack is withheld for a lone SYN to a host the capture never heard from', () => {
+    const { w, kinds, found, finish } = setup();
+    w.c('S');
+    w.t += 5;
+    finish();
+    // The client would have resent an unanswered SYN after 1 s: without a
+    // resend, and with no packet of the server in the capture, an answer may
+    // just not have been captured.
+    expect(kinds()).toEqual(['capture-gap']);
+    expect(found[0]!.details!.withheld).toBe('syn-no-synack');
+  });
+
+  it('syn-no-synack: a SYN resent and older than --syn-timeout at the end of the capture', () => {
     const { w, kinds, finish } = setup();
     w.c('S');
+    w.c('S', 0, { dt: 1 });
     w.t += 5;
     finish();
     expect(kinds()).toContain('syn-no-synack');
@@ -60,11 +95,13 @@ describe('per-connection kinds', () => {
     expect(b.kinds()).toEqual([]);
   });
 
-  it('synack-no-ack on a retransmitted SYN-ACK; not on a completed handshake', () => {
+  it('synack-no-ack once --synack-timeout passes with the SYN-ACK resent; not on a completed handshake', () => {
     const a = setup();
     a.w.c('S');
     a.w.s('S.');
     a.w.s('S.', 0, { dt: 1 });
+    expect(a.kinds()).toEqual([]); // not before its threshold
+    a.w.s('S.', 0, { dt: 2.1 });
     expect(a.kinds()).toEqual(['synack-no-ack']);
     const b = setup();
     established(b.w);
@@ -77,7 +114,7 @@ describe('per-connection kinds', () => {
     const { w, found } = setup();
     established(w);
     w.c('P.', 500, { lost: true });
-    w.s('R');
+    w.s('R', 0, { dt: 2 });
     const a = found.find((x) => x.kind === 'mid-stream-rst')!;
     expect(a.endpoint).toBe('server');
     expect(a.message).toMatch(/server, ESTABLISHED/);
@@ -234,5 +271,17 @@ describe('host-level kinds', () => {
     }
     expect(found.filter((a) => a.kind === 'syn-flood')).toHaveLength(1);
     expect(found.find((a) => a.kind === 'syn-flood')!.host).toBe('10.0.0.2:80');
+  });
+
+  it('no syn-flood from many handshakes whose clients answer, though their ACKs are still on the way', () => {
+    const found: AnomalyReport[] = [];
+    const det = new Detectors({ ...DEFAULT_SETTINGS, synFloodThreshold: 20 }, (a) => found.push(a));
+    for (let i = 0; i < 30; i++) {
+      const w = new Wire({}, 20000 + i, 80, 1000 + i, 5000, det);
+      w.c('S');
+      w.s('S.');
+      w.c('.');
+    }
+    expect(found.filter((a) => a.kind === 'syn-flood')).toHaveLength(0);
   });
 });

@@ -15,9 +15,11 @@ export function setup(settings: Partial<Settings> = {}) {
   const found: AnomalyReport[] = [];
   const det = new Detectors({ ...DEFAULT_SETTINGS, ...settings }, (a) => found.push(a));
   const w = new Wire({}, 40000, 80, 1000, 5000, det);
-  /** Ends the capture at `t` (default: now). */
+  det.senders = w.tracker.sendersSeen;
+  /** Ends the capture at `t` (default: now), as the pipeline does: the tracker first, then the detectors. */
   const finish = (t = w.t) => {
     w.t = t;
+    w.tracker.finish(t);
     det.finish(t, w.tracker.conns);
     return found;
   };

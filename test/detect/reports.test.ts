@@ -12,19 +12,19 @@ import { at, EPS, established, manyWires, setup, T0 } from './helpers.js';
 const strip = ({ hint: _h, severity: _s, ...a }: AnomalyReport) => a;
 
 describe('per connection', () => {
-  it('syn-no-synack: raised at the first SYN retransmission, its figures brought up to the end', () => {
+  it('syn-no-synack: raised when --syn-timeout (3 s) passed, its figures brought up to the end', () => {
     const s = setup();
     s.w.c('S', 0, at(s.w, T0));
-    s.w.c('S', 0, at(s.w, T0 + 1)); // frame 2: the first retransmission
-    s.w.c('S', 0, at(s.w, T0 + 3));
+    s.w.c('S', 0, at(s.w, T0 + 1));
+    s.w.c('S', 0, at(s.w, T0 + 3)); // frame 3: the first segment at the deadline
     // 130 s from the SYN to the end: 2 min 10 s.
     expect(s.finish(T0 + 130).map(strip)).toEqual([
       {
         kind: 'syn-no-synack',
         connection: 1,
         endpoint: 'client',
-        t: T0 + 1,
-        frame: 2,
+        t: T0 + 3,
+        frame: 3,
         message: 'SYN to 10.0.0.2:80 got neither SYN-ACK nor RST: 2 retransmissions over 2 min 10 s',
         details: { synRetransmissions: 2, waited: 130 },
       },
@@ -34,18 +34,19 @@ describe('per connection', () => {
   it('close-wait-stuck and fin-wait-2-stuck still there at the end: since when, for how long', () => {
     const s = setup();
     established(s.w);
-    s.w.c('F.', 0, at(s.w, T0 + 10)); // server CLOSE_WAIT from T0 + 10
-    s.w.s('.', 0, at(s.w, T0 + 10.5)); // client FIN_WAIT_2 from T0 + 10.5
+    s.w.c('F.', 0, at(s.w, T0 + 10));
+    // The server's ACK proves it got the FIN: CLOSE_WAIT from T0 + 10.5; the client FIN_WAIT_2 from then.
+    s.w.s('.', 0, at(s.w, T0 + 10.5));
     s.finish(T0 + 140.5);
     expect(s.found.map(strip)).toEqual([
       {
         kind: 'close-wait-stuck',
         connection: 1,
         endpoint: 'server',
-        t: T0 + 15, // 5 s (--close-wait-timeout) after it began
+        t: T0 + 15.5, // 5 s (--close-wait-timeout) after it began
         frame: 5,
-        message: '10.0.0.2:80 (server) in CLOSE_WAIT for 2 min 11 s, still there at the end of the capture',
-        details: { since: T0 + 10, duration: 130.5, closed: false },
+        message: '10.0.0.2:80 (server) in CLOSE_WAIT for 2 min 10 s, still there at the end of the capture',
+        details: { since: T0 + 10.5, duration: 130, closed: false },
       },
       {
         kind: 'fin-wait-2-stuck',
@@ -67,17 +68,17 @@ describe('per connection', () => {
     s.w.s('.', 0, at(s.w, T0 + 10.5));
     s.w.s('P.', 10, at(s.w, T0 + 16)); // frame 6: past the 5 s, still in CLOSE_WAIT
     s.w.c('.', 0, at(s.w, T0 + 16.25));
-    s.w.s('F.', 0, at(s.w, T0 + 20)); // closes 10 s after the FIN
+    s.w.s('F.', 0, at(s.w, T0 + 20)); // closes 9.5 s after it acknowledged the FIN
     s.w.c('.', 0, at(s.w, T0 + 20.25));
     expect(s.finish(T0 + 21).map(strip)).toEqual([
       {
         kind: 'close-wait-stuck',
         connection: 1,
         endpoint: 'server',
-        t: T0 + 15,
+        t: T0 + 15.5,
         frame: 6,
-        message: '10.0.0.2:80 (server) stayed in CLOSE_WAIT for 10 s before it closed',
-        details: { since: T0 + 10, duration: 10, closed: true },
+        message: '10.0.0.2:80 (server) stayed in CLOSE_WAIT for 9.5 s before it closed',
+        details: { since: T0 + 10.5, duration: 9.5, closed: true },
       },
     ]);
   });
@@ -89,8 +90,8 @@ describe('per connection', () => {
     s.w.s('.', 0, at(s.w, T0 + 10.5)); // client FIN_WAIT_2
     s.w.s('P.', 10, at(s.w, T0 + 13)); // frame 6, past 2 s
     s.w.c('.', 0, at(s.w, T0 + 13.25));
-    s.w.s('F.', 0, at(s.w, T0 + 14)); // the client leaves FIN_WAIT_2 after 3.5 s
-    s.w.c('.', 0, at(s.w, T0 + 14.25));
+    s.w.s('F.', 0, at(s.w, T0 + 14));
+    s.w.c('.', 0, at(s.w, T0 + 14.25)); // the client's ACK proves it got the FIN: out of FIN_WAIT_2 after 3.75 s
     expect(s.finish(T0 + 15).map(strip)).toEqual([
       {
         kind: 'fin-wait-2-stuck',
@@ -98,8 +99,8 @@ describe('per connection', () => {
         endpoint: 'client',
         t: T0 + 12.5,
         frame: 6,
-        message: '10.0.0.1:40000 (client) stayed in FIN_WAIT_2 for 3.5 s before it closed',
-        details: { since: T0 + 10.5, duration: 3.5, closed: true },
+        message: '10.0.0.1:40000 (client) stayed in FIN_WAIT_2 for 3.8 s before it closed',
+        details: { since: T0 + 10.5, duration: 3.75, closed: true },
       },
     ]);
   });
@@ -337,7 +338,7 @@ describe('per connection', () => {
   });
 
   it('one of a thing is singular; durations under a second in ms, from 2 min in minutes', () => {
-    const a = setup();
+    const a = setup({ synTimeout: 0.75 });
     a.w.c('S', 0, at(a.w, T0));
     a.w.c('S', 0, at(a.w, T0 + 0.5));
     expect(a.finish(T0 + 0.75).map((x) => x.message)).toEqual([
@@ -361,9 +362,9 @@ describe('per connection', () => {
     d.w.c('S', 0, at(d.w, T0));
     d.w.c('S', 0, at(d.w, T0 + 1));
     expect(d.finish(T0 + 120).map((x) => x.message)[0]).toMatch(/over 2 min 0 s$/);
-    const e = setup();
+    const e = setup({ synTimeout: 1 });
     e.w.c('S', 0, at(e.w, T0));
-    e.w.c('S', 0, at(e.w, T0 + 1));
+    e.w.c('S', 0, at(e.w, T0 + 0.5));
     expect(e.finish(T0 + 1).map((x) => x.message)[0]).toMatch(/over 1 s$/);
   });
 
@@ -417,7 +418,8 @@ describe('per host', () => {
       endpoint: null,
       host: '10.0.0.1',
       message: '10.0.0.1 held 4 TIME_WAIT endpoints at once at its peak; ports 41000-41021',
-      details: { peak: 4, threshold: 2, minPort: 41000, maxPort: 41021, peakFrame: 5 },
+      // The fourth client in TIME_WAIT once its ACK (frame 6) shows it got the server's FIN.
+      details: { peak: 4, threshold: 2, minPort: 41000, maxPort: 41021, peakFrame: 6 },
     });
     // Raised when the third came (more than 2), the peak at the fourth; every Wire starts at T0.
     expect(a.t).toBe(a.details!.peakTime);

@@ -55,6 +55,8 @@ export function endpoint(o: Partial<EndpointReport> = {}): EndpointReport {
     windowScale: 7,
     sack: true,
     timestamps: true,
+    since: null,
+    stateEvidence: 'seen',
     ...o,
   };
 }
@@ -88,6 +90,11 @@ export function connection(o: DeepPartialConn = {}): ConnectionReport {
     roleInferred: false,
     midstream: false,
     timedOut: false,
+    vantage: 'client',
+    oneWay: false,
+    captureGaps: 0,
+    duplicates: 0,
+    endNotCaptured: false,
     start,
     end: start + duration,
     duration,

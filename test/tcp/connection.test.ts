@@ -7,11 +7,12 @@ const zeek = { segment() {}, history: '', connState: () => 'OTH' };
 function expected(i: number) {
   return {
     t: 1_700_000_000 + i / 1e6,
-    frame: 2 ** 37 - 1 - i * 1009,
+    frame: 2 ** 34 - 1 - i * 1009,
     side: (i % 2) as Side,
     from: i % 11,
     to: (i * 7) % 11,
     cause: `cause ${i % 5}`,
+    inferred: false,
   };
 }
 
@@ -30,18 +31,22 @@ describe('Connection transitions', () => {
     expect(b.transitions).toEqual(Array.from({ length: 300 }, (_, i) => expected(i + 1)));
   });
 
-  it('removeTransition closes the gap', () => {
+  it('keeps transitions in time order: one stamped earlier (a delivery settled later) goes in its place', () => {
     const c = new Connection(3, 4, zeek);
-    for (let i = 0; i < 5; i++) {
+    for (const i of [0, 1, 3, 4]) {
       const x = expected(i);
       c.addTransition(x.t, x.frame, x.side, x.from, x.to, x.cause);
     }
-    c.removeTransition(1);
-    c.removeTransition(3);
-    expect(c.transitions).toEqual([expected(0), expected(2), expected(3)]);
-    const x = expected(9);
-    c.addTransition(x.t, x.frame, x.side, x.from, x.to, x.cause);
-    expect(c.transitionCount).toBe(4);
-    expect(c.transitions[3]).toEqual(expected(9));
+    const x = expected(2);
+    c.addTransition(x.t, x.frame, x.side, x.from, x.to, x.cause, true);
+    expect(c.transitions).toEqual([
+      expected(0),
+      expected(1),
+      { ...expected(2), inferred: true },
+      expected(3),
+      expected(4),
+    ]);
+    expect(c.transitionInferred(2)).toBe(true);
+    expect(c.transitionInferred(3)).toBe(false);
   });
 });

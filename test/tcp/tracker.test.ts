@@ -1,4 +1,18 @@
+/**
+ * The tracker, scenario by scenario, built from segment templates (wire.ts).
+ *
+ * The capture is one vantage point (SPEC.md "Evidence, vantage point and
+ * capture quality"): a segment changes its sender's state when it is
+ * captured, and its receiver's only when the receiver shows it got it (its
+ * ACK, a segment that can only follow it), or, for a bare ACK that nothing
+ * acknowledges, when the receiver stays silent past the time it would have
+ * resent what the ACK answers (`settle()`). The Wire's segments are 1 ms
+ * apart, so the handshake's timing does not say where the capture point is
+ * (vantage unknown) unless a test makes it.
+ */
 import { describe, expect, it } from 'vitest';
+import { Vantage } from '../../src/tcp/connection.js';
+import { isLegalTransition } from '../../src/tcp/transitions.js';
 import { Wire } from './wire.js';
 
 function handshake(w: Wire): void {
@@ -7,17 +21,70 @@ function handshake(w: Wire): void {
   w.c('.');
 }
 
+/** A handshake whose timing puts the capture point next to the client (the SYN-ACK a round trip after the SYN, the ACK at once). */
+function handshakeNearClient(w: Wire): void {
+  w.c('S');
+  w.s('S.', 0, { dt: 0.05 });
+  w.c('.', 0, { dt: 0.0001 });
+}
+
+/** Every recorded change is one a TCP can make (RFC 9293 section 3.3.2). */
+function expectLegal(w: Wire): void {
+  for (const c of w.tracker.conns) {
+    for (const r of c.transitions) expect(isLegalTransition(r.from, r.to), JSON.stringify(r)).toBe(true);
+  }
+}
+
 describe('three-way handshake (RFC 9293 figure 6)', () => {
-  it('walks both endpoints to ESTABLISHED', () => {
+  it('walks both endpoints to ESTABLISHED, each when the evidence shows it', () => {
     const w = new Wire();
     w.c('S');
     expect(w.states()).toEqual(['SYN_SENT', 'CLOSED']);
     w.s('S.');
-    expect(w.states()).toEqual(['ESTABLISHED', 'SYN_RECEIVED']);
+    // the SYN-ACK waits for the client's answer
+    expect(w.states()).toEqual(['SYN_SENT', 'SYN_RECEIVED']);
     w.c('.');
+    // the client's ACK proves it got the SYN-ACK; nothing proves yet that the ACK arrived
+    expect(w.states()).toEqual(['ESTABLISHED', 'SYN_RECEIVED']);
+    w.settle();
+    // the server did not resend its SYN-ACK: the ACK arrived (at its own time);
+    // but a server that answered with a SYN cookie would not have resent it
+    // either, and it has said nothing since: inferred
     expect(w.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
+    expect(w.conn.server.stateSince).toBeCloseTo(w.conn.ackTs, 6);
+    expect(w.evidence()).toEqual(['seen', 'inferred']);
     expect(w.conn.roleInferred).toBe(false);
     expect(w.conn.establishedTs).toBeGreaterThan(w.conn.synTs);
+    expectLegal(w);
+  });
+
+  it('a segment from the server proves the final ACK arrived, at that segment', () => {
+    const w = new Wire();
+    handshake(w);
+    const data = w.s('P.', 10).ts;
+    expect(w.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
+    expect(w.conn.server.stateSince).toBe(data);
+    expect(w.evidence()).toEqual(['seen', 'seen']);
+  });
+
+  it("a FIN's ACK settles by the FIN sender's silence: it would have resent the FIN", () => {
+    const w = new Wire();
+    handshake(w);
+    w.s('P.', 10);
+    w.c('F.');
+    w.s('.');
+    w.settle();
+    expect(w.states()).toEqual(['FIN_WAIT_2', 'CLOSE_WAIT']);
+    expect(w.evidence()).toEqual(['seen', 'seen']);
+  });
+
+  it('the capture ends before the final ACK settled: taken as delivered, inferred', () => {
+    const w = new Wire();
+    handshake(w);
+    w.tracker.finish(w.t + 0.1);
+    expect(w.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
+    expect(w.evidence()).toEqual(['seen', 'inferred']);
+    expect(w.conn.transitions.at(-1)!.inferred).toBe(true);
   });
 
   it('counts SYN retransmissions without changing state', () => {
@@ -30,30 +97,42 @@ describe('three-way handshake (RFC 9293 figure 6)', () => {
     expect(w.tracker.conns).toHaveLength(1);
   });
 
-  it('a retransmitted SYN-ACK after the final ACK means the ACK never arrived', () => {
+  it('a SYN-ACK resent after the final ACK was captured: the ACK was lost, and the server never went back', () => {
     const w = new Wire();
     handshake(w);
     w.s('S.', 0, { dt: 1 });
     expect(w.states()).toEqual(['ESTABLISHED', 'SYN_RECEIVED']);
-    // the client re-acknowledges, but the server retransmits again: still doubted
     w.c('.');
     w.s('S.', 0, { dt: 2 });
     w.c('.');
     expect(w.states()).toEqual(['ESTABLISHED', 'SYN_RECEIVED']);
-    // the server finally acts established (sends data): the doubt is lifted
+    // the server finally acts established (sends data)
     w.s('P.', 10);
     expect(w.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
+    expect(w.timeline().filter((x) => x.startsWith('server'))).toEqual([
+      'server:CLOSED>SYN_RECEIVED',
+      'server:SYN_RECEIVED>ESTABLISHED',
+    ]);
+    expectLegal(w);
   });
 
-  it('SYN-ACK not captured: the client ACK proves it', () => {
+  it('SYN-ACK not captured: the client ACK proves it; the server went through SYN_RECEIVED (inferred)', () => {
     const v = new Wire();
     v.c('S');
     // the server's SYN-ACK (ISN 5000) happened but was not captured
     v.side[0].rcvd = 5001;
     v.side[0].hasRcvd = true;
     v.c('.');
+    expect(v.states()).toEqual(['ESTABLISHED', 'SYN_RECEIVED']);
+    v.settle();
     expect(v.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
     expect(v.conn.server.isn).toBe(5000);
+    expect(v.conn.captureGaps).toBe(1);
+    expect(v.conn.transitions.filter((r) => r.side === 1).map((r) => [r.to, r.inferred])).toEqual([
+      [3, true], // SYN_RECEIVED: a step the capture did not show
+      [4, true], // ESTABLISHED: the ACK's arrival, shown by the server's silence
+    ]);
+    expectLegal(v);
   });
 
   it('SYN not captured: the SYN-ACK sender is the server, roles inferred', () => {
@@ -62,10 +141,47 @@ describe('three-way handshake (RFC 9293 figure 6)', () => {
     w.side[1].hasRcvd = true;
     w.s('S.');
     expect(w.conn.roleInferred).toBe(true);
-    expect(w.states()).toEqual(['ESTABLISHED', 'SYN_RECEIVED']);
+    expect(w.states()).toEqual(['CLOSED', 'SYN_RECEIVED']);
     w.c('.');
+    expect(w.states()).toEqual(['ESTABLISHED', 'SYN_RECEIVED']);
+    w.settle();
     expect(w.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
     expect(w.conn.client.port).toBe(40000);
+    expect(w.timeline().filter((x) => x.startsWith('client'))).toEqual([
+      'client:CLOSED>SYN_SENT',
+      'client:SYN_SENT>ESTABLISHED',
+    ]);
+    expectLegal(w);
+  });
+});
+
+describe('vantage point', () => {
+  it('next to the client: the SYN-ACK comes a round trip after the SYN, the ACK at once', () => {
+    const w = new Wire();
+    handshakeNearClient(w);
+    expect(w.conn.vantage).toBe(Vantage.CLIENT);
+    // what reaches the client is delivered when captured
+    w.s('F.', 0, { dt: 0.05 });
+    expect(w.states()[0]).toBe('CLOSE_WAIT');
+  });
+
+  it('next to the server: the SYN-ACK at once, the ACK a round trip later', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.', 0, { dt: 0.0001 });
+    w.c('.', 0, { dt: 0.05 });
+    expect(w.conn.vantage).toBe(Vantage.SERVER);
+    // the final ACK reached the server when captured
+    expect(w.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
+    expect(w.evidence()).toEqual(['seen', 'seen']);
+  });
+
+  it('on the path: both legs of the handshake take time', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.', 0, { dt: 0.02 });
+    w.c('.', 0, { dt: 0.03 });
+    expect(w.conn.vantage).toBe(Vantage.PATH);
   });
 });
 
@@ -74,19 +190,23 @@ describe('simultaneous open (RFC 9293 figure 7)', () => {
     const w = new Wire({}, 5000, 6000);
     w.c('S');
     w.s('S'); // crossed: no ACK
-    expect(w.states()).toEqual(['SYN_RECEIVED', 'SYN_RECEIVED']);
-    w.c('S.');
-    w.s('S.');
+    expect(w.states()).toEqual(['SYN_SENT', 'SYN_SENT']);
+    w.c('S.'); // the client got the server's SYN
+    w.s('S.'); // the server got the client's SYN, and its SYN-ACK
+    expect(w.states()).toEqual(['SYN_RECEIVED', 'ESTABLISHED']);
+    w.c('P.', 10); // the client acts established
+    w.s('.');
     expect(w.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
     expect(w.conn.client.synRetransmissions + w.conn.server.synRetransmissions).toBe(0);
     expect(w.timeline()).toEqual([
       'client:CLOSED>SYN_SENT',
       'server:CLOSED>SYN_SENT',
-      'server:SYN_SENT>SYN_RECEIVED',
       'client:SYN_SENT>SYN_RECEIVED',
+      'server:SYN_SENT>SYN_RECEIVED',
       'server:SYN_RECEIVED>ESTABLISHED',
       'client:SYN_RECEIVED>ESTABLISHED',
     ]);
+    expectLegal(w);
   });
 });
 
@@ -94,15 +214,28 @@ describe('close', () => {
   it('four-way close initiated by the client (RFC 9293 figure 12)', () => {
     const w = new Wire();
     handshake(w);
+    w.settle();
     w.c('F.');
-    expect(w.states()).toEqual(['FIN_WAIT_1', 'CLOSE_WAIT']);
+    // the FIN waits for the server's ACK
+    expect(w.states()).toEqual(['FIN_WAIT_1', 'ESTABLISHED']);
     w.s('.');
-    expect(w.states()).toEqual(['FIN_WAIT_2', 'CLOSE_WAIT']);
+    expect(w.states()).toEqual(['FIN_WAIT_1', 'CLOSE_WAIT']);
     w.s('F.');
-    expect(w.states()).toEqual(['TIME_WAIT', 'LAST_ACK']);
+    expect(w.states()).toEqual(['FIN_WAIT_1', 'LAST_ACK']);
     w.c('.');
+    // the client's ACK of the FIN proves both of the server's segments arrived, in order
+    expect(w.states()).toEqual(['TIME_WAIT', 'LAST_ACK']);
+    w.settle();
     expect(w.states()).toEqual(['TIME_WAIT', 'CLOSED']);
     expect(w.rec.ended).toHaveLength(1);
+    expect(w.timeline().filter((x) => x.startsWith('client'))).toEqual([
+      'client:CLOSED>SYN_SENT',
+      'client:SYN_SENT>ESTABLISHED',
+      'client:ESTABLISHED>FIN_WAIT_1',
+      'client:FIN_WAIT_1>FIN_WAIT_2',
+      'client:FIN_WAIT_2>TIME_WAIT',
+    ]);
+    expectLegal(w);
   });
 
   it('four-way close initiated by the server', () => {
@@ -112,7 +245,9 @@ describe('close', () => {
     w.c('.');
     w.c('F.');
     w.s('.');
+    w.settle();
     expect(w.states()).toEqual(['CLOSED', 'TIME_WAIT']);
+    expectLegal(w);
   });
 
   it('FIN that also acknowledges the peer FIN: FIN_WAIT_1 -> FIN_WAIT_2 -> TIME_WAIT', () => {
@@ -120,29 +255,36 @@ describe('close', () => {
     handshake(w);
     w.c('F.');
     w.s('F.'); // acks the client's FIN and closes (three-way close)
-    expect(w.states()).toEqual(['TIME_WAIT', 'LAST_ACK']);
+    expect(w.states()).toEqual(['FIN_WAIT_1', 'LAST_ACK']);
     w.c('.');
+    expect(w.states()).toEqual(['TIME_WAIT', 'LAST_ACK']);
+    w.settle();
     expect(w.states()).toEqual(['TIME_WAIT', 'CLOSED']);
   });
 
-  it('simultaneous close: both go FIN_WAIT_1 -> CLOSING -> TIME_WAIT (figure 13)', () => {
+  it('simultaneous close: both go FIN_WAIT_1 -> CLOSING -> TIME_WAIT (figure 13), no story rewritten', () => {
     const w = new Wire();
     handshake(w);
     const clientAck = w.side[0].rcvd;
     w.c('F.');
     // the server's FIN crossed the client's: its ACK does not cover the client's FIN
     w.s('F.', 0, { ack: w.side[1].rcvd - 1 });
-    expect(w.states()).toEqual(['CLOSING', 'CLOSING']);
+    expect(w.states()).toEqual(['FIN_WAIT_1', 'FIN_WAIT_1']);
     w.c('.', 0, { ack: clientAck + 1 });
     w.s('.');
+    expect(w.states()).toEqual(['CLOSING', 'CLOSING']);
+    w.settle();
     expect(w.states()).toEqual(['TIME_WAIT', 'TIME_WAIT']);
-    expect(w.timeline().filter((x) => x.startsWith('server'))).toEqual([
-      'server:CLOSED>SYN_RECEIVED',
-      'server:SYN_RECEIVED>ESTABLISHED',
-      'server:ESTABLISHED>FIN_WAIT_1',
-      'server:FIN_WAIT_1>CLOSING',
-      'server:CLOSING>TIME_WAIT',
-    ]);
+    for (const side of ['client', 'server']) {
+      expect(w.timeline().filter((x) => x.startsWith(side))).toEqual([
+        `${side}:CLOSED>${side === 'client' ? 'SYN_SENT' : 'SYN_RECEIVED'}`,
+        `${side}:${side === 'client' ? 'SYN_SENT' : 'SYN_RECEIVED'}>ESTABLISHED`,
+        `${side}:ESTABLISHED>FIN_WAIT_1`,
+        `${side}:FIN_WAIT_1>CLOSING`,
+        `${side}:CLOSING>TIME_WAIT`,
+      ]);
+    }
+    expectLegal(w);
   });
 
   it('half-close: the server keeps sending after the client FIN', () => {
@@ -157,6 +299,7 @@ describe('close', () => {
     expect(w.states()).toEqual(['FIN_WAIT_2', 'CLOSE_WAIT']);
     w.s('F.');
     w.c('.');
+    w.settle();
     expect(w.states()).toEqual(['TIME_WAIT', 'CLOSED']);
     expect(w.conn.server.bytes).toBe(5000);
   });
@@ -167,7 +310,7 @@ describe('close', () => {
     w.c('F.');
     w.s('F.');
     w.c('.');
-    expect(w.states()).toEqual(['TIME_WAIT', 'CLOSED']);
+    expect(w.states()).toEqual(['TIME_WAIT', 'LAST_ACK']);
     w.tracker.advance(w.t + 1.9);
     expect(w.states()).toEqual(['TIME_WAIT', 'CLOSED']);
     w.tracker.advance(w.t + 2.1);
@@ -181,10 +324,50 @@ describe('close', () => {
     w.s('F.');
     w.c('.');
     w.s('F.', 0, { seq: w.side[1].nxt - 1, dt: 1.5 });
+    w.c('.');
     w.tracker.advance(w.t + 1.0);
     expect(w.states()[0]).toBe('TIME_WAIT');
     w.tracker.advance(w.t + 2.1);
     expect(w.states()[0]).toBe('CLOSED');
+  });
+
+  it('a FIN never acknowledged (lost after the capture point) leaves its receiver where it was', () => {
+    const w = new Wire();
+    handshake(w);
+    w.settle();
+    w.c('F.', 0, { lost: true });
+    w.c('F.', 0, { seq: w.side[0].nxt - 1, dt: 0.3, lost: true });
+    w.c('F.', 0, { seq: w.side[0].nxt - 1, dt: 0.6, lost: true });
+    w.tracker.finish(w.t + 5);
+    expect(w.states()).toEqual(['FIN_WAIT_1', 'ESTABLISHED']);
+    expect(w.evidence()).toEqual(['seen', 'inferred']);
+  });
+
+  it('a FIN whose ACK the capture missed, never resent: acknowledged by a segment the capture lacks', () => {
+    const w = new Wire();
+    handshake(w);
+    w.settle();
+    w.c('F.');
+    w.tracker.finish(w.t + 10);
+    expect(w.states()).toEqual(['FIN_WAIT_2', 'CLOSE_WAIT']);
+    expect(w.evidence()).toEqual(['inferred', 'inferred']);
+    expect(w.conn.captureGaps).toBe(1);
+  });
+
+  it("the peer's FIN not captured, but acknowledged: it closed too (inferred)", () => {
+    const w = new Wire();
+    handshake(w);
+    w.settle();
+    w.c('F.');
+    w.s('.');
+    // the server's FIN (seq = its next sequence number) was not captured
+    w.side[0].rcvd += 1;
+    w.side[1].nxt += 1;
+    w.c('.');
+    w.settle();
+    expect(w.states()).toEqual(['TIME_WAIT', 'CLOSED']);
+    expect(w.conn.captureGaps).toBe(1);
+    expectLegal(w);
   });
 });
 
@@ -220,6 +403,7 @@ describe('resets', () => {
     }
     w.s('R');
     expect(w.states()).toEqual(['CLOSED', 'CLOSED']);
+    expectLegal(w);
   });
 
   it('RST in SYN_RECEIVED', () => {
@@ -230,12 +414,15 @@ describe('resets', () => {
     expect(w.states()).toEqual(['CLOSED', 'CLOSED']);
   });
 
-  it('an out-of-window RST changes nothing', () => {
-    const w = new Wire();
-    handshake(w);
-    w.s('R', 0, { seq: 5001 + 10_000_000 });
-    expect(w.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
-    expect(w.rec.segments.at(-1)!.info.rstAcceptable).toBe(false);
+  it('an out-of-window RST changes nothing, however far below the window', () => {
+    for (const off of [10_000_000, -100_000]) {
+      const w = new Wire();
+      handshake(w);
+      w.settle();
+      w.s('R', 0, { seq: 5001 + off });
+      expect(w.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
+      expect(w.rec.segments.at(-1)!.info.rstAcceptable).toBe(false);
+    }
   });
 
   it('RST kills TIME_WAIT (Linux, RFC 1337 not applied)', () => {
@@ -250,7 +437,7 @@ describe('resets', () => {
 });
 
 describe('mid-stream pickup and role inference', () => {
-  it('picks a connection up as ESTABLISHED and records it', () => {
+  it('picks a connection up as ESTABLISHED through inferred handshake steps', () => {
     const w = new Wire();
     w.side[0].rcvd = 5001;
     w.side[0].hasRcvd = true;
@@ -264,8 +451,23 @@ describe('mid-stream pickup and role inference', () => {
     // the well-known port 80 is the server even though it sent first
     expect(w.conn.server.port).toBe(80);
     expect(w.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
+    expect(w.evidence()).toEqual(['inferred', 'inferred']);
+    expect(w.conn.transitions.every((r) => r.inferred)).toBe(true);
     w.c('F.');
+    w.s('.');
     expect(w.states()).toEqual(['FIN_WAIT_1', 'CLOSE_WAIT']);
+    expectLegal(w);
+  });
+
+  it('a capture that starts during the teardown says which reading it took', () => {
+    const w = new Wire();
+    w.side[0].rcvd = 5001;
+    w.side[0].hasRcvd = true;
+    w.side[0].nxt = 1001;
+    w.side[1].nxt = 5001;
+    w.c('F.');
+    expect(w.conn.transitions[0]!.cause).toMatch(/during a teardown/);
+    expect(w.states()).toEqual(['FIN_WAIT_1', 'ESTABLISHED']);
   });
 
   it('lower port is the server when neither is well known', () => {
@@ -313,17 +515,49 @@ describe('data accounting', () => {
     w.c('F.');
     w.s('F.');
     w.c('.');
+    w.settle();
     expect(w.states()).toEqual(['TIME_WAIT', 'CLOSED']);
+  });
+
+  it('a hole acknowledged but never filled in the capture is a capture gap; one filled later is not', () => {
+    const w = new Wire();
+    handshake(w);
+    w.c('P.', 100);
+    w.side[0].nxt += 100; // 100 bytes sent, not captured
+    w.c('P.', 100);
+    w.s('.');
+    expect(w.conn.captureGaps).toBe(1);
+    const v = new Wire();
+    handshake(v);
+    v.c('P.', 100, { lost: true });
+    v.c('P.', 100);
+    v.c('P.', 100, { seq: 1001, dt: 0.3 }); // the hole filled by a retransmission
+    v.s('.');
+    expect(v.conn.captureGaps).toBe(0);
+  });
+
+  it('a frame captured twice is a duplicate, not a retransmission or a state event', () => {
+    const w = new Wire();
+    handshake(w);
+    const seg = w.c('P.', 100, { tsVal: 777 });
+    seg.ts += 0.0005;
+    seg.frame++;
+    w.tracker.segment(seg); // the same packet again, 0.5 ms later
+    expect(w.conn.duplicates).toBe(1);
+    expect(w.tracker.duplicates).toBe(1);
+    expect(w.conn.client.retransmissions).toBe(0);
+    expect(w.conn.client.packets).toBe(4); // SYN, ACK, the data and its copy
   });
 });
 
-describe('port reuse', () => {
+describe('port reuse and incarnations', () => {
   it('a SYN on a closed 4-tuple starts a new connection, ending the TIME_WAIT', () => {
     const w = new Wire();
     handshake(w);
     w.s('F.');
     w.c('F.');
     w.s('.');
+    w.settle();
     expect(w.states()).toEqual(['CLOSED', 'TIME_WAIT']);
     const first = w.conn;
     w.newIsn(0, 900_000);
@@ -335,6 +569,7 @@ describe('port reuse', () => {
     expect(w.rec.reuses[0]!.took).toBe(true);
     w.s('S.');
     w.c('.');
+    w.settle();
     expect(w.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
   });
 
@@ -345,22 +580,65 @@ describe('port reuse', () => {
     w.c('S', 0, { dt: 1 });
     expect(w.tracker.conns).toHaveLength(2);
   });
+
+  it('a SYN with a new ISN on an established 4-tuple: the old end was not captured', () => {
+    const w = new Wire();
+    handshake(w);
+    w.settle();
+    const first = w.conn;
+    w.newIsn(0, 123_456);
+    w.c('S', 0, { dt: 30 });
+    expect(w.tracker.conns).toHaveLength(2);
+    expect(first.endNotCaptured).toBe(true);
+    expect(w.states(first)).toEqual(['CLOSED', 'CLOSED']);
+    expect(w.evidence(first)).toEqual(['inferred', 'inferred']);
+    expectLegal(w);
+  });
+
+  it('data far outside the sequence space of a closed connection is another incarnation, not data after FIN', () => {
+    const w = new Wire();
+    handshake(w);
+    w.c('F.');
+    w.s('F.');
+    w.c('.');
+    w.c('P.', 100, { seq: 1002 + 50_000_000, dt: 0.5 });
+    expect(w.tracker.conns).toHaveLength(2);
+    expect(w.rec.segments.some((x) => x.info.dataAfterFin)).toBe(false);
+    expect(w.conn.midstream).toBe(true);
+  });
 });
 
 describe('evidence that a captured segment was not delivered, or was resent', () => {
-  it('a SYN retransmitted after the captured SYN-ACK: the SYN-ACK never reached the client', () => {
+  it('a SYN resent after the captured SYN-ACK: the SYN-ACK never reached the client, which never went ESTABLISHED', () => {
     const w = new Wire();
     w.c('S');
     w.s('S.', 0, { lost: true });
-    expect(w.states()).toEqual(['ESTABLISHED', 'SYN_RECEIVED']);
+    expect(w.states()).toEqual(['SYN_SENT', 'SYN_RECEIVED']);
     w.c('S', 0, { dt: 1 });
     expect(w.states()).toEqual(['SYN_SENT', 'SYN_RECEIVED']);
-    w.s('S.', 0, { lost: true }); // doubted too
+    w.s('S.', 0, { lost: true });
     expect(w.states()).toEqual(['SYN_SENT', 'SYN_RECEIVED']);
     w.side[0].rcvd = 5001;
     w.side[0].hasRcvd = true;
-    w.c('.'); // finally acts established
+    w.c('.'); // one got through
+    w.settle();
     expect(w.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
+    expect(w.timeline().filter((x) => x.startsWith('client'))).toEqual([
+      'client:CLOSED>SYN_SENT',
+      'client:SYN_SENT>ESTABLISHED',
+    ]);
+  });
+
+  it('a RST answering the SYN-ACK: the client had given up in SYN_SENT', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.', 0, { dt: 3, lost: true });
+    w.c('R', 0, { seq: 1001 });
+    expect(w.states()).toEqual(['CLOSED', 'CLOSED']);
+    expect(w.timeline().filter((x) => x.startsWith('client'))).toEqual([
+      'client:CLOSED>SYN_SENT',
+      'client:SYN_SENT>CLOSED',
+    ]);
   });
 
   it("a hole filled after the receiver's duplicate ACKs is a retransmission however soon it comes", () => {
@@ -388,6 +666,25 @@ describe('evidence that a captured segment was not delivered, or was resent', ()
     w.s('P.', 1000, { seq: 5001, dt: 0.0001 });
     expect(w.conn.server.outOfOrder).toBe(1);
     expect(w.conn.server.retransmissions).toBe(0);
+  });
+
+  it('a peer silent after the handshake keeps its last proven state; one that stops resending gave up', () => {
+    const w = new Wire();
+    handshake(w);
+    w.c('P.', 100, { lost: true });
+    for (const dt of [0.2, 0.4, 0.8, 1.6]) w.c('P.', 100, { seq: 1001, dt, lost: true });
+    // the capture goes on (other traffic) well past the next retransmission (3.2 s later)
+    w.tracker.finish(w.t + 10);
+    expect(w.states()).toEqual(['CLOSED', 'ESTABLISHED']);
+    expect(w.evidence()).toEqual(['inferred', 'inferred']);
+    expect(w.conn.transitions.at(-1)!.cause).toMatch(/gave up/);
+    // ... while a capture that stops during the retransmissions keeps it ESTABLISHED
+    const v = new Wire();
+    handshake(v);
+    v.c('P.', 100, { lost: true });
+    for (const dt of [0.2, 0.4, 0.8]) v.c('P.', 100, { seq: 1001, dt, lost: true });
+    v.tracker.finish(v.t + 1);
+    expect(v.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
   });
 });
 
@@ -423,6 +720,7 @@ describe('SYN cookies', () => {
     w.c('.', 0, { dt: 0.01 });
     w.s('P.', 10);
     expect(w.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
+    expectLegal(w);
   });
 
   it('a request socket retransmits its SYN-ACK by its timer: it stays SYN_RECEIVED', () => {

@@ -167,6 +167,21 @@ export class Wire {
     return seg;
   }
 
+  /**
+   * Let capture time pass without a segment (default 2 s, past the tracker's
+   * settle delay): bare ACKs on their way are then taken as delivered.
+   */
+  settle(dt = 2): void {
+    this.t += dt;
+    this.tracker.advance(this.t);
+  }
+
+  /** The newest connection's [client, server] stateEvidence ("seen" or "inferred"). */
+  evidence(conn?: Connection): [string, string] {
+    const c = conn ?? this.conn;
+    return [c.client.evidenceInferred ? 'inferred' : 'seen', c.server.evidenceInferred ? 'inferred' : 'seen'];
+  }
+
   /** The newest connection's [client, server] state names. */
   states(conn?: Connection): [string, string] {
     const c = conn ?? this.tracker.conns[this.tracker.conns.length - 1]!;
