@@ -21,9 +21,11 @@ import { readCaptureFiles, readCaptureStream } from './capture/reader.js';
 import { DEFAULT_SETTINGS, type Settings } from './config/settings.js';
 import { Detectors } from './detect/detectors.js';
 import { Layer } from './decode/cursor.js';
-import { decodePacket, firstLayer } from './decode/packet.js';
+import { Defragmenter } from './decode/defrag.js';
+import { decodeDatagram, decodePacket, firstLayer } from './decode/packet.js';
 import { DecodeStatus, newSegment, SKIP_REASON, type Segment, TcpFlag } from './decode/segment.js';
 import { TcpdumpTextParser } from './decode/tcpdump-text.js';
+import { describeTunnels } from './decode/tunnel.js';
 import {
   anomalyMatches,
   captureSummary,
@@ -255,6 +257,10 @@ export class Analysis implements TrackerObserver {
   firstTs = Number.POSITIVE_INFINITY;
   private readonly seg: Segment = newSegment();
   private readonly skipCounts: number[] = new Array(SKIP_REASON.length).fill(0);
+  /** Frames of link types we do not decode, by link type (named in `skipped`). */
+  private readonly unknownLinkTypes = new Map<number, number>();
+  /** Created at the first fragment that may carry a tunnel. */
+  private defrag: Defragmenter | null = null;
   private readonly textParsers = new Map<
     string,
     { parser: TcpdumpTextParser; frameBase: number; count: number }
@@ -281,7 +287,7 @@ export class Analysis implements TrackerObserver {
     this.opts = opts;
     this.settings = { ...DEFAULT_SETTINGS, ...opts.settings } as Settings;
     const s = this.settings;
-    this.filter = makeFilter(s.host, s.port, s.conn);
+    this.filter = makeFilter(s.host, s.port, s.conn, s.tunnelHost);
     this.tracker = new Tracker(this, {
       msl: s.msl,
       idleTimeout: s.idleTimeout,
@@ -301,10 +307,17 @@ export class Analysis implements TrackerObserver {
     record: (rec: PacketRecord): void => {
       this.packets++;
       const seg = this.seg;
-      const st = decodePacket(rec.linkType, rec.buf, rec.offset, rec.capLen, rec.origLen, seg);
+      let st = decodePacket(rec.linkType, rec.buf, rec.offset, rec.capLen, rec.origLen, seg);
       if (st !== DecodeStatus.Ok) {
-        this.skipCounts[st]!++;
-        return;
+        if (st === DecodeStatus.Reassemble) st = this.reassemble(rec);
+        else if (st === DecodeStatus.UnknownLinkType) {
+          this.unknownLinkTypes.set(rec.linkType, (this.unknownLinkTypes.get(rec.linkType) ?? 0) + 1);
+          return;
+        }
+        if (st !== DecodeStatus.Ok) {
+          this.skipCounts[st]!++;
+          return;
+        }
       }
       seg.frame = rec.frame;
       seg.tsSec = rec.tsSec;
@@ -341,6 +354,26 @@ export class Analysis implements TrackerObserver {
       this.feed(seg);
     },
   };
+
+  /**
+   * A fragment of a datagram that may carry a tunnel: kept until the datagram
+   * is whole, which is then decoded (its tunnels opened) in this frame's place.
+   * The fragments before it are counted by their fate at the end (finish()).
+   */
+  private reassemble(rec: PacketRecord): DecodeStatus {
+    this.defrag ??= new Defragmenter();
+    const seg = this.seg;
+    const ts = rec.tsSec + rec.tsNsec / 1e9;
+    let whole = this.defrag.add(rec.buf, Math.min(rec.offset + rec.capLen, rec.buf.length), seg, ts);
+    // A rebuilt datagram may tunnel a fragment itself (fragmented inside a fragmented
+    // tunnel): that one waits in its turn, counted by its fate like any other.
+    for (let depth = 0; whole !== null; depth++) {
+      const st = decodeDatagram(whole.datagram, whole.chain, seg);
+      if (st !== DecodeStatus.Reassemble || depth === 2) return st;
+      whole = this.defrag.add(whole.datagram, whole.datagram.length, seg, ts);
+    }
+    return DecodeStatus.Continuation;
+  }
 
   /**
    * The day that tcpdump's time-of-day stamps (its default) belong to: --text-date,
@@ -412,6 +445,9 @@ export class Analysis implements TrackerObserver {
   // --- TrackerObserver: the ladder recorder first (rows exist before anomalies land on them) ---
 
   segment(conn: Connection, seg: Segment, info: SegInfo): void {
+    // The tunnel chain, described once, from the connection's first segment.
+    if (seg.tunnelDepth !== 0 && conn.tunnel === null)
+      conn.tunnel = describeTunnels(seg, info.side !== CLIENT);
     this.ladder?.segment(conn, seg, info);
     this.detectors.segment(conn, seg, info);
   }
@@ -523,7 +559,7 @@ export class Analysis implements TrackerObserver {
     if (stats.linkTypes.length > 0 && stats.linkTypes.every((lt) => firstLayer(lt) === Layer.Done)) {
       const f = stats.files.find((x) => x.linkTypes.length > 0) ?? stats.files[0]!;
       throw new CaptureError(
-        `${f.file}: cannot analyse link type ${stats.linkTypes.map(linkTypeName).join(', ')}: no decoder for it (Ethernet, raw IP, Linux cooked, NULL/LOOP and Cisco HDLC are decoded)`,
+        `${f.file}: cannot analyse link type ${stats.linkTypes.map(linkTypeName).join(', ')}: no decoder for it (Ethernet, raw IP, Linux cooked, NULL/LOOP, Cisco HDLC, FDDI, 802.11, radiotap, PKTAP and NFLOG are decoded)`,
         f.file,
       );
     }
@@ -539,8 +575,22 @@ export class Analysis implements TrackerObserver {
     // The capture's last timestamp (any frame, TCP or not) is "now" at the end.
     const end = Math.max(this.lastTs, stats.end ?? 0, this.textEnd);
     for (let i = 0; i < this.skipCounts.length; i++) {
-      if (i !== DecodeStatus.Ok && this.skipCounts[i]! > 0)
-        this.skipped[SKIP_REASON[i]!] = this.skipCounts[i]!;
+      // Continuation: a fragment held by the reassembler, counted below by its fate.
+      if (i !== DecodeStatus.Ok && i !== DecodeStatus.Continuation && this.skipCounts[i]! > 0) {
+        const name = SKIP_REASON[i]!;
+        this.skipped[name] = (this.skipped[name] ?? 0) + this.skipCounts[i]!;
+      }
+    }
+    for (const [lt, n] of this.unknownLinkTypes) this.skipped[`unknown-link-type:${linkTypeName(lt)}`] = n;
+    if (this.defrag !== null) {
+      this.defrag.finish();
+      const { reassembled, timedOut, dropped } = this.defrag.counts;
+      const add = (k: string, n: number) => {
+        if (n > 0) this.skipped[k] = (this.skipped[k] ?? 0) + n;
+      };
+      add('ip-fragment', reassembled);
+      add('ip-fragment-timeout', timedOut);
+      add('ip-fragment-dropped', dropped);
     }
     if (end > 0) this.tracker.finish(end);
     this.detectors.finish(end, this.tracker.conns);

@@ -136,13 +136,18 @@ export interface ReadOptions {
 export const LinkType = {
   NULL: 0,
   ETHERNET: 1,
+  FDDI: 10,
   RAW_12: 12,
   RAW_14: 14,
   RAW: 101,
   C_HDLC: 104,
+  IEEE802_11: 105,
   LOOP: 108,
   LINUX_SLL: 113,
+  IEEE802_11_RADIOTAP: 127,
   IPV4: 228,
   IPV6: 229,
+  NFLOG: 239,
+  PKTAP: 258,
   LINUX_SLL2: 276,
 } as const;

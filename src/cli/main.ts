@@ -65,6 +65,11 @@ function addCommon(cmd: Command): Command {
       'keep only connections with an endpoint on this port (repeatable, or comma-separated)',
       collect,
     )
+    .option(
+      '--tunnel-host <addr>',
+      'keep only connections carried in a tunnel with an outer endpoint on this address (repeatable, or comma-separated)',
+      collect,
+    )
     .option('--strict', 'a truncated or damaged capture exits 2')
     .option(
       '--text-date <YYYY-MM-DD>',
@@ -107,7 +112,8 @@ export function buildSettings(opts: Record<string, unknown>, io: Io): Settings {
   const configPath = typeof opts.config === 'string' ? opts.config : findDefaultConfig(io.cwd);
   const file = configPath ? loadConfig(configPath) : undefined;
   const cli: Record<string, unknown> = { ...opts };
-  for (const k of ['host', 'port', 'conn', 'failOn']) if (cli[k] !== undefined) cli[k] = splitList(cli[k]);
+  for (const k of ['host', 'port', 'tunnelHost', 'conn', 'failOn'])
+    if (cli[k] !== undefined) cli[k] = splitList(cli[k]);
   if (Array.isArray(cli.max)) {
     // settingsFromOptions validates `max` as the config's object form; --max is "key=limit".
     cli.max = Object.fromEntries(

@@ -90,6 +90,8 @@ export interface Settings {
   host?: string[];
   /** Keep only connections with one endpoint on one of these ports. */
   port?: number[];
+  /** Keep only connections carried in a tunnel with an outer endpoint on one of these addresses. */
+  tunnelHost?: string[];
   /** Keep only these connection ids. */
   conn?: number[];
 }

@@ -38,6 +38,7 @@ export const SETTINGS_KEYS = [
   'format',
   'host',
   'port',
+  'tunnelHost',
   'conn',
 ] as const satisfies readonly (keyof Settings)[];
 
@@ -308,5 +309,6 @@ const VALIDATORS: Record<keyof Settings, Validator> = {
   format,
   host: hosts,
   port: ports,
+  tunnelHost: hosts,
   conn: (v, at) => list(v, at).map((x) => count(x, at, 1)),
 };

@@ -33,6 +33,32 @@ export const Layer = {
   IPv6: 12,
   Udp: 13,
   Tcp: 14,
+  // Tunnels (each decoder in its own file; the tunnel hop is recorded by decode/tunnel.ts).
+  Vxlan: 15,
+  Geneve: 16,
+  Gre: 17,
+  ErspanII: 18,
+  ErspanIII: 19,
+  GtpU: 20,
+  Teredo: 21,
+  Ayiya: 22,
+  EtherIp: 23,
+  // More link layers.
+  Fddi: 24,
+  Ieee80211: 25,
+  Radiotap: 26,
+  Pktap: 27,
+  Nflog: 28,
+  /** IEEE 802.1ah provider backbone bridging I-TAG (ethertype 0x88e7). */
+  Pbb: 29,
+  /** Cisco VN-Tag (ethertype 0x8926). */
+  VnTag: 30,
+  /** Cisco FabricPath: an outer Ethernet header whose ethertype is the FP tag 0x8903. */
+  FabricPath: 31,
+  /** PPP protocol field (GRE version 1, PPTP). */
+  Ppp: 32,
+  /** IEEE 802.2 LLC with a SNAP header (FDDI, 802.11). */
+  LlcSnap: 33,
 } as const;
 export type Layer = (typeof Layer)[keyof typeof Layer];
 
@@ -53,6 +79,9 @@ export interface Cursor {
   ipEnd: number;
   status: DecodeStatus;
   seg: Segment;
+  /** Ports of the last UDP header read (for the tunnel hop it opens), 0 before any. */
+  udpSrc: number;
+  udpDst: number;
 }
 
 export type LayerDecoder = (c: Cursor) => Layer;

@@ -1,6 +1,7 @@
 /**
  * Ethertype dispatch, shared by every link layer whose protocol field is an
- * ethertype (Ethernet, 802.1Q tags, Linux SLL/SLL2, Cisco HDLC).
+ * ethertype (Ethernet, 802.1Q tags, Linux SLL/SLL2, Cisco HDLC, LLC/SNAP, GRE,
+ * Geneve).
  * Values: https://www.iana.org/assignments/ieee-802-numbers
  */
 import { type Cursor, Layer, stop } from './cursor.js';
@@ -20,6 +21,12 @@ export const EtherType = {
   MplsUnicast: 0x8847,
   MplsMulticast: 0x8848,
   PppoeSession: 0x8864,
+  /** IEEE 802.1ah provider backbone bridging: the I-TAG, then the customer's frame. */
+  Pbb: 0x88e7,
+  /** Cisco VN-Tag (802.1Qbh's predecessor): 4 bytes, then an ethertype. */
+  VnTag: 0x8926,
+  /** Cisco FabricPath tag: 2 bytes (FTag, TTL), then the classical Ethernet frame. */
+  FabricPath: 0x8903,
 } as const;
 
 /** The layer an ethertype leads to; anything else stops the loop as NonIp, recorded in seg.etherType. */
@@ -40,6 +47,12 @@ export function etherTypeLayer(c: Cursor, type: number): Layer {
       return Layer.Mpls;
     case EtherType.PppoeSession:
       return Layer.PppoeSession;
+    case EtherType.Pbb:
+      return Layer.Pbb;
+    case EtherType.VnTag:
+      return Layer.VnTag;
+    case EtherType.FabricPath:
+      return Layer.FabricPath;
     default:
       return stop(c, DecodeStatus.NonIp);
   }

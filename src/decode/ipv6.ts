@@ -82,6 +82,7 @@ export function decodeIPv6(c: Cursor): Layer {
       }
       case IpProto.Fragment: {
         if (p + 8 > end) return truncated(c);
+        seg.fragHeader = p;
         const offset = ((b[p + 2]! << 8) | b[p + 3]!) & 0xfff8;
         // M flag (bit 0) at offset 0: the first fragment, which holds the transport header.
         seg.ipFragmented = offset === 0 && (b[p + 3]! & 1) !== 0;

@@ -9,19 +9,34 @@
  * seg.buf with offsets, not a subarray.
  */
 import { LinkType } from '../capture/record.js';
+import { decodeAyiya } from './ayiya.js';
+import { decodeFabricPath, decodePbb, decodeVnTag } from './bridging.js';
 import { decodeCiscoHdlc } from './chdlc.js';
 import { type Cursor, Layer, type LayerDecoder, stop } from './cursor.js';
+import { decodeErspanII, decodeErspanIII } from './erspan.js';
+import { decodeEtherIp } from './etherip.js';
 import { decodeEthernet } from './ethernet.js';
+import { decodeFddi } from './fddi.js';
+import { decodeGeneve } from './geneve.js';
+import { decodeGre } from './gre.js';
+import { decodeGtpU } from './gtp.js';
+import { decodeIeee80211, decodeRadiotap } from './ieee80211.js';
 import { decodeIPv4 } from './ipv4.js';
 import { decodeIPv6 } from './ipv6.js';
+import { decodeLlcSnap } from './llc.js';
 import { decodeMpls } from './mpls.js';
+import { decodeNflog } from './nflog.js';
 import { decodeNull } from './null.js';
+import { decodePktap } from './pktap.js';
+import { decodePpp } from './ppp.js';
 import { decodePppoeSession } from './pppoe.js';
-import { DecodeStatus, newSegment, resetFields, type Segment } from './segment.js';
+import { DecodeStatus, newSegment, resetFields, type Segment, type TunnelHop } from './segment.js';
 import { decodeLinuxSll, decodeLinuxSll2 } from './sll.js';
 import { decodeTcp } from './tcp.js';
+import { decodeTeredo } from './teredo.js';
 import { decodeUdp } from './udp.js';
 import { decodeVlan } from './vlan.js';
+import { decodeVxlan } from './vxlan.js';
 
 /** Raw IP: IPv4 or IPv6 by the version nibble. */
 function decodeRawIp(c: Cursor): Layer {
@@ -67,6 +82,25 @@ const BY_LAYER: Record<Layer, LayerDecoder> = {
   [Layer.IPv6]: decodeIPv6,
   [Layer.Udp]: decodeUdp,
   [Layer.Tcp]: decodeTcp,
+  [Layer.Vxlan]: decodeVxlan,
+  [Layer.Geneve]: decodeGeneve,
+  [Layer.Gre]: decodeGre,
+  [Layer.ErspanII]: decodeErspanII,
+  [Layer.ErspanIII]: decodeErspanIII,
+  [Layer.GtpU]: decodeGtpU,
+  [Layer.Teredo]: decodeTeredo,
+  [Layer.Ayiya]: decodeAyiya,
+  [Layer.EtherIp]: decodeEtherIp,
+  [Layer.Fddi]: decodeFddi,
+  [Layer.Ieee80211]: decodeIeee80211,
+  [Layer.Radiotap]: decodeRadiotap,
+  [Layer.Pktap]: decodePktap,
+  [Layer.Nflog]: decodeNflog,
+  [Layer.Pbb]: decodePbb,
+  [Layer.VnTag]: decodeVnTag,
+  [Layer.FabricPath]: decodeFabricPath,
+  [Layer.Ppp]: decodePpp,
+  [Layer.LlcSnap]: decodeLlcSnap,
 };
 /** The same, as a dense array indexed by layer id for the hot loop. */
 const DECODERS: readonly LayerDecoder[] = Object.values(Layer)
@@ -99,6 +133,16 @@ export function firstLayer(linkType: number): Layer {
       return Layer.LinuxSll;
     case LinkType.LINUX_SLL2:
       return Layer.LinuxSll2;
+    case LinkType.FDDI:
+      return Layer.Fddi;
+    case LinkType.IEEE802_11:
+      return Layer.Ieee80211;
+    case LinkType.IEEE802_11_RADIOTAP:
+      return Layer.Radiotap;
+    case LinkType.PKTAP:
+      return Layer.Pktap;
+    case LinkType.NFLOG:
+      return Layer.Nflog;
     default:
       return Layer.Done;
   }
@@ -117,6 +161,8 @@ const cursor: Cursor = {
   ipEnd: 0,
   status: DecodeStatus.Ok,
   seg: DETACHED,
+  udpSrc: 0,
+  udpDst: 0,
 };
 
 /** Every field the decoder sets, back to "absent", so nothing leaks from the previous packet. */
@@ -158,7 +204,7 @@ export function decodePacket(
   seg: Segment,
 ): DecodeStatus {
   reset(seg, buf);
-  let layer = firstLayer(linkType);
+  const layer = firstLayer(linkType);
   if (layer === Layer.Done) {
     clearAddresses(seg);
     return DecodeStatus.UnknownLinkType;
@@ -170,20 +216,71 @@ export function decodePacket(
   }
   let end = offset + capLen;
   if (end > buf.length) end = buf.length;
+  return run(layer, buf, offset, end, Math.max(origLen, end - offset), seg);
+}
+
+function run(
+  first: Layer,
+  buf: Uint8Array,
+  offset: number,
+  end: number,
+  wireLen: number,
+  seg: Segment,
+): DecodeStatus {
+  let layer = first;
   const c = cursor;
   c.buf = buf;
   c.start = offset;
   c.off = offset;
   c.end = end;
-  c.wireLen = Math.max(origLen, end - offset);
+  c.wireLen = wireLen;
   c.ipEnd = end;
   c.status = DecodeStatus.Malformed;
   c.seg = seg;
-  // Terminates: every layer but RawIp consumes header bytes or stops, and RawIp
-  // only leads to IPv4 / IPv6, which do.
+  // Terminates: every layer but RawIp, RawOrLoop, LlcSnap's callers and the
+  // tags consumes header bytes or stops, and those lead only to layers that do.
   while (layer !== Layer.Done) layer = DECODERS[layer]!(c);
   if (seg.ipOffset < 0) clearAddresses(seg);
   c.seg = DETACHED;
   c.buf = EMPTY;
   return c.status;
+}
+
+/** The tunnels a fragment travelled in, kept by the reassembler for the whole datagram. */
+export interface TunnelChain {
+  key: number;
+  hops: TunnelHop[];
+}
+
+/** A copy of seg's tunnel chain (rare: once per reassembled datagram). */
+export function saveTunnels(seg: Segment): TunnelChain {
+  const hops: TunnelHop[] = [];
+  for (let i = 0; i < seg.tunnelDepth; i++) {
+    const h = seg.tunnels[i]!;
+    hops.push({ ...h, src: h.src.slice(), dst: h.dst.slice() });
+  }
+  return { key: seg.tunnelKey, hops };
+}
+
+/**
+ * Decodes a whole IP datagram rebuilt from fragments (decode/defrag.ts):
+ * buf[0 .. buf.length) starts at its IP header; `chain` gives the tunnels its
+ * fragments travelled in, which are restored first.
+ */
+export function decodeDatagram(buf: Uint8Array, chain: TunnelChain, seg: Segment): DecodeStatus {
+  reset(seg, buf);
+  seg.tunnelKey = chain.key;
+  seg.tunnelDepth = chain.hops.length;
+  for (let i = 0; i < chain.hops.length; i++) {
+    const h = chain.hops[i]!;
+    const t = seg.tunnels[i]!;
+    t.type = h.type;
+    t.ipVersion = h.ipVersion;
+    t.src.set(h.src);
+    t.dst.set(h.dst);
+    t.srcPort = h.srcPort;
+    t.dstPort = h.dstPort;
+    t.id = h.id;
+  }
+  return run(Layer.RawIp, buf, 0, buf.length, buf.length, seg);
 }

@@ -71,10 +71,61 @@ export interface Segment {
    */
   ipFragmented: boolean;
   /**
+   * Offset in buf of the IPv6 fragment header of a fragment (status
+   * Reassemble); not reset between packets, read only for that status.
+   */
+  fragHeader: number;
+  /**
    * The TCP header's three reserved bits (byte 12, bits 1-3; RFC 9293 section 3.1),
    * 0..7. Senders must send zero: non-zero marks crafted or injected segments.
    */
   tcpReserved: number;
+  /**
+   * The TCP header's options were cut by the snaplen (data offset says more
+   * bytes than were captured). The fixed 20 bytes are read and used; options
+   * past the cut are unknown. Zeek ignores such a packet (its TCP analyzer
+   * stops at a header shorter than the data offset), so the `--zeek` view does.
+   */
+  headerCut: boolean;
+  /**
+   * The tunnels the segment travelled in (decode/tunnel.ts): 0 without one, else
+   * a number derived from the encapsulation chain (type, outer addresses,
+   * VNI / key) that is part of the connection's identity. The chain itself is
+   * tunnels[0 .. tunnelDepth), outermost first, filled only when there is one.
+   */
+  tunnelKey: number;
+  tunnelDepth: number;
+  tunnels: TunnelHop[];
+}
+
+/** One encapsulation around a segment: its kind and the outer header's endpoints. */
+export interface TunnelHop {
+  /** TunnelType (decode/tunnel.ts). */
+  type: number;
+  ipVersion: 4 | 6;
+  /** Outer addresses (4 bytes used for IPv4, 16 for IPv6). */
+  src: Uint8Array;
+  dst: Uint8Array;
+  /** Outer UDP ports for UDP-borne tunnels, else 0. */
+  srcPort: number;
+  dstPort: number;
+  /** VNI (VXLAN, Geneve), GRE key, ERSPAN session, GTP-U TEID; -1 when none. */
+  id: number;
+}
+
+/** How deep tunnels may nest (VXLAN in GRE in IP-in-IP is 3); deeper is counted as `tunnel`. */
+export const MAX_TUNNEL_DEPTH = 4;
+
+function newTunnelHop(): TunnelHop {
+  return {
+    type: 0,
+    ipVersion: 4,
+    src: new Uint8Array(16),
+    dst: new Uint8Array(16),
+    srcPort: 0,
+    dstPort: 0,
+    id: -1,
+  };
 }
 
 export const TcpFlag = {
@@ -105,7 +156,10 @@ export const DecodeStatus = {
   Malformed: 5,
   /** A non-first IP fragment (its TCP header is in the first fragment). */
   Fragment: 6,
-  /** A tunnel (GRE, IP-in-IP, VXLAN, ...) that we count but do not open. */
+  /**
+   * A tunnel we do not open (L2TP, a GRE or UDP payload that is not what its
+   * header or port announces), or tunnels nested deeper than MAX_TUNNEL_DEPTH.
+   */
   Tunnel: 7,
   /** A text line that is not a TCP line (tcpdump text input). */
   NonTcpLine: 8,
@@ -126,6 +180,12 @@ export const DecodeStatus = {
    * `IP a.1 > b.2: tcp 0`). seg holds the addresses, ports, time and payloadLen only.
    */
   TcpNoHeader: 11,
+  /**
+   * A fragment of an IP datagram that may carry a tunnel (UDP, GRE, IP-in-IP):
+   * the caller reassembles it (decode/defrag.ts) and decodes the whole datagram.
+   * Counted as `ip-fragment` while it waits.
+   */
+  Reassemble: 12,
 } as const;
 export type DecodeStatus = (typeof DecodeStatus)[keyof typeof DecodeStatus];
 
@@ -143,6 +203,7 @@ export const SKIP_REASON: readonly string[] = [
   'pending',
   'continuation',
   'tcp-no-header',
+  'ip-fragment',
 ];
 
 export function newSegment(): Segment {
@@ -183,7 +244,12 @@ export function newSegment(): Segment {
     ipOffset: -1,
     tcpOffset: -1,
     ipFragmented: false,
+    fragHeader: -1,
     tcpReserved: 0,
+    headerCut: false,
+    tunnelKey: 0,
+    tunnelDepth: 0,
+    tunnels: Array.from({ length: MAX_TUNNEL_DEPTH }, newTunnelHop),
   };
 }
 
@@ -223,4 +289,7 @@ export function resetFields(seg: Segment, buf: Uint8Array): void {
   seg.tcpOffset = -1;
   seg.ipFragmented = false;
   seg.tcpReserved = 0;
+  seg.headerCut = false;
+  seg.tunnelKey = 0;
+  seg.tunnelDepth = 0;
 }

@@ -64,6 +64,8 @@ export function decodeTcp(c: Cursor): Layer {
   const end = c.end;
   seg.capturedPayload = end > payloadOffset ? end - payloadOffset : 0;
   seg.truncated = end < c.ipEnd;
+  // Options cut by the snaplen: the fixed header is whole and used; see Segment.headerCut.
+  seg.headerCut = end < payloadOffset;
   if (
     headerLen === 32 &&
     end >= o + 32 &&

@@ -30,6 +30,7 @@ import { at, find, findLast, isDigit, lastSpace, num, readUint, skipSpaces } fro
 import { SeqTracker } from './tcpdump-text/seq.js';
 import { Clock, type HmsMeaning, readStamp, StampShape, stamp } from './tcpdump-text/time.js';
 import { DecodeStatus, resetFields, type Segment, TcpFlag } from './segment.js';
+import { pushTunnel, TunnelType } from './tunnel.js';
 
 export type { HmsMeaning } from './tcpdump-text/time.js';
 
@@ -529,7 +530,56 @@ export class TcpdumpTextParser {
     this.keyDstEnd = colon;
     // An outer `a > b:` before these endpoints: a tunnel (GRE, IP-in-IP ...) printed inside its carrier.
     this.tunnelled = this.addressPair(s, b, srcStart, null);
+    this.innerStart = srcStart;
     return true;
+  }
+
+  /**
+   * The tunnel a line prints its TCP inside, as the tunnel hop of seg (its
+   * kind read from the text between the two address pairs):
+   *   `IP A > B: GREv0, key=0x7, seq 3, length 164: IP a.p > b.q: Flags ...`
+   *   `IP A > B: IP6 a.p > b.q: ...` (IP-in-IP, 6in4, 4in6, IPv6-in-IPv6)
+   *   `IP A.x > B.6081: Geneve, Flags [none], vni 0x1092, ...: IP a.p > b.q: ...`
+   * The nearest outer pair only: a line holds one tunnel for us. VXLAN, whose
+   * inner frame tcpdump prints on a line of its own, is not opened. False when
+   * the outer pair is not two addresses: the line stays a counted tunnel.
+   */
+  private textTunnel(s: string, b: number, seg: Segment): boolean {
+    const inner = this.innerStart;
+    for (let k = findLast(s, ' > ', b, inner); k >= 0; k = findLast(s, ' > ', b, k)) {
+      const rs = k + 3;
+      const colon = find(s, ': ', rs, inner);
+      if (colon < 0 || find(s, ' ', rs, colon) >= 0) continue;
+      const ls = lastSpace(s, b, k) + 1;
+      const src = this.outerSrc.fill(0);
+      const dst = this.outerDst.fill(0);
+      let v = parseAddr(s, ls, k, src);
+      let sport = 0;
+      let dport = 0;
+      if (v !== 0) {
+        if (parseAddr(s, rs, colon, dst) !== v) return false;
+      } else {
+        sport = parseAddrPort(s, ls, k, src);
+        v = addrPort.version;
+        if (sport < 0) return false;
+        dport = parseAddrPort(s, rs, colon, dst);
+        if (dport < 0 || addrPort.version !== v) return false;
+      }
+      const between = s.slice(colon, inner);
+      let type: TunnelType;
+      let id = -1;
+      let m: RegExpExecArray | null;
+      if (between.includes('GREv')) {
+        type = TunnelType.Gre;
+        if ((m = /key=0x([0-9a-f]+)/.exec(between)) !== null) id = Number.parseInt(m[1]!, 16);
+      } else if (between.includes('Geneve')) {
+        type = TunnelType.Geneve;
+        if ((m = /vni 0x([0-9a-f]+)/.exec(between)) !== null) id = Number.parseInt(m[1]!, 16);
+      } else if (v === 4) type = seg.ipVersion === 4 ? TunnelType.IpInIp : TunnelType.SixInFour;
+      else type = seg.ipVersion === 4 ? TunnelType.FourInSix : TunnelType.SixInSix;
+      return pushTunnel(seg, type, v as 4 | 6, src, dst, sport, dport, id, id >= 0);
+    }
+    return false;
   }
 
   private dirKey = '';
@@ -542,6 +592,9 @@ export class TcpdumpTextParser {
   private keyDst = 0;
   private keyDstEnd = 0;
   private tunnelled = false;
+  private innerStart = 0;
+  private readonly outerSrc = new Uint8Array(16);
+  private readonly outerDst = new Uint8Array(16);
   private pairSrc = 0;
   private pairSrcEnd = 0;
   private pairDst = 0;
@@ -596,7 +649,7 @@ export class TcpdumpTextParser {
   ): DecodeStatus {
     resetSegment(seg);
     if (!this.endpoints(s, b, f, seg)) return DecodeStatus.NonTcpLine;
-    if (this.tunnelled) return DecodeStatus.Tunnel;
+    if (this.tunnelled && !this.textTunnel(s, b, seg)) return DecodeStatus.Tunnel;
     this.fillTime(seg);
     // IPv6 -v, on this line: `(flowlabel 0x.., hlim 64, next-header TCP (6) payload length: 20)`
     let ip6Payload = -1;

@@ -1,24 +1,59 @@
 /**
- * UDP (RFC 768), looked at only to tell tunnels from other UDP traffic: we
- * count tunnels (Tunnel) but do not open them. Tunnels are recognised by their
- * IANA ports, as Wireshark and Zeek do by default:
+ * UDP (RFC 768), read only to find the tunnels it carries. Tunnels are
+ * recognised by their IANA ports, as Wireshark and Zeek do by default:
  *   VXLAN 4789 (RFC 7348) and Geneve 6081 (RFC 8926) by destination port,
- *   Teredo 3544 (RFC 4380) on either side (server and relay traffic).
+ *   GRE-in-UDP 4754 (RFC 8086) by destination port,
+ *   GTP-U 2152 (3GPP TS 29.281), Teredo 3544 (RFC 4380) and AYIYA 5072 on either
+ *   side (requests and answers both use the well-known port on one end only).
+ * Each tunnel decoder checks its header before it opens anything: UDP that
+ * merely uses one of these ports is NonTcp.
+ *
+ * Teredo also runs between a client and a relay on ports that are not 3544
+ * (the relay's own port): as Zeek's Teredo protocol detection does, UDP on any
+ * port whose payload is an IPv6 header from or to a Teredo address
+ * (2001:0::/32, RFC 4380 section 2.6), or starts with an origin indication or
+ * authentication header, is offered to the Teredo decoder, which opens it only
+ * when the IPv6 length fills the datagram exactly.
  */
-import { type Cursor, type Layer, stop } from './cursor.js';
+import { type Cursor, Layer, stop } from './cursor.js';
 import { DecodeStatus } from './segment.js';
 
-const VXLAN = 4789;
-const GENEVE = 6081;
-const TEREDO = 3544;
+export const UdpPort = {
+  GTP_U: 2152,
+  TEREDO: 3544,
+  GRE_UDP: 4754,
+  VXLAN: 4789,
+  AYIYA: 5072,
+  GENEVE: 6081,
+} as const;
 
 export function decodeUdp(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
-  if (o + 4 > c.end) return stop(c, DecodeStatus.NonTcp);
+  if (o + 8 > c.end) return stop(c, DecodeStatus.NonTcp);
   const src = (b[o]! << 8) | b[o + 1]!;
   const dst = (b[o + 2]! << 8) | b[o + 3]!;
-  if (dst === VXLAN || dst === GENEVE || dst === TEREDO || src === TEREDO)
-    return stop(c, DecodeStatus.Tunnel);
+  c.udpSrc = src;
+  c.udpDst = dst;
+  c.off = o + 8;
+  if (dst === UdpPort.VXLAN) return Layer.Vxlan;
+  if (dst === UdpPort.GENEVE) return Layer.Geneve;
+  if (dst === UdpPort.GRE_UDP) return Layer.Gre;
+  if (dst === UdpPort.GTP_U || src === UdpPort.GTP_U) return Layer.GtpU;
+  if (dst === UdpPort.TEREDO || src === UdpPort.TEREDO) return Layer.Teredo;
+  if (dst === UdpPort.AYIYA || src === UdpPort.AYIYA) return Layer.Ayiya;
+  if (looksLikeTeredo(b, o + 8, c.end)) return Layer.Teredo;
   return stop(c, DecodeStatus.NonTcp);
+}
+
+const TEREDO_PREFIX = 0x20010000;
+
+function looksLikeTeredo(b: Uint8Array, p: number, end: number): boolean {
+  if (p + 40 > end) return false;
+  const first = b[p]!;
+  if (first === 0) return b[p + 1]! <= 1;
+  if (first >> 4 !== 6) return false;
+  const s = ((b[p + 8]! << 24) | (b[p + 9]! << 16) | (b[p + 10]! << 8) | b[p + 11]!) >>> 0;
+  const d = ((b[p + 24]! << 24) | (b[p + 25]! << 16) | (b[p + 26]! << 8) | b[p + 27]!) >>> 0;
+  return s === TEREDO_PREFIX || d === TEREDO_PREFIX;
 }

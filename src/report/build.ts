@@ -3,6 +3,7 @@
  * the report model of SPEC.md. Pure: no I/O.
  */
 import type { CaptureStats } from '../capture/record.js';
+import { formatAddr, parseAddr } from '../decode/addr.js';
 import {
   CLIENT,
   type Connection,
@@ -24,14 +25,19 @@ import type {
 const LINK_NAMES: Record<number, string> = {
   0: 'NULL',
   1: 'EN10MB',
+  10: 'FDDI',
   12: 'RAW',
   14: 'RAW',
   101: 'RAW',
   104: 'C_HDLC',
+  105: 'IEEE802_11',
   108: 'LOOP',
   113: 'LINUX_SLL',
+  127: 'IEEE802_11_RADIO',
   228: 'IPV4',
   229: 'IPV6',
+  239: 'NFLOG',
+  258: 'PKTAP',
   276: 'LINUX_SLL2',
 };
 
@@ -94,6 +100,7 @@ export function connectionReport(conn: Connection): ConnectionReport {
       ...(r.inferred ? { inferred: true } : {}),
     })),
     anomalies: [...conn.anomalies],
+    ...(conn.tunnel !== null ? { tunnel: conn.tunnel.map((t) => ({ ...t })) } : {}),
   };
 }
 
@@ -200,18 +207,33 @@ export function captureSummary(
 
 /** Does the connection match the --host / --port / --conn filters? */
 export interface ConnFilter {
+  /** --host / --port: the connection's own (inner, when tunnelled) endpoints. */
   hosts: Set<string> | null;
   ports: Set<number> | null;
   ids: Set<number> | null;
+  /** --tunnel-host: an outer endpoint of any tunnel the connection travelled in. */
+  tunnelHosts?: Set<string> | null;
 }
 
-export function makeFilter(host?: string[], port?: number[], conn?: number[]): ConnFilter | null {
-  if (!host?.length && !port?.length && !conn?.length) return null;
+export function makeFilter(
+  host?: string[],
+  port?: number[],
+  conn?: number[],
+  tunnelHost?: string[],
+): ConnFilter | null {
+  if (!host?.length && !port?.length && !conn?.length && !tunnelHost?.length) return null;
   return {
     hosts: host?.length ? new Set(host) : null,
     ports: port?.length ? new Set(port) : null,
     ids: conn?.length ? new Set(conn) : null,
+    tunnelHosts: tunnelHost?.length ? new Set(tunnelHost.map(canonicalAddr)) : null,
   };
+}
+
+/** An address as the report prints it, so `--host 2001:DB8:0::1` finds 2001:db8::1. */
+function canonicalAddr(a: string): string {
+  const p = parseAddr(a);
+  return p ? formatAddr(p.ipVersion, p.bytes) : a;
 }
 
 export function matches(f: ConnFilter | null, c: ConnectionReport): boolean {
@@ -219,6 +241,10 @@ export function matches(f: ConnFilter | null, c: ConnectionReport): boolean {
   if (f.ids && !f.ids.has(c.id)) return false;
   if (f.hosts && !f.hosts.has(c.client.addr) && !f.hosts.has(c.server.addr)) return false;
   if (f.ports && !f.ports.has(c.client.port) && !f.ports.has(c.server.port)) return false;
+  if (f.tunnelHosts) {
+    const t = f.tunnelHosts;
+    if (!c.tunnel?.some((h) => t.has(h.src) || t.has(h.dst))) return false;
+  }
   return true;
 }
 

@@ -138,6 +138,7 @@ const K = {
   frame: b(',"frame":'),
   anomalies: b('],"anomalies":['),
   close: b(']}'),
+  tunnel: b('],"tunnel":'),
 } as const;
 
 function endpointJson(w: JsonBytes, ep: Endpoint, side: Side, ipVersion: 4 | 6): void {
@@ -238,6 +239,13 @@ export function writeConnectionJson(w: JsonBytes, conn: Connection): void {
   for (let i = 0; i < as.length; i++) {
     if (i > 0) w.byte(44); // ,
     w.bytes(qb(as[i]!));
+  }
+  if (conn.tunnel !== null) {
+    // Rare (tunnelled connections only), and the chain is the tool's own text: stringified.
+    w.bytes(K.tunnel);
+    w.bytes(b(jsonSafe(JSON.stringify(conn.tunnel))));
+    w.byte(125); // }
+    return;
   }
   w.bytes(K.close);
 }

@@ -9,6 +9,7 @@
  *   0.000000      1  SYN_SENT     ------ S seq=0 win=64240 len=0 ----->  SYN_RECEIVED
  *   0.000412      2  ESTABLISHED  <---- S. seq=0 ack=1 win=65160 -----
  */
+import { formatTunnels } from '../decode/tunnel.js';
 import { KIND_BY_NAME } from '../detect/kinds.js';
 import type { StateName } from '../tcp/states.js';
 import { connectionLabel } from './anomaly-text.js';
@@ -180,6 +181,7 @@ export function renderLadder(ladder: LadderReport, opts: LadderOptions): string 
 
   const out: string[] = [];
   out.push(`${p.bold(`Connection #${conn.id}`)}  ${connectionLabel(conn)}`);
+  if (conn.tunnel) out.push(...wrap(`via ${sanitize(formatTunnels(conn.tunnel))}`, width));
   const about = [
     `${plural(rows.length + ladder.elided, 'segment')} in ${formatDuration(conn.duration)} from ${formatIso(conn.start)}`,
     `Zeek conn_state ${sanitize(conn.connState)}, history ${sanitize(conn.history)}`,

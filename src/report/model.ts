@@ -3,6 +3,7 @@
  * contract; add fields freely, never rename or remove without bumping `version`.
  * The JSON Schema in schema/report.schema.json describes the same shape.
  */
+import type { TunnelInfo } from '../decode/tunnel.js';
 import type { StateName } from '../tcp/states.js';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -133,6 +134,11 @@ export interface ConnectionReport {
   transitions: Transition[];
   /** Anomaly kinds raised on this connection (SPEC: `anomalies` holds kinds). */
   anomalies: string[];
+  /**
+   * The tunnels the connection travelled in, outermost first (absent when
+   * none): type, outer endpoints from the client's side, VNI / key / TEID.
+   */
+  tunnel?: TunnelInfo[];
 }
 
 export interface AnomalyReport {

@@ -9,6 +9,7 @@
  * The only module that imports cli-table3, so the CLI can load it lazily.
  */
 import Table from 'cli-table3';
+import { formatTunnelsShort } from '../decode/tunnel.js';
 import { KIND_BY_NAME } from '../detect/kinds.js';
 import { anomalyWhere, compareWorst, kindSeverity } from './anomaly-text.js';
 import {
@@ -423,6 +424,13 @@ const COLUMNS: Column[] = [
       c.client.retransmissions + c.server.retransmissions === 0
         ? ''
         : `${formatCount(c.client.retransmissions)}/${formatCount(c.server.retransmissions)}`,
+  },
+  {
+    // Tunnelled connections only: two tenants may share an inner 4-tuple.
+    head: 'via',
+    drop: 5,
+    hideEmpty: true,
+    cell: (c) => (c.tunnel ? sanitize(formatTunnelsShort(c.tunnel)) : ''),
   },
   {
     head: 'anomalies',

@@ -5,6 +5,7 @@
  */
 import { formatAddr, formatIPv4 } from '../decode/addr.js';
 import type { Segment } from '../decode/segment.js';
+import type { TunnelInfo } from '../decode/tunnel.js';
 import { slabRow, slabRowOf } from './slab.js';
 import { State } from './states.js';
 
@@ -617,6 +618,13 @@ export class Connection {
   nextInBucket: Connection | null = null;
   /** The side that sent the first captured segment. */
   firstSender: Side = CLIENT;
+  /**
+   * The tunnel part of the connection's identity (Segment.tunnelKey): 0 for
+   * untunnelled traffic; the chain as the report shows it, set by the analysis
+   * from the connection's first segment (decode/tunnel.ts), else null.
+   */
+  tunnelKey = 0;
+  tunnel: readonly TunnelInfo[] | null = null;
 
   firstFrame = 0;
   lastFrame = 0;

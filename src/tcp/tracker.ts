@@ -133,6 +133,12 @@ function sameAddr6(ep: Endpoint, b: Uint8Array): boolean {
   return true;
 }
 
+/** One step of a 32-bit hash: the field xored in, multiplied, the high bits folded down. */
+function mix(h: number, v: number): number {
+  const x = Math.imul(h ^ v, 0x9e3779b1);
+  return x ^ (x >>> 15);
+}
+
 /** How a waiting segment is known to have arrived (Tracker.deliver). */
 const enum Delivery {
   PROOF,
@@ -250,13 +256,15 @@ export class Tracker {
     const dstH = v4 ? ((dst[0]! << 24) | (dst[1]! << 16) | (dst[2]! << 8) | dst[3]!) >>> 0 : hashAddr6(dst);
     const h1 = (Math.imul(srcH, 31) + seg.srcPort) | 0;
     const h2 = (Math.imul(dstH, 31) + seg.dstPort) | 0;
-    const hash = (Math.imul(h1 ^ h2, 0x9e3779b1) + h1 + h2) & 0x3fffffff;
+    // The tunnel is part of the identity (decode/tunnel.ts); 0 without one.
+    const tk = seg.tunnelKey;
+    const hash = (Math.imul(h1 ^ h2, 0x9e3779b1) + h1 + h2 + tk) & 0x3fffffff;
 
     let conn = this.table.get(hash) ?? null;
     let side: Side = CLIENT;
     let prev: Connection | null = null;
     while (conn !== null) {
-      if (conn.ipVersion === seg.ipVersion) {
+      if (conn.ipVersion === seg.ipVersion && conn.tunnelKey === tk) {
         const c = conn.client;
         const s = conn.server;
         if (
@@ -339,12 +347,16 @@ export class Tracker {
     if (seg.ipVersion === 4 && seg.buf.length >= seg.ipOffset + 6) {
       ipId = (seg.buf[seg.ipOffset + 4]! << 8) | seg.buf[seg.ipOffset + 5]!;
     }
-    let h = Math.imul(seg.seq | 0, 0x9e3779b1) ^ (seg.ack | 0);
-    h = Math.imul(h ^ seg.flags, 0x85ebca6b) ^ seg.payloadLen;
-    h = Math.imul(h ^ seg.window, 0xc2b2ae35) ^ ipId;
-    h = Math.imul(h ^ (seg.tsVal | 0), 0x27d4eb2f) ^ seg.sackCount;
+    // Each field mixed in on its own (xor then multiply and shift): two fields
+    // that differ in the same bit (an ACK one higher and a FIN flag more) must
+    // not cancel out.
+    let h = mix(
+      mix(mix(mix(mix(0x811c9dc5, seg.seq | 0), seg.ack | 0), seg.flags), seg.payloadLen),
+      seg.window,
+    );
+    h = mix(mix(mix(h, ipId), seg.tsVal | 0), seg.sackCount);
     // Duplicate ACKs of one loss episode differ only in their SACK blocks.
-    for (let i = 0; i < 2 * seg.sackCount; i++) h = Math.imul(h ^ (seg.sackBlocks[i]! | 0), 0x165667b1);
+    for (let i = 0; i < 2 * seg.sackCount; i++) h = mix(h, seg.sackBlocks[i]! | 0);
     h |= 1;
     const lastTtl = ep.lastTtl;
     ep.lastTtl = seg.ttl;
@@ -512,6 +524,7 @@ export class Tracker {
       this.opts.newZeek ? this.opts.newZeek() : NO_ZEEK,
     );
     conn.hash = hash;
+    conn.tunnelKey = seg.tunnelKey;
     conn.start = seg.ts;
     conn.end = seg.ts;
     conn.firstFrame = seg.frame;

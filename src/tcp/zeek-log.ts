@@ -30,6 +30,8 @@ export interface ZeekRow {
   /** Zeek's per-endpoint states (0 inactive .. 6 reset), for comparisons. */
   origState: number;
   respState: number;
+  /** uids of the tunnels the connection travelled in (Zeek's tunnel_parents); empty when none. */
+  tunnelParents: string[];
 }
 
 interface Live {
@@ -44,11 +46,14 @@ interface Live {
   aPkts: number;
   bPkts: number;
   n: number;
+  parents: Set<string> | null;
 }
 
 export class ZeekLog {
   private readonly live = new Map<string, Live>();
   private count = 0;
+  /** A uid for each tunnel (Zeek gives the encapsulating connection one), by tunnelKeyText. */
+  private readonly tunnelUids = new Map<string, string>();
 
   constructor(
     /** Called with each row when Zeek would log it (the connection is removed), and at finish(). */
@@ -57,10 +62,16 @@ export class ZeekLog {
   ) {}
 
   segment(seg: Segment): void {
+    // Zeek's TCP analyzer drops a packet whose header is shorter than its data
+    // offset says ("truncated_header"): it never reaches the connection.
+    if (seg.headerCut) return;
     const src = formatAddr(seg.ipVersion, seg.src);
     const dst = formatAddr(seg.ipVersion, seg.dst);
     const x = `${src}/${seg.srcPort}`;
     const y = `${dst}/${seg.dstPort}`;
+    // Zeek keys connections by the 5-tuple alone: a tunnel does not split them
+    // (a change of encapsulation is its tunnel_changed event), so two tenants'
+    // same 4-tuple is one row with both tunnels among its tunnel_parents.
     const key = x < y ? `${x}|${y}` : `${y}|${x}`;
     let c = this.live.get(key);
     if (c !== undefined) {
@@ -82,14 +93,39 @@ export class ZeekLog {
         aPkts: 0,
         bPkts: 0,
         n: ++this.count,
+        parents: null,
       };
       this.live.set(key, c);
     }
+    if (seg.tunnelDepth !== 0) this.addParents(c, seg);
     const fromA = c.aH === src && c.aP === seg.srcPort;
     if (fromA) c.aPkts++;
     else c.bPkts++;
     if (seg.ts > c.last) c.last = seg.ts;
     c.zc.segment(fromA, seg, false, false);
+  }
+
+  /**
+   * Zeek's tunnel_parents: the uid of every encapsulating connection the packets
+   * came through: for UDP-borne tunnels the outer UDP connection (its 5-tuple,
+   * so VXLAN's per-direction source ports make two), for IP tunnels the pair of
+   * outer addresses. Zeek logs those parents in its own conn.log rows, with the
+   * UDP traffic this view leaves out; here a uid names them consistently.
+   */
+  private addParents(c: Live, seg: Segment): void {
+    c.parents ??= new Set();
+    for (let i = 0; i < seg.tunnelDepth; i++) {
+      const h = seg.tunnels[i]!;
+      const s = `${formatAddr(h.ipVersion, h.src)}/${h.srcPort}`;
+      const d = `${formatAddr(h.ipVersion, h.dst)}/${h.dstPort}`;
+      const k = `${h.type}|${s < d ? `${s}|${d}` : `${d}|${s}`}`;
+      let uid = this.tunnelUids.get(k);
+      if (uid === undefined) {
+        uid = `CT${(this.tunnelUids.size + 1).toString(36).padStart(5, '0')}`;
+        this.tunnelUids.set(k, uid);
+      }
+      c.parents.add(uid);
+    }
   }
 
   /** End of input: the connections still open, in order of their first packet. */
@@ -118,6 +154,7 @@ function row(c: Live): ZeekRow {
     respPkts: f ? c.aPkts : c.bPkts,
     origState: c.zc.origState,
     respState: c.zc.respState,
+    tunnelParents: c.parents ? [...c.parents].sort() : [],
   };
 }
 
@@ -136,6 +173,7 @@ const FIELDS = [
   'history',
   'orig_pkts',
   'resp_pkts',
+  'tunnel_parents',
 ];
 const TYPES = [
   'time',
@@ -152,6 +190,7 @@ const TYPES = [
   'string',
   'count',
   'count',
+  'set[string]',
 ];
 
 /** The head of a Zeek ASCII log (zeek-cut reads it). */
@@ -184,5 +223,6 @@ export function zeekLogLine(r: ZeekRow): string {
     r.history || '-',
     r.origPkts,
     r.respPkts,
+    r.tunnelParents.length > 0 ? r.tunnelParents.join(',') : '-',
   ].join('\t')}\n`;
 }

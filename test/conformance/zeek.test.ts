@@ -32,8 +32,6 @@ const KNOWN: Record<string, string> = {
     'bad checksums: Zeek without -C never saw the SYN, took the SYN-ACK for a reuse and opened a second row (HcADF); we see one connection',
   'tcp/syn-bad.pcap.expect/core.tcp.bad-checksum-syn/conn.log#1':
     "bad checksum (hexedited SYN), Zeek run without -C: history 'C', OTH; we do not validate checksums and see the SYN (S, S0)",
-  'tunnels/Teredo.pcap.expect/core.tunnels.teredo/conn.log#10':
-    'TCP inside a Teredo (IPv6-in-UDP) tunnel: the decoder does not open tunnels, so the connection is not in the report',
   'tcp/handshake-reorder.pcap.expect/core.connection_flipped/out#1':
     "zeek -b (bare mode: likely_server_ports holds only the ports of the scripts loaded, not 80), so the SYN-ACK from port 80 that opens the capture is not flipped at once (Hs^...); the report emulates a default zeek run, where port 80 is a likely server port and the first packet flips it (^hS...). With Zeek's -b ports the emulation gives Zeek's Hs^ADadFf (test/tcp)",
 };

@@ -74,7 +74,7 @@ const V4: Partial<SegView> = { ipVersion: 4, src: '10.0.0.1', dst: '10.0.0.2', t
 const V6: Partial<SegView> = { ipVersion: 6, src: '2001:db8::1', dst: '2001:db8::2', ttl: 64, ipProto: 6 };
 const ACK = tcp({ flags: '.', seq: 1001, ack: 2001, win: 502 });
 
-const { Ok, NonIp, NonTcp, UnknownLinkType, Truncated, Malformed, Fragment, Tunnel } = DecodeStatus;
+const { Ok, NonIp, NonTcp, UnknownLinkType, Truncated, Malformed, Fragment } = DecodeStatus;
 const E = LinkType.ETHERNET;
 
 // ------------------------------------------------------------------ link layers
@@ -499,9 +499,16 @@ export const LINK_CASES: Case[] = [
     status: Malformed,
   },
   {
-    name: 'unknown linktype (IEEE 802.11, 105)',
+    name: 'IEEE 802.11 management frame (association request) is not IP',
     tcpdump: 'BSSID:00:00:00:00:00:00 DA:00:00:00:00:00:00 SA:00:00:00:00:00:00 Assoc Request ()',
     link: 105,
+    bytes: new Uint8Array(60),
+    status: NonIp,
+  },
+  {
+    name: 'unknown linktype (USER0, 147)',
+    tcpdump: '',
+    link: 147,
     bytes: new Uint8Array(60),
     status: UnknownLinkType,
   },
@@ -608,11 +615,11 @@ export const IP_CASES: Case[] = [
     seg: { ...V4, ipProto: 6, srcPort: 0 },
   },
   {
-    name: 'IPv4 later fragment of UDP is UDP',
+    name: 'IPv4 later fragment of UDP: to be reassembled (it may carry a tunnel)',
     tcpdump: 'ip: 10.0.0.1 > 10.0.0.2: ip-proto-17',
     link: RAW,
     bytes: ipv4({ proto: 17, fragOffset: 1480, id: 78, payload: new Array(100).fill(1) }),
-    status: NonTcp,
+    status: DecodeStatus.Reassemble,
     seg: { ipProto: 17 },
   },
   {
@@ -648,34 +655,34 @@ export const IP_CASES: Case[] = [
     seg: { ipProto: 17 },
   },
   {
-    name: 'GRE is a tunnel',
+    name: 'GRE is opened',
     tcpdump:
       'ip: 10.0.0.1 > 10.0.0.2: GREv0, proto IPv4 (0x0800), length 64: 10.0.0.1.40000 > 10.0.0.2.80: Flags [S], seq 1000, win 64240, options [mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7], length 0',
     link: RAW,
     bytes: ipv4({ proto: 47, payload: concat(u16(0), u16(0x0800), ipv4({ payload: syn() })) }),
-    status: Tunnel,
-    seg: { ipProto: 47 },
+    status: Ok,
+    seg: { ...V4, ...SYN_VIEW, tunnels: 'GRE 10.0.0.1 -> 10.0.0.2' },
   },
   {
-    name: 'IPv4 in IPv4 is a tunnel',
+    name: 'IPv4 in IPv4 is opened',
     tcpdump:
       'ip: 10.0.0.1 > 10.0.0.2: 10.0.0.1.40000 > 10.0.0.2.80: Flags [S], seq 1000, win 64240, options [mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7], length 0',
     link: RAW,
     bytes: ipv4({ proto: 4, payload: ipv4({ payload: syn() }) }),
-    status: Tunnel,
-    seg: { ipProto: 4 },
+    status: Ok,
+    seg: { ...V4, ...SYN_VIEW, tunnels: 'IP-in-IP 10.0.0.1 -> 10.0.0.2' },
   },
   {
-    name: 'IPv6 in IPv4 (6in4) is a tunnel',
+    name: 'IPv6 in IPv4 (6in4) is opened',
     tcpdump:
       'ip: 10.0.0.1 > 10.0.0.2: 2001:db8::1.40000 > 2001:db8::2.80: Flags [S], seq 1000, win 64240, options [mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7], length 0',
     link: RAW,
     bytes: ipv4({ proto: 41, payload: ipv6({ payload: syn() }) }),
-    status: Tunnel,
-    seg: { ipProto: 41 },
+    status: Ok,
+    seg: { ...V6, ...SYN_VIEW, tunnels: '6in4 10.0.0.1 -> 10.0.0.2' },
   },
   {
-    name: 'VXLAN (UDP 4789) is a tunnel',
+    name: 'VXLAN (UDP 4789) is opened',
     tcpdump:
       'ip: 10.0.0.1.51000 > 10.0.0.2.4789: VXLAN, flags [I] (0x08), vni 42 00:66:77:88:99:aa > 00:11:22:33:44:55, ethertype IPv4 (0x0800), length 74: 10.0.0.1.40000 > 10.0.0.2.80: Flags [S], seq 1000, win 64240, options [mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7], length 0',
     link: RAW,
@@ -687,15 +694,16 @@ export const IP_CASES: Case[] = [
         concat([8, 0, 0, 0, 0, 0, 42, 0], ether({ payload: ipv4({ payload: syn() }) })),
       ),
     }),
-    status: Tunnel,
-    seg: { ipProto: 17 },
+    status: Ok,
+    seg: { ...V4, ...SYN_VIEW, etherType: 0x0800, tunnels: 'VXLAN 10.0.0.1 -> 10.0.0.2, VNI 42' },
   },
   {
-    name: 'Teredo (UDP 3544) is a tunnel',
+    name: 'Teredo (UDP 3544) is opened',
     tcpdump: 'ip: 10.0.0.1.3544 > 10.0.0.2.50000: UDP, length 80',
     link: RAW,
     bytes: ipv4({ proto: 17, payload: udp(3544, 50000, ipv6({ payload: syn() })) }),
-    status: Tunnel,
+    status: Ok,
+    seg: { ...V6, ...SYN_VIEW, tunnels: 'Teredo 10.0.0.1 -> 10.0.0.2' },
   },
   {
     name: 'IPv6 hop-by-hop (router alert) then TCP',
@@ -778,13 +786,13 @@ export const IP_CASES: Case[] = [
     seg: { ipProto: 58 },
   },
   {
-    name: 'IPv6 in IPv6 is a tunnel',
+    name: 'IPv6 in IPv6 is opened',
     tcpdump:
       'ip: 2001:db8::1 > 2001:db8::2: 2001:db8::1.40000 > 2001:db8::2.80: Flags [S], seq 1000, win 64240, options [mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7], length 0',
     link: RAW,
     bytes: ipv6({ nh: 41, payload: ipv6({ payload: syn() }) }),
-    status: Tunnel,
-    seg: { ipProto: 41 },
+    status: Ok,
+    seg: { ...V6, ...SYN_VIEW, tunnels: 'IPv6-in-IPv6 2001:db8::1 -> 2001:db8::2' },
   },
   {
     name: 'IPv6 jumbogram (BIG TCP): payload length 0 + hop-by-hop jumbo option',

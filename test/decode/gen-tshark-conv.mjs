@@ -25,9 +25,19 @@ const show = showIndex >= 0 ? process.argv[showIndex + 1] : undefined;
 const corpus =
   process.argv.slice(2).find((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--show') ?? CORPUS;
 
+/**
+ * Files where tshark must be told what Zeek and tcptrace-ts find by content:
+ * Zeek's Teredo trace runs Teredo to a relay on port 32900, not 3544 (Zeek's
+ * Teredo protocol detection, and decode/udp.ts, recognise it on any port).
+ */
+const DECODE_AS = {
+  'zeek/tunnels/Teredo.pcap': ['-d', 'udp.port==32900,teredo'],
+};
+let extra = [];
+
 function tshark(args) {
   try {
-    return execFileSync('tshark', args, {
+    return execFileSync('tshark', [...extra, ...args], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
       maxBuffer: 1 << 28,
@@ -100,6 +110,7 @@ function fieldRows(file) {
 
 const manifest = readFileSync(join(corpus, 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1);
 if (show) {
+  extra = DECODE_AS[show] ?? [];
   console.log(fieldRows(join(corpus, show)).rows.join('\n'));
   process.exit(0);
 }
@@ -110,9 +121,11 @@ for (const row of manifest) {
   const path = cols[0];
   if (cols[7]?.startsWith('reject test')) continue;
   const full = join(corpus, path);
+  extra = DECODE_AS[path] ?? [];
   const { rows, skip } = fieldRows(full);
   const sha256 = createHash('sha256').update(rows.join('\n')).digest('hex');
   files[path] = { tuples: tuples(full), fields: { rows: rows.length, sha256, skip } };
+  extra = [];
 }
 const result = {
   comment:

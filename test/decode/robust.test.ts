@@ -27,6 +27,11 @@ const ALL_LINKS = [
   LinkType.IPV4,
   LinkType.IPV6,
   LinkType.LINUX_SLL2,
+  LinkType.FDDI,
+  LinkType.IEEE802_11,
+  LinkType.IEEE802_11_RADIOTAP,
+  LinkType.NFLOG,
+  LinkType.PKTAP,
 ];
 
 /** Invariants of an Ok segment within a frame buf[offset .. offset + capLen). */

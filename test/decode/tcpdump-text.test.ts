@@ -180,9 +180,9 @@ describe('single lines', () => {
       DecodeStatus.Fragment,
     ],
     [
-      'TCP inside GRE (edited)',
+      'TCP inside GRE (edited): opened, the outer pair is the tunnel',
       '12:00:00.000000 IP 192.0.2.1 > 192.0.2.2: GREv0, length 64: IP 10.0.0.1.80 > 10.0.0.2.5555: Flags [S], seq 1, win 1, length 0',
-      DecodeStatus.Tunnel,
+      DecodeStatus.Ok,
     ],
     [
       '-v header of UDP',

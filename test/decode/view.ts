@@ -1,6 +1,7 @@
 /** A plain-object view of a decoded Segment, for table tests (`toMatchObject`). */
 import { formatAddr } from '../../src/decode/addr.js';
 import type { Segment } from '../../src/decode/segment.js';
+import { describeTunnels, formatTunnels } from '../../src/decode/tunnel.js';
 
 /** The fields a table test can expect (the return type of view()). */
 export type SegView = ReturnType<typeof view>;
@@ -40,5 +41,9 @@ export function view(seg: Segment) {
     tcpOffset: seg.tcpOffset,
     ipFragmented: seg.ipFragmented,
     tcpReserved: seg.tcpReserved,
+    headerCut: seg.headerCut,
+    /** The tunnel chain as the report words it ('' without one). */
+    tunnels: formatTunnels(describeTunnels(seg, false)),
+    tunnelled: seg.tunnelKey !== 0,
   };
 }

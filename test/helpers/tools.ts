@@ -20,6 +20,7 @@ export const TOOL_PACKAGES: Record<string, string> = {
   editcap: 'wireshark-common',
   tcprewrite: 'tcpreplay',
   setpriv: 'util-linux',
+  python3: 'python3',
 };
 
 export const IN_CI = Boolean(process.env.CI) && process.env.CI !== 'false';

@@ -536,6 +536,17 @@ describe('data accounting', () => {
     expect(v.conn.captureGaps).toBe(0);
   });
 
+  it('a FIN right after an ACK one lower is no duplicate (fields differing in the same bit do not cancel out)', () => {
+    const w = new Wire();
+    handshake(w);
+    w.s('P.', 41); // the client's ACK becomes 5042
+    w.c('.', 0, { tsVal: 7 });
+    w.s('F.');
+    w.c('F.', 0, { tsVal: 7 }); // ACK 5043 and FIN: one bit apart twice, 1 ms later
+    expect(w.conn.duplicates).toBe(0);
+    expect(w.states()[0]).toBe('LAST_ACK');
+  });
+
   it('a frame captured twice is a duplicate, not a retransmission or a state event', () => {
     const w = new Wire();
     handshake(w);

@@ -16,8 +16,6 @@ const KNOWN: Record<string, string> = {
     "bad checksum (hexedited SYN), Zeek run without -C: history 'C', 0 packets; checksums are out of scope",
   'tcp/retransmit-timeout.pcapng.expect/core.expire-all-timers/conn-limited.log#1':
     'the test schedules 300 dummy timers so that Zeek (max_timer_expires=300) runs the 5 min inactivity timeout late; with every timer run (conn-all.log) we agree',
-  'tunnels/Teredo.pcap.expect/core.tunnels.teredo/conn.log#10':
-    'TCP inside a Teredo (IPv6-in-UDP) tunnel: the decoder does not open tunnels',
 };
 
 describe('ZeekConn vs Zeek baselines', async () => {

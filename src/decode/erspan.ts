@@ -1,0 +1,46 @@
+/**
+ * ERSPAN, Cisco's encapsulated remote SPAN (draft-foschiano-erspan-03), inside
+ * GRE: a mirror session sends copies of the frames of a switch port to a
+ * collector. Type II follows GRE protocol 0x88be with a sequence number, type
+ * III protocol 0x22eb.
+ *
+ * Type II (8 bytes):
+ *   0: version (4) = 1 | VLAN (12)   2: COS (3) | En (2) | T (1) | session id (10)
+ *   4: reserved (12) | index (20)
+ * Type III (12 bytes, + 8 with the O flag):
+ *   0: version (4) = 2 | VLAN (12)   2: COS (3) | BSO (2) | T (1) | session id (10)
+ *   4: timestamp (4)   8: SGT (2)   10: P | FT (5) | HW ID (6) | D | Gra (2) | O
+ *   12: platform-specific subheader (8) if O
+ * Then the mirrored Ethernet frame. The session id names the mirror session:
+ * part of the connection's identity.
+ */
+import { type Cursor, Layer, stop } from './cursor.js';
+import { DecodeStatus } from './segment.js';
+import { enterTunnel, TunnelType } from './tunnel.js';
+
+function session(b: Uint8Array, o: number): number {
+  return ((b[o + 2]! & 0x03) << 8) | b[o + 3]!;
+}
+
+export function decodeErspanII(c: Cursor): Layer {
+  const b = c.buf;
+  const o = c.off;
+  if (o + 8 > c.end) return stop(c, DecodeStatus.Truncated);
+  if (b[o]! >> 4 !== 1) return stop(c, DecodeStatus.Tunnel);
+  if (!enterTunnel(c, TunnelType.ErspanII, session(b, o), true, false)) return stop(c, DecodeStatus.Tunnel);
+  c.off = o + 8;
+  return Layer.Ethernet;
+}
+
+export function decodeErspanIII(c: Cursor): Layer {
+  const b = c.buf;
+  const o = c.off;
+  if (o + 12 > c.end) return stop(c, DecodeStatus.Truncated);
+  if (b[o]! >> 4 !== 2) return stop(c, DecodeStatus.Tunnel);
+  const len = b[o + 11]! & 1 ? 20 : 12;
+  if (!enterTunnel(c, TunnelType.ErspanIII, session(b, o), true, false)) return stop(c, DecodeStatus.Tunnel);
+  c.off = o + len;
+  // FT (frame type) 0 is Ethernet; 2 is IP, but nobody sends it.
+  if (((b[o + 10]! >> 2) & 0x1f) !== 0) return stop(c, DecodeStatus.NonIp);
+  return Layer.Ethernet;
+}

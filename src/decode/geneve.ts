@@ -1,0 +1,35 @@
+/**
+ * Geneve (RFC 8926 section 3.4), UDP destination port 6081.
+ *
+ *   0: version (2) | option length (6, in 4-byte words)   1: O | C | reserved (6)
+ *   2: protocol type (2, an ethertype)   4: VNI (3)   7: reserved (1)
+ *   8: options (option length x 4), then the payload
+ *
+ * Options (class, type, length) are skipped as a block by the header's own
+ * length: none of them changes where the payload starts. Protocol type 0x6558
+ * (transparent Ethernet bridging) carries an Ethernet frame, IPv4 / IPv6 carry
+ * the packet itself. Only version 0 exists.
+ */
+import { type Cursor, Layer, stop } from './cursor.js';
+import { etherTypeLayer } from './ethertype.js';
+import { DecodeStatus } from './segment.js';
+import { enterTunnel, TunnelType } from './tunnel.js';
+
+const TEB = 0x6558;
+
+export function decodeGeneve(c: Cursor): Layer {
+  const b = c.buf;
+  const o = c.off;
+  if (o + 8 > c.end) return stop(c, DecodeStatus.NonTcp);
+  if (b[o]! >> 6 !== 0) return stop(c, DecodeStatus.NonTcp);
+  const optLen = (b[o]! & 0x3f) << 2;
+  // O (OAM) frames are control messages (section 3.4: "SHOULD NOT forward ... to a tenant").
+  if ((b[o + 1]! & 0x80) !== 0) return stop(c, DecodeStatus.NonTcp);
+  const proto = (b[o + 2]! << 8) | b[o + 3]!;
+  const vni = (b[o + 4]! << 16) | (b[o + 5]! << 8) | b[o + 6]!;
+  if (o + 8 + optLen > c.end) return stop(c, DecodeStatus.Truncated);
+  if (!enterTunnel(c, TunnelType.Geneve, vni, true, true)) return stop(c, DecodeStatus.Tunnel);
+  c.off = o + 8 + optLen;
+  if (proto === TEB) return Layer.Ethernet;
+  return etherTypeLayer(c, proto);
+}

@@ -1,0 +1,56 @@
+/**
+ * IEEE 802.11 (LINKTYPE_IEEE802_11 = 105), and the radiotap header in front of
+ * it (LINKTYPE_IEEE802_11_RADIOTAP = 127).
+ *
+ * 802.11 MAC header (IEEE 802.11-2020 section 9.2.3):
+ *   0: frame control (2): protocol version (2) | type (2) | subtype (4) ;
+ *      To DS | From DS | More Frag | Retry | Pwr Mgt | More Data | Protected | +HTC/Order
+ *   2: duration (2)   4: address 1 (6)   10: address 2 (6)   16: address 3 (6)
+ *   22: sequence control (2)   24: address 4 (6) when To DS and From DS
+ *   then QoS control (2) for QoS data subtypes, HT control (4) when QoS and +HTC
+ * then 802.2 LLC/SNAP. Only data frames (type 2) with a body carry IP; a
+ * protected frame's body is encrypted (we see IP only after the capture
+ * point decrypted it, which clears the bit); an A-MSDU body is a list of
+ * subframes, not opened.
+ *
+ * Radiotap (https://www.radiotap.org/): version (1) = 0 | pad (1) | length (2,
+ * little-endian) | present bitmaps ...; the 802.11 frame follows `length` bytes.
+ */
+import { type Cursor, Layer, stop, truncated } from './cursor.js';
+import { DecodeStatus } from './segment.js';
+
+export function decodeIeee80211(c: Cursor): Layer {
+  const b = c.buf;
+  const o = c.off;
+  if (o + 24 > c.end) return truncated(c);
+  const fc0 = b[o]!;
+  const fc1 = b[o + 1]!;
+  if ((fc0 & 0x03) !== 0 || ((fc0 >> 2) & 3) !== 2) return stop(c, DecodeStatus.NonIp);
+  const subtype = fc0 >> 4;
+  // Null data (subtype bit 2): no body.
+  if (subtype & 0x04) return stop(c, DecodeStatus.NonIp);
+  if (fc1 & 0x40) return stop(c, DecodeStatus.NonIp);
+  let len = 24;
+  if ((fc1 & 0x03) === 0x03) len += 6;
+  if (subtype & 0x08) {
+    if (o + len + 2 > c.end) return truncated(c);
+    // A-MSDU present (QoS control bit 7).
+    if (b[o + len]! & 0x80) return stop(c, DecodeStatus.NonIp);
+    len += 2;
+    if (fc1 & 0x80) len += 4;
+  }
+  c.off = o + len;
+  return Layer.LlcSnap;
+}
+
+export function decodeRadiotap(c: Cursor): Layer {
+  const b = c.buf;
+  const o = c.off;
+  if (o + 8 > c.end) return truncated(c);
+  if (b[o] !== 0) return stop(c, DecodeStatus.Malformed);
+  const len = b[o + 2]! | (b[o + 3]! << 8);
+  if (len < 8) return stop(c, DecodeStatus.Malformed);
+  if (o + len > c.end) return truncated(c);
+  c.off = o + len;
+  return Layer.Ieee80211;
+}

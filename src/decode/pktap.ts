@@ -1,0 +1,47 @@
+/**
+ * PKTAP (LINKTYPE_PKTAP = 258): what `tcpdump -i any` and `-k` write on macOS.
+ * Each packet has a header with the interface and the process it belongs to,
+ * in the capturing host's byte order (little-endian on every Mac):
+ *
+ *   0: header length (4)   4: record type (4, 1 = packet)   8: DLT of the packet (4)
+ *   12: interface name (24)   ... process information ...
+ *
+ * then the packet in that DLT: Ethernet, NULL (loopback, utun) or raw IP.
+ * https://www.tcpdump.org/linktypes/LINKTYPE_PKTAP.html
+ */
+import { type Cursor, Layer, stop, truncated } from './cursor.js';
+import { DecodeStatus } from './segment.js';
+
+const RECORD_PACKET = 1;
+
+function rd32(b: Uint8Array, o: number, le: boolean): number {
+  return le
+    ? (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0
+    : ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+}
+
+export function decodePktap(c: Cursor): Layer {
+  const b = c.buf;
+  const o = c.off;
+  if (o + 12 > c.end) return truncated(c);
+  // The header length is small: read the wrong way round it is huge.
+  const le = rd32(b, o, true) <= 0xffff;
+  const hl = rd32(b, o, le);
+  if (hl < 12) return stop(c, DecodeStatus.Malformed);
+  if (rd32(b, o + 4, le) !== RECORD_PACKET) return stop(c, DecodeStatus.NonIp);
+  if (o + hl > c.end) return truncated(c);
+  const dlt = rd32(b, o + 8, le);
+  c.off = o + hl;
+  switch (dlt) {
+    case 1:
+      return Layer.Ethernet;
+    case 0:
+      return Layer.Null;
+    case 12:
+      return Layer.RawOrLoop;
+    case 101:
+      return Layer.RawIp;
+    default:
+      return stop(c, DecodeStatus.NonIp);
+  }
+}

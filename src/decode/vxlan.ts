@@ -1,0 +1,24 @@
+/**
+ * VXLAN (RFC 7348 section 5), UDP destination port 4789.
+ *
+ *   0: flags (1: I bit 0x08 = VNI valid)   1: reserved (3)   4: VNI (3)   7: reserved (1)
+ *   8: the tenant's Ethernet frame
+ *
+ * A header without the I bit is not VXLAN (RFC 7348: "MUST be set to 1 for a
+ * valid VNI"); like Wireshark we do not insist on the reserved bits being zero
+ * (VXLAN-GBP and other extensions use them).
+ */
+import { type Cursor, Layer, stop } from './cursor.js';
+import { DecodeStatus } from './segment.js';
+import { enterTunnel, TunnelType } from './tunnel.js';
+
+export function decodeVxlan(c: Cursor): Layer {
+  const b = c.buf;
+  const o = c.off;
+  if (o + 8 > c.end) return stop(c, DecodeStatus.NonTcp);
+  if ((b[o]! & 0x08) === 0) return stop(c, DecodeStatus.NonTcp);
+  const vni = (b[o + 4]! << 16) | (b[o + 5]! << 8) | b[o + 6]!;
+  if (!enterTunnel(c, TunnelType.Vxlan, vni, true, true)) return stop(c, DecodeStatus.Tunnel);
+  c.off = o + 8;
+  return Layer.Ethernet;
+}
