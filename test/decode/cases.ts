@@ -507,7 +507,7 @@ export const LINK_CASES: Case[] = [
   },
   {
     name: 'unknown linktype (USER0, 147)',
-    tcpdump: '',
+    tcpdump: 'UNSUPPORTED [hex dump]',
     link: 147,
     bytes: new Uint8Array(60),
     status: UnknownLinkType,
