@@ -74,6 +74,8 @@ export interface AnalyzeOptions {
   onZeekRow?: (row: ZeekRow) => void;
   /** Record the ladder rows of this connection id. */
   ladder?: number;
+  /** Record the ladder rows of these connections (the HTML report's drawings); see AnalysisResult.ladders. */
+  ladders?: LadderSelection;
   /** What `-` reads (default process.stdin). */
   stdin?: AsyncIterable<Uint8Array>;
   /**
@@ -88,6 +90,12 @@ export interface AnalyzeOptions {
 export interface AnalysisResult {
   report: Report;
   ladder: LadderReport | null;
+  /**
+   * With `ladders`: the recorded connections' rows by id (connections that
+   * were summarised away are absent); `laddersFull` when the row budget ran out.
+   */
+  ladders?: Map<number, LadderReport>;
+  laddersFull?: boolean;
   stats: CaptureStats;
   /**
    * With `finish(stats, { deferConnections: true })`: `report.connections` is
@@ -189,28 +197,75 @@ export function statesFromTransitions(rows: LadderRow[], conn: ConnectionReport)
   }
 }
 
-/** Records the segments of one connection as ladder rows. */
+/** Which connections to record as ladder rows (`AnalyzeOptions.ladders`), and how many rows at most. */
+export interface LadderSelection {
+  /** Connection ids to record, or every connection ('all'). */
+  ids: ReadonlySet<number> | 'all';
+  /** Rows recorded over all connections; past it, no new connection is recorded (memory stays bounded). */
+  maxRows?: number;
+  /** Rows recorded per connection; the rest are counted in `LadderReport.elided`. */
+  maxRowsPerConn?: number;
+}
+
+/** One connection's rows being recorded. */
+interface LadderTrack {
+  conn: Connection;
+  rows: LadderRow[];
+  baseSeq: [number, number];
+  /** A row of that side (c2s, s2c) has been recorded: its base is set. */
+  seen: [boolean, boolean];
+  /** Rows past maxRowsPerConn, not recorded. */
+  dropped: number;
+}
+
+/** Records the segments of the selected connections as ladder rows. */
 class LadderRecorder {
-  rows: LadderRow[] = [];
-  conn: Connection | null = null;
-  private baseSeq: [number, number] = [0, 0];
-  constructor(readonly id: number) {}
+  readonly tracks = new Map<number, LadderTrack>();
+  private rowCount = 0;
+  private readonly maxRows: number;
+  private readonly maxPerConn: number;
+  /** The budget ran out: connections seen after that have no rows. */
+  full = false;
+  constructor(private readonly sel: LadderSelection) {
+    this.maxRows = sel.maxRows ?? Number.POSITIVE_INFINITY;
+    this.maxPerConn = sel.maxRowsPerConn ?? Number.POSITIVE_INFINITY;
+  }
+
+  wants(id: number): boolean {
+    return this.sel.ids === 'all' || this.sel.ids.has(id);
+  }
 
   segment(conn: Connection, seg: Segment, info: SegInfo): void {
-    if (conn.id !== this.id) return;
-    if (this.conn === null) this.conn = conn;
+    let tr = this.tracks.get(conn.id);
+    if (tr === undefined) {
+      if (!this.wants(conn.id)) return;
+      if (this.rowCount >= this.maxRows) {
+        this.full = true;
+        return;
+      }
+      tr = { conn, rows: [], baseSeq: [0, 0], seen: [false, false], dropped: 0 };
+      this.tracks.set(conn.id, tr);
+    }
+    // Both bounds are hard: a long transfer recorded from its start stops at them too.
+    if (tr.rows.length >= this.maxPerConn || this.rowCount >= this.maxRows) {
+      if (this.rowCount >= this.maxRows) this.full = true;
+      tr.dropped++;
+      return;
+    }
+    this.rowCount++;
     const side = info.side;
     const snd = conn.endpoint(side);
     const rcv = conn.endpoint(1 - side);
     // Relative numbers are relative to each side's ISN (tcpdump, Wireshark); for
     // a side whose SYN was not seen, to the first sequence number it used.
-    if (this.rows.every((r) => (r.dir === 'c2s' ? 0 : 1) !== side)) {
-      this.baseSeq[side] = snd.hasIsn ? snd.isn : seg.seq;
+    if (!tr.seen[side]) {
+      tr.seen[side] = true;
+      tr.baseSeq[side] = snd.hasIsn ? snd.isn : seg.seq;
     }
-    if (rcv.hasIsn) this.baseSeq[1 - side] = rcv.isn;
+    if (rcv.hasIsn) tr.baseSeq[1 - side] = rcv.isn;
     const c = conn.client.state;
     const s = conn.server.state;
-    this.rows.push({
+    const row: LadderRow = {
       frame: seg.frame,
       t: seg.ts,
       rel: seg.ts - conn.start,
@@ -218,8 +273,8 @@ class LadderRecorder {
       flags: flagString(seg.flags),
       seq: seg.seq,
       ack: seg.ack,
-      relSeq: seqDiff(seg.seq, this.baseSeq[side]) >>> 0,
-      relAck: seg.flags & TcpFlag.ACK ? seqDiff(seg.ack, this.baseSeq[1 - side]!) >>> 0 : 0,
+      relSeq: seqDiff(seg.seq, tr.baseSeq[side]) >>> 0,
+      relAck: seg.flags & TcpFlag.ACK ? seqDiff(seg.ack, tr.baseSeq[1 - side]!) >>> 0 : 0,
       len: seg.payloadLen,
       win: seg.window,
       clientState: STATE_NAMES[c]!,
@@ -229,12 +284,27 @@ class LadderRecorder {
       retransmission: info.retransmission,
       ...(info.duplicate ? { duplicate: true } : {}),
       anomalies: [],
-    });
+    };
+    // SACK blocks acknowledge the peer's bytes: relative to the peer's base (RFC 2018).
+    if (seg.sackCount > 0) {
+      const base = tr.baseSeq[1 - side]!;
+      const blocks: [number, number][] = [];
+      for (let i = 0; i < seg.sackCount; i++) {
+        blocks.push([
+          seqDiff(seg.sackBlocks[2 * i]!, base) >>> 0,
+          seqDiff(seg.sackBlocks[2 * i + 1]!, base) >>> 0,
+        ]);
+      }
+      row.sack = blocks;
+    }
+    tr.rows.push(row);
   }
 
   anomaly(a: AnomalyReport): void {
-    if (a.connection !== this.id) return;
-    const row = this.rows.findLast((r) => r.frame === a.frame) ?? this.rows.at(-1);
+    if (a.connection === null) return;
+    const tr = this.tracks.get(a.connection);
+    if (tr === undefined) return;
+    const row = tr.rows.findLast((r) => r.frame === a.frame) ?? tr.rows.at(-1);
     if (row && !row.anomalies.includes(a.kind)) row.anomalies.push(a.kind);
   }
 }
@@ -296,7 +366,12 @@ export class Analysis implements TrackerObserver {
     });
     this.detectors = new Detectors(s, (a, conn) => this.onAnomaly(a, conn));
     this.detectors.senders = this.tracker.sendersSeen;
-    this.ladder = opts.ladder !== undefined ? new LadderRecorder(opts.ladder) : null;
+    this.ladder =
+      opts.ladders !== undefined
+        ? new LadderRecorder(opts.ladders)
+        : opts.ladder !== undefined
+          ? new LadderRecorder({ ids: new Set([opts.ladder]) })
+          : null;
     this.zeekLog = opts.onZeekRow ? new ZeekLog(opts.onZeekRow) : null;
     this.nextStates = Number.POSITIVE_INFINITY;
     this.compactAt = this.settings.maxConnections;
@@ -498,6 +573,8 @@ export class Analysis implements TrackerObserver {
       for (const c of conns) {
         if (excess <= 0) break;
         if (drop.has(c) || c.id === this.opts.ladder) continue;
+        // A connection being drawn stays (unless everything is: then memory comes first).
+        if (this.opts.ladders && this.opts.ladders.ids !== 'all' && this.ladder?.wants(c.id)) continue;
         if (pass === 0 && (!c.ended || c.anomalies.length > 0)) continue;
         if (pass === 1 && !c.ended) continue;
         // A handshake that never completed, or a mid-stream pickup seen in a packet or two.
@@ -634,11 +711,21 @@ export class Analysis implements TrackerObserver {
       },
     };
     let ladder: LadderReport | null = null;
-    if (this.ladder?.conn) {
-      const connection = connectionReport(this.ladder.conn);
-      statesFromTransitions(this.ladder.rows, connection);
-      ladder = { connection, rows: this.ladder.rows, elided: 0 };
+    let ladders: Map<number, LadderReport> | undefined;
+    if (this.ladder !== null) {
+      const live = new Set(conns);
+      const built = new Map<number, LadderReport>();
+      for (const [id, tr] of this.ladder.tracks) {
+        // A summarised connection's records may have been reused (slab rows): its rows go with it.
+        if (this.opts.ladders && !live.has(tr.conn)) continue;
+        const connection = connectionReport(tr.conn);
+        statesFromTransitions(tr.rows, connection);
+        built.set(id, { connection, rows: tr.rows, elided: tr.dropped });
+      }
+      if (this.opts.ladders) ladders = built;
+      else ladder = built.get(this.opts.ladder!) ?? null;
     }
+    const extra = ladders ? { ladders, laddersFull: this.ladder!.full } : {};
     if (defer) {
       const deferred = {
         count: conns.length,
@@ -650,9 +737,9 @@ export class Analysis implements TrackerObserver {
           }
         },
       };
-      return { report, ladder, stats, deferred };
+      return { report, ladder, stats, deferred, ...extra };
     }
-    return { report, ladder, stats };
+    return { report, ladder, stats, ...extra };
   }
 }
 

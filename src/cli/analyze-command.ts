@@ -1,8 +1,7 @@
 /**
  * `tcptrace-ts [options] <capture...>`: the report, the CI gate, and live mode.
  */
-import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { Analysis, type AnalysisResult } from '../analyze.js';
 import { readCaptureFiles } from '../capture/reader.js';
 import { UsageError } from '../config/errors.js';
@@ -21,6 +20,8 @@ import { type Io, termWidth, useColor } from './io.js';
 import { LiveScreen } from './live-screen.js';
 import { zeekLogHeader, zeekLogLine } from '../tcp/zeek-log.js';
 import { writeJsonTo } from './json-out.js';
+import { checkWritable, writeProblem } from './output-file.js';
+import { firstPassLadders, htmlRequest, writeHtmlReport } from './html-out.js';
 import { buildSettings, parseTextDate } from './main.js';
 
 interface Capture {
@@ -47,6 +48,7 @@ export async function analyzeCommand(
   const live = captures.includes('-');
   const baseline = settings.baseline ? loadBaseline(settings.baseline) : undefined;
   if (settings.junit) checkWritable('--junit', settings.junit);
+  const html = htmlRequest(opts);
   if (opts.conn !== undefined && settings.conn === undefined) settings.conn = [];
 
   // SIGINT/SIGTERM (Ctrl-C on `tcpdump ... | tcptrace-ts -`): stop reading, report
@@ -68,7 +70,7 @@ export async function analyzeCommand(
   // A plain --json report streams its connections from the engine as it writes
   // them (no report object per connection held all at once); a gate needs them all.
   const deferConnections =
-    format === 'json' && groups.length === 1 && rules === 0 && !baseline && !settings.junit;
+    format === 'json' && groups.length === 1 && rules === 0 && !baseline && !settings.junit && !html;
   const done: Capture[] = [];
   try {
     for (const files of groups) {
@@ -83,6 +85,7 @@ export async function analyzeCommand(
           order,
           textDate,
           deferConnections,
+          html: html !== undefined,
         }),
       );
     }
@@ -126,6 +129,9 @@ export async function analyzeCommand(
 
   await writeOutput(done, gate, format, settings, { color, width, all: opts.all === true, io });
 
+  if (html && done[0]) {
+    await writeHtmlReport(html, done[0].result, done[0].files, settings, { textDate, order });
+  }
   if (settings.junit) {
     const xml = renderJunit(
       gate ?? { passed: true, rules: [] },
@@ -160,6 +166,8 @@ interface RunCtx {
   textDate: number | undefined;
   /** Ask the engine for the connections on demand (AnalysisResult.deferred). */
   deferConnections: boolean;
+  /** Record segments for the HTML report's drawings. */
+  html: boolean;
 }
 
 async function analyzeOne(
@@ -226,6 +234,7 @@ async function analyzeOne(
     settings,
     textDate: ctx.textDate,
     ladder: undefined,
+    ladders: ctx.html ? firstPassLadders() : undefined,
     onAnomaly: ndjson
       ? (a: AnomalyReport) => emit(`${json({ type: 'anomaly', ...a })}\n`)
       : liveText
@@ -412,28 +421,4 @@ function writeText(
 function parseOrder(v: unknown): 'time' | 'given' {
   if (v === 'time' || v === 'given') return v;
   throw new UsageError(`--order: expected 'time' or 'given', got "${String(v)}"`);
-}
-
-function writeProblem(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'is a directory';
-  return (e as Error).message;
-}
-
-/** An output file the user named must be writable: said before the analysis, not after it. */
-function checkWritable(option: string, path: string): void {
-  try {
-    let isDir = false;
-    try {
-      isDir = statSync(path).isDirectory();
-    } catch {
-      // Not there yet: its directory must be writable.
-    }
-    if (isDir) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    accessSync(dirname(path), constants.W_OK);
-  } catch (e) {
-    throw new UsageError(`${option}: cannot write ${path}: ${writeProblem(e)}`);
-  }
 }

@@ -178,6 +178,15 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     )
     .option('--junit <file>', 'write JUnit XML: a test case per gate rule')
     .option(
+      '--html <file>',
+      'write the HTML report: states over time, connection table, ladders and time-sequence graphs (one self-contained file)',
+    )
+    .option(
+      '--html-conn <id>',
+      'also draw these connections in the HTML report (repeatable, or comma-separated)',
+      collect,
+    )
+    .option(
       '--baseline <report.json>',
       'fail only on anomalies new or more numerous than in this earlier --json report',
     )
@@ -197,6 +206,7 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     .option('--absolute', 'absolute sequence numbers (default: relative to each ISN)')
     .option('--all', 'show every segment (default: elide the middle of long connections)')
     .option('--json', 'the rows as JSON')
+    .option('--svg <file>', 'write the ladder drawn as an SVG file (arrows sloped by estimated flight time)')
     .action(async (captures: string[], opts: Record<string, unknown>) => {
       // Loaded only for this command: every report run would pay its startup otherwise.
       const { ladderCommand } = await import('./ladder-command.js');

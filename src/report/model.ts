@@ -241,6 +241,8 @@ export interface LadderRow {
   duplicate?: true;
   /** Anomaly kinds that became true on this segment. */
   anomalies: string[];
+  /** SACK blocks [left, right) carried by this segment, relative to the peer's base (RFC 2018); absent when none. */
+  sack?: [number, number][];
 }
 
 export interface LadderReport {

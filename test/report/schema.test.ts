@@ -277,7 +277,14 @@ function parseJson(text: string): unknown {
 }
 
 /** Fixtures drawn as ladders too (connection 1). */
-const LADDER_FIXTURES = ['normal-close-client', 'simultaneous-open', 'simultaneous-close', 'zero-window'];
+// lossy-download's rows carry SACK blocks (`sack`).
+const LADDER_FIXTURES = [
+  'normal-close-client',
+  'simultaneous-open',
+  'simultaneous-close',
+  'zero-window',
+  'lossy-download',
+];
 
 describe('schemas against ./bin/tcptrace-ts output on fixtures/', () => {
   const single = new Map<string, Output>();
