@@ -737,6 +737,18 @@ export class Connection {
     this.bits = v ? this.bits | 64 : this.bits & ~64;
   }
 
+  /**
+   * The capture starts during its teardown (the first segment carries a FIN):
+   * whether the peer had sent its FIN before cannot be known, so every state
+   * of this connection rests on the reading taken (inferred).
+   */
+  get teardownPickup(): boolean {
+    return (this.bits & 256) !== 0;
+  }
+  set teardownPickup(v: boolean) {
+    this.bits = v ? this.bits | 256 : this.bits & ~256;
+  }
+
   /** Its server's SYN_RECEIVED counts toward a SYN flood (detectors). */
   get synFloodCounted(): boolean {
     return (this.bits & 128) !== 0;

@@ -588,6 +588,7 @@ export class Tracker {
     // reading was taken.
     if ((f & (SYN | RST)) === 0) {
       conn.midstream = true;
+      if ((f & FIN) !== 0) conn.teardownPickup = true;
       const cause =
         (f & FIN) !== 0
           ? 'picked up mid-stream during a teardown (handshake not captured; taken as ESTABLISHED before this FIN)'
@@ -1649,7 +1650,7 @@ export class Tracker {
     ep.state = to;
     ep.stateSince = t;
     ep.stateFrame = frame;
-    ep.stateInferred = !proven;
+    ep.stateInferred = !proven || conn.teardownPickup;
     conn.addTransition(t, frame, side, from, to, cause, inferred);
     const rec = this.rec;
     rec.t = t;

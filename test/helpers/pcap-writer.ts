@@ -51,6 +51,8 @@ export interface TcpPacket {
   ipLen?: number;
   /** Bytes captured of the frame (snaplen cut), default all of it. */
   capLen?: number;
+  /** IPv4 identification (default: the record count); copies of one packet share it. */
+  ipId?: number;
 }
 
 export interface PcapWriterOptions {
@@ -144,7 +146,7 @@ export class PcapWriter {
     b[o] = 0x45;
     b[o + 1] = 0;
     this.be16(o + 2, p.ipLen ?? 20 + tcpLen);
-    this.be16(o + 4, this.count & 0xffff);
+    this.be16(o + 4, p.ipId ?? this.count & 0xffff);
     this.be16(o + 6, 0x4000);
     b[o + 8] = 64;
     b[o + 9] = 6;
