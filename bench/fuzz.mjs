@@ -22,8 +22,13 @@
  *
  * Options: --duration SECONDS (180)  --seed N (random)  --timeout MS (10000)
  *          --cli-every N (40)  --out DIR (test/regressions)  --no-corpus
- *          --max-seed-bytes N (400000)
- * Needs a build: npm run build. Not part of CI (see test/props/mutation.test.ts for the CI run).
+ *          --max-seed-bytes N (400000)  --cases N (no limit)
+ *          --ci: the bounded run CI does (.ci/run, `npm run fuzz:ci`): seed
+ *          20261207, 3,000 cases or 50 s whichever comes first, the CLI every
+ *          20th case, seeds under 60 KB, findings written to a temporary directory (not
+ *          test/regressions), exit 1 on any. Seeds: the fixtures as pcap, as
+ *          pcapng and gzip-compressed, the corpus (pcap, pcapng, gzip, tcpdump text).
+ * Needs a build: npm run build.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -40,6 +45,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { checkReport } from '../test/helpers/check-report.mjs';
 import { CORPUS } from '../test/helpers/corpus.mjs';
 import { Isolated } from '../test/helpers/isolated.mjs';
@@ -56,6 +62,8 @@ function parseArgs(argv) {
     out: join(ROOT, 'test/regressions'),
     corpus: true,
     maxSeedBytes: 400_000,
+    cases: Infinity,
+    ci: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -71,7 +79,18 @@ function parseArgs(argv) {
     else if (a === '--out') o.out = v();
     else if (a === '--no-corpus') o.corpus = false;
     else if (a === '--max-seed-bytes') o.maxSeedBytes = Number(v());
-    else if (a === '--help' || a === '-h') {
+    else if (a === '--cases') o.cases = Number(v());
+    else if (a === '--ci') {
+      Object.assign(o, {
+        ci: true,
+        seed: 20261207,
+        cases: 3000,
+        duration: 50,
+        cliEvery: 20,
+        maxSeedBytes: 60_000,
+      });
+      o.out = join(tmpdir(), `tcptrace-fuzz-ci-${process.pid}`);
+    } else if (a === '--help' || a === '-h') {
       console.log(readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0]);
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
@@ -126,7 +145,60 @@ function seeds(o) {
     .filter((p) => statSync(p).size > 0 && statSync(p).size <= o.maxSeedBytes)
     .sort()
     .map((p) => ({ path: p, bytes: new Uint8Array(readFileSync(p)) }));
-  return [...pcaps, ...textSeeds(o, pcaps).filter((t) => t.bytes.length <= o.maxSeedBytes)];
+  // Each fixture also as pcapng and gzip-compressed: every reader gets mutants of its own format.
+  const fixtures = pcaps.filter((p) => p.path.includes('/fixtures/') && p.bytes.length < 120_000);
+  const derived = fixtures.flatMap((p) => [
+    { path: `${p.path} (pcapng)`, bytes: toPcapng(p.bytes) },
+    { path: `${p.path} (gzip)`, bytes: new Uint8Array(gzipSync(p.bytes)) },
+  ]);
+  return [...pcaps, ...derived, ...textSeeds(o, pcaps).filter((t) => t.bytes.length <= o.maxSeedBytes)];
+}
+
+/** A little-endian microsecond pcap as pcapng: a section header, one interface, an enhanced packet block a record. */
+function toPcapng(pcap) {
+  const dv = new DataView(pcap.buffer, pcap.byteOffset, pcap.byteLength);
+  const linkType = dv.getUint32(20, true);
+  const blocks = [];
+  const block = (type, body) => {
+    const len = 12 + Math.ceil(body.length / 4) * 4;
+    const b = new Uint8Array(len);
+    const v = new DataView(b.buffer);
+    v.setUint32(0, type, true);
+    v.setUint32(4, len, true);
+    b.set(body, 8);
+    v.setUint32(len - 4, len, true);
+    blocks.push(b);
+  };
+  const shb = new Uint8Array(16);
+  new DataView(shb.buffer).setUint32(0, 0x1a2b3c4d, true);
+  new DataView(shb.buffer).setUint16(4, 1, true);
+  new DataView(shb.buffer).setBigInt64(8, -1n, true);
+  block(0x0a0d0d0a, shb);
+  const idb = new Uint8Array(8);
+  new DataView(idb.buffer).setUint16(0, linkType, true);
+  new DataView(idb.buffer).setUint32(4, 262144, true);
+  block(1, idb);
+  for (let o = 24; o + 16 <= pcap.length;) {
+    const cap = dv.getUint32(o + 8, true);
+    if (o + 16 + cap > pcap.length) break;
+    const us = BigInt(dv.getUint32(o, true)) * 1_000_000n + BigInt(dv.getUint32(o + 4, true));
+    const body = new Uint8Array(20 + cap);
+    const v = new DataView(body.buffer);
+    v.setUint32(4, Number(us >> 32n), true);
+    v.setUint32(8, Number(us & 0xffffffffn), true);
+    v.setUint32(12, cap, true);
+    v.setUint32(16, dv.getUint32(o + 12, true), true);
+    body.set(pcap.subarray(o + 16, o + 16 + cap), 20);
+    block(6, body);
+    o += 16 + cap;
+  }
+  const out = new Uint8Array(blocks.reduce((a, b) => a + b.length, 0));
+  let at = 0;
+  for (const b of blocks) {
+    out.set(b, at);
+    at += b.length;
+  }
+  return out;
 }
 
 /** Control characters other than newline and tab: none may reach the terminal. */
@@ -287,7 +359,7 @@ async function main() {
     stop = true;
     console.log('fuzz: interrupted, finishing the current case');
   });
-  while (Date.now() < deadline && !stop) {
+  while (Date.now() < deadline && !stop && n < o.cases) {
     n++;
     const seed = all[Math.floor(r() * all.length)];
     const others = [all[Math.floor(r() * all.length)].bytes];
@@ -326,6 +398,11 @@ async function main() {
   }
   await iso.close();
   rmSync(tmp, { recursive: true, force: true });
+  if (o.ci) {
+    // The findings' files, for the CI log: each .md says what was done and what happened.
+    for (const f of found) console.log(readFileSync(join(o.out, `${f}.md`), 'utf8'));
+    rmSync(o.out, { recursive: true, force: true });
+  }
   const s = (Date.now() - started) / 1000;
   console.log(
     `fuzz: done: ${n} cases in ${s.toFixed(0)} s (${(n / s).toFixed(0)}/s) ${JSON.stringify(counts)}`,

@@ -8,7 +8,8 @@ import { BT_SHB, PcapngParser } from './pcapng.js';
 import { CaptureError, type CaptureFileStats, type CaptureSink } from './record.js';
 import { TextLineSplitter } from './text.js';
 
-export type InputKind = 'pcap' | 'pcapng' | 'gzip' | 'text' | 'binary' | 'empty' | 'short' | 'more';
+export type InputKind =
+  'pcap' | 'pcapng' | 'pcapng-bad-magic' | 'gzip' | 'text' | 'binary' | 'empty' | 'short' | 'more';
 
 /** First bytes of every recognised magic, in file byte order. */
 const MAGICS = [
@@ -49,6 +50,10 @@ export function sniff(b: Uint8Array, len: number, eof: boolean): InputKind {
       return 'short';
     } else if (u32le(b, 8) === 0x1a2b3c4d || u32be(b, 8) === 0x1a2b3c4d) {
       return 'pcapng';
+    } else if (!looksText(b, Math.min(len, TEXT_SNIFF))) {
+      // A section header block type, binary after it, and no byte-order magic: a pcapng
+      // whose magic was damaged (text has no NUL bytes; the block length has some).
+      return 'pcapng-bad-magic';
     }
   }
   // Judge the first line (or the first 512 bytes): the same bytes however the input is chunked.
@@ -165,6 +170,11 @@ export class CaptureParser {
       case 'gzip':
         throw new CaptureError(
           `${f}: not a capture: gzip-compressed data (only one layer of gzip is undone)`,
+          f,
+        );
+      case 'pcapng-bad-magic':
+        throw new CaptureError(
+          `${f}: not a capture: pcapng with a damaged byte-order magic (${hex32(u32be(b, 8))}, expected 0x1a2b3c4d)`,
           f,
         );
       case 'empty':

@@ -1,13 +1,14 @@
 /**
  * Reading captures from files, standard input or any async iterable of bytes:
  * chunks are pushed, one at a time and synchronously, into a CaptureParser;
- * gzip is recognised by its magic and undone with a streaming Gunzip.
+ * gzip is recognised by its magic and undone member by member (gzip.ts).
  * Several files are one capture, read in the order of their first timestamps.
  */
+import { constants as fsConstants, openSync } from 'node:fs';
 import { type FileHandle, open, stat } from 'node:fs/promises';
-import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { Socket } from 'node:net';
 import { CaptureParser } from './detect.js';
+import { gunzip } from './gzip.js';
 import { newFileStats, ReadSession } from './parser.js';
 import {
   CaptureError,
@@ -118,6 +119,8 @@ interface InputInfo {
   size: number | undefined;
   /** A regular file can be opened twice: once to peek, once to read. */
   regular: boolean;
+  /** A named pipe (mkfifo). */
+  fifo?: boolean;
 }
 
 async function inspect(path: string): Promise<InputInfo> {
@@ -129,7 +132,7 @@ async function inspect(path: string): Promise<InputInfo> {
     throw openError(path, e);
   }
   if (s.isDirectory()) throw new CaptureError(`cannot open ${path}: is a directory`, path);
-  if (!s.isFile()) return { path, size: undefined, regular: false };
+  if (!s.isFile()) return { path, size: undefined, regular: false, fifo: s.isFIFO() };
   // Open once now so that a permission problem is reported before any output.
   try {
     await (await open(path, 'r')).close();
@@ -140,6 +143,7 @@ async function inspect(path: string): Promise<InputInfo> {
 }
 
 async function openFile(info: InputInfo, chunkSize = DEFAULT_CHUNK): Promise<AsyncIterable<Uint8Array>> {
+  if (info.fifo) return openFifo(info.path);
   try {
     const fh = await open(info.path, 'r');
     return info.regular ? new FileChunks(fh, chunkSize) : fh.createReadStream({ highWaterMark: chunkSize });
@@ -197,16 +201,44 @@ class FileChunks implements AsyncIterableIterator<Uint8Array> {
     return { done: true, value: undefined };
   }
 
+  private async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.fh.close().catch(() => {});
+  }
+
   private async read(): Promise<IteratorResult<Uint8Array>> {
     if (this.closed) return { done: true, value: undefined };
     const buf = this.free.pop() ?? new Uint8Array(this.chunkSize);
     const { bytesRead } = await this.fh.read(buf, 0, buf.length, null);
     if (bytesRead === 0) {
-      await this.return();
+      // Not this.return(): it waits for the read ahead, which may be this very read (the
+      // consumer not having asked for it yet), and that wait never ended: every gzip file
+      // over one chunk (1 MiB) exited 13 with no output.
+      await this.close();
       return { done: true, value: undefined };
     }
     return { done: false, value: bytesRead === buf.length ? buf : buf.subarray(0, bytesRead) };
   }
+}
+
+/**
+ * A named pipe, opened without waiting for a writer: a blocking open() sits in
+ * libuv's thread pool until someone opens the other end, and neither a signal
+ * nor process.exit() ends it (exit joins the pool), so a FIFO nobody wrote to
+ * could only be killed. Opened non-blocking and read as a pipe (net.Socket, as
+ * node reads a piped stdin), it waits in the event loop: the first writer's data
+ * arrives, its close ends the input (Linux reports no hang-up before a first
+ * writer), and an abort destroys it at once.
+ */
+function openFifo(path: string): AsyncIterable<Uint8Array> {
+  let fd: number;
+  try {
+    fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+  } catch (e) {
+    throw openError(path, e);
+  }
+  return new Socket({ fd, readable: true, writable: false });
 }
 
 function openError(path: string, e: unknown): CaptureError {
@@ -281,11 +313,10 @@ async function readInput(
   const signal = io.signal;
   const raw = source[Symbol.asyncIterator]();
   let data: AsyncIterator<Uint8Array> = raw;
-  let gunzip: ReturnType<typeof createGunzip> | null = null;
+  let gzipped = false;
   let stoppedEarly = false;
   let gzipTruncated = false;
   let gzipCorrupt = false;
-  let src: Readable | null = null;
   const countRaw = (c: Uint8Array) => {
     stats.bytesRead += c.length;
     const p = io.progress;
@@ -316,24 +347,21 @@ async function readInput(
     const h = head.length === 1 ? head[0]! : Buffer.concat(head);
     if (!stoppedEarly && h.length >= 2 && h[0] === 0x1f && h[1] === 0x8b) {
       stats.gzip = true;
-      gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK });
-      const z = gunzip;
-      const feed = async function* () {
-        yield* head;
-        if (rawDone) return;
-        for (;;) {
-          const r = await raw.next();
-          if (r.done) return;
-          countRaw(r.value);
-          yield r.value;
+      gzipped = true;
+      const replay = head.slice();
+      let rawEnded = rawDone;
+      const pull = async (): Promise<Uint8Array | null> => {
+        if (replay.length > 0) return replay.shift()!;
+        if (rawEnded) return null;
+        const r = await raw.next();
+        if (r.done) {
+          rawEnded = true;
+          return null;
         }
+        countRaw(r.value);
+        return r.value;
       };
-      // One chunk ahead at most: memory stays bounded by the chunk size.
-      src = Readable.from(feed(), { highWaterMark: 1 });
-      // A read error of the file ends the Gunzip with that error.
-      src.on('error', (e) => z.destroy(e));
-      src.pipe(z);
-      data = z[Symbol.asyncIterator]();
+      data = gunzip(pull, (msg) => gzipDamaged(stats, sink, name, msg, false), GUNZIP_CHUNK);
     } else if (!stoppedEarly) {
       for (const c of head) parser.push(c);
       if (rawDone) data = emptyIterator();
@@ -344,11 +372,11 @@ async function readInput(
         r = await nextOrAbort(data, signal, name);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        if (gunzip !== null && typeof code === 'string' && code.startsWith('Z_')) {
+        if (gzipped && typeof code === 'string' && code.startsWith('Z_')) {
           // zlib: "unexpected end of file" is a cut file; anything else is corrupt data.
           if (code === 'Z_BUF_ERROR') gzipTruncated = true;
           else {
-            gzipDamaged(stats, sink, name, (e as Error).message);
+            gzipDamaged(stats, sink, name, (e as Error).message, true);
             gzipCorrupt = true;
           }
           break;
@@ -360,14 +388,14 @@ async function readInput(
         break;
       }
       if (r.done) break;
-      if (gunzip === null) countRaw(r.value);
+      if (!gzipped) countRaw(r.value);
       parser.push(r.value);
       // A slow consumer of our output (a terminal, a pipe) holds the next read back,
       // so memory does not grow with what it has not taken yet.
       const wait = io.backpressure?.();
       if (wait) await wait;
       // The parser copies what it keeps: the chunk's buffer can take the next read.
-      if (gunzip === null && raw instanceof FileChunks) raw.recycle(r.value);
+      if (!gzipped && raw instanceof FileChunks) raw.recycle(r.value);
       if (io.dataLimit !== undefined && stats.dataBytes >= io.dataLimit) {
         stoppedEarly = true;
         break;
@@ -376,8 +404,7 @@ async function readInput(
     parser.end({ aborted: stoppedEarly, gzipTruncated, stopped: gzipCorrupt });
   } finally {
     // Release the file (or stdin) promptly, also on errors and early stops.
-    gunzip?.destroy();
-    src?.destroy();
+    if (gzipped) data.return?.()?.catch(() => {});
     // A Node stream is destroyed directly: its async iterator queues return() behind a
     // pending next(), so on a silent pipe (live stdin after SIGINT) return() alone
     // would wait for data forever and keep the process alive.
@@ -389,13 +416,19 @@ async function readInput(
   return stats;
 }
 
-function gzipDamaged(stats: CaptureFileStats, sink: CaptureSink, name: string, msg: string): void {
+function gzipDamaged(
+  stats: CaptureFileStats,
+  sink: CaptureSink,
+  name: string,
+  msg: string,
+  stop: boolean,
+): void {
   stats.damaged = true;
   const w = {
     kind: 'damaged' as const,
     file: name,
     offset: stats.dataBytes,
-    message: `gzip data corrupt (${msg}); reading stopped here`,
+    message: stop ? `gzip data corrupt (${msg}); reading stopped here` : `${msg}; every record was analysed`,
   };
   stats.warnings.push(w);
   sink.warning(w);

@@ -1,18 +1,19 @@
 /**
  * `tcptrace-ts [options] <capture...>`: the report, the CI gate, and live mode.
  */
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { Analysis, type AnalysisResult } from '../analyze.js';
 import { readCaptureFiles } from '../capture/reader.js';
 import { UsageError } from '../config/errors.js';
-import type { Settings } from '../config/settings.js';
+import { findDefaultConfig, loadConfig } from '../config/load.js';
+import { DEFAULT_SETTINGS, type Settings } from '../config/settings.js';
 import { loadBaseline } from '../gate/baseline.js';
 import { evaluateGate } from '../gate/gate.js';
 import { renderCsv } from '../report/csv.js';
 import { renderGithubAnnotations } from '../report/github.js';
 import { renderJunit } from '../report/junit.js';
+import type { ConnectionEnds } from '../report/anomaly-text.js';
 import { renderAnomalyLine, renderLiveStatus } from '../report/live.js';
-import { connectionReport } from '../report/build.js';
 import type { AnomalyReport, ConnectionReport, GateResult } from '../report/model.js';
 import { Progress } from '../report/progress.js';
 import { jsonSafe, sanitize } from '../report/sanitize.js';
@@ -46,20 +47,48 @@ export async function analyzeCommand(
   const color = useColor(io, opts);
   const width = termWidth(io);
   const live = captures.includes('-');
+  // An endless stream (standard input, a pipe, a FIFO) keeps fewer connections in
+  // full by default: 200,000 of them, with the garbage V8 lets pile up between
+  // collections, are 0.5 to 1 GB resident; 30,000 stay under 300 MB, and the
+  // end-of-stream report near 2 s (issue 24, bench/soak.mjs).
+  if (
+    settings.maxConnections === DEFAULT_SETTINGS.maxConnections &&
+    !explicitMaxConnections(opts, io) &&
+    captures.some((c) => c === '-' || !isRegularFile(c))
+  ) {
+    settings.maxConnections = STREAM_MAX_CONNECTIONS;
+  }
   const baseline = settings.baseline ? loadBaseline(settings.baseline) : undefined;
   if (settings.junit) checkWritable('--junit', settings.junit);
   const html = htmlRequest(opts);
   if (opts.conn !== undefined && settings.conn === undefined) settings.conn = [];
 
   // SIGINT/SIGTERM (Ctrl-C on `tcpdump ... | tcptrace-ts -`): stop reading, report
-  // what was read, exit with the gate's code. A second signal stops waiting.
+  // what was read, exit with the gate's code. A second signal ends the process at
+  // once, killed by it (status 130 or 143): the handlers go right after the first,
+  // so the next one has the default action even while the report is being worked
+  // out and no JavaScript can run; one that came together with the first (both
+  // queued while a chunk was being analysed) is raised again.
   const ac = new AbortController();
-  const onSignal = () => {
-    if (ac.signal.aborted) return;
-    ac.abort();
+  let signalled = false;
+  const detach = () => {
+    io.signals.off('SIGINT', onInt);
+    io.signals.off('SIGTERM', onTerm);
   };
-  io.signals.on('SIGINT', onSignal);
-  io.signals.on('SIGTERM', onSignal);
+  const onSignal = (sig: 'SIGINT' | 'SIGTERM') => {
+    if (!signalled) {
+      signalled = true;
+      ac.abort();
+      setImmediate(detach);
+      return;
+    }
+    detach();
+    if (io.signals === process) process.kill(process.pid, sig);
+  };
+  const onInt = () => onSignal('SIGINT');
+  const onTerm = () => onSignal('SIGTERM');
+  io.signals.on('SIGINT', onInt);
+  io.signals.on('SIGTERM', onTerm);
 
   const order = opts.order === undefined ? undefined : parseOrder(opts.order);
   const textDate = parseTextDate(opts.textDate);
@@ -90,8 +119,7 @@ export async function analyzeCommand(
       );
     }
   } finally {
-    io.signals.off('SIGINT', onSignal);
-    io.signals.off('SIGTERM', onSignal);
+    detach();
   }
 
   let gate: GateResult | undefined;
@@ -223,11 +251,28 @@ async function analyzeOne(
     });
   };
   let analysis: Analysis | null = null;
-  const connById = (id: number | null): ConnectionReport | undefined => {
+  // The ends of an anomaly's connection, for its live line; not a whole connectionReport():
+  // at the end of a stream there is a line for every open connection.
+  const connById = (id: number | null): ConnectionEnds | undefined => {
     if (id === null || analysis === null) return undefined;
-    // Newest connections are at the end: search from there.
+    // Ids increase along the list (compaction keeps the order): a binary search. The
+    // scan from the end it replaces made the end of a stream quadratic (an anomaly
+    // for every open connection there): 168 s after 8 M packets (issue 24).
     const conns = analysis.tracker.conns;
-    for (let i = conns.length - 1; i >= 0; i--) if (conns[i]!.id === id) return connectionReport(conns[i]!);
+    let lo = 0;
+    let hi = conns.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = conns[mid]!;
+      if (c.id === id) {
+        return {
+          client: { addr: c.client.addrText, port: c.client.port },
+          server: { addr: c.server.addrText, port: c.server.port },
+        };
+      }
+      if (c.id < id) lo = mid + 1;
+      else hi = mid - 1;
+    }
     return undefined;
   };
   analysis = new Analysis({
@@ -416,6 +461,25 @@ function writeText(
       ),
     );
   }
+}
+
+/** The default --max-connections for a stream input (see analyzeCommand). */
+export const STREAM_MAX_CONNECTIONS = 30_000;
+
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return true; // the reader names the problem
+  }
+}
+
+/** --max-connections given on the command line, or maxConnections in the config file. */
+function explicitMaxConnections(opts: Record<string, unknown>, io: Io): boolean {
+  if (opts.maxConnections !== undefined) return true;
+  const path = typeof opts.config === 'string' ? opts.config : findDefaultConfig(io.cwd);
+  // buildSettings has loaded it already: it is valid.
+  return path !== undefined && loadConfig(path).maxConnections !== undefined;
 }
 
 function parseOrder(v: unknown): 'time' | 'given' {

@@ -6,11 +6,13 @@
  * Exit codes (SPEC.md): 0 analysed and no gate failed; 1 a gate failed;
  * 2 could not analyse (usage error, unreadable input, not a capture).
  */
+import { readFileSync, readlinkSync, writeSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { CaptureError } from '../capture/record.js';
 import { UsageError } from '../config/errors.js';
 import { findDefaultConfig, loadConfig, mergeSettings, settingsFromOptions } from '../config/load.js';
 import { DEFAULT_SETTINGS, type Settings } from '../config/settings.js';
+import { sanitize } from '../report/sanitize.js';
 import { analyzeCommand } from './analyze-command.js';
 import type { Io } from './io.js';
 
@@ -53,7 +55,7 @@ function addCommon(cmd: Command): Command {
     )
     .option(
       '--max-connections <n>',
-      'connections kept in full; beyond, ended ones are summarised (default 200000)',
+      'connections kept in full; beyond, ended ones are summarised (default 200000; 30000 from a stream)',
     )
     .option(
       '--host <addr>',
@@ -247,8 +249,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
 }
 
 function oneLine(s: string): string {
-  // Control characters from file names must not reach the terminal.
-  return s.replace(/[\r\n]+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  // Control characters and bidi overrides from file names and config values must not
+  // reach the terminal raw: escaped visibly, as in every report.
+  return sanitize(s.replace(/[\r\n]+/g, ' '));
 }
 
 /** The real process's I/O. */
@@ -264,12 +267,20 @@ export function processIo(): Io {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  // `tcptrace-ts big.pcap | head`: the reader went away; stop quietly, as cat does.
-  const onPipeError = (e: NodeJS.ErrnoException) => {
+  // An output error is exit 2 with one line naming it (a full disk: ENOSPC), never a
+  // stack trace or the gate's exit 1; `tcptrace-ts big.pcap | head`, the reader going
+  // away, stops quietly as cat does, with the code so far.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw e;
-  };
-  process.stdout.on('error', onPipeError);
+    writeErr(`tcptrace-ts: cannot write to standard output: ${oneLine(e.message)}\n`);
+    process.exit(2);
+  });
+  // Nowhere left to say anything: no uncaught exception either.
+  process.stderr.on('error', () => {});
+  if (stdoutClosed()) {
+    writeErr('tcptrace-ts: standard output is closed: nowhere to write the report\n');
+    return 2;
+  }
   const code = await run(argv, processIo());
   // An interrupted read of a pipe leaves stdin open, which would keep the process
   // alive after the report: let go of it.
@@ -280,4 +291,29 @@ export async function main(argv: string[]): Promise<number> {
     else resolve();
   });
   return code;
+}
+
+function writeErr(s: string): void {
+  try {
+    writeSync(2, s);
+  } catch {
+    // stderr is gone too.
+  }
+}
+
+/**
+ * Started with standard output closed (`>&-`)? Node then opens /dev/null
+ * read-write on fd 1 before any script runs, and the report would vanish with
+ * exit 0. A shell's `> /dev/null` opens it write-only; a /dev/null opened
+ * read-write is taken as closed (spawn's stdio 'ignore' does that too, and there
+ * nothing would be read either). Linux only (/proc); elsewhere never.
+ */
+function stdoutClosed(): boolean {
+  try {
+    if (readlinkSync('/proc/self/fd/1') !== '/dev/null') return false;
+    const flags = /^flags:\s*([0-7]+)/m.exec(readFileSync('/proc/self/fdinfo/1', 'utf8'));
+    return flags !== null && (parseInt(flags[1]!, 8) & 3) === 2;
+  } catch {
+    return false;
+  }
 }

@@ -296,7 +296,8 @@ const VALIDATORS: Record<keyof Settings, Validator> = {
   highRetransmissionMinSegments: (v, at) => count(v, at),
   idleTimeout: (v, at) => duration(v, at, true),
   handshakeIdleTimeout: (v, at) => duration(v, at, true),
-  maxConnections: (v, at) => count(v, at),
+  // 0 kept nothing and summarised every connection at its first packet (issue 24).
+  maxConnections: (v, at) => count(v, at, 1),
   interval: (v, at) => duration(v, at, true),
   strict: (v, at) => {
     if (typeof v !== 'boolean') fail(at, `expected true or false, got ${show(v)}`);

@@ -4,7 +4,7 @@
  */
 import { KIND_BY_NAME } from '../detect/kinds.js';
 import { endpointLabel, SEVERITY_RANK } from './format.js';
-import type { AnomalyReport, ConnectionReport, Severity } from './model.js';
+import type { AnomalyReport, Severity } from './model.js';
 import { sanitize } from './sanitize.js';
 
 /** Severity of a kind: as reported, else the registry's, else info. */
@@ -13,14 +13,20 @@ export function kindSeverity(kind: string, reported?: ReadonlyMap<string, Severi
 }
 
 /** `10.0.0.1:4321 → 10.0.0.2:80` (sanitized). */
-export function connectionLabel(conn: ConnectionReport): string {
+/** What a connection's label needs: its two ends (a ConnectionReport has them). */
+export interface ConnectionEnds {
+  client: { addr: string; port: number };
+  server: { addr: string; port: number };
+}
+
+export function connectionLabel(conn: ConnectionEnds): string {
   return sanitize(
     `${endpointLabel(conn.client.addr, conn.client.port)} → ${endpointLabel(conn.server.addr, conn.server.port)}`,
   );
 }
 
 /** Where an anomaly happened: `#3 10.0.0.1:4321 → 10.0.0.2:80`, `host 10.0.0.2`, or `#3` when the connection is not at hand. */
-export function anomalyWhere(a: AnomalyReport, conn: ConnectionReport | undefined): string {
+export function anomalyWhere(a: AnomalyReport, conn: ConnectionEnds | undefined): string {
   if (a.connection === null) return a.host !== undefined ? `host ${sanitize(a.host)}` : 'capture';
   const id = `#${a.connection}`;
   return conn ? `${id} ${connectionLabel(conn)}` : id;

@@ -7,6 +7,7 @@
  */
 import { anomalyPlace, formatTime } from '../gate/describe.js';
 import type { AnomalyReport, GateResult, GateRuleResult, Report, Severity } from './model.js';
+import { sanitize } from './sanitize.js';
 
 /** Message text: `%`, CR and LF are percent-encoded (actions/toolkit `escapeData`). */
 export function escapeData(s: string): string {
@@ -22,8 +23,13 @@ type Level = 'error' | 'warning' | 'notice';
 
 const LEVEL: Readonly<Record<Severity, Level>> = { error: 'error', warning: 'warning', info: 'notice' };
 
+/**
+ * One workflow command. The runner prints it into the log, which a browser and
+ * terminals (the raw log) render: ESC, BEL, C1 controls and bidi overrides from
+ * file names and config values are escaped visibly, as every other format does.
+ */
 function command(level: Level, title: string, message: string): string {
-  return `::${level} title=${escapeProperty(title)}::${escapeData(message)}`;
+  return `::${level} title=${sanitize(escapeProperty(title))}::${sanitize(escapeData(message))}`;
 }
 
 export interface GithubOptions {

@@ -5,7 +5,8 @@
  */
 import { anomalyWhere } from './anomaly-text.js';
 import { formatCount, formatDuration, formatIso, padEnd, plural, stateCounts, truncate } from './format.js';
-import type { AnomalyReport, ConnectionReport, StateSummary } from './model.js';
+import type { ConnectionEnds } from './anomaly-text.js';
+import type { AnomalyReport, StateSummary } from './model.js';
 import { palette } from './palette.js';
 import { sanitize } from './sanitize.js';
 
@@ -15,7 +16,7 @@ import { sanitize } from './sanitize.js';
  */
 export function renderAnomalyLine(
   a: AnomalyReport,
-  conn: ConnectionReport | undefined,
+  conn: ConnectionEnds | undefined,
   opts: { color: boolean },
 ): string {
   const p = palette(opts.color);

@@ -495,11 +495,13 @@ export class Tracker {
 
   /**
    * These connections were summarised by the pipeline (its connection cap):
-   * their pending TIME_WAIT expiries are dropped, so nothing here keeps them
-   * in memory (the detectors keep the host counts right: Detectors.forget).
+   * their pending TIME_WAIT expiries and deliveries waiting to settle are
+   * dropped, so nothing here keeps them in memory (the detectors keep the host
+   * counts right: Detectors.forget).
    */
   forget(gone: ReadonlySet<Connection>): void {
     this.timeWait.forget(gone);
+    this.settleQ.forget(gone);
   }
 
   /** The connections currently in the flow table. */

@@ -383,6 +383,34 @@ describe('pcapng', () => {
   });
 });
 
+describe('a damaged byte-order magic (issue 24, defect 8)', () => {
+  test.each([
+    ['one byte changed', 8, 0x4e],
+    ['zeroed', 9, 0],
+  ])('%s: named as a pcapng with a damaged byte-order magic, not as text', async (_n, at, v) => {
+    const file = Buffer.from(
+      new Pcapng()
+        .shb()
+        .idb(1)
+        .epb(0, T * 1_000_000n, payload(60))
+        .bytes(),
+    );
+    file[at] = v;
+    for (const size of [1, 11, 4096]) {
+      const err = await readBytes(file, size).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CaptureError);
+      expect((err as Error).message).toMatch(
+        /^test\.cap: not a capture: pcapng with a damaged byte-order magic \(0x/,
+      );
+    }
+  });
+
+  test('text that starts with "\\n\\r\\r\\n" is still text', async () => {
+    const { stats } = await readBytes(Buffer.from('\n\r\r\nhello\nworld\n'), 3);
+    expect(stats.text).toBe(true);
+  });
+});
+
 describe('interface statistics (ISB): packets the capture dropped', () => {
   /** An ISB for interface 0 with isb_ifdrop and isb_osdrop. */
   function isb(ifdrop: number, osdrop: number): Uint8Array {
