@@ -3,7 +3,7 @@
  * Mutation fuzzing of the whole analysis: `npm run fuzz [-- options]`.
  *
  * Seeds are fixtures/*.pcap and the corpus captures (and tcpdump text outputs)
- * in /work/shared/corpus; each case is a mutant (test/helpers/mutate.mjs: bit
+ * in test/corpus; each case is a mutant (test/helpers/mutate.mjs: bit
  * flips, length fields lied about, cuts, records or blocks duplicated, dropped
  * and reordered, splices, gzip) analysed in memory by the built library
  * (dist/analyze.js `analyze()` on an async iterable of chunks of a random
@@ -47,14 +47,11 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { checkReport } from '../test/helpers/check-report.mjs';
+import { CORPUS } from '../test/helpers/corpus.mjs';
 import { Isolated } from '../test/helpers/isolated.mjs';
 import { CHUNK_SIZES, mutate, randomSettings, rng, settingsArgs } from '../test/helpers/mutate.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
-// ../shared beside the checkout (CI, worktrees), else the shared machine's copy.
-const CORPUS = existsSync(join(ROOT, '../shared/corpus'))
-  ? join(ROOT, '../shared/corpus')
-  : '/work/shared/corpus';
 
 function parseArgs(argv) {
   const o = {

@@ -602,7 +602,7 @@ export class Detectors implements TrackerObserver {
         );
       }
     }
-    for (const h of this.timeWaitHosts.values()) this.updateHost(h, 'TIME_WAIT');
+    for (const h of this.timeWaitHosts.values()) this.updateHost(h, 'TIME_WAIT endpoints');
     for (const h of this.synFloodHosts.values()) this.updateHost(h, 'half-open handshakes');
   }
 
@@ -917,13 +917,13 @@ export class Detectors implements TrackerObserver {
     }
     const threshold = kind === 'syn-flood' ? this.s.synFloodThreshold : this.s.timeWaitThreshold;
     if (!h.anomaly && h.current > threshold) {
-      const what = kind === 'syn-flood' ? 'half-open handshakes' : 'TIME_WAIT';
+      const what = kind === 'syn-flood' ? 'half-open handshakes' : 'TIME_WAIT endpoints';
       const a = this.make(
         kind,
         null,
         t,
         frame,
-        `${h.host} held ${h.current} ${what} endpoints at once (threshold ${threshold})`,
+        `${h.host} held ${h.current} ${what} at once (threshold ${threshold})`,
         {
           peak: h.current,
           threshold,
@@ -939,7 +939,7 @@ export class Detectors implements TrackerObserver {
     const a = h.anomaly;
     if (!a) return;
     const ports = h.maxPort >= 0 ? `; ports ${h.minPort}-${h.maxPort}` : '';
-    a.message = `${h.host} held ${h.peak} ${what} endpoints at once at its peak${ports}`;
+    a.message = `${h.host} held ${h.peak} ${what} at once at its peak${ports}`;
     a.details = {
       ...a.details,
       peak: h.peak,

@@ -1,19 +1,11 @@
 /**
- * The public capture corpus (/work/shared/corpus, see its README.md): every
+ * The public capture corpus (test/corpus, see its README.md): every
  * file reads the number of packets capinfos counts; libpcap's reject files are
  * refused with libpcap's words; timestamps and lengths agree with pcap-parser
  * and tshark; the same traffic re-containered by editcap reads identically.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,10 +13,9 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, test } from 'vitest';
 import { readCaptureFile, readCaptureFiles } from '../../src/capture/reader.js';
 import { CaptureError } from '../../src/capture/record.js';
+import { CORPUS } from '../helpers/corpus.mjs';
+import { describeWithTools, itWithTools } from '../helpers/tools.js';
 import { collector, type Got } from './helpers.js';
-
-const CORPUS = '/work/shared/corpus';
-const haveCorpus = existsSync(join(CORPUS, 'MANIFEST.tsv'));
 
 interface Row {
   path: string;
@@ -33,7 +24,6 @@ interface Row {
 }
 
 function manifest(): Row[] {
-  if (!haveCorpus) return [];
   const lines = readFileSync(join(CORPUS, 'MANIFEST.tsv'), 'utf8').trim().split('\n');
   const head = lines[0]!.split('\t');
   const col = (name: string) => head.indexOf(name);
@@ -54,11 +44,7 @@ async function read(path: string) {
   return { c, stats };
 }
 
-function have(tool: string): boolean {
-  return spawnSync('which', [tool]).status === 0;
-}
-
-describe.skipIf(!haveCorpus)('corpus', () => {
+describe('corpus', () => {
   test('the manifest lists the corpus files', () => {
     expect(readable.length).toBeGreaterThan(100);
     expect(rejects).toHaveLength(6);
@@ -169,7 +155,8 @@ describe.skipIf(!haveCorpus)('corpus', () => {
     }
   });
 
-  test.skipIf(!have('tshark'))(
+  itWithTools(
+    ['tshark'],
     'tshark agrees on pcapng and nanosecond files (timestamps to the ns, lengths, interface)',
     async () => {
       const files = readable
@@ -195,7 +182,7 @@ describe.skipIf(!haveCorpus)('corpus', () => {
   );
 });
 
-describe.skipIf(!haveCorpus || !have('editcap'))('same traffic, other containers (editcap)', () => {
+describeWithTools(['editcap'], 'same traffic, other containers (editcap)', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'capture-editcap-'));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

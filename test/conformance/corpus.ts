@@ -3,19 +3,16 @@
  * pipeline's report for a capture (each capture analysed once per test file),
  * and which endpoint sent a connection's first segment.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { type AnalysisResult, type AnalyzeOptions, analyze } from '../../src/analyze.js';
 import { readCaptureFile } from '../../src/capture/reader.js';
 import { formatAddr } from '../../src/decode/addr.js';
 import { decodePacket } from '../../src/decode/packet.js';
 import { DecodeStatus, newSegment } from '../../src/decode/segment.js';
 import type { ConnectionReport, EndpointReport, Report } from '../../src/report/model.js';
-import { CORPUS, normAddr } from '../tcp/zeek-baselines.js';
+import { CORPUS, corpus } from '../helpers/corpus.mjs';
+import { normAddr } from '../tcp/zeek-baselines.js';
 
-export { CORPUS };
-export const haveCorpus = existsSync(join(CORPUS, 'MANIFEST.tsv'));
-export const corpus = (rel: string): string => join(CORPUS, rel);
+export { CORPUS, corpus };
 
 const reports = new Map<string, Promise<AnalysisResult>>();
 

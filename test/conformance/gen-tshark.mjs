@@ -14,10 +14,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CORPUS } from '../helpers/corpus.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../..');
-const corpus = process.env.TCPTRACE_CORPUS ?? join(root, '../shared/corpus');
+const corpus = CORPUS;
 
 export const FILES = [
   'corpus:zeek/tcp/retransmit-fast009.pcap',

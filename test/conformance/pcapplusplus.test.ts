@@ -27,7 +27,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ConnectionReport, EndpointReport, LadderRow } from '../../src/report/model.js';
-import { analyzed, analyzeWith, corpus, haveCorpus } from './corpus.js';
+import { analyzed, analyzeWith, corpus } from './corpus.js';
 
 const P = (f: string) => corpus(`pcapplusplus/${f}`);
 
@@ -161,7 +161,7 @@ async function ladder(file: string, id: number): Promise<LadderRow[]> {
   return ladder!.rows;
 }
 
-describe.skipIf(!haveCorpus)('PcapPlusPlus TcpReassembly tests (unmodified captures)', () => {
+describe('PcapPlusPlus TcpReassembly tests (unmodified captures)', () => {
   it.each(CASES.map((c) => [c.test, c] as const))('%s', async (_name, c) => {
     const report = await analyzed(P(c.file));
     if (c.connections !== undefined) expect(report.connections).toHaveLength(c.connections);

@@ -30,7 +30,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ConnectionReport, LadderRow, Report } from '../../src/report/model.js';
 import type { StateName } from '../../src/tcp/states.js';
-import { analyzed, analyzeWith, corpus, epKey, haveCorpus } from './corpus.js';
+import { analyzed, analyzeWith, corpus, epKey } from './corpus.js';
 
 const DIR = corpus('suricata-verify');
 
@@ -169,9 +169,9 @@ async function stateAfter(pcap: string, conn: ConnectionReport, frame: number): 
   return suricataState(row.clientState, row.serverState, firstFin);
 }
 
-const cases = haveCorpus ? expectations() : [];
+const cases = expectations();
 
-describe.skipIf(!haveCorpus)('suricata-verify: Suricata TCP session states', () => {
+describe('suricata-verify: Suricata TCP session states', () => {
   it('the corpus has flow and per-packet session states to compare', () => {
     expect(cases.filter((c) => c.what.startsWith('flow')).length).toBeGreaterThanOrEqual(12);
     expect(cases.filter((c) => c.what.startsWith('pcap_cnt')).length).toBeGreaterThanOrEqual(6);

@@ -13,7 +13,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ConnectionReport, Report } from '../../src/report/model.js';
-import { analyzed, corpus, haveCorpus } from './corpus.js';
+import { analyzed, corpus } from './corpus.js';
 
 const T = (f: string) => corpus(`tcpreplay/${f}`);
 const REWRITES = ['test.rewrite_sequence', 'test.rewrite_vlan802.1ad', 'test.rewrite_dlthdlc'] as const;
@@ -33,7 +33,7 @@ function tcpPart(r: Report) {
   };
 }
 
-describe.skipIf(!haveCorpus)('tcpreplay rewrites of test.pcap give the same TCP results', () => {
+describe('tcpreplay rewrites of test.pcap give the same TCP results', () => {
   it('test.pcap has TCP connections in several states to compare', async () => {
     const base = await analyzed(T('test.pcap'));
     expect(base.connections.length).toBe(7);

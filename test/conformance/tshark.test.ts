@@ -19,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ConnectionReport } from '../../src/report/model.js';
-import { analyzed, analyzeWith, connTuple, epKey, haveCorpus } from './corpus.js';
+import { analyzed, analyzeWith, connTuple, epKey } from './corpus.js';
 // @ts-expect-error: a plain .mjs script, no type declarations
 import { FILES, resolve, sha256, tsharkFacts } from './gen-tshark.mjs';
 
@@ -61,7 +61,9 @@ function facts(name: string): { facts: Facts | null; note?: string } {
   const path = resolve(name);
   if (rec && rec.sha256 === sha256(path)) return { facts: rec };
   const why = rec ? 'changed since tshark.json was made' : 'not in tshark.json';
-  if (!haveTshark) return { facts: null, note: `${name}: ${why}, tshark not installed: skipped` };
+  // tshark.json is committed with the captures: a stale entry is the repository's fault, not the host's.
+  if (!haveTshark)
+    return { facts: null, note: `${name}: ${why} and tshark is not installed (re-run gen-tshark.mjs)` };
   return { facts: tsharkFacts(path), note: `${name}: ${why}: asked tshark now (re-run gen-tshark.mjs)` };
 }
 
@@ -74,10 +76,10 @@ async function ourRetransmissions(path: string, conns: readonly ConnectionReport
   return frames;
 }
 
-const names = (FILES as string[]).filter((n) => haveCorpus || !n.startsWith('corpus:'));
+const names = FILES as string[];
 
 describe('tshark cross-check: segments per connection and retransmitted frames', () => {
-  it.skipIf(names.length === 0)('agrees with tshark', async () => {
+  it('agrees with tshark', async () => {
     const notes: string[] = [];
     const lines: string[] = [];
     let conns = 0;
@@ -90,7 +92,10 @@ describe('tshark cross-check: segments per connection and retransmitted frames',
     for (const name of names) {
       const f = facts(name);
       if (f.note) notes.push(f.note);
-      if (!f.facts) continue;
+      if (!f.facts) {
+        unexplained.push(f.note!);
+        continue;
+      }
       const path = resolve(name);
       const report = await analyzed(path);
       // Match tshark's streams to our connections: same 4-tuple, in order.

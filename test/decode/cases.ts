@@ -1,8 +1,8 @@
 /**
  * Decoder test tables: {bytes, expected}, one row per behaviour, with the text
  * tcpdump 4.99 prints for the same bytes (`tcpdump -nn -v -r`) so a reader can
- * see what the frame is. `TCPDUMP_TEXT=1 npx vitest run test/decode/tables`
- * checks those texts against the installed tcpdump.
+ * see what the frame is. test/decode/tables.test.ts checks those texts against
+ * the installed tcpdump (in `npm test`; it must be 4.99).
  */
 import { LinkType } from '../../src/capture/record.js';
 import { DecodeStatus, TcpFlag } from '../../src/decode/segment.js';
@@ -507,7 +507,7 @@ export const LINK_CASES: Case[] = [
   },
   {
     name: 'unknown linktype (USER0, 147)',
-    tcpdump: '',
+    tcpdump: 'UNSUPPORTED [hex dump]',
     link: 147,
     bytes: new Uint8Array(60),
     status: UnknownLinkType,

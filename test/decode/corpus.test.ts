@@ -1,5 +1,5 @@
 /**
- * The decoder against tshark on the whole public corpus (/work/shared/corpus,
+ * The decoder against tshark on the whole public corpus (test/corpus,
  * every file of every format and link type except the ones libpcap must
  * reject): for each file, read with the capture stage's readCaptureFile,
  * - the set of TCP 4-tuples we decode equals tshark's `-z conv,tcp`;
@@ -11,7 +11,7 @@
  * tshark's answers are recorded in tshark-conv.json by gen-tshark-conv.mjs.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
@@ -20,9 +20,9 @@ import type { PacketRecord } from '../../src/capture/record.js';
 import { formatAddr } from '../../src/decode/addr.js';
 import { decodePacket } from '../../src/decode/packet.js';
 import { DecodeStatus, newSegment, type Segment } from '../../src/decode/segment.js';
+import { CORPUS } from '../helpers/corpus.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const CORPUS = join(here, '../../../shared/corpus');
 
 interface Expected {
   tuples: string[];
@@ -101,7 +101,7 @@ async function decodeFile(path: string, skip: Set<number>) {
 
 const files = Object.entries(tshark.files);
 
-describe.skipIf(!existsSync(join(CORPUS, 'MANIFEST.tsv')))('corpus: decoded TCP equals tshark', () => {
+describe('corpus: decoded TCP equals tshark', () => {
   test('every MANIFEST file but the libpcap rejects is covered', () => {
     const manifest = readFileSync(join(CORPUS, 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1);
     const wanted = manifest.map((l) => l.split('\t')).filter((c) => !c[7]?.startsWith('reject test'));

@@ -17,13 +17,13 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CORPUS } from '../helpers/corpus.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const showIndex = process.argv.indexOf('--show');
 const show = showIndex >= 0 ? process.argv[showIndex + 1] : undefined;
 const corpus =
-  process.argv.slice(2).find((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--show') ??
-  join(here, '../../../shared/corpus');
+  process.argv.slice(2).find((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--show') ?? CORPUS;
 
 /**
  * Files where tshark must be told what Zeek and tcptrace-ts find by content:

@@ -4,9 +4,6 @@
  * bytes under every link type (fast-check), real frames with random bytes
  * changed, and a Segment reused across packets keeps nothing stale.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { readCaptureFile } from '../../src/capture/reader.js';
@@ -16,6 +13,7 @@ import { DecodeStatus, newSegment, SKIP_REASON, type Segment } from '../../src/d
 import { chdlc, concat, ether, ext, ipv4, ipv6, mpls, nullHdr, opt, sll, sll2, tcp } from './build.js';
 import { IP_CASES, LINK_CASES, LINUX_SYN_OPTIONS, TCP_CASES } from './cases.js';
 import { view } from './view.js';
+import { corpus } from '../helpers/corpus.mjs';
 
 const ALL_LINKS = [
   LinkType.NULL,
@@ -96,7 +94,6 @@ const FRAMES: [string, number, Uint8Array][] = [
  * Real frames from the corpus: the first whole TCP segment with options of each
  * file below (one per link type and encapsulation).
  */
-const CORPUS = join(dirname(fileURLToPath(import.meta.url)), '../../../shared/corpus');
 const REAL_FILES = [
   'zeek/tcp/options.pcap',
   'tcpreplay/test.rewrite_vlan802.1ad',
@@ -120,7 +117,7 @@ async function realFrames(): Promise<[string, number, Uint8Array][]> {
     let found: Uint8Array | undefined;
     let fallback: Uint8Array | undefined;
     let link = 0;
-    await readCaptureFile(join(CORPUS, file), {
+    await readCaptureFile(corpus(file), {
       record(r) {
         if (found) return;
         const st = decodePacket(r.linkType, r.buf, r.offset, r.capLen, r.origLen, seg);
@@ -139,7 +136,7 @@ async function realFrames(): Promise<[string, number, Uint8Array][]> {
 }
 
 describe('every prefix of a frame (the snaplen can cut anywhere)', () => {
-  test.skipIf(!existsSync(CORPUS))('real frames from the corpus', async () => {
+  test('real frames from the corpus', async () => {
     const frames = await realFrames();
     expect(frames.length).toBe(REAL_FILES.length);
     for (const [, link, frame] of frames) checkPrefixes(link, frame);

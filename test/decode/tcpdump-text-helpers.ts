@@ -3,17 +3,15 @@
  * plain segment records, and get the same records from a capture file.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { formatAddr } from '../../src/decode/addr.js';
 import { DecodeStatus, newSegment, type Segment, TcpFlag } from '../../src/decode/segment.js';
 import { TcpdumpTextParser, type TcpdumpTextOptions } from '../../src/decode/tcpdump-text.js';
+import { CORPUS } from '../helpers/corpus.mjs';
+import { toolPath } from '../helpers/tools.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-export const CORPUS = join(here, '../../../shared/corpus');
-/** The shared corpus sits beside the checkout in CI; tests that need it skip without it. */
-export const HAVE_CORPUS = existsSync(join(CORPUS, 'MANIFEST.tsv'));
+export { CORPUS };
 
 /** A segment as a plain record, for comparisons. */
 export interface Rec {
@@ -112,28 +110,29 @@ export function parseText(text: string, opts?: TcpdumpTextOptions): TextResult {
   return { recs, quiet, statuses, frameStatus, parser };
 }
 
-let tcpdumpPath: string | null | undefined;
 /** tcpdump's path, or null when it is not installed. */
 export function tcpdumpBin(): string | null {
-  if (tcpdumpPath === undefined) {
-    const r = spawnSync('sh', ['-c', 'command -v tcpdump'], { encoding: 'utf8' });
-    tcpdumpPath = r.status === 0 && r.stdout.trim() !== '' ? r.stdout.trim() : null;
-  }
-  return tcpdumpPath;
+  return toolPath('tcpdump');
 }
 
-/** `tcpdump -n -r pcap args...` as TESTrun runs it (TZ=GMT0); stdout only. */
-export function tcpdump(pcap: string, args: string[]): string {
-  return execFileSync(tcpdumpBin()!, ['-n', '-r', pcap, ...args], {
+/**
+ * `tcpdump -n -r pcap args...` as TESTrun runs it (TZ=GMT0): what it printed,
+ * and its `tcpdump: ...` error line when it stopped on an error (what it
+ * printed before the error is still there).
+ */
+export function tcpdump(pcap: string, args: string[]): { out: string; error: string | null } {
+  const bin = tcpdumpBin();
+  if (bin === null) throw new Error('tcpdump not installed (apt-get install tcpdump)');
+  const r = spawnSync(bin, ['-n', '-r', pcap, ...args], {
     encoding: 'utf8',
     env: { ...process.env, TZ: 'GMT0' },
-    stdio: ['ignore', 'pipe', 'ignore'],
+    stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 256 * 1024 * 1024,
   });
-}
-
-export function hasTshark(): boolean {
-  return spawnSync('sh', ['-c', 'command -v tshark'], { encoding: 'utf8' }).status === 0;
+  if (r.error) throw r.error;
+  if (r.status === 0) return { out: r.stdout, error: null };
+  const line = r.stderr.split('\n').find((l) => l.startsWith('tcpdump: '));
+  return { out: r.stdout, error: line ?? `exit ${r.status}: ${r.stderr.trim()}` };
 }
 
 const TSHARK_FIELDS = [
@@ -218,12 +217,11 @@ export function tsharkSegments(pcap: string): Rec[] {
 
 /** Corpus captures that have TCP (MANIFEST tcp_connections > 0), paths relative to CORPUS. */
 export function corpusTcpCaptures(): string[] {
-  if (!HAVE_CORPUS) return [];
   const rows = readFileSync(join(CORPUS, 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1);
   const out: string[] = [];
   for (const row of rows) {
     const c = row.split('\t');
-    if (Number(c[6]) > 0 && existsSync(join(CORPUS, c[0]!))) out.push(c[0]!);
+    if (Number(c[6]) > 0) out.push(c[0]!);
   }
   return out;
 }

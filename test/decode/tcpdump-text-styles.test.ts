@@ -4,21 +4,21 @@
  * parses back to the same segments, and those are the capture's own segments
  * as decoded from the pcap.
  *
- * tcpdump runs at test time (skipped when it is not installed); the reference
+ * tcpdump runs at test time (test/helpers/tools.ts: a missing tcpdump fails in
+ * CI and skips, named, elsewhere); the reference
  * is the pcap read and decoded by the project (capture/reader.ts, decode/packet.ts).
  */
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { SKIP_REASON, TcpFlag } from '../../src/decode/segment.js';
+import { describeWithTools } from '../helpers/tools.js';
 import {
   CORPUS,
-  HAVE_CORPUS,
   corpusTcpCaptures,
   isNanoPcap,
   parseText,
   type Rec,
   tcpdump,
-  tcpdumpBin,
 } from './tcpdump-text-helpers.js';
 import { pcapReference } from './tcpdump-text-reference.js';
 
@@ -113,13 +113,35 @@ export function compareRecs(
   return d;
 }
 
-const bin = tcpdumpBin();
+/**
+ * Captures tcpdump 4.99 stops reading with an error, and the error. A capture
+ * listed here that reads through, or another error, is a failure. What tcpdump
+ * printed before it stopped is compared unless `compare` is false (and why).
+ */
+const TCPDUMP_STOPS: Record<string, { error: string; compare: boolean }> = {
+  // pcapng with several link types: tcpdump reads one link type a file. Not compared:
+  // what it prints before stopping has frames it cannot stamp ("[Error converting time]").
+  'pcapplusplus/many_interfaces-1.pcapng': {
+    error: 'different from the type of the first interface',
+    compare: false,
+  },
+  'pcapplusplus/pcapng-example.pcapng': {
+    error: 'different from the type of the first interface',
+    compare: false,
+  },
+  // The hand-damaged last record header (3,925,868,813 bytes): the 18 packets before it are printed.
+  'suricata-verify/smtp-to-comma/10.7.29.101_49898-178.63.41.150_25.pcap': {
+    error: 'invalid packet capture length',
+    compare: true,
+  },
+};
+
 const totals = { inferred: 0, wrong: 0 };
 /** `text status / pcap status` of each packet line (-# style): how often. */
 const statusPairs = new Map<string, number>();
 const captures = corpusTcpCaptures();
 
-describe.skipIf(bin === null || !HAVE_CORPUS)('tcpdump text in every style = the capture decoded', () => {
+describeWithTools(['tcpdump'], 'tcpdump text in every style = the capture decoded', () => {
   afterAll(() => {
     console.log(`inferred pure-ACK seqs: ${totals.inferred}, wrong: ${totals.wrong}`);
     console.log('text / pcap status of packet lines:', Object.fromEntries([...statusPairs].sort()));
@@ -133,15 +155,17 @@ describe.skipIf(bin === null || !HAVE_CORPUS)('tcpdump text in every style = the
     const wrongInferences: string[] = [];
     // tcpdump prints fractions of a second that are not below one second raw, differently in each style.
     const invalidTimes = path.includes('timestamp_invalid');
+    const stops = TCPDUMP_STOPS[path];
     for (const style of STYLES) {
       if (style.nano && !nanoFile && style.name.startsWith('--nano')) continue;
-      let out: string;
-      try {
-        out = tcpdump(pcap, style.args);
-      } catch {
-        // tcpdump 4.99 cannot read pcapng files with several link types: nothing to compare.
-        return;
-      }
+      const { out, error } = tcpdump(pcap, style.args);
+      if (error !== null && (stops === undefined || !error.includes(stops.error)))
+        problems.push(`${style.name}: tcpdump failed: ${error}`);
+      if (error === null && stops !== undefined)
+        problems.push(`${style.name}: tcpdump read it through (drop it from TCPDUMP_STOPS)`);
+      if (stops?.compare === false) continue;
+      // Frames after the one tcpdump stopped at are not in its text.
+      const lastPrinted = error === null ? Infinity : (parseText(out).recs.at(-1)?.frame ?? 0);
       let inferred = 0;
       let inferredWrong = 0;
       if (style.name === '-#') {
@@ -150,7 +174,7 @@ describe.skipIf(bin === null || !HAVE_CORPUS)('tcpdump text in every style = the
         const parsed = parseText(out);
         for (const r of parsed.recs) seen.add(r.frame);
         for (const r of ref) {
-          if (seen.has(r.frame)) continue;
+          if (seen.has(r.frame) || r.frame > lastPrinted) continue;
           const line = out.split('\n').find((l) => l.startsWith(`${String(r.frame).padStart(5)}  `)) ?? '';
           // tcpdump 4.99.3 prints TSO / BIG TCP datagrams (IP length 0) as `IP bad-len 0` without -v.
           if (line.includes(' IP bad-len 0')) continue;
@@ -212,5 +236,3 @@ describe.skipIf(bin === null || !HAVE_CORPUS)('tcpdump text in every style = the
     expect(wrongInferences).toEqual([]);
   });
 });
-
-it.skipIf(HAVE_CORPUS)('needs ../shared/corpus beside the checkout (skipped without it)', () => {});

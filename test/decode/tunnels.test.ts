@@ -7,7 +7,7 @@
  * - wrap.py still makes the committed captures byte for byte;
  * - the tunnel is part of the identity, shown and filtered on.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ import { describeTunnels, formatTunnels, type TunnelInfo } from '../../src/decod
 import type { ConnectionReport } from '../../src/report/model.js';
 import { run } from '../../src/cli/main.js';
 import { makeIo } from '../cli/harness.js';
+import { describeWithTools } from '../helpers/tools.js';
 import { Pcapng } from '../capture/helpers.js';
 import { concat, ether, ext, ipv4, ipv6, mpls, tcp, u16, u32, udp } from './build.js';
 
@@ -218,9 +219,6 @@ describe('states inside a tunnel equal the states of the same traffic unwrapped'
 
 // ---------------------------------------------------------------- tshark
 
-const tshark = spawnSync('tshark', ['--version'], { encoding: 'utf8' }).status === 0;
-if (!tshark) console.log('SKIP tshark dissection checks: tshark is not installed (.ci/run installs it)');
-
 /** Our decode of every frame of a pcap: TCP header fields, or null when not TCP. */
 function ourFrames(file: string) {
   const b = readFileSync(file);
@@ -258,7 +256,7 @@ function ourFrames(file: string) {
   return out;
 }
 
-describe.skipIf(!tshark)('tshark dissects each capture to the TCP header we decode', () => {
+describeWithTools(['tshark'], 'tshark dissects each capture to the TCP header we decode', () => {
   it.each(WRAPPED.map((w) => [w.file, w] as const))('%s', (_f, w) => {
     const file = join(DIR, w.file);
     const fields = [
@@ -321,10 +319,8 @@ describe.skipIf(!tshark)('tshark dissects each capture to the TCP header we deco
 
 // ---------------------------------------------------------------- tcpdump text
 
-const tcpdump = spawnSync('tcpdump', ['--version'], { encoding: 'utf8' }).status === 0;
-if (!tcpdump) console.log('SKIP tcpdump text checks: tcpdump is not installed');
-
-describe.skipIf(!tcpdump)(
+describeWithTools(
+  ['tcpdump'],
   'tcpdump text of a tunnel printed on one line: the same connections and tunnel',
   () => {
     // tcpdump prints VXLAN's inner frame on a line of its own, and does not dissect ERSPAN, GTP-U or AYIYA on
@@ -358,10 +354,7 @@ describe.skipIf(!tcpdump)(
 
 // ---------------------------------------------------------------- the writer
 
-const python = spawnSync('python3', ['--version'], { encoding: 'utf8' }).status === 0;
-if (!python) console.log('SKIP wrap.py reproduction check: python3 is not installed');
-
-describe.skipIf(!python)('wrap.py', () => {
+describeWithTools(['python3'], 'wrap.py', () => {
   it('makes the committed captures, byte for byte', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'wrap-'));
     try {

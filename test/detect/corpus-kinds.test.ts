@@ -1,14 +1,13 @@
 /**
- * Anomaly kinds on real captures made by others (../shared/corpus) and by the
+ * Anomaly kinds on real captures made by others (test/corpus) and by the
  * kernel (fixtures/): each kind appears where the capture shows it, and not on
  * normal traffic, keep-alive or a long idle connection.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analyze.js';
+import { CORPUS } from '../helpers/corpus.mjs';
 
-const CORPUS = join(import.meta.dirname, '../../../shared/corpus');
 const FIX = join(import.meta.dirname, '../../fixtures');
 
 /** `file?key=value` runs with that threshold. */
@@ -48,7 +47,7 @@ const shows: [string, string, string][] = [
   ['capture-ended-open', 'fixtures', 'idle-established.pcap'],
 ];
 
-describe.skipIf(!existsSync(CORPUS))('kinds shown by real captures of the corpus', () => {
+describe('kinds shown by real captures of the corpus', () => {
   it.each(shows)('%s in %s/%s', async (kind, where, file) => {
     const k = await kinds(join(where === 'corpus' ? CORPUS : FIX, file));
     expect(k).toContain(kind);

@@ -7,7 +7,7 @@
  * inside its buffer with a sane timestamp and consecutive frame numbers; its
  * figures agree with what it handed out and with its warnings.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ import {
   type CaptureStats,
   type PacketRecord,
 } from '../../src/capture/record.js';
+import { corpus } from '../helpers/corpus.mjs';
 import { CHUNK_SIZES, mutate, rng } from '../helpers/mutate.mjs';
 import { chunks } from '../helpers/pcap-writer.js';
 
@@ -25,7 +26,6 @@ const ROOT = join(import.meta.dirname, '../..');
 const FIXTURES = readdirSync(join(ROOT, 'fixtures'))
   .filter((f) => f.endsWith('.pcap'))
   .map((f) => join(ROOT, 'fixtures', f));
-const CORPUS = '/work/shared/corpus';
 const CORPUS_FILES = [
   'pcapplusplus/many_interfaces-1.pcapng',
   'pcapplusplus/nanosecs_big_endian.pcap',
@@ -34,9 +34,7 @@ const CORPUS_FILES = [
   'rusticata-pcap-parser/modified-format.pcap',
   'rusticata-pcap-parser/test001-be.pcapng',
   'tcpdump/timestamp_invalid_nano.pcap',
-]
-  .map((f) => join(CORPUS, f))
-  .filter((f) => existsSync(f));
+].map((f) => corpus(f));
 const SEEDS = [...FIXTURES, ...CORPUS_FILES]
   .map((p) => new Uint8Array(readFileSync(p)))
   .filter((b) => b.length < 200_000);

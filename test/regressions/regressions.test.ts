@@ -72,7 +72,8 @@ function binary(file: string): void {
   }
 }
 
-describe.skipIf(SAVED.length === 0)('inputs saved by the fuzzer end cleanly', () => {
+describe('inputs saved by the fuzzer end cleanly', () => {
+  it('the saved inputs are there', () => expect(SAVED.length).toBeGreaterThanOrEqual(4));
   it.each(SAVED)(
     '%s',
     async (name) => {

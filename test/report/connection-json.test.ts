@@ -13,7 +13,7 @@ import { connectionJson } from '../../src/report/connection-json.js';
 import { jsonSafe } from '../../src/report/sanitize.js';
 import { Connection } from '../../src/tcp/connection.js';
 import { State } from '../../src/tcp/states.js';
-import { CORPUS, haveCorpus } from '../conformance/corpus.js';
+import { CORPUS } from '../helpers/corpus.mjs';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures');
 
@@ -43,26 +43,25 @@ describe('connectionJson', () => {
     expect(check(conns)).toEqual([]);
   });
 
-  it.skipIf(!haveCorpus)(
-    'equals JSON.stringify(connectionReport) on every corpus capture with TCP',
-    async () => {
-      const rows = readFileSync(join(CORPUS, 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1);
-      let n = 0;
-      for (const row of rows) {
-        const [path, , , , , , tcp] = row.split('\t');
-        if (!path || Number(tcp) === 0) continue;
-        let conns: Connection[];
-        try {
-          conns = await connectionsOf(join(CORPUS, path));
-        } catch {
-          continue; // unreadable on purpose (reader tests cover those)
-        }
-        n += conns.length;
-        expect(check(conns), path).toEqual([]);
+  it('equals JSON.stringify(connectionReport) on every corpus capture with TCP', async () => {
+    const rows = readFileSync(join(CORPUS, 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1);
+    let n = 0;
+    for (const row of rows) {
+      const [path, , , , , , tcp] = row.split('\t');
+      if (!path || Number(tcp) === 0) continue;
+      let conns: Connection[];
+      try {
+        conns = await connectionsOf(join(CORPUS, path));
+      } catch (e) {
+        // libpcap's reject files are unreadable on purpose (reader tests cover them); nothing else may throw.
+        if (path.startsWith('libpcap/')) continue;
+        throw e;
       }
-      expect(n).toBeGreaterThan(200);
-    },
-  );
+      n += conns.length;
+      expect(check(conns), path).toEqual([]);
+    }
+    expect(n).toBeGreaterThan(200);
+  });
 
   it('escapes what JSON and terminals need escaped, and writes null for what is unknown', () => {
     const c = new Connection(7, 6, {

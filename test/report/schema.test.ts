@@ -245,25 +245,30 @@ describe('ladder.schema.json', () => {
 const CLI = path.join(ROOT, 'dist/cli/main.js');
 const BIN = path.join(ROOT, 'bin/tcptrace-ts');
 const FIXTURES = path.join(ROOT, 'fixtures');
-const captures = existsSync(FIXTURES)
-  ? readdirSync(FIXTURES)
-      .filter((f) => /\.(pcap|pcapng)(\.gz)?$/.test(f))
-      .sort()
-  : [];
-const built = existsSync(CLI) && existsSync(BIN);
+const captures = readdirSync(FIXTURES)
+  .filter((f) => /\.(pcap|pcapng)(\.gz)?$/.test(f))
+  .sort();
 
 interface Output {
   code: number;
   stdout: string;
+  stderr: string;
 }
 const run = promisify(execFile);
 async function tcptrace(args: string[]): Promise<Output> {
   try {
-    const { stdout } = await run(process.execPath, [BIN, ...args], { cwd: ROOT, maxBuffer: 256 << 20 });
-    return { code: 0, stdout };
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      maxBuffer: 256 << 20,
+    });
+    return { code: 0, stdout, stderr };
   } catch (e) {
-    const err = e as { code?: number; stdout?: string };
-    return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '' };
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return {
+      code: typeof err.code === 'number' ? err.code : -1,
+      stdout: err.stdout ?? '',
+      stderr: err.stderr ?? String(e),
+    };
   }
 }
 
@@ -285,85 +290,78 @@ const LADDER_FIXTURES = [
   'lossy-download',
 ];
 
-describe.skipIf(!built || captures.length === 0)(
-  'schemas against ./bin/tcptrace-ts output on fixtures/',
-  () => {
-    const single = new Map<string, Output>();
-    const ladders = new Map<string, Output>();
-    let merged: { json: Output; ndjson: Output } | undefined;
-    let anyReport = false;
+describe('schemas against ./bin/tcptrace-ts output on fixtures/', () => {
+  const single = new Map<string, Output>();
+  const ladders = new Map<string, Output>();
+  let merged: { json: Output; ndjson: Output } | undefined;
 
-    beforeAll(async () => {
-      // One --json run per capture; one run over all of them (several files make one
-      // time-ordered capture) for --json and --ndjson; a few ladders. A few processes at a time.
-      const all = captures.map((f) => path.join('fixtures', f));
-      const jobs: (() => Promise<void>)[] = [
-        ...captures.map(
-          (f) => async () => void single.set(f, await tcptrace(['--json', path.join('fixtures', f)])),
+  // `npm test` builds first; a missing dist/ is a failure here, not a reason to check less.
+  it('the CLI is built and fixtures/ has captures', () => {
+    expect(existsSync(CLI), 'run `npm run build` first').toBe(true);
+    expect(existsSync(BIN)).toBe(true);
+    expect(captures.length).toBeGreaterThan(20);
+  });
+
+  beforeAll(async () => {
+    // One --json run per capture; one run over all of them (several files make one
+    // time-ordered capture) for --json and --ndjson; a few ladders. A few processes at a time.
+    const all = captures.map((f) => path.join('fixtures', f));
+    const jobs: (() => Promise<void>)[] = [
+      ...captures.map(
+        (f) => async () => void single.set(f, await tcptrace(['--json', path.join('fixtures', f)])),
+      ),
+      ...captures
+        .filter((f) => LADDER_FIXTURES.some((n) => f.startsWith(`${n}.`)))
+        .map(
+          (f) => async () =>
+            void ladders.set(
+              f,
+              await tcptrace(['ladder', path.join('fixtures', f), '--conn', '1', '--json']),
+            ),
         ),
-        ...captures
-          .filter((f) => LADDER_FIXTURES.some((n) => f.startsWith(`${n}.`)))
-          .map(
-            (f) => async () =>
-              void ladders.set(
-                f,
-                await tcptrace(['ladder', path.join('fixtures', f), '--conn', '1', '--json']),
-              ),
-          ),
-        async () => {
-          const [json, ndjson] = await Promise.all([
-            tcptrace(['--json', ...all]),
-            tcptrace(['--ndjson', ...all]),
-          ]);
-          merged = { json, ndjson };
-        },
-      ];
-      const worker = async () => {
-        for (let job = jobs.shift(); job !== undefined; job = jobs.shift()) await job();
-      };
-      await Promise.all(Array.from({ length: Math.max(2, Math.min(8, os.cpus().length)) }, worker));
-      anyReport = [...single.values()].some((o) => parseJson(o.stdout) !== undefined);
-      if (!anyReport) {
-        console.warn(
-          'schema.test: dist/cli/main.js produced no JSON report (not built yet, or a scaffold): real-output checks skipped',
-        );
-      }
-    }, 240_000);
+      async () => {
+        const [json, ndjson] = await Promise.all([
+          tcptrace(['--json', ...all]),
+          tcptrace(['--ndjson', ...all]),
+        ]);
+        merged = { json, ndjson };
+      },
+    ];
+    const worker = async () => {
+      for (let job = jobs.shift(); job !== undefined; job = jobs.shift()) await job();
+    };
+    await Promise.all(Array.from({ length: Math.max(2, Math.min(8, os.cpus().length)) }, worker));
+  }, 240_000);
 
-    it.for(captures)('--json %s', (f, ctx) => {
-      if (!anyReport) return ctx.skip();
-      const o = single.get(f)!;
-      if (o.code === 2) {
-        console.warn(`schema.test: ${f}: tcptrace-ts could not analyse it (exit 2), skipped`);
-        return ctx.skip();
-      }
-      expect([0, 1]).toContain(o.code);
-      const r = parseJson(o.stdout);
-      expect(
-        r,
-        `--json output of ${f} is not JSON (exit ${o.code}): ${o.stdout.slice(0, 300)}`,
-      ).toBeDefined();
-      checkReport(r);
-    });
+  it.for(captures)('--json %s', (f) => {
+    const o = single.get(f)!;
+    // Every fixture is a good capture: exit 2 (or a crash) is a failure, with what the CLI said.
+    expect([0, 1], `exit ${o.code}: ${o.stderr.slice(0, 500)}`).toContain(o.code);
+    const r = parseJson(o.stdout);
+    expect(r, `--json output of ${f} is not JSON (exit ${o.code}): ${o.stdout.slice(0, 300)}`).toBeDefined();
+    checkReport(r);
+  });
 
-    it('--json and --ndjson over all fixtures at once', (ctx) => {
-      if (!anyReport || !merged) return ctx.skip();
-      checkReport(parseJson(merged.json.stdout));
-      const lines = merged.ndjson.stdout.split('\n').filter((l) => l !== '');
-      const types = new Set<string>();
-      for (const line of lines) {
-        const e = JSON.parse(line) as { type: string };
-        types.add(e.type);
-        checkEvent(e);
-      }
-      expect([...types].sort()).toEqual(expect.arrayContaining(['anomaly', 'connection', 'summary']));
-      expect((JSON.parse(lines[lines.length - 1]!) as { type: string }).type).toBe('summary');
-    });
+  it('--json and --ndjson over all fixtures at once', () => {
+    const m = merged!;
+    expect([0, 1], m.json.stderr).toContain(m.json.code);
+    expect([0, 1], m.ndjson.stderr).toContain(m.ndjson.code);
+    checkReport(parseJson(m.json.stdout));
+    const lines = m.ndjson.stdout.split('\n').filter((l) => l !== '');
+    const types = new Set<string>();
+    for (const line of lines) {
+      const e = JSON.parse(line) as { type: string };
+      types.add(e.type);
+      checkEvent(e);
+    }
+    expect([...types].sort()).toEqual(expect.arrayContaining(['anomaly', 'connection', 'summary']));
+    expect((JSON.parse(lines[lines.length - 1]!) as { type: string }).type).toBe('summary');
+  });
 
-    it.for(LADDER_FIXTURES)('ladder --json %s', (name, ctx) => {
-      const entry = [...ladders.entries()].find(([f]) => f.startsWith(`${name}.`));
-      if (!anyReport || !entry || entry[1].code !== 0) return ctx.skip();
-      checkLadder(JSON.parse(entry[1].stdout));
-    });
-  },
-);
+  it.for(LADDER_FIXTURES)('ladder --json %s', (name) => {
+    const entry = [...ladders.entries()].find(([f]) => f.startsWith(`${name}.`));
+    expect(entry, `fixtures/${name}.* is missing`).toBeDefined();
+    expect(entry![1].code, entry![1].stderr).toBe(0);
+    checkLadder(JSON.parse(entry![1].stdout));
+  });
+});

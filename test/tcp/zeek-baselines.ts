@@ -11,12 +11,11 @@
  * scripts the test names), and whether checksums were checked (no -C).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { ZEEK_DEFAULT_LIKELY_SERVER_PORTS, zeekBarePorts } from '../../src/tcp/zeek.js';
+import { CORPUS } from '../helpers/corpus.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-export const CORPUS = process.env.TCPTRACE_CORPUS ?? join(here, '../../../shared/corpus');
+export { CORPUS };
 export const ZEEK_DIR = join(CORPUS, 'zeek');
 
 /** One connection record of a Zeek baseline. */
@@ -426,22 +425,22 @@ const SPECS: CaseSpec[] = [
 ];
 
 /** Where a baseline lives: <pcap>.expect/<test>/<file>, or a sibling capture's .expect for shared tests. */
-function baselinePath(spec: CaseSpec): string | null {
+function baselinePath(spec: CaseSpec): string {
   const own = join(ZEEK_DIR, `${spec.pcap}.expect`, spec.file);
   if (existsSync(own)) return own;
-  if (spec.file === RST_OUT) {
-    const p = join(ZEEK_DIR, 'tcp/single-rst.pcap.expect', spec.file);
-    if (existsSync(p)) return p;
-  }
-  return null;
+  const shared = join(ZEEK_DIR, 'tcp/single-rst.pcap.expect', spec.file);
+  if (spec.file === RST_OUT && existsSync(shared)) return shared;
+  // The corpus is in the repository: a case whose files are gone is an error, not a case less.
+  throw new Error(`Zeek baseline missing from test/corpus: ${own}`);
 }
 
-/** Every Zeek run of the corpus with per-connection TCP results. Empty when the corpus is absent. */
+/** Every Zeek run of the corpus with per-connection TCP results (SPECS, all of them). */
 export function loadZeekCases(): ZeekCase[] {
   const cases: ZeekCase[] = [];
   for (const spec of SPECS) {
     const path = baselinePath(spec);
-    if (path === null || !existsSync(join(ZEEK_DIR, spec.pcap))) continue;
+    if (!existsSync(join(ZEEK_DIR, spec.pcap)))
+      throw new Error(`capture missing from test/corpus: ${spec.pcap}`);
     const rel = path.slice(ZEEK_DIR.length + 1);
     const parse = spec.parse ?? parseConnLog;
     cases.push({

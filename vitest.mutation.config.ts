@@ -1,0 +1,26 @@
+/**
+ * The tests `npm run mutation` (StrykerJS, stryker.config.mjs) runs against each
+ * mutant of src/tcp/ and src/detect/: those that call the engine in-process
+ * (a CLI test runs dist/, which a mutant of src/ never reaches) and finish in
+ * seconds. The corpus conformance suites and the property tests (seconds per
+ * run, and they assert only invariants) are left to `npm test`.
+ */
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: [
+      'test/detect/detectors.test.ts',
+      'test/detect/boundaries.test.ts',
+      'test/detect/reports.test.ts',
+      'test/detect/corpus-kinds.test.ts',
+      'test/tcp/*.test.ts',
+      'test/fixtures/kernel-truth.test.ts',
+    ],
+    // Every corpus capture in one test: seconds for each mutant it covers (npm test runs it).
+    exclude: ['test/tcp/evidence.test.ts'],
+    setupFiles: ['test/setup/fast-check.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
