@@ -17,7 +17,7 @@ describe('per connection', () => {
     s.w.c('S', 0, at(s.w, T0));
     s.w.c('S', 0, at(s.w, T0 + 1));
     s.w.c('S', 0, at(s.w, T0 + 3)); // frame 3: the first segment at the deadline
-    // 130 s from the SYN to the end: 2 min 10 s.
+    // 130 s from the SYN to the end: 2 m 10 s (formatDuration, as everywhere).
     expect(s.finish(T0 + 130).map(strip)).toEqual([
       {
         kind: 'syn-no-synack',
@@ -25,7 +25,7 @@ describe('per connection', () => {
         endpoint: 'client',
         t: T0 + 3,
         frame: 3,
-        message: 'SYN to 10.0.0.2:80 got neither SYN-ACK nor RST: 2 retransmissions over 2 min 10 s',
+        message: 'SYN to 10.0.0.2:80 got neither SYN-ACK nor RST: 2 retransmissions over 2 m 10 s',
         details: { synRetransmissions: 2, waited: 130 },
       },
     ]);
@@ -45,7 +45,7 @@ describe('per connection', () => {
         endpoint: 'server',
         t: T0 + 15.5, // 5 s (--close-wait-timeout) after it began
         frame: 5,
-        message: '10.0.0.2:80 (server) in CLOSE_WAIT for 2 min 10 s, still there at the end of the capture',
+        message: '10.0.0.2:80 (server) in CLOSE_WAIT for 2 m 10 s, still there at the end of the capture',
         details: { since: T0 + 10.5, duration: 130, closed: false },
       },
       {
@@ -55,7 +55,7 @@ describe('per connection', () => {
         t: T0 + 70.5, // 60 s (--fin-wait-2-timeout)
         frame: 5,
         message:
-          '10.0.0.1:40000 (client) in FIN_WAIT_2 for 2 min 10 s, still there at the end of the capture',
+          '10.0.0.1:40000 (client) in FIN_WAIT_2 for 2 m 10 s, still there at the end of the capture',
         details: { since: T0 + 10.5, duration: 130, closed: false },
       },
     ]);
@@ -337,7 +337,7 @@ describe('per connection', () => {
     ]);
   });
 
-  it('one of a thing is singular; durations under a second in ms, from 2 min in minutes', () => {
+  it('one of a thing is singular; durations under a second in ms, from 1 min in minutes (2 m 0 s)', () => {
     const a = setup({ synTimeout: 0.75 });
     a.w.c('S', 0, at(a.w, T0));
     a.w.c('S', 0, at(a.w, T0 + 0.5));
@@ -361,7 +361,7 @@ describe('per connection', () => {
     const d = setup();
     d.w.c('S', 0, at(d.w, T0));
     d.w.c('S', 0, at(d.w, T0 + 1));
-    expect(d.finish(T0 + 120).map((x) => x.message)[0]).toMatch(/over 2 min 0 s$/);
+    expect(d.finish(T0 + 120).map((x) => x.message)[0]).toMatch(/over 2 m 0 s$/);
     const e = setup({ synTimeout: 1 });
     e.w.c('S', 0, at(e.w, T0));
     e.w.c('S', 0, at(e.w, T0 + 0.5));
