@@ -54,8 +54,7 @@ describe('per connection', () => {
         endpoint: 'client',
         t: T0 + 70.5, // 60 s (--fin-wait-2-timeout)
         frame: 5,
-        message:
-          '10.0.0.1:40000 (client) in FIN_WAIT_2 for 2 m 10 s, still there at the end of the capture',
+        message: '10.0.0.1:40000 (client) in FIN_WAIT_2 for 2 m 10 s, still there at the end of the capture',
         details: { since: T0 + 10.5, duration: 130, closed: false },
       },
     ]);
