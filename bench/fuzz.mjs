@@ -246,10 +246,15 @@ function cliCheck(bin, file, timeoutMs, other, extra) {
     if (CONTROL.test(r.stdout)) problems.push(`${what}: control characters on stdout`);
     if (r.status === 2) {
       const lines = r.stderr.split('\n').filter((l) => l !== '');
-      const strictLine = lines.at(-1) === 'tcptrace-ts: --strict: the capture is truncated or damaged';
-      if (lines.length !== 1 && !strictLine)
+      // Two verdicts come after a written report, as its last line on stderr:
+      // --strict on a damaged capture, and a gate over an input with no TCP.
+      const last = lines.at(-1) ?? '';
+      const verdict =
+        last === 'tcptrace-ts: --strict: the capture is truncated or damaged' ||
+        /^tcptrace-ts: .*: no TCP segment in the input: the gate has nothing to judge$/.test(last);
+      if (lines.length !== 1 && !verdict)
         problems.push(`${what}: exit 2 with ${lines.length} lines on stderr`);
-      if (r.stdout !== '') problems.push(`${what}: exit 2 but output on stdout`);
+      if (r.stdout !== '' && !verdict) problems.push(`${what}: exit 2 but output on stdout`);
     } else if (args[0] === '--json') {
       try {
         for (const p of checkReport(JSON.parse(r.stdout))) problems.push(`${what}: ${p}`);
