@@ -298,7 +298,7 @@ export class Tracker {
       // specialCases: port reuse. A SYN on a 4-tuple whose connection is over (or
       // whose handshake never completed, with a new ISN) starts a new connection.
       const old = conn;
-      this.endUncaptured(old, side, seg);
+      this.endUncaptured(old, seg);
       conn = this.open(seg, hash, srcH, dstH, { old, prev });
       side = conn.firstSender;
       const took = this.takeOverTimeWait(old, side === CLIENT ? srcH : dstH, seg);
@@ -316,7 +316,7 @@ export class Tracker {
       // same 4-tuple whose handshake was not captured: picked up mid-stream.
       // (Zeek splits the same way after its 5 s tcp_close_delay / tcp_reset_delay.)
       const old = conn;
-      this.endUncaptured(old, side, seg);
+      this.endUncaptured(old, seg);
       conn = this.open(seg, hash, srcH, dstH, { old, prev });
       side = conn.firstSender;
       if (!old.ended) {
@@ -609,7 +609,7 @@ export class Tracker {
    * SYN's sender holds no socket for it any more), so each goes to CLOSED,
    * inferred, and the connection says its end was not captured.
    */
-  private endUncaptured(old: Connection, _side: Side, seg: Segment): void {
+  private endUncaptured(old: Connection, seg: Segment): void {
     const c = old.client.state;
     const s = old.server.state;
     if ((isTerminal(c) && isTerminal(s)) || old.establishedTs + (old.midstream ? 1 : 0) === 0) return;
