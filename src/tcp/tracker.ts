@@ -139,6 +139,16 @@ function mix(h: number, v: number): number {
   return x ^ (x >>> 15);
 }
 
+/** Does acknowledgement number `ack` cover the SYN (or SYN-ACK) that `ep` sent? */
+function acksItsSyn(ep: Endpoint, ack: number): boolean {
+  return ep.hasIsn && (ep.synAckSent || ep.synSent) && seqGe(ack, seqAdd(ep.isn, 1));
+}
+
+/** Does acknowledgement number `ack` cover the FIN that `ep` sent? */
+function acksItsFin(ep: Endpoint, ack: number): boolean {
+  return ep.finSent && seqGe(ack, seqAdd(ep.finSeq, 1));
+}
+
 /** How a waiting segment is known to have arrived (Tracker.deliver). */
 const enum Delivery {
   PROOF,
@@ -1069,10 +1079,10 @@ export class Tracker {
       // The ACK of an uncaptured SYN-ACK (the handshake's final ACK).
       const snd = rcv === conn.client ? conn.server : conn.client;
       if (rcv.state === State.CLOSED && !conn.midstream && snd.synSent && snd.hasIsn) return true;
-    } else if (!rcv.ackOfSynQueued && (rcv.synAckSent || rcv.synSent) && seqGe(seg.ack, seqAdd(rcv.isn, 1))) {
+    } else if (!rcv.ackOfSynQueued && acksItsSyn(rcv, seg.ack)) {
       return true;
     }
-    return rcv.finSent && !rcv.ackOfFinQueued && seqGe(seg.ack, seqAdd(rcv.finSeq, 1));
+    return !rcv.ackOfFinQueued && acksItsFin(rcv, seg.ack);
   }
 
   /**
@@ -1129,9 +1139,8 @@ export class Tracker {
 
   private markQueued(rcv: Endpoint, seg: Segment | Pending): void {
     if ((seg.flags & ACK) === 0) return;
-    if (rcv.hasIsn && (rcv.synAckSent || rcv.synSent) && seqGe(seg.ack, seqAdd(rcv.isn, 1)))
-      rcv.ackOfSynQueued = true;
-    if (rcv.finSent && seqGe(seg.ack, seqAdd(rcv.finSeq, 1))) rcv.ackOfFinQueued = true;
+    if (acksItsSyn(rcv, seg.ack)) rcv.ackOfSynQueued = true;
+    if (acksItsFin(rcv, seg.ack)) rcv.ackOfFinQueued = true;
   }
 
   /** Queue a segment toward `rcvSide` until the evidence says it arrived. */
