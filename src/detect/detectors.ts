@@ -28,7 +28,9 @@ import { seqDiff, seqGe } from '../tcp/seq.js';
 import type { Settings } from '../config/settings.js';
 import { isTerminal, STATE_NAMES, State } from '../tcp/states.js';
 import { type TimerEntry, TimerQueue } from '../tcp/timer-queue.js';
-import { hostHash, type SegInfo, type TrackerObserver } from '../tcp/tracker.js';
+import type { SegInfo } from '../tcp/classify.js';
+import { hostHash } from '../tcp/flow-table.js';
+import type { TrackerObserver } from '../tcp/tracker.js';
 import { ANOMALY_KINDS, KIND_BY_NAME } from './kinds.js';
 
 /** The thresholds the detectors use (their meaning is documented in Settings). */
