@@ -16,6 +16,7 @@ import { TcpFlag } from '../decode/segment.js';
 import {
   CLIENT,
   Connection,
+  type Endpoint,
   NO_ZEEK,
   SERVER,
   SIDES,
@@ -96,6 +97,11 @@ const SYN = TcpFlag.SYN;
 const ACK = TcpFlag.ACK;
 const FIN = TcpFlag.FIN;
 const RST = TcpFlag.RST;
+
+/** The endpoint sent a FIN after its SYN: its sequence space ends there. */
+function closedSpace(ep: Endpoint): boolean {
+  return ep.finSent && ep.hasIsn && seqGt(ep.finSeq, ep.isn);
+}
 
 export class Tracker {
   readonly opts: TrackerOptions;
@@ -187,6 +193,17 @@ export class Tracker {
       // (Zeek splits the same way after its 5 s tcp_close_delay / tcp_reset_delay.)
       const old = conn;
       this.endUncaptured(old, seg);
+      // A TIME_WAIT on the 4-tuple was taken over by that incarnation's SYN.
+      for (const s of SIDES) {
+        if (old.endpoint(s).state === State.TIME_WAIT)
+          this.sm.gone(
+            old,
+            s,
+            seg,
+            'TIME_WAIT taken over by a new connection on the same 4-tuple (its SYN not captured)',
+            true,
+          );
+      }
       conn = this.open(seg, hash, srcH, dstH, { old, prev });
       side = conn.firstSender;
       if (!old.ended) {
@@ -406,9 +423,19 @@ export class Tracker {
       return true;
     }
     const snd = conn.endpoint(side);
-    if (!snd.seqKnown || (seg.flags & RST) !== 0 || seg.payloadLen === 0) return false;
-    if (!conn.ended && !snd.finSent) return false;
+    if ((seg.flags & RST) !== 0) return false;
     const rcv = conn.endpoint(1 - side);
+    // Beyond its sender's own FIN (after which a TCP sends nothing new), or
+    // acknowledging beyond the peer's FIN (after which the peer sent nothing
+    // new): no segment of this connection is there. (Linux opens the next
+    // incarnation from a TIME_WAIT 64 KiB past the old sequence numbers:
+    // tcp_twsk_unique, tcp_timewait_state_process.) Only for a FIN inside the
+    // sequence space its sender's SYN began: a FIN before the handshake is
+    // crafted, and says nothing of where the connection's data lies.
+    if (closedSpace(snd) && seqGt(seg.seq, seqAdd(snd.finSeq, 1))) return true;
+    if ((seg.flags & ACK) !== 0 && closedSpace(rcv) && seqGt(seg.ack, seqAdd(rcv.finSeq, 1))) return true;
+    if (!snd.seqKnown || seg.payloadLen === 0) return false;
+    if (!conn.ended && !snd.finSent) return false;
     const far = Math.max(1 << 20, 4 * rcv.scaledWindow(conn.scaling));
     const d = seqDiff(seg.seq, snd.sndNxt);
     return d > far || d < -far;
