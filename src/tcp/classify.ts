@@ -221,7 +221,8 @@ export function classifySent(
     } else if (len <= 1 && !fin && seqAdd(seg.seq, 1) === snd.sndNxt && isIdleProbe(snd, rcv, seg)) {
       probe(snd, rcv, info);
     } else {
-      const rtt = conn.ackTs > 0 && conn.synTs > 0 ? conn.ackTs - conn.synTs : 0;
+      // The handshake's round trip, without the backoff of a resent SYN or SYN-ACK.
+      const rtt = conn.ackTs > 0 && conn.lastSynTs > 0 ? conn.rttToServer + conn.rttToClient : 0;
       const threshold = rtt > 0 ? rtt : oooThreshold;
       // A segment that fills the hole the peer's duplicate ACKs point at is a
       // fast retransmission (RFC 5681 3.2), however soon it comes; otherwise a
@@ -350,9 +351,12 @@ export function classifyAck(
  * says no router stood between that side and the capture point.
  */
 export function judgeVantage(conn: Connection): void {
-  const a = conn.synAckTs - conn.synTs;
-  const b = conn.ackTs - conn.synAckTs;
-  if (conn.synTs <= 0 || a < 0 || b < 0) return;
+  // From the SYN the SYN-ACK answered and the SYN-ACK the ACK answered: a
+  // SYN or SYN-ACK resent on its timer (lost past the capture point) would
+  // count a second of backoff as distance.
+  const a = conn.synAckTs - conn.lastSynTs;
+  const b = conn.ackTs - conn.lastSynAckTs;
+  if (conn.lastSynTs <= 0 || a < 0 || b < 0) return;
   const c = conn.client;
   const s = conn.server;
   if (conn.ipVersion === 4 ? isLoopback4(c.addr4) && isLoopback4(s.addr4) : false) {

@@ -64,9 +64,7 @@ function acksItsFin(ep: Endpoint, ack: number): boolean {
  * as the path's two directions take about as long; 0 when not known.
  */
 function oneWayDelay(conn: Connection, side: Side): number {
-  if (conn.synTs <= 0 || conn.synAckTs <= 0) return 0;
-  const d = side === SERVER ? conn.synAckTs - conn.synTs : conn.ackTs > 0 ? conn.ackTs - conn.synAckTs : 0;
-  return d > 0 ? d / 2 : 0;
+  return (side === SERVER ? conn.rttToServer : conn.rttToClient) / 2;
 }
 
 export class Deliveries {
@@ -349,10 +347,12 @@ export class Deliveries {
    */
   private settleWait(rcv: Endpoint, seg: Segment): number {
     const d = this.opts.settleDelay;
+    // What it answers decides which backoff: a FIN's, or the SYN-ACK's.
+    if (acksItsFin(rcv, seg.ack)) return rcv.finResent ? 4 * d : d;
     if (rcv.hasIsn && rcv.synAckSent && rcv.synRetransmissions > 0 && seqGe(seg.ack, seqAdd(rcv.isn, 1))) {
       return Math.max(d, 2 ** Math.min(rcv.synRetransmissions, 6) + 0.5);
     }
-    return rcv.finResent ? 4 * d : d;
+    return d;
   }
 
   /**
@@ -400,11 +400,15 @@ export class Deliveries {
     const q = ev.pending;
     // At the end of the capture, what has not had its time to settle is taken
     // as delivered too, unless its receiver has already shown that such
-    // answers get lost (it resent its SYN-ACK or FIN after one was captured).
-    const shownLoss = ep.handshakeRetried || ep.finResent;
+    // answers get lost (it resent the SYN-ACK or FIN it answers after one
+    // was captured).
     let n = 0;
     let silent = true;
-    while (n < q.length && !q[n]!.hasProof && (q[n]!.settleAt <= now || (atEnd && !shownLoss))) {
+    while (
+      n < q.length &&
+      !q[n]!.hasProof &&
+      (q[n]!.settleAt <= now || (atEnd && !(acksItsFin(ep, q[n]!.ack) ? ep.finResent : ep.handshakeRetried)))
+    ) {
       // Silence proves arrival only from an endpoint that would have resent:
       // a SYN-ACK answered by SYN cookies is never resent, so the final ACK's
       // arrival rests on the server's later segments, or its SYN-ACK timer

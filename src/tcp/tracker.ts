@@ -536,8 +536,14 @@ export class Tracker {
 
     // --- handshake timing (one branch: see `t` above) ---
     if (syn) {
-      if (!hasAck && side === CLIENT && conn.synTs === 0) conn.synTs = t;
-      if (hasAck && conn.synAckTs === 0) conn.synAckTs = t;
+      if (!hasAck && side === CLIENT) {
+        if (conn.synTs === 0) conn.synTs = t;
+        if (conn.synAckTs === 0) conn.lastSynTs = t;
+      }
+      if (hasAck) {
+        if (conn.synAckTs === 0) conn.synAckTs = t;
+        if (conn.ackTs === 0) conn.lastSynAckTs = t;
+      }
     } else if (
       hasAck &&
       side === CLIENT &&

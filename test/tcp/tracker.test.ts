@@ -185,6 +185,26 @@ describe('vantage point', () => {
     w.c('.', 0, { dt: 0.03 });
     expect(w.conn.vantage).toBe(Vantage.PATH);
   });
+
+  it('on the path, with the SYN lost past the capture point: timed from the SYN that was answered', () => {
+    const w = new Wire();
+    w.c('S');
+    w.c('S', 0, { dt: 1 }); // the first one was lost beyond the capture point
+    w.s('S.', 0, { dt: 0.02 });
+    w.c('.', 0, { dt: 0.03 });
+    expect(w.conn.vantage).toBe(Vantage.PATH);
+    expect(w.conn.rttToServer).toBeCloseTo(0.02, 6);
+  });
+
+  it('on the path, with the SYN-ACK lost past the capture point: timed from the SYN-ACK that was answered', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.', 0, { dt: 0.02, lost: true });
+    w.s('S.', 0, { dt: 1 }); // the server's timer
+    w.c('.', 0, { dt: 0.03 });
+    expect(w.conn.vantage).toBe(Vantage.PATH);
+    expect(w.conn.rttToClient).toBeCloseTo(0.03, 6);
+  });
 });
 
 describe('simultaneous open (RFC 9293 figure 7)', () => {
@@ -679,7 +699,9 @@ describe('evidence that a captured segment was not delivered, or was resent', ()
     w.side[0].rcvd = 5001;
     w.side[0].hasRcvd = true;
     w.c('.'); // one got through
-    w.settle();
+    // The server had resent its SYN-ACK once: its next resend would come 2 s
+    // later, so silence proves the ACK's arrival only after that (2.5 s).
+    w.settle(3);
     expect(w.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
     expect(w.timeline().filter((x) => x.startsWith('client'))).toEqual([
       'client:CLOSED>SYN_SENT',
