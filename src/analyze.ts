@@ -57,7 +57,7 @@ import { CLIENT, type Connection, type TransitionRecord } from './tcp/connection
 import { seqDiff } from './tcp/seq.js';
 import { isTerminal, State, STATE_NAMES, type StateName } from './tcp/states.js';
 import { type SegInfo, Tracker, type TrackerObserver } from './tcp/tracker.js';
-import { ZeekConn } from './tcp/zeek.js';
+import { ZeekConn, type ZeekOptions } from './tcp/zeek.js';
 import { ZeekLog, type ZeekRow } from './tcp/zeek-log.js';
 
 export interface AnalyzeOptions {
@@ -81,6 +81,11 @@ export interface AnalyzeOptions {
    * split by Zeek's timers (src/tcp/zeek-log.ts).
    */
   onZeekRow?: (row: ZeekRow) => void;
+  /**
+   * How the emulated Zeek was run (its likely_server_ports, timers); default a
+   * plain `zeek` run. Conformance tests set the ports of `zeek -b` runs.
+   */
+  zeek?: ZeekOptions;
   /** Record the ladder rows of this connection id. */
   ladder?: number;
   /** Record the ladder rows of these connections (the HTML report's drawings); see AnalysisResult.ladders. */
@@ -399,7 +404,7 @@ export class Analysis implements TrackerObserver {
         : opts.ladder !== undefined
           ? new LadderRecorder({ ids: new Set([opts.ladder]) })
           : null;
-    this.zeekLog = opts.onZeekRow ? new ZeekLog(opts.onZeekRow) : null;
+    this.zeekLog = opts.onZeekRow ? new ZeekLog(opts.onZeekRow, opts.zeek) : null;
     this.nextStates = Number.POSITIVE_INFINITY;
     this.compactAt = this.settings.maxConnections;
   }
