@@ -76,9 +76,6 @@ export class ZeekLog {
   ) {}
 
   segment(seg: Segment): void {
-    // Zeek's TCP analyzer drops a packet whose header is shorter than its data
-    // offset says ("truncated_header"): it never reaches the connection.
-    if (seg.headerCut) return;
     // A run that validates checksums drops a bad IPv4 header before looking the connection up (IP.cc).
     const checksums = this.opts.checksums === true;
     if (checksums && !seg.ipFragmented && !ipv4HeaderChecksumOk(seg)) return;
@@ -126,6 +123,14 @@ export class ZeekLog {
     }
     if (seg.tunnelDepth !== 0) this.addParents(c, seg);
     const fromA = c.aH === src && c.aP === seg.srcPort;
+    if (seg.headerCut) {
+      // A header shorter than its data offset says (options cut by the snaplen):
+      // Zeek finds or makes the connection from the fixed 20 bytes, then its TCP
+      // analyzer drops the packet ("truncated_header", TCP.cc ExtractTCP_Header):
+      // a connection it opened has no packet and no history (OTH).
+      c.zc.open(fromA, seg);
+      return;
+    }
     if (fromA) c.aPkts++;
     else c.bPkts++;
     if (seg.ts > c.last) c.last = seg.ts;

@@ -769,7 +769,7 @@ export class ZeekConn {
    * history ('C'/'c', scaled: TCP_Endpoint::ChecksumError).
    */
   badChecksum(fromA: boolean, seg: Segment): void {
-    this.start(fromA, seg);
+    this.open(fromA, seg);
     const ep = fromA === this.origIsA ? this.orig : this.resp;
     if (scaled(ep, 'chk')) this.addHistory(ep.isOrig ? 'C' : 'c');
   }
@@ -784,8 +784,11 @@ export class ZeekConn {
     this.addHistory('X');
   }
 
-  /** The connection's first packet: Zeek's originator, and WantConnection()'s flip. */
-  private start(fromA: boolean, seg: Segment): void {
+  /**
+   * The connection's first packet, processed or not: Zeek's originator (its
+   * sender) and WantConnection()'s flip. Nothing once started.
+   */
+  open(fromA: boolean, seg: Segment): void {
     if (this.started) return;
     this.started = true;
     this.lastTime = seg.ts;
@@ -812,7 +815,7 @@ export class ZeekConn {
     const ack = (flags & TcpFlag.ACK) !== 0;
     const t = seg.ts;
     const len = seg.payloadLen;
-    if (!this.started) this.start(fromA, seg);
+    if (!this.started) this.open(fromA, seg);
     let isOrig = fromA === this.origIsA;
 
     // TCP_Endpoint::CheckHistory(): a connection that began with a SYN-ACK is

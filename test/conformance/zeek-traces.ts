@@ -28,6 +28,7 @@ interface Run {
   command: string;
   /** "default" (plain zeek) or the base/protocols scripts a `zeek -b` run loaded. */
   ports: 'default' | string[];
+  /** Ports the test's script adds to likely_server_ports (a redef, Analyzer::register_for_ports). */
   extraPorts?: number[];
   /** Zeek ran without -C. */
   checksums: boolean;
@@ -44,9 +45,13 @@ export function zeekTracesManifest(): Manifest {
 }
 
 function portsOf(run: Run): ReadonlySet<number> {
-  if (run.ports === 'default') return ZEEK_DEFAULT_LIKELY_SERVER_PORTS;
+  const extra = run.extraPorts ?? [];
+  if (run.ports === 'default')
+    return extra.length === 0
+      ? ZEEK_DEFAULT_LIKELY_SERVER_PORTS
+      : new Set([...ZEEK_DEFAULT_LIKELY_SERVER_PORTS, ...extra]);
   const known = run.ports.filter((p): p is keyof typeof ZEEK_PORTS => p in ZEEK_PORTS);
-  return new Set([...zeekBarePorts(...known), ...(run.extraPorts ?? [])]);
+  return new Set([...zeekBarePorts(...known), ...extra]);
 }
 
 /** A history that only a TCP connection has (UDP and ICMP rows have D, d, ^ at most). */
