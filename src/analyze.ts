@@ -23,7 +23,7 @@ import { DEFAULT_SETTINGS, type Settings, type SettingsInput } from './config/se
 import { Detectors } from './detect/detectors.js';
 import { Layer } from './decode/cursor.js';
 import { Defragmenter } from './decode/defrag.js';
-import { decodeDatagram, decodePacket, firstLayer } from './decode/packet.js';
+import { decodeDatagram, decodeNextSubframe, decodePacket, firstLayer } from './decode/packet.js';
 import { DecodeStatus, newSegment, SKIP_REASON, type Segment, TcpFlag } from './decode/segment.js';
 import { TcpdumpTextParser } from './decode/tcpdump-text.js';
 import { LocalZone, normalizeZone, processZone } from './decode/tcpdump-text/zone.js';
@@ -434,23 +434,9 @@ export class Analysis implements TrackerObserver {
     record: (rec: PacketRecord): void => {
       this.packets++;
       const seg = this.seg;
-      let st = decodePacket(rec.linkType, rec.buf, rec.offset, rec.capLen, rec.origLen, seg);
-      if (st !== DecodeStatus.Ok) {
-        if (st === DecodeStatus.Reassemble) st = this.reassemble(rec);
-        else if (st === DecodeStatus.UnknownLinkType) {
-          this.unknownLinkTypes.set(rec.linkType, (this.unknownLinkTypes.get(rec.linkType) ?? 0) + 1);
-          return;
-        }
-        if (st !== DecodeStatus.Ok) {
-          this.skipCounts[st]!++;
-          return;
-        }
-      }
-      seg.frame = rec.frame;
-      seg.tsSec = rec.tsSec;
-      seg.tsNsec = rec.tsNsec;
-      seg.ts = rec.tsSec + rec.tsNsec / 1e9;
-      this.feed(seg);
+      this.decoded(rec, decodePacket(rec.linkType, rec.buf, rec.offset, rec.capLen, rec.origLen, seg), true);
+      // An 802.11 A-MSDU frame carries several packets (decode/ieee80211.ts): the others in turn.
+      while (seg.amsduNext >= 0) this.decoded(rec, decodeNextSubframe(seg), false);
     },
     // The reader also keeps every warning in its stats, where the report takes them.
     warning: (_w: CaptureWarning): void => {},
@@ -481,6 +467,30 @@ export class Analysis implements TrackerObserver {
       this.feed(seg);
     },
   };
+
+  /**
+   * A decoded record (or A-MSDU subframe: `counted` false, its frame was
+   * counted by its first subframe): fed to the tracker, or counted as skipped.
+   */
+  private decoded(rec: PacketRecord, st: DecodeStatus, counted: boolean): void {
+    const seg = this.seg;
+    if (st !== DecodeStatus.Ok) {
+      if (st === DecodeStatus.Reassemble) st = this.reassemble(rec);
+      else if (st === DecodeStatus.UnknownLinkType) {
+        this.unknownLinkTypes.set(rec.linkType, (this.unknownLinkTypes.get(rec.linkType) ?? 0) + 1);
+        return;
+      }
+      if (st !== DecodeStatus.Ok) {
+        if (counted) this.skipCounts[st]!++;
+        return;
+      }
+    }
+    seg.frame = rec.frame;
+    seg.tsSec = rec.tsSec;
+    seg.tsNsec = rec.tsNsec;
+    seg.ts = rec.tsSec + rec.tsNsec / 1e9;
+    this.feed(seg);
+  }
 
   /**
    * A fragment of a datagram that may carry a tunnel: kept until the datagram

@@ -30,6 +30,5 @@ export const ZEEK_DISAGREEMENTS: Record<string, string> = {
   'scripts.base.protocols.ssh.max-kexinit-algorithms/conn.log#1': X('SSH (KEXINIT algorithms)'),
   'scripts.base.protocols.ftp.gridftp/conn.log#2':
     "GridFTP data channel: once the TLS session and 2 bytes (the test's size_threshold) have gone by, base/protocols/ftp/gridftp.zeek calls skip_further_processing(), so Zeek's history stops at ShADad (S1); we see the whole connection (ShADadfF, SF)",
-  'core.tunnels.gre-aruba-amsdu/conn.log#1': 'TODO',
   'scripts.base.protocols.ncp.frame_size_tuning/conn.log#3': X('NCP (NCP::max_frame_size=150)'),
 };
