@@ -434,9 +434,9 @@ export class Analysis implements TrackerObserver {
     record: (rec: PacketRecord): void => {
       this.packets++;
       const seg = this.seg;
-      this.decoded(rec, decodePacket(rec.linkType, rec.buf, rec.offset, rec.capLen, rec.origLen, seg), true);
+      this.decoded(rec, decodePacket(rec.linkType, rec.buf, rec.offset, rec.capLen, rec.origLen, seg));
       // An 802.11 A-MSDU frame carries several packets (decode/ieee80211.ts): the others in turn.
-      while (seg.amsduNext >= 0) this.decoded(rec, decodeNextSubframe(seg), false);
+      while (seg.amsduNext >= 0) this.decoded(rec, decodeNextSubframe(seg));
     },
     // The reader also keeps every warning in its stats, where the report takes them.
     warning: (_w: CaptureWarning): void => {},
@@ -468,11 +468,8 @@ export class Analysis implements TrackerObserver {
     },
   };
 
-  /**
-   * A decoded record (or A-MSDU subframe: `counted` false, its frame was
-   * counted by its first subframe): fed to the tracker, or counted as skipped.
-   */
-  private decoded(rec: PacketRecord, st: DecodeStatus, counted: boolean): void {
+  /** A decoded record (or A-MSDU subframe): fed to the tracker, or counted as skipped. */
+  private decoded(rec: PacketRecord, st: DecodeStatus): void {
     const seg = this.seg;
     if (st !== DecodeStatus.Ok) {
       if (st === DecodeStatus.Reassemble) st = this.reassemble(rec);
@@ -481,7 +478,7 @@ export class Analysis implements TrackerObserver {
         return;
       }
       if (st !== DecodeStatus.Ok) {
-        if (counted) this.skipCounts[st]!++;
+        this.skipCounts[st]!++;
         return;
       }
     }

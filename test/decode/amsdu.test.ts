@@ -43,7 +43,7 @@ describe('802.11 A-MSDU subframes', () => {
     expect(second).toEqual({ ...flow, seq: (first.seq + 229) >>> 0, len: 23 });
   });
 
-  it('feeds both to the analysis: one frame, two TCP packets, 252 bytes', async () => {
+  it('feeds both to the analysis: one frame (packets), two TCP packets, 252 bytes', async () => {
     const { report } = await analyze(TRACE);
     expect([report.capture.packets, report.capture.tcpPackets, report.capture.skipped]).toEqual([1, 2, {}]);
     const c = report.connections[0]!;
