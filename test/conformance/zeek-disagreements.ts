@@ -24,6 +24,8 @@ export const ZEEK_DISAGREEMENTS: Record<string, string> = {
   'scripts.base.protocols.gnutella.max-line-length/conn.log#1': X('Gnutella'),
   'scripts.base.protocols.http.deeply-nested-mime/conn.log#1': X('HTTP (MIME nesting depth)'),
   'scripts.base.protocols.login.nvt-option-length/conn.log#1': X('Telnet (NVT option length)'),
+  'scripts.base.protocols.login.nvt-contentline-length/conn-buffer-overflow.log#1': X('Telnet (line length)'),
+  'scripts.base.protocols.login.nvt-contentline-length/conn-long.log#1': X('Telnet (line length)'),
   'scripts.base.protocols.login.rlogin-line-length/conn.log#1': X('Rlogin (line length)'),
   'scripts.base.protocols.login.rsh-line-length/conn.log#1': X('Rsh (line length)'),
   'scripts.base.protocols.smtp.mime-header-size-limit/conn.log#1': X('SMTP (MIME header size)'),
