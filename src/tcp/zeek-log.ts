@@ -167,9 +167,10 @@ export class ZeekLog {
   /**
    * The packet's EncapsulationStack as Zeek compares it: each tunnel's identity
    * is its encapsulating connection (for UDP-borne tunnels the outer UDP
-   * connection, whichever way the packet went; for IP and GRE tunnels the pair
-   * of outer addresses, GRE in UDP included), i.e. its uid here. GTP-U whose uplink and downlink use
-   * different UDP ports is two outer connections, and changes at every turn.
+   * connection, whichever way the packet went; for IP and GRE tunnels, GRE in
+   * UDP included, the pair of outer addresses), i.e. its uid here. GTP-U whose
+   * uplink and downlink use different UDP ports is two outer connections, and
+   * changes at every turn (TunnelEncapsulation.h operator==).
    */
   private encapsulation(seg: Segment): string {
     let k = '';

@@ -150,7 +150,8 @@ export interface ZeekOptions {
   /**
    * Zeek validates checksums (a run without -C): a packet with a bad IPv4 header
    * checksum is dropped, one with a bad TCP checksum only adds 'C'/'c' to its
-   * connection's history (ZeekLog applies this). Default false, as `zeek -C`:
+   * connection's history (ZeekLog applies this; of a tunnelled packet only the
+   * innermost IPv4 header is checked, and no fragment's). Default false, as `zeek -C`:
    * captures taken on a sending host carry offloaded, uncomputed checksums.
    */
   checksums?: boolean;
@@ -198,6 +199,9 @@ function historyOf(s: string): History {
   return h;
 }
 const NO_HISTORY = historyOf('');
+/** Made first, so always the one History of its string: compared by identity. */
+const HISTORY_H = historyOf('H');
+const HISTORY_FLIPPED_H = historyOf('^h');
 
 /** The responder's history letters, made once: toLowerCase() makes a new string at every call. */
 const RESPONDER_LETTERS = new Map<string, string>();
@@ -314,20 +318,6 @@ class Endpoint {
   }
 
   // The wraps are read on every segment: their default (0) inline.
-  get chkCnt(): number {
-    return this.rare(8);
-  }
-  set chkCnt(v: number) {
-    this.setRare(8, v);
-  }
-
-  get chkThresh(): number {
-    return this.rare(9);
-  }
-  set chkThresh(v: number) {
-    this.setRare(9, v);
-  }
-
   get seqWraps(): number {
     return this.cd === null ? 0 : this.cd[this.co]!;
   }
@@ -382,6 +372,20 @@ class Endpoint {
   }
   set gapThresh(v: number) {
     this.setRare(7, v);
+  }
+
+  get chkCnt(): number {
+    return this.rare(8);
+  }
+  set chkCnt(v: number) {
+    this.setRare(8, v);
+  }
+
+  get chkThresh(): number {
+    return this.rare(9);
+  }
+  set chkThresh(v: number) {
+    this.setRare(9, v);
   }
 
   /** Zeek's int64 start_seq; always within uint32 here (Zeek's arithmetic is uint32). */
@@ -822,11 +826,11 @@ export class ZeekConn {
     // flipped when an ACK or a data segment follows (stealth scans do not send
     // those): when the history is exactly "H" and this packet is an 'A' or a 'D'
     // (no SYN, FIN or RST). A bad-checksum 'c' in between ("Hc") prevents it.
-    if (!syn && !fin && !rst && (ack || len > 0) && this.hist.s === 'H') {
+    if (!syn && !fin && !rst && (ack || len > 0) && this.hist === HISTORY_H) {
       this.flipRoles();
-      // The history so far ("H", maybe repeated) now belongs to the responder.
-      this.hist = historyOf(`^${swapCase(this.hist.s.replace(/\^$/, ''))}`);
-      this.histSeen = ((this.histSeen >>> 16) | (this.histSeen << 16)) >>> 0;
+      // Connection::ReplaceHistory("^h"): the SYN-ACK now belongs to the responder.
+      // hist_seen stays as it is (ReplaceHistory() replaces the string only).
+      this.hist = HISTORY_FLIPPED_H;
       this.firstPacketSeen |= 1;
       isOrig = fromA === this.origIsA;
     }
@@ -1336,13 +1340,4 @@ function insertOoo(ep: Endpoint, s: number, e: number): void {
   }
   o.splice(i, j - i, s, e);
   if (o.length > MAX_OOO_BLOCKS * 2) o.length = MAX_OOO_BLOCKS * 2;
-}
-
-function swapCase(s: string): string {
-  let r = '';
-  for (const c of s) {
-    const l = c.toLowerCase();
-    r += c === l ? c.toUpperCase() : l;
-  }
-  return r;
 }
