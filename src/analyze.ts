@@ -56,7 +56,8 @@ import type { JsonBytes } from './report/json-bytes.js';
 import { CLIENT, type Connection, type TransitionRecord } from './tcp/connection.js';
 import { seqDiff } from './tcp/seq.js';
 import { isTerminal, State, STATE_NAMES, type StateName } from './tcp/states.js';
-import { type SegInfo, Tracker, type TrackerObserver } from './tcp/tracker.js';
+import type { SegInfo } from './tcp/classify.js';
+import { Tracker, type TrackerObserver } from './tcp/tracker.js';
 import { ZeekConn, type ZeekOptions } from './tcp/zeek.js';
 import { ZeekLog, type ZeekRow } from './tcp/zeek-log.js';
 

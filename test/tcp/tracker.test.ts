@@ -617,6 +617,51 @@ describe('port reuse and incarnations', () => {
     expect(w.rec.segments.some((x) => x.info.dataAfterFin)).toBe(false);
     expect(w.conn.midstream).toBe(true);
   });
+
+  it("data 64 KiB past the client's FIN (Linux's next ISN from a TIME_WAIT) is another incarnation, which took the TIME_WAIT over", () => {
+    const w = new Wire();
+    handshake(w);
+    w.c('F.');
+    w.s('F.');
+    w.c('.');
+    const first = w.conn;
+    expect(w.states(first)).toEqual(['TIME_WAIT', 'LAST_ACK']);
+    // Client ISN 1000: its FIN took 1001; the next incarnation starts at 1002 + 65535 + 2.
+    w.c('P.', 100, { seq: 1002 + 65537 + 1, ack: 9_000_000, dt: 0.5 });
+    expect(w.tracker.conns).toHaveLength(2);
+    expect(w.rec.segments.some((x) => x.info.dataAfterFin)).toBe(false);
+    expect(w.states(first)[0]).toBe('CLOSED');
+    expect(w.evidence(first)[0]).toBe('inferred');
+    expectLegal(w);
+  });
+
+  it('an ACK beyond the peer FIN is another incarnation too', () => {
+    const w = new Wire();
+    handshake(w);
+    w.c('F.');
+    w.s('F.');
+    w.c('.');
+    w.s('.', 0, { seq: 9_000_000, ack: 1002 + 65537 + 101, dt: 0.5 });
+    expect(w.tracker.conns).toHaveLength(2);
+  });
+
+  it('data one past its FIN stays in the connection (data after FIN), and a FIN sent before the handshake splits nothing', () => {
+    const w = new Wire();
+    handshake(w);
+    w.c('F.');
+    w.c('P.', 10, { seq: 1002 });
+    expect(w.tracker.conns).toHaveLength(1);
+    expect(w.rec.segments.some((x) => x.info.dataAfterFin)).toBe(true);
+
+    // A crafted FIN before the SYN-ACK (Suricata's bug-3286 evasion trace).
+    const v = new Wire();
+    v.c('S');
+    v.s('F.', 0, { seq: 0, ack: 1001 });
+    v.s('S.');
+    v.c('.');
+    v.c('P.', 100);
+    expect(v.tracker.conns).toHaveLength(1);
+  });
 });
 
 describe('evidence that a captured segment was not delivered, or was resent', () => {
