@@ -56,11 +56,26 @@ function acksItsFin(ep: Endpoint, ack: number): boolean {
   return ep.finSent && seqGe(ack, seqAdd(ep.finSeq, 1));
 }
 
+/**
+ * How long a segment takes from the capture point to `side`, from the
+ * handshake's timing (judgeVantage): the SYN-ACK came a round trip between
+ * the capture point and the server after the SYN, the final ACK a round trip
+ * between the capture point and the client after the SYN-ACK. Half of each,
+ * as the path's two directions take about as long; 0 when not known.
+ */
+function oneWayDelay(conn: Connection, side: Side): number {
+  if (conn.synTs <= 0 || conn.synAckTs <= 0) return 0;
+  const d = side === SERVER ? conn.synAckTs - conn.synTs : conn.ackTs > 0 ? conn.ackTs - conn.synAckTs : 0;
+  return d > 0 ? d / 2 : 0;
+}
+
 export class Deliveries {
   /** Deliveries of bare ACKs waiting to settle (settleDelay), in time order. */
   readonly settleQ = new TimerQueue();
   /** The moment of an inference at the end of the capture (reused). */
   private readonly timerAt: When = { ts: 0, frame: 0 };
+  /** When a segment settled by silence reached its receiver (reused). */
+  private readonly arrived: When = { ts: 0, frame: 0 };
 
   constructor(
     private readonly sm: StateMachine,
@@ -351,10 +366,16 @@ export class Deliveries {
   private deliver(conn: Connection, side: Side, last: number, at: When, how: Delivery): void {
     const q = conn.endpoint(side).ev!.pending;
     const items = q.splice(0, last + 1);
+    const delay = how === Delivery.PROOF ? 0 : oneWayDelay(conn, side);
+    const arrived = this.arrived;
     for (let i = 0; i < items.length; i++) {
       const p: Received = items[i]!;
       if (how === Delivery.PROOF) this.sm.received(conn, side, p, at, false, true);
-      else this.sm.received(conn, side, p, p, true, how === Delivery.SILENCE);
+      else {
+        arrived.ts = p.ts + delay;
+        arrived.frame = p.frame;
+        this.sm.received(conn, side, p, arrived, true, how === Delivery.SILENCE);
+      }
     }
   }
 
