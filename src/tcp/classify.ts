@@ -193,8 +193,19 @@ export function classifySent(
       snd.seqKnown = true;
       snd.sndNxtTs = t;
     }
-    if (hasAck) snd.synAckSent = true;
-    else snd.synSent = true;
+    if (hasAck) {
+      snd.synAckSent = true;
+      // A SYN-ACK answers a SYN: its acknowledgement gives the peer's ISN
+      // even when that SYN was not captured (the peer's SYN_SENT waits for
+      // the SYN-ACK's delivery: StateMachine.received).
+      if (!rcv.hasIsn && !rcv.seqKnown) {
+        rcv.isn = seqAdd(seg.ack, -1);
+        rcv.hasIsn = true;
+        rcv.sndNxt = seg.ack;
+        rcv.seqKnown = true;
+        rcv.sndNxtTs = t;
+      }
+    } else snd.synSent = true;
   } else if ((f & RST) !== 0) {
     // A RST's sequence number says nothing about data: leave sndNxt alone.
   } else if (!snd.seqKnown) {

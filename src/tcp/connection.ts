@@ -114,6 +114,22 @@ export class EndpointEvidence {
   /** Times of its last two retransmissions of data (its retransmission backoff). */
   lastRtxTs = 0;
   prevRtxTs = 0;
+  /**
+   * Of an endpoint never captured sending (one-way): the peer's latest
+   * acknowledgement of it, when that advanced by exactly one sequence number
+   * past what was acknowledged before (a FIN, or one byte): its time, frame
+   * and value; ackOneTs 0 when the latest advance was not one.
+   */
+  ackOneTs = 0;
+  ackOneFrame = 0;
+  ackOne = 0;
+  /**
+   * Of an endpoint seen answering a peer never captured: an upper bound on
+   * the round trip, from its SYN-ACK to its first acknowledgement of the
+   * peer's data (which the peer sent only after the SYN-ACK reached it); 0
+   * when not known.
+   */
+  rttBound = 0;
 }
 /** An endpoint's nine event counts before the first (see Endpoint.count). */
 const NO_COUNTS: readonly number[] = new Array<number>(9).fill(0);

@@ -204,13 +204,54 @@ export class Deliveries {
    * peer's FIN: the peer closed too (inferred), after it got `snd`'s FIN.
    */
   ackedUncaptured(conn: Connection, snd: Endpoint, rcv: Endpoint, seg: Segment): void {
-    conn.captureGaps++;
-    const finOnly = seg.ack === seqAdd(rcv.sndNxt, 1) && snd.finSent && !rcv.finSent;
+    // A gap in a direction the capture holds; one never captured is a
+    // one-way connection, said as such (Connection.oneWay), not counted here.
+    if (rcv.packets > 0) conn.captureGaps++;
+    const one = seg.ack === seqAdd(rcv.sndNxt, 1) && !rcv.finSent;
+    // A FIN: one past the last captured byte, acknowledged by an endpoint that
+    // has sent its own FIN (an active close), or by the FIN it sends now (a
+    // passive close: it read the peer's EOF, then closed).
+    const finOnly = one && (snd.finSent || (seg.flags & FIN) !== 0);
+    if (rcv.packets === 0) {
+      // One-way: what the peer's ACKs show of an endpoint never captured. Its
+      // data past the SYN-ACK's acknowledgement was sent once it was
+      // ESTABLISHED: the SYN-ACK waiting to reach it arrived.
+      const ev = rcv.evidence();
+      const q = ev.pending;
+      for (let i = q.length - 1; i >= 0; i--) {
+        const p = q[i]!;
+        if ((p.flags & (SYN | ACK)) === (SYN | ACK) && seqGt(seg.ack, p.ack)) {
+          this.deliver(conn, rcv === conn.client ? CLIENT : SERVER, i, seg, Delivery.PROOF);
+          break;
+        }
+      }
+      if (snd.synAckSent && ev.rttBound === 0 && conn.synAckTs > 0) ev.rttBound = seg.ts - conn.synAckTs;
+      ev.ackOneTs = one && !finOnly && seg.payloadLen === 0 ? seg.ts : 0;
+      ev.ackOneFrame = seg.frame;
+      ev.ackOne = seg.ack;
+    }
     rcv.sndNxt = seg.ack;
     if (!finOnly) return;
+    // After its own FIN, snd has no other reading of one more sequence number;
+    // with a FIN of its own in the same segment, a byte of data would read the same.
+    this.inferFin(conn, snd, rcv, seg, snd.finSent);
+  }
+
+  /**
+   * `rcv` sent a FIN the capture missed, which `snd` acknowledges with `at`:
+   * `rcv` closed (inferred), after it got what `snd` had sent (what of it
+   * still waits arrived); `snd` received that FIN, and an active closer got
+   * the acknowledgement of its own.
+   */
+  private inferFin(
+    conn: Connection,
+    snd: Endpoint,
+    rcv: Endpoint,
+    seg: When & { ack: number },
+    proven: boolean,
+  ): void {
     const rcvSide: Side = rcv === conn.client ? CLIENT : SERVER;
     const sndSide = (1 - rcvSide) as Side;
-    // rcv got snd's FIN first (what of it still waits arrived), then sent its own.
     this.deliverAll(conn, rcvSide, seg, true);
     rcv.finSent = true;
     rcv.finSeq = seqAdd(seg.ack, -1);
@@ -225,7 +266,7 @@ export class Deliveries {
       false,
     );
     // snd got that FIN (this ACK proves it); it most likely acknowledged snd's FIN.
-    if (!snd.finAcked) {
+    if (snd.finSent && !snd.finAcked) {
       snd.finAcked = true;
       this.sm.step(conn, sndSide, Ev.RCV_ACK_FIN, seg, 'received ACK of its FIN (not captured)', true, false);
     }
@@ -234,9 +275,11 @@ export class Deliveries {
       sndSide,
       Ev.RCV_FIN,
       seg,
-      'received FIN (not captured; its ACK proves it)',
+      proven
+        ? 'received FIN (not captured; its ACK proves it)'
+        : 'received FIN (not captured; its ACK one past the data says so)',
       true,
-      true,
+      proven,
     );
   }
 
@@ -266,6 +309,8 @@ export class Deliveries {
    *   given up (retries exhausted, TCP_USER_TIMEOUT): CLOSED, inferred.
    */
   finish(conn: Connection, end: number): void {
+    this.oneWayFin(conn, CLIENT);
+    this.oneWayFin(conn, SERVER);
     this.finSilence(conn, CLIENT, end);
     this.finSilence(conn, SERVER, end);
     this.settle(conn, CLIENT, end, true);
@@ -429,9 +474,59 @@ export class Deliveries {
   }
 
   /**
+   * End of a one-way capture: the last acknowledgement of the endpoint `side`
+   * (never captured) advanced by exactly one, and nothing followed it: its
+   * FIN, which the peer acknowledged (inferred; a single byte of data would
+   * read the same, which the capture cannot tell apart).
+   */
+  private oneWayFin(conn: Connection, side: Side): void {
+    const rcv = conn.endpoint(side);
+    const ev = rcv.ev;
+    if (ev === null || ev.ackOneTs === 0 || rcv.packets > 0 || rcv.finSent || ev.ackOne !== rcv.sndNxt)
+      return;
+    const snd = conn.endpoint(1 - side);
+    if (snd.state !== State.ESTABLISHED && snd.state !== State.FIN_WAIT_2) return;
+    const at = { ts: ev.ackOneTs, frame: ev.ackOneFrame, ack: ev.ackOne };
+    this.inferFin(conn, snd, rcv, at, false);
+    // That acknowledgement reached it (nothing says otherwise): its FIN was acknowledged.
+    if (!rcv.finAcked) {
+      rcv.finAcked = true;
+      const arrived = this.arrived;
+      arrived.ts = at.ts + oneWayDelay(conn, side);
+      arrived.frame = at.frame;
+      this.sm.step(
+        conn,
+        side,
+        Ev.RCV_ACK_FIN,
+        arrived,
+        'received ACK of its FIN (not captured)',
+        true,
+        false,
+      );
+    }
+  }
+
+  /**
+   * How long a FIN must go unanswered and unresent before the capture's
+   * silence says it was acknowledged: two of its sender's retransmission
+   * timeouts (Linux: the round trip plus 200 ms at least) when the round trip
+   * is known, else `finSilence`.
+   */
+  private finWait(conn: Connection, snd: Endpoint): number {
+    let rtt = conn.rttToServer + conn.rttToClient;
+    if (rtt === 0) {
+      // One-way: the bound from the seen endpoint's answers.
+      const peer = snd === conn.client ? conn.server : conn.client;
+      rtt = Math.max(snd.ev?.rttBound ?? 0, peer.ev?.rttBound ?? 0);
+    }
+    return rtt > 0 ? Math.min(this.opts.finSilence, 2 * (rtt + 0.2)) : this.opts.finSilence;
+  }
+
+  /**
    * End of capture: a FIN toward `side` that `side` never acknowledged in the
-   * capture, and that its sender never resent though the capture went on for
-   * finSilence: acknowledged by a segment the capture missed.
+   * capture, and that its sender never resent though the capture went on
+   * past two of its retransmission timeouts (finWait): acknowledged by a
+   * segment the capture missed.
    */
   private finSilence(conn: Connection, side: Side, end: number): void {
     const rcv = conn.endpoint(side);
@@ -442,8 +537,8 @@ export class Deliveries {
     for (let i = 0; i < q.length; i++) {
       const p = q[i]!;
       if ((p.flags & FIN) === 0) continue;
-      if (snd.lastFinTs > p.ts || end - p.ts < this.opts.finSilence || snd.rstSent) return;
-      conn.captureGaps++;
+      if (snd.lastFinTs > p.ts || end - p.ts < this.finWait(conn, snd) || snd.rstSent) return;
+      if (rcv.packets > 0) conn.captureGaps++;
       this.deliver(conn, side, i, p, Delivery.ASSUMED);
       if (!snd.finAcked && snd.finSent) {
         snd.finAcked = true;

@@ -815,3 +815,57 @@ describe('SYN cookies', () => {
     expect(w.states()).toEqual(['SYN_SENT', 'SYN_RECEIVED']);
   });
 });
+
+describe("one-way captures: what the seen side's ACKs prove of the unseen one", () => {
+  // Only the server's segments are captured (a `src host` filter next to the
+  // server): the client's ISN comes from the SYN-ACK, its data and FIN from
+  // the server's acknowledgements.
+  function serverOnly(w: Wire): void {
+    w.s('S.', 0, { ack: 1001 }); // answers the client's SYN (ISN 1000), not captured
+    w.s('.', 0, { ack: 1101, dt: 0.0005 }); // the client's 100-byte request, acknowledged
+    w.s('P.', 1000, { ack: 1101 });
+  }
+
+  it('a passive close: the FIN that acknowledges one past the request answers the client FIN', () => {
+    const w = new Wire();
+    serverOnly(w);
+    expect(w.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
+    w.s('F.', 0, { ack: 1102 });
+    expect(w.states()).toEqual(['FIN_WAIT_1', 'LAST_ACK']);
+    // Never resent past two retransmission timeouts (the round trip is at most 0.5 ms:
+    // the SYN-ACK to the first acknowledged data): the client's ACK of it arrived.
+    w.tracker.finish(w.t + 0.5);
+    expect(w.states()).toEqual(['TIME_WAIT', 'CLOSED']);
+    expect(w.evidence()).toEqual(['inferred', 'inferred']);
+    expect(w.conn.oneWay).toBe(true);
+    expect(w.conn.captureGaps).toBe(0);
+    expectLegal(w);
+  });
+
+  it('the same FIN, resent within the wait, stays unacknowledged', () => {
+    const w = new Wire();
+    serverOnly(w);
+    w.s('F.', 0, { ack: 1102 });
+    w.tracker.finish(w.t + 0.2);
+    expect(w.states()).toEqual(['FIN_WAIT_1', 'LAST_ACK']);
+  });
+
+  it("a client that closed and a server that never did: the server's last ACK, one past the request, is the client FIN", () => {
+    const w = new Wire();
+    serverOnly(w);
+    w.s('.', 0, { ack: 1102, dt: 0.04 });
+    w.tracker.finish(w.t + 3);
+    expect(w.states()).toEqual(['FIN_WAIT_2', 'CLOSE_WAIT']);
+    expect(w.evidence()).toEqual(['inferred', 'inferred']);
+    expectLegal(w);
+  });
+
+  it('an ACK one past that is followed by more data is no FIN', () => {
+    const w = new Wire();
+    serverOnly(w);
+    w.s('.', 0, { ack: 1102, dt: 0.04 }); // one byte (a keystroke)
+    w.s('.', 0, { ack: 1150, dt: 0.04 }); // then more
+    w.tracker.finish(w.t + 3);
+    expect(w.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
+  });
+});
