@@ -49,13 +49,13 @@ import type {
   LadderRow,
   Report,
   StateSummary,
-} from './report/model.js';
+} from './model/report.js';
 import { writeConnectionJson } from './report/connection-json.js';
 import { roundDetails } from './report/format.js';
 import type { JsonBytes } from './report/json-bytes.js';
 import { CLIENT, type Connection, type TransitionRecord } from './tcp/connection.js';
 import { seqDiff } from './tcp/seq.js';
-import { isTerminal, State, STATE_NAMES, type StateName } from './tcp/states.js';
+import { isTerminal, State, STATE_NAMES, type StateName } from './model/states.js';
 import { type SegInfo, Tracker, type TrackerObserver } from './tcp/tracker.js';
 import { ZeekConn } from './tcp/zeek.js';
 import { ZeekLog, type ZeekRow } from './tcp/zeek-log.js';

@@ -14,7 +14,7 @@ import { renderGithubAnnotations } from '../report/github.js';
 import { renderJunit } from '../report/junit.js';
 import type { ConnectionEnds } from '../report/anomaly-text.js';
 import { renderAnomalyLine, renderLiveStatus } from '../report/live.js';
-import type { AnomalyReport, ConnectionReport, GateResult } from '../report/model.js';
+import type { AnomalyReport, ConnectionReport, GateResult } from '../model/report.js';
 import { Progress } from '../report/progress.js';
 import { jsonSafe, sanitize } from '../report/sanitize.js';
 import { type Io, termWidth, useColor } from './io.js';

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { analyze } from '../analyze.js';
 import { UsageError } from '../config/errors.js';
-import type { LadderReport } from '../report/model.js';
+import type { LadderReport } from '../model/report.js';
 import { jsonSafe, sanitize } from '../report/sanitize.js';
 import { elideRows, ladderJson, renderLadder } from '../report/ladder.js';
 import { type Io, termWidth, useColor } from './io.js';

@@ -5,14 +5,12 @@
  * string), and a bad one is a UsageError naming the file and key, or the option.
  */
 import { isIP } from 'node:net';
-import { ANOMALY_KINDS, KIND_BY_NAME } from '../detect/kinds.js';
-import type { Severity } from '../report/model.js';
+import { ANOMALY_KINDS, KIND_BY_NAME } from '../model/kinds.js';
+import { isSeverity, SEVERITIES } from '../model/severity.js';
 import { type MaxRule, parseDuration, parsePercentOrCount, parseRate } from './duration.js';
 import { UsageError } from './errors.js';
 import { GATE_METRICS, OUTPUT_FORMATS, type OutputFormat, type Settings } from './settings.js';
 import { didYouMean } from './suggest.js';
-
-export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 
 /** Every key of Settings, in the order of the interface. */
 export const SETTINGS_KEYS = [
@@ -120,7 +118,7 @@ export function validateFailOn(v: unknown, at: Label): string[] {
     if (typeof x !== 'string') fail(at, `expected anomaly kinds or severities as strings, got ${show(x)}`);
     // Kinds and severities are lower case; `CLOSE-WAIT-STUCK` (as in a log line or an alert) is read too.
     const name = x.trim().toLowerCase();
-    if (!KIND_BY_NAME.has(name) && !SEVERITIES.includes(name as Severity)) {
+    if (!KIND_BY_NAME.has(name) && !isSeverity(name)) {
       fail(
         at,
         `unknown anomaly kind or severity "${name}"${didYouMean(name, failOnNames())} (severities: error, warning, info)`,
@@ -135,7 +133,7 @@ export function validateFailOn(v: unknown, at: Label): string[] {
 export function checkMaxRule(key: string, rule: MaxRule, at: Label): void {
   const metric = GATE_METRICS[key];
   const kind = KIND_BY_NAME.get(key);
-  if (!metric && !kind && !SEVERITIES.includes(key as Severity)) {
+  if (!metric && !kind && !isSeverity(key)) {
     fail(at, `unknown anomaly kind, severity or metric "${key}"${didYouMean(key, maxKeyNames())}`);
   }
   if (metric?.rate && !rule.percent) {

@@ -11,8 +11,8 @@
  */
 import type { Segment } from '../decode/segment.js';
 import { TcpFlag } from '../decode/segment.js';
-import { formatDuration } from '../report/format.js';
-import type { AnomalyReport } from '../report/model.js';
+import { formatDuration } from '../model/duration.js';
+import type { AnomalyReport } from '../model/report.js';
 import {
   CLIENT,
   type Connection,
@@ -26,10 +26,10 @@ import {
 } from '../tcp/connection.js';
 import { seqDiff, seqGe } from '../tcp/seq.js';
 import type { Settings } from '../config/settings.js';
-import { isTerminal, STATE_NAMES, State } from '../tcp/states.js';
+import { isTerminal, STATE_NAMES, State } from '../model/states.js';
 import { type TimerEntry, TimerQueue } from '../tcp/timer-queue.js';
 import { hostHash, type SegInfo, type TrackerObserver } from '../tcp/tracker.js';
-import { ANOMALY_KINDS, KIND_BY_NAME } from './kinds.js';
+import { ANOMALY_KINDS, KIND_BY_NAME } from '../model/kinds.js';
 
 /** The thresholds the detectors use (their meaning is documented in Settings). */
 export type DetectorSettings = Pick<

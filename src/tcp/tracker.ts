@@ -23,7 +23,7 @@ import {
   type ZeekLike,
 } from './connection.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from './seq.js';
-import { isTerminal, State } from './states.js';
+import { isTerminal, State } from '../model/states.js';
 import { type TimerEntry, TimerQueue } from './timer-queue.js';
 import { EVENT_CAUSE, Ev, nextState } from './transitions.js';
 

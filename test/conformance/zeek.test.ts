@@ -20,7 +20,7 @@
  * printed and held at its current level.
  */
 import { describe, expect, it } from 'vitest';
-import type { Report } from '../../src/report/model.js';
+import type { Report } from '../../src/model/report.js';
 import { compareWithZeek, loadZeekCases, type OurConn, type RowResult } from '../tcp/zeek-baselines.js';
 import { analyzed, firstSenders, tupleKey } from './corpus.js';
 

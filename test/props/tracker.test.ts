@@ -25,7 +25,7 @@ import {
   SERVER,
   type TransitionRecord,
 } from '../../src/tcp/connection.js';
-import { State } from '../../src/tcp/states.js';
+import { State } from '../../src/model/states.js';
 import { type SegInfo, Tracker, type TrackerObserver } from '../../src/tcp/tracker.js';
 import { ZeekConn } from '../../src/tcp/zeek.js';
 
