@@ -57,8 +57,8 @@ import { CLIENT, type Connection, type TransitionRecord } from './tcp/connection
 import { seqDiff } from './tcp/seq.js';
 import { isTerminal, State, STATE_NAMES, type StateName } from './model/states.js';
 import { type SegInfo, Tracker, type TrackerObserver } from './tcp/tracker.js';
-import { ZeekConn } from './tcp/zeek.js';
-import { ZeekLog, type ZeekRow } from './tcp/zeek-log.js';
+import { ZeekConn } from './zeek/conn-state.js';
+import { ZeekLog, type ZeekRow } from './zeek/conn-log.js';
 
 export interface AnalyzeOptions {
   /**
@@ -78,7 +78,7 @@ export interface AnalyzeOptions {
   onProgress?: (bytesRead: number, totalBytes: number | undefined, packets: number) => void;
   /**
    * Zeek's conn.log view (`--zeek`): each row as Zeek would log it, connections
-   * split by Zeek's timers (src/tcp/zeek-log.ts).
+   * split by Zeek's timers (src/zeek/conn-log.ts).
    */
   onZeekRow?: (row: ZeekRow) => void;
   /** Record the ladder rows of this connection id. */

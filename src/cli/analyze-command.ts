@@ -19,7 +19,7 @@ import { Progress } from '../report/progress.js';
 import { jsonSafe, sanitize } from '../report/sanitize.js';
 import { type Io, termWidth, useColor } from './io.js';
 import { LiveScreen } from './live-screen.js';
-import { zeekLogHeader, zeekLogLine } from '../tcp/zeek-log.js';
+import { zeekLogHeader, zeekLogLine } from '../zeek/conn-log.js';
 import { writeJsonTo } from './json-out.js';
 import { checkWritable, writeProblem } from './output-file.js';
 import { firstPassLadders, htmlRequest, writeHtmlReport } from './html-out.js';

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import { makeIo } from '../cli/harness.js';
-import { compareWithZeek, loadZeekCases, type OurConn } from '../tcp/zeek-baselines.js';
+import { compareWithZeek, loadZeekCases, type OurConn } from '../zeek/zeek-baselines.js';
 
 async function zeekView(pcap: string): Promise<OurConn[]> {
   const { io, stdout } = makeIo();

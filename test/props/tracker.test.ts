@@ -27,7 +27,7 @@ import {
 } from '../../src/tcp/connection.js';
 import { State } from '../../src/model/states.js';
 import { type SegInfo, Tracker, type TrackerObserver } from '../../src/tcp/tracker.js';
-import { ZeekConn } from '../../src/tcp/zeek.js';
+import { ZeekConn } from '../../src/zeek/conn-state.js';
 
 const HOSTS: number[][] = [
   [10, 0, 0, 1],

@@ -10,7 +10,7 @@
  */
 import { formatAddr } from '../decode/addr.js';
 import type { Segment } from '../decode/segment.js';
-import { ZeekConn, type ZeekOptions } from './zeek.js';
+import { ZeekConn, type ZeekOptions } from './conn-state.js';
 
 /** One conn.log row (the fields Zeek computes from TCP headers). */
 export interface ZeekRow {
