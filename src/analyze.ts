@@ -28,6 +28,8 @@ import { DecodeStatus, newSegment, SKIP_REASON, type Segment, TcpFlag } from './
 import { TcpdumpTextParser } from './decode/tcpdump-text.js';
 import { LocalZone, normalizeZone, processZone } from './decode/tcpdump-text/zone.js';
 import { UsageError } from './config/errors.js';
+import { loadBaseline } from './gate/baseline.js';
+import { judge } from './gate/verdict.js';
 import { describeTunnels } from './decode/tunnel.js';
 import {
   anomalyMatches,
@@ -957,7 +959,9 @@ function isPathList(x: unknown): x is string | string[] {
 
 /**
  * Analyse a capture: a path (`-` for standard input), several paths (one capture,
- * read in time order), or any async iterable of bytes.
+ * read in time order), or any async iterable of bytes. With gate rules in the
+ * settings (`failOn`, `max`, and `baseline`, a path to an earlier `--json`
+ * report), `report.gate` holds the verdict the CLI would give.
  */
 export async function analyze(
   input: string | string[] | AsyncIterable<Uint8Array>,
@@ -973,5 +977,9 @@ export async function analyze(
   const stats = isPathList(input)
     ? await readCaptureFiles(Array.isArray(input) ? input : [input], a.sink, ro)
     : await readCaptureStream(input, '<stream>', a.sink, ro);
-  return a.finish(stats);
+  const result = a.finish(stats);
+  const name = isPathList(input) ? (Array.isArray(input) ? input.join(',') : input) : '<stream>';
+  const baseline = a.settings.baseline ? loadBaseline(a.settings.baseline) : undefined;
+  judge([{ name, report: result.report }], a.settings, baseline);
+  return result;
 }

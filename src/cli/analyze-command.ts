@@ -8,7 +8,7 @@ import { UsageError } from '../config/errors.js';
 import { findDefaultConfig, loadConfig } from '../config/load.js';
 import { DEFAULT_SETTINGS, type Settings } from '../config/settings.js';
 import { loadBaseline } from '../gate/baseline.js';
-import { evaluateGate } from '../gate/gate.js';
+import { hasGateRules, judge, unjudged } from '../gate/verdict.js';
 import { renderCsv } from '../report/csv.js';
 import { renderGithubAnnotations } from '../report/github.js';
 import { renderJunit } from '../report/junit.js';
@@ -23,7 +23,7 @@ import { zeekLogHeader, zeekLogLine } from '../zeek/conn-log.js';
 import { writeJsonTo } from './json-out.js';
 import { checkWritable, writeProblem } from './output-file.js';
 import { firstPassLadders, htmlRequest, writeHtmlReport } from './html-out.js';
-import { buildSettings, parseTextDate, textTimeZone } from './main.js';
+import { buildSettings, parseTextDate, textTimeZone } from './settings.js';
 
 interface Capture {
   name: string;
@@ -49,7 +49,7 @@ export async function analyzeCommand(
   const color = useColor(io, opts);
   const width = termWidth(io);
   const live = captures.includes('-');
-  if (settings.baseline && settings.failOn.length + Object.keys(settings.max).length === 0) {
+  if (settings.baseline && !hasGateRules(settings)) {
     // A baseline only moves the limits of gate rules: without one it would do nothing, silently.
     throw new UsageError(
       '--baseline: compares gate rules with an earlier report, but no rule is given (add --fail-on or --max)',
@@ -104,11 +104,15 @@ export async function analyzeCommand(
   if (format === 'text') await preloadTerminal();
   if (format === 'zeek') io.stdout.write(zeekLogHeader());
   const groups = opts.each ? captures.map((c) => [c]) : [captures];
-  const rules = settings.failOn.length + Object.keys(settings.max).length;
   // A plain --json report streams its connections from the engine as it writes
   // them (no report object per connection held all at once); a gate needs them all.
   const deferConnections =
-    format === 'json' && groups.length === 1 && rules === 0 && !baseline && !settings.junit && !html;
+    format === 'json' &&
+    groups.length === 1 &&
+    !hasGateRules(settings) &&
+    !baseline &&
+    !settings.junit &&
+    !html;
   const done: Capture[] = [];
   try {
     for (const files of groups) {
@@ -151,18 +155,8 @@ export async function analyzeCommand(
     for (const l of lines) io.stderr.write(`tcptrace-ts: warning: --conn: ${l}\n`);
   }
 
-  let gate: GateResult | undefined;
-  if (rules > 0 || baseline) {
-    gate = evaluateGate(
-      done.map((c) => ({ name: c.name, report: c.result.report })),
-      settings,
-      baseline,
-    );
-    for (const c of done) {
-      c.result.report.gate = gate.captures?.find((g) => g.name === c.name) ?? gate;
-    }
-    if (done.length === 1) done[0]!.result.report.gate = gate;
-  }
+  const judged = done.map((c) => ({ name: c.name, report: c.result.report }));
+  const gate = judge(judged, settings, baseline);
 
   // Warnings on stderr, one line each, the file they concern first; a damaged
   // capture can have many, the report (and --json capture.warnings) has them all.
@@ -206,9 +200,8 @@ export async function analyzeCommand(
     c.result.report.capture.truncated ||
     c.result.report.capture.damaged ||
     c.result.stats.warnings.some((w) => w.kind === 'invalid-timestamp');
-  // A gate over an input with no TCP at all judged nothing: that is not a pass
-  // (tcpdump text without -n, a wrong interface or filter, an empty capture).
-  const empty = gate ? done.filter((c) => c.result.report.capture.tcpPackets === 0) : [];
+  // A gate over an input with no TCP at all judged nothing: that is not a pass.
+  const empty = unjudged(judged, gate);
   for (const c of empty) {
     io.stderr.write(
       `tcptrace-ts: ${sanitize(c.name)}: no TCP segment in the input: the gate has nothing to judge\n`,
