@@ -25,7 +25,7 @@ import { Layer } from './decode/cursor.js';
 import { Defragmenter } from './decode/defrag.js';
 import { decodeDatagram, decodePacket, firstLayer } from './decode/packet.js';
 import { DecodeStatus, newSegment, SKIP_REASON, type Segment, TcpFlag } from './decode/segment.js';
-import { TcpdumpTextParser } from './decode/tcpdump-text.js';
+import { isTcpdumpLine, TcpdumpTextParser } from './decode/tcpdump-text.js';
 import { LocalZone, normalizeZone, processZone } from './decode/tcpdump-text/zone.js';
 import { UsageError } from './config/errors.js';
 import { loadBaseline } from './gate/baseline.js';
@@ -154,14 +154,6 @@ export function flagString(f: number): string {
   if (f & TcpFlag.ACK) s += '.';
   return s || 'none';
 }
-
-/**
- * The start of a line only tcpdump writes: a packet line's timestamp (any -t
- * style, after an optional -# frame number) or its banner on stderr (often
- * merged into the file with 2>&1).
- */
-const TCPDUMP_LINE =
-  /^\s*(?:\d+ {2,})?(?:(?:\d{4}-\d{2}-\d{2} )?\d{1,2}:\d{2}:\d{2}(?:\.\d+)? |\d+\.\d{6,9} )|^(?:reading from file |listening on |tcpdump: )/;
 
 /**
  * Each ladder row's states, from the connection's own record of state
@@ -521,7 +513,7 @@ export class Analysis implements TrackerObserver {
   private noteText(file: string, line: string, st: DecodeStatus): void {
     const tcpLine =
       st !== DecodeStatus.NonTcpLine && st !== DecodeStatus.Pending && st !== DecodeStatus.Continuation;
-    if (tcpLine || TCPDUMP_LINE.test(line)) {
+    if (tcpLine || isTcpdumpLine(line)) {
       this.textFiles.add(file);
       this.lastTextFile = file;
     }

@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ANOMALY_KINDS } from '../src/model/kinds.js';
+import { EVENT_CAUSE } from '../src/tcp/transitions.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -84,6 +85,26 @@ describe('architecture: src/, the layer rules and the README agree', () => {
       expect(files.length, `"${decision}" names no file`).toBeGreaterThan(0);
       for (const f of files) expect(existsSync(join(ROOT, f)), `${f} (for "${decision}")`).toBe(true);
     }
+  });
+});
+
+/** Every .ts file under src/, relative to the root. */
+function srcFiles(dir = 'src'): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? srcFiles(`${dir}/${d.name}`) : d.name.endsWith('.ts') ? [`${dir}/${d.name}`] : [],
+  );
+}
+
+describe('architecture: a decision is written once', () => {
+  it('no code compares a transition cause with text: a reworded cause cannot switch a detector off', () => {
+    const offenders: string[] = [];
+    for (const f of srcFiles()) {
+      const text = readFileSync(join(ROOT, f), 'utf8');
+      if (/\.cause\s*[!=]==?\s*['"`]/.test(text)) offenders.push(`${f}: compares .cause with a literal`);
+      if (f === 'src/tcp/transitions.ts') continue;
+      for (const c of EVENT_CAUSE) if (text.includes(`'${c}'`)) offenders.push(`${f}: spells out '${c}'`);
+    }
+    expect(offenders).toEqual([]);
   });
 });
 

@@ -28,6 +28,7 @@ import { seqDiff, seqGe } from '../tcp/seq.js';
 import type { Settings } from '../config/settings.js';
 import { isTerminal, STATE_NAMES, State } from '../model/states.js';
 import { type TimerEntry, TimerQueue } from '../tcp/timer-queue.js';
+import { EVENT_CAUSE, Ev } from '../tcp/transitions.js';
 import { hostHash, type SegInfo, type TrackerObserver } from '../tcp/tracker.js';
 import { ANOMALY_KINDS, KIND_BY_NAME } from '../model/kinds.js';
 
@@ -391,7 +392,12 @@ export class Detectors implements TrackerObserver {
     // them, and hostCount() and leftWaitState() take the record: a time read
     // once at the top and passed on would cost a heap number per transition.
     const { side, from, to } = rec;
-    if (from === State.SYN_SENT && to === State.CLOSED && side === CLIENT && rec.cause === 'received RST') {
+    if (
+      from === State.SYN_SENT &&
+      to === State.CLOSED &&
+      side === CLIENT &&
+      rec.cause === EVENT_CAUSE[Ev.RCV_RST]
+    ) {
       const ep = conn.server;
       this.raise(
         conn,
