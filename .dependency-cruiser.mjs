@@ -4,8 +4,9 @@
 // import cycle anywhere. The README's Layout table lists the same folders in
 // the same layers (test/architecture.test.ts checks both against src/).
 //
-//   8  cli/  index.ts    the shells: the command line, the library's entry
-//   7  analyze.ts        the engine: wires the stages, the library API
+//   9  cli/  index.ts    the shells: the command line, the library's entry
+//   8  analyze.ts        the engine: wires the stages, the library API
+//   7  engine/           the engine's parts: text inputs, ladder recorder, connection cap
 //   6  report/           renderers: terminal, JSON, CSV, ladder, JUnit, GitHub, HTML
 //   5  gate/             CI gate rules and their verdict
 //   4  detect/  zeek/    anomaly detectors; Zeek's emulation (both watch tcp/)
@@ -23,6 +24,7 @@ export const LAYERS = [
   ['detect/', 'zeek/'],
   ['gate/'],
   ['report/'],
+  ['engine/'],
   ['analyze.ts'],
   ['cli/', 'index.ts'],
 ];
