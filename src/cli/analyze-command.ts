@@ -1,42 +1,28 @@
 /**
  * `tcptrace-ts [options] <capture...>`: the report, the CI gate, and live mode.
  */
-import { statSync, writeFileSync } from 'node:fs';
-import { Analysis, type AnalysisResult } from '../analyze.js';
+import { statSync } from 'node:fs';
+import { Analysis } from '../analyze.js';
 import { readCaptureFiles } from '../capture/reader.js';
 import { UsageError } from '../config/errors.js';
 import { findDefaultConfig, loadConfig } from '../config/load.js';
 import { DEFAULT_SETTINGS, type Settings } from '../config/settings.js';
 import { loadBaseline } from '../gate/baseline.js';
 import { hasGateRules, judge, unjudged } from '../gate/verdict.js';
-import { renderCsv } from '../report/csv.js';
-import { renderGithubAnnotations } from '../report/github.js';
-import { renderJunit } from '../report/junit.js';
 import type { ConnectionEnds } from '../report/anomaly-text.js';
 import { renderAnomalyLine, renderLiveStatus } from '../report/live.js';
-import type { AnomalyReport, ConnectionReport, GateResult } from '../model/report.js';
+import type { AnomalyReport, ConnectionReport } from '../model/report.js';
 import { Progress } from '../report/progress.js';
-import { jsonSafe, sanitize } from '../report/sanitize.js';
+import { sanitize } from '../report/sanitize.js';
 import { type Io, termWidth, useColor } from './io.js';
 import { LiveScreen } from './live-screen.js';
 import { zeekLogHeader, zeekLogLine } from '../zeek/conn-log.js';
-import { writeJsonTo } from './json-out.js';
-import { checkWritable, writeProblem } from './output-file.js';
+import { json } from './json-out.js';
+import { writeJunit } from './junit-out.js';
+import { type Capture, preloadTerminal, writeOutput } from './report-out.js';
+import { checkWritable } from './output-file.js';
 import { firstPassLadders, htmlRequest, writeHtmlReport } from './html-out.js';
 import { buildSettings, parseTextDate, textTimeZone } from './settings.js';
-
-interface Capture {
-  name: string;
-  files: string[];
-  result: AnalysisResult;
-  elapsed: number;
-  /** Connections in the capture before --host/--port/--conn (kept and summarised). */
-  total: number;
-}
-
-function json(v: unknown): string {
-  return jsonSafe(JSON.stringify(v));
-}
 
 export async function analyzeCommand(
   captures: string[],
@@ -183,18 +169,7 @@ export async function analyzeCommand(
   if (html && done[0]) {
     await writeHtmlReport(html, done[0].result, done[0].files, settings, { textDate, order });
   }
-  if (settings.junit) {
-    const xml = renderJunit(
-      gate ?? { passed: true, rules: [] },
-      done.map((c) => ({ name: c.name, report: c.result.report, elapsed: c.elapsed })),
-    );
-    try {
-      writeFileSync(settings.junit, xml);
-    } catch (e) {
-      // A path the user gave that cannot be written is their error, not ours (exit 2, one line).
-      throw new UsageError(`--junit: cannot write ${settings.junit}: ${writeProblem(e)}`);
-    }
-  }
+  if (settings.junit) writeJunit(settings.junit, gate, done);
   // Out-of-range timestamp fractions are damaged record headers too (the records were still read).
   const damaged = (c: Capture) =>
     c.result.report.capture.truncated ||
@@ -414,106 +389,6 @@ const LIVE_WINDOW = 600;
 
 function happeningNow(t: number): boolean {
   return Math.abs(Date.now() / 1000 - t) <= LIVE_WINDOW;
-}
-
-function countBy(anomalies: AnomalyReport[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const a of anomalies) out[a.kind] = (out[a.kind] ?? 0) + 1;
-  return out;
-}
-
-async function writeOutput(
-  done: Capture[],
-  gate: GateResult | undefined,
-  format: string,
-  settings: Settings,
-  o: { color: boolean; width: number; all: boolean; io: Io },
-): Promise<void> {
-  const out = o.io.stdout;
-  const reports = done.map((c) => ({ name: c.name, report: c.result.report }));
-  switch (format) {
-    case 'json': {
-      // Streamed, and paced by stdout: a big capture's report is tens of MB of JSON.
-      const deferred = done[0]?.result.deferred;
-      if (done.length === 1)
-        await writeJsonTo(out, done[0]!.result.report, deferred && { key: 'connections', ...deferred });
-      else await writeJsonTo(out, { version: 1, captures: reports, gate: gate ?? null });
-      return;
-    }
-    case 'ndjson': {
-      for (const c of done) {
-        const r = c.result.report;
-        out.write(
-          `${json({
-            type: 'summary',
-            name: c.name,
-            capture: r.capture,
-            connections: r.connections.length + r.summarised.connections,
-            anomalies: countBy(r.anomalies),
-            states: r.states,
-            gate: r.gate ?? null,
-          })}\n`,
-        );
-      }
-      return;
-    }
-    case 'csv': {
-      if (done.length === 1) out.write(renderCsv(done[0]!.result.report));
-      else {
-        const [first, ...rest] = done;
-        out.write(renderCsv(first!.result.report));
-        for (const c of rest) out.write(renderCsv(c.result.report).split('\n').slice(1).join('\n'));
-      }
-      return;
-    }
-    case 'zeek':
-      // The rows were written as Zeek would log them, during the analysis.
-      return;
-    case 'github': {
-      out.write(renderGithubAnnotations(gate ?? { passed: true, rules: [] }, reports));
-      return;
-    }
-    default:
-      writeText(done, gate, settings, o);
-  }
-}
-
-async function loadTerminal() {
-  return import('../report/terminal.js');
-}
-
-let terminalModule: Awaited<ReturnType<typeof loadTerminal>> | null = null;
-
-/** The terminal renderer (and cli-table3) is loaded only when a text report is printed. */
-export async function preloadTerminal(): Promise<void> {
-  terminalModule ??= await loadTerminal();
-}
-
-function writeText(
-  done: Capture[],
-  gate: GateResult | undefined,
-  _settings: Settings,
-  o: { color: boolean; width: number; all: boolean; io: Io },
-): void {
-  const out = o.io.stdout;
-  const t = terminalModule;
-  if (!t) throw new Error('terminal renderer not loaded');
-  for (const c of done) {
-    if (done.length > 1) out.write(`\n=== ${sanitize(c.name)} ===\n`);
-    out.write(t.renderTerminal(c.result.report, { color: o.color, width: o.width, all: o.all }));
-  }
-  if (done.length > 1 && gate) {
-    out.write(`\ngate: ${gate.passed ? 'passed' : 'FAILED'} over ${done.length} captures\n`);
-    for (const g of gate.captures ?? []) out.write(`  ${g.passed ? 'pass' : 'FAIL'}  ${sanitize(g.name)}\n`);
-  }
-  if (o.io.env.GITHUB_ACTIONS === 'true' && gate) {
-    out.write(
-      renderGithubAnnotations(
-        gate,
-        done.map((c) => ({ name: c.name, report: c.result.report })),
-      ),
-    );
-  }
 }
 
 /** The default --max-connections for a stream input (see analyzeCommand). */
