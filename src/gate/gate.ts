@@ -18,7 +18,7 @@
  *   capture is one run); the verdict fails if any capture fails.
  */
 import type { MaxRule, Settings } from '../config/settings.js';
-import { checkMaxRule, validateFailOn } from '../config/validate.js';
+import { checkMaxRule, validateFailOn } from '../config/gate-rules.js';
 import { atLeastAsSevere, isSeverity } from '../model/severity.js';
 import type {
   AnomalyReport,
