@@ -1,6 +1,6 @@
 /**
  * `tcptrace-ts kinds`: every anomaly kind with its severity, level and one line,
- * from detect/kinds.ts: what `--fail-on` and `--max` accept, without reading source.
+ * from model/kinds.ts: what `--fail-on` and `--max` accept, without reading source.
  */
 import { ANOMALY_KINDS } from '../model/kinds.js';
 import { bySeverity } from '../model/severity.js';
