@@ -22,7 +22,7 @@ import { DEFAULT_SETTINGS, type Settings, type SettingsInput } from './config/se
 import { Detectors } from './detect/detectors.js';
 import { Layer } from './decode/cursor.js';
 import { Defragmenter } from './decode/defrag.js';
-import { decodeDatagram, decodePacket, firstLayer } from './decode/packet.js';
+import { decodeDatagram, decodeNextSubframe, decodePacket, firstLayer } from './decode/packet.js';
 import { DecodeStatus, newSegment, SKIP_REASON, type Segment } from './decode/segment.js';
 import { loadBaseline } from './gate/baseline.js';
 import { judge } from './gate/verdict.js';
@@ -51,8 +51,9 @@ import { ConnectionCap } from './engine/connection-cap.js';
 import { roundDetails } from './report/format.js';
 import type { JsonBytes } from './report/json-bytes.js';
 import { CLIENT, type Connection, type TransitionRecord } from './tcp/connection.js';
-import { type SegInfo, Tracker, type TrackerObserver } from './tcp/tracker.js';
-import { ZeekConn } from './zeek/conn-state.js';
+import type { SegInfo } from './tcp/classify.js';
+import { Tracker, type TrackerObserver } from './tcp/tracker.js';
+import { ZeekConn, type ZeekOptions } from './zeek/conn-state.js';
 import { ZeekLog, type ZeekRow } from './zeek/conn-log.js';
 
 export type { LadderSelection } from './engine/ladder-recorder.js';
@@ -78,6 +79,11 @@ export interface AnalyzeOptions {
    * split by Zeek's timers (src/zeek/conn-log.ts).
    */
   onZeekRow?: (row: ZeekRow) => void;
+  /**
+   * How the emulated Zeek was run (its likely_server_ports, timers); default a
+   * plain `zeek` run. Conformance tests set the ports of `zeek -b` runs.
+   */
+  zeek?: ZeekOptions;
   /** Record the ladder rows of this connection id. */
   ladder?: number;
   /** Record the ladder rows of these connections (the HTML report's drawings); see AnalysisResult.ladders. */
@@ -184,7 +190,7 @@ export class Analysis implements TrackerObserver {
         : opts.ladder !== undefined
           ? new LadderRecorder({ ids: new Set([opts.ladder]) })
           : null;
-    this.zeekLog = opts.onZeekRow ? new ZeekLog(opts.onZeekRow) : null;
+    this.zeekLog = opts.onZeekRow ? new ZeekLog(opts.onZeekRow, opts.zeek) : null;
     this.nextStates = Number.POSITIVE_INFINITY;
     this.cap = new ConnectionCap(this.settings.maxConnections);
     this.text = new TextInputs(opts);
@@ -195,23 +201,9 @@ export class Analysis implements TrackerObserver {
     record: (rec: PacketRecord): void => {
       this.packets++;
       const seg = this.seg;
-      let st = decodePacket(rec.linkType, rec.buf, rec.offset, rec.capLen, rec.origLen, seg);
-      if (st !== DecodeStatus.Ok) {
-        if (st === DecodeStatus.Reassemble) st = this.reassemble(rec);
-        else if (st === DecodeStatus.UnknownLinkType) {
-          this.unknownLinkTypes.set(rec.linkType, (this.unknownLinkTypes.get(rec.linkType) ?? 0) + 1);
-          return;
-        }
-        if (st !== DecodeStatus.Ok) {
-          this.skipCounts[st]!++;
-          return;
-        }
-      }
-      seg.frame = rec.frame;
-      seg.tsSec = rec.tsSec;
-      seg.tsNsec = rec.tsNsec;
-      seg.ts = rec.tsSec + rec.tsNsec / 1e9;
-      this.feed(seg);
+      this.decoded(rec, decodePacket(rec.linkType, rec.buf, rec.offset, rec.capLen, rec.origLen, seg));
+      // An 802.11 A-MSDU frame carries several packets (decode/ieee80211.ts): the others in turn.
+      while (seg.amsduNext >= 0) this.decoded(rec, decodeNextSubframe(seg));
     },
     // The reader also keeps every warning in its stats, where the report takes them.
     warning: (_w: CaptureWarning): void => {},
@@ -226,6 +218,27 @@ export class Analysis implements TrackerObserver {
       this.feed(this.seg);
     },
   };
+
+  /** A decoded record (or A-MSDU subframe): fed to the tracker, or counted as skipped. */
+  private decoded(rec: PacketRecord, st: DecodeStatus): void {
+    const seg = this.seg;
+    if (st !== DecodeStatus.Ok) {
+      if (st === DecodeStatus.Reassemble) st = this.reassemble(rec);
+      else if (st === DecodeStatus.UnknownLinkType) {
+        this.unknownLinkTypes.set(rec.linkType, (this.unknownLinkTypes.get(rec.linkType) ?? 0) + 1);
+        return;
+      }
+      if (st !== DecodeStatus.Ok) {
+        this.skipCounts[st]!++;
+        return;
+      }
+    }
+    seg.frame = rec.frame;
+    seg.tsSec = rec.tsSec;
+    seg.tsNsec = rec.tsNsec;
+    seg.ts = rec.tsSec + rec.tsNsec / 1e9;
+    this.feed(seg);
+  }
 
   /**
    * A fragment of a datagram that may carry a tunnel: kept until the datagram

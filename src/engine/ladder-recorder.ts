@@ -11,7 +11,7 @@ import { STATE_NAMES, type StateName } from '../model/states.js';
 import { connectionReport } from '../report/build.js';
 import { CLIENT, type Connection } from '../tcp/connection.js';
 import { seqDiff } from '../tcp/seq.js';
-import type { SegInfo } from '../tcp/tracker.js';
+import type { SegInfo } from '../tcp/classify.js';
 
 /**
  * Each ladder row's states, from the connection's own record of state

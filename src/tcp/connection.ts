@@ -605,7 +605,7 @@ const TR_CODE = 524288;
 const TR_FIRST = 12;
 
 /** Slab words per Connection. */
-const CONNECTION_WORDS = 6;
+const CONNECTION_WORDS = 8;
 
 export class Connection {
   readonly id: number;
@@ -910,5 +910,37 @@ export class Connection {
   }
   set ackTs(v: number) {
     this.d[this.o + 5] = v;
+  }
+
+  /** The client's last SYN before the first SYN-ACK (the one it answered, as far as the capture can tell). */
+  get lastSynTs(): number {
+    return this.d[this.o + 6]!;
+  }
+  set lastSynTs(v: number) {
+    this.d[this.o + 6] = v;
+  }
+
+  /** The last SYN-ACK before the final ACK (the one that ACK answered). */
+  get lastSynAckTs(): number {
+    return this.d[this.o + 7]!;
+  }
+  set lastSynAckTs(v: number) {
+    this.d[this.o + 7] = v;
+  }
+
+  /**
+   * The round trip between the capture point and the server (the SYN-ACK
+   * after the SYN it answered), 0 when not known. A SYN resent before the
+   * answer does not count its timer in.
+   */
+  get rttToServer(): number {
+    const a = this.synAckTs - this.lastSynTs;
+    return this.lastSynTs > 0 && this.synAckTs > 0 && a > 0 ? a : 0;
+  }
+
+  /** The round trip between the capture point and the client (the final ACK after the SYN-ACK it answered), 0 when not known. */
+  get rttToClient(): number {
+    const b = this.ackTs - this.lastSynAckTs;
+    return this.lastSynAckTs > 0 && this.ackTs > 0 && b > 0 ? b : 0;
   }
 }

@@ -9,7 +9,9 @@
  * report's hot path avoids.
  */
 import { formatAddr } from '../decode/addr.js';
+import { ipv4HeaderChecksumOk, tcpChecksumOk } from '../decode/checksum.js';
 import type { Segment } from '../decode/segment.js';
+import { TunnelType } from '../decode/tunnel.js';
 import { ZeekConn, type ZeekOptions } from './conn-state.js';
 
 /** One conn.log row (the fields Zeek computes from TCP headers). */
@@ -47,7 +49,19 @@ interface Live {
   bPkts: number;
   n: number;
   parents: Set<string> | null;
+  /** The encapsulation (tunnel uids, outermost first) Zeek holds for the connection; '' for none. */
+  encap: string;
+  /** tunnel_changed events so far (Connection::tunnel_changes). */
+  encapChanges: number;
 }
+
+/**
+ * init-bare.zeek Tunnel::max_changes_per_connection: past this many changes of
+ * a connection's encapsulation, Zeek adds 'X' to its history (Conn.cc
+ * CheckEncapsulation; counted only when tunnel_changed has a handler, as
+ * base/frameworks/tunnels, loaded by default, has).
+ */
+const MAX_TUNNEL_CHANGES = 5;
 
 export class ZeekLog {
   private readonly live = new Map<string, Live>();
@@ -62,9 +76,9 @@ export class ZeekLog {
   ) {}
 
   segment(seg: Segment): void {
-    // Zeek's TCP analyzer drops a packet whose header is shorter than its data
-    // offset says ("truncated_header"): it never reaches the connection.
-    if (seg.headerCut) return;
+    // A run that validates checksums drops a bad IPv4 header before looking the connection up (IP.cc).
+    const checksums = this.opts.checksums === true;
+    if (checksums && !seg.ipFragmented && !ipv4HeaderChecksumOk(seg)) return;
     const src = formatAddr(seg.ipVersion, seg.src);
     const dst = formatAddr(seg.ipVersion, seg.dst);
     const x = `${src}/${seg.srcPort}`;
@@ -94,15 +108,34 @@ export class ZeekLog {
         bPkts: 0,
         n: ++this.count,
         parents: null,
+        encap: seg.tunnelDepth !== 0 ? this.encapsulation(seg) : '',
+        encapChanges: 0,
       };
       this.live.set(key, c);
+    } else if (seg.tunnelDepth !== 0 || c.encap !== '') {
+      // Connection::CheckEncapsulation, before the TCP analyzer sees the packet.
+      const encap = seg.tunnelDepth !== 0 ? this.encapsulation(seg) : '';
+      if (encap !== c.encap) {
+        if (c.encapChanges >= MAX_TUNNEL_CHANGES) c.zc.analyzerLimitReached();
+        else c.encapChanges++;
+        c.encap = encap;
+      }
     }
     if (seg.tunnelDepth !== 0) this.addParents(c, seg);
     const fromA = c.aH === src && c.aP === seg.srcPort;
+    if (seg.headerCut) {
+      // A header shorter than its data offset says (options cut by the snaplen):
+      // Zeek finds or makes the connection from the fixed 20 bytes, then its TCP
+      // analyzer drops the packet ("truncated_header", TCP.cc ExtractTCP_Header):
+      // a connection it opened has no packet and no history (OTH).
+      c.zc.open(fromA, seg);
+      return;
+    }
     if (fromA) c.aPkts++;
     else c.bPkts++;
     if (seg.ts > c.last) c.last = seg.ts;
-    c.zc.segment(fromA, seg, false, false);
+    if (checksums && !tcpChecksumOk(seg)) c.zc.badChecksum(fromA, seg);
+    else c.zc.segment(fromA, seg, false, false);
   }
 
   /**
@@ -114,18 +147,43 @@ export class ZeekLog {
    */
   private addParents(c: Live, seg: Segment): void {
     c.parents ??= new Set();
+    for (let i = 0; i < seg.tunnelDepth; i++) c.parents.add(this.tunnelUid(seg, i));
+  }
+
+  /** The uid of the segment's i-th tunnel (see addParents). */
+  private tunnelUid(seg: Segment, i: number): string {
+    const h = seg.tunnels[i]!;
+    const s = `${formatAddr(h.ipVersion, h.src)}/${h.srcPort}`;
+    const d = `${formatAddr(h.ipVersion, h.dst)}/${h.dstPort}`;
+    const k = `${h.type}|${s < d ? `${s}|${d}` : `${d}|${s}`}`;
+    let uid = this.tunnelUids.get(k);
+    if (uid === undefined) {
+      uid = `CT${(this.tunnelUids.size + 1).toString(36).padStart(5, '0')}`;
+      this.tunnelUids.set(k, uid);
+    }
+    return uid;
+  }
+
+  /**
+   * The packet's EncapsulationStack as Zeek compares it: each tunnel's identity
+   * is its encapsulating connection (for UDP-borne tunnels the outer UDP
+   * connection, whichever way the packet went; for IP and GRE tunnels, GRE in
+   * UDP included, the pair of outer addresses), i.e. its uid here. GTP-U whose
+   * uplink and downlink use different UDP ports is two outer connections, and
+   * changes at every turn (TunnelEncapsulation.h operator==).
+   */
+  private encapsulation(seg: Segment): string {
+    let k = '';
     for (let i = 0; i < seg.tunnelDepth; i++) {
       const h = seg.tunnels[i]!;
-      const s = `${formatAddr(h.ipVersion, h.src)}/${h.srcPort}`;
-      const d = `${formatAddr(h.ipVersion, h.dst)}/${h.dstPort}`;
-      const k = `${h.type}|${s < d ? `${s}|${d}` : `${d}|${s}`}`;
-      let uid = this.tunnelUids.get(k);
-      if (uid === undefined) {
-        uid = `CT${(this.tunnelUids.size + 1).toString(36).padStart(5, '0')}`;
-        this.tunnelUids.set(k, uid);
-      }
-      c.parents.add(uid);
+      // GRE in UDP is Zeek's GRE tunnel (the outer addresses): UDP only carries it to the GRE analyzer.
+      const id =
+        h.type === TunnelType.GreUdp
+          ? `gre|${[formatAddr(h.ipVersion, h.src), formatAddr(h.ipVersion, h.dst)].sort().join('|')}`
+          : this.tunnelUid(seg, i);
+      k += i === 0 ? id : `,${id}`;
     }
+    return k;
   }
 
   /** End of input: the connections still open, in order of their first packet. */

@@ -21,14 +21,17 @@
  * - scripts/base/protocols/conn/main.zeek conn_state(): the state names.
  *
  * Also emulated: the flip of a connection that began with a SYN-ACK when an ACK
- * or data segment follows (zeek/zeek PR #2191). Its code was not in the source
- * index we read; the behaviour is reconstructed from Zeek's baselines
- * (one-sided-2745 "^haf", flip-without-syn "^hADadFf", missing-syn): the flip
- * happens before the packet is processed, the history so far ("H") is rewritten
- * as the responder's ("^h"), and the SYN-ACK sender keeps SYN_ACK_SENT (a guess:
- * no baseline shows an unfinished connection of this kind). Not emulated: 'c'/'C' (bad checksum; we do not validate checksums,
- * i.e. we behave as `zeek -C`), 'x' (analysis limits), anything that depends on
- * application analyzers, and IPv6/Teredo tunnels (the decoder does not open them).
+ * or data segment follows (zeek/zeek PR #2191; TCP_Endpoint::CheckHistory():
+ * when the history is exactly "H" and the packet's letter is 'A' or 'D', the
+ * roles flip and the history becomes "^h"). Zeek flips in the middle of the
+ * packet; here the flip happens before the packet is processed (as Zeek's
+ * baselines one-sided-2745 "^haf", flip-without-syn "^hADadFf" and missing-syn
+ * show), and the SYN-ACK sender keeps SYN_ACK_SENT. Checksums: by
+ * default we behave as `zeek -C` (no validation); with ZeekOptions.checksums,
+ * as a run without -C (zeek-log.ts drops a bad IPv4 header, badChecksum() adds
+ * 'C'/'c'). Not emulated: 'X' (an application analyzer's limit reached,
+ * Conn.cc HIST_ANALYZER_LIMIT_REACHED) and anything else that depends on
+ * application analyzers (e.g. a script calling skip_further_processing()).
  *
  * Memory: a few numbers per endpoint, the history string, and at most
  * MAX_OOO_BLOCKS out-of-order byte ranges per endpoint (for gap detection).
@@ -64,6 +67,8 @@ const HIST_FIN_RST_PKT = 0x8;
 const HIST_DATA_PKT = 0x10;
 const HIST_ACK_PKT = 0x20;
 const HIST_MULTI_FLAG_PKT = 0x40;
+/** session/Session.h: a connection-wide bit (never shifted for the responder). */
+const HIST_ANALYZER_LIMIT_REACHED = 0x400;
 
 const TOO_LARGE_SEQ_DELTA = 1048576;
 /** updateStateMachine's result bits: Zeek's do_close and gen_event. */
@@ -142,6 +147,14 @@ export interface ZeekOptions {
   /** TCP ports of Zeek's `likely_server_ports`; default ZEEK_DEFAULT_LIKELY_SERVER_PORTS. */
   likelyServerPorts?: ReadonlySet<number>;
   timeouts?: Partial<ZeekTimeouts>;
+  /**
+   * Zeek validates checksums (a run without -C): a packet with a bad IPv4 header
+   * checksum is dropped, one with a bad TCP checksum only adds 'C'/'c' to its
+   * connection's history (ZeekLog applies this; of a tunnelled packet only the
+   * innermost IPv4 header is checked, and no fragment's). Default false, as `zeek -C`:
+   * captures taken on a sending host carry offloaded, uncomputed checksums.
+   */
+  checksums?: boolean;
 }
 
 /** The expire-timer chains of a connection that has none (shared; replaced, not pushed to). */
@@ -186,6 +199,9 @@ function historyOf(s: string): History {
   return h;
 }
 const NO_HISTORY = historyOf('');
+/** Made first, so always the one History of its string: compared by identity. */
+const HISTORY_H = historyOf('H');
+const HISTORY_FLIPPED_H = historyOf('^h');
 
 /** The responder's history letters, made once: toLowerCase() makes a new string at every call. */
 const RESPONDER_LETTERS = new Map<string, string>();
@@ -209,8 +225,8 @@ const C_REMOVED = 64;
 
 /** Endpoint bit: it is Zeek's originator. */
 const IS_ORIG = 16;
-/** Defaults of an Endpoint's rarer numbers: seqWraps, ackWraps, rxmtCnt, rxmtThresh, win0Cnt, win0Thresh, gapCnt, gapThresh. */
-const RARE_DEFAULTS = [0, 0, 0, 1, 0, 1, 0, 1];
+/** Defaults of an Endpoint's rarer numbers: seqWraps, ackWraps, rxmtCnt, rxmtThresh, win0Cnt, win0Thresh, gapCnt, gapThresh, chkCnt, chkThresh. */
+const RARE_DEFAULTS = [0, 0, 0, 1, 0, 1, 0, 1, 0, 1];
 
 /** One TCP endpoint (Zeek's TCP_Endpoint plus the reassembler's bookkeeping). */
 class Endpoint {
@@ -358,6 +374,20 @@ class Endpoint {
     this.setRare(7, v);
   }
 
+  get chkCnt(): number {
+    return this.rare(8);
+  }
+  set chkCnt(v: number) {
+    this.setRare(8, v);
+  }
+
+  get chkThresh(): number {
+    return this.rare(9);
+  }
+  set chkThresh(v: number) {
+    this.setRare(9, v);
+  }
+
   /** Zeek's int64 start_seq; always within uint32 here (Zeek's arithmetic is uint32). */
   get startSeq(): number {
     return this.d[this.o + 0]!;
@@ -447,9 +477,12 @@ function isHandshake(s: number): boolean {
   return s === INACTIVE || s === SYN_SENT || s === SYN_ACK_SENT;
 }
 
-function scaled(ep: Endpoint, which: 'rxmt' | 'win0' | 'gap'): boolean {
+function scaled(ep: Endpoint, which: 'rxmt' | 'win0' | 'gap' | 'chk'): boolean {
   // Connection::ScaledHistoryEntry with scaling base 10.
-  if (which === 'rxmt') {
+  if (which === 'chk') {
+    if (++ep.chkCnt !== ep.chkThresh) return false;
+    ep.chkThresh *= 10;
+  } else if (which === 'rxmt') {
     if (++ep.rxmtCnt !== ep.rxmtThresh) return false;
     ep.rxmtThresh *= 10;
   } else if (which === 'win0') {
@@ -734,6 +767,42 @@ export class ZeekConn {
   }
 
   /**
+   * A segment whose TCP checksum is bad, in a run that validates checksums
+   * (TCPAnalyzer::ValidateChecksum): the connection exists (it may be this
+   * packet that made it) but the segment is not processed, only counted in the
+   * history ('C'/'c', scaled: TCP_Endpoint::ChecksumError).
+   */
+  badChecksum(fromA: boolean, seg: Segment): void {
+    this.open(fromA, seg);
+    const ep = fromA === this.origIsA ? this.orig : this.resp;
+    if (scaled(ep, 'chk')) this.addHistory(ep.isOrig ? 'C' : 'c');
+  }
+
+  /**
+   * Connection::CheckHistory(HIST_ANALYZER_LIMIT_REACHED, 'X'): a limit was
+   * reached (zeek-log.ts: too many changes of the encapsulation). Once.
+   */
+  analyzerLimitReached(): void {
+    if ((this.histSeen & HIST_ANALYZER_LIMIT_REACHED) !== 0) return;
+    this.histSeen = (this.histSeen | HIST_ANALYZER_LIMIT_REACHED) >>> 0;
+    this.addHistory('X');
+  }
+
+  /**
+   * The connection's first packet, processed or not: Zeek's originator (its
+   * sender) and WantConnection()'s flip. Nothing once started.
+   */
+  open(fromA: boolean, seg: Segment): void {
+    if (this.started) return;
+    this.started = true;
+    this.lastTime = seg.ts;
+    // A literal of one: push() onto an empty array would reserve 17 slots.
+    this.expireChains = [seg.ts + this.timeouts.tcpSynTimeout];
+    if (!fromA) this.origIsA = false; // A is the first sender by definition
+    if (this.wantFlip(seg.srcPort, seg.dstPort, seg.flags)) this.flipRoles();
+  }
+
+  /**
    * One segment. fromA: sent by the connection's first sender. `retrans` and
    * `gap` (the tracker's own judgement) are accepted for the caller's
    * convenience but not used: Zeek's 't' and 'g' have their own definitions
@@ -750,30 +819,18 @@ export class ZeekConn {
     const ack = (flags & TcpFlag.ACK) !== 0;
     const t = seg.ts;
     const len = seg.payloadLen;
-    if (!this.started) {
-      this.started = true;
-      this.lastTime = t;
-      // A literal of one: push() onto an empty array would reserve 17 slots.
-      this.expireChains = [t + this.timeouts.tcpSynTimeout];
-      if (!fromA) this.origIsA = false; // A is the first sender by definition
-      if (this.wantFlip(seg.srcPort, seg.dstPort, flags)) this.flipRoles();
-    }
+    if (!this.started) this.open(fromA, seg);
     let isOrig = fromA === this.origIsA;
 
-    // PR #2191: a connection that began with a SYN-ACK is flipped when an ACK
-    // or a data segment follows (stealth scans do not send those).
-    if (
-      !syn &&
-      !fin &&
-      !rst &&
-      (ack || len > 0) &&
-      this.orig.state === SYN_ACK_SENT &&
-      this.resp.state === INACTIVE
-    ) {
+    // TCP_Endpoint::CheckHistory(): a connection that began with a SYN-ACK is
+    // flipped when an ACK or a data segment follows (stealth scans do not send
+    // those): when the history is exactly "H" and this packet is an 'A' or a 'D'
+    // (no SYN, FIN or RST). A bad-checksum 'c' in between ("Hc") prevents it.
+    if (!syn && !fin && !rst && (ack || len > 0) && this.hist === HISTORY_H) {
       this.flipRoles();
-      // The history so far ("H", maybe repeated) now belongs to the responder.
-      this.hist = historyOf(`^${swapCase(this.hist.s.replace(/\^$/, ''))}`);
-      this.histSeen = ((this.histSeen >>> 16) | (this.histSeen << 16)) >>> 0;
+      // Connection::ReplaceHistory("^h"): the SYN-ACK now belongs to the responder.
+      // hist_seen stays as it is (ReplaceHistory() replaces the string only).
+      this.hist = HISTORY_FLIPPED_H;
       this.firstPacketSeen |= 1;
       isOrig = fromA === this.origIsA;
     }
@@ -1283,13 +1340,4 @@ function insertOoo(ep: Endpoint, s: number, e: number): void {
   }
   o.splice(i, j - i, s, e);
   if (o.length > MAX_OOO_BLOCKS * 2) o.length = MAX_OOO_BLOCKS * 2;
-}
-
-function swapCase(s: string): string {
-  let r = '';
-  for (const c of s) {
-    const l = c.toLowerCase();
-    r += c === l ? c.toUpperCase() : l;
-  }
-  return r;
 }

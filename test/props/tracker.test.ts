@@ -26,7 +26,8 @@ import {
   type TransitionRecord,
 } from '../../src/tcp/connection.js';
 import { State } from '../../src/model/states.js';
-import { type SegInfo, Tracker, type TrackerObserver } from '../../src/tcp/tracker.js';
+import type { SegInfo } from '../../src/tcp/classify.js';
+import { Tracker, type TrackerObserver } from '../../src/tcp/tracker.js';
 import { ZeekConn } from '../../src/zeek/conn-state.js';
 
 const HOSTS: number[][] = [

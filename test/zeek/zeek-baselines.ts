@@ -56,7 +56,7 @@ export interface ZeekCase {
   /** Baseline rows of this run (TCP only). */
   rows: ZeekRow[];
   likelyServerPorts: ReadonlySet<number>;
-  /** Zeek ran without -C (bad checksums drop packets; we do not check checksums). */
+  /** Zeek ran without -C: it validated checksums (ZeekOptions.checksums emulates that; the report does not). */
   checksums: boolean;
   /** The capture holds one connection and the baseline does not name it. */
   single: boolean;

@@ -8,12 +8,6 @@ import { zeekConnections } from './zeek-driver.js';
 
 /** Every row where we differ from Zeek, and why. Keyed by `<baseline file>#<row>`. */
 const KNOWN: Record<string, string> = {
-  'chksums/localhost-bad-chksum.pcap.expect/core.checksums_ignore_nets/conn-failed.log#1':
-    'bad checksums (offloaded, localhost capture), Zeek run without -C drops those packets; we do not validate checksums (the same capture with ignore_checksums_nets agrees)',
-  'chksums/localhost-bad-chksum.pcap.expect/core.checksums_ignore_nets/conn-failed.log#2':
-    'bad checksums: Zeek without -C never processed the SYN, so the SYN-ACK looked like a reuse and opened a second connection (HcADF)',
-  'tcp/syn-bad.pcap.expect/core.tcp.bad-checksum-syn/conn.log#1':
-    "bad checksum (hexedited SYN), Zeek run without -C: history 'C', 0 packets; checksums are out of scope",
   'tcp/retransmit-timeout.pcapng.expect/core.expire-all-timers/conn-limited.log#1':
     'the test schedules 300 dummy timers so that Zeek (max_timer_expires=300) runs the 5 min inactivity timeout late; with every timer run (conn-all.log) we agree',
 };
@@ -23,7 +17,10 @@ describe('ZeekConn vs Zeek baselines', async () => {
   it('agrees on >= 90% of Zeek TCP rows; every disagreement is explained', async () => {
     const all: RowResult[] = [];
     for (const c of cases) {
-      const ours = await zeekConnections(c.pcap, { likelyServerPorts: c.likelyServerPorts });
+      const ours = await zeekConnections(c.pcap, {
+        likelyServerPorts: c.likelyServerPorts,
+        checksums: c.checksums,
+      });
       all.push(...compareWithZeek(c.rows, ours, c.single).results);
     }
     const agree = all.filter((r) => r.agree).length;

@@ -1,7 +1,8 @@
 /**
  * A capture's TCP connections as Zeek splits them, through the product's Zeek
  * view (src/zeek/conn-log.ts, `--zeek`), with the likely-server ports of the Zeek
- * run a baseline came from (`zeek -b` loads fewer).
+ * run a baseline came from (`zeek -b` loads fewer) and its checksum validation
+ * (a run without -C).
  */
 import { readCaptureFile } from '../../src/capture/reader.js';
 import { decodePacket } from '../../src/decode/packet.js';
