@@ -62,6 +62,15 @@ describe('architecture: src/, the layer rules and the README agree', () => {
     expect([...LAYERS.flat()].sort()).toEqual(srcUnits());
   });
 
+  it("the rules file's diagram (its header comment) shows the layers it enforces", () => {
+    const text = readFileSync(join(ROOT, '.dependency-cruiser.mjs'), 'utf8');
+    const drawn = [...text.matchAll(/^\/\/\s+(\d+)\s+((?:[\w-]+(?:\/|\.ts)\s+)+)/gm)]
+      .map((m) => [Number(m[1]), m[2]!.trim().split(/\s+/)] as const)
+      .sort((x, y) => x[0] - y[0]);
+    expect(drawn.map(([, units]) => units)).toEqual(LAYERS);
+    expect(drawn.map(([n]) => n)).toEqual(LAYERS.map((_, i) => i));
+  });
+
   it("the README's Layout table lists the same folders in the same layers, bottom first", () => {
     const rows = tableAfter('## Layout').map(([layer, folder]) => [Number(layer), folder!.replace(/`/g, '')]);
     const rules = LAYERS.flatMap((layer, i) => layer.map((u) => [i, u]));
