@@ -23,6 +23,7 @@
  */
 import { type Cursor, Layer, stop, truncated } from './cursor.js';
 import { DecodeStatus } from './segment.js';
+import { u16le } from '../capture/bytes.js';
 
 export function decodeIeee80211(c: Cursor): Layer {
   const b = c.buf;
@@ -75,7 +76,7 @@ export function decodeRadiotap(c: Cursor): Layer {
   const o = c.off;
   if (o + 8 > c.end) return truncated(c);
   if (b[o] !== 0) return stop(c, DecodeStatus.Malformed);
-  const len = b[o + 2]! | (b[o + 3]! << 8);
+  const len = u16le(b, o + 2);
   if (len < 8) return stop(c, DecodeStatus.Malformed);
   if (o + len > c.end) return truncated(c);
   c.off = o + len;

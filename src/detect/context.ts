@@ -5,8 +5,8 @@
  * deadline queues and the capture-gap note that replaces a diagnosis the
  * capture cannot support.
  */
-import { formatDuration } from '../report/format.js';
-import type { AnomalyReport } from '../report/model.js';
+import { formatDuration } from '../model/duration.js';
+import type { AnomalyReport } from '../model/report.js';
 import type { Settings } from '../config/settings.js';
 import {
   CLIENT,
@@ -18,7 +18,7 @@ import {
   type Side,
 } from '../tcp/connection.js';
 import { type TimerEntry, TimerQueue } from '../tcp/timer-queue.js';
-import { ANOMALY_KINDS, KIND_BY_NAME } from './kinds.js';
+import { ANOMALY_KINDS, KIND_BY_NAME } from '../model/kinds.js';
 
 /** The thresholds the detectors use (their meaning is documented in Settings). */
 export type DetectorSettings = Pick<

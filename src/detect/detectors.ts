@@ -17,7 +17,7 @@
  * are brought up to date by `finish()`.
  */
 import type { Segment } from '../decode/segment.js';
-import type { AnomalyReport } from '../report/model.js';
+import type { AnomalyReport } from '../model/report.js';
 import type { SegInfo } from '../tcp/classify.js';
 import type { Connection, TransitionRecord } from '../tcp/connection.js';
 import type { TrackerObserver } from '../tcp/tracker.js';

@@ -8,12 +8,12 @@
  */
 import type { Segment } from '../decode/segment.js';
 import { TcpFlag } from '../decode/segment.js';
-import type { AnomalyReport } from '../report/model.js';
+import type { AnomalyReport } from '../model/report.js';
 import type { SegInfo } from '../tcp/classify.js';
 import { CLIENT, type Connection, SIDE_NAMES, type Side, type TransitionRecord } from '../tcp/connection.js';
 import { hostHash } from '../tcp/flow-table.js';
 import { seqGe } from '../tcp/seq.js';
-import { State } from '../tcp/states.js';
+import { State } from '../model/states.js';
 import {
   Deadlines,
   type ConnDet,

@@ -7,7 +7,7 @@
  */
 import type { Segment } from '../decode/segment.js';
 import { TcpFlag } from '../decode/segment.js';
-import type { AnomalyReport } from '../report/model.js';
+import type { AnomalyReport } from '../model/report.js';
 import type { SegInfo } from '../tcp/classify.js';
 import {
   CLIENT,
@@ -18,7 +18,7 @@ import {
   type Side,
   type TransitionRecord,
 } from '../tcp/connection.js';
-import { State } from '../tcp/states.js';
+import { State } from '../model/states.js';
 import { type DetectContext, type DetectorFamily, endpointName } from './context.js';
 
 interface HostCount {

@@ -10,7 +10,7 @@ import { TcpFlag } from '../decode/segment.js';
 import type { SegInfo } from '../tcp/classify.js';
 import { CLIENT, type Connection, type Endpoint, SERVER, SIDE_NAMES, type Side } from '../tcp/connection.js';
 import { seqDiff, seqGe } from '../tcp/seq.js';
-import { STATE_NAMES, State } from '../tcp/states.js';
+import { STATE_NAMES, State } from '../model/states.js';
 import { type DetectContext, type DetectorFamily, endpointName, fmtSeconds } from './context.js';
 
 /** Bytes `from` sent that `to` has not acknowledged; an unacknowledged FIN takes a sequence number but is no data. */

@@ -6,7 +6,7 @@
  */
 import type { Segment } from '../decode/segment.js';
 import { TcpFlag } from '../decode/segment.js';
-import type { AnomalyReport } from '../report/model.js';
+import type { AnomalyReport } from '../model/report.js';
 import type { SegInfo } from '../tcp/classify.js';
 import { type Connection, SIDE_NAMES, SIDES, type Side } from '../tcp/connection.js';
 import {

@@ -5,9 +5,9 @@
  * (capture-ended-open). A stuck state stands only on a state the capture
  * proves, on a connection seen both ways and without capture gaps.
  */
-import type { AnomalyReport } from '../report/model.js';
+import type { AnomalyReport } from '../model/report.js';
 import { type Connection, SIDE_NAMES, type Side, type TransitionRecord } from '../tcp/connection.js';
-import { isTerminal, STATE_NAMES, State } from '../tcp/states.js';
+import { isTerminal, STATE_NAMES, State } from '../model/states.js';
 import {
   type ConnDet,
   Deadlines,

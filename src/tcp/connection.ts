@@ -5,9 +5,9 @@
  */
 import { formatAddr, formatIPv4 } from '../decode/addr.js';
 import type { Segment } from '../decode/segment.js';
-import type { TunnelInfo } from '../decode/tunnel.js';
+import type { TunnelInfo } from '../model/report.js';
 import { slabRow, slabRowOf } from './slab.js';
-import { State } from './states.js';
+import { State } from '../model/states.js';
 
 export const CLIENT = 0;
 /** Where the capture point sits for a connection (SPEC.md `vantage`). */

@@ -23,7 +23,7 @@ import {
   type When,
   onlyEstablishedSends,
 } from './state-machine.js';
-import { isTerminal, State } from './states.js';
+import { isTerminal, State } from '../model/states.js';
 import { type TimerEntry, TimerQueue } from './timer-queue.js';
 import { Ev } from './transitions.js';
 

@@ -13,7 +13,7 @@ import type { Segment } from '../decode/segment.js';
 import { TcpFlag } from '../decode/segment.js';
 import { CLIENT, type Connection, type Endpoint, type Side, type TransitionRecord } from './connection.js';
 import { seqAdd, seqDiff, seqGe } from './seq.js';
-import { State } from './states.js';
+import { State } from '../model/states.js';
 import { TimerQueue } from './timer-queue.js';
 import { EVENT_CAUSE, Ev, IMPOSSIBLE, nextState } from './transitions.js';
 

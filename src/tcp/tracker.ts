@@ -37,7 +37,7 @@ import { Deliveries } from './delivery.js';
 import { FlowTable, hashAddr6 } from './flow-table.js';
 import { seqAdd, seqDiff, seqGe, seqGt } from './seq.js';
 import { type Schedule, StateMachine, type When } from './state-machine.js';
-import { isTerminal, State } from './states.js';
+import { isTerminal, State } from '../model/states.js';
 import type { TimerEntry } from './timer-queue.js';
 import { Ev } from './transitions.js';
 

@@ -14,7 +14,7 @@
  * order of processing (3.10.7.4): RST first, then SYN, then the ACK field
  * (ACK_SYN / ACK_FIN), then the FIN bit.
  */
-import { State } from './states.js';
+import { State } from '../model/states.js';
 
 export const Ev = {
   /** Sent a SYN without ACK (active open, or its retransmission). */

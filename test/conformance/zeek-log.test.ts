@@ -1,7 +1,7 @@
 /**
  * The `--zeek` view (Zeek's conn.log: connections split by Zeek's timers, its
  * conn_state and history) against Zeek's own baselines: the corpus's
- * (test/tcp/zeek-baselines.ts) and the other Zeek test traces with conn.log
+ * (test/zeek/zeek-baselines.ts) and the other Zeek test traces with conn.log
  * baselines (test/conformance/zeek-traces/, manifest.json), row by row.
  *
  * Each run is emulated as Zeek was run: a `zeek -b` run loads only the scripts
@@ -18,14 +18,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analyze.js';
-import type { ZeekRow as LogRow } from '../../src/tcp/zeek-log.js';
+import type { ZeekRow as LogRow } from '../../src/zeek/conn-log.js';
 import {
   type OurConn,
   type RowResult,
   type ZeekCase,
   compareWithZeek,
   loadZeekCases,
-} from '../tcp/zeek-baselines.js';
+} from '../zeek/zeek-baselines.js';
 import { ZEEK_DISAGREEMENTS } from './zeek-disagreements.js';
 import { loadZeekTraceCases } from './zeek-traces.js';
 

@@ -13,9 +13,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ZEEK_DEFAULT_LIKELY_SERVER_PORTS, ZEEK_PORTS, zeekBarePorts } from '../../src/tcp/zeek.js';
+import { ZEEK_DEFAULT_LIKELY_SERVER_PORTS, ZEEK_PORTS, zeekBarePorts } from '../../src/zeek/conn-state.js';
 import { CORPUS } from '../helpers/corpus.mjs';
-import { type ZeekCase, parseConnLog } from '../tcp/zeek-baselines.js';
+import { type ZeekCase, parseConnLog } from '../zeek/zeek-baselines.js';
 
 export const ZEEK_TRACES = fileURLToPath(new URL('./zeek-traces', import.meta.url));
 

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Detectors } from '../../src/detect/detectors.js';
-import { ANOMALY_KINDS } from '../../src/detect/kinds.js';
+import { ANOMALY_KINDS } from '../../src/model/kinds.js';
 import { DEFAULT_SETTINGS } from '../../src/config/settings.js';
 
 const families = new Detectors(DEFAULT_SETTINGS, () => {}).families;

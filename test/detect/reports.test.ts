@@ -5,7 +5,7 @@
  * boundaries.test.ts; here the wording and the numbers a reader acts on.
  */
 import { describe, expect, it } from 'vitest';
-import type { AnomalyReport } from '../../src/report/model.js';
+import type { AnomalyReport } from '../../src/model/report.js';
 import { at, EPS, established, manyWires, setup, T0 } from './helpers.js';
 
 /**

@@ -6,7 +6,7 @@
  * and "no change" everywhere else, not copied from the table.
  */
 import { describe, expect, it } from 'vitest';
-import { State, STATE_NAMES } from '../../src/tcp/states.js';
+import { State, STATE_NAMES } from '../../src/model/states.js';
 import { Ev, IMPOSSIBLE, isLegalTransition, NO_CHANGE, nextState } from '../../src/tcp/transitions.js';
 
 type EvName = keyof typeof Ev;

@@ -6,7 +6,7 @@
  */
 import { newSegment, type Segment, TcpFlag } from '../../src/decode/segment.js';
 import type { Connection, Side } from '../../src/tcp/connection.js';
-import { STATE_NAMES } from '../../src/tcp/states.js';
+import { STATE_NAMES } from '../../src/model/states.js';
 import type { SegInfo } from '../../src/tcp/classify.js';
 import { Tracker, type TrackerObserver, type TrackerOptions } from '../../src/tcp/tracker.js';
 import type { TransitionRecord } from '../../src/tcp/connection.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { newSegment, TcpFlag } from '../../src/decode/segment.js';
-import { ZeekConn, type ZeekOptions, ZeekTcpState as Z, zeekBarePorts } from '../../src/tcp/zeek.js';
+import { ZeekConn, type ZeekOptions, ZeekTcpState as Z, zeekBarePorts } from '../../src/zeek/conn-state.js';
 
 type Side = 'A' | 'B';
 

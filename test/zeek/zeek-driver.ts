@@ -1,14 +1,14 @@
 /**
  * A capture's TCP connections as Zeek splits them, through the product's Zeek
- * view (src/tcp/zeek-log.ts, `--zeek`), with the likely-server ports of the Zeek
+ * view (src/zeek/conn-log.ts, `--zeek`), with the likely-server ports of the Zeek
  * run a baseline came from (`zeek -b` loads fewer) and its checksum validation
  * (a run without -C).
  */
 import { readCaptureFile } from '../../src/capture/reader.js';
 import { decodePacket } from '../../src/decode/packet.js';
 import { DecodeStatus, newSegment } from '../../src/decode/segment.js';
-import type { ZeekOptions } from '../../src/tcp/zeek.js';
-import { ZeekLog, type ZeekRow } from '../../src/tcp/zeek-log.js';
+import type { ZeekOptions } from '../../src/zeek/conn-state.js';
+import { ZeekLog, type ZeekRow } from '../../src/zeek/conn-log.js';
 import type { OurConn } from './zeek-baselines.js';
 
 export function rowToOurs(r: ZeekRow): OurConn {

@@ -3,10 +3,10 @@
  * contract; add fields freely, never rename or remove without bumping `version`.
  * The JSON Schema in schema/report.schema.json describes the same shape.
  */
-import type { TunnelInfo } from '../decode/tunnel.js';
-import type { StateName } from '../tcp/states.js';
+import type { Severity } from './severity.js';
+import type { StateName } from './states.js';
 
-export type Severity = 'error' | 'warning' | 'info';
+export type { Severity } from './severity.js';
 
 export interface Report {
   version: 1;
@@ -139,6 +139,23 @@ export interface ConnectionReport {
    * none): type, outer endpoints from the client's side, VNI / key / TEID.
    */
   tunnel?: TunnelInfo[];
+}
+
+/** One tunnel of a connection, as the JSON report gives it (built by decode/tunnel.ts describeTunnels). */
+export interface TunnelInfo {
+  /** TUNNEL_NAMES: `VXLAN`, `Geneve`, `GRE`, `GTP-U`, `Teredo`, ... */
+  type: string;
+  /** Outer source and destination, from the client's side (the client's packets travel src -> dst). */
+  src: string;
+  dst: string;
+  /** Outer UDP ports of UDP-borne tunnels (VXLAN, Geneve, GTP-U, Teredo, AYIYA, GRE-in-UDP). */
+  srcPort?: number;
+  dstPort?: number;
+  /** VNI (VXLAN, Geneve), GRE key, ERSPAN session id or GTP-U TEID, when the header has one. */
+  vni?: number;
+  key?: number;
+  session?: number;
+  teid?: number;
 }
 
 export interface AnomalyReport {

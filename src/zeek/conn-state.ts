@@ -37,7 +37,7 @@
  * MAX_OOO_BLOCKS out-of-order byte ranges per endpoint (for gap detection).
  */
 import { type Segment, TcpFlag } from '../decode/segment.js';
-import { slabRow, slabRowOf } from './slab.js';
+import { slabRow, slabRowOf } from '../tcp/slab.js';
 
 /** Zeek's EndpointState values (init-bare.zeek TCP_INACTIVE .. TCP_RESET). */
 export const ZeekTcpState = {

@@ -3,7 +3,7 @@
  * "Anomaly kinds"), severity, and the hint an engineer on call reads.
  * `level` tells whether it is raised per connection or per host.
  */
-import type { Severity } from '../report/model.js';
+import type { Severity } from './severity.js';
 
 export interface AnomalyKind {
   kind: string;
