@@ -252,7 +252,8 @@ export class Tracker {
     while (timeWait.peek() <= t) {
       timeWait.shift(e);
       const ep = e.conn.endpoint(e.side);
-      if (ep.state === State.TIME_WAIT && ep.stateSince + 2 * this.opts.msl === e.t) {
+      // Only the timer of its latest start (entered, or restarted by a FIN) ends it.
+      if (ep.state === State.TIME_WAIT && ep.timeWaitStart + 2 * this.opts.msl === e.t) {
         const at = this.timerAt;
         at.ts = e.t;
         at.frame = this.lastFrame;

@@ -126,39 +126,6 @@ export const KNOWN_TRACKER_GAPS: Gap[] = [
     reproducer: { family: 'SYN retries exhausted: the server host is down', at: 0 },
   },
   {
-    id: 'since-restarted-by-time-wait-restart',
-    property: 'since',
-    key: /^since \[[^\]]+\] (client|server) TIME_WAIT late$/,
-    wrong:
-      "a retransmitted FIN that restarts TIME_WAIT also moves the endpoint's since to that moment; it entered TIME_WAIT " +
-      'when it acknowledged the first FIN (that ACK is in the capture)',
-    reproducer: {
-      family: 'clean: the last ACK lost after the capture point, the FIN retransmitted into TIME_WAIT',
-      at: 0,
-    },
-  },
-  {
-    id: 'since-zero',
-    property: 'since',
-    key: /^since \[[^\]]+\] (client|server) CLOSED early$/,
-    wrong:
-      'an endpoint the report never moved (no transition: here the unseen side of a one-way capture, reset by a crashed ' +
-      'peer) gets since = 0, i.e. 1970, instead of a time in the capture or no since',
-    reproducer: {
-      scenario: () =>
-        rp(
-          [
-            connect(0.1),
-            { t: 0.1, op: 'connect', sock: 'p', host: B, port: 80, to: A, toPort: 40000 },
-            { t: 0.1, op: 'crash', host: A },
-          ],
-          1,
-          {},
-          { at: 0, dir: 'AtoB' },
-        ),
-    },
-  },
-  {
     id: 'rst-reply-taken-as-delivery',
     property: ['history', 'final-state'],
     key: /^history \[[^\]]+\] (client|server) never ESTABLISHED>CLOSE_WAIT$/,
