@@ -279,6 +279,19 @@ export class Tracker {
   }
 
   /**
+   * After finish() and the detectors' last look: what the silence at the end
+   * says of the endpoints' own timers (Deliveries.conclude): a handshake
+   * whose retries ran out, an orphaned FIN_WAIT_2.
+   */
+  conclude(end: number): void {
+    for (const c of this.openConnections()) {
+      if (c.ended) continue;
+      this.deliveries.conclude(c, end);
+      this.checkEnded(c);
+    }
+  }
+
+  /**
    * Remove a connection from the flow table now, before its timeout: the
    * pipeline's answer to memory pressure (its connection cap), as conntrack's
    * early_drop. One that had not ended is timed out (and reported ended).
@@ -528,10 +541,11 @@ export class Tracker {
 
     // --- silence: retransmissions the peer never answers ---
     rcv.unansweredRtx = 0;
-    if (info.retransmission && len > 0) {
-      snd.unansweredRtx++;
+    if (info.retransmission && (len > 0 || syn)) {
+      if (len > 0) snd.unansweredRtx++;
       const ev = snd.evidence();
-      ev.prevRtxTs = ev.lastRtxTs;
+      // A resent SYN or SYN-ACK: its backoff counts from the first one sent.
+      ev.prevRtxTs = ev.lastRtxTs === 0 && syn ? (hasAck ? conn.synAckTs : conn.synTs) : ev.lastRtxTs;
       ev.lastRtxTs = t;
     }
 
