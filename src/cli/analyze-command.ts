@@ -395,6 +395,12 @@ async function analyzeOne(
     screen.done();
     progress?.done();
   }
+  // After a first signal, the rest (finish(), the report) would run in the
+  // microtasks that follow the signal's callback, before the setImmediate that
+  // hands signals back to their default action: a second signal then waited for
+  // the whole report (0.2 to 9 s on a big flow table). One turn of the event loop
+  // first, and a second signal kills the process at once, whatever runs then.
+  if (ctx.signal.aborted) await new Promise<void>((resolve) => setImmediate(resolve));
   const result = a.finish(stats, { deferConnections: ctx.deferConnections });
   if (ndjson) {
     for (const c of result.report.connections) {
