@@ -73,21 +73,26 @@ export async function analyzeCommand(
 
   // SIGINT/SIGTERM (Ctrl-C on `tcpdump ... | tcptrace-ts -`): stop reading, report
   // what was read, exit with the gate's code. A second signal ends the process at
-  // once, killed by it (status 130 or 143): the handlers go right after the first,
+  // once, killed by it (status 130 or 143): the handlers go soon after the first,
   // so the next one has the default action even while the report is being worked
-  // out and no JavaScript can run; one that came together with the first (both
-  // queued while a chunk was being analysed) is raised again.
+  // out and no JavaScript can run. They go two turns of the event loop later, not
+  // at once: a signal caught meanwhile (both queued while a chunk was analysed, or
+  // one just in flight) still reaches this handler, which raises it again; closing
+  // the handlers would drop it. The report waits for that (`released`).
   const ac = new AbortController();
   let signalled = false;
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
   const detach = () => {
     io.signals.off('SIGINT', onInt);
     io.signals.off('SIGTERM', onTerm);
+    release();
   };
   const onSignal = (sig: 'SIGINT' | 'SIGTERM') => {
     if (!signalled) {
       signalled = true;
       ac.abort();
-      setImmediate(detach);
+      setImmediate(() => setImmediate(detach));
       return;
     }
     detach();
@@ -120,6 +125,7 @@ export async function analyzeCommand(
           live,
           io,
           signal: ac.signal,
+          released,
           order,
           textDate,
           textZone,
@@ -228,6 +234,8 @@ interface RunCtx {
   live: boolean;
   io: Io;
   signal: AbortSignal;
+  /** Resolves once a first signal's handlers are gone (signals have their default action). */
+  released: Promise<void>;
   order: 'time' | 'given' | undefined;
   textDate: number | undefined;
   textZone: string | undefined;
@@ -396,11 +404,11 @@ async function analyzeOne(
     progress?.done();
   }
   // After a first signal, the rest (finish(), the report) would run in the
-  // microtasks that follow the signal's callback, before the setImmediate that
-  // hands signals back to their default action: a second signal then waited for
-  // the whole report (0.2 to 9 s on a big flow table). One turn of the event loop
-  // first, and a second signal kills the process at once, whatever runs then.
-  if (ctx.signal.aborted) await new Promise<void>((resolve) => setImmediate(resolve));
+  // microtasks that follow the signal's callback, before the handlers go: a
+  // second signal then waited for the whole report (0.2 to 9 s on a big flow
+  // table). Once they are gone, a second signal kills the process at once,
+  // whatever synchronous work runs then.
+  if (ctx.signal.aborted) await ctx.released;
   const result = a.finish(stats, { deferConnections: ctx.deferConnections });
   if (ndjson) {
     for (const c of result.report.connections) {
