@@ -75,10 +75,11 @@ export async function analyzeCommand(
   // what was read, exit with the gate's code. A second signal ends the process at
   // once, killed by it (status 130 or 143): the handlers go soon after the first,
   // so the next one has the default action even while the report is being worked
-  // out and no JavaScript can run. They go two turns of the event loop later, not
-  // at once: a signal caught meanwhile (both queued while a chunk was analysed, or
-  // one just in flight) still reaches this handler, which raises it again; closing
-  // the handlers would drop it. The report waits for that (`released`).
+  // out and no JavaScript can run. They stay for SIGNAL_GRACE first, the event
+  // loop free (the report waits for them to go, `released`): a signal caught
+  // meanwhile (one queued with the first while a chunk was analysed, or caught
+  // by another thread a little later) still reaches this handler, which raises
+  // it again; closing the handlers at once would drop it.
   const ac = new AbortController();
   let signalled = false;
   let release!: () => void;
@@ -92,7 +93,7 @@ export async function analyzeCommand(
     if (!signalled) {
       signalled = true;
       ac.abort();
-      setImmediate(() => setImmediate(detach));
+      setTimeout(detach, SIGNAL_GRACE);
       return;
     }
     detach();
@@ -536,6 +537,9 @@ function writeText(
     );
   }
 }
+
+/** How long the handlers of a first signal stay, in ms (see analyzeCommand). */
+const SIGNAL_GRACE = 200;
 
 /** The default --max-connections for a stream input (see analyzeCommand). */
 export const STREAM_MAX_CONNECTIONS = 30_000;
