@@ -1,6 +1,6 @@
 /**
  * Mutation testing (`npm run mutation`, not part of `npm test`): StrykerJS
- * changes src/tcp/ and src/detect/ one mutant at a time and runs the tests
+ * changes src/tcp/, src/zeek/ and src/detect/ one mutant at a time and runs the tests
  * that cover it (coverageAnalysis perTest) from vitest.mutation.config.ts.
  * One folder: `npm run mutation -- --mutate 'src/detect/**'`. Results and the
  * surviving mutants judged equivalent: docs/mutation.md.
@@ -9,7 +9,7 @@ export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutation.config.ts' },
   plugins: ['@stryker-mutator/vitest-runner'],
-  mutate: ['src/tcp/**/*.ts', 'src/detect/**/*.ts'],
+  mutate: ['src/tcp/**/*.ts', 'src/zeek/**/*.ts', 'src/detect/**/*.ts'],
   coverageAnalysis: 'perTest',
   // Two cores are typical here; more processes only queue.
   concurrency: 2,

@@ -1,6 +1,6 @@
 /**
  * The tests `npm run mutation` (StrykerJS, stryker.config.mjs) runs against each
- * mutant of src/tcp/ and src/detect/: those that call the engine in-process
+ * mutant of src/tcp/, src/zeek/ and src/detect/: those that call the engine in-process
  * (a CLI test runs dist/, which a mutant of src/ never reaches) and finish in
  * seconds. The corpus conformance suites and the property tests (seconds per
  * run, and they assert only invariants) are left to `npm test`.
@@ -15,6 +15,7 @@ export default defineConfig({
       'test/detect/reports.test.ts',
       'test/detect/corpus-kinds.test.ts',
       'test/tcp/*.test.ts',
+      'test/zeek/*.test.ts',
       'test/fixtures/kernel-truth.test.ts',
     ],
     // Every corpus capture in one test: seconds for each mutant it covers (npm test runs it).

@@ -39,7 +39,7 @@ if (stage === 'engine') {
   const { decodePacket } = await import(join(dist, 'decode', 'packet.js'));
   const { newSegment, DecodeStatus } = await import(join(dist, 'decode', 'segment.js'));
   const { Tracker } = await import(join(dist, 'tcp', 'tracker.js'));
-  const { ZeekConn } = await import(join(dist, 'tcp', 'zeek.js'));
+  const { ZeekConn } = await import(join(dist, 'zeek', 'conn-state.js'));
   const none = () => {};
   const observer = { segment: none, transition: none, portReuse: none, connectionEnded: none };
   const tracker = at >= 2 ? new Tracker(observer, at >= 3 ? { newZeek: () => new ZeekConn() } : {}) : null;

@@ -9,7 +9,6 @@
  * chunk; decode fills one reused Segment; the tracker and detectors update the
  * connection in place. Nothing is allocated per packet but the rare transition.
  */
-import { statSync } from 'node:fs';
 import {
   CaptureError,
   type CaptureStats,
@@ -23,11 +22,10 @@ import { DEFAULT_SETTINGS, type Settings, type SettingsInput } from './config/se
 import { Detectors } from './detect/detectors.js';
 import { Layer } from './decode/cursor.js';
 import { Defragmenter } from './decode/defrag.js';
-import { decodeDatagram, decodePacket, firstLayer } from './decode/packet.js';
-import { DecodeStatus, newSegment, SKIP_REASON, type Segment, TcpFlag } from './decode/segment.js';
-import { TcpdumpTextParser } from './decode/tcpdump-text.js';
-import { LocalZone, normalizeZone, processZone } from './decode/tcpdump-text/zone.js';
-import { UsageError } from './config/errors.js';
+import { decodeDatagram, decodeNextSubframe, decodePacket, firstLayer } from './decode/packet.js';
+import { DecodeStatus, newSegment, SKIP_REASON, type Segment } from './decode/segment.js';
+import { loadBaseline } from './gate/baseline.js';
+import { judge } from './gate/verdict.js';
 import { describeTunnels } from './decode/tunnel.js';
 import {
   anomalyMatches,
@@ -36,29 +34,29 @@ import {
   linkTypeName,
   makeFilter,
   matches,
-  newSummarised,
   stateSummary,
-  summarise,
-  type Summarised,
 } from './report/build.js';
 import type {
   AnomalyReport,
   CaptureQuality,
   ConnectionReport,
   LadderReport,
-  LadderRow,
   Report,
   StateSummary,
-} from './report/model.js';
+} from './model/report.js';
 import { writeConnectionJson } from './report/connection-json.js';
+import { LadderRecorder, type LadderSelection } from './engine/ladder-recorder.js';
+import { TextInputs } from './engine/text-input.js';
+import { ConnectionCap } from './engine/connection-cap.js';
 import { roundDetails } from './report/format.js';
 import type { JsonBytes } from './report/json-bytes.js';
 import { CLIENT, type Connection, type TransitionRecord } from './tcp/connection.js';
-import { seqDiff } from './tcp/seq.js';
-import { isTerminal, State, STATE_NAMES, type StateName } from './tcp/states.js';
-import { type SegInfo, Tracker, type TrackerObserver } from './tcp/tracker.js';
-import { ZeekConn } from './tcp/zeek.js';
-import { ZeekLog, type ZeekRow } from './tcp/zeek-log.js';
+import type { SegInfo } from './tcp/classify.js';
+import { Tracker, type TrackerObserver } from './tcp/tracker.js';
+import { ZeekConn, type ZeekOptions } from './zeek/conn-state.js';
+import { ZeekLog, type ZeekRow } from './zeek/conn-log.js';
+
+export type { LadderSelection } from './engine/ladder-recorder.js';
 
 export interface AnalyzeOptions {
   /**
@@ -78,9 +76,14 @@ export interface AnalyzeOptions {
   onProgress?: (bytesRead: number, totalBytes: number | undefined, packets: number) => void;
   /**
    * Zeek's conn.log view (`--zeek`): each row as Zeek would log it, connections
-   * split by Zeek's timers (src/tcp/zeek-log.ts).
+   * split by Zeek's timers (src/zeek/conn-log.ts).
    */
   onZeekRow?: (row: ZeekRow) => void;
+  /**
+   * How the emulated Zeek was run (its likely_server_ports, timers); default a
+   * plain `zeek` run. Conformance tests set the ports of `zeek -b` runs.
+   */
+  zeek?: ZeekOptions;
   /** Record the ladder rows of this connection id. */
   ladder?: number;
   /** Record the ladder rows of these connections (the HTML report's drawings); see AnalysisResult.ladders. */
@@ -134,206 +137,6 @@ export interface FinishOptions {
   deferConnections?: boolean;
 }
 
-const FLAG_LETTERS: [number, string][] = [
-  [TcpFlag.FIN, 'F'],
-  [TcpFlag.SYN, 'S'],
-  [TcpFlag.RST, 'R'],
-  [TcpFlag.PSH, 'P'],
-  [TcpFlag.URG, 'U'],
-  [TcpFlag.ECE, 'E'],
-  [TcpFlag.CWR, 'W'],
-  [TcpFlag.AE, 'e'],
-];
-
-/** tcpdump's flag notation: `S`, `S.`, `P.`, `F.`, `R`, `.`, `none`. */
-export function flagString(f: number): string {
-  let s = '';
-  for (const [bit, ch] of FLAG_LETTERS) if (f & bit) s += ch;
-  if (f & TcpFlag.ACK) s += '.';
-  return s || 'none';
-}
-
-/**
- * The start of a line only tcpdump writes: a packet line's timestamp (any -t
- * style, after an optional -# frame number) or its banner on stderr (often
- * merged into the file with 2>&1).
- */
-const TCPDUMP_LINE =
-  /^\s*(?:\d+ {2,})?(?:(?:\d{4}-\d{2}-\d{2} )?\d{1,2}:\d{2}:\d{2}(?:\.\d+)? |\d+\.\d{6,9} )|^(?:reading from file |listening on |tcpdump: )/;
-
-/**
- * Each ladder row's states, from the connection's own record of state
- * changes (SPEC.md: the ladder and `transitions` tell the same story): the
- * state of each side after a row is that of its last change at or before the
- * row's frame. A change that the evidence placed later than the segment that
- * caused it (a FIN shown to have arrived by the receiver's ACK) appears on the
- * row of that evidence.
- */
-export function statesFromTransitions(rows: LadderRow[], conn: ConnectionReport): void {
-  const tr = conn.transitions;
-  let c: StateName = 'CLOSED';
-  let s: StateName = 'CLOSED';
-  let i = 0;
-  for (const row of rows) {
-    const c0 = c;
-    const s0 = s;
-    let ci = false;
-    let si = false;
-    const cs: StateName[] = [];
-    const ss: StateName[] = [];
-    while (i < tr.length && tr[i]!.frame <= row.frame) {
-      const x = tr[i]!;
-      if (x.endpoint === 'client') {
-        c = x.to;
-        ci = x.inferred === true;
-        cs.push(c);
-      } else {
-        s = x.to;
-        si = x.inferred === true;
-        ss.push(s);
-      }
-      i++;
-    }
-    const cn = cs.length;
-    const sn = ss.length;
-    // Several changes on one row (a FIN and the ACK of ours shown by one answer): every state passed through.
-    if (cn > 1) row.clientSteps = cs;
-    else delete row.clientSteps;
-    if (sn > 1) row.serverSteps = ss;
-    else delete row.serverSteps;
-    row.clientState = c;
-    row.serverState = s;
-    // A change is a change even where it ends where it began (TIME_WAIT restarted).
-    row.clientChanged = c !== c0 || cn > 0;
-    row.serverChanged = s !== s0 || sn > 0;
-    if (row.clientChanged && ci) row.clientInferred = true;
-    else delete row.clientInferred;
-    if (row.serverChanged && si) row.serverInferred = true;
-    else delete row.serverInferred;
-  }
-}
-
-/** Which connections to record as ladder rows (`AnalyzeOptions.ladders`), and how many rows at most. */
-export interface LadderSelection {
-  /** Connection ids to record, or every connection ('all'). */
-  ids: ReadonlySet<number> | 'all';
-  /** Rows recorded over all connections; past it, no new connection is recorded (memory stays bounded). */
-  maxRows?: number;
-  /** Rows recorded per connection; the rest are counted in `LadderReport.elided`. */
-  maxRowsPerConn?: number;
-}
-
-/** One connection's rows being recorded. */
-interface LadderTrack {
-  conn: Connection;
-  rows: LadderRow[];
-  baseSeq: [number, number];
-  /** A row of that side (c2s, s2c) has been recorded: its base is set. */
-  seen: [boolean, boolean];
-  /** Rows past maxRowsPerConn, not recorded. */
-  dropped: number;
-}
-
-/** Records the segments of the selected connections as ladder rows. */
-class LadderRecorder {
-  readonly tracks = new Map<number, LadderTrack>();
-  private rowCount = 0;
-  private readonly maxRows: number;
-  private readonly maxPerConn: number;
-  /** The budget ran out: connections seen after that have no rows. */
-  full = false;
-  constructor(private readonly sel: LadderSelection) {
-    this.maxRows = sel.maxRows ?? Number.POSITIVE_INFINITY;
-    this.maxPerConn = sel.maxRowsPerConn ?? Number.POSITIVE_INFINITY;
-  }
-
-  wants(id: number): boolean {
-    return this.sel.ids === 'all' || this.sel.ids.has(id);
-  }
-
-  segment(conn: Connection, seg: Segment, info: SegInfo): void {
-    let tr = this.tracks.get(conn.id);
-    if (tr === undefined) {
-      if (!this.wants(conn.id)) return;
-      if (this.rowCount >= this.maxRows) {
-        this.full = true;
-        return;
-      }
-      tr = { conn, rows: [], baseSeq: [0, 0], seen: [false, false], dropped: 0 };
-      this.tracks.set(conn.id, tr);
-    }
-    // Both bounds are hard: a long transfer recorded from its start stops at them too.
-    if (tr.rows.length >= this.maxPerConn || this.rowCount >= this.maxRows) {
-      if (this.rowCount >= this.maxRows) this.full = true;
-      tr.dropped++;
-      return;
-    }
-    this.rowCount++;
-    const side = info.side;
-    const other = 1 - side;
-    const snd = conn.endpoint(side);
-    const rcv = conn.endpoint(1 - side);
-    // Relative numbers are relative to each side's ISN (tcpdump, Wireshark). For a
-    // side whose SYN was not seen (a mid-stream pickup), to the first sequence
-    // number it used, or, when the peer spoke first, to the peer's first ack of it:
-    // the same origin either way, so every ack= of the ladder is relative.
-    if (!tr.seen[side]) {
-      tr.seen[side] = true;
-      tr.baseSeq[side] = snd.hasIsn ? snd.isn : seg.seq;
-    }
-    if (rcv.hasIsn) {
-      tr.baseSeq[other] = rcv.isn;
-      tr.seen[other] = true;
-    } else if (!tr.seen[other] && seg.flags & TcpFlag.ACK) {
-      tr.baseSeq[other] = seg.ack;
-      tr.seen[other] = true;
-    }
-    const c = conn.client.state;
-    const s = conn.server.state;
-    const row: LadderRow = {
-      frame: seg.frame,
-      t: seg.ts,
-      rel: seg.ts - conn.start,
-      dir: side === CLIENT ? 'c2s' : 's2c',
-      flags: flagString(seg.flags),
-      seq: seg.seq,
-      ack: seg.ack,
-      relSeq: seqDiff(seg.seq, tr.baseSeq[side]) >>> 0,
-      relAck: seg.flags & TcpFlag.ACK ? seqDiff(seg.ack, tr.baseSeq[1 - side]!) >>> 0 : 0,
-      len: seg.payloadLen,
-      win: seg.window,
-      clientState: STATE_NAMES[c]!,
-      serverState: STATE_NAMES[s]!,
-      clientChanged: c !== info.clientBefore,
-      serverChanged: s !== info.serverBefore,
-      retransmission: info.retransmission,
-      ...(info.duplicate ? { duplicate: true } : {}),
-      anomalies: [],
-    };
-    // SACK blocks acknowledge the peer's bytes: relative to the peer's base (RFC 2018).
-    if (seg.sackCount > 0) {
-      const base = tr.baseSeq[1 - side]!;
-      const blocks: [number, number][] = [];
-      for (let i = 0; i < seg.sackCount; i++) {
-        blocks.push([
-          seqDiff(seg.sackBlocks[2 * i]!, base) >>> 0,
-          seqDiff(seg.sackBlocks[2 * i + 1]!, base) >>> 0,
-        ]);
-      }
-      row.sack = blocks;
-    }
-    tr.rows.push(row);
-  }
-
-  anomaly(a: AnomalyReport): void {
-    if (a.connection === null) return;
-    const tr = this.tracks.get(a.connection);
-    if (tr === undefined) return;
-    const row = tr.rows.findLast((r) => r.frame === a.frame) ?? tr.rows.at(-1);
-    if (row && !row.anomalies.includes(a.kind)) row.anomalies.push(a.kind);
-  }
-}
-
 /**
  * One analysis in progress. Feed it records (binary captures) or text lines
  * (tcpdump output) through `sink`, then call `finish()`.
@@ -356,28 +159,16 @@ export class Analysis implements TrackerObserver {
   private readonly unknownLinkTypes = new Map<number, number>();
   /** Created at the first fragment that may carry a tunnel. */
   private defrag: Defragmenter | null = null;
-  private readonly textParsers = new Map<
-    string,
-    { parser: TcpdumpTextParser; frameBase: number; count: number }
-  >();
-  /** Time of the latest packet line of text input, TCP or not. */
-  private textEnd = 0;
+  /** tcpdump text inputs: one parser each, and the evidence that they are tcpdump's. */
+  private readonly text: TextInputs;
   /** Highest frame number fed so far (text inputs number their frames after it). */
   private maxFrame = 0;
   private readonly ladder: LadderRecorder | null;
   private readonly zeekLog: ZeekLog | null;
   private readonly opts: AnalyzeOptions;
-  private readonly summarised: Summarised = newSummarised();
-  /** Summarised connections by 4-tuple (bury, resurrected). */
-  private readonly tombstones = new Map<number, Tombstone>();
-  /** Capture-quality figures of the summarised connections. */
-  private readonly summarisedQuality = { oneWay: 0, withGaps: 0, gaps: 0 };
-  /** Text inputs seen to be tcpdump output (noteText), and the last one (to skip the check). */
-  private readonly textFiles = new Set<string>();
-  private lastTextFile: string | null = null;
+  /** The connection cap: what is summarised away, and when. */
+  private readonly cap: ConnectionCap;
   private nextStates: number;
-  /** compact() when more connections than this are kept (maxConnections; more while nothing can go). */
-  private compactAt: number;
   private readonly filter;
 
   constructor(opts: AnalyzeOptions = {}) {
@@ -399,29 +190,10 @@ export class Analysis implements TrackerObserver {
         : opts.ladder !== undefined
           ? new LadderRecorder({ ids: new Set([opts.ladder]) })
           : null;
-    this.zeekLog = opts.onZeekRow ? new ZeekLog(opts.onZeekRow) : null;
+    this.zeekLog = opts.onZeekRow ? new ZeekLog(opts.onZeekRow, opts.zeek) : null;
     this.nextStates = Number.POSITIVE_INFINITY;
-    this.compactAt = this.settings.maxConnections;
-  }
-
-  private zone: LocalZone | null = null;
-
-  /**
-   * The zone of tcpdump text's local-time stamps, made at the first text line:
-   * Intl's time zone data costs ~50 ms to load, which binary captures never pay.
-   */
-  private get textZone(): LocalZone {
-    if (this.zone === null) {
-      const o = this.opts.textTimeZone;
-      const z = o === undefined ? processZone() : normalizeZone(o);
-      if (z === null) {
-        throw new UsageError(
-          `unknown time zone "${o}" for tcpdump text (expected a name like America/New_York or UTC)`,
-        );
-      }
-      this.zone = new LocalZone(z);
-    }
-    return this.zone;
+    this.cap = new ConnectionCap(this.settings.maxConnections);
+    this.text = new TextInputs(opts);
   }
 
   /** The CaptureSink handed to the reader. */
@@ -429,53 +201,44 @@ export class Analysis implements TrackerObserver {
     record: (rec: PacketRecord): void => {
       this.packets++;
       const seg = this.seg;
-      let st = decodePacket(rec.linkType, rec.buf, rec.offset, rec.capLen, rec.origLen, seg);
-      if (st !== DecodeStatus.Ok) {
-        if (st === DecodeStatus.Reassemble) st = this.reassemble(rec);
-        else if (st === DecodeStatus.UnknownLinkType) {
-          this.unknownLinkTypes.set(rec.linkType, (this.unknownLinkTypes.get(rec.linkType) ?? 0) + 1);
-          return;
-        }
-        if (st !== DecodeStatus.Ok) {
-          this.skipCounts[st]!++;
-          return;
-        }
-      }
-      seg.frame = rec.frame;
-      seg.tsSec = rec.tsSec;
-      seg.tsNsec = rec.tsNsec;
-      seg.ts = rec.tsSec + rec.tsNsec / 1e9;
-      this.feed(seg);
+      this.decoded(rec, decodePacket(rec.linkType, rec.buf, rec.offset, rec.capLen, rec.origLen, seg));
+      // An 802.11 A-MSDU frame carries several packets (decode/ieee80211.ts): the others in turn.
+      while (seg.amsduNext >= 0) this.decoded(rec, decodeNextSubframe(seg));
     },
     // The reader also keeps every warning in its stats, where the report takes them.
     warning: (_w: CaptureWarning): void => {},
     textLine: (line: string, file: string): void => {
-      // One parser per input: each tcpdump run numbers its frames and picks its
-      // relative-sequence origins on its own.
-      let tp = this.textParsers.get(file);
-      if (tp === undefined) {
-        tp = {
-          parser: new TcpdumpTextParser({ baseDate: this.textBaseDate(file), timeZone: this.textZone.name }),
-          frameBase: this.maxFrame,
-          count: 0,
-        };
-        this.textParsers.set(file, tp);
-      }
-      const seg = this.seg;
-      const st = tp.parser.parseLine(line, seg);
-      if (this.lastTextFile !== file) this.noteText(file, line, st);
+      const st = this.text.line(line, file, this.seg, this.maxFrame);
       if (st === DecodeStatus.Pending || st === DecodeStatus.Continuation) return;
-      const lt = tp.parser.lineTime;
-      if (lt > this.textEnd) this.textEnd = lt;
       this.packets++;
       if (st !== DecodeStatus.Ok) {
         this.skipCounts[st]!++;
         return;
       }
-      seg.frame = tp.frameBase + (seg.frame > 0 ? seg.frame : ++tp.count);
-      this.feed(seg);
+      this.feed(this.seg);
     },
   };
+
+  /** A decoded record (or A-MSDU subframe): fed to the tracker, or counted as skipped. */
+  private decoded(rec: PacketRecord, st: DecodeStatus): void {
+    const seg = this.seg;
+    if (st !== DecodeStatus.Ok) {
+      if (st === DecodeStatus.Reassemble) st = this.reassemble(rec);
+      else if (st === DecodeStatus.UnknownLinkType) {
+        this.unknownLinkTypes.set(rec.linkType, (this.unknownLinkTypes.get(rec.linkType) ?? 0) + 1);
+        return;
+      }
+      if (st !== DecodeStatus.Ok) {
+        this.skipCounts[st]!++;
+        return;
+      }
+    }
+    seg.frame = rec.frame;
+    seg.tsSec = rec.tsSec;
+    seg.tsNsec = rec.tsNsec;
+    seg.ts = rec.tsSec + rec.tsNsec / 1e9;
+    this.feed(seg);
+  }
 
   /**
    * A fragment of a datagram that may carry a tunnel: kept until the datagram
@@ -497,34 +260,6 @@ export class Analysis implements TrackerObserver {
     return DecodeStatus.Continuation;
   }
 
-  /**
-   * The day that tcpdump's time-of-day stamps (its default) belong to: --text-date,
-   * else today for standard input (a live pipe), else the day the file was written.
-   */
-  private textBaseDate(file: string): number {
-    const day = (ms: number) => this.textZone.localDay(ms / 1000);
-    if (this.opts.textDate !== undefined) return this.opts.textDate;
-    if (file === '-' || file === '<stream>') return day(Date.now());
-    try {
-      return day(statSync(file).mtimeMs);
-    } catch {
-      return day(Date.now());
-    }
-  }
-
-  /**
-   * Evidence that a text input is tcpdump output: a TCP line (whatever became of
-   * it), a packet line's timestamp, or tcpdump's banner. Looked for only until found.
-   */
-  private noteText(file: string, line: string, st: DecodeStatus): void {
-    const tcpLine =
-      st !== DecodeStatus.NonTcpLine && st !== DecodeStatus.Pending && st !== DecodeStatus.Continuation;
-    if (tcpLine || TCPDUMP_LINE.test(line)) {
-      this.textFiles.add(file);
-      this.lastTextFile = file;
-    }
-  }
-
   private feed(seg: Segment): void {
     this.tcpPackets++;
     if (seg.frame > this.maxFrame) this.maxFrame = seg.frame;
@@ -539,7 +274,7 @@ export class Analysis implements TrackerObserver {
     this.tracker.segment(seg);
     if (this.zeekLog !== null) this.zeekLog.segment(seg);
     if (seg.ts >= this.nextStates) this.emitStates(seg.ts);
-    if (this.tracker.conns.length > this.compactAt) this.compact();
+    if (this.tracker.conns.length > this.cap.at) this.compact();
   }
 
   /** Advance capture time with no packet (live mode: the wall clock moved on). */
@@ -556,7 +291,7 @@ export class Analysis implements TrackerObserver {
 
   /** Endpoint states now (filtered), for snapshots. */
   states(): StateSummary {
-    return stateSummary(this.keptConnections(), this.filter ? null : this.summarised);
+    return stateSummary(this.keptConnections(), this.filter ? null : this.cap.summarised);
   }
 
   private keptConnections(): Connection[] {
@@ -567,7 +302,7 @@ export class Analysis implements TrackerObserver {
   // --- TrackerObserver: the ladder recorder first (rows exist before anomalies land on them) ---
 
   segment(conn: Connection, seg: Segment, info: SegInfo): void {
-    if (info.opened && this.tombstones.size > 0) this.resurrected(conn, seg);
+    if (info.opened) this.cap.opened(conn, seg);
     // The tunnel chain, described once, from the connection's first segment.
     if (seg.tunnelDepth !== 0 && conn.tunnel === null)
       conn.tunnel = describeTunnels(seg, info.side !== CLIENT);
@@ -603,154 +338,17 @@ export class Analysis implements TrackerObserver {
     this.opts.onAnomaly(a);
   }
 
-  /**
-   * Keep memory bounded: beyond `maxConnections`, connections are summarised
-   * into state counts and leave the flow table, oldest first: ended ones
-   * without anomalies, then ended ones; then, under a flood (random-port SYNs,
-   * stray ACKs), open ones that never completed a handshake (or were picked up
-   * mid-stream from a packet or two), then any (as conntrack's early_drop).
-   * Runs in O(connections) and at most once per max/10 new connections, so a
-   * flood costs linear time.
-   */
+  /** Past the connection cap: summarise connections the selected ladders do not need. */
   private compact(): void {
-    const max = this.settings.maxConnections;
-    const target = Math.floor(max * 0.9);
-    const conns = this.tracker.conns;
-    let excess = conns.length - target;
-    const drop = new Set<Connection>();
-    for (const pass of [0, 1, 2, 3]) {
-      for (const c of conns) {
-        if (excess <= 0) break;
-        if (drop.has(c) || c.id === this.opts.ladder) continue;
-        // A connection being drawn stays (unless everything is: then memory comes first).
-        if (this.opts.ladders && this.opts.ladders.ids !== 'all' && this.ladder?.wants(c.id)) continue;
-        if (pass === 0 && (!c.ended || c.anomalies.length > 0)) continue;
-        if (pass === 1 && !c.ended) continue;
-        // A handshake that never completed, or a mid-stream pickup seen in a packet or two.
-        const unconfirmed =
-          c.establishedTs === 0 && (!c.midstream || c.client.packets + c.server.packets <= 2);
-        if (pass === 2 && !unconfirmed) continue;
-        drop.add(c);
-        excess--;
-      }
-      if (excess <= 0) break;
-    }
-    for (const c of drop) {
-      // Out of the flow table too, or a flood of them would still fill it until their timeouts.
-      this.tracker.evict(c);
-      summarise(this.summarised, c);
-      if (c.oneWay) this.summarisedQuality.oneWay++;
-      if (c.captureGaps > 0) {
-        this.summarisedQuality.withGaps++;
-        this.summarisedQuality.gaps += c.captureGaps;
-      }
-      this.bury(c);
-    }
-    if (drop.size > 0) {
-      this.tracker.conns = conns.filter((c) => !drop.has(c));
-      this.tracker.forget(drop);
-      this.detectors.forget(drop);
-    }
-    if (drop.size > 0) collectIfLarge();
-    const n = this.tracker.conns.length;
-    this.compactAt = n > max ? n + Math.max(1, Math.ceil(max / 10)) : max;
-  }
-
-  /**
-   * tcpdump without -n names hosts (DNS) and ports (/etc/services). Named ports
-   * are read back (decode/tcpdump-text/services.ts); lines naming hosts, or
-   * ports the table lacks, cannot be: one warning per input says how many, and
-   * the input is not analysable (exit 2) when nothing else could be read or
-   * with --strict.
-   */
-  private checkTextNames(stats: CaptureStats): void {
-    for (const [file, { parser }] of this.textParsers) {
-      const { hostNames, portNames, unknownPortName } = parser.stats;
-      const parts: string[] = [];
-      if (hostNames > 0) parts.push(`${hostNames} line${hostNames === 1 ? ' names' : 's name'} hosts`);
-      if (portNames > 0)
-        parts.push(
-          `${portNames} line${portNames === 1 ? ' names' : 's name'} ports it cannot map to numbers (e.g. "${unknownPortName}")`,
-        );
-      if (parts.length === 0) continue;
-      const message = `${parts.join(' and ')}; run tcpdump with -n`;
-      if (this.tcpPackets === 0 || this.settings.strict) {
-        throw new CaptureError(
-          `${file}: ${message}${this.tcpPackets === 0 ? ' (no TCP segment could be read)' : ' (--strict)'}`,
-          file,
-        );
-      }
-      stats.warnings.push({ kind: 'other', file, offset: 0, message });
-    }
-  }
-
-  /**
-   * An evicted connection is summarised, but its 4-tuple may go on (the cap
-   * dropped an open connection, or a stray FIN came after TIME_WAIT), and the
-   * tracker then opens a connection for it again: counted twice, a phantom
-   * (issue 24: 6,374 of them on a never-closing stream). The evicted one's
-   * summary is kept here by 4-tuple, at most maxConnections of them (or 1,000;
-   * the older half goes when full), so that its continuation takes its place in the counts.
-   */
-  private bury(c: Connection): void {
-    const cl = c.client;
-    const sv = c.server;
-    // Keyed by the tracker's flow hash (a small integer, the same both ways); the
-    // endpoints are compared on a hit (resurrected), so a collision is no match.
-    this.tombstones.delete(c.hash);
-    this.tombstones.set(c.hash, {
-      client: STATE_NAMES[cl.state]!,
-      server: STATE_NAMES[sv.state]!,
-      v6: c.ipVersion === 4 ? null : [cl.addrText, sv.addrText],
-      ends: [cl.addr4, cl.port, sv.addr4, sv.port],
-      isn: [cl.hasIsn ? cl.isn : -1, sv.hasIsn ? sv.isn : -1],
-      state: [cl.state, sv.state],
-      established: c.establishedTs !== 0,
-      oneWay: c.oneWay,
-      gaps: c.captureGaps,
-      over:
-        isTerminal(cl.state) && isTerminal(sv.state) && (c.transitionCount > 0 || cl.rstSent || sv.rstSent),
-    });
-    const cap = Math.max(1000, this.settings.maxConnections);
-    if (this.tombstones.size > cap) {
-      // The older half goes at once: deleting one at a time from the front of a Map
-      // makes each keys().next() step over every entry deleted before (quadratic).
-      const keep = [...this.tombstones].slice(this.tombstones.size - (cap >>> 1));
-      this.tombstones.clear();
-      for (const [k, v] of keep) this.tombstones.set(k, v);
-    }
-  }
-
-  /**
-   * A connection just opened on a 4-tuple whose connection was evicted: unless it
-   * starts with a SYN that would have started a new connection had the evicted
-   * one stayed (as Tracker.isNewIncarnation decides: the old one was over, or a
-   * new ISN on a handshake that never completed), it is the evicted one going on,
-   * and the summary forgets that one.
-   */
-  private resurrected(conn: Connection, seg: Segment): void {
-    const t = this.tombstones.get(conn.hash);
-    if (t === undefined) return;
-    // Which of the evicted one's endpoints sent this first segment (-1: another 4-tuple).
-    const side = tombstoneSide(t, conn);
-    if (side < 0) return;
-    this.tombstones.delete(conn.hash);
-    if ((seg.flags & (TcpFlag.SYN | TcpFlag.ACK | TcpFlag.RST)) === TcpFlag.SYN) {
-      if (t.over) return;
-      const st = t.state[side]!;
-      const handshake = st === State.SYN_SENT || st === State.CLOSED || st === State.SYN_RECEIVED;
-      if (t.isn[side] !== -1 && seg.seq !== t.isn[side] && !t.established && handshake) return;
-    }
-    const sum = this.summarised;
-    sum.connections--;
-    if (--sum.client[t.client]! === 0) delete sum.client[t.client];
-    if (--sum.server[t.server]! === 0) delete sum.server[t.server];
-    const q = this.summarisedQuality;
-    if (t.oneWay) q.oneWay--;
-    if (t.gaps > 0) {
-      q.withGaps--;
-      q.gaps -= t.gaps;
-    }
+    const ladders = this.opts.ladders;
+    this.cap.compact(
+      this.tracker,
+      // A connection being drawn stays (unless everything is: then memory comes first).
+      (c) =>
+        c.id === this.opts.ladder ||
+        (ladders !== undefined && ladders.ids !== 'all' && this.ladder?.wants(c.id) === true),
+      (drop) => this.detectors.forget(drop),
+    );
   }
 
   /**
@@ -758,9 +356,7 @@ export class Analysis implements TrackerObserver {
    * (summarised ones included through the running totals).
    */
   private quality(stats: CaptureStats): CaptureQuality {
-    let oneWay = this.summarisedQuality.oneWay;
-    let withGaps = this.summarisedQuality.withGaps;
-    let gaps = this.summarisedQuality.gaps;
+    let { oneWay, withGaps, gaps } = this.cap.summarisedQuality;
     for (const c of this.tracker.conns) {
       if (c.oneWay) oneWay++;
       if (c.captureGaps > 0) {
@@ -788,18 +384,9 @@ export class Analysis implements TrackerObserver {
         f.file,
       );
     }
-    // Any text is read as tcpdump output; text without one packet line is not a capture (exit 2).
-    for (const f of stats.files) {
-      if (f.text && !f.aborted && !this.textFiles.has(f.file)) {
-        throw new CaptureError(
-          `${f.file}: not a capture: text, but not tcpdump output (none of its ${f.textLines} line(s) is a packet line)`,
-          f.file,
-        );
-      }
-    }
-    this.checkTextNames(stats);
+    this.text.check(stats, this.tcpPackets, this.settings.strict);
     // The capture's last timestamp (any frame, TCP or not) is "now" at the end.
-    const end = Math.max(this.lastTs, stats.end ?? 0, this.textEnd);
+    const end = Math.max(this.lastTs, stats.end ?? 0, this.text.end);
     for (let i = 0; i < this.skipCounts.length; i++) {
       // Continuation: a fragment held by the reassembler, counted below by its fate.
       if (i !== DecodeStatus.Ok && i !== DecodeStatus.Continuation && this.skipCounts[i]! > 0) {
@@ -829,9 +416,7 @@ export class Analysis implements TrackerObserver {
     const anomalies = this.detectors.anomalies
       .filter((a) => anomalyMatches(this.filter, a, kept))
       .map(roundDetails);
-    const unavailable = [
-      ...new Set([...this.textParsers.values()].flatMap((t) => [...t.parser.unavailable])),
-    ].sort();
+    const unavailable = this.text.unavailable();
     const capture = captureSummary(stats, this.tcpPackets, this.skipped, unavailable);
     capture.quality = this.quality(stats);
     // Text input has no records for the reader to time: its packet lines do.
@@ -854,25 +439,17 @@ export class Analysis implements TrackerObserver {
       anomaliesOmitted: this.filter ? 0 : this.detectors.omitted,
       states,
       summarised: {
-        connections: this.summarised.connections,
+        connections: this.cap.summarised.connections,
         states: Object.fromEntries([
-          ...Object.entries(this.summarised.client).map(([k, v]) => [`client ${k}`, v]),
-          ...Object.entries(this.summarised.server).map(([k, v]) => [`server ${k}`, v]),
+          ...Object.entries(this.cap.summarised.client).map(([k, v]) => [`client ${k}`, v]),
+          ...Object.entries(this.cap.summarised.server).map(([k, v]) => [`server ${k}`, v]),
         ]),
       },
     };
     let ladder: LadderReport | null = null;
     let ladders: Map<number, LadderReport> | undefined;
     if (this.ladder !== null) {
-      const live = new Set(conns);
-      const built = new Map<number, LadderReport>();
-      for (const [id, tr] of this.ladder.tracks) {
-        // A summarised connection's records may have been reused (slab rows): its rows go with it.
-        if (this.opts.ladders && !live.has(tr.conn)) continue;
-        const connection = connectionReport(tr.conn);
-        statesFromTransitions(tr.rows, connection);
-        built.set(id, { connection, rows: tr.rows, elided: tr.dropped });
-      }
+      const built = this.ladder.reports(this.opts.ladders ? new Set(conns) : null);
       if (this.opts.ladders) ladders = built;
       else ladder = built.get(this.opts.ladder!) ?? null;
     }
@@ -894,70 +471,15 @@ export class Analysis implements TrackerObserver {
   }
 }
 
-/** What is left of an evicted connection (Analysis.bury). */
-interface Tombstone {
-  /** Its state names, as summarised. */
-  client: string;
-  server: string;
-  /** IPv4: client address and port, server address and port. */
-  ends: [number, number, number, number];
-  /** IPv6: client and server address as text (ends then holds the ports). */
-  v6: [string, string] | null;
-  /** Per side (client, server): the ISN (-1: none seen) and the state. */
-  isn: [number, number];
-  state: [number, number];
-  established: boolean;
-  /** Its capture-quality figures, as summarised. */
-  oneWay: boolean;
-  gaps: number;
-  /** Both sides closed or in TIME_WAIT after a start: a SYN begins another connection. */
-  over: boolean;
-}
-
-/**
- * The side (0 client, 1 server) of the evicted connection `t` whose endpoint
- * sent `conn`'s first segment, or -1 when `conn` is on another 4-tuple.
- */
-function tombstoneSide(t: Tombstone, conn: Connection): number {
-  const snd = conn.endpoint(conn.firstSender);
-  const rcv = conn.endpoint(1 - conn.firstSender);
-  const [ca, cp, sa, sp] = t.ends;
-  if (t.v6 === null) {
-    if (conn.ipVersion !== 4) return -1;
-    if (snd.addr4 === ca && snd.port === cp && rcv.addr4 === sa && rcv.port === sp) return 0;
-    if (snd.addr4 === sa && snd.port === sp && rcv.addr4 === ca && rcv.port === cp) return 1;
-    return -1;
-  }
-  if (conn.ipVersion !== 6) return -1;
-  const [ct, st] = t.v6;
-  if (snd.port === cp && rcv.port === sp && snd.addrText === ct && rcv.addrText === st) return 0;
-  if (snd.port === sp && rcv.port === cp && snd.addrText === st && rcv.addrText === ct) return 1;
-  return -1;
-}
-
-/** Resident memory above which compaction asks for a full garbage collection (when it may). */
-const RSS_SOFT_LIMIT = 200 * 1024 * 1024;
-
-/**
- * On an endless stream every connection ends up garbage, and V8 lets the old
- * generation grow to a few times what is alive before it collects: 0.4 GB
- * resident for 50,000 live connections (issue 24). Compaction has just dropped
- * many connections: when resident memory is over the soft limit, a full
- * collection now (bin/tcptrace-ts runs node with --expose-gc; a library user
- * without it is not affected) brings it back to what is alive.
- */
-function collectIfLarge(): void {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (typeof gc === 'function' && process.memoryUsage.rss() > RSS_SOFT_LIMIT) gc();
-}
-
 function isPathList(x: unknown): x is string | string[] {
   return typeof x === 'string' || Array.isArray(x);
 }
 
 /**
  * Analyse a capture: a path (`-` for standard input), several paths (one capture,
- * read in time order), or any async iterable of bytes.
+ * read in time order), or any async iterable of bytes. With gate rules in the
+ * settings (`failOn`, `max`, and `baseline`, a path to an earlier `--json`
+ * report), `report.gate` holds the verdict the CLI would give.
  */
 export async function analyze(
   input: string | string[] | AsyncIterable<Uint8Array>,
@@ -973,5 +495,9 @@ export async function analyze(
   const stats = isPathList(input)
     ? await readCaptureFiles(Array.isArray(input) ? input : [input], a.sink, ro)
     : await readCaptureStream(input, '<stream>', a.sink, ro);
-  return a.finish(stats);
+  const result = a.finish(stats);
+  const name = isPathList(input) ? (Array.isArray(input) ? input.join(',') : input) : '<stream>';
+  const baseline = a.settings.baseline ? loadBaseline(a.settings.baseline) : undefined;
+  judge([{ name, report: result.report }], a.settings, baseline);
+  return result;
 }

@@ -11,11 +11,12 @@ export type { CaptureFormat, CaptureStats, CaptureWarning, PacketRecord } from '
 export { CaptureError } from './capture/record.js';
 export { UsageError } from './config/errors.js';
 export { DEFAULT_SETTINGS, type Settings, type SettingsInput } from './config/settings.js';
-export { ANOMALY_KINDS, type AnomalyKind } from './detect/kinds.js';
+export { ANOMALY_KINDS, type AnomalyKind } from './model/kinds.js';
 export type { Segment } from './decode/segment.js';
-export { evaluateGate } from './gate/gate.js';
+export { evaluateGate, type GateCapture } from './gate/gate.js';
+export { hasGateRules, judge, unjudged } from './gate/verdict.js';
 export { renderCsv } from './report/csv.js';
 export { renderJunit } from './report/junit.js';
 export { renderLadder } from './report/ladder.js';
-export type * from './report/model.js';
-export { STATE_NAMES, type StateName } from './tcp/states.js';
+export type * from './model/report.js';
+export { STATE_NAMES, type StateName } from './model/states.js';

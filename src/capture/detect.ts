@@ -2,7 +2,8 @@
  * Recognising an input by its first bytes, and the push parser that does so
  * before handing the bytes to the pcap, pcapng or text parser.
  */
-import { type ChunkParser, type EndInfo, hex32, newFileStats, ReadSession, u32be, u32le } from './parser.js';
+import { u32be, u32le } from './bytes.js';
+import { type ChunkParser, type EndInfo, hex32, newFileStats, ReadSession } from './parser.js';
 import { PcapParser, pcapMagic } from './pcap.js';
 import { BT_SHB, PcapngParser } from './pcapng.js';
 import { CaptureError, type CaptureFileStats, type CaptureSink } from './record.js';

@@ -287,24 +287,6 @@ export abstract class ChunkParser {
   }
 }
 
-/** Little-endian unsigned 32-bit read. */
-export function u32le(b: Uint8Array, o: number): number {
-  return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
-}
-
-/** Big-endian unsigned 32-bit read. */
-export function u32be(b: Uint8Array, o: number): number {
-  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
-}
-
-export function u16le(b: Uint8Array, o: number): number {
-  return b[o]! | (b[o + 1]! << 8);
-}
-
-export function u16be(b: Uint8Array, o: number): number {
-  return (b[o]! << 8) | b[o + 1]!;
-}
-
 export function hex32(v: number): string {
   return `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
 }

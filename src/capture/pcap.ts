@@ -7,7 +7,8 @@
  * tcpdump opens is read here and a file it refuses is refused with the same
  * words: https://www.tcpdump.org/manpages/pcap-savefile.5.html
  */
-import { ChunkParser, hex32, type ReadSession, u16be, u16le, u32be, u32le } from './parser.js';
+import { u16be, u16le, u32be, u32le } from './bytes.js';
+import { ChunkParser, hex32, type ReadSession } from './parser.js';
 import { CaptureError, type CaptureFileStats, type CaptureSink, LinkType } from './record.js';
 
 export const PCAP_MAGIC_US = 0xa1b2c3d4;

@@ -9,7 +9,8 @@
  * block before the first interface is fatal (libpcap refuses to open such a
  * file); after it, reading stops there with a `damaged` warning.
  */
-import { ChunkParser, hex32, type ReadSession, u16be, u16le, u32be, u32le } from './parser.js';
+import { u16be, u16le, u32be, u32le } from './bytes.js';
+import { ChunkParser, hex32, type ReadSession } from './parser.js';
 import { CaptureError, type CaptureFileStats, type CaptureSink } from './record.js';
 
 export const BT_SHB = 0x0a0d0d0a;

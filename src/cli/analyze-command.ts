@@ -1,42 +1,28 @@
 /**
  * `tcptrace-ts [options] <capture...>`: the report, the CI gate, and live mode.
  */
-import { statSync, writeFileSync } from 'node:fs';
-import { Analysis, type AnalysisResult } from '../analyze.js';
+import { statSync } from 'node:fs';
+import { Analysis } from '../analyze.js';
 import { readCaptureFiles } from '../capture/reader.js';
 import { UsageError } from '../config/errors.js';
 import { findDefaultConfig, loadConfig } from '../config/load.js';
 import { DEFAULT_SETTINGS, type Settings } from '../config/settings.js';
 import { loadBaseline } from '../gate/baseline.js';
-import { evaluateGate } from '../gate/gate.js';
-import { renderCsv } from '../report/csv.js';
-import { renderGithubAnnotations } from '../report/github.js';
-import { renderJunit } from '../report/junit.js';
+import { hasGateRules, judge, unjudged } from '../gate/verdict.js';
 import type { ConnectionEnds } from '../report/anomaly-text.js';
 import { renderAnomalyLine, renderLiveStatus } from '../report/live.js';
-import type { AnomalyReport, ConnectionReport, GateResult } from '../report/model.js';
+import type { AnomalyReport, ConnectionReport } from '../model/report.js';
 import { Progress } from '../report/progress.js';
-import { jsonSafe, sanitize } from '../report/sanitize.js';
+import { sanitize } from '../report/sanitize.js';
 import { type Io, termWidth, useColor } from './io.js';
 import { LiveScreen } from './live-screen.js';
-import { zeekLogHeader, zeekLogLine } from '../tcp/zeek-log.js';
-import { writeJsonTo } from './json-out.js';
-import { checkWritable, writeProblem } from './output-file.js';
+import { zeekLogHeader, zeekLogLine } from '../zeek/conn-log.js';
+import { json } from './json-out.js';
+import { writeJunit } from './junit-out.js';
+import { type Capture, preloadTerminal, writeOutput } from './report-out.js';
+import { checkWritable } from './output-file.js';
 import { firstPassLadders, htmlRequest, writeHtmlReport } from './html-out.js';
-import { buildSettings, parseTextDate, textTimeZone } from './main.js';
-
-interface Capture {
-  name: string;
-  files: string[];
-  result: AnalysisResult;
-  elapsed: number;
-  /** Connections in the capture before --host/--port/--conn (kept and summarised). */
-  total: number;
-}
-
-function json(v: unknown): string {
-  return jsonSafe(JSON.stringify(v));
-}
+import { buildSettings, parseTextDate, textTimeZone } from './settings.js';
 
 export async function analyzeCommand(
   captures: string[],
@@ -49,7 +35,7 @@ export async function analyzeCommand(
   const color = useColor(io, opts);
   const width = termWidth(io);
   const live = captures.includes('-');
-  if (settings.baseline && settings.failOn.length + Object.keys(settings.max).length === 0) {
+  if (settings.baseline && !hasGateRules(settings)) {
     // A baseline only moves the limits of gate rules: without one it would do nothing, silently.
     throw new UsageError(
       '--baseline: compares gate rules with an earlier report, but no rule is given (add --fail-on or --max)',
@@ -110,11 +96,15 @@ export async function analyzeCommand(
   if (format === 'text') await preloadTerminal();
   if (format === 'zeek') io.stdout.write(zeekLogHeader());
   const groups = opts.each ? captures.map((c) => [c]) : [captures];
-  const rules = settings.failOn.length + Object.keys(settings.max).length;
   // A plain --json report streams its connections from the engine as it writes
   // them (no report object per connection held all at once); a gate needs them all.
   const deferConnections =
-    format === 'json' && groups.length === 1 && rules === 0 && !baseline && !settings.junit && !html;
+    format === 'json' &&
+    groups.length === 1 &&
+    !hasGateRules(settings) &&
+    !baseline &&
+    !settings.junit &&
+    !html;
   const done: Capture[] = [];
   try {
     for (const files of groups) {
@@ -158,18 +148,8 @@ export async function analyzeCommand(
     for (const l of lines) io.stderr.write(`tcptrace-ts: warning: --conn: ${l}\n`);
   }
 
-  let gate: GateResult | undefined;
-  if (rules > 0 || baseline) {
-    gate = evaluateGate(
-      done.map((c) => ({ name: c.name, report: c.result.report })),
-      settings,
-      baseline,
-    );
-    for (const c of done) {
-      c.result.report.gate = gate.captures?.find((g) => g.name === c.name) ?? gate;
-    }
-    if (done.length === 1) done[0]!.result.report.gate = gate;
-  }
+  const judged = done.map((c) => ({ name: c.name, report: c.result.report }));
+  const gate = judge(judged, settings, baseline);
 
   // Warnings on stderr, one line each, the file they concern first; a damaged
   // capture can have many, the report (and --json capture.warnings) has them all.
@@ -196,26 +176,14 @@ export async function analyzeCommand(
   if (html && done[0]) {
     await writeHtmlReport(html, done[0].result, done[0].files, settings, { textDate, order });
   }
-  if (settings.junit) {
-    const xml = renderJunit(
-      gate ?? { passed: true, rules: [] },
-      done.map((c) => ({ name: c.name, report: c.result.report, elapsed: c.elapsed })),
-    );
-    try {
-      writeFileSync(settings.junit, xml);
-    } catch (e) {
-      // A path the user gave that cannot be written is their error, not ours (exit 2, one line).
-      throw new UsageError(`--junit: cannot write ${settings.junit}: ${writeProblem(e)}`);
-    }
-  }
+  if (settings.junit) writeJunit(settings.junit, gate, done);
   // Out-of-range timestamp fractions are damaged record headers too (the records were still read).
   const damaged = (c: Capture) =>
     c.result.report.capture.truncated ||
     c.result.report.capture.damaged ||
     c.result.stats.warnings.some((w) => w.kind === 'invalid-timestamp');
-  // A gate over an input with no TCP at all judged nothing: that is not a pass
-  // (tcpdump text without -n, a wrong interface or filter, an empty capture).
-  const empty = gate ? done.filter((c) => c.result.report.capture.tcpPackets === 0) : [];
+  // A gate over an input with no TCP at all judged nothing: that is not a pass.
+  const empty = unjudged(judged, gate);
   for (const c of empty) {
     io.stderr.write(
       `tcptrace-ts: ${sanitize(c.name)}: no TCP segment in the input: the gate has nothing to judge\n`,
@@ -436,106 +404,6 @@ const LIVE_WINDOW = 600;
 
 function happeningNow(t: number): boolean {
   return Math.abs(Date.now() / 1000 - t) <= LIVE_WINDOW;
-}
-
-function countBy(anomalies: AnomalyReport[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const a of anomalies) out[a.kind] = (out[a.kind] ?? 0) + 1;
-  return out;
-}
-
-async function writeOutput(
-  done: Capture[],
-  gate: GateResult | undefined,
-  format: string,
-  settings: Settings,
-  o: { color: boolean; width: number; all: boolean; io: Io },
-): Promise<void> {
-  const out = o.io.stdout;
-  const reports = done.map((c) => ({ name: c.name, report: c.result.report }));
-  switch (format) {
-    case 'json': {
-      // Streamed, and paced by stdout: a big capture's report is tens of MB of JSON.
-      const deferred = done[0]?.result.deferred;
-      if (done.length === 1)
-        await writeJsonTo(out, done[0]!.result.report, deferred && { key: 'connections', ...deferred });
-      else await writeJsonTo(out, { version: 1, captures: reports, gate: gate ?? null });
-      return;
-    }
-    case 'ndjson': {
-      for (const c of done) {
-        const r = c.result.report;
-        out.write(
-          `${json({
-            type: 'summary',
-            name: c.name,
-            capture: r.capture,
-            connections: r.connections.length + r.summarised.connections,
-            anomalies: countBy(r.anomalies),
-            states: r.states,
-            gate: r.gate ?? null,
-          })}\n`,
-        );
-      }
-      return;
-    }
-    case 'csv': {
-      if (done.length === 1) out.write(renderCsv(done[0]!.result.report));
-      else {
-        const [first, ...rest] = done;
-        out.write(renderCsv(first!.result.report));
-        for (const c of rest) out.write(renderCsv(c.result.report).split('\n').slice(1).join('\n'));
-      }
-      return;
-    }
-    case 'zeek':
-      // The rows were written as Zeek would log them, during the analysis.
-      return;
-    case 'github': {
-      out.write(renderGithubAnnotations(gate ?? { passed: true, rules: [] }, reports));
-      return;
-    }
-    default:
-      writeText(done, gate, settings, o);
-  }
-}
-
-async function loadTerminal() {
-  return import('../report/terminal.js');
-}
-
-let terminalModule: Awaited<ReturnType<typeof loadTerminal>> | null = null;
-
-/** The terminal renderer (and cli-table3) is loaded only when a text report is printed. */
-export async function preloadTerminal(): Promise<void> {
-  terminalModule ??= await loadTerminal();
-}
-
-function writeText(
-  done: Capture[],
-  gate: GateResult | undefined,
-  _settings: Settings,
-  o: { color: boolean; width: number; all: boolean; io: Io },
-): void {
-  const out = o.io.stdout;
-  const t = terminalModule;
-  if (!t) throw new Error('terminal renderer not loaded');
-  for (const c of done) {
-    if (done.length > 1) out.write(`\n=== ${sanitize(c.name)} ===\n`);
-    out.write(t.renderTerminal(c.result.report, { color: o.color, width: o.width, all: o.all }));
-  }
-  if (done.length > 1 && gate) {
-    out.write(`\ngate: ${gate.passed ? 'passed' : 'FAILED'} over ${done.length} captures\n`);
-    for (const g of gate.captures ?? []) out.write(`  ${g.passed ? 'pass' : 'FAIL'}  ${sanitize(g.name)}\n`);
-  }
-  if (o.io.env.GITHUB_ACTIONS === 'true' && gate) {
-    out.write(
-      renderGithubAnnotations(
-        gate,
-        done.map((c) => ({ name: c.name, report: c.result.report })),
-      ),
-    );
-  }
 }
 
 /** How long the handlers of a first signal stay, in ms (see analyzeCommand). */

@@ -7,7 +7,8 @@
  * twice: then the connections recorded before the budget ran out are drawn.
  */
 import { writeFileSync } from 'node:fs';
-import { Analysis, type AnalysisResult, type LadderSelection } from '../analyze.js';
+import { Analysis, type AnalysisResult } from '../analyze.js';
+import type { LadderSelection } from '../engine/ladder-recorder.js';
 import { readCaptureFiles } from '../capture/reader.js';
 import { UsageError } from '../config/errors.js';
 import type { Settings } from '../config/settings.js';

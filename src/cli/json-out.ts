@@ -167,3 +167,8 @@ function* emit(v: unknown, lazy?: LazyArray): Generator<Piece> {
   }
   yield piece(PUT, '}');
 }
+
+/** One value as JSON text, safe to print (sanitize.ts jsonSafe): an NDJSON line's body. */
+export function json(v: unknown): string {
+  return jsonSafe(JSON.stringify(v));
+}

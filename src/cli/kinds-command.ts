@@ -1,15 +1,15 @@
 /**
  * `tcptrace-ts kinds`: every anomaly kind with its severity, level and one line,
- * from detect/kinds.ts: what `--fail-on` and `--max` accept, without reading source.
+ * from model/kinds.ts: what `--fail-on` and `--max` accept, without reading source.
  */
-import { ANOMALY_KINDS } from '../detect/kinds.js';
-import { SEVERITY_RANK } from '../report/format.js';
+import { ANOMALY_KINDS } from '../model/kinds.js';
+import { bySeverity } from '../model/severity.js';
 import { GATE_METRICS } from '../config/settings.js';
 import type { Io } from './io.js';
 
 export function kindsCommand(opts: Record<string, unknown>, io: Io): number {
   // Errors first, then warnings, then info; the kinds' own order within a severity.
-  const kinds = [...ANOMALY_KINDS].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
+  const kinds = [...ANOMALY_KINDS].sort((a, b) => bySeverity(a.severity, b.severity));
   if (opts.json) {
     io.stdout.write(
       `${JSON.stringify(kinds.map(({ kind, severity, level, title, hint }) => ({ kind, severity, level, title, hint })))}\n`,

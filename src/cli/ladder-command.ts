@@ -6,12 +6,12 @@
 import { writeFileSync } from 'node:fs';
 import { analyze } from '../analyze.js';
 import { UsageError } from '../config/errors.js';
-import type { LadderReport } from '../report/model.js';
+import type { LadderReport } from '../model/report.js';
 import { jsonSafe, sanitize } from '../report/sanitize.js';
 import { elideRows, ladderJson, renderLadder } from '../report/ladder.js';
 import { type Io, termWidth, useColor } from './io.js';
 import { checkWritable, writeProblem } from './output-file.js';
-import { buildSettings, parseTextDate, textTimeZone } from './main.js';
+import { buildSettings, parseTextDate, textTimeZone } from './settings.js';
 
 /** `--conn 3`, `--conn 3,5`, `--conn 3 --conn 5`: the ids, in order, each once. */
 function connIds(v: unknown): number[] | undefined {
@@ -40,7 +40,8 @@ export async function ladderCommand(
   const svgPath = typeof opts.svg === 'string' ? opts.svg : undefined;
   if (svgPath !== undefined) checkWritable('--svg', svgPath);
   const { conn: _conn, svg: _svg, ...rest } = opts;
-  const settings = buildSettings(rest, io);
+  // A ladder gives no verdict: a config file's baseline is not read for it.
+  const { baseline: _baseline, ...settings } = buildSettings(rest, io);
   const result = await analyze(captures, {
     settings,
     ladders: ids ? { ids: new Set(ids) } : { ids: 'all', maxRows: SINGLE_MAX_ROWS },

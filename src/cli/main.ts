@@ -10,9 +10,6 @@ import { readFileSync, readlinkSync, writeSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { CaptureError } from '../capture/record.js';
 import { UsageError } from '../config/errors.js';
-import { findDefaultConfig, loadConfig, mergeSettings, settingsFromOptions } from '../config/load.js';
-import { DEFAULT_SETTINGS, type Settings } from '../config/settings.js';
-import { normalizeZone } from '../decode/tcpdump-text/zone.js';
 import { sanitize } from '../report/sanitize.js';
 import { analyzeCommand } from './analyze-command.js';
 import type { Io } from './io.js';
@@ -95,72 +92,6 @@ function addCommon(cmd: Command): Command {
  */
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
-}
-
-function splitList(v: unknown): string[] | undefined {
-  if (v === undefined) return undefined;
-  const items = (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(','));
-  return items.map((x) => x.trim()).filter((x) => x.length > 0);
-}
-
-/** Settings from defaults < config file < command line. */
-/** `--text-date 2026-11-21` as epoch seconds of that UTC day. */
-export function parseTextDate(v: unknown): number | undefined {
-  if (v === undefined) return undefined;
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(v));
-  const t = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : Number.NaN;
-  if (!m || Number.isNaN(t) || new Date(t).getUTCDate() !== Number(m[3])) {
-    throw new UsageError(`--text-date: expected a date like 2026-11-21, got "${String(v)}"`);
-  }
-  return t / 1000;
-}
-
-/**
- * The zone tcpdump text's local-time stamps are read in: --text-tz, else TZ
- * (the reader's zone, as tcpdump's own localtime() uses), else the system's.
- * The process's own TZ is already its local zone (the engine's default, looked
- * up only when text is read); a TZ that differs is the caller's (tests).
- */
-export function textTimeZone(opts: Record<string, unknown>, io: Io): string | undefined {
-  if (opts.textTz !== undefined) {
-    const z = normalizeZone(String(opts.textTz));
-    if (z === null)
-      throw new UsageError(
-        `--text-tz: unknown time zone "${String(opts.textTz)}" (expected a name like America/New_York or UTC)`,
-      );
-    return z;
-  }
-  const tz = io.env.TZ;
-  if (tz === undefined || tz === '' || tz === process.env.TZ) return undefined;
-  return normalizeZone(tz) ?? undefined;
-}
-
-export function buildSettings(opts: Record<string, unknown>, io: Io): Settings {
-  const configPath = typeof opts.config === 'string' ? opts.config : findDefaultConfig(io.cwd);
-  const file = configPath ? loadConfig(configPath) : undefined;
-  const cli: Record<string, unknown> = { ...opts };
-  for (const k of ['host', 'port', 'tunnelHost', 'conn', 'failOn'])
-    if (cli[k] !== undefined) cli[k] = splitList(cli[k]);
-  if (Array.isArray(cli.max)) {
-    // settingsFromOptions validates `max` as the config's object form; --max is "key=limit".
-    cli.max = Object.fromEntries(
-      (cli.max as string[]).flatMap((m) =>
-        m.split(',').map((x) => {
-          const i = x.indexOf('=');
-          if (i < 0) throw new UsageError(`--max: expected KIND=LIMIT (e.g. mid-stream-rst=0), got "${x}"`);
-          return [x.slice(0, i).trim(), x.slice(i + 1).trim()];
-        }),
-      ),
-    );
-  }
-  // One output format: `--json --csv` is a mistake to say, not to settle silently.
-  const asked = (['json', 'ndjson', 'csv', 'zeek'] as const).filter((f) => cli[f] === true);
-  const flags = asked.map((f) => `--${f}`);
-  if (cli.format !== undefined && !asked.includes(cli.format as (typeof asked)[number]))
-    flags.push(`--format ${String(cli.format)}`);
-  if (flags.length > 1) throw new UsageError(`${flags.join(' and ')}: choose one output format`);
-  if (asked.length > 0) cli.format = asked[0];
-  return mergeSettings(DEFAULT_SETTINGS, file, settingsFromOptions(cli));
 }
 
 export function buildProgram(io: Io, result: { code: number }): Command {

@@ -10,7 +10,7 @@ import type { Settings } from './settings.js';
 import { didYouMean } from './suggest.js';
 import { SETTINGS_KEYS, validateValue } from './validate.js';
 
-export { parseMaxRule } from './validate.js';
+export { parseMaxRule } from './gate-rules.js';
 
 /** Looked for in the working directory when no `--config` is given. */
 export const CONFIG_FILE_NAME = 'tcptrace-ts.config.json';

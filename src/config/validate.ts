@@ -3,16 +3,14 @@
  * line: the same key accepts the same values in both (a duration as `"30s"`
  * or a number of seconds, a rule list as an array or a comma-separated
  * string), and a bad one is a UsageError naming the file and key, or the option.
+ * What a gate rule may name and how its limit reads: gate-rules.ts.
  */
 import { isIP } from 'node:net';
-import { ANOMALY_KINDS, KIND_BY_NAME } from '../detect/kinds.js';
-import type { Severity } from '../report/model.js';
-import { type MaxRule, parseDuration, parsePercentOrCount, parseRate } from './duration.js';
-import { UsageError } from './errors.js';
-import { GATE_METRICS, OUTPUT_FORMATS, type OutputFormat, type Settings } from './settings.js';
+import { parseDuration, parseRate } from './duration.js';
+import { validateFailOn, validateMax } from './gate-rules.js';
+import { OUTPUT_FORMATS, type OutputFormat, type Settings } from './settings.js';
 import { didYouMean } from './suggest.js';
-
-export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
+import { fail, type Label, list, show } from './value-text.js';
 
 /** Every key of Settings, in the order of the interface. */
 export const SETTINGS_KEYS = [
@@ -47,21 +45,6 @@ type MissingKeys = Exclude<keyof Settings, (typeof SETTINGS_KEYS)[number]>;
 const _allKeysListed: MissingKeys extends never ? true : MissingKeys = true;
 void _allKeysListed;
 
-/** How a value's position is named in messages: `tcptrace-ts.config.json: key "msl"` or `--msl`. */
-export type Label = string;
-
-function fail(at: Label, message: string): never {
-  throw new UsageError(`${at}: ${message}`);
-}
-
-function show(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'object') return 'an object';
-  if (typeof v === 'string') return JSON.stringify(v);
-  return String(v);
-}
-
 function duration(v: unknown, at: Label, positive = false): number {
   let s: number;
   if (typeof v === 'number') {
@@ -84,142 +67,9 @@ function count(v: unknown, at: Label, min = 0): number {
   return n;
 }
 
-/** A list given as an array, or as a comma-separated string (the CLI's `--fail-on a,b`). */
-function list(v: unknown, at: Label): unknown[] {
-  if (Array.isArray(v)) return v.flatMap((x) => (typeof x === 'string' ? splitCommas(x) : [x]));
-  if (typeof v === 'string') return splitCommas(v);
-  if (typeof v === 'number') return [v];
-  return fail(at, `expected a list (an array or a comma-separated string), got ${show(v)}`);
-}
-
-function splitCommas(s: string): string[] {
-  return s
-    .split(',')
-    .map((x) => x.trim())
-    .filter((x) => x !== '');
-}
-
 function nonEmptyString(v: unknown, at: Label): string {
   if (typeof v !== 'string' || v.trim() === '') fail(at, `expected a file name, got ${show(v)}`);
   return v;
-}
-
-/** Names accepted in `failOn`: anomaly kinds and severities. */
-export function failOnNames(): string[] {
-  return [...ANOMALY_KINDS.map((k) => k.kind), ...SEVERITIES];
-}
-
-/** Names accepted as `max` keys: anomaly kinds, severities and gate metrics. */
-export function maxKeyNames(): string[] {
-  return [...failOnNames(), ...Object.keys(GATE_METRICS)];
-}
-
-export function validateFailOn(v: unknown, at: Label): string[] {
-  const out: string[] = [];
-  for (const x of list(v, at)) {
-    if (typeof x !== 'string') fail(at, `expected anomaly kinds or severities as strings, got ${show(x)}`);
-    // Kinds and severities are lower case; `CLOSE-WAIT-STUCK` (as in a log line or an alert) is read too.
-    const name = x.trim().toLowerCase();
-    if (!KIND_BY_NAME.has(name) && !SEVERITIES.includes(name as Severity)) {
-      fail(
-        at,
-        `unknown anomaly kind or severity "${name}"${didYouMean(name, failOnNames())} (severities: error, warning, info)`,
-      );
-    }
-    if (!out.includes(name)) out.push(name);
-  }
-  return out;
-}
-
-/** Checks that `key` can be a count rule and that `rule` fits it (rates need %, host-level kinds no %). */
-export function checkMaxRule(key: string, rule: MaxRule, at: Label): void {
-  const metric = GATE_METRICS[key];
-  const kind = KIND_BY_NAME.get(key);
-  if (!metric && !kind && !SEVERITIES.includes(key as Severity)) {
-    fail(at, `unknown anomaly kind, severity or metric "${key}"${didYouMean(key, maxKeyNames())}`);
-  }
-  if (metric?.rate && !rule.percent) {
-    fail(at, `"${key}" is a rate: give the limit as a percentage, e.g. "2%"`);
-  }
-  if (metric && !metric.rate && rule.percent)
-    fail(at, `"${key}" is a count: give a whole number, not a percentage`);
-  if (kind && kind.level !== 'connection' && rule.percent) {
-    fail(at, `"${key}" is raised per ${kind.level}, not per connection: give a count, not a percentage`);
-  }
-  if (!rule.percent && !Number.isSafeInteger(rule.limit))
-    fail(at, `"${key}": a count must be a whole number`);
-  if (!(rule.limit >= 0) || (rule.percent && rule.limit > 100)) fail(at, `"${key}": limit out of range`);
-}
-
-/**
- * One `--max` argument: `<kind|severity|metric>=<count|percent%>`, e.g.
- * `mid-stream-rst=0` or `retransmission-rate=2%`.
- */
-export function parseMaxRule(text: string, at: Label = '--max'): { key: string; rule: MaxRule } {
-  const eq = text.indexOf('=');
-  if (eq <= 0)
-    fail(
-      at,
-      `expected <kind|severity|metric>=<limit>, e.g. mid-stream-rst=0 or retransmission-rate=2%, got ${show(text)}`,
-    );
-  const key = text.slice(0, eq).trim().toLowerCase();
-  const rule = parsePercentOrCount(text.slice(eq + 1), `${at} ${key}`);
-  checkMaxRule(key, rule, at);
-  return { key, rule };
-}
-
-function maxRuleValue(key: string, v: unknown, at: Label): MaxRule {
-  let rule: MaxRule;
-  if (typeof v === 'number') {
-    if (GATE_METRICS[key]?.rate)
-      fail(at, `"${key}" is a rate: give the limit as a percentage string, e.g. "2%"`);
-    rule = { limit: v, percent: false };
-    if (!Number.isSafeInteger(v) || v < 0)
-      fail(at, `expected a whole count >= 0 or a percentage string like "2%", got ${v}`);
-  } else if (typeof v === 'string') {
-    rule = parsePercentOrCount(v, at);
-  } else if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-    const o = v as Record<string, unknown>;
-    for (const k of Object.keys(o)) {
-      if (k !== 'limit' && k !== 'percent')
-        fail(`${at}`, `unknown key "${k}"${didYouMean(k, ['limit', 'percent'])}`);
-    }
-    if (typeof o.limit !== 'number' || !Number.isFinite(o.limit))
-      fail(at, `"limit" must be a number, got ${show(o.limit)}`);
-    if (o.percent !== undefined && typeof o.percent !== 'boolean')
-      fail(at, `"percent" must be true or false, got ${show(o.percent)}`);
-    rule = { limit: o.limit, percent: o.percent === true };
-  } else {
-    return fail(
-      at,
-      `expected a count, a percentage string like "2%" or {"limit", "percent"}, got ${show(v)}`,
-    );
-  }
-  checkMaxRule(key, rule, at);
-  return rule;
-}
-
-/**
- * `max` as a record (config file: `{"mid-stream-rst": 0, "retransmission-rate": "2%"}`)
- * or as `key=limit` strings (the CLI's repeatable `--max`).
- */
-export function validateMax(v: unknown, at: Label, nested: (key: string) => Label): Record<string, MaxRule> {
-  const out: Record<string, MaxRule> = {};
-  if (typeof v === 'string' || Array.isArray(v)) {
-    for (const x of Array.isArray(v) ? v : [v]) {
-      if (typeof x !== 'string') fail(at, `expected "kind=limit" strings, got ${show(x)}`);
-      const { key, rule } = parseMaxRule(x, at);
-      out[key] = rule;
-    }
-    return out;
-  }
-  if (v === null || typeof v !== 'object')
-    fail(at, `expected an object of limits, e.g. {"mid-stream-rst": 0}, got ${show(v)}`);
-  for (const [name, value] of Object.entries(v as Record<string, unknown>)) {
-    const key = name.toLowerCase();
-    out[key] = maxRuleValue(key, value, nested(name));
-  }
-  return out;
 }
 
 function burst(v: unknown, at: Label, nested: (key: string) => Label): { count: number; window: number } {

@@ -3,6 +3,7 @@
  * parseAddr reads them back (tcpdump text input, --host filters).
  * Not on the per-packet path: formatting is for reports.
  */
+import { u16be } from '../capture/bytes.js';
 
 function hex16(v: number): string {
   // Lower case without leading zeros (RFC 5952 sections 4.1 and 4.3).
@@ -26,7 +27,7 @@ export function formatIPv4(a: number): string {
 export function formatAddr(ipVersion: 4 | 6, bytes: Uint8Array): string {
   if (ipVersion === 4) return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
   const g = new Array<number>(8);
-  for (let i = 0; i < 8; i++) g[i] = (bytes[2 * i]! << 8) | bytes[2 * i + 1]!;
+  for (let i = 0; i < 8; i++) g[i] = u16be(bytes, 2 * i);
   if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0) {
     const v4 = `${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}`;
     if (g[5] === 0xffff) return `::ffff:${v4}`;

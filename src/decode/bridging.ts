@@ -14,6 +14,7 @@
  */
 import { type Cursor, Layer, truncated } from './cursor.js';
 import { etherTypeLayer } from './ethertype.js';
+import { u16be } from '../capture/bytes.js';
 
 export function decodePbb(c: Cursor): Layer {
   if (c.off + 4 > c.end) return truncated(c);
@@ -26,7 +27,7 @@ export function decodeVnTag(c: Cursor): Layer {
   const o = c.off;
   if (o + 6 > c.end) return truncated(c);
   c.off = o + 6;
-  return etherTypeLayer(c, (b[o + 4]! << 8) | b[o + 5]!);
+  return etherTypeLayer(c, u16be(b, o + 4));
 }
 
 export function decodeFabricPath(c: Cursor): Layer {

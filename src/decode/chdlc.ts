@@ -8,6 +8,7 @@
 import { type Cursor, type Layer, stop, truncated } from './cursor.js';
 import { etherTypeLayer } from './ethertype.js';
 import { DecodeStatus } from './segment.js';
+import { u16be } from '../capture/bytes.js';
 
 export function decodeCiscoHdlc(c: Cursor): Layer {
   const b = c.buf;
@@ -16,5 +17,5 @@ export function decodeCiscoHdlc(c: Cursor): Layer {
   const address = b[o];
   if (address !== 0x0f && address !== 0x8f) return stop(c, DecodeStatus.Malformed);
   c.off = o + 4;
-  return etherTypeLayer(c, (b[o + 2]! << 8) | b[o + 3]!);
+  return etherTypeLayer(c, u16be(b, o + 2));
 }

@@ -59,6 +59,8 @@ export const Layer = {
   Ppp: 32,
   /** IEEE 802.2 LLC with a SNAP header (FDDI, 802.11). */
   LlcSnap: 33,
+  /** One subframe of an 802.11 A-MSDU (decode/ieee80211.ts). */
+  AmsduSubframe: 34,
 } as const;
 export type Layer = (typeof Layer)[keyof typeof Layer];
 

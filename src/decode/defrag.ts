@@ -24,6 +24,7 @@
  */
 import { saveTunnels, type TunnelChain } from './packet.js';
 import type { Segment } from './segment.js';
+import { u16be, u32be } from '../capture/bytes.js';
 
 export interface DefragLimits {
   maxDatagrams: number;
@@ -97,22 +98,22 @@ export class Defragmenter {
     let headerEnd: number;
     if (v4) {
       const hl = (b[o]! & 0x0f) << 2;
-      const total = (b[o + 2]! << 8) | b[o + 3]!;
-      const frag = (b[o + 6]! << 8) | b[o + 7]!;
+      const total = u16be(b, o + 2);
+      const frag = u16be(b, o + 6);
       dataStart = o + hl;
       dataEnd = o + total;
       off = (frag & 0x1fff) << 3;
       more = (frag & 0x2000) !== 0;
-      id = (b[o + 4]! << 8) | b[o + 5]!;
+      id = u16be(b, o + 4);
       headerEnd = dataStart;
     } else {
       const fh = seg.fragHeader;
-      const plen = (b[o + 4]! << 8) | b[o + 5]!;
+      const plen = u16be(b, o + 4);
       dataStart = fh + 8;
       dataEnd = o + 40 + plen;
-      off = ((b[fh + 2]! << 8) | b[fh + 3]!) & 0xfff8;
+      off = u16be(b, fh + 2) & 0xfff8;
       more = (b[fh + 3]! & 1) !== 0;
-      id = ((b[fh + 4]! << 24) | (b[fh + 5]! << 16) | (b[fh + 6]! << 8) | b[fh + 7]!) >>> 0;
+      id = u32be(b, fh + 4);
       headerEnd = dataStart;
     }
     const len = dataEnd - dataStart;

@@ -14,12 +14,13 @@
  * Then the mirrored Ethernet frame. The session id names the mirror session:
  * part of the connection's identity.
  */
+import { u16be } from '../capture/bytes.js';
 import { type Cursor, Layer, stop } from './cursor.js';
 import { DecodeStatus } from './segment.js';
 import { enterTunnel, TunnelType } from './tunnel.js';
 
 function session(b: Uint8Array, o: number): number {
-  return ((b[o + 2]! & 0x03) << 8) | b[o + 3]!;
+  return u16be(b, o + 2) & 0x3ff;
 }
 
 export function decodeErspanII(c: Cursor): Layer {

@@ -11,6 +11,7 @@
 import { type Cursor, type Layer, stop, truncated } from './cursor.js';
 import { etherTypeLayer } from './ethertype.js';
 import { DecodeStatus } from './segment.js';
+import { u16be } from '../capture/bytes.js';
 
 export const ETHERNET_HEADER_LEN = 14;
 
@@ -18,7 +19,7 @@ export function decodeEthernet(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
   if (o + ETHERNET_HEADER_LEN > c.end) return truncated(c);
-  const type = (b[o + 12]! << 8) | b[o + 13]!;
+  const type = u16be(b, o + 12);
   if (type >= 0x0600) {
     c.off = o + ETHERNET_HEADER_LEN;
     return etherTypeLayer(c, type);
@@ -30,5 +31,5 @@ export function decodeEthernet(c: Cursor): Layer {
   if (b[o + 14] !== 0xaa || b[o + 15] !== 0xaa || b[o + 16] !== 0x03) return stop(c, DecodeStatus.NonIp);
   if ((b[o + 17]! | b[o + 18]! | b[o + 19]!) !== 0) return stop(c, DecodeStatus.NonIp);
   c.off = o + 22;
-  return etherTypeLayer(c, (b[o + 20]! << 8) | b[o + 21]!);
+  return etherTypeLayer(c, u16be(b, o + 20));
 }

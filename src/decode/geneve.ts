@@ -14,6 +14,7 @@ import { type Cursor, Layer, stop } from './cursor.js';
 import { etherTypeLayer } from './ethertype.js';
 import { DecodeStatus } from './segment.js';
 import { enterTunnel, TunnelType } from './tunnel.js';
+import { u16be, u24be } from '../capture/bytes.js';
 
 const TEB = 0x6558;
 
@@ -25,8 +26,8 @@ export function decodeGeneve(c: Cursor): Layer {
   const optLen = (b[o]! & 0x3f) << 2;
   // O (OAM) frames are control messages (section 3.4: "SHOULD NOT forward ... to a tenant").
   if ((b[o + 1]! & 0x80) !== 0) return stop(c, DecodeStatus.NonTcp);
-  const proto = (b[o + 2]! << 8) | b[o + 3]!;
-  const vni = (b[o + 4]! << 16) | (b[o + 5]! << 8) | b[o + 6]!;
+  const proto = u16be(b, o + 2);
+  const vni = u24be(b, o + 4);
   if (o + 8 + optLen > c.end) return stop(c, DecodeStatus.Truncated);
   if (!enterTunnel(c, TunnelType.Geneve, vni, true, true)) return stop(c, DecodeStatus.Tunnel);
   c.off = o + 8 + optLen;

@@ -26,6 +26,7 @@ import { etherTypeLayer } from './ethertype.js';
 import { IpProto } from './ipproto.js';
 import { DecodeStatus } from './segment.js';
 import { enterTunnel, TunnelType } from './tunnel.js';
+import { u16be, u32be } from '../capture/bytes.js';
 
 export const GreProto = {
   TEB: 0x6558,
@@ -46,7 +47,7 @@ export function decodeGre(c: Cursor): Layer {
   const f0 = b[o]!;
   const f1 = b[o + 1]!;
   const version = f1 & 7;
-  const proto = (b[o + 2]! << 8) | b[o + 3]!;
+  const proto = u16be(b, o + 2);
   if (version > 1 || (f0 & 0x40) !== 0) return stop(c, notGre);
   let p = o + 4;
   if (f0 & 0x80) p += 4;
@@ -54,10 +55,7 @@ export function decodeGre(c: Cursor): Layer {
   if (f0 & 0x20) {
     if (p + 4 > c.end) return stop(c, DecodeStatus.Truncated);
     // Version 1: payload length (2) + call ID (2); the call ID is the key.
-    key =
-      version === 1
-        ? (b[p + 2]! << 8) | b[p + 3]!
-        : ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
+    key = version === 1 ? u16be(b, p + 2) : u32be(b, p);
     p += 4;
   }
   const hasSeq = (f0 & 0x10) !== 0;

@@ -17,6 +17,7 @@
 import { type Cursor, Layer, stop } from './cursor.js';
 import { DecodeStatus } from './segment.js';
 import { enterTunnel, TunnelType } from './tunnel.js';
+import { u32be } from '../capture/bytes.js';
 
 const G_PDU = 0xff;
 
@@ -27,7 +28,7 @@ export function decodeGtpU(c: Cursor): Layer {
   if (o + 8 > end) return stop(c, DecodeStatus.NonTcp);
   const flags = b[o]!;
   if (flags >> 5 !== 1 || (flags & 0x10) === 0 || b[o + 1] !== G_PDU) return stop(c, DecodeStatus.NonTcp);
-  const teid = ((b[o + 4]! << 24) | (b[o + 5]! << 16) | (b[o + 6]! << 8) | b[o + 7]!) >>> 0;
+  const teid = u32be(b, o + 4);
   let p = o + 8;
   if ((flags & 0x07) !== 0) {
     if (p + 4 > end) return stop(c, DecodeStatus.Truncated);

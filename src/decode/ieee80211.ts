@@ -10,14 +10,20 @@
  *   then QoS control (2) for QoS data subtypes, HT control (4) when QoS and +HTC
  * then 802.2 LLC/SNAP. Only data frames (type 2) with a body carry IP; a
  * protected frame's body is encrypted (we see IP only after the capture
- * point decrypted it, which clears the bit); an A-MSDU body is a list of
- * subframes, not opened.
+ * point decrypted it, which clears the bit). An A-MSDU body (QoS control bit
+ * 7) is a list of subframes (IEEE 802.11-2020 9.3.2.2.2): destination (6),
+ * source (6), length (2), then `length` bytes of LLC/SNAP and packet, padded
+ * to a multiple of 4 bytes but for the last. Each subframe is a packet of its
+ * own, as Zeek's IEEE802_11 analyzer takes it: the decoder decodes the first
+ * and leaves the offset of the next in seg.amsduNext (decodeNextSubframe()).
+ * A subframe cut by the snaplen is the last one read.
  *
  * Radiotap (https://www.radiotap.org/): version (1) = 0 | pad (1) | length (2,
  * little-endian) | present bitmaps ...; the 802.11 frame follows `length` bytes.
  */
 import { type Cursor, Layer, stop, truncated } from './cursor.js';
 import { DecodeStatus } from './segment.js';
+import { u16le } from '../capture/bytes.js';
 
 export function decodeIeee80211(c: Cursor): Layer {
   const b = c.buf;
@@ -32,14 +38,36 @@ export function decodeIeee80211(c: Cursor): Layer {
   if (fc1 & 0x40) return stop(c, DecodeStatus.NonIp);
   let len = 24;
   if ((fc1 & 0x03) === 0x03) len += 6;
+  let amsdu = false;
   if (subtype & 0x08) {
     if (o + len + 2 > c.end) return truncated(c);
-    // A-MSDU present (QoS control bit 7).
-    if (b[o + len]! & 0x80) return stop(c, DecodeStatus.NonIp);
+    amsdu = (b[o + len]! & 0x80) !== 0;
     len += 2;
     if (fc1 & 0x80) len += 4;
   }
   c.off = o + len;
+  return amsdu ? Layer.AmsduSubframe : Layer.LlcSnap;
+}
+
+/** One A-MSDU subframe at c.off (c.end: the end of the frame's body); see above. */
+export function decodeAmsduSubframe(c: Cursor): Layer {
+  const b = c.buf;
+  const o = c.off;
+  const seg = c.seg;
+  if (o + 14 > c.end) return truncated(c);
+  const n = (b[o + 12]! << 8) | b[o + 13]!;
+  const next = o + 14 + n + ((4 - ((14 + n) & 3)) & 3);
+  seg.amsduNext = next < c.end ? next : -1;
+  seg.amsduEnd = c.end;
+  seg.amsduDepth = seg.tunnelDepth;
+  seg.amsduKey = seg.tunnelKey;
+  if (o + 14 + n > c.end) {
+    // Cut by the snaplen: what was captured of it, and nothing after.
+    seg.amsduNext = -1;
+  } else {
+    c.end = o + 14 + n;
+  }
+  c.off = o + 14;
   return Layer.LlcSnap;
 }
 
@@ -48,7 +76,7 @@ export function decodeRadiotap(c: Cursor): Layer {
   const o = c.off;
   if (o + 8 > c.end) return truncated(c);
   if (b[o] !== 0) return stop(c, DecodeStatus.Malformed);
-  const len = b[o + 2]! | (b[o + 3]! << 8);
+  const len = u16le(b, o + 2);
   if (len < 8) return stop(c, DecodeStatus.Malformed);
   if (o + len > c.end) return truncated(c);
   c.off = o + len;

@@ -22,6 +22,7 @@
 import { type Cursor, type Layer, stop, truncated } from './cursor.js';
 import { transportLayer } from './ipproto.js';
 import { DecodeStatus } from './segment.js';
+import { u16be } from '../capture/bytes.js';
 
 export function decodeIPv4(c: Cursor): Layer {
   const b = c.buf;
@@ -49,7 +50,7 @@ export function decodeIPv4(c: Cursor): Layer {
   dst[3] = b[o + 19]!;
 
   const wire = c.wireLen - (o - c.start);
-  let total = (b[o + 2]! << 8) | b[o + 3]!;
+  let total = u16be(b, o + 2);
   if (total === 0) total = wire;
   if (total < hl || total > wire) {
     seg.ipProto = b[o + 9]!;
@@ -64,7 +65,7 @@ export function decodeIPv4(c: Cursor): Layer {
     return truncated(c);
   }
 
-  const frag = (b[o + 6]! << 8) | b[o + 7]!;
+  const frag = u16be(b, o + 6);
   const fragOffset = frag & 0x1fff;
   // MF set at offset 0: the first fragment, whose TCP header we use (RFC 791 section 3.2).
   seg.ipFragmented = fragOffset === 0 && (frag & 0x2000) !== 0;

@@ -20,6 +20,7 @@
 import { type Cursor, type Layer, stop, truncated } from './cursor.js';
 import { IpProto, transportLayer } from './ipproto.js';
 import { DecodeStatus } from './segment.js';
+import { u16be, u32be } from '../capture/bytes.js';
 
 /** Jumbo Payload option type (RFC 2675 section 2). */
 const OPT_JUMBO = 0xc2;
@@ -36,7 +37,7 @@ function jumboLength(b: Uint8Array, from: number, to: number): number {
     if (i + 2 > to) return -1;
     const len = b[i + 1]!;
     if (type === OPT_JUMBO && len === 4 && i + 6 <= to) {
-      return ((b[i + 2]! << 24) | (b[i + 3]! << 16) | (b[i + 4]! << 8) | b[i + 5]!) >>> 0;
+      return u32be(b, i + 2);
     }
     i += 2 + len;
   }
@@ -61,7 +62,7 @@ export function decodeIPv6(c: Cursor): Layer {
     dst[i] = b[o + 24 + i]!;
   }
 
-  const payloadLen = (b[o + 4]! << 8) | b[o + 5]!;
+  const payloadLen = u16be(b, o + 4);
   let nh = b[o + 6]!;
   let p = o + 40;
   let jumbo = -1;
@@ -83,7 +84,7 @@ export function decodeIPv6(c: Cursor): Layer {
       case IpProto.Fragment: {
         if (p + 8 > end) return truncated(c);
         seg.fragHeader = p;
-        const offset = ((b[p + 2]! << 8) | b[p + 3]!) & 0xfff8;
+        const offset = u16be(b, p + 2) & 0xfff8;
         // M flag (bit 0) at offset 0: the first fragment, which holds the transport header.
         seg.ipFragmented = offset === 0 && (b[p + 3]! & 1) !== 0;
         nh = b[p]!;

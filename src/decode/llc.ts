@@ -6,6 +6,7 @@
 import { type Cursor, type Layer, stop, truncated } from './cursor.js';
 import { etherTypeLayer } from './ethertype.js';
 import { DecodeStatus } from './segment.js';
+import { u16be } from '../capture/bytes.js';
 
 export function decodeLlcSnap(c: Cursor): Layer {
   const b = c.buf;
@@ -14,5 +15,5 @@ export function decodeLlcSnap(c: Cursor): Layer {
   if (b[o] !== 0xaa || b[o + 1] !== 0xaa || b[o + 2] !== 0x03) return stop(c, DecodeStatus.NonIp);
   if ((b[o + 3]! | b[o + 4]! | b[o + 5]!) !== 0) return stop(c, DecodeStatus.NonIp);
   c.off = o + 8;
-  return etherTypeLayer(c, (b[o + 6]! << 8) | b[o + 7]!);
+  return etherTypeLayer(c, u16be(b, o + 6));
 }

@@ -13,6 +13,7 @@
  */
 import { type Cursor, Layer, stop, truncated } from './cursor.js';
 import { DecodeStatus } from './segment.js';
+import { u16be, u16le } from '../capture/bytes.js';
 
 const NFULA_PAYLOAD = 9;
 
@@ -26,8 +27,8 @@ export function decodeNflog(c: Cursor): Layer {
   let p = o + 4;
   while (p + 4 <= end) {
     const le = b[p + 3] === 0;
-    const len = le ? b[p]! | (b[p + 1]! << 8) : (b[p]! << 8) | b[p + 1]!;
-    const type = (le ? b[p + 2]! | (b[p + 3]! << 8) : (b[p + 2]! << 8) | b[p + 3]!) & 0x7fff;
+    const len = le ? u16le(b, p) : u16be(b, p);
+    const type = (le ? u16le(b, p + 2) : u16be(b, p + 2)) & 0x7fff;
     if (len < 4) return stop(c, DecodeStatus.Malformed);
     if (type === NFULA_PAYLOAD) {
       c.off = p + 4;

@@ -12,13 +12,14 @@
  */
 import { type Cursor, Layer, stop, truncated } from './cursor.js';
 import { DecodeStatus } from './segment.js';
+import { u32be, u32le } from '../capture/bytes.js';
 
 export function decodeNull(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
   if (o + 4 > c.end) return truncated(c);
-  let af = (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
-  if (af > 0xffff) af = ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+  let af = u32le(b, o);
+  if (af > 0xffff) af = u32be(b, o);
   c.off = o + 4;
   switch (af) {
     case 2:

@@ -20,7 +20,7 @@ import { decodeFddi } from './fddi.js';
 import { decodeGeneve } from './geneve.js';
 import { decodeGre } from './gre.js';
 import { decodeGtpU } from './gtp.js';
-import { decodeIeee80211, decodeRadiotap } from './ieee80211.js';
+import { decodeAmsduSubframe, decodeIeee80211, decodeRadiotap } from './ieee80211.js';
 import { decodeIPv4 } from './ipv4.js';
 import { decodeIPv6 } from './ipv6.js';
 import { decodeLlcSnap } from './llc.js';
@@ -101,6 +101,7 @@ const BY_LAYER: Record<Layer, LayerDecoder> = {
   [Layer.FabricPath]: decodeFabricPath,
   [Layer.Ppp]: decodePpp,
   [Layer.LlcSnap]: decodeLlcSnap,
+  [Layer.AmsduSubframe]: decodeAmsduSubframe,
 };
 /** The same, as a dense array indexed by layer id for the hot loop. */
 const DECODERS: readonly LayerDecoder[] = Object.values(Layer)
@@ -244,6 +245,25 @@ function run(
   c.seg = DETACHED;
   c.buf = EMPTY;
   return c.status;
+}
+
+/**
+ * The next subframe of the 802.11 A-MSDU frame whose previous subframe seg
+ * holds (seg.amsduNext >= 0; decode/ieee80211.ts), decoded as a packet of its
+ * own inside the tunnels the frame came in. seg.amsduNext then names the one
+ * after it, or is -1.
+ */
+export function decodeNextSubframe(seg: Segment): DecodeStatus {
+  const buf = seg.buf;
+  const at = seg.amsduNext;
+  const end = seg.amsduEnd;
+  const depth = seg.amsduDepth;
+  const key = seg.amsduKey;
+  reset(seg, buf);
+  // reset() cleared the depth only: the frame's hops are still in seg.tunnels.
+  seg.tunnelDepth = depth;
+  seg.tunnelKey = key;
+  return run(Layer.AmsduSubframe, buf, at, end, end - at, seg);
 }
 
 /** The tunnels a fragment travelled in, kept by the reassembler for the whole datagram. */

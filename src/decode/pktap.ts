@@ -11,13 +11,12 @@
  */
 import { type Cursor, Layer, stop, truncated } from './cursor.js';
 import { DecodeStatus } from './segment.js';
+import { u32be, u32le } from '../capture/bytes.js';
 
 const RECORD_PACKET = 1;
 
 function rd32(b: Uint8Array, o: number, le: boolean): number {
-  return le
-    ? (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0
-    : ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+  return le ? u32le(b, o) : u32be(b, o);
 }
 
 export function decodePktap(c: Cursor): Layer {

@@ -8,6 +8,7 @@
  */
 import { type Cursor, Layer, stop, truncated } from './cursor.js';
 import { DecodeStatus } from './segment.js';
+import { u16be } from '../capture/bytes.js';
 
 export function decodePppoeSession(c: Cursor): Layer {
   const b = c.buf;
@@ -15,7 +16,7 @@ export function decodePppoeSession(c: Cursor): Layer {
   if (o + 8 > c.end) return truncated(c);
   if (b[o] !== 0x11 || b[o + 1] !== 0) return stop(c, DecodeStatus.Malformed);
   c.off = o + 8;
-  const proto = (b[o + 6]! << 8) | b[o + 7]!;
+  const proto = u16be(b, o + 6);
   if (proto === 0x0021) return Layer.IPv4;
   if (proto === 0x0057) return Layer.IPv6;
   return stop(c, DecodeStatus.NonIp);

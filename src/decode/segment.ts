@@ -88,6 +88,17 @@ export interface Segment {
    */
   headerCut: boolean;
   /**
+   * An 802.11 A-MSDU frame carries several packets (decode/ieee80211.ts): the
+   * offset in buf of the subframe after this one, -1 when none (or not
+   * A-MSDU); decodeNextSubframe() (decode/packet.ts) decodes it. amsduEnd is the
+   * end of the frame's captured body, amsduDepth and amsduKey the tunnel chain
+   * the frame came in (tunnelDepth and tunnelKey where the subframes start).
+   */
+  amsduNext: number;
+  amsduEnd: number;
+  amsduDepth: number;
+  amsduKey: number;
+  /**
    * The tunnels the segment travelled in (decode/tunnel.ts): 0 without one, else
    * a number derived from the encapsulation chain (type, outer addresses,
    * VNI / key) that is part of the connection's identity. The chain itself is
@@ -247,6 +258,10 @@ export function newSegment(): Segment {
     fragHeader: -1,
     tcpReserved: 0,
     headerCut: false,
+    amsduNext: -1,
+    amsduEnd: 0,
+    amsduDepth: 0,
+    amsduKey: 0,
     tunnelKey: 0,
     tunnelDepth: 0,
     tunnels: Array.from({ length: MAX_TUNNEL_DEPTH }, newTunnelHop),
@@ -290,6 +305,7 @@ export function resetFields(seg: Segment, buf: Uint8Array): void {
   seg.ipFragmented = false;
   seg.tcpReserved = 0;
   seg.headerCut = false;
+  seg.amsduNext = -1;
   seg.tunnelKey = 0;
   seg.tunnelDepth = 0;
 }

@@ -14,6 +14,7 @@
 import { type Cursor, type Layer, stop, truncated } from './cursor.js';
 import { etherTypeLayer } from './ethertype.js';
 import { DecodeStatus } from './segment.js';
+import { u16be } from '../capture/bytes.js';
 
 const ARPHRD_NETLINK = 824;
 
@@ -30,7 +31,7 @@ export function decodeLinuxSll(c: Cursor): Layer {
   const o = c.off;
   if (o + 16 > c.end) return truncated(c);
   c.off = o + 16;
-  return protocolLayer(c, (b[o + 2]! << 8) | b[o + 3]!, (b[o + 14]! << 8) | b[o + 15]!);
+  return protocolLayer(c, u16be(b, o + 2), u16be(b, o + 14));
 }
 
 export function decodeLinuxSll2(c: Cursor): Layer {
@@ -38,5 +39,5 @@ export function decodeLinuxSll2(c: Cursor): Layer {
   const o = c.off;
   if (o + 20 > c.end) return truncated(c);
   c.off = o + 20;
-  return protocolLayer(c, (b[o + 8]! << 8) | b[o + 9]!, (b[o]! << 8) | b[o + 1]!);
+  return protocolLayer(c, u16be(b, o + 8), u16be(b, o));
 }

@@ -14,6 +14,7 @@
  */
 import { type Cursor, type Layer, stop, truncated } from './cursor.js';
 import { DecodeStatus, type Segment } from './segment.js';
+import { u16be, u32be } from '../capture/bytes.js';
 
 export const TcpOption = {
   EOL: 0,
@@ -49,14 +50,14 @@ export function decodeTcp(c: Cursor): Layer {
   if (headerLen < 20 || segmentLen < headerLen) return stop(c, DecodeStatus.Malformed);
 
   seg.tcpOffset = o;
-  seg.srcPort = (b[o]! << 8) | b[o + 1]!;
-  seg.dstPort = (b[o + 2]! << 8) | b[o + 3]!;
-  seg.seq = ((b[o + 4]! << 24) | (b[o + 5]! << 16) | (b[o + 6]! << 8) | b[o + 7]!) >>> 0;
-  seg.ack = ((b[o + 8]! << 24) | (b[o + 9]! << 16) | (b[o + 10]! << 8) | b[o + 11]!) >>> 0;
-  seg.flags = ((b[o + 12]! & 1) << 8) | b[o + 13]!;
+  seg.srcPort = u16be(b, o);
+  seg.dstPort = u16be(b, o + 2);
+  seg.seq = u32be(b, o + 4);
+  seg.ack = u32be(b, o + 8);
+  seg.flags = u16be(b, o + 12) & 0x1ff;
   seg.tcpReserved = (b[o + 12]! >> 1) & 7;
-  seg.window = (b[o + 14]! << 8) | b[o + 15]!;
-  seg.urgent = (b[o + 18]! << 8) | b[o + 19]!;
+  seg.window = u16be(b, o + 14);
+  seg.urgent = u16be(b, o + 18);
   seg.headerLen = headerLen;
   seg.payloadLen = segmentLen - headerLen;
   const payloadOffset = o + headerLen;
@@ -111,7 +112,7 @@ function parseOptions(b: Uint8Array, from: number, headerEnd: number, capEnd: nu
     if (i + len > capEnd) return;
     switch (kind) {
       case TcpOption.MSS:
-        if (len === 4) seg.mss = (b[i + 2]! << 8) | b[i + 3]!;
+        if (len === 4) seg.mss = u16be(b, i + 2);
         else seg.badOptions = true;
         break;
       case TcpOption.WindowScale:
@@ -132,8 +133,8 @@ function parseOptions(b: Uint8Array, from: number, headerEnd: number, capEnd: nu
         const blocks = seg.sackBlocks;
         let n = seg.sackCount;
         for (let j = i + 2; j < i + len && n < 4; j += 8, n++) {
-          blocks[2 * n] = (b[j]! << 24) | (b[j + 1]! << 16) | (b[j + 2]! << 8) | b[j + 3]!;
-          blocks[2 * n + 1] = (b[j + 4]! << 24) | (b[j + 5]! << 16) | (b[j + 6]! << 8) | b[j + 7]!;
+          blocks[2 * n] = u32be(b, j);
+          blocks[2 * n + 1] = u32be(b, j + 4);
         }
         seg.sackCount = n;
         break;
@@ -147,7 +148,7 @@ function parseOptions(b: Uint8Array, from: number, headerEnd: number, capEnd: nu
         else seg.badOptions = true;
         break;
       case TcpOption.Experimental:
-        if (len >= 4 && ((b[i + 2]! << 8) | b[i + 3]!) === TFO_EXID) {
+        if (len >= 4 && u16be(b, i + 2) === TFO_EXID) {
           seg.tfo = true;
           break;
         }
@@ -162,8 +163,8 @@ function parseOptions(b: Uint8Array, from: number, headerEnd: number, capEnd: nu
 
 /** TSval and TSecr of the timestamps option that starts at `i` (RFC 7323 section 3). */
 function readTimestamps(b: Uint8Array, i: number, seg: Segment): void {
-  seg.tsVal = ((b[i + 2]! << 24) | (b[i + 3]! << 16) | (b[i + 4]! << 8) | b[i + 5]!) >>> 0;
-  seg.tsEcr = ((b[i + 6]! << 24) | (b[i + 7]! << 16) | (b[i + 8]! << 8) | b[i + 9]!) >>> 0;
+  seg.tsVal = u32be(b, i + 2);
+  seg.tsEcr = u32be(b, i + 6);
 }
 
 function addOther(seg: Segment, kind: number, len: number): void {

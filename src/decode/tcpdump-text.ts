@@ -151,6 +151,31 @@ function isBanner(s: string, i: number, end: number): boolean {
   return j > 0 && (at(s, j, end, ' packet captured') || at(s, j, end, ' packets '));
 }
 
+/**
+ * After a -# frame number at i (right-aligned digits, then two spaces): the
+ * index of what follows, its value in `num.v`; -1 when there is none.
+ */
+function frameNumberEnd(s: string, i: number, end: number): number {
+  if (!isDigit(s.charCodeAt(i))) return -1;
+  const j = readUint(s, i, end);
+  return j > 0 && num.digits <= 12 && at(s, j, end, '  ') ? skipSpaces(s, j, end) : -1;
+}
+
+/**
+ * A line only tcpdump writes: a packet line's timestamp (after the spaces and
+ * -# frame number that may come first), or one of its banners. The engine's
+ * evidence that a text input is tcpdump output at all; read with the pieces
+ * parseLine reads a packet line's prefix with, so the two agree on what a
+ * stamp is.
+ */
+export function isTcpdumpLine(s: string): boolean {
+  let end = s.length;
+  if (end > 0 && s.charCodeAt(end - 1) === 13) end--;
+  const i = skipSpaces(s, 0, end);
+  const f = frameNumberEnd(s, i, end);
+  return readStamp(s, f >= 0 ? f : i, end) >= 0 || isBanner(s, i, end);
+}
+
 /** The -v IPv4 header line waiting for its TCP line. */
 interface PendingPacket {
   active: boolean;
@@ -328,12 +353,10 @@ export class TcpdumpTextParser {
     const indented = i > 0;
     // -#: the frame number, right-aligned, then two spaces.
     let frame = -1;
-    if (isDigit(s.charCodeAt(i))) {
-      const j = readUint(s, i, end);
-      if (j > 0 && num.digits <= 12 && at(s, j, end, '  ')) {
-        frame = num.v;
-        i = skipSpaces(s, j, end);
-      }
+    const f = frameNumberEnd(s, i, end);
+    if (f >= 0) {
+      frame = num.v;
+      i = f;
     }
     const k = readStamp(s, i, end);
     const shape = k >= 0 ? stamp.shape : StampShape.None;

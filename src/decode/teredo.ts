@@ -13,6 +13,7 @@
 import { type Cursor, Layer, stop } from './cursor.js';
 import { DecodeStatus } from './segment.js';
 import { enterTunnel, TunnelType } from './tunnel.js';
+import { u16be } from '../capture/bytes.js';
 
 export function decodeTeredo(c: Cursor): Layer {
   const b = c.buf;
@@ -25,7 +26,7 @@ export function decodeTeredo(c: Cursor): Layer {
   if (p + 2 <= end && b[p] === 0 && b[p + 1] === 0) p += 8;
   if (p + 40 > end) return stop(c, DecodeStatus.NonTcp);
   if (b[p]! >> 4 !== 6) return stop(c, DecodeStatus.NonTcp);
-  const plen = (b[p + 4]! << 8) | b[p + 5]!;
+  const plen = u16be(b, p + 4);
   if (p + 40 + plen !== c.ipEnd) return stop(c, DecodeStatus.NonTcp);
   if (!enterTunnel(c, TunnelType.Teredo, -1, false, true)) return stop(c, DecodeStatus.Tunnel);
   c.off = p;

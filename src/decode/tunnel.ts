@@ -23,6 +23,7 @@
  */
 import { formatAddr } from './addr.js';
 import { type Cursor } from './cursor.js';
+import type { TunnelInfo } from '../model/report.js';
 import { MAX_TUNNEL_DEPTH, type Segment, type TunnelHop } from './segment.js';
 
 export const TunnelType = {
@@ -156,23 +157,6 @@ export function pushTunnel(
   k &= 0x3fffffff;
   seg.tunnelKey = k === 0 ? 1 : k;
   return true;
-}
-
-/** One tunnel of a connection, as the JSON report gives it. */
-export interface TunnelInfo {
-  /** TUNNEL_NAMES: `VXLAN`, `Geneve`, `GRE`, `GTP-U`, `Teredo`, ... */
-  type: string;
-  /** Outer source and destination, from the client's side (the client's packets travel src -> dst). */
-  src: string;
-  dst: string;
-  /** Outer UDP ports of UDP-borne tunnels (VXLAN, Geneve, GTP-U, Teredo, AYIYA, GRE-in-UDP). */
-  srcPort?: number;
-  dstPort?: number;
-  /** VNI (VXLAN, Geneve), GRE key, ERSPAN session id or GTP-U TEID, when the header has one. */
-  vni?: number;
-  key?: number;
-  session?: number;
-  teid?: number;
 }
 
 /**

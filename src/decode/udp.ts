@@ -17,6 +17,7 @@
  */
 import { type Cursor, Layer, stop } from './cursor.js';
 import { DecodeStatus } from './segment.js';
+import { u16be, u32be } from '../capture/bytes.js';
 
 export const UdpPort = {
   GTP_U: 2152,
@@ -31,8 +32,8 @@ export function decodeUdp(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
   if (o + 8 > c.end) return stop(c, DecodeStatus.NonTcp);
-  const src = (b[o]! << 8) | b[o + 1]!;
-  const dst = (b[o + 2]! << 8) | b[o + 3]!;
+  const src = u16be(b, o);
+  const dst = u16be(b, o + 2);
   c.udpSrc = src;
   c.udpDst = dst;
   c.off = o + 8;
@@ -53,7 +54,7 @@ function looksLikeTeredo(b: Uint8Array, p: number, end: number): boolean {
   const first = b[p]!;
   if (first === 0) return b[p + 1]! <= 1;
   if (first >> 4 !== 6) return false;
-  const s = ((b[p + 8]! << 24) | (b[p + 9]! << 16) | (b[p + 10]! << 8) | b[p + 11]!) >>> 0;
-  const d = ((b[p + 24]! << 24) | (b[p + 25]! << 16) | (b[p + 26]! << 8) | b[p + 27]!) >>> 0;
+  const s = u32be(b, p + 8);
+  const d = u32be(b, p + 24);
   return s === TEREDO_PREFIX || d === TEREDO_PREFIX;
 }

@@ -9,11 +9,12 @@
  */
 import { type Cursor, type Layer, truncated } from './cursor.js';
 import { etherTypeLayer } from './ethertype.js';
+import { u16be } from '../capture/bytes.js';
 
 export function decodeVlan(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
   if (o + 4 > c.end) return truncated(c);
   c.off = o + 4;
-  return etherTypeLayer(c, (b[o + 2]! << 8) | b[o + 3]!);
+  return etherTypeLayer(c, u16be(b, o + 2));
 }

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../config/errors.js';
-import type { Report } from '../report/model.js';
+import type { Report } from '../model/report.js';
 
 export function loadBaseline(path: string): Report {
   let text: string;

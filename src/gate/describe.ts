@@ -2,7 +2,7 @@
  * One-line descriptions of anomalies for the gate's outputs (JUnit failure
  * bodies, GitHub annotations): kind, connection, endpoints, time, message.
  */
-import type { AnomalyReport, ConnectionReport, EndpointReport, Report } from '../report/model.js';
+import type { AnomalyReport, ConnectionReport, EndpointReport, Report } from '../model/report.js';
 
 const connectionIndex = new WeakMap<Report, Map<number, ConnectionReport>>();
 

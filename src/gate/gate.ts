@@ -18,15 +18,15 @@
  *   capture is one run); the verdict fails if any capture fails.
  */
 import type { MaxRule, Settings } from '../config/settings.js';
-import { checkMaxRule, validateFailOn } from '../config/validate.js';
+import { checkMaxRule, validateFailOn } from '../config/gate-rules.js';
+import { atLeastAsSevere, isSeverity } from '../model/severity.js';
 import type {
   AnomalyReport,
   GateCaptureResult,
   GateResult,
   GateRuleResult,
   Report,
-  Severity,
-} from '../report/model.js';
+} from '../model/report.js';
 
 /** At most this many anomalies are carried per rule and capture (`matched` counts them all). */
 export const GATE_RULE_ANOMALY_CAP = 100;
@@ -38,8 +38,6 @@ const METRIC_KINDS: Readonly<Record<string, readonly string[]>> = {
   'refused-rate': ['connection-refused'],
   connections: [],
 };
-
-const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 1, warning: 2, error: 3 };
 
 /** Percentages are compared with this slack, so 1/50 of 100 is not "above 2%". */
 const EPSILON = 1e-9;
@@ -60,10 +58,6 @@ interface Facts {
   connections: number;
   packets: number;
   retransmissions: number;
-}
-
-function isSeverity(s: string): s is Severity {
-  return s in SEVERITY_RANK;
 }
 
 function factsOf(report: Report): Facts {
@@ -138,8 +132,7 @@ function evaluateRule(spec: RuleSpec, facts: Facts, base: Facts | undefined): Ga
 
 function matcher(target: string): (a: AnomalyReport) => boolean {
   if (isSeverity(target)) {
-    const rank = SEVERITY_RANK[target];
-    return (a) => (SEVERITY_RANK[a.severity] ?? SEVERITY_RANK.error) >= rank;
+    return (a) => atLeastAsSevere(a.severity, target);
   }
   return (a) => a.kind === target;
 }

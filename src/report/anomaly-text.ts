@@ -2,9 +2,10 @@
  * Shared pieces for showing anomalies: severity of a kind, the "worst first"
  * order, and the short `#id client → server` location.
  */
-import { KIND_BY_NAME } from '../detect/kinds.js';
-import { endpointLabel, SEVERITY_RANK } from './format.js';
-import type { AnomalyReport, Severity } from './model.js';
+import { KIND_BY_NAME } from '../model/kinds.js';
+import { bySeverity } from '../model/severity.js';
+import { endpointLabel } from './format.js';
+import type { AnomalyReport, Severity } from '../model/report.js';
 import { sanitize } from './sanitize.js';
 
 /** Severity of a kind: as reported, else the registry's, else info. */
@@ -64,7 +65,7 @@ export function worstScore(a: AnomalyReport): number {
 /** Worst first (see worstScore), then earliest, then by connection id. */
 export function compareWorst(a: AnomalyReport, b: AnomalyReport): number {
   return (
-    SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+    bySeverity(a.severity, b.severity) ||
     worstScore(b) - worstScore(a) ||
     a.t - b.t ||
     (a.connection ?? 0) - (b.connection ?? 0)

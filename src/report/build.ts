@@ -12,7 +12,7 @@ import {
   SIDES,
   VANTAGE_NAMES,
 } from '../tcp/connection.js';
-import { STATE_NAMES, State, type StateName } from '../tcp/states.js';
+import { STATE_NAMES, State, type StateName } from '../model/states.js';
 import { roundMicros } from './format.js';
 import type {
   AnomalyReport,
@@ -20,7 +20,7 @@ import type {
   ConnectionReport,
   EndpointReport,
   StateSummary,
-} from './model.js';
+} from '../model/report.js';
 
 /** Names of link types for the capture summary (LINKTYPE_* numbers). */
 const LINK_NAMES: Record<number, string> = {

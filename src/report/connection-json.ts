@@ -18,7 +18,7 @@ import {
   transitionParts,
   VANTAGE_NAMES,
 } from '../tcp/connection.js';
-import { STATE_NAMES } from '../tcp/states.js';
+import { STATE_NAMES } from '../model/states.js';
 import { roundMicros } from './format.js';
 import { JsonBytes } from './json-bytes.js';
 import { jsonSafe } from './sanitize.js';

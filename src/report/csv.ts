@@ -4,7 +4,7 @@
  * RFC 4180 readers accept it. Times are epoch seconds and durations seconds, as
  * in the JSON report; a missing value is an empty field.
  */
-import type { ConnectionReport } from './model.js';
+import type { ConnectionReport } from '../model/report.js';
 import { sanitize } from './sanitize.js';
 
 export const CSV_COLUMNS = [

@@ -2,34 +2,13 @@
  * Human-friendly numbers and small text helpers shared by the renderers.
  * Pure and locale-independent, so that output (and snapshots) are the same everywhere.
  */
-import type { Severity } from './model.js';
+import { formatDuration, trimZero } from '../model/duration.js';
 
 /** `1,234,567` (always a comma, whatever the locale). */
 export function formatCount(n: number): string {
   if (!Number.isFinite(n)) return String(n);
   const s = Math.round(Math.abs(n)).toString();
   return (n < 0 ? '-' : '') + s.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
-function trimZero(s: string): string {
-  return s.endsWith('.0') ? s.slice(0, -2) : s;
-}
-
-/** `350 µs`, `1.2 ms`, `350 ms`, `1.2 s`, `42.5 s`, `2 m 3 s`, `1 h 5 m`, `3 d 4 h`. */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '-';
-  if (seconds < 0) return `-${formatDuration(-seconds)}`;
-  if (seconds === 0) return '0 s';
-  if (seconds < 0.0009995) return `${Math.round(seconds * 1e6)} µs`;
-  if (seconds < 0.00995) return `${trimZero((seconds * 1e3).toFixed(1))} ms`;
-  if (seconds < 0.9995) return `${Math.round(seconds * 1e3)} ms`;
-  if (seconds < 59.95) return `${trimZero(seconds.toFixed(1))} s`;
-  const total = Math.round(seconds);
-  if (total < 3600) return `${Math.floor(total / 60)} m ${total % 60} s`;
-  const minutes = Math.round(seconds / 60);
-  if (minutes < 24 * 60) return `${Math.floor(minutes / 60)} h ${minutes % 60} m`;
-  const hours = Math.round(seconds / 3600);
-  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
 }
 
 /**
@@ -122,8 +101,6 @@ export function endpointLabel(addr: string, port: number): string {
 export function plural(n: number, word: string, many = `${word}s`): string {
   return `${formatCount(n)} ${n === 1 ? word : many}`;
 }
-
-export const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 /**
  * State counts as `812 TIME_WAIT, 3 CLOSE_WAIT`: largest first, CLOSED last

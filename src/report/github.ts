@@ -6,7 +6,7 @@
  * Nothing is printed when the gate passed.
  */
 import { anomalyPlace, formatTime } from '../gate/describe.js';
-import type { AnomalyReport, GateResult, GateRuleResult, Report, Severity } from './model.js';
+import type { AnomalyReport, GateResult, GateRuleResult, Report, Severity } from '../model/report.js';
 import { sanitize } from './sanitize.js';
 
 /** Message text: `%`, CR and LF are percent-encoded (actions/toolkit `escapeData`). */

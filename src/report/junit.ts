@@ -6,7 +6,7 @@
  * time>` > `<failure message type>`, with tests/failures/errors counts.
  */
 import { describeAnomaly } from '../gate/describe.js';
-import type { GateResult, GateRuleResult, Report } from './model.js';
+import type { GateResult, GateRuleResult, Report } from '../model/report.js';
 
 export interface JunitCapture {
   name: string;

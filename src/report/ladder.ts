@@ -10,13 +10,12 @@
  *   0.000412      2  ESTABLISHED  <---- S. seq=0 ack=1 win=65160 -----
  */
 import { formatTunnels } from '../decode/tunnel.js';
-import { KIND_BY_NAME } from '../detect/kinds.js';
-import type { StateName } from '../tcp/states.js';
+import { KIND_BY_NAME } from '../model/kinds.js';
+import type { StateName } from '../model/states.js';
 import { connectionLabel } from './anomaly-text.js';
 import {
   endpointLabel,
   formatCount,
-  formatDuration,
   formatIso,
   padEnd,
   padStart,
@@ -25,7 +24,8 @@ import {
   visibleLength,
   wrap,
 } from './format.js';
-import type { LadderReport, LadderRow } from './model.js';
+import { formatDuration } from '../model/duration.js';
+import type { LadderReport, LadderRow } from '../model/report.js';
 import { palette } from './palette.js';
 import { sanitize } from './sanitize.js';
 

@@ -4,9 +4,10 @@
  * so live mode starts fast.
  */
 import { anomalyWhere } from './anomaly-text.js';
-import { formatCount, formatDuration, formatIso, padEnd, plural, stateCounts, truncate } from './format.js';
+import { formatDuration } from '../model/duration.js';
+import { formatCount, formatIso, padEnd, plural, stateCounts, truncate } from './format.js';
 import type { ConnectionEnds } from './anomaly-text.js';
-import type { AnomalyReport, StateSummary } from './model.js';
+import type { AnomalyReport, StateSummary } from '../model/report.js';
 import { palette } from './palette.js';
 import { sanitize } from './sanitize.js';
 

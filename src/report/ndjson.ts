@@ -10,7 +10,7 @@ import type {
   GateResult,
   Report,
   StateSummary,
-} from './model.js';
+} from '../model/report.js';
 import { jsonSafe } from './sanitize.js';
 
 /** An anomaly as it becomes true: the fields of the report's `anomalies[]`. */

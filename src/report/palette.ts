@@ -4,7 +4,7 @@
  * NO_COLOR, isTTY), passed in as `opts.color`.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { Severity } from './model.js';
+import type { Severity } from '../model/report.js';
 
 export interface Palette {
   bold: (s: string) => string;

@@ -10,19 +10,19 @@
  */
 import Table from 'cli-table3';
 import { formatTunnelsShort } from '../decode/tunnel.js';
-import { KIND_BY_NAME } from '../detect/kinds.js';
+import { formatDuration } from '../model/duration.js';
+import { KIND_BY_NAME } from '../model/kinds.js';
+import { bySeverity, SEVERITY_RANK } from '../model/severity.js';
 import { anomalyWhere, compareWorst, kindSeverity } from './anomaly-text.js';
 import {
   endpointLabel,
   formatBytes,
   formatClock,
   formatCount,
-  formatDuration,
   formatIso,
   padEnd,
   padStart,
   plural,
-  SEVERITY_RANK,
   sameUtcDay,
   stateCounts,
   stripAnsi,
@@ -31,7 +31,7 @@ import {
   visibleLength,
   wrap,
 } from './format.js';
-import type { AnomalyReport, ConnectionReport, Report, Severity } from './model.js';
+import type { AnomalyReport, ConnectionReport, Report, Severity } from '../model/report.js';
 import { type Palette, palette } from './palette.js';
 import { sanitize } from './sanitize.js';
 
@@ -294,10 +294,7 @@ function groupAnomalies(anomalies: AnomalyReport[], counts?: Record<string, numb
     groups.push({ kind, severity, items, total, connections: conns.size });
   }
   groups.sort(
-    (a, b) =>
-      SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
-      b.total - a.total ||
-      (a.kind < b.kind ? -1 : 1),
+    (a, b) => bySeverity(a.severity, b.severity) || b.total - a.total || (a.kind < b.kind ? -1 : 1),
   );
   return groups;
 }

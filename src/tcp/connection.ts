@@ -5,9 +5,9 @@
  */
 import { formatAddr, formatIPv4 } from '../decode/addr.js';
 import type { Segment } from '../decode/segment.js';
-import type { TunnelInfo } from '../decode/tunnel.js';
+import type { TunnelInfo } from '../model/report.js';
 import { slabRow, slabRowOf } from './slab.js';
-import { State } from './states.js';
+import { State } from '../model/states.js';
 
 export const CLIENT = 0;
 /** Where the capture point sits for a connection (SPEC.md `vantage`). */
@@ -114,6 +114,22 @@ export class EndpointEvidence {
   /** Times of its last two retransmissions of data (its retransmission backoff). */
   lastRtxTs = 0;
   prevRtxTs = 0;
+  /**
+   * Of an endpoint never captured sending (one-way): the peer's latest
+   * acknowledgement of it, when that advanced by exactly one sequence number
+   * past what was acknowledged before (a FIN, or one byte): its time, frame
+   * and value; ackOneTs 0 when the latest advance was not one.
+   */
+  ackOneTs = 0;
+  ackOneFrame = 0;
+  ackOne = 0;
+  /**
+   * Of an endpoint seen answering a peer never captured: an upper bound on
+   * the round trip, from its SYN-ACK to its first acknowledgement of the
+   * peer's data (which the peer sent only after the SYN-ACK reached it); 0
+   * when not known.
+   */
+  rttBound = 0;
 }
 /** An endpoint's nine event counts before the first (see Endpoint.count). */
 const NO_COUNTS: readonly number[] = new Array<number>(9).fill(0);
@@ -605,7 +621,7 @@ const TR_CODE = 524288;
 const TR_FIRST = 12;
 
 /** Slab words per Connection. */
-const CONNECTION_WORDS = 6;
+const CONNECTION_WORDS = 8;
 
 export class Connection {
   readonly id: number;
@@ -910,5 +926,37 @@ export class Connection {
   }
   set ackTs(v: number) {
     this.d[this.o + 5] = v;
+  }
+
+  /** The client's last SYN before the first SYN-ACK (the one it answered, as far as the capture can tell). */
+  get lastSynTs(): number {
+    return this.d[this.o + 6]!;
+  }
+  set lastSynTs(v: number) {
+    this.d[this.o + 6] = v;
+  }
+
+  /** The last SYN-ACK before the final ACK (the one that ACK answered). */
+  get lastSynAckTs(): number {
+    return this.d[this.o + 7]!;
+  }
+  set lastSynAckTs(v: number) {
+    this.d[this.o + 7] = v;
+  }
+
+  /**
+   * The round trip between the capture point and the server (the SYN-ACK
+   * after the SYN it answered), 0 when not known. A SYN resent before the
+   * answer does not count its timer in.
+   */
+  get rttToServer(): number {
+    const a = this.synAckTs - this.lastSynTs;
+    return this.lastSynTs > 0 && this.synAckTs > 0 && a > 0 ? a : 0;
+  }
+
+  /** The round trip between the capture point and the client (the final ACK after the SYN-ACK it answered), 0 when not known. */
+  get rttToClient(): number {
+    const b = this.ackTs - this.lastSynAckTs;
+    return this.lastSynAckTs > 0 && this.ackTs > 0 && b > 0 ? b : 0;
   }
 }

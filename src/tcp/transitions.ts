@@ -4,15 +4,17 @@
  * segment it received). RFC 793 section 3.2 figure 6, RFC 9293 section 3.3.2 and
  * section 3.10 (event processing), seen from a passive observer.
  *
- * The observer assumes a segment it sees is delivered; the special cases that this
- * table cannot express (mid-stream pickup, port reuse, evidence that a segment was
- * NOT delivered, TIME_WAIT expiry) live in tracker.ts, in one place.
+ * Every state change goes through this table (state-machine.ts). What the capture
+ * did not show but must have happened (a SYN-ACK not captured but acknowledged,
+ * a handshake before a mid-stream pickup) is applied as the events it implies,
+ * marked inferred (state-machine.ts, delivery.ts); when a segment reached its receiver is
+ * decided by the evidence of its arrival (delivery.ts).
  *
  * A received segment may carry several events; they are applied in RFC 9293's
  * order of processing (3.10.7.4): RST first, then SYN, then the ACK field
  * (ACK_SYN / ACK_FIN), then the FIN bit.
  */
-import { State } from './states.js';
+import { State } from '../model/states.js';
 
 export const Ev = {
   /** Sent a SYN without ACK (active open, or its retransmission). */
@@ -35,6 +37,12 @@ export const Ev = {
   RCV_FIN: 8,
   /** Received an acceptable RST. */
   RCV_RST: 9,
+  /**
+   * Its socket went away without a segment: a timer (2 x MSL in TIME_WAIT,
+   * retries exhausted), a SYN-cookie server that kept none, or a 4-tuple
+   * taken over by a new connection. The caller names the cause.
+   */
+  GONE: 10,
 } as const;
 export type Ev = (typeof Ev)[keyof typeof Ev];
 
@@ -49,6 +57,7 @@ export const EVENT_CAUSE = [
   'received ACK of its FIN',
   'received FIN',
   'received RST',
+  'socket gone',
 ] as const;
 
 /** The cell's event changes nothing (a retransmission, a duplicate, a stray segment). */
@@ -77,22 +86,22 @@ const {
 
 /**
  * NEXT[state][event] = next state, NO_CHANGE (_) or IMPOSSIBLE (X).
- * Columns: SND_SYN SND_SYNACK SND_FIN SND_RST | RCV_SYN RCV_SYNACK RCV_ACK_SYN RCV_ACK_FIN RCV_FIN RCV_RST
+ * Columns: SND_SYN SND_SYNACK SND_FIN SND_RST | RCV_SYN RCV_SYNACK RCV_ACK_SYN RCV_ACK_FIN RCV_FIN RCV_RST | GONE
  */
 // The table is easier to read aligned.
 // prettier-ignore
 const NEXT: readonly (readonly number[])[] = [
-  /* CLOSED */ [SYN_SENT, SYN_RECEIVED, _, _,  _, _, _, _, _, _],
+  /* CLOSED */ [SYN_SENT, SYN_RECEIVED, _, _,  _, _, _, _, _, _,  _],
   // SND_SYN: active open (connect()).  SND_SYNACK: passive open whose SYN we did not
   // capture, or a listener answering.  A SYN received by a closed endpoint changes
   // nothing until it answers (a SYN dropped by a firewall never creates a socket).
   // FIN/ACK without a handshake are mid-stream pickups (tracker special case).
 
-  /* LISTEN */ [SYN_SENT, SYN_RECEIVED, _, _,  _, _, _, _, _, _],
+  /* LISTEN */ [SYN_SENT, SYN_RECEIVED, _, _,  _, _, _, _, _, _,  _],
   // Same as CLOSED: LISTEN belongs to the listening socket, not to the 4-tuple;
   // SND_SYN from LISTEN is RFC 793's "send" on a listening socket (rare, e.g. FTP).
 
-  /* SYN_SENT */ [_, SYN_RECEIVED, _, CLOSED,  SYN_RECEIVED, ESTABLISHED, _, _, _, CLOSED],
+  /* SYN_SENT */ [_, SYN_RECEIVED, _, CLOSED,  SYN_RECEIVED, ESTABLISHED, _, _, _, CLOSED,  CLOSED],
   // SND_SYN: retransmitted SYN.  SND_SYNACK: simultaneous open, we answer the peer's
   // SYN (RFC 9293 fig. 7 line 5).  SND_FIN: close() in SYN_SENT just deletes the TCB
   // (no FIN is sent by real stacks), so a FIN here is ignored.  SND_RST: abort.
@@ -100,7 +109,7 @@ const NEXT: readonly (readonly number[])[] = [
   // RCV_SYNACK: the normal handshake (fig. 6 line 3).  RCV_RST acceptable only when
   // it acknowledges our SYN (checked by the tracker): connection refused.
 
-  /* SYN_RECEIVED */ [_, _, FIN_WAIT_1, CLOSED,  _, ESTABLISHED, ESTABLISHED, _, CLOSE_WAIT, CLOSED],
+  /* SYN_RECEIVED */ [_, _, FIN_WAIT_1, CLOSED,  _, ESTABLISHED, ESTABLISHED, _, CLOSE_WAIT, CLOSED,  CLOSED],
   // SND_SYN/SND_SYNACK: retransmissions.  SND_FIN: close() before the handshake
   // completed (RFC 9293 3.10.4).  RCV_SYN: retransmitted SYN (we re-send SYN-ACK).
   // RCV_SYNACK: simultaneous open, the peer's SYN-ACK acknowledges our SYN.
@@ -109,33 +118,35 @@ const NEXT: readonly (readonly number[])[] = [
   // before FIN); one that does not is RFC 9293's SYN-RECEIVED -> CLOSE-WAIT.
   // RCV_RST: back to LISTEN for a passive open, which for this 4-tuple is CLOSED.
 
-  /* ESTABLISHED */ [X, _, FIN_WAIT_1, CLOSED,  _, _, _, _, CLOSE_WAIT, CLOSED],
+  /* ESTABLISHED */ [X, _, FIN_WAIT_1, CLOSED,  _, _, _, _, CLOSE_WAIT, CLOSED,  CLOSED],
   // SND_SYN: an established endpoint never sends a SYN (X).  SND_SYNACK: in a
   // simultaneous open, the answer to the peer's SYN that crossed the peer's
   // SYN-ACK: no change.  SND_FIN: active close.  RCV_FIN: passive close, the application gets EOF.
   // RCV_SYN in ESTABLISHED is answered by a challenge ACK (RFC 5961 4.2): no change.
 
-  /* FIN_WAIT_1 */ [X, X, _, CLOSED,  _, _, _, FIN_WAIT_2, CLOSING, CLOSED],
+  /* FIN_WAIT_1 */ [X, X, _, CLOSED,  _, _, _, FIN_WAIT_2, CLOSING, CLOSED,  CLOSED],
   // From here on no endpoint sends a SYN or SYN-ACK (X).  SND_FIN: retransmitted FIN.  RCV_ACK_FIN: our FIN is acknowledged.
   // RCV_FIN without the ACK of our FIN: simultaneous close (fig. 13).  A FIN that
   // also acknowledges ours arrives here as RCV_ACK_FIN then RCV_FIN: -> TIME_WAIT.
 
-  /* FIN_WAIT_2 */ [X, X, _, CLOSED,  _, _, _, _, TIME_WAIT, CLOSED],
+  /* FIN_WAIT_2 */ [X, X, _, CLOSED,  _, _, _, _, TIME_WAIT, CLOSED,  CLOSED],
   // Waiting for the peer's FIN; data may still arrive (half-close).
 
-  /* CLOSE_WAIT */ [X, X, LAST_ACK, CLOSED,  _, _, _, _, _, CLOSED],
+  /* CLOSE_WAIT */ [X, X, LAST_ACK, CLOSED,  _, _, _, _, _, CLOSED,  CLOSED],
   // SND_FIN: the application called close().  RCV_FIN: a retransmitted FIN.
 
-  /* CLOSING */ [X, X, _, CLOSED,  _, _, _, TIME_WAIT, _, CLOSED],
+  /* CLOSING */ [X, X, _, CLOSED,  _, _, _, TIME_WAIT, _, CLOSED,  CLOSED],
   // Simultaneous close: waiting for the ACK of our FIN.
 
-  /* LAST_ACK */ [X, X, _, CLOSED,  _, _, _, CLOSED, _, CLOSED],
+  /* LAST_ACK */ [X, X, _, CLOSED,  _, _, _, CLOSED, _, CLOSED,  CLOSED],
   // RCV_ACK_FIN: the last ACK; the TCB is deleted.
 
-  /* TIME_WAIT */ [X, X, _, CLOSED,  _, _, _, _, _, CLOSED],
-  // RCV_FIN: a retransmitted FIN restarts the 2 MSL timer (tracker).  RCV_RST: Linux
+  /* TIME_WAIT */ [X, X, _, CLOSED,  _, _, _, _, TIME_WAIT, CLOSED,  CLOSED],
+  // RCV_FIN: a retransmitted FIN restarts the 2 MSL timer (TIME_WAIT again).  RCV_RST: Linux
   // kills a TIME_WAIT socket on RST (TIME_WAIT assassination, RFC 1337 not applied
   // unless net.ipv4.tcp_rfc1337=1).  A new SYN on the 4-tuple is port reuse (tracker).
+  // GONE (last column): CLOSED from any state but CLOSED and LISTEN, which hold no
+  // connection to lose.
 ];
 
 /** The next state, or NO_CHANGE / IMPOSSIBLE (both negative). */

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ANOMALY_KINDS } from '../../src/detect/kinds.js';
+import { ANOMALY_KINDS } from '../../src/model/kinds.js';
 import { cli } from './harness.js';
 
 describe('the list of anomaly kinds', () => {

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KIND_BY_NAME } from '../../src/detect/kinds.js';
+import { KIND_BY_NAME } from '../../src/model/kinds.js';
 import { cli } from './harness.js';
 
 const F = (n: string) => join(import.meta.dirname, '../../fixtures', `${n}.pcap`);

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fmtSeconds } from '../../src/detect/detectors.js';
-import { formatDuration } from '../../src/report/format.js';
+import { formatDuration } from '../../src/model/duration.js';
 import { cli } from './harness.js';
 
 const F = (n: string) => join(import.meta.dirname, '../../fixtures', `${n}.pcap`);

@@ -9,7 +9,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { analyze } from '../../src/analyze.js';
-import type { Report } from '../../src/report/model.js';
+import type { Report } from '../../src/model/report.js';
 import { describeWithTools } from '../helpers/tools.js';
 
 const DIR = join(import.meta.dirname, '../../fixtures');

@@ -8,9 +8,9 @@ import { readCaptureFile } from '../../src/capture/reader.js';
 import { formatAddr } from '../../src/decode/addr.js';
 import { decodePacket } from '../../src/decode/packet.js';
 import { DecodeStatus, newSegment } from '../../src/decode/segment.js';
-import type { ConnectionReport, EndpointReport, Report } from '../../src/report/model.js';
+import type { ConnectionReport, EndpointReport, Report } from '../../src/model/report.js';
 import { CORPUS, corpus } from '../helpers/corpus.mjs';
-import { normAddr } from '../tcp/zeek-baselines.js';
+import { normAddr } from '../zeek/zeek-baselines.js';
 
 export { CORPUS, corpus };
 

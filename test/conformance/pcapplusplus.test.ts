@@ -26,7 +26,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { ConnectionReport, EndpointReport, LadderRow } from '../../src/report/model.js';
+import type { ConnectionReport, EndpointReport, LadderRow } from '../../src/model/report.js';
 import { analyzed, analyzeWith, corpus } from './corpus.js';
 
 const P = (f: string) => corpus(`pcapplusplus/${f}`);

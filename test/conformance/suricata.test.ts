@@ -28,8 +28,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ConnectionReport, LadderRow, Report } from '../../src/report/model.js';
-import type { StateName } from '../../src/tcp/states.js';
+import type { ConnectionReport, LadderRow, Report } from '../../src/model/report.js';
+import type { StateName } from '../../src/model/states.js';
 import { analyzed, analyzeWith, corpus, epKey } from './corpus.js';
 
 const DIR = corpus('suricata-verify');

@@ -12,7 +12,7 @@
  *   they no longer decode as IP: skip counts by reason differ, not TCP.
  */
 import { describe, expect, it } from 'vitest';
-import type { ConnectionReport, Report } from '../../src/report/model.js';
+import type { ConnectionReport, Report } from '../../src/model/report.js';
 import { analyzed, corpus } from './corpus.js';
 
 const T = (f: string) => corpus(`tcpreplay/${f}`);

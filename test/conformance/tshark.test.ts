@@ -18,7 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ConnectionReport } from '../../src/report/model.js';
+import type { ConnectionReport } from '../../src/model/report.js';
 import { analyzed, analyzeWith, connTuple, epKey } from './corpus.js';
 // @ts-expect-error: a plain .mjs script, no type declarations
 import { FILES, resolve, sha256, tsharkFacts } from './gen-tshark.mjs';

@@ -5,7 +5,7 @@
  * and Zeek's originator, compared with our connection of the same 4-tuple
  * (the k-th row of a 4-tuple with our k-th connection of it).
  *
- * test/tcp/zeek-conformance.test.ts compares the ZeekConn emulation alone, fed
+ * test/zeek/zeek-conformance.test.ts compares the ZeekConn emulation alone, fed
  * by a driver that splits connections the way Zeek does; here the tracker
  * decides what a connection is, and the report is what users get. Our
  * tracker keeps one connection per TCP incarnation: it starts a new one on a
@@ -20,8 +20,8 @@
  * printed and held at its current level.
  */
 import { describe, expect, it } from 'vitest';
-import type { Report } from '../../src/report/model.js';
-import { compareWithZeek, loadZeekCases, type OurConn, type RowResult } from '../tcp/zeek-baselines.js';
+import type { Report } from '../../src/model/report.js';
+import { compareWithZeek, loadZeekCases, type OurConn, type RowResult } from '../zeek/zeek-baselines.js';
 import { analyzed, firstSenders, tupleKey } from './corpus.js';
 
 /** Disagreements that are not about connection splitting, keyed `<baseline file>#<row>`. */

@@ -4,11 +4,12 @@
  * bytes under every link type (fast-check), real frames with random bytes
  * changed, and a Segment reused across packets keeps nothing stale.
  */
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { readCaptureFile } from '../../src/capture/reader.js';
 import { LinkType } from '../../src/capture/record.js';
-import { decodePacket } from '../../src/decode/packet.js';
+import { decodeNextSubframe, decodePacket } from '../../src/decode/packet.js';
 import { DecodeStatus, newSegment, SKIP_REASON, type Segment } from '../../src/decode/segment.js';
 import { chdlc, concat, ether, ext, ipv4, ipv6, mpls, nullHdr, opt, sll, sll2, tcp } from './build.js';
 import { IP_CASES, LINK_CASES, LINUX_SYN_OPTIONS, TCP_CASES } from './cases.js';
@@ -239,6 +240,46 @@ describe('arbitrary input never throws (fast-check)', () => {
         },
       ),
       { numRuns: 20_000 },
+    );
+  });
+
+  test('802.11 A-MSDU: every subframe of a random body decodes within the frame, and the walk ends', () => {
+    const seg = newSegment();
+    // A QoS data frame (To DS) whose QoS control has the A-MSDU bit; the body is random.
+    const head = [0x88, 0x01, 0, 0, ...new Array(18).fill(2), 0, 0, 0x80, 0];
+    // And the real A-MSDU frame (Aruba GRE, two TCP subframes) with random bytes changed.
+    const real = readFileSync('test/conformance/zeek-traces/traces/tunnels/gre-aruba-amsdu.pcap').subarray(
+      40,
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc
+            .uint8Array({ maxLength: 300 })
+            .map((body) => ({ link: LinkType.IEEE802_11, b: Uint8Array.from([...head, ...body]) })),
+          fc
+            .array(fc.tuple(fc.nat(real.length), fc.integer({ min: 0, max: 255 })), { maxLength: 6 })
+            .map((changes) => {
+              const b = Uint8Array.from(real);
+              for (const [at, v] of changes) b[at % b.length] = v;
+              return { link: LinkType.ETHERNET, b };
+            }),
+        ),
+        fc.nat(500),
+        ({ link, b }, cut) => {
+          const cap = Math.min(cut, b.length);
+          let st = decodePacket(link, b, 0, cap, b.length, seg);
+          // Each subframe takes at least 16 bytes: the walk is bounded by the frame.
+          for (let n = 0; ; n++) {
+            if (st === DecodeStatus.Ok) checkOk(seg, 0, cap);
+            if (seg.amsduNext < 0) break;
+            expect(n).toBeLessThan(cap / 16 + 1);
+            expect(seg.amsduNext).toBeLessThan(cap);
+            st = decodeNextSubframe(seg);
+          }
+        },
+      ),
+      { numRuns: 5_000 },
     );
   });
 });

@@ -7,8 +7,10 @@
  *   other; the options past the cut are unknown (here the SYN-ACK's MSS and
  *   window scale), and Segment.headerCut says so;
  * - `--zeek`: Zeek's TCP analyzer drops such a packet ("truncated_header"
- *   weird) before it reaches the connection, so the view drops it too: the
- *   row is the row of the same capture without that frame.
+ *   weird) after finding its connection, so the view drops it too: the row is
+ *   the row of the same capture without that frame. (A cut packet that opens a
+ *   connection makes an empty OTH row: Zeek's vntag-in-vlan baseline, in
+ *   test/conformance/.)
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -9,8 +9,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/config/settings.js';
 import { Detectors } from '../../src/detect/detectors.js';
-import type { AnomalyReport } from '../../src/report/model.js';
-import { State } from '../../src/tcp/states.js';
+import type { AnomalyReport } from '../../src/model/report.js';
+import { State } from '../../src/model/states.js';
 import { Wire } from '../tcp/wire.js';
 import { at, EPS, established, setup, T0 } from './helpers.js';
 

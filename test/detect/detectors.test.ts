@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../src/config/settings.js';
 import { Detectors } from '../../src/detect/detectors.js';
-import type { AnomalyReport } from '../../src/report/model.js';
+import type { AnomalyReport } from '../../src/model/report.js';
 import { Wire } from '../tcp/wire.js';
 
 function setup(settings = {}) {

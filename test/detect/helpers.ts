@@ -5,7 +5,7 @@
  */
 import { DEFAULT_SETTINGS, type Settings } from '../../src/config/settings.js';
 import { Detectors } from '../../src/detect/detectors.js';
-import type { AnomalyReport } from '../../src/report/model.js';
+import type { AnomalyReport } from '../../src/model/report.js';
 import { Wire } from '../tcp/wire.js';
 
 export const EPS = 1 / 128;

@@ -5,8 +5,17 @@
  * boundaries.test.ts; here the wording and the numbers a reader acts on.
  */
 import { describe, expect, it } from 'vitest';
-import type { AnomalyReport } from '../../src/report/model.js';
+import type { AnomalyReport } from '../../src/model/report.js';
 import { at, EPS, established, manyWires, setup, T0 } from './helpers.js';
+
+/**
+ * How long a segment settled by its receiver's silence took to reach the
+ * client: half the round trip between the capture point and the client
+ * (the handshake's SYN-ACK to final ACK), as the tracker reckons it.
+ */
+function toClient(w: { conn: { synAckTs: number; ackTs: number } }): number {
+  return (w.conn.ackTs - w.conn.synAckTs) / 2;
+}
 
 /** The report without the kind's fixed text (severity, hint: kinds.ts). */
 const strip = ({ hint: _h, severity: _s, ...a }: AnomalyReport) => a;
@@ -35,8 +44,11 @@ describe('per connection', () => {
     const s = setup();
     established(s.w);
     s.w.c('F.', 0, at(s.w, T0 + 10));
-    // The server's ACK proves it got the FIN: CLOSE_WAIT from T0 + 10.5; the client FIN_WAIT_2 from then.
+    // The server's ACK proves it got the FIN: CLOSE_WAIT from T0 + 10.5; the client
+    // FIN_WAIT_2 from when that ACK reached it (it settles by the server's silence),
+    // half the capture point's round trip to the client later.
     s.w.s('.', 0, at(s.w, T0 + 10.5));
+    const fw2 = T0 + 10.5 + toClient(s.w);
     s.finish(T0 + 140.5);
     expect(s.found.map(strip)).toEqual([
       {
@@ -52,10 +64,10 @@ describe('per connection', () => {
         kind: 'fin-wait-2-stuck',
         connection: 1,
         endpoint: 'client',
-        t: T0 + 70.5, // 60 s (--fin-wait-2-timeout)
+        t: fw2 + 60, // 60 s (--fin-wait-2-timeout)
         frame: 5,
         message: '10.0.0.1:40000 (client) in FIN_WAIT_2 for 2 m 10 s, still there at the end of the capture',
-        details: { since: T0 + 10.5, duration: 130, closed: false },
+        details: { since: fw2, duration: T0 + 140.5 - fw2, closed: false },
       },
     ]);
   });
@@ -86,7 +98,8 @@ describe('per connection', () => {
     const s = setup({ finWait2Timeout: 2 });
     established(s.w);
     s.w.c('F.', 0, at(s.w, T0 + 10));
-    s.w.s('.', 0, at(s.w, T0 + 10.5)); // client FIN_WAIT_2
+    s.w.s('.', 0, at(s.w, T0 + 10.5)); // client FIN_WAIT_2 (when it reached the client)
+    const fw2 = T0 + 10.5 + toClient(s.w);
     s.w.s('P.', 10, at(s.w, T0 + 13)); // frame 6, past 2 s
     s.w.c('.', 0, at(s.w, T0 + 13.25));
     s.w.s('F.', 0, at(s.w, T0 + 14));
@@ -96,10 +109,10 @@ describe('per connection', () => {
         kind: 'fin-wait-2-stuck',
         connection: 1,
         endpoint: 'client',
-        t: T0 + 12.5,
+        t: fw2 + 2,
         frame: 6,
-        message: '10.0.0.1:40000 (client) stayed in FIN_WAIT_2 for 3.8 s before it closed',
-        details: { since: T0 + 10.5, duration: 3.75, closed: true },
+        message: '10.0.0.1:40000 (client) stayed in FIN_WAIT_2 for 3.7 s before it closed',
+        details: { since: fw2, duration: T0 + 14.25 - fw2, closed: true },
       },
     ]);
   });

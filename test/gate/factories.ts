@@ -5,7 +5,7 @@
  */
 import { mergeSettings, parseMaxRule } from '../../src/config/load.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/config/settings.js';
-import type { AnomalyReport, ConnectionReport, EndpointReport, Report } from '../../src/report/model.js';
+import type { AnomalyReport, ConnectionReport, EndpointReport, Report } from '../../src/model/report.js';
 import * as base from '../report/factories.js';
 
 /** 2025-11-21T12:00:00Z; anomalies default to T0 + 0.5. */

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { UsageError } from '../../src/config/errors.js';
 import { evaluateGate, formatFigure, GATE_RULE_ANOMALY_CAP } from '../../src/gate/gate.js';
-import type { Report } from '../../src/report/model.js';
+import type { Report } from '../../src/model/report.js';
 import { anomaly, connection, maxRules, report, settings } from './factories.js';
 
 const one = (r: Report, name = 'a.pcap') => [{ name, report: r }];

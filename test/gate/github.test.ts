@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { evaluateGate } from '../../src/gate/gate.js';
 import { escapeData, escapeProperty, renderGithubAnnotations } from '../../src/report/github.js';
-import type { Report } from '../../src/report/model.js';
+import type { Report } from '../../src/model/report.js';
 import { anomaly, maxRules, report, settings } from './factories.js';
 
 function render(captures: { name: string; report: Report }[], s = settings(), maxLines?: number) {

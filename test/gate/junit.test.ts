@@ -2,7 +2,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, test } from 'vitest';
 import { evaluateGate } from '../../src/gate/gate.js';
 import { renderJunit } from '../../src/report/junit.js';
-import type { Report } from '../../src/report/model.js';
+import type { Report } from '../../src/model/report.js';
 import { anomaly, connection, maxRules, report, settings } from './factories.js';
 
 interface Attrs {

@@ -19,7 +19,8 @@ import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analyze.js';
 import { newSegment, type Segment } from '../../src/decode/segment.js';
 import type { Connection, TransitionRecord } from '../../src/tcp/connection.js';
-import { type SegInfo, Tracker, type TrackerObserver } from '../../src/tcp/tracker.js';
+import type { SegInfo } from '../../src/tcp/classify.js';
+import { Tracker, type TrackerObserver } from '../../src/tcp/tracker.js';
 import { cli } from '../cli/harness.js';
 import { chunks, PcapWriter } from '../helpers/pcap-writer.js';
 

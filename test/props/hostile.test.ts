@@ -11,7 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analyze.js';
 import type { Settings } from '../../src/config/settings.js';
-import type { Report } from '../../src/report/model.js';
+import type { Report } from '../../src/model/report.js';
 import { checkReport } from '../helpers/check-report.mjs';
 import { chunks, connection, PcapWriter, rng } from '../helpers/pcap-writer.js';
 

@@ -25,9 +25,10 @@ import {
   SERVER,
   type TransitionRecord,
 } from '../../src/tcp/connection.js';
-import { State } from '../../src/tcp/states.js';
-import { type SegInfo, Tracker, type TrackerObserver } from '../../src/tcp/tracker.js';
-import { ZeekConn } from '../../src/tcp/zeek.js';
+import { State } from '../../src/model/states.js';
+import type { SegInfo } from '../../src/tcp/classify.js';
+import { Tracker, type TrackerObserver } from '../../src/tcp/tracker.js';
+import { ZeekConn } from '../../src/zeek/conn-state.js';
 
 const HOSTS: number[][] = [
   [10, 0, 0, 1],

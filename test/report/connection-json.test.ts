@@ -12,7 +12,7 @@ import { connectionReport } from '../../src/report/build.js';
 import { connectionJson } from '../../src/report/connection-json.js';
 import { jsonSafe } from '../../src/report/sanitize.js';
 import { Connection } from '../../src/tcp/connection.js';
-import { State } from '../../src/tcp/states.js';
+import { State } from '../../src/model/states.js';
 import { CORPUS } from '../helpers/corpus.mjs';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures');

@@ -7,7 +7,7 @@
  *   const rep = report({ connections: [conn], anomalies: [anomaly('close-wait-stuck', { connection: 3 })] });
  *   const lad = ladder(normalCloseSteps());
  */
-import { KIND_BY_NAME } from '../../src/detect/kinds.js';
+import { KIND_BY_NAME } from '../../src/model/kinds.js';
 import type {
   AnomalyReport,
   CaptureSummary,
@@ -18,8 +18,8 @@ import type {
   Report,
   StateSummary,
   Transition,
-} from '../../src/report/model.js';
-import type { StateName } from '../../src/tcp/states.js';
+} from '../../src/model/report.js';
+import type { StateName } from '../../src/model/states.js';
 
 /**
  * What a terminal would act on: C0 controls, DEL, C1 controls, bidi controls and

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { formatDuration } from '../../src/model/duration.js';
 import {
   endpointLabel,
   formatBytes,
   formatClock,
   formatCount,
-  formatDuration,
   formatIso,
   stateCounts,
   truncate,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stripAnsi, visibleLength } from '../../src/report/format.js';
 import { elideRows, ladderJson, renderLadder } from '../../src/report/ladder.js';
-import type { LadderReport } from '../../src/report/model.js';
+import type { LadderReport } from '../../src/model/report.js';
 import { LADDERS, ladder, row, UNSAFE_RE } from './factories.js';
 
 const plain = { color: false, width: 100, absolute: false };

@@ -17,7 +17,7 @@ import { promisify } from 'node:util';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { elideRows, ladderJson } from '../../src/report/ladder.js';
-import type { ConnectionReport, Report } from '../../src/report/model.js';
+import type { ConnectionReport, Report } from '../../src/model/report.js';
 import { anomalyEvent, connectionEvent, statesEvent, summaryEvent } from '../../src/report/ndjson.js';
 import { bigReport, LADDERS, report, smallReport, timeWaitStormReport, connection } from './factories.js';
 

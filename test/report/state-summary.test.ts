@@ -9,9 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { Analysis } from '../../src/analyze.js';
 import { readCaptureFiles } from '../../src/capture/reader.js';
 import { stateSummary } from '../../src/report/build.js';
-import type { StateSummary } from '../../src/report/model.js';
+import type { StateSummary } from '../../src/model/report.js';
 import { CLIENT, type Connection, SERVER } from '../../src/tcp/connection.js';
-import { STATE_NAMES, State } from '../../src/tcp/states.js';
+import { STATE_NAMES, State } from '../../src/model/states.js';
 import { CORPUS } from '../helpers/corpus.mjs';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures');

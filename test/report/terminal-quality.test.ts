@@ -5,7 +5,7 @@
  * terminal report shows a Quality line whenever the model carries a non-zero figure.
  */
 import { describe, expect, it } from 'vitest';
-import type { CaptureQuality } from '../../src/report/model.js';
+import type { CaptureQuality } from '../../src/model/report.js';
 import { renderTerminal } from '../../src/report/terminal.js';
 import { report } from './factories.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { stripAnsi, visibleLength } from '../../src/report/format.js';
-import type { Report } from '../../src/report/model.js';
+import type { Report } from '../../src/model/report.js';
 import { DEFAULT_MAX_LINES, layoutTable, renderTerminal } from '../../src/report/terminal.js';
 import {
   anomaly,

@@ -22,8 +22,8 @@ import { writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Settings } from '../../src/config/settings.js';
-import { ANOMALY_KINDS } from '../../src/detect/kinds.js';
-import type { Report } from '../../src/report/model.js';
+import { ANOMALY_KINDS } from '../../src/model/kinds.js';
+import type { Report } from '../../src/model/report.js';
 import {
   checkAbsence,
   checkDuplicates,

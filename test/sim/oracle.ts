@@ -6,7 +6,7 @@
  */
 import { analyze } from '../../src/analyze.js';
 import type { Settings } from '../../src/config/settings.js';
-import type { ConnectionReport, EndpointReport, Report } from '../../src/report/model.js';
+import type { ConnectionReport, EndpointReport, Report } from '../../src/model/report.js';
 import { chunks } from '../helpers/pcap-writer.js';
 import { legalTransition, type St } from './rfc9293.js';
 import { F } from './tcp.js';

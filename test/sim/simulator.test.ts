@@ -5,7 +5,7 @@
  * (a transition-table mutant, a state off by one step, a stray anomaly).
  */
 import { describe, expect, it } from 'vitest';
-import type { Report } from '../../src/report/model.js';
+import type { Report } from '../../src/model/report.js';
 import {
   checkAbsence,
   checkDuplicates,

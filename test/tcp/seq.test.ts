@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from '../../src/tcp/seq.js';
-import { isTerminal, State, STATE_NAMES } from '../../src/tcp/states.js';
+import { isTerminal, State, STATE_NAMES } from '../../src/model/states.js';
 
 const TOP = 0xffffffff;
 

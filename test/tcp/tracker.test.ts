@@ -51,7 +51,9 @@ describe('three-way handshake (RFC 9293 figure 6)', () => {
     // but a server that answered with a SYN cookie would not have resent it
     // either, and it has said nothing since: inferred
     expect(w.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
-    expect(w.conn.server.stateSince).toBeCloseTo(w.conn.ackTs, 6);
+    // ... half the capture point's round trip to the server after it was captured
+    const toServer = (w.conn.synAckTs - w.conn.synTs) / 2;
+    expect(w.conn.server.stateSince).toBeCloseTo(w.conn.ackTs + toServer, 6);
     expect(w.evidence()).toEqual(['seen', 'inferred']);
     expect(w.conn.roleInferred).toBe(false);
     expect(w.conn.establishedTs).toBeGreaterThan(w.conn.synTs);
@@ -182,6 +184,26 @@ describe('vantage point', () => {
     w.s('S.', 0, { dt: 0.02 });
     w.c('.', 0, { dt: 0.03 });
     expect(w.conn.vantage).toBe(Vantage.PATH);
+  });
+
+  it('on the path, with the SYN lost past the capture point: timed from the SYN that was answered', () => {
+    const w = new Wire();
+    w.c('S');
+    w.c('S', 0, { dt: 1 }); // the first one was lost beyond the capture point
+    w.s('S.', 0, { dt: 0.02 });
+    w.c('.', 0, { dt: 0.03 });
+    expect(w.conn.vantage).toBe(Vantage.PATH);
+    expect(w.conn.rttToServer).toBeCloseTo(0.02, 6);
+  });
+
+  it('on the path, with the SYN-ACK lost past the capture point: timed from the SYN-ACK that was answered', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.', 0, { dt: 0.02, lost: true });
+    w.s('S.', 0, { dt: 1 }); // the server's timer
+    w.c('.', 0, { dt: 0.03 });
+    expect(w.conn.vantage).toBe(Vantage.PATH);
+    expect(w.conn.rttToClient).toBeCloseTo(0.03, 6);
   });
 });
 
@@ -617,6 +639,51 @@ describe('port reuse and incarnations', () => {
     expect(w.rec.segments.some((x) => x.info.dataAfterFin)).toBe(false);
     expect(w.conn.midstream).toBe(true);
   });
+
+  it("data 64 KiB past the client's FIN (Linux's next ISN from a TIME_WAIT) is another incarnation, which took the TIME_WAIT over", () => {
+    const w = new Wire();
+    handshake(w);
+    w.c('F.');
+    w.s('F.');
+    w.c('.');
+    const first = w.conn;
+    expect(w.states(first)).toEqual(['TIME_WAIT', 'LAST_ACK']);
+    // Client ISN 1000: its FIN took 1001; the next incarnation starts at 1002 + 65535 + 2.
+    w.c('P.', 100, { seq: 1002 + 65537 + 1, ack: 9_000_000, dt: 0.5 });
+    expect(w.tracker.conns).toHaveLength(2);
+    expect(w.rec.segments.some((x) => x.info.dataAfterFin)).toBe(false);
+    expect(w.states(first)[0]).toBe('CLOSED');
+    expect(w.evidence(first)[0]).toBe('inferred');
+    expectLegal(w);
+  });
+
+  it('an ACK beyond the peer FIN is another incarnation too', () => {
+    const w = new Wire();
+    handshake(w);
+    w.c('F.');
+    w.s('F.');
+    w.c('.');
+    w.s('.', 0, { seq: 9_000_000, ack: 1002 + 65537 + 101, dt: 0.5 });
+    expect(w.tracker.conns).toHaveLength(2);
+  });
+
+  it('data one past its FIN stays in the connection (data after FIN), and a FIN sent before the handshake splits nothing', () => {
+    const w = new Wire();
+    handshake(w);
+    w.c('F.');
+    w.c('P.', 10, { seq: 1002 });
+    expect(w.tracker.conns).toHaveLength(1);
+    expect(w.rec.segments.some((x) => x.info.dataAfterFin)).toBe(true);
+
+    // A crafted FIN before the SYN-ACK (Suricata's bug-3286 evasion trace).
+    const v = new Wire();
+    v.c('S');
+    v.s('F.', 0, { seq: 0, ack: 1001 });
+    v.s('S.');
+    v.c('.');
+    v.c('P.', 100);
+    expect(v.tracker.conns).toHaveLength(1);
+  });
 });
 
 describe('evidence that a captured segment was not delivered, or was resent', () => {
@@ -632,7 +699,9 @@ describe('evidence that a captured segment was not delivered, or was resent', ()
     w.side[0].rcvd = 5001;
     w.side[0].hasRcvd = true;
     w.c('.'); // one got through
-    w.settle();
+    // The server had resent its SYN-ACK once: its next resend would come 2 s
+    // later, so silence proves the ACK's arrival only after that (2.5 s).
+    w.settle(3);
     expect(w.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
     expect(w.timeline().filter((x) => x.startsWith('client'))).toEqual([
       'client:CLOSED>SYN_SENT',
@@ -744,5 +813,59 @@ describe('SYN cookies', () => {
     w.c('S', 0, { dt: 1 });
     w.s('S.', 0, { lost: true });
     expect(w.states()).toEqual(['SYN_SENT', 'SYN_RECEIVED']);
+  });
+});
+
+describe("one-way captures: what the seen side's ACKs prove of the unseen one", () => {
+  // Only the server's segments are captured (a `src host` filter next to the
+  // server): the client's ISN comes from the SYN-ACK, its data and FIN from
+  // the server's acknowledgements.
+  function serverOnly(w: Wire): void {
+    w.s('S.', 0, { ack: 1001 }); // answers the client's SYN (ISN 1000), not captured
+    w.s('.', 0, { ack: 1101, dt: 0.0005 }); // the client's 100-byte request, acknowledged
+    w.s('P.', 1000, { ack: 1101 });
+  }
+
+  it('a passive close: the FIN that acknowledges one past the request answers the client FIN', () => {
+    const w = new Wire();
+    serverOnly(w);
+    expect(w.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
+    w.s('F.', 0, { ack: 1102 });
+    expect(w.states()).toEqual(['FIN_WAIT_1', 'LAST_ACK']);
+    // Never resent past two retransmission timeouts (the round trip is at most 0.5 ms:
+    // the SYN-ACK to the first acknowledged data): the client's ACK of it arrived.
+    w.tracker.finish(w.t + 0.5);
+    expect(w.states()).toEqual(['TIME_WAIT', 'CLOSED']);
+    expect(w.evidence()).toEqual(['inferred', 'inferred']);
+    expect(w.conn.oneWay).toBe(true);
+    expect(w.conn.captureGaps).toBe(0);
+    expectLegal(w);
+  });
+
+  it('the same FIN, resent within the wait, stays unacknowledged', () => {
+    const w = new Wire();
+    serverOnly(w);
+    w.s('F.', 0, { ack: 1102 });
+    w.tracker.finish(w.t + 0.2);
+    expect(w.states()).toEqual(['FIN_WAIT_1', 'LAST_ACK']);
+  });
+
+  it("a client that closed and a server that never did: the server's last ACK, one past the request, is the client FIN", () => {
+    const w = new Wire();
+    serverOnly(w);
+    w.s('.', 0, { ack: 1102, dt: 0.04 });
+    w.tracker.finish(w.t + 3);
+    expect(w.states()).toEqual(['FIN_WAIT_2', 'CLOSE_WAIT']);
+    expect(w.evidence()).toEqual(['inferred', 'inferred']);
+    expectLegal(w);
+  });
+
+  it('an ACK one past that is followed by more data is no FIN', () => {
+    const w = new Wire();
+    serverOnly(w);
+    w.s('.', 0, { ack: 1102, dt: 0.04 }); // one byte (a keystroke)
+    w.s('.', 0, { ack: 1150, dt: 0.04 }); // then more
+    w.tracker.finish(w.t + 3);
+    expect(w.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
   });
 });

@@ -6,8 +6,9 @@
  */
 import { newSegment, type Segment, TcpFlag } from '../../src/decode/segment.js';
 import type { Connection, Side } from '../../src/tcp/connection.js';
-import { STATE_NAMES } from '../../src/tcp/states.js';
-import { type SegInfo, Tracker, type TrackerObserver, type TrackerOptions } from '../../src/tcp/tracker.js';
+import { STATE_NAMES } from '../../src/model/states.js';
+import type { SegInfo } from '../../src/tcp/classify.js';
+import { Tracker, type TrackerObserver, type TrackerOptions } from '../../src/tcp/tracker.js';
 import type { TransitionRecord } from '../../src/tcp/connection.js';
 
 export interface SendOpts {

@@ -5,8 +5,9 @@
  * with anomalies first, then the ones the user picked, then the first others,
  * up to a bound). The page's script (page.ts) reads it back with `unpack*`.
  */
-import { KIND_BY_NAME } from '../../detect/kinds.js';
-import type { AnomalyReport, ConnectionReport, LadderReport, Report } from '../model.js';
+import { KIND_BY_NAME } from '../../model/kinds.js';
+import type { AnomalyReport, ConnectionReport, LadderReport, Report } from '../../model/report.js';
+import { bySeverity as compareSeverity, severityRank } from '../../model/severity.js';
 import { statesTimeline, type StatesTimeline } from './timeline.js';
 import type { ViewConn } from './types.js';
 
@@ -91,8 +92,6 @@ export interface DetailBounds {
 
 export const DEFAULT_BOUNDS: DetailBounds = { connections: 300, rows: 150_000 };
 
-const SEVERITY_RANK: Record<string, number> = { error: 0, warning: 1, info: 2 };
-
 function severityOf(kind: string): string {
   return KIND_BY_NAME.get(kind)?.severity ?? 'info';
 }
@@ -106,8 +105,7 @@ export function chooseDetails(
   picked: number[],
   bounds: DetailBounds = DEFAULT_BOUNDS,
 ): number[] {
-  const rank = (c: ConnectionReport) =>
-    Math.min(...c.anomalies.map((k) => SEVERITY_RANK[severityOf(k)] ?? 3));
+  const rank = (c: ConnectionReport) => Math.min(...c.anomalies.map((k) => severityRank(severityOf(k))));
   const withAnomalies = report.connections
     .filter((c) => c.anomalies.length > 0)
     .sort((a, b) => rank(a) - rank(b) || a.id - b.id)
@@ -258,7 +256,7 @@ export function buildPageData(
       hint: list[0]!.hint,
       connections: new Set(list.map((a) => a.connection).filter((x) => x !== null)).size,
     }))
-    .sort((a, b) => (SEVERITY_RANK[a.severity] ?? 3) - (SEVERITY_RANK[b.severity] ?? 3) || b.count - a.count);
+    .sort((a, b) => compareSeverity(a.severity, b.severity) || b.count - a.count);
   const bySeverity: Record<string, number> = {};
   for (const k of kindList) bySeverity[k.severity] = (bySeverity[k.severity] ?? 0) + k.count;
   for (const k of kindList) kinds.id(k.kind);

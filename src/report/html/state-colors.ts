@@ -4,7 +4,7 @@
  * are greens, the closing ones that mean "waiting on the application" warm,
  * the ones that mean "waiting on the network" cool.
  */
-import { STATE_NAMES, type StateName } from '../../tcp/states.js';
+import { STATE_NAMES, type StateName } from '../../model/states.js';
 
 export const STATE_COLORS: Record<string, string> = {
   CLOSED: '#9ca3af',

@@ -9,7 +9,8 @@
  * distinct transition times than `maxPoints` is sampled at `maxPoints` evenly
  * spaced instants (the counts at each instant, exact there).
  */
-import type { AnomalyReport, ConnectionReport, Report } from '../model.js';
+import type { AnomalyReport, ConnectionReport, Report } from '../../model/report.js';
+import { bySeverity } from '../../model/severity.js';
 import { COUNTED_STATES } from './state-colors.js';
 
 export interface StateSeries {
@@ -81,8 +82,6 @@ function series(ds: Delta[], times: number[]): StateSeries {
   return res;
 }
 
-const SEVERITY_RANK: Record<string, number> = { error: 0, warning: 1, info: 2 };
-
 export function statesTimeline(
   report: Pick<Report, 'connections' | 'anomalies' | 'states' | 'capture'>,
   opts: { maxPoints?: number; maxHosts?: number; maxMarkers?: number } = {},
@@ -118,9 +117,7 @@ export function statesTimeline(
   });
   const byId = new Map(conns.map((c) => [c.id, c]));
   const maxMarkers = opts.maxMarkers ?? 2000;
-  const sorted = [...report.anomalies].sort(
-    (a, b) => (SEVERITY_RANK[a.severity] ?? 3) - (SEVERITY_RANK[b.severity] ?? 3) || a.t - b.t,
-  );
+  const sorted = [...report.anomalies].sort((a, b) => bySeverity(a.severity, b.severity) || a.t - b.t);
   const markers = sorted.slice(0, maxMarkers).map((a: AnomalyReport) => {
     const c = a.connection === null ? undefined : byId.get(a.connection);
     const hs = a.host ? [a.host] : c ? [c.client.addr, c.server.addr] : [];

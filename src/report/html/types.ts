@@ -4,7 +4,7 @@
  * engine gives them) and its segments as ladder rows. Shared by the Node side
  * (`ladder --svg`, the page's data) and the browser (the page's script).
  */
-import type { ConnectionReport, EndpointReport, LadderRow, Transition, Vantage } from '../model.js';
+import type { ConnectionReport, EndpointReport, LadderRow, Transition, Vantage } from '../../model/report.js';
 
 export type { Vantage };
 

@@ -1,0 +1,199 @@
+/**
+ * The handshake: a SYN never answered (syn-no-synack), a SYN-ACK never
+ * acknowledged (synack-no-ack), a handshake that completed only after a SYN
+ * or SYN-ACK was resent (handshake-retransmitted), a SYN with data and no
+ * Fast Open (syn-with-data), and a capture that starts after the handshake
+ * (midstream-start). The absence kinds wait for their threshold and stand
+ * only where the capture would have seen the answer (SPEC.md "Evidence").
+ */
+import type { Segment } from '../decode/segment.js';
+import { TcpFlag } from '../decode/segment.js';
+import type { AnomalyReport } from '../model/report.js';
+import type { SegInfo } from '../tcp/classify.js';
+import { CLIENT, type Connection, SIDE_NAMES, type Side, type TransitionRecord } from '../tcp/connection.js';
+import { hostHash } from '../tcp/flow-table.js';
+import { seqGe } from '../tcp/seq.js';
+import { State } from '../model/states.js';
+import {
+  Deadlines,
+  type ConnDet,
+  type DetectContext,
+  type DetectorFamily,
+  type DueEntry,
+  endpointName,
+  fmtSeconds,
+  sideOf,
+} from './context.js';
+
+export class HandshakeDetectors implements DetectorFamily {
+  readonly kinds = [
+    'syn-no-synack',
+    'synack-no-ack',
+    'handshake-retransmitted',
+    'syn-with-data',
+    'midstream-start',
+  ] as const;
+  private readonly synWait: Deadlines;
+  private readonly synackWait: Deadlines;
+
+  constructor(private readonly x: DetectContext) {
+    this.synWait = new Deadlines(x.s.synTimeout);
+    this.synackWait = new Deadlines(x.s.synackTimeout);
+  }
+
+  segment(conn: Connection, seg: Segment, info: SegInfo): void {
+    const side = info.side;
+    const f = seg.flags;
+    if (info.opened && conn.midstream) {
+      this.x.raise(
+        conn,
+        null,
+        'midstream-start',
+        seg.ts,
+        seg.frame,
+        'the capture starts after the handshake: picked up as ESTABLISHED',
+        {},
+      );
+    }
+    if ((f & TcpFlag.SYN) === 0) return;
+    if ((f & TcpFlag.ACK) === 0) {
+      // Absence waits for its threshold (SPEC.md "Evidence"): a SYN resent
+      // and then answered is no syn-no-synack.
+      if (!info.retransmission && side === CLIENT) this.x.schedule(this.synWait, conn, CLIENT, seg.ts);
+      if (seg.payloadLen > 0 && !seg.tfo) {
+        this.x.raise(
+          conn,
+          side,
+          'syn-with-data',
+          seg.ts,
+          seg.frame,
+          `SYN from the ${SIDE_NAMES[side]} carried ${seg.payloadLen} bytes without a TCP Fast Open option`,
+          { bytes: seg.payloadLen },
+        );
+      }
+    } else if (!info.retransmission) {
+      this.x.schedule(this.synackWait, conn, side, seg.ts);
+    }
+  }
+
+  transition(conn: Connection, rec: TransitionRecord): void {
+    // A handshake that completed only after a SYN or SYN-ACK was resent.
+    if (
+      rec.side === CLIENT &&
+      rec.to === State.ESTABLISHED &&
+      !conn.midstream &&
+      conn.synTs > 0 &&
+      conn.client.synRetransmissions + conn.server.synRetransmissions > 0
+    ) {
+      const c = conn.client;
+      const sv = conn.server;
+      const delay = rec.t - conn.synTs;
+      this.x.raise(
+        conn,
+        CLIENT,
+        'handshake-retransmitted',
+        rec.t,
+        rec.frame,
+        `connection setup took ${fmtSeconds(delay)}: ${c.synRetransmissions} SYN and ${sv.synRetransmissions} SYN-ACK retransmission${c.synRetransmissions + sv.synRetransmissions === 1 ? '' : 's'} (a lost SYN or SYN-ACK)`,
+        { delay, synRetransmissions: c.synRetransmissions, synackRetransmissions: sv.synRetransmissions },
+      );
+    }
+  }
+
+  /** The deadlines due by `now`. */
+  tick(now: number, e: DueEntry): void {
+    const x = this.x;
+    while (this.synWait.take(now, e)) {
+      const c = e.conn;
+      if (c.client.state !== State.SYN_SENT || c.server.packets > 0) continue;
+      // The client's own retransmissions prove it got no answer; without them,
+      // only a capture that holds the server's other traffic could.
+      if (c.client.synRetransmissions > 0 || x.senders?.has(hostHash(c.server, c.ipVersion)) !== false)
+        this.synNoSynack(c, e.at, x.lastFrame);
+      else
+        x.withhold(
+          c,
+          CLIENT,
+          'syn-no-synack',
+          e.at,
+          `no packet from ${endpointName(c.server, c.ipVersion)} is in the capture at all, and the client never resent its SYN: the answer may just not have been captured`,
+        );
+    }
+    while (this.synackWait.take(now, e)) {
+      const c = e.conn;
+      const ep = c.endpoint(e.side);
+      if (ep.state !== State.SYN_RECEIVED || ep.stateless) continue;
+      // Its own SYN-ACK retransmissions prove it got no final ACK.
+      if (ep.synRetransmissions > 0 && !c.oneWay) this.synackNoAck(c, e.side, e.at, x.lastFrame);
+      else
+        x.withhold(
+          c,
+          e.side,
+          'synack-no-ack',
+          e.at,
+          c.oneWay
+            ? 'the capture holds one direction of this connection only'
+            : 'it never resent its SYN-ACK, so the final ACK may have arrived uncaptured',
+        );
+    }
+  }
+
+  /** The earliest deadline. */
+  get next(): number {
+    return Math.min(this.synWait.next, this.synackWait.next);
+  }
+
+  forget(gone: ReadonlySet<Connection>): void {
+    this.synWait.forget(gone);
+    this.synackWait.forget(gone);
+  }
+
+  update(conn: Connection, _d: ConnDet, a: AnomalyReport, end: number): void {
+    const side = sideOf(a);
+    const ep = conn.endpoint(side);
+    if (a.kind === 'syn-no-synack') {
+      if (conn.client.state === State.SYN_SENT) {
+        a.message = this.synMessage(conn, end);
+        a.details = { synRetransmissions: ep.synRetransmissions, waited: end - conn.synTs };
+      }
+    } else if (a.kind === 'synack-no-ack') {
+      a.message = this.synackMessage(conn, side, ep.state === State.SYN_RECEIVED ? end : conn.end);
+      a.details = { ...a.details, synackRetransmissions: ep.synRetransmissions };
+    }
+  }
+
+  private synNoSynack(conn: Connection, t: number, frame: number): void {
+    const c = conn.client;
+    this.x.raise(conn, CLIENT, 'syn-no-synack', t, frame, this.synMessage(conn, t), {
+      synRetransmissions: c.synRetransmissions,
+      waited: t - conn.synTs,
+    });
+  }
+
+  private synMessage(conn: Connection, t: number): string {
+    const c = conn.client;
+    return `SYN to ${endpointName(conn.server, conn.ipVersion)} got neither SYN-ACK nor RST: ${c.synRetransmissions} retransmission${c.synRetransmissions === 1 ? '' : 's'} over ${fmtSeconds(Math.max(0, t - conn.synTs))}`;
+  }
+
+  private synackNoAck(conn: Connection, side: Side, t: number, frame: number): void {
+    const ep = conn.endpoint(side);
+    const peer = conn.endpoint(1 - side);
+    this.x.raise(conn, side, 'synack-no-ack', t, frame, this.synackMessage(conn, side, t), {
+      synackRetransmissions: ep.synRetransmissions,
+      ackSeen: peer.ackKnown && ep.hasIsn && seqGe(peer.lastAck, ep.isn + 1),
+    });
+  }
+
+  private synackMessage(conn: Connection, side: Side, t: number): string {
+    const ep = conn.endpoint(side);
+    const peer = conn.endpoint(1 - side);
+    const since = conn.synAckTs || t;
+    const acked = peer.ackKnown && ep.hasIsn && seqGe(peer.lastAck, ep.isn + 1);
+    const seen = acked
+      ? `ACKs from the ${SIDE_NAMES[1 - side]} were captured but did not reach it`
+      : peer.packets > 0
+        ? 'no final ACK seen'
+        : `no packet from the ${SIDE_NAMES[1 - side]} was captured after its SYN`;
+    return `${endpointName(ep, conn.ipVersion)} sent SYN-ACK ${ep.synRetransmissions + 1} time${ep.synRetransmissions ? 's' : ''} over ${fmtSeconds(Math.max(0, t - since))}: ${seen}`;
+  }
+}

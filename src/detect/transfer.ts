@@ -1,0 +1,180 @@
+/**
+ * The data transfer: retransmissions in a burst (retransmission-burst) or at
+ * a high rate over the connection (high-retransmission-rate), an endpoint
+ * that keeps resending to a silent peer (half-open), zero windows, keep-alive
+ * probes, and data sent after the sender's own FIN or after a RST.
+ */
+import type { Segment } from '../decode/segment.js';
+import { TcpFlag } from '../decode/segment.js';
+import type { AnomalyReport } from '../model/report.js';
+import type { SegInfo } from '../tcp/classify.js';
+import { type Connection, SIDE_NAMES, SIDES, type Side } from '../tcp/connection.js';
+import {
+  type ConnDet,
+  det,
+  type DetectContext,
+  type DetectorFamily,
+  detOf,
+  fmtSeconds,
+  sideOf,
+  type ZeroWindowTrack,
+} from './context.js';
+
+function zeroWindowTrack(d: ConnDet): ZeroWindowTrack {
+  if (d.zw === null) d.zw = { since: Float64Array.of(-1, -1), count: [0, 0], longest: new Float64Array(2) };
+  return d.zw;
+}
+
+export class TransferDetectors implements DetectorFamily {
+  readonly kinds = [
+    'retransmission-burst',
+    'high-retransmission-rate',
+    'half-open',
+    'zero-window',
+    'keep-alive',
+    'data-after-fin',
+    'data-after-rst',
+  ] as const;
+
+  constructor(private readonly x: DetectContext) {}
+
+  segment(conn: Connection, seg: Segment, info: SegInfo): void {
+    const x = this.x;
+    const side = info.side;
+    const f = seg.flags;
+    if (info.retransmission && (f & TcpFlag.SYN) === 0) this.onRetransmission(conn, side, seg, det(conn));
+    if (info.keepAlive && !x.fired(conn, side, 'keep-alive')) {
+      x.raise(conn, side, 'keep-alive', seg.ts, seg.frame, `keep-alive probes from the ${SIDE_NAMES[side]}`, {
+        probes: conn.endpoint(side).keepAlives,
+      });
+    }
+    if (info.dataAfterFin) {
+      x.raise(
+        conn,
+        side,
+        'data-after-fin',
+        seg.ts,
+        seg.frame,
+        `the ${SIDE_NAMES[side]} sent ${seg.payloadLen} bytes of new data after its own FIN`,
+        { bytes: seg.payloadLen },
+      );
+    }
+    if (info.dataAfterRst && !info.retransmission) {
+      x.raise(
+        conn,
+        side,
+        'data-after-rst',
+        seg.ts,
+        seg.frame,
+        `the ${SIDE_NAMES[side]} sent ${seg.payloadLen} bytes after a RST on this connection`,
+        { bytes: seg.payloadLen },
+      );
+    }
+
+    // Zero window: an episode starts with the first zero window and ends when the
+    // same endpoint advertises a non-zero window again.
+    if ((f & (TcpFlag.RST | TcpFlag.SYN)) === 0) {
+      // Most connections never see a zero window: their detector state is not made for it.
+      const z = info.zeroWindow ? zeroWindowTrack(det(conn)) : (detOf(conn)?.zw ?? null);
+      if (z === null) {
+        // No zero window was ever seen on this connection.
+      } else if (info.zeroWindow) {
+        if (z.since[side] < 0) {
+          z.since[side] = seg.ts;
+          z.count[side]++;
+          x.raise(
+            conn,
+            side,
+            'zero-window',
+            seg.ts,
+            seg.frame,
+            `the ${SIDE_NAMES[side]} advertised a zero window`,
+            {
+              episodes: z.count[side],
+            },
+          );
+        }
+      } else if (z.since[side] >= 0 && seg.window > 0) {
+        const stall = seg.ts - z.since[side];
+        if (stall > z.longest[side]) z.longest[side] = stall;
+        z.since[side] = -1;
+      }
+    }
+  }
+
+  /** The connection ended (or the capture did): its retransmission rate. */
+  rateCheck(conn: Connection): void {
+    const s = this.x.s;
+    for (const side of SIDES) {
+      const ep = conn.endpoint(side);
+      if (ep.dataSegments < s.highRetransmissionMinSegments) continue;
+      const rate = ep.retransmissions / ep.dataSegments;
+      if (rate > s.highRetransmissionRate) {
+        this.x.raise(
+          conn,
+          side,
+          'high-retransmission-rate',
+          conn.end,
+          conn.lastFrame,
+          `${(rate * 100).toFixed(1)}% of the ${SIDE_NAMES[side]}'s ${ep.dataSegments} data segments were retransmissions (${ep.retransmissions})`,
+          { rate, retransmissions: ep.retransmissions, dataSegments: ep.dataSegments },
+        );
+      }
+    }
+  }
+
+  update(conn: Connection, d: ConnDet, a: AnomalyReport, end: number): void {
+    const side = sideOf(a);
+    const ep = conn.endpoint(side);
+    if (a.kind === 'zero-window') {
+      const z = zeroWindowTrack(d);
+      let longest = z.longest[side];
+      const open = z.since[side] >= 0;
+      if (open) longest = Math.max(longest, end - z.since[side]);
+      a.message = `the ${SIDE_NAMES[side]} advertised a zero window ${ep.zeroWindows} time${ep.zeroWindows === 1 ? '' : 's'} in ${z.count[side]} episode${z.count[side] === 1 ? '' : 's'}; the peer stalled up to ${fmtSeconds(longest)}${open ? ' (still closed at the end)' : ''}`;
+      a.details = {
+        episodes: z.count[side],
+        zeroWindowSegments: ep.zeroWindows,
+        longestStall: longest,
+        stillClosed: open,
+      };
+    } else if (a.kind === 'keep-alive') {
+      a.message = `${ep.keepAlives} keep-alive probe${ep.keepAlives === 1 ? '' : 's'} from the ${SIDE_NAMES[side]}`;
+      a.details = { probes: ep.keepAlives };
+    }
+  }
+
+  private onRetransmission(conn: Connection, side: Side, seg: Segment, d: ConnDet): void {
+    const { count, window } = this.x.s.retransmissionBurst;
+    const rings = d.rtx ?? (d.rtx = [null, null]);
+    let ring = rings[side];
+    if (!ring) ring = rings[side] = [];
+    ring.push(seg.ts);
+    if (ring.length > count) ring.shift();
+    if (ring.length >= count && seg.ts - ring[0]! <= window) {
+      this.x.raise(
+        conn,
+        side,
+        'retransmission-burst',
+        seg.ts,
+        seg.frame,
+        `${count} retransmissions from the ${SIDE_NAMES[side]} within ${fmtSeconds(seg.ts - ring[0]!)}`,
+        { count, within: seg.ts - ring[0]! },
+      );
+    }
+    // Half-open: the endpoint keeps retransmitting and the peer sends nothing back.
+    const snd = conn.endpoint(side);
+    const peer = conn.endpoint(1 - side);
+    if (snd.unansweredRtx >= 3 && peer.packets > 0 && !conn.oneWay && seg.ts - peer.lastSeen > 1) {
+      this.x.raise(
+        conn,
+        side,
+        'half-open',
+        seg.ts,
+        seg.frame,
+        `the ${SIDE_NAMES[side]} retransmitted ${snd.unansweredRtx} times and the peer sent nothing for ${fmtSeconds(seg.ts - peer.lastSeen)}`,
+        { retransmissions: snd.unansweredRtx, silence: seg.ts - peer.lastSeen },
+      );
+    }
+  }
+}

@@ -1,0 +1,1343 @@
+/**
+ * Zeek's per-connection `conn_state` and `history` (conn.log), emulated from
+ * TCP headers alone so that users of Zeek can compare like with like.
+ *
+ * A port of the parts of Zeek (zeek/zeek, 8.x) that decide these two fields:
+ * - src/packet_analysis/protocol/tcp/TCPSessionAdapter.cc: Process(),
+ *   update_history(), update_window(), update_last_seq(), init_endpoint(),
+ *   init_peer(), the Update*State() state machine, ConnectionClosed(), IsReuse()
+ *   and the analyzer timers (attempt, expire, delete);
+ * - src/packet_analysis/protocol/tcp/TCP.cc and ip/IPBasedAnalyzer.cc:
+ *   WantConnection() (flip a new connection whose first packet is not a SYN and
+ *   whose source port is in `likely_server_ports`);
+ * - src/analyzer/protocol/tcp/TCP_Endpoint.cc/.h: per-endpoint state, Size(),
+ *   CheckHistory()/AddHistory() (upper case = originator), DidRxmit(),
+ *   ZeroWindow(), Gap() with Connection::ScaledHistoryEntry (1, 10, 100, ...);
+ * - src/analyzer/protocol/tcp/TCP_Reassembler.cc: content gaps ('g') are found
+ *   when an ACK covers data never seen, only while both endpoints are cleanly
+ *   established (or closing from there);
+ * - src/Conn.cc FlipRoles(): swaps the endpoints and appends '^' (the
+ *   hist_seen bits are not swapped);
+ * - scripts/base/protocols/conn/main.zeek conn_state(): the state names.
+ *
+ * Also emulated: the flip of a connection that began with a SYN-ACK when an ACK
+ * or data segment follows (zeek/zeek PR #2191; TCP_Endpoint::CheckHistory():
+ * when the history is exactly "H" and the packet's letter is 'A' or 'D', the
+ * roles flip and the history becomes "^h"). Zeek flips in the middle of the
+ * packet; here the flip happens before the packet is processed (as Zeek's
+ * baselines one-sided-2745 "^haf", flip-without-syn "^hADadFf" and missing-syn
+ * show), and the SYN-ACK sender keeps SYN_ACK_SENT. Checksums: by
+ * default we behave as `zeek -C` (no validation); with ZeekOptions.checksums,
+ * as a run without -C (zeek-log.ts drops a bad IPv4 header, badChecksum() adds
+ * 'C'/'c'). Not emulated: 'X' (an application analyzer's limit reached,
+ * Conn.cc HIST_ANALYZER_LIMIT_REACHED) and anything else that depends on
+ * application analyzers (e.g. a script calling skip_further_processing()).
+ *
+ * Memory: a few numbers per endpoint, the history string, and at most
+ * MAX_OOO_BLOCKS out-of-order byte ranges per endpoint (for gap detection).
+ */
+import { type Segment, TcpFlag } from '../decode/segment.js';
+import { slabRow, slabRowOf } from '../tcp/slab.js';
+
+/** Zeek's EndpointState values (init-bare.zeek TCP_INACTIVE .. TCP_RESET). */
+export const ZeekTcpState = {
+  INACTIVE: 0,
+  SYN_SENT: 1,
+  SYN_ACK_SENT: 2,
+  PARTIAL: 3,
+  ESTABLISHED: 4,
+  CLOSED: 5,
+  RESET: 6,
+} as const;
+export type ZeekTcpState = (typeof ZeekTcpState)[keyof typeof ZeekTcpState];
+
+const INACTIVE = 0;
+const SYN_SENT = 1;
+const SYN_ACK_SENT = 2;
+const PARTIAL = 3;
+const ESTABLISHED = 4;
+const CLOSED = 5;
+const RESET = 6;
+
+// TCP_Endpoint::HistoryMasks; a responder's are shifted left 16 bits.
+const HIST_SYN_PKT = 0x1;
+const HIST_FIN_PKT = 0x2;
+const HIST_RST_PKT = 0x4;
+const HIST_FIN_RST_PKT = 0x8;
+const HIST_DATA_PKT = 0x10;
+const HIST_ACK_PKT = 0x20;
+const HIST_MULTI_FLAG_PKT = 0x40;
+/** session/Session.h: a connection-wide bit (never shifted for the responder). */
+const HIST_ANALYZER_LIMIT_REACHED = 0x400;
+
+const TOO_LARGE_SEQ_DELTA = 1048576;
+/** updateStateMachine's result bits: Zeek's do_close and gen_event. */
+const DO_CLOSE = 1;
+const GEN_EVENT = 2;
+const TWO32 = 4294967296;
+/** init-bare.zeek tcp_max_above_hole_without_any_acks. */
+const MAX_ABOVE_HOLE_WITHOUT_ACKS = 16384;
+/** Out-of-order ranges kept per endpoint; beyond that the highest is dropped. */
+const MAX_OOO_BLOCKS = 4;
+
+/** Zeek's timer constants (init-bare.zeek), seconds. */
+export interface ZeekTimeouts {
+  tcpSynTimeout: number;
+  tcpSessionTimer: number;
+  tcpConnectionLinger: number;
+  tcpAttemptDelay: number;
+  tcpCloseDelay: number;
+  tcpInactivityTimeout: number;
+  /** TCPAnalyzer::MakeSessionAdapter sets this until the handshake is over. */
+  udpInactivityTimeout: number;
+}
+
+export const ZEEK_TIMEOUTS: Readonly<ZeekTimeouts> = {
+  tcpSynTimeout: 5,
+  tcpSessionTimer: 6,
+  tcpConnectionLinger: 5,
+  tcpAttemptDelay: 5,
+  tcpCloseDelay: 5,
+  tcpInactivityTimeout: 300,
+  udpInactivityTimeout: 60,
+};
+
+/**
+ * TCP ports in `likely_server_ports` when Zeek runs with its default scripts
+ * (each base/protocols/* script adds the ports it registers for). With `zeek -b`
+ * the set holds only the ports of the scripts loaded.
+ */
+export const ZEEK_PORTS = {
+  dce_rpc: [135],
+  dnp3: [20000],
+  dns: [53],
+  ftp: [21, 2811],
+  http: [80, 81, 631, 1080, 3128, 8000, 8080, 8888],
+  imap: [143],
+  irc: [6666, 6667, 6668, 6669],
+  krb: [88],
+  ldap: [389, 3268],
+  modbus: [502],
+  mysql: [1434, 3306],
+  ntp: [123],
+  pop3: [110],
+  postgresql: [5432],
+  rdp: [3389],
+  redis: [6379],
+  smb: [139, 445],
+  smtp: [25, 587],
+  socks: [1080],
+  ssh: [22],
+  ssl: [443, 563, 585, 614, 636, 989, 990, 992, 993, 995, 5223],
+  syslog: [514],
+  xmpp: [5222, 5269],
+} as const satisfies Record<string, readonly number[]>;
+
+/** likely_server_ports (TCP) of a default `zeek` run. */
+export const ZEEK_DEFAULT_LIKELY_SERVER_PORTS: ReadonlySet<number> = new Set(
+  Object.values(ZEEK_PORTS).flat(),
+);
+
+/** likely_server_ports of `zeek -b` with the given base/protocols scripts loaded. */
+export function zeekBarePorts(...protocols: (keyof typeof ZEEK_PORTS)[]): ReadonlySet<number> {
+  return new Set(protocols.flatMap((p) => ZEEK_PORTS[p]));
+}
+
+export interface ZeekOptions {
+  /** TCP ports of Zeek's `likely_server_ports`; default ZEEK_DEFAULT_LIKELY_SERVER_PORTS. */
+  likelyServerPorts?: ReadonlySet<number>;
+  timeouts?: Partial<ZeekTimeouts>;
+  /**
+   * Zeek validates checksums (a run without -C): a packet with a bad IPv4 header
+   * checksum is dropped, one with a bad TCP checksum only adds 'C'/'c' to its
+   * connection's history (ZeekLog applies this; of a tunnelled packet only the
+   * innermost IPv4 header is checked, and no fragment's). Default false, as `zeek -C`:
+   * captures taken on a sending host carry offloaded, uncomputed checksums.
+   */
+  checksums?: boolean;
+}
+
+/** The expire-timer chains of a connection that has none (shared; replaced, not pushed to). */
+const NO_CHAINS: number[] = [];
+
+/** Signed 32-bit difference a - b (Zeek's seq_delta). */
+function seqDelta(a: number, b: number): number {
+  return (a - b) | 0;
+}
+
+/**
+ * A history string, one copy of each, and the histories one letter longer:
+ * connections repeat a few dozen histories (ShADadFf...), and a string of its
+ * own for each would be tens of thousands of small strings (and ropes, as
+ * they grow by a letter at a time). Adding a letter is one lookup in a map of
+ * a few entries.
+ */
+class History {
+  private next: Map<string, History> | null = null;
+  constructor(readonly s: string) {}
+
+  plus(letter: string): History {
+    let n = this.next?.get(letter);
+    if (n === undefined) {
+      n = historyOf(this.s + letter);
+      // Past the cap (a capture with endless distinct histories), nothing more is shared.
+      if (histories.size < MAX_HISTORIES) (this.next ??= new Map()).set(letter, n);
+    }
+    return n;
+  }
+}
+
+const MAX_HISTORIES = 8192;
+const histories = new Map<string, History>();
+function historyOf(s: string): History {
+  let h = histories.get(s);
+  if (h === undefined) {
+    // A flat copy: `s` may be a rope of its letters.
+    h = new History(s.length > 12 ? Buffer.from(s, 'latin1').toString('latin1') : s);
+    if (histories.size < MAX_HISTORIES) histories.set(h.s, h);
+  }
+  return h;
+}
+const NO_HISTORY = historyOf('');
+/** Made first, so always the one History of its string: compared by identity. */
+const HISTORY_H = historyOf('H');
+const HISTORY_FLIPPED_H = historyOf('^h');
+
+/** The responder's history letters, made once: toLowerCase() makes a new string at every call. */
+const RESPONDER_LETTERS = new Map<string, string>();
+function responderLetter(code: string): string {
+  let l = RESPONDER_LETTERS.get(code);
+  if (l === undefined) {
+    l = code.toLowerCase();
+    RESPONDER_LETTERS.set(code, l);
+  }
+  return l;
+}
+
+/** ZeekConn bits. */
+const C_ORIG_IS_A = 1;
+const C_PARTIAL = 2;
+const C_STARTED = 4;
+const C_ACTIVE = 8;
+const C_CLOSE_DEFERRED = 16;
+const C_DEFERRED_GEN_EVENT = 32;
+const C_REMOVED = 64;
+
+/** Endpoint bit: it is Zeek's originator. */
+const IS_ORIG = 16;
+/** Defaults of an Endpoint's rarer numbers: seqWraps, ackWraps, rxmtCnt, rxmtThresh, win0Cnt, win0Thresh, gapCnt, gapThresh, chkCnt, chkThresh. */
+const RARE_DEFAULTS = [0, 0, 0, 1, 0, 1, 0, 1, 0, 1];
+
+/** One TCP endpoint (Zeek's TCP_Endpoint plus the reassembler's bookkeeping). */
+class Endpoint {
+  state: number = INACTIVE;
+  prevState: number = INACTIVE;
+  finCnt = 0;
+  /** Relative sequence number just past the FIN. */
+  finSeq = 0;
+  histLastSyn = 0;
+  histLastFin = 0;
+  histLastRst = 0;
+  // Reassembler (relative sequence numbers; data starts at 1).
+  lastReassem = 1;
+  trimSeq = 1;
+  /** Out-of-order ranges above lastReassem: [start0, end0, start1, end1, ...], sorted. */
+  ooo: number[] | null = null;
+  peer!: Endpoint;
+
+  /** Sequence numbers (uint32) live in a shared slab row, not as heap numbers (tcp/slab.ts). */
+  private readonly d: Float64Array;
+  private readonly o: number;
+
+  /** Yes/no facts, one bit each (accessors below): a field per boolean costs 8 bytes. */
+  private bits = 0;
+
+  /**
+   * Rarer numbers (sequence wraps and the scaled-history counters of
+   * retransmissions, zero windows and gaps, with their thresholds), in a slab
+   * row made when the first of them changes: most endpoints never need one.
+   */
+  private cd: Float64Array | null = null;
+  private co = 0;
+
+  constructor(isOrig: boolean) {
+    if (isOrig) this.bits |= IS_ORIG;
+    const row = slabRow(3);
+    this.d = row.d;
+    this.o = row.o;
+  }
+  get didClose(): boolean {
+    return (this.bits & 1) !== 0;
+  }
+  set didClose(v: boolean) {
+    this.bits = v ? this.bits | 1 : this.bits & ~1;
+  }
+
+  /** HasDoneSomething(): a packet was seen from this endpoint. */
+  get active(): boolean {
+    return (this.bits & 2) !== 0;
+  }
+  set active(v: boolean) {
+    this.bits = v ? this.bits | 2 : this.bits & ~2;
+  }
+
+  get skipDeliveries(): boolean {
+    return (this.bits & 4) !== 0;
+  }
+  set skipDeliveries(v: boolean) {
+    this.bits = v ? this.bits | 4 : this.bits & ~4;
+  }
+
+  get didEof(): boolean {
+    return (this.bits & 8) !== 0;
+  }
+  set didEof(v: boolean) {
+    this.bits = v ? this.bits | 8 : this.bits & ~8;
+  }
+
+  /** Zeek's originator side. */
+  get isOrig(): boolean {
+    return (this.bits & IS_ORIG) !== 0;
+  }
+  set isOrig(v: boolean) {
+    this.bits = v ? this.bits | IS_ORIG : this.bits & ~IS_ORIG;
+  }
+
+  private rare(k: number): number {
+    return this.cd === null ? RARE_DEFAULTS[k]! : this.cd[this.co + k]!;
+  }
+
+  private setRare(k: number, v: number): void {
+    if (this.cd === null) {
+      if (v === RARE_DEFAULTS[k]) return;
+      const row = slabRowOf(RARE_DEFAULTS);
+      this.cd = row.d;
+      this.co = row.o;
+    }
+    this.cd[this.co + k] = v;
+  }
+
+  // The wraps are read on every segment: their default (0) inline.
+  get seqWraps(): number {
+    return this.cd === null ? 0 : this.cd[this.co]!;
+  }
+  set seqWraps(v: number) {
+    this.setRare(0, v);
+  }
+
+  get ackWraps(): number {
+    return this.cd === null ? 0 : this.cd[this.co + 1]!;
+  }
+  set ackWraps(v: number) {
+    this.setRare(1, v);
+  }
+
+  get rxmtCnt(): number {
+    return this.rare(2);
+  }
+  set rxmtCnt(v: number) {
+    this.setRare(2, v);
+  }
+
+  get rxmtThresh(): number {
+    return this.rare(3);
+  }
+  set rxmtThresh(v: number) {
+    this.setRare(3, v);
+  }
+
+  get win0Cnt(): number {
+    return this.rare(4);
+  }
+  set win0Cnt(v: number) {
+    this.setRare(4, v);
+  }
+
+  get win0Thresh(): number {
+    return this.rare(5);
+  }
+  set win0Thresh(v: number) {
+    this.setRare(5, v);
+  }
+
+  get gapCnt(): number {
+    return this.rare(6);
+  }
+  set gapCnt(v: number) {
+    this.setRare(6, v);
+  }
+
+  get gapThresh(): number {
+    return this.rare(7);
+  }
+  set gapThresh(v: number) {
+    this.setRare(7, v);
+  }
+
+  get chkCnt(): number {
+    return this.rare(8);
+  }
+  set chkCnt(v: number) {
+    this.setRare(8, v);
+  }
+
+  get chkThresh(): number {
+    return this.rare(9);
+  }
+  set chkThresh(v: number) {
+    this.setRare(9, v);
+  }
+
+  /** Zeek's int64 start_seq; always within uint32 here (Zeek's arithmetic is uint32). */
+  get startSeq(): number {
+    return this.d[this.o + 0]!;
+  }
+  set startSeq(v: number) {
+    this.d[this.o + 0] = v;
+  }
+
+  get lastSeq(): number {
+    return this.d[this.o + 1]!;
+  }
+  set lastSeq(v: number) {
+    this.d[this.o + 1] = v;
+  }
+
+  /** Highest acknowledgement the peer sent for this endpoint's data. */
+  get ackSeq(): number {
+    return this.d[this.o + 2]!;
+  }
+  set ackSeq(v: number) {
+    this.d[this.o + 2] = v;
+  }
+
+  setState(s: number, conn: ZeekConn): void {
+    if (s === this.state) return;
+    // TCP_Endpoint::SetState: leaving the handshake switches the inactivity timeout.
+    if (!isHandshake(s) && isHandshake(this.state) && isHandshake(this.peer.state)) {
+      conn.inactivityTimeout = conn.timeouts.tcpInactivityTimeout;
+    }
+    this.prevState = this.state;
+    this.state = s;
+  }
+
+  fullLast(): number {
+    return this.seqWraps * TWO32 + this.lastSeq;
+  }
+
+  fullAck(): number {
+    return this.ackWraps * TWO32 + this.ackSeq;
+  }
+
+  /** ToRelativeSeqSpace. */
+  rel(seq: number, wraps: number): number {
+    return wraps * TWO32 + seq - this.startSeq;
+  }
+
+  noDataAcked(): boolean {
+    const ack = this.fullAck();
+    return ack === this.startSeq || ack === this.startSeq + 1;
+  }
+
+  /** TCP_Endpoint::Size(); negative stands for Zeek's uint64 underflow (non-zero). */
+  size(): number {
+    if (
+      this.prevState === SYN_SENT &&
+      this.state === RESET &&
+      this.peer.state === INACTIVE &&
+      !this.noDataAcked()
+    ) {
+      return 0;
+    }
+    const last = this.fullLast();
+    const ack = this.fullAck();
+    let size = Math.max(last, ack) - this.startSeq;
+    if (size !== 0) size--;
+    if (this.finCnt > 0 && size !== 0) size--;
+    return size;
+  }
+
+  hasUndeliveredData(): boolean {
+    return this.ooo !== null && this.ooo.length > 0;
+  }
+
+  /** TCP_Reassembler::DataPending(). */
+  dataPending(): boolean {
+    if (this.skipDeliveries) return false;
+    const delivered = this.startSeq + this.lastReassem;
+    const last = this.fullLast();
+    if (last < delivered) return false;
+    if (delivered !== last - 1 && delivered !== last) return true;
+    if (this.state !== RESET && this.peer.hasUndeliveredData()) return true;
+    return false;
+  }
+}
+
+function isHandshake(s: number): boolean {
+  return s === INACTIVE || s === SYN_SENT || s === SYN_ACK_SENT;
+}
+
+function scaled(ep: Endpoint, which: 'rxmt' | 'win0' | 'gap' | 'chk'): boolean {
+  // Connection::ScaledHistoryEntry with scaling base 10.
+  if (which === 'chk') {
+    if (++ep.chkCnt !== ep.chkThresh) return false;
+    ep.chkThresh *= 10;
+  } else if (which === 'rxmt') {
+    if (++ep.rxmtCnt !== ep.rxmtThresh) return false;
+    ep.rxmtThresh *= 10;
+  } else if (which === 'win0') {
+    if (++ep.win0Cnt !== ep.win0Thresh) return false;
+    ep.win0Thresh *= 10;
+  } else {
+    if (++ep.gapCnt !== ep.gapThresh) return false;
+    ep.gapThresh *= 10;
+  }
+  return true;
+}
+
+/**
+ * One TCP connection as Zeek sees it. Feed it every segment of the connection
+ * in capture order; read `history` and `connState()` at any time (Zeek computes
+ * them when the connection is removed). Endpoint A is the first sender.
+ */
+export class ZeekConn {
+  private a: Endpoint;
+  private b: Endpoint;
+  private hist: History = NO_HISTORY;
+  private histSeen = 0;
+  private firstPacketSeen = 0; // 1 = orig, 2 = resp
+  private readonly likelyServerPorts: ReadonlySet<number>;
+  /** @internal */ readonly timeouts: Readonly<ZeekTimeouts>;
+
+  // Session / analyzer timers (network time, seconds).
+  /** @internal */ inactivityTimeout: number;
+  /** Next firing time of each ExpireTimer chain (it re-arms every tcp_session_timer). */
+  /** NO_CHAINS is shared: it is replaced, never written to (being empty, nothing indexes or splices it). */
+  private expireChains: number[] = NO_CHAINS;
+
+  /** Yes/no facts, one bit each (accessors below): a field per boolean costs 8 bytes. */
+  private bits = C_ORIG_IS_A | C_ACTIVE;
+  /** Zeek's originator is A (false after an odd number of flips). */
+  private get origIsA(): boolean {
+    return (this.bits & C_ORIG_IS_A) !== 0;
+  }
+  private set origIsA(v: boolean) {
+    this.bits = v ? this.bits | C_ORIG_IS_A : this.bits & ~C_ORIG_IS_A;
+  }
+  private get isPartial(): boolean {
+    return (this.bits & C_PARTIAL) !== 0;
+  }
+  private set isPartial(v: boolean) {
+    this.bits = v ? this.bits | C_PARTIAL : this.bits & ~C_PARTIAL;
+  }
+  private get started(): boolean {
+    return (this.bits & C_STARTED) !== 0;
+  }
+  private set started(v: boolean) {
+    this.bits = v ? this.bits | C_STARTED : this.bits & ~C_STARTED;
+  }
+  private get isActive(): boolean {
+    return (this.bits & C_ACTIVE) !== 0;
+  }
+  private set isActive(v: boolean) {
+    this.bits = v ? this.bits | C_ACTIVE : this.bits & ~C_ACTIVE;
+  }
+  private get closeDeferred(): boolean {
+    return (this.bits & C_CLOSE_DEFERRED) !== 0;
+  }
+  private set closeDeferred(v: boolean) {
+    this.bits = v ? this.bits | C_CLOSE_DEFERRED : this.bits & ~C_CLOSE_DEFERRED;
+  }
+  private get deferredGenEvent(): boolean {
+    return (this.bits & C_DEFERRED_GEN_EVENT) !== 0;
+  }
+  private set deferredGenEvent(v: boolean) {
+    this.bits = v ? this.bits | C_DEFERRED_GEN_EVENT : this.bits & ~C_DEFERRED_GEN_EVENT;
+  }
+  private get removedFlag(): boolean {
+    return (this.bits & C_REMOVED) !== 0;
+  }
+  private set removedFlag(v: boolean) {
+    this.bits = v ? this.bits | C_REMOVED : this.bits & ~C_REMOVED;
+  }
+
+  /** Network times (lastTime, attemptAt, deleteAt, segTime) in a shared slab row (tcp/slab.ts). */
+  private readonly d: Float64Array;
+  private readonly o: number;
+  private get lastTime(): number {
+    return this.d[this.o + 0]!;
+  }
+  private set lastTime(v: number) {
+    this.d[this.o + 0] = v;
+  }
+  private get attemptAt(): number {
+    return this.d[this.o + 1]!;
+  }
+  private set attemptAt(v: number) {
+    this.d[this.o + 1] = v;
+  }
+  private get deleteAt(): number {
+    return this.d[this.o + 2]!;
+  }
+  private set deleteAt(v: number) {
+    this.d[this.o + 2] = v;
+  }
+  /** Time of the segment being processed. */
+  private get segTime(): number {
+    return this.d[this.o + 3]!;
+  }
+  private set segTime(v: number) {
+    this.d[this.o + 3] = v;
+  }
+
+  constructor(opts: ZeekOptions = {}) {
+    const row = slabRow(4);
+    this.d = row.d;
+    this.o = row.o;
+    this.attemptAt = Number.NaN;
+    this.deleteAt = Number.NaN;
+    this.likelyServerPorts = opts.likelyServerPorts ?? ZEEK_DEFAULT_LIKELY_SERVER_PORTS;
+    // Shared unless overridden: a connection holds no copy of the defaults.
+    this.timeouts = opts.timeouts ? { ...ZEEK_TIMEOUTS, ...opts.timeouts } : ZEEK_TIMEOUTS;
+    this.inactivityTimeout = this.timeouts.udpInactivityTimeout;
+    this.a = new Endpoint(true);
+    this.b = new Endpoint(false);
+    this.a.peer = this.b;
+    this.b.peer = this.a;
+  }
+
+  private get orig(): Endpoint {
+    return this.origIsA ? this.a : this.b;
+  }
+
+  private get resp(): Endpoint {
+    return this.origIsA ? this.b : this.a;
+  }
+
+  /** Zeek's history string as conn.log shows it. */
+  get history(): string {
+    return this.hist.s;
+  }
+
+  /** true when Zeek's originator is endpoint B. */
+  get flipped(): boolean {
+    return !this.origIsA;
+  }
+
+  get origState(): number {
+    return this.orig.state;
+  }
+
+  get respState(): number {
+    return this.resp.state;
+  }
+
+  /** c$orig$size / c$resp$size (payload bytes from sequence numbers; negative = Zeek's underflow). */
+  get origSize(): number {
+    return this.orig.size();
+  }
+
+  get respSize(): number {
+    return this.resp.size();
+  }
+
+  /** Zeek would have removed this connection (see expire()). */
+  get removed(): boolean {
+    return this.removedFlag;
+  }
+
+  /** conn_state() of scripts/base/protocols/conn/main.zeek. */
+  connState(): string {
+    const os = this.orig.state;
+    const rs = this.resp.state;
+    const oInactive = os === INACTIVE || os === PARTIAL;
+    const rInactive = rs === INACTIVE || rs === PARTIAL;
+    if (rs === RESET) {
+      if (
+        os === SYN_SENT ||
+        os === SYN_ACK_SENT ||
+        (os === RESET && this.orig.size() === 0 && this.resp.size() === 0)
+      ) {
+        return 'REJ';
+      }
+      return oInactive ? 'RSTRH' : 'RSTR';
+    }
+    if (os === RESET) {
+      if (rInactive) return /^\^?S[^HAFGIQ]*R.*$/s.test(this.hist.s) ? 'RSTOS0' : 'OTH';
+      return 'RSTO';
+    }
+    if (rs === CLOSED && os === CLOSED) return 'SF';
+    if (os === CLOSED) return rInactive ? 'SH' : 'S2';
+    if (rs === CLOSED) return oInactive ? 'SHR' : 'S3';
+    if (os === SYN_SENT && rs === INACTIVE) return 'S0';
+    if (os === ESTABLISHED && rs === ESTABLISHED) return 'S1';
+    return 'OTH';
+  }
+
+  /**
+   * Zeek's IsReuse(): whether this segment (a SYN) starts a new connection on
+   * the same 4-tuple. Ask before feeding the segment; when true, end this
+   * connection and feed the segment to a new ZeekConn.
+   */
+  isReuse(fromA: boolean, seg: Segment): boolean {
+    if (!this.started) return false;
+    const flags = seg.flags;
+    if (!(flags & TcpFlag.SYN)) return false;
+    let connOrig = this.orig;
+    const resp = this.resp;
+    if (flags & TcpFlag.ACK) {
+      if (this.orig.state !== INACTIVE) return false;
+      connOrig = resp;
+    }
+    void fromA;
+    if (!(this.orig.didClose || resp.didClose)) {
+      const base = seg.seq >>> 0;
+      if (base === connOrig.startSeq >>> 0) return false;
+      if (
+        !(flags & TcpFlag.ACK) &&
+        connOrig.state === SYN_ACK_SENT &&
+        resp.state === INACTIVE &&
+        base === resp.startSeq >>> 0
+      ) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Runs Zeek's connection timers up to network time `t` (the time of the next
+   * packet of this 4-tuple). Returns true when Zeek would have removed the
+   * connection by then (attempt timer, close/delete timer, expire timer,
+   * inactivity timeout): the next packet then belongs to a new connection.
+   */
+  expire(t: number): boolean {
+    if (this.removedFlag) return true;
+    if (!this.started) return false;
+    const to = this.timeouts;
+    if (!Number.isNaN(this.deleteAt) && this.deleteAt <= t) return this.remove();
+    if (this.lastTime + this.inactivityTimeout <= t) return this.remove();
+    if (!Number.isNaN(this.attemptAt) && this.attemptAt <= t) {
+      this.attemptAt = Number.NaN;
+      const os = this.orig.state;
+      if (this.isActive && (os === SYN_SENT || os === SYN_ACK_SENT) && this.resp.state === INACTIVE) {
+        return this.remove();
+      }
+    }
+    for (let i = 0; i < this.expireChains.length; i++) {
+      let next = this.expireChains[i]!;
+      if (next > t) continue;
+      if (!this.isActive) {
+        // ExpireTimer returns without re-arming once the analyzer is inactive.
+        this.expireChains.splice(i--, 1);
+        continue;
+      }
+      // The latest firing at or before t decides (the condition only grows with time).
+      const k = Math.floor((t - next) / to.tcpSessionTimer);
+      const last = next + k * to.tcpSessionTimer;
+      if (this.expireCondition(last)) return this.remove();
+      next = last + to.tcpSessionTimer;
+      this.expireChains[i] = next;
+    }
+    return false;
+  }
+
+  private expireCondition(t: number): boolean {
+    // TCPSessionAdapter::ExpireTimer.
+    if (!(this.lastTime + this.timeouts.tcpConnectionLinger < t)) return false;
+    const o = this.orig;
+    const r = this.resp;
+    if (o.didClose || r.didClose) {
+      if (
+        (o.didClose && r.didClose) ||
+        o.state === RESET ||
+        r.state === RESET ||
+        o.state === INACTIVE ||
+        r.state === INACTIVE
+      ) {
+        return true;
+      }
+    }
+    return r.state === INACTIVE && o.state === INACTIVE;
+  }
+
+  private remove(): boolean {
+    this.removedFlag = true;
+    return true;
+  }
+
+  /**
+   * A segment whose TCP checksum is bad, in a run that validates checksums
+   * (TCPAnalyzer::ValidateChecksum): the connection exists (it may be this
+   * packet that made it) but the segment is not processed, only counted in the
+   * history ('C'/'c', scaled: TCP_Endpoint::ChecksumError).
+   */
+  badChecksum(fromA: boolean, seg: Segment): void {
+    this.open(fromA, seg);
+    const ep = fromA === this.origIsA ? this.orig : this.resp;
+    if (scaled(ep, 'chk')) this.addHistory(ep.isOrig ? 'C' : 'c');
+  }
+
+  /**
+   * Connection::CheckHistory(HIST_ANALYZER_LIMIT_REACHED, 'X'): a limit was
+   * reached (zeek-log.ts: too many changes of the encapsulation). Once.
+   */
+  analyzerLimitReached(): void {
+    if ((this.histSeen & HIST_ANALYZER_LIMIT_REACHED) !== 0) return;
+    this.histSeen = (this.histSeen | HIST_ANALYZER_LIMIT_REACHED) >>> 0;
+    this.addHistory('X');
+  }
+
+  /**
+   * The connection's first packet, processed or not: Zeek's originator (its
+   * sender) and WantConnection()'s flip. Nothing once started.
+   */
+  open(fromA: boolean, seg: Segment): void {
+    if (this.started) return;
+    this.started = true;
+    this.lastTime = seg.ts;
+    // A literal of one: push() onto an empty array would reserve 17 slots.
+    this.expireChains = [seg.ts + this.timeouts.tcpSynTimeout];
+    if (!fromA) this.origIsA = false; // A is the first sender by definition
+    if (this.wantFlip(seg.srcPort, seg.dstPort, seg.flags)) this.flipRoles();
+  }
+
+  /**
+   * One segment. fromA: sent by the connection's first sender. `retrans` and
+   * `gap` (the tracker's own judgement) are accepted for the caller's
+   * convenience but not used: Zeek's 't' and 'g' have their own definitions
+   * (a payload that does not advance the highest sequence number sent; an ACK
+   * for data never seen), which are computed here from seq/ack.
+   */
+  segment(fromA: boolean, seg: Segment, retrans = false, gap = false): void {
+    void retrans;
+    void gap;
+    const flags = seg.flags;
+    const syn = (flags & TcpFlag.SYN) !== 0;
+    const fin = (flags & TcpFlag.FIN) !== 0;
+    const rst = (flags & TcpFlag.RST) !== 0;
+    const ack = (flags & TcpFlag.ACK) !== 0;
+    const t = seg.ts;
+    const len = seg.payloadLen;
+    if (!this.started) this.open(fromA, seg);
+    let isOrig = fromA === this.origIsA;
+
+    // TCP_Endpoint::CheckHistory(): a connection that began with a SYN-ACK is
+    // flipped when an ACK or a data segment follows (stealth scans do not send
+    // those): when the history is exactly "H" and this packet is an 'A' or a 'D'
+    // (no SYN, FIN or RST). A bad-checksum 'c' in between ("Hc") prevents it.
+    if (!syn && !fin && !rst && (ack || len > 0) && this.hist === HISTORY_H) {
+      this.flipRoles();
+      // Connection::ReplaceHistory("^h"): the SYN-ACK now belongs to the responder.
+      // hist_seen stays as it is (ReplaceHistory() replaces the string only).
+      this.hist = HISTORY_FLIPPED_H;
+      this.firstPacketSeen |= 1;
+      isOrig = fromA === this.origIsA;
+    }
+
+    const endpoint = isOrig ? this.orig : this.resp;
+    const peer = endpoint.peer;
+    this.setPartialStatus(syn, ack, isOrig);
+
+    let segLen = len;
+    if (syn) segLen++;
+    if (fin) segLen++;
+    if (rst) segLen -= len;
+    const ackSeq = seg.ack >>> 0;
+
+    // Only a SYN or a first segment changes the numbering (the call would box the numbers).
+    if (syn || endpoint.state === INACTIVE) this.initEndpoint(endpoint, seg, segLen);
+
+    const relSeq = relativeSeq(endpoint, seg, false);
+    const seqUnderflow = relUnderflow;
+
+    this.updateHistory(endpoint, syn, fin, rst, ack, relSeq, len);
+
+    // update_window(): only the zero-window test matters here (0 << scale == 0).
+    if (seg.window === 0 && !rst && peer.state !== CLOSED && endpoint.state !== RESET) {
+      if (scaled(endpoint, 'win0')) this.addHistory(endpoint.isOrig ? 'W' : 'w');
+    }
+
+    if (!this.orig.didClose || !this.resp.didClose) this.lastTime = t;
+
+    if (fin) {
+      endpoint.finCnt++;
+      endpoint.finSeq = relSeq + segLen;
+    }
+
+    let relAck = 0;
+    if (ack) {
+      if (peer.state === INACTIVE) {
+        relAck = 1;
+        // init_peer(): number the peer as if its SYN had been seen.
+        const s = (ackSeq - 1) >>> 0;
+        peer.startSeq = s;
+        peer.ackSeq = s;
+        peer.lastSeq = s;
+      } else {
+        const r = relativeSeq(peer, seg, true);
+        if (relUnderflow) relAck = 0;
+        else {
+          relAck = r;
+          if (!rst) {
+            const deltaAck = seqDelta(ackSeq, peer.ackSeq);
+            if (!(ackSeq === 0 && deltaAck > TOO_LARGE_SEQ_DELTA) && deltaAck > 0) {
+              if (ackSeq < peer.ackSeq) peer.ackWraps++;
+              peer.ackSeq = ackSeq;
+            }
+          }
+        }
+      }
+    }
+
+    this.updateLastSeq(endpoint, seg, segLen);
+    endpoint.active = true;
+
+    this.segTime = t;
+    const closing = this.updateStateMachine(endpoint, peer, seg, isOrig);
+    const doClose = (closing & DO_CLOSE) !== 0;
+    const genEvent = (closing & GEN_EVENT) !== 0;
+
+    if (ack) this.ackReceived(peer, relAck);
+
+    this.firstPacketSeen |= isOrig ? 1 : 2;
+
+    const relDataSeq = syn ? relSeq + 1 : relSeq;
+    if (len > 0 && !rst && !seqUnderflow) {
+      // A payload cut by the snaplen never reaches Zeek's reassembler.
+      if (seg.capturedPayload >= len) this.dataSent(endpoint, relDataSeq, len);
+    }
+    this.checkEof(endpoint);
+
+    if (doClose) this.connectionClosed(endpoint, peer, genEvent);
+  }
+
+  private wantFlip(srcPort: number, dstPort: number, flags: number): boolean {
+    // TCPAnalyzer::WantConnection().
+    const syn = (flags & TcpFlag.SYN) !== 0;
+    const ack = (flags & TcpFlag.ACK) !== 0;
+    if (syn && !ack) return false;
+    if (!this.likelyServerPorts.has(srcPort)) return false;
+    if (this.likelyServerPorts.has(dstPort)) return !syn && srcPort < dstPort;
+    return true;
+  }
+
+  private flipRoles(): void {
+    // Connection::FlipRoles + TCPSessionAdapter::FlipRoles. hist_seen stays as is.
+    this.origIsA = !this.origIsA;
+    this.orig.isOrig = true;
+    this.resp.isOrig = false;
+    const f = this.firstPacketSeen;
+    this.firstPacketSeen = (f & 1 ? 2 : 0) | (f & 2 ? 1 : 0);
+    this.isPartial = false;
+    this.hist = this.hist.plus('^');
+  }
+
+  private setPartialStatus(syn: boolean, ack: boolean, isOrig: boolean): void {
+    if (isOrig) {
+      if (!(this.firstPacketSeen & 1)) this.isPartial = !syn || ack;
+    } else if (!(this.firstPacketSeen & 2) && !this.isPartial) {
+      this.isPartial = !syn;
+    }
+  }
+
+  /**
+   * init_endpoint(): numbering from a SYN or a first segment (`segLen`: the
+   * sequence space it occupies). Takes the segment rather than its numbers:
+   * V8 boxes a number outside the int32 range (a uint32 of 2^31 and above:
+   * half of all sequence numbers) passed to a call it does not inline.
+   */
+  private initEndpoint(ep: Endpoint, seg: Segment, segLen: number): void {
+    const syn = (seg.flags & TcpFlag.SYN) !== 0;
+    const firstSeq = seg.seq >>> 0;
+    let lastSeq = (firstSeq + segLen) >>> 0;
+    let reinit = false;
+    switch (ep.state) {
+      case INACTIVE:
+        if (syn) {
+          ep.ackSeq = firstSeq;
+          ep.startSeq = firstSeq;
+        } else {
+          // A partial connection: number as though a SYN had been seen.
+          ep.ackSeq = (firstSeq - 1) >>> 0;
+          ep.startSeq = (firstSeq - 1) >>> 0;
+          lastSeq = firstSeq; // first packet is not a duplicate
+        }
+        ep.lastSeq = lastSeq;
+        break;
+      case SYN_SENT:
+      case SYN_ACK_SENT:
+        reinit = syn && firstSeq !== ep.startSeq >>> 0;
+        break;
+      case ESTABLISHED:
+      case PARTIAL:
+        reinit = syn;
+        break;
+      case RESET:
+        reinit = syn && ep.prevState === INACTIVE;
+        break;
+    }
+    if (reinit) {
+      ep.startSeq = firstSeq;
+      ep.ackSeq = firstSeq;
+      ep.lastSeq = lastSeq;
+    }
+  }
+
+  private checkHistory(ep: Endpoint, mask: number, code: string): boolean {
+    if (!ep.isOrig) mask = (mask << 16) >>> 0;
+    if ((this.histSeen & mask) === 0) {
+      this.histSeen = (this.histSeen | mask) >>> 0;
+      this.hist = this.hist.plus(ep.isOrig ? code : responderLetter(code));
+      return false;
+    }
+    return true;
+  }
+
+  private addEndpointHistory(ep: Endpoint, code: string): void {
+    this.hist = this.hist.plus(ep.isOrig ? code : responderLetter(code));
+  }
+
+  private addHistory(code: string): void {
+    this.hist = this.hist.plus(code);
+  }
+
+  private updateHistory(
+    ep: Endpoint,
+    syn: boolean,
+    fin: boolean,
+    rst: boolean,
+    ack: boolean,
+    relSeq: number,
+    len: number,
+  ): void {
+    const bits = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
+    if (bits > 1) {
+      if (fin && rst) this.checkHistory(ep, HIST_FIN_RST_PKT, 'I');
+      else this.checkHistory(ep, HIST_MULTI_FLAG_PKT, 'Q');
+    } else if (bits === 1) {
+      if (syn) {
+        const code = ack ? 'H' : 'S';
+        if (this.checkHistory(ep, HIST_SYN_PKT, code) && relSeq !== ep.histLastSyn)
+          this.addEndpointHistory(ep, code);
+        ep.histLastSyn = relSeq;
+      }
+      if (fin) {
+        // A FIN's sequence number is at the end of the packet's data.
+        if (this.checkHistory(ep, HIST_FIN_PKT, 'F') && relSeq + len !== ep.histLastFin) {
+          this.addEndpointHistory(ep, 'F');
+        }
+        ep.histLastFin = relSeq + len;
+      }
+      if (rst) {
+        if (this.checkHistory(ep, HIST_RST_PKT, 'R') && relSeq !== ep.histLastRst)
+          this.addEndpointHistory(ep, 'R');
+        ep.histLastRst = relSeq;
+      }
+    } else if (len) {
+      this.checkHistory(ep, HIST_DATA_PKT, 'D');
+    } else if (ack) {
+      this.checkHistory(ep, HIST_ACK_PKT, 'A');
+    }
+  }
+
+  /** update_last_seq(); a payload that does not advance last_seq is a retransmission ('t'). */
+  /** lastSeqI32 comes as int32 (see initEndpoint). */
+  /** update_last_seq() for a segment occupying `segLen` of sequence space (the segment, not numbers: see initEndpoint). */
+  private updateLastSeq(ep: Endpoint, seg: Segment, segLen: number): void {
+    const f = seg.flags;
+    const syn = (f & TcpFlag.SYN) !== 0;
+    const fin = (f & TcpFlag.FIN) !== 0;
+    const rst = (f & TcpFlag.RST) !== 0;
+    const len = seg.payloadLen;
+    const lastSeq = (seg.seq + segLen) >>> 0;
+    const delta = seqDelta(lastSeq, ep.lastSeq);
+    if ((syn || rst) && (delta > TOO_LARGE_SEQ_DELTA || delta < -TOO_LARGE_SEQ_DELTA)) {
+      // untrusted jump
+    } else if (fin && ep.lastSeq === (ep.startSeq + 1) >>> 0) {
+      updateLast(ep, lastSeq | 0);
+    } else if (ep.state === RESET) {
+      // don't trust sequence numbers after a RST
+    } else if (delta > 0) {
+      updateLast(ep, lastSeq | 0);
+    } else if (len > 0) {
+      if (scaled(ep, 'rxmt')) this.addHistory(ep.isOrig ? 'T' : 't');
+    }
+  }
+
+  /** The segment rather than its numbers (see initEndpoint); its time is segTime. */
+  private updateStateMachine(ep: Endpoint, peer: Endpoint, seg: Segment, isOrig: boolean): number {
+    const len = seg.payloadLen;
+    const flags = seg.flags;
+    const t = this.segTime;
+    const baseSeq = seg.seq >>> 0;
+    const syn = (flags & TcpFlag.SYN) !== 0;
+    const fin = (flags & TcpFlag.FIN) !== 0;
+    const rst = (flags & TcpFlag.RST) !== 0;
+    const ack = (flags & TcpFlag.ACK) !== 0;
+    let doClose = false;
+    let genEvent = false;
+    switch (ep.state) {
+      case INACTIVE: {
+        if (syn) {
+          if (isOrig) {
+            ep.setState(ack ? SYN_ACK_SENT : SYN_SENT, this);
+            if (this.timeouts.tcpAttemptDelay) this.attemptAt = t + this.timeouts.tcpAttemptDelay;
+          } else {
+            if (!ack && peer.state === SYN_ACK_SENT && baseSeq === ep.startSeq >>> 0) {
+              // SYN/SYN-ACK reversal: flip and establish.
+              this.isPartial = false;
+              this.flipRoles();
+              peer.setState(ESTABLISHED, this);
+              this.firstPacketSeen |= 1;
+              // Zeek keeps using the stale is_orig for the rest of this packet.
+            }
+            if (peer.state === SYN_SENT) peer.setState(ESTABLISHED, this);
+            ep.setState(ESTABLISHED, this);
+          }
+        }
+        if (fin) {
+          ep.setState(CLOSED, this);
+          doClose = genEvent = true;
+        }
+        if (rst) {
+          ep.setState(RESET, this);
+          let isReject = false;
+          if (isOrig) {
+            if (peer.state === ESTABLISHED) isReject = true;
+          } else if (peer.state === SYN_SENT || peer.state === SYN_ACK_SENT) {
+            isReject = true;
+          }
+          doClose = true;
+          genEvent = !isReject;
+        }
+        if (ep.state === INACTIVE) {
+          if (!isOrig && len === 0 && this.orig.state === SYN_SENT) {
+            // An ACK of the SYN before the SYN-ACK: not a partial connection.
+          } else if (ack && peer.state === ESTABLISHED) {
+            // SYN-ACK seen but not the SYN: establish rather than partial.
+            ep.setState(ESTABLISHED, this);
+            this.isPartial = false;
+            this.firstPacketSeen |= isOrig ? 1 : 2;
+          } else {
+            ep.setState(PARTIAL, this);
+          }
+        }
+        break;
+      }
+      case SYN_SENT:
+      case SYN_ACK_SENT:
+        if (fin) {
+          ep.setState(CLOSED, this);
+          doClose = genEvent = true;
+        }
+        if (rst) {
+          ep.setState(RESET, this);
+          this.isActive = false; // ConnectionReset()
+          doClose = true;
+        }
+        break;
+      case ESTABLISHED:
+      case PARTIAL:
+        if (syn && ep.state === PARTIAL && peer.state === INACTIVE && !ack) ep.setState(SYN_SENT, this);
+        if (fin && !rst) {
+          ep.setState(CLOSED, this);
+          // A FIN after the peer's FIN+RST: that RST was normal termination.
+          if (peer.state === RESET && peer.prevState === CLOSED) peer.setState(CLOSED, this);
+          doClose = genEvent = true;
+        }
+        if (rst) {
+          ep.setState(RESET, this);
+          doClose = true;
+          if (peer.state !== RESET || peer.prevState !== ESTABLISHED) this.isActive = false;
+        }
+        break;
+      case CLOSED:
+        // After both FINs a RST does not change the state.
+        if (rst && peer.state !== CLOSED) {
+          ep.setState(RESET, this);
+          if (!ep.didClose) doClose = true; // RST after FIN
+        }
+        break;
+      case RESET:
+        break;
+    }
+    return (doClose ? DO_CLOSE : 0) | (genEvent ? GEN_EVENT : 0);
+  }
+
+  private dataSent(ep: Endpoint, seq: number, len: number): void {
+    // TCP_Reassembler::DataSent + Reassembler::NewBlock, on byte ranges only.
+    if (ep.skipDeliveries) return;
+    const ackRel = ep.rel(ep.ackSeq, ep.ackWraps);
+    const upper = seq + len;
+    if (seq < ackRel) {
+      if (upper <= ackRel) return; // already delivered and acked
+      seq = ackRel;
+    }
+    if (upper <= ep.trimSeq) return;
+    if (seq < ep.trimSeq) seq = ep.trimSeq;
+    if (seq <= ep.lastReassem) {
+      if (upper > ep.lastReassem) {
+        ep.lastReassem = upper;
+        deliverBuffered(ep);
+      }
+    } else {
+      insertOoo(ep, seq, upper);
+    }
+    if (ep.noDataAcked() && ep.ooo !== null && ep.ooo.length > 0) {
+      const undelivered = ep.ooo[ep.ooo.length - 1]! - ep.lastReassem;
+      if (undelivered > MAX_ABOVE_HOLE_WITHOUT_ACKS) {
+        ep.ooo = null;
+        ep.skipDeliveries = true;
+      }
+    }
+  }
+
+  /** TCP_Reassembler::AckReceived(): data acked but never seen is a content gap. */
+  private ackReceived(ep: Endpoint, seq: number): void {
+    if (ep.finCnt > 0 && seq >= ep.finSeq) seq = ep.finSeq - 1;
+    if (seq <= ep.trimSeq) return;
+    if (seq > ep.lastReassem) this.undelivered(ep, seq);
+    // Trim: everything below seq is done with.
+    if (ep.ooo !== null) {
+      const o = ep.ooo;
+      while (o.length > 0 && o[1]! <= seq) o.splice(0, 2);
+      if (o.length > 0 && o[0]! < seq) o[0] = seq;
+    }
+    ep.trimSeq = seq;
+    this.checkEof(ep);
+  }
+
+  private undelivered(ep: Endpoint, upTo: number): void {
+    if (upTo <= 2 && this.isPartial) return; // faked ISN of a partial connection
+    if (ep.skipDeliveries) {
+      ep.lastReassem = Math.max(ep.lastReassem, upTo);
+      return;
+    }
+    const o = ep.ooo;
+    while (o !== null && o.length > 0 && o[0]! < upTo) {
+      if (o[0]! > ep.lastReassem) this.gap(ep);
+      ep.lastReassem = Math.max(ep.lastReassem, o[0]!);
+      deliverBuffered(ep);
+    }
+    if (upTo > ep.lastReassem) this.gap(ep);
+    if (upTo > ep.lastReassem) ep.lastReassem = upTo;
+  }
+
+  private gap(ep: Endpoint): void {
+    // Only while both sides are cleanly established (or closing from there).
+    if (isClean(ep) && isClean(ep.peer)) {
+      if (scaled(ep, 'gap')) this.addHistory(ep.isOrig ? 'G' : 'g');
+    }
+  }
+
+  private checkEof(ep: Endpoint): void {
+    if (ep.didEof) return;
+    if (!(ep.finCnt > 0 || ep.state === CLOSED || ep.state === RESET)) return;
+    if (ep.dataPending()) return;
+    ep.didEof = true;
+    if (this.closeDeferred) {
+      this.closeDeferred = false;
+      this.connectionClosed(ep, ep.peer, this.deferredGenEvent);
+    }
+  }
+
+  private connectionClosed(ep: Endpoint, peer: Endpoint, genEvent: boolean): void {
+    if (ep.dataPending()) {
+      this.closeDeferred = true;
+      if (!this.deferredGenEvent) this.deferredGenEvent = genEvent;
+      return;
+    }
+    this.closeDeferred = false;
+    if (ep.didClose) return;
+    ep.didClose = true;
+    const closeComplete = ep.state === RESET || peer.didClose || peer.state === INACTIVE;
+    if (closeComplete) {
+      if (ep.prevState !== INACTIVE || peer.state !== INACTIVE) {
+        if (this.deferredGenEvent) {
+          genEvent = true;
+          this.deferredGenEvent = false;
+        }
+        if (genEvent) this.isActive = false; // ConnectionFinished()
+      }
+      // CancelTimers(), then the delete timer.
+      this.attemptAt = Number.NaN;
+      this.expireChains = NO_CHAINS;
+      this.deleteAt = this.lastTime + this.timeouts.tcpCloseDelay;
+    } else if (ep.prevState !== INACTIVE) {
+      this.expireChains = this.expireChains.concat(this.lastTime + this.timeouts.tcpSessionTimer);
+    }
+  }
+}
+
+function isClean(ep: Endpoint): boolean {
+  return ep.state === ESTABLISHED || (ep.state === CLOSED && ep.prevState === ESTABLISHED);
+}
+
+/**
+ * `seqI32` is the sequence number as an int32 (`x | 0`): TurboFan does not
+ * always inline this call (it did not on the benchmark capture), and a uint32
+ * of 2^31 and above passed to a call is boxed: a heap number for every data
+ * segment whose sequence number is that high.
+ */
+function updateLast(ep: Endpoint, seqI32: number): void {
+  const seq = seqI32 >>> 0;
+  if (seq < ep.lastSeq) ep.seqWraps++;
+  ep.lastSeq = seq;
+}
+
+/** relativeSeq's second result (Zeek's underflow flag): a module variable, so no tuple per segment. */
+let relUnderflow = false;
+
+/**
+ * get_relative_seq(): the relative sequence number of the segment's seq (`ack`
+ * false: against the sender `ep`'s last sequence number and its wraps) or of its
+ * ack (`ack` true: against the peer `ep`'s acknowledged number and wraps); the
+ * underflow flag is left in `relUnderflow`. Takes the segment rather than the
+ * numbers: V8 boxes a number outside the int32 range (a uint32 of 2^31 and
+ * above: half of all sequence numbers) passed to a call it does not inline.
+ */
+function relativeSeq(ep: Endpoint, seg: Segment, ack: boolean): number {
+  const cur = (ack ? seg.ack : seg.seq) >>> 0;
+  const last = (ack ? ep.ackSeq : ep.lastSeq) >>> 0;
+  let wraps = ack ? ep.ackWraps : ep.seqWraps;
+  const d = seqDelta(cur, last);
+  if (d < 0) {
+    if (wraps && cur > last) wraps--;
+  } else if (d > 0) {
+    if (cur < last) wraps++;
+  }
+  if (wraps === 0) {
+    const rel = seqDelta(cur, ep.startSeq >>> 0);
+    relUnderflow = rel < 0;
+    return rel;
+  }
+  relUnderflow = false;
+  return ep.rel(cur, wraps);
+}
+
+/** Moves lastReassem over the buffered ranges it now reaches. */
+function deliverBuffered(ep: Endpoint): void {
+  const o = ep.ooo;
+  if (o === null) return;
+  while (o.length > 0 && o[0]! <= ep.lastReassem) {
+    if (o[1]! > ep.lastReassem) ep.lastReassem = o[1]!;
+    o.splice(0, 2);
+  }
+}
+
+function insertOoo(ep: Endpoint, s: number, e: number): void {
+  if (ep.ooo === null) ep.ooo = [];
+  const o = ep.ooo;
+  let i = 0;
+  while (i < o.length && o[i + 1]! < s) i += 2;
+  // Merge with every range that overlaps or touches [s, e).
+  let j = i;
+  while (j < o.length && o[j]! <= e) {
+    s = Math.min(s, o[j]!);
+    e = Math.max(e, o[j + 1]!);
+    j += 2;
+  }
+  o.splice(i, j - i, s, e);
+  if (o.length > MAX_OOO_BLOCKS * 2) o.length = MAX_OOO_BLOCKS * 2;
+}
