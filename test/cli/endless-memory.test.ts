@@ -37,15 +37,15 @@ interface Probe {
 const KNOWN_GROWTH: { names: string[]; why: string }[] = [
   {
     names: ['sendersSeen', 'senders'],
-    why: 'Tracker.sendersSeen: every source host ever seen, never forgotten (a SYN flood from spoofed addresses adds one per packet)',
+    why: 'Tracker.sendersSeen (src/tcp/tracker.ts): every source host ever seen, never forgotten (a SYN flood from spoofed addresses adds one per packet)',
   },
   {
     names: ['twGoneAt', 'twGoneKey'],
-    why: 'Detectors.twGoneAt/twGoneKey: one entry per summarised TIME_WAIT endpoint until 2 MSL of capture time has passed (at the stream rate of 100,000 connections a second, 6 M entries), sorted in full at every compaction',
+    why: 'HostDetectors.twGoneAt/twGoneKey (src/detect/hosts.ts): one entry per summarised TIME_WAIT endpoint until 2 MSL of capture time has passed (at the stream rate of 100,000 connections a second, 6 M entries), sorted in full at every compaction',
   },
   {
     names: ['timeWaitHosts'],
-    why: 'Detectors.timeWaitHosts: one HostCount per host ever seen in TIME_WAIT, never deleted when its count is back to 0',
+    why: 'HostDetectors.timeWaitHosts (src/detect/hosts.ts): one HostCount per host ever seen in TIME_WAIT, never deleted when its count is back to 0',
   },
 ];
 const knownWhy = (n: string) => KNOWN_GROWTH.find((k) => k.names.includes(n))?.why;
