@@ -3,7 +3,8 @@
  * How long a second SIGINT takes to end tcptrace-ts, in each live mode under
  * load (issue 24: "a second ends at once, within 1 s under load"). For each
  * mode: start it on an endless bench/gen-stream.mjs stream, let it read for
- * --wait ms, send SIGTERM, then SIGINT --gap ms later, and time the exit.
+ * --wait ms, send SIGTERM, then SIGINT --gap ms later (400: after the first signal's 200 ms grace),
+ * and time the exit.
  * Also the first signal's latency (SIGTERM to the report being out, when the
  * run is not ended by the second signal).
  *
@@ -22,7 +23,7 @@ const arg = (name, def) => {
 };
 const runs = Number(arg('runs', 5));
 const wait = Number(arg('wait', 1500));
-const gap = Number(arg('gap', 150));
+const gap = Number(arg('gap', 400));
 const MODES = {
   live: { args: ['-'], feed: 'open' },
   ndjson: { args: ['-', '--ndjson'], feed: 'synflood' },
