@@ -183,7 +183,7 @@ export class Analysis implements TrackerObserver {
       newZeek: () => new ZeekConn(),
     });
     this.detectors = new Detectors(s, (a, conn) => this.onAnomaly(a, conn));
-    this.detectors.senders = this.tracker.sendersSeen;
+    this.detectors.senders = (h) => this.tracker.hostSeen(h);
     this.ladder =
       opts.ladders !== undefined
         ? new LadderRecorder(opts.ladders)

@@ -92,8 +92,8 @@ export class Detectors implements TrackerObserver {
   get nextDeadline(): number {
     return this.x.nextDeadline;
   }
-  /** Hosts seen sending in the capture (Tracker.sendersSeen): silence from one never seen proves nothing. */
-  set senders(s: ReadonlySet<number> | null) {
+  /** Hosts seen sending in the capture (Tracker.hostSeen): silence from one never seen proves nothing. */
+  set senders(s: ((host: number) => boolean | null) | null) {
     this.x.senders = s;
   }
 
