@@ -1,7 +1,7 @@
 /**
  * Ended connections out of the working set (issue 22): a connection that has
- * ended, left the flow table, has both endpoints CLOSED and no anomaly still
- * open can change no more, so its `--json` record (the very bytes
+ * ended, left the flow table, has both endpoints CLOSED and anomalies whose
+ * figures no longer depend on the end of the capture can change no more, so its `--json` record (the very bytes
  * report/connection-json.ts writes for it) goes to a spill file and the object
  * is dropped. The final report streams the records back in creation order,
  * merged with the connections still held.
@@ -13,7 +13,6 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { detOf } from '../detect/context.js';
 import { State } from '../model/states.js';
 import { writeConnectionJson } from '../report/connection-json.js';
 import { JsonBytes } from '../report/json-bytes.js';
@@ -22,14 +21,14 @@ import type { Connection } from '../tcp/connection.js';
 /** Bytes gathered before one write to the spill file. */
 const FLUSH_AT = 1 << 20;
 
-/** Nothing can change this connection any more: it may leave memory as its JSON record. */
+/**
+ * The tracker can change this connection no more: ended, out of the flow
+ * table, CLOSED on both sides (no timer of the tracker or of the host counts
+ * waits for it, and it adds nothing to the per-host or oldest-state
+ * summaries). Its anomalies are the detectors' to settle (Detectors.settled).
+ */
 export function settled(c: Connection): boolean {
-  if (!c.ended || !c.evicted) return false;
-  // CLOSED on both sides: no timer of the tracker (TIME_WAIT) or the host
-  // counts waits for it, and it adds nothing to the per-host or oldest-state summaries.
-  if (c.client.state !== State.CLOSED || c.server.state !== State.CLOSED) return false;
-  const d = detOf(c);
-  return d === null || d.open.length === 0;
+  return c.ended && c.evicted && c.client.state === State.CLOSED && c.server.state === State.CLOSED;
 }
 
 export class ConnectionStore {
