@@ -49,7 +49,6 @@ import { LadderRecorder, type LadderSelection } from './engine/ladder-recorder.j
 import { TextInputs } from './engine/text-input.js';
 import { collectIfLarge, ConnectionCap } from './engine/connection-cap.js';
 import { ConnectionStore, settled } from './engine/connection-store.js';
-import { detOf } from './detect/context.js';
 import { roundDetails } from './report/format.js';
 import { JsonBytes } from './report/json-bytes.js';
 import { CLIENT, type Connection, type TransitionRecord } from './tcp/connection.js';
@@ -320,25 +319,6 @@ export class Analysis implements TrackerObserver {
       // V8 lets its heap grow to a few times what is alive before collecting it in full.
       collectIfLarge(STORE_RSS);
     }
-    if (process.env.TT_DEBUG) {
-      const cat = new Map<string, number>();
-      for (const c of held) {
-        const d = detOf(c);
-        const k = `${c.ended ? 'E' : '-'}${c.evicted ? 'V' : '-'} ${c.client.state}/${c.server.state} open=${d ? d.open.length : 0} age=${Math.floor((this.lastTs - c.end) / 30) * 30}`;
-        cat.set(k, (cat.get(k) ?? 0) + 1);
-      }
-      console.error(
-        [...cat]
-          .sort((x, y) => y[1] - x[1])
-          .slice(0, 12)
-          .map(([k, v]) => `${v} ${k}`)
-          .join('\n'),
-      );
-    }
-    if (process.env.TT_DEBUG)
-      console.error(
-        `spill held=${held.length} stored=${store.count} anomalies=${this.detectors.anomalies.length} heap=${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} ext=${(process.memoryUsage().external / 1e6).toFixed(0)} ab=${(process.memoryUsage().arrayBuffers / 1e6).toFixed(0)} rss=${(process.memoryUsage.rss() / 1e6).toFixed(0)}`,
-      );
     this.storeAt = held.length + Math.max(this.opts.storeEnded!, Math.ceil(held.length / 4));
   }
 
