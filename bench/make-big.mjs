@@ -46,6 +46,8 @@ export function makeBig(from = FROM, to = TO, copies = COPIES, shift = SHIFT) {
     while (pos < size || have - off >= 16) {
       if (have - off < 16 || have - off < 16 + (le ? buf.readUInt32LE(off + 8) : buf.readUInt32BE(off + 8))) {
         if (pos >= size) break;
+        // The records before `off` are done: written out before their room is reused.
+        writeSync(output, buf, 0, off);
         buf.copy(buf, 0, off, have);
         have -= off;
         off = 0;
