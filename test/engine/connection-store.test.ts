@@ -10,13 +10,17 @@
  * short timers (MSL 0.5 s, idle timeouts 5 s), under which most connections
  * of these short captures settle before the capture ends.
  */
-import { readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Analysis, type AnalyzeOptions } from '../../src/analyze.js';
 import { readCaptureFiles } from '../../src/capture/reader.js';
 import { writeJson } from '../../src/cli/json-out.js';
+import { run } from '../../src/cli/main.js';
+import { makeIo } from '../cli/harness.js';
 import { corpus, manifest } from '../helpers/corpus.mjs';
+import { PcapWriter, type TcpPacket } from '../helpers/pcap-writer.js';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures');
 const captures = [
@@ -76,4 +80,60 @@ describe('ended connections out of memory: --json unchanged (issue 22)', () => {
     expect(withStored).toBeGreaterThanOrEqual(15);
     expect(storedTotal).toBeGreaterThanOrEqual(50);
   });
+});
+
+describe('the CLI --json with the spill file (issue 22)', () => {
+  it('30,000 short connections in 30 s (MSL 1 s): the same report as in memory, nothing left in TMPDIR', async () => {
+    // One connection a millisecond, each closed within 40 ms: past 2 x MSL and
+    // the flow table's sweep (~12 s) they settle, and the CLI holds over its
+    // 5,000 connections, so thousands go to the spill file.
+    const packets: TcpPacket[] = [];
+    for (let i = 0; i < 30_000; i++) {
+      const t = 1_700_000_000 + i * 0.001;
+      const c = {
+        src: `10.1.${(i >> 8) & 255}.${i & 255}`,
+        dst: '10.2.0.1',
+        sport: 20_000 + (i % 30_000),
+        dport: 80,
+      };
+      const s = { src: c.dst, dst: c.src, sport: c.dport, dport: c.sport };
+      packets.push(
+        { ...c, t, seq: 100, flags: 'S' },
+        { ...s, t: t + 0.005, seq: 500, ack: 101, flags: 'S.' },
+        { ...c, t: t + 0.01, seq: 101, ack: 501, flags: '.' },
+        { ...c, t: t + 0.015, seq: 101, ack: 501, flags: 'P.', payload: 20 },
+        { ...s, t: t + 0.02, seq: 501, ack: 121, flags: 'F.' },
+        { ...c, t: t + 0.03, seq: 121, ack: 502, flags: 'F.' },
+        { ...s, t: t + 0.04, seq: 502, ack: 122, flags: '.' },
+      );
+    }
+    const w = new PcapWriter();
+    for (const p of packets.sort((a, b) => a.t - b.t)) w.tcp(p);
+    const dir = mkdtempSync(join(tmpdir(), 'store-test-'));
+    const file = join(dir, 'short.pcap');
+    writeFileSync(file, w.bytes());
+    const spill = join(dir, 'tmp');
+    mkdirSync(spill);
+    try {
+      const settings = { msl: 1 };
+      const reference = await jsonOf(file, { settings }, false);
+      const stored = await jsonOf(file, { settings, storeEnded: 5000 }, true);
+      expect(stored.stored).toBeGreaterThan(5000);
+      expect(stored.json).toBe(reference.json);
+
+      const saved = process.env.TMPDIR;
+      process.env.TMPDIR = spill;
+      try {
+        const { io, stdout } = makeIo();
+        expect(await run(['--json', '--msl', '1s', file], io)).toBe(0);
+        expect(stdout.text).toBe(reference.json);
+      } finally {
+        if (saved === undefined) delete process.env.TMPDIR;
+        else process.env.TMPDIR = saved;
+      }
+      expect(readdirSync(spill)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
