@@ -13,6 +13,7 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { UsageError } from '../config/errors.js';
 import { State } from '../model/states.js';
 import { writeConnectionJson } from '../report/connection-json.js';
 import { JsonBytes } from '../report/json-bytes.js';
@@ -108,9 +109,16 @@ export class ConnectionStore {
   private flush(): void {
     const w = this.w;
     if (w.pos === 0) return;
-    if (this.fd < 0) this.open();
-    let done = 0;
-    while (done < w.pos) done += writeSync(this.fd, w.buf, done, w.pos - done, this.flushed + done);
+    try {
+      if (this.fd < 0) this.open();
+      let done = 0;
+      while (done < w.pos) done += writeSync(this.fd, w.buf, done, w.pos - done, this.flushed + done);
+    } catch (e) {
+      // A full or unwritable temporary directory is the user's to fix: one line, exit 2.
+      throw new UsageError(
+        `cannot write the spill file of ended connections in ${tmpdir()} (${(e as Error).message}): set TMPDIR to a writable directory with room for the report`,
+      );
+    }
     this.flushed += w.pos;
     w.pos = 0;
   }

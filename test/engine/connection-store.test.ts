@@ -83,7 +83,7 @@ describe('ended connections out of memory: --json unchanged (issue 22)', () => {
 });
 
 describe('the CLI --json with the spill file (issue 22)', () => {
-  it('30,000 short connections in 30 s (MSL 1 s): the same report as in memory, nothing left in TMPDIR', async () => {
+  it('30,000 short connections in 30 s (MSL 1 s): the same report as in memory, nothing left in TMPDIR, a clear error without one', async () => {
     // One connection a millisecond, each closed within 40 ms: past 2 x MSL and
     // the flow table's sweep (~12 s) they settle, and the CLI holds over its
     // 5,000 connections, so thousands go to the spill file.
@@ -127,6 +127,14 @@ describe('the CLI --json with the spill file (issue 22)', () => {
         const { io, stdout } = makeIo();
         expect(await run(['--json', '--msl', '1s', file], io)).toBe(0);
         expect(stdout.text).toBe(reference.json);
+        // A temporary directory that cannot take the file: one line, exit 2.
+        process.env.TMPDIR = join(dir, 'missing');
+        const bad = makeIo();
+        expect(await run(['--json', '--msl', '1s', file], bad.io)).toBe(2);
+        expect(bad.stderr.text).toMatch(
+          /^tcptrace-ts: cannot write the spill file of ended connections in .*missing .*set TMPDIR/,
+        );
+        expect(bad.stderr.text.trim().split('\n')).toHaveLength(1);
       } finally {
         if (saved === undefined) delete process.env.TMPDIR;
         else process.env.TMPDIR = saved;
