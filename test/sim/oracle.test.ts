@@ -294,15 +294,6 @@ export const KNOWN_TRACKER_GAPS: Gap[] = [
       }),
     },
   },
-  {
-    id: 'capture-gaps-raise-absence-anomalies',
-    property: 'absence',
-    key: /^absence \[[^\]]+\] frames removed \+/,
-    wrong:
-      'frames missing from the capture add absence warnings/errors (syn-no-synack where the SYN-ACK was not captured, ' +
-      'close-wait-stuck where the FIN was not) that capture gaps explain (issue 19 item 6)',
-    reproducer: { family: 'syn-flood: spoofed SYNs fill the SYN queue (SYN cookies beyond it)', at: 0 },
-  },
 ];
 
 function reproducerOf(g: Gap): { sc: Scenario; settings?: Partial<Settings>; family?: Family } {
