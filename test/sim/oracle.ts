@@ -244,7 +244,8 @@ export function checkFinalStates(
  * before the endpoint got there by more than the path's delay: a change can be
  * stamped late (at the time of the evidence, issue 19), never early. A FIN that
  * also acknowledges ours passes through FIN_WAIT_2 on Linux (the ACK is
- * processed first), so either story is accepted there; so is ESTABLISHED before
+ * processed first), so either story is accepted there, and so is FIN_WAIT_2
+ * before the abort of a closed FIN_WAIT_1 socket that data reaches; so is ESTABLISHED before
  * FIN_WAIT_1 for a close in SYN_RECEIVED (its FIN leaves only once the SYN is
  * acknowledged, so no capture can tell it from a close just after).
  */
@@ -260,6 +261,11 @@ export function checkHistory(res: SimResult, rep: Report): Violation[] {
       const truth: { to: St; t: number }[] = [];
       for (const x of ep.changes) {
         if (x.from === 'FIN_WAIT_1' && x.to === 'TIME_WAIT') truth.push({ to: 'FIN_WAIT_2', t: x.t });
+        // Data reaching a closed socket in FIN_WAIT_1 with the ACK of its FIN: Linux
+        // processes the ACK first (FIN_WAIT_2), then aborts on the data
+        // (tcp_rcv_state_process, TCPAbortOnData).
+        if (x.from === 'FIN_WAIT_1' && x.to === 'CLOSED' && x.event === 'rcv data after close')
+          truth.push({ to: 'FIN_WAIT_2', t: x.t });
         // A close in SYN_RECEIVED sends its FIN only once the SYN is acknowledged:
         // the capture cannot tell it from a close just after ESTABLISHED.
         if (x.from === 'SYN_RECEIVED' && x.to === 'FIN_WAIT_1') truth.push({ to: 'ESTABLISHED', t: x.t });
