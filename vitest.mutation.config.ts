@@ -14,6 +14,7 @@ export default defineConfig({
       'test/detect/boundaries.test.ts',
       'test/detect/reports.test.ts',
       'test/detect/corpus-kinds.test.ts',
+      'test/detect/reset-details.test.ts',
       'test/tcp/*.test.ts',
       'test/zeek/*.test.ts',
       'test/fixtures/kernel-truth.test.ts',
