@@ -132,3 +132,13 @@ describe("rst-out-of-window states the signed offset from the receiver's next ex
     expect(rst(off).message).toContain(`with sequence number +${off} from the receiver`);
   });
 });
+describe('rst-out-of-window to a client in SYN_SENT, which has acknowledged nothing yet', () => {
+  it('a RST+ACK of the ISN (not ISN + 1): offset +0, the client stays in SYN_SENT', () => {
+    const s = setup();
+    s.w.c('S', 0, at(s.w, T0));
+    s.w.s('R.', 0, { ...at(s.w, T0 + 1), seq: 0, ack: 1000 });
+    expect(s.w.states()[0]).toBe('SYN_SENT');
+    expect(s.found.map((a) => [a.kind, a.details])).toEqual([['rst-out-of-window', { offset: 0 }]]);
+    expect(s.found[0]!.message).toContain('with sequence number +0 from the receiver');
+  });
+});
