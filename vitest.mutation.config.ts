@@ -16,6 +16,7 @@ export default defineConfig({
       'test/detect/corpus-kinds.test.ts',
       'test/detect/reset-details.test.ts',
       'test/detect/handshake-messages.test.ts',
+      'test/detect/wait-state-messages.test.ts',
       'test/tcp/*.test.ts',
       'test/zeek/*.test.ts',
       'test/fixtures/kernel-truth.test.ts',
