@@ -17,6 +17,7 @@ export default defineConfig({
       'test/detect/reset-details.test.ts',
       'test/detect/handshake-messages.test.ts',
       'test/detect/wait-state-messages.test.ts',
+      'test/detect/host-counts.test.ts',
       'test/tcp/*.test.ts',
       'test/zeek/*.test.ts',
       'test/fixtures/kernel-truth.test.ts',
