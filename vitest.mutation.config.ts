@@ -19,6 +19,7 @@ export default defineConfig({
       'test/detect/wait-state-messages.test.ts',
       'test/detect/host-counts.test.ts',
       'test/detect/transfer-messages.test.ts',
+      'test/detect/anomaly-log.test.ts',
       'test/tcp/*.test.ts',
       'test/zeek/*.test.ts',
       'test/fixtures/kernel-truth.test.ts',
