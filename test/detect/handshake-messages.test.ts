@@ -265,3 +265,14 @@ describe('without the list of hosts seen sending', () => {
     ]);
   });
 });
+
+describe('syn-with-data looks at SYNs only', () => {
+  it('a data segment without the ACK flag (not a SYN) raises no syn-with-data', () => {
+    const s = setup();
+    s.w.c('S', 0, at(s.w, T0));
+    s.w.s('S.', 0, at(s.w, T0 + EPS));
+    s.w.c('.', 0, at(s.w, T0 + 2 * EPS));
+    s.w.c('P', 20, at(s.w, T0 + 1));
+    expect(s.kinds()).not.toContain('syn-with-data');
+  });
+});
