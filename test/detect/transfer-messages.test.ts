@@ -84,3 +84,46 @@ describe('keep-alive, data-after-fin, data-after-rst', () => {
     ]);
   });
 });
+
+describe('as raised, before the end of the capture brings the figures up to date', () => {
+  it('zero-window from the client: "the client advertised a zero window", episode 1', () => {
+    const s = setup();
+    established(s.w);
+    s.w.s('P.', 1000, at(s.w, T0 + 1));
+    s.w.c('.', 0, { ...at(s.w, T0 + 2), win: 0 });
+    expect(summary(s)).toEqual([
+      ['zero-window', 'client', 'the client advertised a zero window', { episodes: 1 }],
+    ]);
+  });
+  it('keep-alive: "keep-alive probes from the client", 1 probe', () => {
+    const s = setup();
+    established(s.w);
+    s.w.c('.', 0, { ...at(s.w, T0 + 75), seq: s.w.side[0].nxt - 1 });
+    expect(summary(s)).toEqual([
+      ['keep-alive', 'client', 'keep-alive probes from the client', { probes: 1 }],
+    ]);
+  });
+});
+
+describe('retransmission-burst looks at the last 5 retransmissions only', () => {
+  it('one retransmission at T0 + 3, then 5 within 0.5 s at T0 + 20: a burst', () => {
+    const s = setup();
+    established(s.w);
+    s.w.c('P.', 100, { ...at(s.w, T0 + 2), lost: true });
+    s.w.c('P.', 100, { ...at(s.w, T0 + 3), seq: 1001 });
+    s.w.s('.', 0, at(s.w, T0 + 3 + EPS));
+    for (let i = 0; i < 5; i++) s.w.c('P.', 100, { ...at(s.w, T0 + 10 + i * EPS), lost: true });
+    for (let i = 0; i < 5; i++) s.w.c('P.', 100, { ...at(s.w, T0 + 20 + i / 8), seq: 1101 + i * 100 });
+    expect(s.w.conn.client.retransmissions).toBe(6);
+    expect(s.found.filter((a) => a.kind === 'retransmission-burst').map((a) => a.details)).toEqual([
+      { count: 5, within: 0.5 },
+    ]);
+  });
+  it('a SYN resent 5 times within 1 s is no retransmission-burst', () => {
+    const s = setup();
+    s.w.c('S', 0, at(s.w, T0));
+    for (let i = 1; i <= 5; i++) s.w.c('S', 0, at(s.w, T0 + i / 8));
+    expect(s.w.conn.client.synRetransmissions).toBe(5);
+    expect(s.kinds()).not.toContain('retransmission-burst');
+  });
+});
