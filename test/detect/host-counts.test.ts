@@ -4,7 +4,7 @@
  * server resends its SYN-ACK counts again, and syn-flood's final figures.
  */
 import { describe, expect, it } from 'vitest';
-import { at, EPS, established, manyWires, T0 } from './helpers.js';
+import { at, EPS, manyWires, T0 } from './helpers.js';
 import type { Wire } from '../tcp/wire.js';
 
 /** The client closes first at T0 + 1: the client in TIME_WAIT from T0 + 1 + 2 EPS. */
