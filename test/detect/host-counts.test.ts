@@ -61,3 +61,75 @@ describe('syn-flood: a half-open handshake counts again when its server resends 
     expect(f[0]!.details).toMatchObject({ peak: 3, threshold: 2, minPort: 20000, maxPort: 20002 });
   });
 });
+
+describe('syn-flood: what stops a handshake counting', () => {
+  it('servers that send data from SYN_RECEIVED (the final ACK not captured) are no longer half-open: no flood', () => {
+    const { det, found, wire } = manyWires({ synFloodThreshold: 2 });
+    for (let i = 0; i < 3; i++) {
+      const w = wire(20000 + i, 80, 1000 + i);
+      w.c('S', 0, at(w, T0));
+      w.s('S.', 0, at(w, T0 + EPS));
+      w.s('P.', 10, at(w, T0 + 2 * EPS));
+      expect(w.states()[1]).toBe('ESTABLISHED');
+    }
+    det.finish(T0 + 2, []);
+    expect(found.filter((a) => a.kind === 'syn-flood')).toEqual([]);
+  });
+  it('completed handshakes that go on exchanging data, with a server retransmission, do not count: no flood', () => {
+    const { det, found, wire } = manyWires({ synFloodThreshold: 2 });
+    for (let i = 0; i < 3; i++) {
+      const w = wire(20000 + i, 80, 1000 + i);
+      w.c('S', 0, at(w, T0));
+      w.s('S.', 0, at(w, T0 + EPS));
+      w.c('.', 0, at(w, T0 + 2 * EPS));
+      w.c('P.', 100, at(w, T0 + 1));
+      w.s('P.', 100, { ...at(w, T0 + 1 + EPS), lost: true });
+      w.s('P.', 100, { ...at(w, T0 + 2), seq: 5001 });
+      w.c('.', 0, at(w, T0 + 2 + EPS));
+    }
+    det.finish(T0 + 3, []);
+    expect(found.filter((a) => a.kind === 'syn-flood')).toEqual([]);
+  });
+  it('listeners on two ports of one host are counted apart: 2 + 2 half-open with threshold 2 is no flood', () => {
+    const { det, found, wire } = manyWires({ synFloodThreshold: 2 });
+    for (const port of [80, 8080]) {
+      for (let i = 0; i < 2; i++) {
+        const w = wire(20000 + i, port, 1000 + i);
+        w.c('S', 0, at(w, T0));
+        w.s('S.', 0, at(w, T0 + EPS));
+      }
+    }
+    det.finish(T0 + 2, []);
+    expect(found.filter((a) => a.kind === 'syn-flood')).toEqual([]);
+  });
+});
+
+describe('time-wait-storm: as raised, and a restarted TIME_WAIT', () => {
+  it('threshold 2, a third client in TIME_WAIT: raised then as "held 3 TIME_WAIT endpoints at once (threshold 2)"', () => {
+    const { found, wire } = manyWires({ timeWaitThreshold: 2 });
+    for (let i = 0; i < 3; i++) clientTimeWait(wire(41000 + i));
+    expect(found.map((a) => a.message)).toEqual([
+      '10.0.0.1 held 3 TIME_WAIT endpoints at once (threshold 2)',
+    ]);
+  });
+  it('threshold 2: three in TIME_WAIT, one restarted by a retransmitted FIN, is a peak of 3 (counted once)', () => {
+    const { det, found, wire } = manyWires({ timeWaitThreshold: 2 });
+    const first = wire(41000);
+    clientTimeWait(first);
+    first.s('F.', 0, { ...at(first, T0 + 3), seq: first.side[1].nxt - 1 });
+    first.c('.', 0, at(first, T0 + 3));
+    expect(first.timeline().filter((x) => x === 'client:TIME_WAIT>TIME_WAIT')).toHaveLength(1);
+    clientTimeWait(wire(41001), T0 + 4);
+    clientTimeWait(wire(41002), T0 + 5);
+    det.finish(T0 + 10, []);
+    expect(found.map((a) => [a.kind, a.details!.peak])).toEqual([['time-wait-storm', 3]]);
+  });
+  it('ports given in descending order: the range is still lowest-highest', () => {
+    const { det, found, wire } = manyWires({ timeWaitThreshold: 2 });
+    for (const p of [41021, 41014, 41000]) clientTimeWait(wire(p));
+    det.finish(T0 + 10, []);
+    expect(found[0]!.message).toBe(
+      '10.0.0.1 held 3 TIME_WAIT endpoints at once at its peak; ports 41000-41021',
+    );
+  });
+});
