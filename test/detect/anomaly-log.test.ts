@@ -8,6 +8,7 @@ import { DEFAULT_SETTINGS } from '../../src/config/settings.js';
 import { DetectContext, KEEP_PER_KIND } from '../../src/detect/context.js';
 import { KIND_BY_NAME } from '../../src/model/kinds.js';
 import type { AnomalyReport } from '../../src/model/report.js';
+import { at, established, setup, T0 } from './helpers.js';
 
 describe('KEEP_PER_KIND: a flood of one kind keeps 10,000 and counts the rest', () => {
   it('10,001 syn-flood reports and 2 time-wait-storm: 10,000 + 2 kept, 1 omitted, all 10,003 streamed', () => {
@@ -44,5 +45,20 @@ describe('KEEP_PER_KIND: a flood of one kind keeps 10,000 and counts the rest', 
     expect(a.hint).toBe(KIND_BY_NAME.get('syn-flood')!.hint);
     expect(x.make('syn-flood', null, 0, 0, '', {}).endpoint).toBeNull();
     expect(() => x.make('no-such-kind', null, 0, 0, '', {})).toThrow('unknown anomaly kind no-such-kind');
+  });
+});
+
+describe("a connection's list of anomaly kinds", () => {
+  it('zero-window from both endpoints: two anomalies, the kind listed once on the connection', () => {
+    const s = setup();
+    established(s.w);
+    s.w.c('P.', 100, at(s.w, T0 + 1));
+    s.w.s('P.', 100, { ...at(s.w, T0 + 2), win: 0 });
+    s.w.c('.', 0, { ...at(s.w, T0 + 3), win: 0 });
+    expect(s.found.map((a) => [a.kind, a.endpoint])).toEqual([
+      ['zero-window', 'server'],
+      ['zero-window', 'client'],
+    ]);
+    expect(s.w.conn.anomalies).toEqual(['zero-window']);
   });
 });
