@@ -407,6 +407,9 @@ export class Analysis implements TrackerObserver {
     }
     if (end > 0) this.tracker.finish(end);
     this.detectors.finish(end, this.tracker.conns);
+    // What the end's silence says of the endpoints' timers, once the detectors
+    // have judged what the capture showed (Tracker.conclude).
+    if (end > 0) this.tracker.conclude(end);
 
     const conns = this.tracker.conns;
     const defer = opts.deferConnections === true && !this.filter;

@@ -59,21 +59,27 @@ export async function analyzeCommand(
 
   // SIGINT/SIGTERM (Ctrl-C on `tcpdump ... | tcptrace-ts -`): stop reading, report
   // what was read, exit with the gate's code. A second signal ends the process at
-  // once, killed by it (status 130 or 143): the handlers go right after the first,
+  // once, killed by it (status 130 or 143): the handlers go soon after the first,
   // so the next one has the default action even while the report is being worked
-  // out and no JavaScript can run; one that came together with the first (both
-  // queued while a chunk was being analysed) is raised again.
+  // out and no JavaScript can run. They stay for SIGNAL_GRACE first, the event
+  // loop free (the report waits for them to go, `released`): a signal caught
+  // meanwhile (one queued with the first while a chunk was analysed, or caught
+  // by another thread a little later) still reaches this handler, which raises
+  // it again; closing the handlers at once would drop it.
   const ac = new AbortController();
   let signalled = false;
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
   const detach = () => {
     io.signals.off('SIGINT', onInt);
     io.signals.off('SIGTERM', onTerm);
+    release();
   };
   const onSignal = (sig: 'SIGINT' | 'SIGTERM') => {
     if (!signalled) {
       signalled = true;
       ac.abort();
-      setImmediate(detach);
+      setTimeout(detach, SIGNAL_GRACE);
       return;
     }
     detach();
@@ -110,6 +116,7 @@ export async function analyzeCommand(
           live,
           io,
           signal: ac.signal,
+          released,
           order,
           textDate,
           textZone,
@@ -196,6 +203,8 @@ interface RunCtx {
   live: boolean;
   io: Io;
   signal: AbortSignal;
+  /** Resolves once a first signal's handlers are gone (signals have their default action). */
+  released: Promise<void>;
   order: 'time' | 'given' | undefined;
   textDate: number | undefined;
   textZone: string | undefined;
@@ -363,6 +372,12 @@ async function analyzeOne(
     screen.done();
     progress?.done();
   }
+  // After a first signal, the rest (finish(), the report) would run in the
+  // microtasks that follow the signal's callback, before the handlers go: a
+  // second signal then waited for the whole report (0.2 to 9 s on a big flow
+  // table). Once they are gone, a second signal kills the process at once,
+  // whatever synchronous work runs then.
+  if (ctx.signal.aborted) await ctx.released;
   const result = a.finish(stats, { deferConnections: ctx.deferConnections });
   if (ndjson) {
     for (const c of result.report.connections) {
@@ -390,6 +405,9 @@ const LIVE_WINDOW = 600;
 function happeningNow(t: number): boolean {
   return Math.abs(Date.now() / 1000 - t) <= LIVE_WINDOW;
 }
+
+/** How long the handlers of a first signal stay, in ms (see analyzeCommand). */
+const SIGNAL_GRACE = 200;
 
 /** The default --max-connections for a stream input (see analyzeCommand). */
 export const STREAM_MAX_CONNECTIONS = 30_000;

@@ -106,17 +106,22 @@ export class HandshakeDetectors implements DetectorFamily {
     while (this.synWait.take(now, e)) {
       const c = e.conn;
       if (c.client.state !== State.SYN_SENT || c.server.packets > 0) continue;
-      // The client's own retransmissions prove it got no answer; without them,
-      // only a capture that holds the server's other traffic could.
-      if (c.client.synRetransmissions > 0 || x.senders?.has(hostHash(c.server, c.ipVersion)) !== false)
-        this.synNoSynack(c, e.at, x.lastFrame);
+      // Only the client's own retransmissions prove it got no answer: a SYN
+      // never resent may have had its SYN-ACK (not captured), or come from no
+      // real TCP (a scan, a spoofed source). A client whose first
+      // retransmission is still to come (Windows waits 3 s) is looked at once
+      // more, a timeout later.
+      if (c.client.synRetransmissions > 0) this.synNoSynack(c, e.at, x.lastFrame);
+      else if (e.since === c.synTs) x.schedule(this.synWait, c, CLIENT, e.at);
       else
         x.withhold(
           c,
           CLIENT,
           'syn-no-synack',
           e.at,
-          `no packet from ${endpointName(c.server, c.ipVersion)} is in the capture at all, and the client never resent its SYN: the answer may just not have been captured`,
+          x.senders?.has(hostHash(c.server, c.ipVersion)) === false
+            ? `no packet from ${endpointName(c.server, c.ipVersion)} is in the capture at all, and the client never resent its SYN: the answer may just not have been captured`
+            : 'the client never resent its SYN: it may have had an answer the capture missed, or be no real TCP (a scan, a spoofed source)',
         );
     }
     while (this.synackWait.take(now, e)) {

@@ -143,7 +143,7 @@ export class HostDetectors implements DetectorFamily {
         if (ep.state !== State.TIME_WAIT) continue;
         const key = hostKey(ep, conn.ipVersion, false);
         if (!this.timeWaitHosts.has(key)) continue;
-        this.twGoneAt.push(ep.stateSince + 2 * this.x.s.msl);
+        this.twGoneAt.push(ep.timeWaitStart + 2 * this.x.s.msl);
         this.twGoneKey.push(key);
       }
     }

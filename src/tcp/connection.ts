@@ -130,6 +130,8 @@ export class EndpointEvidence {
    * when not known.
    */
   rttBound = 0;
+  /** When a retransmitted FIN last restarted its TIME_WAIT timer (0: never); it entered TIME_WAIT at stateSince. */
+  timeWaitRestart = 0;
 }
 /** An endpoint's nine event counts before the first (see Endpoint.count). */
 const NO_COUNTS: readonly number[] = new Array<number>(9).fill(0);
@@ -338,6 +340,12 @@ export class Endpoint {
    */
   get evidenceInferred(): boolean {
     return this.stateInferred || (this.ev !== null && this.ev.pending.length > 0);
+  }
+
+  /** When its TIME_WAIT timer last started: entering TIME_WAIT, or a retransmitted FIN restarting it. */
+  get timeWaitStart(): number {
+    const r = this.ev === null ? 0 : this.ev.timeWaitRestart;
+    return r > 0 ? r : this.stateSince;
   }
 
   /** Its evidence bookkeeping, made on first use. */

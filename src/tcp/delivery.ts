@@ -32,6 +32,9 @@ const ACK = TcpFlag.ACK;
 const FIN = TcpFlag.FIN;
 const RST = TcpFlag.RST;
 
+/** Linux's tcp_fin_timeout default: how long an orphaned FIN_WAIT_2 lives. */
+const FIN_TIMEOUT = 60;
+
 /** How a waiting segment is known to have arrived (Deliveries.deliver). */
 const enum Delivery {
   PROOF,
@@ -306,7 +309,8 @@ export class Deliveries {
    *   most plausible reading, and nothing showed them lost.
    * - An endpoint that stopped resending unacknowledged data while the
    *   capture went on past its next retransmission (its backoff doubled) has
-   *   given up (retries exhausted, TCP_USER_TIMEOUT): CLOSED, inferred.
+   *   given up (retries exhausted, TCP_USER_TIMEOUT): CLOSED, inferred. (Its
+   *   SYN or SYN-ACK: conclude(), after the detectors.)
    */
   finish(conn: Connection, end: number): void {
     this.oneWayFin(conn, CLIENT);
@@ -315,8 +319,23 @@ export class Deliveries {
     this.finSilence(conn, SERVER, end);
     this.settle(conn, CLIENT, end, true);
     this.settle(conn, SERVER, end, true);
-    this.gaveUp(conn, CLIENT, end);
-    this.gaveUp(conn, SERVER, end);
+    this.gaveUp(conn, CLIENT, end, false);
+    this.gaveUp(conn, SERVER, end, false);
+  }
+
+  /**
+   * After the detectors have judged the capture as it shows the handshake
+   * (syn-no-synack, synack-no-ack) and FIN_WAIT_2 (fin-wait-2-stuck): what
+   * the silence at its end says of those endpoints' own timers. A handshake
+   * whose retries ran out gave up (CLOSED, inferred); FIN_WAIT_2 past
+   * tcp_fin_timeout is inferred (an orphan is gone, a half-closed socket is
+   * not).
+   */
+  conclude(conn: Connection, end: number): void {
+    this.gaveUp(conn, CLIENT, end, true);
+    this.gaveUp(conn, SERVER, end, true);
+    this.orphanFinWait2(conn, CLIENT, end);
+    this.orphanFinWait2(conn, SERVER, end);
   }
 
   // ---------------------------------------------------------------------------
@@ -558,15 +577,16 @@ export class Deliveries {
 
   /**
    * End of capture: an endpoint whose last segment resent unacknowledged data
-   * and that then fell silent past its next retransmission (the backoff
-   * doubles each time), while the capture went on, gave up: CLOSED, inferred,
-   * from when the next retransmission was due.
+   * (or its SYN, or its SYN-ACK) and that then fell silent past its next
+   * retransmission (the backoff doubles each time), while the capture went
+   * on, gave up: CLOSED, inferred, from when the next retransmission was due.
    */
-  private gaveUp(conn: Connection, side: Side, end: number): void {
+  private gaveUp(conn: Connection, side: Side, end: number, handshake: boolean): void {
     const ep = conn.endpoint(side);
     const ev = ep.ev;
     if (ev === null || ev.lastRtxTs === 0 || ev.prevRtxTs === 0 || ep.lastSeen !== ev.lastRtxTs) return;
     if (isTerminal(ep.state)) return;
+    if ((ep.state === State.SYN_SENT || ep.state === State.SYN_RECEIVED) !== handshake) return;
     const interval = ev.lastRtxTs - ev.prevRtxTs;
     if (interval < 0.2) return;
     const due = ev.lastRtxTs + 2 * interval;
@@ -578,8 +598,25 @@ export class Deliveries {
       conn,
       side,
       at,
-      'stopped resending unacknowledged data: gave up (retries exhausted or TCP_USER_TIMEOUT)',
+      ep.state === State.SYN_SENT
+        ? 'stopped resending its SYN: gave up (tcp_syn_retries exhausted)'
+        : ep.state === State.SYN_RECEIVED
+          ? 'stopped resending its SYN-ACK: gave up (tcp_synack_retries exhausted)'
+          : 'stopped resending unacknowledged data: gave up (retries exhausted or TCP_USER_TIMEOUT)',
       true,
     );
+  }
+
+  /**
+   * End of capture: an endpoint in FIN_WAIT_2 for longer than Linux's
+   * tcp_fin_timeout (60 s), silent since, is gone if its application called
+   * close() (an orphan times out), still there if it only shut down its
+   * sending side: the capture cannot tell which, so its state is inferred.
+   */
+  private orphanFinWait2(conn: Connection, side: Side, end: number): void {
+    const ep = conn.endpoint(side);
+    if (ep.state !== State.FIN_WAIT_2) return;
+    const timeout = ep.stateSince + FIN_TIMEOUT;
+    if (end > timeout && ep.lastSeen <= timeout) ep.stateInferred = true;
   }
 }

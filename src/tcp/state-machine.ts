@@ -305,8 +305,14 @@ export class StateMachine {
     const from = ep.state;
     if (from === to && to !== State.TIME_WAIT) return;
     ep.state = to;
-    ep.stateSince = t;
-    ep.stateFrame = frame;
+    if (from === to) {
+      // TIME_WAIT restarted: its timer starts again, but the endpoint has been
+      // in TIME_WAIT since it first entered it (`since`).
+      ep.evidence().timeWaitRestart = t;
+    } else {
+      ep.stateSince = t;
+      ep.stateFrame = frame;
+    }
     ep.stateInferred = !proven || conn.teardownPickup;
     conn.addTransition(t, frame, side, from, to, cause, inferred);
     const rec = this.rec;

@@ -252,7 +252,8 @@ export class Tracker {
     while (timeWait.peek() <= t) {
       timeWait.shift(e);
       const ep = e.conn.endpoint(e.side);
-      if (ep.state === State.TIME_WAIT && ep.stateSince + 2 * this.opts.msl === e.t) {
+      // Only the timer of its latest start (entered, or restarted by a FIN) ends it.
+      if (ep.state === State.TIME_WAIT && ep.timeWaitStart + 2 * this.opts.msl === e.t) {
         const at = this.timerAt;
         at.ts = e.t;
         at.frame = this.lastFrame;
@@ -273,6 +274,19 @@ export class Tracker {
     for (const c of this.openConnections()) {
       if (c.ended) continue;
       this.deliveries.finish(c, end);
+      this.checkEnded(c);
+    }
+  }
+
+  /**
+   * After finish() and the detectors' last look: what the silence at the end
+   * says of the endpoints' own timers (Deliveries.conclude): a handshake
+   * whose retries ran out, an orphaned FIN_WAIT_2.
+   */
+  conclude(end: number): void {
+    for (const c of this.openConnections()) {
+      if (c.ended) continue;
+      this.deliveries.conclude(c, end);
       this.checkEnded(c);
     }
   }
@@ -527,10 +541,11 @@ export class Tracker {
 
     // --- silence: retransmissions the peer never answers ---
     rcv.unansweredRtx = 0;
-    if (info.retransmission && len > 0) {
-      snd.unansweredRtx++;
+    if (info.retransmission && (len > 0 || syn)) {
+      if (len > 0) snd.unansweredRtx++;
       const ev = snd.evidence();
-      ev.prevRtxTs = ev.lastRtxTs;
+      // A resent SYN or SYN-ACK: its backoff counts from the first one sent.
+      ev.prevRtxTs = ev.lastRtxTs === 0 && syn ? (hasAck ? conn.synAckTs : conn.synTs) : ev.lastRtxTs;
       ev.lastRtxTs = t;
     }
 

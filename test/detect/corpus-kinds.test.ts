@@ -29,7 +29,7 @@ const shows: [string, string, string][] = [
   ['mid-stream-rst', 'fixtures', 'server-rst-midstream.pcap'],
   ['mid-stream-rst', 'fixtures', 'close-unread-data.pcap'], // the server closes with unread data: RST
   ['connection-refused', 'corpus', 'zeek/pop3/pop3.pcap'],
-  ['syn-no-synack', 'corpus', 'suricata-verify/bug-7657-01/input.pcap'], // SYNs retried, never answered
+  ['syn-no-synack', 'corpus', 'zeek/pop3/pop3.pcap'], // a SYN resent once, never answered
   ['midstream-start', 'corpus', 'suricata-verify/bug-2491-02/simple_http_download.onesided.nosyn.pcap'],
   ['syn-no-synack', 'fixtures', 'syn-dropped.pcap'],
   // Suricata's evasion test: data sent after the sender's own FIN (a crafted stream).

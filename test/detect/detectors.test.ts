@@ -60,16 +60,35 @@ describe('per-connection kinds', () => {
     expect(a.details!.delay).toBeCloseTo(1.101, 3);
   });
 
-  it('syn-no-synack is withheld for a lone SYN to a host the capture never heard from', () => {
+  it('syn-no-synack is withheld for a SYN never resent (looked at twice: at --syn-timeout and a timeout later)', () => {
     const { w, kinds, found, finish } = setup();
+    w.c('S');
+    w.t += 7;
+    finish();
+    // The client would have resent an unanswered SYN (Linux after 1 s, Windows
+    // after 3 s): without a resend, an answer may just not have been captured,
+    // or the SYN came from no real TCP (a scan, a spoofed source).
+    expect(kinds()).toEqual(['capture-gap']);
+    expect(found[0]!.details!.withheld).toBe('syn-no-synack');
+    expect(found[0]!.t).toBeCloseTo(w.conn.synTs + 6, 6);
+  });
+
+  it('syn-no-synack for a client whose first resend comes after --syn-timeout (Windows: 3 s), dated at the timeout', () => {
+    const { w, kinds, found, finish } = setup();
+    w.c('S');
+    w.c('S', 0, { dt: 3.5 }); // the deadline (3 s) is looked at with this segment: the resend is there
+    w.t += 3;
+    finish();
+    expect(kinds()).toEqual(['syn-no-synack']);
+    expect(found[0]!.t).toBeCloseTo(w.conn.synTs + 3, 6);
+  });
+
+  it('nothing yet for a SYN never resent whose second look the capture does not reach', () => {
+    const { w, kinds, finish } = setup();
     w.c('S');
     w.t += 5;
     finish();
-    // The client would have resent an unanswered SYN after 1 s: without a
-    // resend, and with no packet of the server in the capture, an answer may
-    // just not have been captured.
-    expect(kinds()).toEqual(['capture-gap']);
-    expect(found[0]!.details!.withheld).toBe('syn-no-synack');
+    expect(kinds()).toEqual([]);
   });
 
   it('syn-no-synack: a SYN resent and older than --syn-timeout at the end of the capture', () => {

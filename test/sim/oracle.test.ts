@@ -100,62 +100,22 @@ export const KNOWN_TRACKER_GAPS: Gap[] = [
     property: ['final-state', 'history'],
     key: /^final-state \[[^\]]+\] server SYN_RECEIVED!=CLOSED$|^history \[[^\]]+\] server never CLOSED>SYN_RECEIVED$/,
     wrong:
-      'a server whose SYN_RECEIVED ends without a segment stays SYN_RECEIVED, as seen: a SYN-ACK sent as a SYN cookie ' +
-      '(queue full: no state kept, never retransmitted) or one whose tcp_synack_retries ran out',
-    // The SYN-ACK retried once (tcp_synack_retries = 1) to a client that vanished: the server gives up at 3 s.
-    reproducer: {
-      scenario: () =>
-        rp(
-          [
-            listen({ opts: { synackRetries: 1 } }),
-            connect(0.1),
-            { t: 0.105, op: 'silent', host: A },
-            ...ticker(5),
-          ],
-          6,
-        ),
-    },
+      'a server that answered a SYN with a SYN cookie (queue full: no state kept, never retransmitted) is reported ' +
+      'CLOSED -> SYN_RECEIVED, and stays SYN_RECEIVED when no client retransmission shows the cookie (spoofed SYNs ' +
+      'never retry). (A SYN_RECEIVED whose tcp_synack_retries ran out is now CLOSED, inferred: Deliveries.gaveUp.)',
+    reproducer: { family: 'syn-flood: spoofed SYNs fill the SYN queue (SYN cookies beyond it)', at: 0 },
   },
   {
     id: 'vanished-host-final-states',
     property: ['final-state', 'history'],
     key: /^(final-state|history) \[host-gone\] /,
     wrong:
-      'an endpoint whose retries ran out while its peer was gone (SYN retries exhausted) is left SYN_SENT, marked seen; ' +
-      "a RST sent toward a host that vanished is taken as received (CLOSED, seen), though no RST's arrival shows in a capture",
-    reproducer: { family: 'SYN retries exhausted: the server host is down', at: 0 },
-  },
-  {
-    id: 'since-restarted-by-time-wait-restart',
-    property: 'since',
-    key: /^since \[[^\]]+\] (client|server) TIME_WAIT late$/,
-    wrong:
-      "a retransmitted FIN that restarts TIME_WAIT also moves the endpoint's since to that moment; it entered TIME_WAIT " +
-      'when it acknowledged the first FIN (that ACK is in the capture)',
+      'a segment sent toward a host that vanished is taken as received, though no arrival shows in a capture: here a ' +
+      "crashed peer's last ACK before the crash moves the survivor CLOSING -> TIME_WAIT. (An endpoint whose SYN retries " +
+      'ran out is now CLOSED, inferred: Deliveries.gaveUp.)',
     reproducer: {
-      family: 'clean: the last ACK lost after the capture point, the FIN retransmitted into TIME_WAIT',
-      at: 0,
-    },
-  },
-  {
-    id: 'since-zero',
-    property: 'since',
-    key: /^since \[[^\]]+\] (client|server) CLOSED early$/,
-    wrong:
-      'an endpoint the report never moved (no transition: here the unseen side of a one-way capture, reset by a crashed ' +
-      'peer) gets since = 0, i.e. 1970, instead of a time in the capture or no since',
-    reproducer: {
-      scenario: () =>
-        rp(
-          [
-            connect(0.1),
-            { t: 0.1, op: 'connect', sock: 'p', host: B, port: 80, to: A, toPort: 40000 },
-            { t: 0.1, op: 'crash', host: A },
-          ],
-          1,
-          {},
-          { at: 0, dir: 'AtoB' },
-        ),
+      family: 'a RST in CLOSING: simultaneous close, the peer crashes before acknowledging',
+      at: 1,
     },
   },
   {
@@ -253,18 +213,6 @@ export const KNOWN_TRACKER_GAPS: Gap[] = [
     },
   },
   {
-    id: 'orphan-fin-wait-2-timeout',
-    property: 'final-state',
-    key: /^final-state \[[^\]]+\] client FIN_WAIT_2!=CLOSED$/,
-    wrong:
-      'an endpoint in FIN_WAIT_2 for longer than tcp_fin_timeout (60 s) after close() is gone on Linux; the tracker keeps ' +
-      'FIN_WAIT_2 as seen (the capture cannot tell close() from shutdown(): it should be inferred)',
-    reproducer: {
-      family: 'orphan FIN_WAIT_2 timeout (tcp_fin_timeout): the client closed, the server never does',
-      at: 0.5,
-    },
-  },
-  {
     id: 'one-way-capture-final-states',
     property: ['final-state', 'history', 'since'],
     key: /^(final-state|history|since) \[one-way\] /,
@@ -345,15 +293,6 @@ export const KNOWN_TRACKER_GAPS: Gap[] = [
         seed: 1,
       }),
     },
-  },
-  {
-    id: 'capture-gaps-raise-absence-anomalies',
-    property: 'absence',
-    key: /^absence \[[^\]]+\] frames removed \+/,
-    wrong:
-      'frames missing from the capture add absence warnings/errors (syn-no-synack where the SYN-ACK was not captured, ' +
-      'close-wait-stuck where the FIN was not) that capture gaps explain (issue 19 item 6)',
-    reproducer: { family: 'syn-flood: spoofed SYNs fill the SYN queue (SYN cookies beyond it)', at: 0 },
   },
 ];
 

@@ -178,12 +178,13 @@ export function checkFinalStates(
         else stats.unmatched++;
         continue;
       }
-      const got = c[side] as EndpointReport & { stateEvidence?: string; since?: number };
+      const got = c[side] as EndpointReport & { stateEvidence?: string; since?: number | null };
       stats.compared++;
       const allowed = statesAround(ep, tEnd, slack);
       if (allowed.has(got.state as St)) {
         stats.matched++;
-        if (got.since !== undefined) {
+        // null: the report claims no time (an endpoint it never saw move).
+        if (got.since !== undefined && got.since !== null) {
           // Not before the endpoint got there; and not after the first segment it sent
           // in that state was captured (that segment shows the state). Later than the
           // truth is otherwise allowed: a change is stamped at the time of its evidence.

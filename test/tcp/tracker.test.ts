@@ -869,3 +869,69 @@ describe("one-way captures: what the seen side's ACKs prove of the unseen one", 
     expect(w.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
   });
 });
+
+/** The end of the capture as the analysis runs it: finish(), then (after the detectors) conclude(). */
+function endCapture(w: Wire, end: number): void {
+  w.tracker.finish(end);
+  w.tracker.conclude(end);
+}
+
+describe('retries that ran out, and an orphan FIN_WAIT_2: what the silence at the end of the capture says', () => {
+  it('a client that stopped resending its SYN gave up: CLOSED, inferred, when its next SYN was due', () => {
+    const w = new Wire();
+    w.c('S');
+    w.c('S', 0, { dt: 1 });
+    w.c('S', 0, { dt: 2 }); // the last retry (tcp_syn_retries = 2); the next would come 4 s later
+    const last = w.t;
+    endCapture(w, last + 7);
+    expect(w.states()[0]).toBe('CLOSED');
+    expect(w.evidence()[0]).toBe('inferred');
+    expect(w.conn.client.stateSince).toBeCloseTo(last + 4, 6);
+    expectLegal(w);
+  });
+
+  it('... but not before the capture has gone on past its next retry and one more interval', () => {
+    const w = new Wire();
+    w.c('S');
+    w.c('S', 0, { dt: 1 });
+    w.c('S', 0, { dt: 2 });
+    endCapture(w, w.t + 5);
+    expect(w.states()[0]).toBe('SYN_SENT');
+  });
+
+  it('a server that stopped resending its SYN-ACK to a silent client gave up: CLOSED, inferred', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.', 0, { lost: true });
+    w.s('S.', 0, { dt: 1, lost: true }); // tcp_synack_retries = 1: it gives up 2 s later
+    endCapture(w, w.t + 4);
+    expect(w.states()[1]).toBe('CLOSED');
+    expect(w.evidence()[1]).toBe('inferred');
+    expectLegal(w);
+  });
+
+  it('FIN_WAIT_2 for longer than tcp_fin_timeout, silent since: inferred (an orphan is gone, a half-closed socket is not)', () => {
+    const w = new Wire();
+    handshake(w);
+    w.c('F.');
+    w.s('.');
+    w.settle();
+    expect(w.states()[0]).toBe('FIN_WAIT_2');
+    expect(w.evidence()[0]).toBe('seen');
+    endCapture(w, w.t + 61);
+    expect(w.states()[0]).toBe('FIN_WAIT_2');
+    expect(w.evidence()[0]).toBe('inferred');
+  });
+
+  it('... and seen while it keeps answering its peer', () => {
+    const w = new Wire();
+    handshake(w);
+    w.c('F.');
+    w.s('.');
+    w.s('P.', 10, { dt: 70 });
+    w.c('.');
+    endCapture(w, w.t + 1);
+    expect(w.states()[0]).toBe('FIN_WAIT_2');
+    expect(w.evidence()[0]).toBe('seen');
+  });
+});
