@@ -40,11 +40,13 @@ describe('TIME_WAIT: 2 x MSL (msl 1 s)', () => {
     expect(w.conn.client.stateSince).toBe(T0 + 4);
     expect(w.timeline().at(-1)).toBe('client:TIME_WAIT>CLOSED');
   });
-  it('a retransmitted FIN at T0 + 3, acknowledged at once, restarts it: TIME_WAIT at T0 + 5 - EPS, CLOSED at T0 + 5', () => {
+  it('a retransmitted FIN at T0 + 3, acknowledged at once, restarts its timer (in TIME_WAIT since T0 + 2): TIME_WAIT at T0 + 5 - EPS, CLOSED at T0 + 5', () => {
     const w = clientTimeWait();
     w.s('F.', 0, { seq: w.side[1].nxt - 1, dt: T0 + 3 - w.t });
     w.c('.', 0, { dt: 0 }); // its ACK shows the FIN arrived
-    expect(w.conn.client.stateSince).toBe(T0 + 3);
+    // In TIME_WAIT since T0 + 2 still; its timer restarted at T0 + 3.
+    expect(w.conn.client.stateSince).toBe(T0 + 2);
+    expect(w.conn.client.timeWaitStart).toBe(T0 + 3);
     w.tracker.advance(T0 + 5 - EPS);
     expect(w.states()[0]).toBe('TIME_WAIT');
     w.tracker.advance(T0 + 5);
