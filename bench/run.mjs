@@ -8,11 +8,17 @@
  *
  *   npm run bench [-- --runs 5 (0: only the stream check)] [--tshark-runs 3] [--skip-stream] [--only ts]
  *                 [--stages] [--stream-packets 10000000] [--capture bench/out/bench.pcap]
+ *                 [--runs-10m 3] [--skip-10m] [--capture-10m bench/out/bench-10m.pcap]
  *
  * --stages adds, on the full capture, the engine cut off after each stage
  * (bench/stage.mjs: read, decode, tracker, zeek, engine), cold processes like
  * the rest: where the time of a run goes, against the budget that 1.5x
  * tcptrace's throughput leaves.
+ *
+ * Then the 10 M-packet capture of issue 22 (ten copies of the 1 M capture, each
+ * shifted 70 s, appended: bench/make-big.mjs, made on demand from the 1 M one
+ * and reused; never committed), tcptrace-ts and tcptrace alternately
+ * (--runs-10m, default 3; --skip-10m to leave it out).
  *
  * Peak RSS comes from /usr/bin/time -f %M (Debian package `time`); without
  * it, from VmHWM in /proc/<pid>/status, sampled until the process exits.
@@ -32,6 +38,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeBig } from './make-big.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
@@ -50,6 +57,8 @@ const STREAM_PACKETS = Number(arg('stream-packets', 10_000_000));
 const STREAM_MAX_CONNECTIONS = Number(arg('stream-max-connections', 20_000));
 const CAPTURE = String(arg('capture', join(out, 'bench.pcap')));
 const CAPTURE_S96 = String(arg('capture-s96', join(out, 'bench-s96.pcap')));
+const CAPTURE_10M = String(arg('capture-10m', join(out, 'bench-10m.pcap')));
+const RUNS_10M = Number(arg('runs-10m', 3));
 const ONLY = arg('only', '');
 const STAGES = Boolean(arg('stages', false));
 const TINY = join(root, 'fixtures', 'normal-close-client.pcap');
@@ -156,16 +165,16 @@ function table(rows, cols) {
 }
 
 /** Alternating runs of each tool over one capture; prints the table of medians. */
-async function compare(title, capture, tools) {
+async function compare(title, capture, tools, runs = RUNS) {
   const packets = countPackets(capture);
   const size = statSync(capture).size;
   console.log(
     `\n## ${title}: ${relative(root, capture)}, ${packets.toLocaleString('en')} packets, ${(size / 1e6).toFixed(0)} MB\n`,
   );
   const results = new Map(tools.map((t) => [t.name, []]));
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < runs; i++) {
     for (const t of tools) {
-      if (i >= (t.runs ?? RUNS)) continue;
+      if (i >= (t.runs ?? runs)) continue;
       const r = await measure(t.cmd, t.args(capture));
       if (r.code !== 0 && !(t.okCodes ?? [0]).includes(r.code)) {
         throw new Error(`${t.name} exited ${r.code}: ${r.err.slice(0, 500)}`);
@@ -199,6 +208,12 @@ async function compare(title, capture, tools) {
   table(rows, Object.keys(rows[0]));
   const tcptrace = results.get('tcptrace') ?? [];
   if (tcptrace.length > 0) {
+    // Medians of the pairwise ratios (run i of each tool ran back to back).
+    const mine = results.get('tcptrace-ts');
+    const pair = (f) => median(tcptrace.map((r, i) => (mine[i] ? f(r, mine[i]) : Number.NaN)));
+    console.log(
+      `\ntcptrace-ts against tcptrace (medians of pairwise ratios): ${fmt(pair((t, m) => t.wall / m.wall))}x its speed, ${fmt(pair((t, m) => m.cpu / t.cpu))}x its CPU time, ${fmt(pair((t, m) => m.rss / t.rss))}x its peak RSS`,
+    );
     const budget = median(tcptrace.map((r) => r.wall)) / 1.5;
     console.log(`\n1.5x tcptrace's throughput: at most ${fmt(budget)} s (2x: ${fmt(budget * 0.75)} s).`);
   }
@@ -385,6 +400,21 @@ async function main() {
     await compare('Full capture', CAPTURE, STAGES ? [ts, ...stages, ...tools.slice(1)] : tools);
     await compare('Headers only (-s 96)', CAPTURE_S96, tools);
     await startup();
+  }
+  if (RUNS_10M > 0 && !arg('skip-10m', false)) {
+    if (!existsSync(CAPTURE_10M)) {
+      console.error(
+        `making the 10 M-packet capture: node bench/make-big.mjs (${relative(root, CAPTURE_10M)}, ~9 GB)`,
+      );
+      makeBig(CAPTURE, CAPTURE_10M, 10, 70);
+    }
+    const big = tools.filter((t) => t.name !== 'tshark');
+    await compare(
+      '10 M packets (ten copies of the full capture, each shifted 70 s)',
+      CAPTURE_10M,
+      big,
+      RUNS_10M,
+    );
   }
   if (!arg('skip-stream', false)) await stream();
 }

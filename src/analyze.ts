@@ -47,9 +47,10 @@ import type {
 import { writeConnectionJson } from './report/connection-json.js';
 import { LadderRecorder, type LadderSelection } from './engine/ladder-recorder.js';
 import { TextInputs } from './engine/text-input.js';
-import { ConnectionCap } from './engine/connection-cap.js';
+import { collectIfLarge, ConnectionCap } from './engine/connection-cap.js';
+import { ConnectionStore, settled } from './engine/connection-store.js';
 import { roundDetails } from './report/format.js';
-import type { JsonBytes } from './report/json-bytes.js';
+import { JsonBytes } from './report/json-bytes.js';
 import { CLIENT, type Connection, type TransitionRecord } from './tcp/connection.js';
 import type { SegInfo } from './tcp/classify.js';
 import { Tracker, type TrackerObserver } from './tcp/tracker.js';
@@ -103,6 +104,15 @@ export interface AnalyzeOptions {
   textTimeZone?: string;
   /** Read several files in the given order instead of time order. */
   order?: 'time' | 'given';
+  /**
+   * Move ended connections that can change no more out of memory into a
+   * spill file (engine/connection-store.ts) whenever more than this many
+   * connections are held; the report lists them all the same, in order. For a
+   * writer that takes `finish(stats, { deferConnections: true })` (the CLI's
+   * `--json`): its JSON records are written back as they were stored; other
+   * uses read them back with JSON.parse. Ignored with host/port/conn filters.
+   */
+  storeEnded?: number;
 }
 
 export interface AnalysisResult {
@@ -170,6 +180,9 @@ export class Analysis implements TrackerObserver {
   private readonly cap: ConnectionCap;
   private nextStates: number;
   private readonly filter;
+  /** Ended connections out of memory (opts.storeEnded), and when to look for more. */
+  private readonly store: ConnectionStore | null;
+  private storeAt: number;
 
   constructor(opts: AnalyzeOptions = {}) {
     this.opts = opts;
@@ -183,7 +196,7 @@ export class Analysis implements TrackerObserver {
       newZeek: () => new ZeekConn(),
     });
     this.detectors = new Detectors(s, (a, conn) => this.onAnomaly(a, conn));
-    this.detectors.senders = this.tracker.sendersSeen;
+    this.detectors.senders = (h) => this.tracker.hostSeen(h);
     this.ladder =
       opts.ladders !== undefined
         ? new LadderRecorder(opts.ladders)
@@ -194,6 +207,9 @@ export class Analysis implements TrackerObserver {
     this.nextStates = Number.POSITIVE_INFINITY;
     this.cap = new ConnectionCap(this.settings.maxConnections);
     this.text = new TextInputs(opts);
+    const storeEnded = opts.storeEnded ?? 0;
+    this.store = storeEnded > 0 && !this.filter ? new ConnectionStore() : null;
+    this.storeAt = this.store !== null ? storeEnded : Number.POSITIVE_INFINITY;
   }
 
   /** The CaptureSink handed to the reader. */
@@ -275,6 +291,49 @@ export class Analysis implements TrackerObserver {
     if (this.zeekLog !== null) this.zeekLog.segment(seg);
     if (seg.ts >= this.nextStates) this.emitStates(seg.ts);
     if (this.tracker.conns.length > this.cap.at) this.compact();
+    if (this.tracker.conns.length >= this.storeAt) this.spill();
+  }
+
+  /**
+   * Settled connections (ended, out of the flow table, CLOSED on both sides,
+   * no anomaly open) leave memory as their JSON records; the tracker's and the
+   * detectors' queues let go of them. Runs again once a quarter more are held
+   * (at least opts.storeEnded), so the scans cost linear time overall.
+   */
+  private spill(): void {
+    const store = this.store!;
+    const conns = this.tracker.conns;
+    const held: Connection[] = [];
+    const gone = new Set<Connection>();
+    for (let i = 0; i < conns.length; i++) {
+      const c = conns[i]!;
+      if (settled(c) && !this.drawn(c) && this.detectors.settled(c, this.lastTs)) {
+        store.add(c);
+        gone.add(c);
+      } else held.push(c);
+    }
+    if (gone.size > 0) {
+      this.tracker.conns = held;
+      this.tracker.forget(gone);
+      this.detectors.forget(gone);
+      // V8 lets its heap grow to a few times what is alive before collecting it in full.
+      collectIfLarge(STORE_RSS);
+    }
+    this.storeAt = held.length + Math.max(this.opts.storeEnded!, Math.ceil(held.length / 4));
+  }
+
+  /** A connection whose ladder is being recorded stays in memory. */
+  private drawn(c: Connection): boolean {
+    const ladders = this.opts.ladders;
+    return (
+      c.id === this.opts.ladder ||
+      (ladders !== undefined && ladders.ids !== 'all' && this.ladder?.wants(c.id) === true)
+    );
+  }
+
+  /** Connections moved out of memory so far (opts.storeEnded). */
+  get storedConnections(): number {
+    return this.store?.count ?? 0;
   }
 
   /** Advance capture time with no packet (live mode: the wall clock moved on). */
@@ -291,7 +350,9 @@ export class Analysis implements TrackerObserver {
 
   /** Endpoint states now (filtered), for snapshots. */
   states(): StateSummary {
-    return stateSummary(this.keptConnections(), this.filter ? null : this.cap.summarised);
+    const store = this.store;
+    const closed = store !== null && store.count > 0 ? { afterId: store.minId, count: store.count } : null;
+    return stateSummary(this.keptConnections(), this.filter ? null : this.cap.summarised, 10, closed);
   }
 
   private keptConnections(): Connection[] {
@@ -340,13 +401,10 @@ export class Analysis implements TrackerObserver {
 
   /** Past the connection cap: summarise connections the selected ladders do not need. */
   private compact(): void {
-    const ladders = this.opts.ladders;
     this.cap.compact(
       this.tracker,
       // A connection being drawn stays (unless everything is: then memory comes first).
-      (c) =>
-        c.id === this.opts.ladder ||
-        (ladders !== undefined && ladders.ids !== 'all' && this.ladder?.wants(c.id) === true),
+      (c) => this.drawn(c),
       (drop) => this.detectors.forget(drop),
     );
   }
@@ -357,6 +415,11 @@ export class Analysis implements TrackerObserver {
    */
   private quality(stats: CaptureStats): CaptureQuality {
     let { oneWay, withGaps, gaps } = this.cap.summarisedQuality;
+    if (this.store !== null) {
+      oneWay += this.store.quality.oneWay;
+      withGaps += this.store.quality.withGaps;
+      gaps += this.store.quality.gaps;
+    }
     for (const c of this.tracker.conns) {
       if (c.oneWay) oneWay++;
       if (c.captureGaps > 0) {
@@ -371,6 +434,33 @@ export class Analysis implements TrackerObserver {
       duplicates: this.tracker.duplicates,
       interfaceDrops: stats.interfaceDrops ?? null,
     };
+  }
+
+  /**
+   * With stored connections: the report's order (creation order, by id) as
+   * indexes into tracker.conns (>= 0) and into the store (-1 - index); null
+   * when nothing was stored (tracker.conns is the order).
+   */
+  private mergedOrder(): Int32Array | null {
+    const store = this.store;
+    if (store === null || store.count === 0) return null;
+    const conns = this.tracker.conns;
+    const stored = store.order();
+    const out = new Int32Array(conns.length + stored.length);
+    let a = 0;
+    let b = 0;
+    for (let k = 0; k < out.length; k++) {
+      if (b >= stored.length || (a < conns.length && conns[a]!.id < store.id(stored[b]!))) out[k] = a++;
+      else out[k] = -1 - stored[b++]!;
+    }
+    return out;
+  }
+
+  /** A stored connection's report, read back from its JSON record. */
+  private storedReport(i: number): ConnectionReport {
+    const w = new JsonBytes(1 << 12);
+    this.store!.writeInto(w, i);
+    return JSON.parse(w.buf.toString('latin1', 0, w.pos)) as ConnectionReport;
   }
 
   /** End of input: expire timers to the last timestamp, finish detectors, build the report. */
@@ -413,7 +503,13 @@ export class Analysis implements TrackerObserver {
 
     const conns = this.tracker.conns;
     const defer = opts.deferConnections === true && !this.filter;
-    const all = defer ? [] : conns.map(connectionReport);
+    const merged = this.mergedOrder();
+    const reportAt = (k: number): ConnectionReport => {
+      const m = merged === null ? k : merged[k]!;
+      return m >= 0 ? connectionReport(conns[m]!) : this.storedReport(-m - 1);
+    };
+    const count = conns.length + (this.store?.count ?? 0);
+    const all = defer ? [] : Array.from({ length: count }, (_, k) => reportAt(k));
     const connections = this.filter ? all.filter((c) => matches(this.filter, c)) : all;
     const kept = new Set(connections.map((c) => c.id));
     const anomalies = this.detectors.anomalies
@@ -459,12 +555,14 @@ export class Analysis implements TrackerObserver {
     const extra = ladders ? { ladders, laddersFull: this.ladder!.full } : {};
     if (defer) {
       const deferred = {
-        count: conns.length,
-        slice: (i: number, j: number) => conns.slice(i, j).map(connectionReport),
+        count,
+        slice: (i: number, j: number) => Array.from({ length: j - i }, (_, k) => reportAt(i + k)),
         jsonInto: (w: JsonBytes, i: number, j: number) => {
           for (let k = i; k < j; k++) {
             if (k > i) w.byte(44); // ,
-            writeConnectionJson(w, conns[k]!);
+            const m = merged === null ? k : merged[k]!;
+            if (m >= 0) writeConnectionJson(w, conns[m]!);
+            else this.store!.writeInto(w, -m - 1);
           }
         },
       };
@@ -473,6 +571,9 @@ export class Analysis implements TrackerObserver {
     return { report, ladder, stats, ...extra };
   }
 }
+
+/** Resident memory above which a spill asks for a full collection (issue 22: 200 MB at 10 M packets). */
+const STORE_RSS = 150 * 1024 * 1024;
 
 function isPathList(x: unknown): x is string | string[] {
   return typeof x === 'string' || Array.isArray(x);

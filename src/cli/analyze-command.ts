@@ -293,6 +293,9 @@ async function analyzeOne(
   };
   analysis = new Analysis({
     settings,
+    // A streamed --json report takes ended connections back from the spill
+    // file (engine/connection-store.ts): memory stays flat on big captures.
+    storeEnded: ctx.deferConnections ? STORE_ENDED : undefined,
     textDate: ctx.textDate,
     textTimeZone: ctx.textZone,
     ladder: undefined,
@@ -432,3 +435,6 @@ function parseOrder(v: unknown): 'time' | 'given' {
   if (v === 'time' || v === 'given') return v;
   throw new UsageError(`--order: expected 'time' or 'given', got "${String(v)}"`);
 }
+
+/** Connections held before settled ones go to the spill file (--json): a few MB of objects. */
+const STORE_ENDED = 5000;

@@ -167,7 +167,7 @@ export class DetectContext {
    * tracker: a host never seen may simply be outside a one-way capture, so
    * silence from it proves nothing.
    */
-  senders: ReadonlySet<number> | null = null;
+  senders: ((host: number) => boolean | null) | null = null;
 
   constructor(
     readonly s: DetectorSettings,

@@ -92,8 +92,8 @@ export class Detectors implements TrackerObserver {
   get nextDeadline(): number {
     return this.x.nextDeadline;
   }
-  /** Hosts seen sending in the capture (Tracker.sendersSeen): silence from one never seen proves nothing. */
-  set senders(s: ReadonlySet<number> | null) {
+  /** Hosts seen sending in the capture (Tracker.hostSeen): silence from one never seen proves nothing. */
+  set senders(s: ((host: number) => boolean | null) | null) {
     this.x.senders = s;
   }
 
@@ -133,6 +133,27 @@ export class Detectors implements TrackerObserver {
     this.handshake.forget(gone);
     this.waits.forget(gone);
     this.hosts.forget(gone);
+  }
+
+  /**
+   * finish() can no longer change this ended connection's anomalies: each
+   * open one's figures come out the same whatever the end of the capture
+   * (tried at two ends after `now`). Then the connection may leave memory as
+   * its report (engine/connection-store.ts); the anomalies hold what finish()
+   * would have written.
+   */
+  settled(conn: Connection, now: number): boolean {
+    const d = detOf(conn);
+    if (d === null) return true;
+    for (const a of d.open) {
+      const u = this.updaters.get(a.kind);
+      if (u === undefined) continue;
+      u.update(conn, d, a, now + 1);
+      const first = JSON.stringify([a.message, a.details]);
+      u.update(conn, d, a, now + 2);
+      if (JSON.stringify([a.message, a.details]) !== first) return false;
+    }
+    return true;
   }
 
   /** Capture time advanced to `now` (after a segment, an idle tick in live mode, or the end). */

@@ -119,7 +119,7 @@ export class HandshakeDetectors implements DetectorFamily {
           CLIENT,
           'syn-no-synack',
           e.at,
-          x.senders?.has(hostHash(c.server, c.ipVersion)) === false
+          x.senders?.(hostHash(c.server, c.ipVersion)) === false
             ? `no packet from ${endpointName(c.server, c.ipVersion)} is in the capture at all, and the client never resent its SYN: the answer may just not have been captured`
             : 'the client never resent its SYN: it may have had an answer the capture missed, or be no real TCP (a scan, a spoofed source)',
         );

@@ -124,8 +124,9 @@ export class HostDetectors implements DetectorFamily {
   /** TIME_WAIT endpoints of forgotten connections leave their host's count when they would have expired. */
   tick(now: number): void {
     while (this.twGoneHead < this.twGoneAt.length && this.twGoneAt[this.twGoneHead]! <= now) {
-      const h = this.timeWaitHosts.get(this.twGoneKey[this.twGoneHead++]!);
-      if (h) h.current--;
+      const key = this.twGoneKey[this.twGoneHead++]!;
+      const h = this.timeWaitHosts.get(key);
+      if (h && --h.current === 0 && h.anomaly === null) this.timeWaitHosts.delete(key);
     }
   }
 
@@ -202,6 +203,12 @@ export class HostDetectors implements DetectorFamily {
       map.set(key, h);
     }
     h.current += delta;
+    if (h.current === 0 && h.anomaly === null && delta < 0) {
+      // Back to none and never over its threshold: nothing of it goes in the
+      // report, so it is not kept (a host seen once must not stay forever).
+      map.delete(key);
+      return;
+    }
     if (delta > 0) {
       const port = flood ? conn.client.port : ep.port;
       if (port < h.minPort) h.minPort = port;

@@ -198,7 +198,7 @@ const RSS_SOFT_LIMIT = 200 * 1024 * 1024;
  * collection now (bin/tcptrace-ts runs node with --expose-gc; a library user
  * without it is not affected) brings it back to what is alive.
  */
-function collectIfLarge(): void {
+export function collectIfLarge(limit = RSS_SOFT_LIMIT): void {
   const gc = (globalThis as { gc?: () => void }).gc;
-  if (typeof gc === 'function' && process.memoryUsage.rss() > RSS_SOFT_LIMIT) gc();
+  if (typeof gc === 'function' && process.memoryUsage.rss() > limit) gc();
 }

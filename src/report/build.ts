@@ -133,6 +133,7 @@ export function stateSummary(
   conns: readonly Connection[],
   summarised: Summarised | null,
   topHosts = 10,
+  closed: { afterId: number; count: number } | null = null,
 ): StateSummary {
   const client: Record<string, number> = {};
   const server: Record<string, number> = {};
@@ -145,8 +146,17 @@ export function stateSummary(
     client: {},
     server: {},
   };
+  // Connections held elsewhere (engine/connection-store.ts), CLOSED on both
+  // sides: counted where the first of them comes in creation order, so the
+  // state names keep the order they have when every connection is counted here.
+  const addClosed = (): void => {
+    client.CLOSED = (client.CLOSED ?? 0) + closed!.count;
+    server.CLOSED = (server.CLOSED ?? 0) + closed!.count;
+    closed = null;
+  };
   for (let i = 0; i < conns.length; i++) {
     const conn = conns[i]!;
+    if (closed !== null && conn.id > closed.afterId) addClosed();
     for (let k = 0; k < 2; k++) {
       const side = SIDES[k]!;
       const ep = conn.endpoint(side);
@@ -169,6 +179,7 @@ export function stateSummary(
       h.states[name] = (h.states[name] ?? 0) + 1;
     }
   }
+  if (closed !== null) addClosed();
   if (summarised) {
     for (const [k, v] of Object.entries(summarised.client)) client[k] = (client[k] ?? 0) + v;
     for (const [k, v] of Object.entries(summarised.server)) server[k] = (server[k] ?? 0) + v;

@@ -15,7 +15,7 @@
 import type { Segment } from '../decode/segment.js';
 import { TcpFlag } from '../decode/segment.js';
 import { CLIENT, type Connection, type Endpoint, type Pending, SERVER, type Side } from './connection.js';
-import { seqAdd, seqGe, seqGt } from './seq.js';
+import { seqAdd, seqGe, seqGt, seqLt } from './seq.js';
 import {
   type Received,
   type Schedule,
@@ -557,6 +557,9 @@ export class Deliveries {
       const p = q[i]!;
       if ((p.flags & FIN) === 0) continue;
       if (snd.lastFinTs > p.ts || end - p.ts < this.finWait(conn, snd) || snd.rstSent) return;
+      // Heard from after the FIN without acknowledging it (a hole before it):
+      // the capture shows the FIN did not arrive in order, nothing was missed.
+      if (rcv.lastSeen > p.ts && rcv.ackKnown && seqLt(rcv.lastAck, p.proof)) return;
       if (rcv.packets > 0) conn.captureGaps++;
       this.deliver(conn, side, i, p, Delivery.ASSUMED);
       if (!snd.finAcked && snd.finSent) {

@@ -22,7 +22,7 @@ function sameAddr6(ep: Endpoint, b: Uint8Array): boolean {
   return true;
 }
 
-/** A host's key in Tracker.sendersSeen: the IPv4 address, or a hash of the IPv6 one. */
+/** A host's key in Tracker.hostSeen(): the IPv4 address, or a hash of the IPv6 one. */
 export function hostHash(ep: Endpoint, ipVersion: 4 | 6): number {
   return ipVersion === 4 ? ep.addr4 : hashAddr6(ep.addr6!);
 }

@@ -93,6 +93,9 @@ export interface TrackerObserver {
   /** Both endpoints closed (or one in TIME_WAIT and the other closed), or timed out. */
   connectionEnded(conn: Connection): void;
 }
+/** Hosts remembered as senders (Tracker.hostSeen), a bound for endless streams. */
+const MAX_SENDERS = 65_536;
+
 const SYN = TcpFlag.SYN;
 const ACK = TcpFlag.ACK;
 const FIN = TcpFlag.FIN;
@@ -110,8 +113,14 @@ export class Tracker {
   now = 0;
   /** Frames captured twice (SPEC.md capture.quality.duplicates). */
   duplicates = 0;
-  /** Source addresses (hashed) seen sending in this capture: a host never seen may just be outside a one-way capture. */
-  readonly sendersSeen = new Set<number>();
+  /**
+   * Source addresses (hashed) seen sending in this capture: a host never seen
+   * may just be outside a one-way capture. At most MAX_SENDERS are kept (a
+   * flood from spoofed sources adds one per packet); beyond, hostSeen() no
+   * longer knows.
+   */
+  private readonly sendersSeen = new Set<number>();
+  private sendersFull = false;
   private nextId = 1;
   private readonly observer: TrackerObserver;
   private readonly flows = new FlowTable();
@@ -135,6 +144,11 @@ export class Tracker {
     this.opts = { ...DEFAULT_TRACKER_OPTIONS, ...opts };
     this.sm = new StateMachine(observer, this.opts.msl, this.schedule);
     this.deliveries = new Deliveries(this.sm, this.opts, this.schedule);
+  }
+
+  /** Was host `h` (flow-table.ts hostHash) seen sending in the capture? null: too many hosts to remember. */
+  hostSeen(h: number): boolean | null {
+    return this.sendersFull ? null : this.sendersSeen.has(h);
   }
 
   /** Connections in the flow table (open, or ended but not replaced). */
@@ -211,7 +225,13 @@ export class Tracker {
         this.observer.connectionEnded(old);
       }
     }
-    this.sendersSeen.add(srcH);
+    if (!this.sendersFull) {
+      this.sendersSeen.add(srcH);
+      if (this.sendersSeen.size >= MAX_SENDERS) {
+        this.sendersSeen.clear();
+        this.sendersFull = true;
+      }
+    }
     // The first segment of a connection (or incarnation) has no copy before it;
     // this records its identity for the next one.
     if (conn.endpoint(side).packets === 0) isCopy(conn.endpoint(side), seg);

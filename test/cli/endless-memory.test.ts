@@ -36,16 +36,12 @@ interface Probe {
  */
 const KNOWN_GROWTH: { names: string[]; why: string }[] = [
   {
-    names: ['sendersSeen', 'senders'],
-    why: 'Tracker.sendersSeen (src/tcp/tracker.ts): every source host ever seen, never forgotten (a SYN flood from spoofed addresses adds one per packet)',
-  },
-  {
     names: ['twGoneAt', 'twGoneKey'],
     why: 'HostDetectors.twGoneAt/twGoneKey (src/detect/hosts.ts): one entry per summarised TIME_WAIT endpoint until 2 MSL of capture time has passed (at the stream rate of 100,000 connections a second, 6 M entries), sorted in full at every compaction',
   },
   {
     names: ['timeWaitHosts'],
-    why: 'HostDetectors.timeWaitHosts (src/detect/hosts.ts): one HostCount per host ever seen in TIME_WAIT, never deleted when its count is back to 0',
+    why: 'HostDetectors.timeWaitHosts (src/detect/hosts.ts): one HostCount per host with an endpoint in TIME_WAIT, deleted when its count is back to 0 (and it raised nothing); with summarised endpoints counted down only at their expiry (twGoneAt), it grows as that list does',
   },
 ];
 const knownWhy = (n: string) => KNOWN_GROWTH.find((k) => k.names.includes(n))?.why;
@@ -54,6 +50,7 @@ const knownWhy = (n: string) => KNOWN_GROWTH.find((k) => k.names.includes(n))?.w
 const CAPPED: Record<string, string> = {
   anomalies: 'kept for the report, at most KEEP_PER_KIND (10,000) of each kind',
   tombstones: 'halved whenever over max(1000, maxConnections) (Analysis.bury)',
+  sendersSeen: 'at most 65,536 hosts (Tracker MAX_SENDERS), then no longer kept',
 };
 
 const probes = new Map<string, Promise<Probe>>();

@@ -13,7 +13,7 @@ function setup(settings = {}) {
   const found: AnomalyReport[] = [];
   const det = new Detectors({ ...DEFAULT_SETTINGS, ...settings }, (a) => found.push(a));
   const w = new Wire({}, 40000, 80, 1000, 5000, det);
-  det.senders = w.tracker.sendersSeen;
+  det.senders = (h) => w.tracker.hostSeen(h);
   // As the pipeline does at the end of a capture: the tracker first (what the
   // capture's silence proves), then the detectors.
   const finish = () => {

@@ -15,7 +15,7 @@ export function setup(settings: Partial<Settings> = {}) {
   const found: AnomalyReport[] = [];
   const det = new Detectors({ ...DEFAULT_SETTINGS, ...settings }, (a) => found.push(a));
   const w = new Wire({}, 40000, 80, 1000, 5000, det);
-  det.senders = w.tracker.sendersSeen;
+  det.senders = (h) => w.tracker.hostSeen(h);
   /** Ends the capture at `t` (default: now), as the pipeline does: the tracker first, then the detectors. */
   const finish = (t = w.t) => {
     w.t = t;

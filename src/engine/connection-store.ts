@@ -1,0 +1,151 @@
+/**
+ * Ended connections out of the working set (issue 22): a connection that has
+ * ended, left the flow table, has both endpoints CLOSED and anomalies whose
+ * figures no longer depend on the end of the capture can change no more, so its `--json` record (the very bytes
+ * report/connection-json.ts writes for it) goes to a spill file and the object
+ * is dropped. The final report streams the records back in creation order,
+ * merged with the connections still held.
+ *
+ * The file is made in os.tmpdir() and unlinked as soon as it is open, so
+ * nothing is left behind whatever ends the process (exit, signal, crash);
+ * where an open file cannot be unlinked (Windows) it is removed at exit.
+ */
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UsageError } from '../config/errors.js';
+import { State } from '../model/states.js';
+import { writeConnectionJson } from '../report/connection-json.js';
+import { JsonBytes } from '../report/json-bytes.js';
+import type { Connection } from '../tcp/connection.js';
+
+/** Bytes gathered before one write to the spill file. */
+const FLUSH_AT = 1 << 20;
+
+/**
+ * The tracker can change this connection no more: ended, out of the flow
+ * table, CLOSED on both sides (no timer of the tracker or of the host counts
+ * waits for it, and it adds nothing to the per-host or oldest-state
+ * summaries). Its anomalies are the detectors' to settle (Detectors.settled).
+ */
+export function settled(c: Connection): boolean {
+  return c.ended && c.evicted && c.client.state === State.CLOSED && c.server.state === State.CLOSED;
+}
+
+export class ConnectionStore {
+  /** Records stored. */
+  count = 0;
+  /** Lowest connection id stored (where CLOSED first appears in the state counts). */
+  minId = Number.POSITIVE_INFINITY;
+  /** Capture-quality figures of the stored connections. */
+  readonly quality = { oneWay: 0, withGaps: 0, gaps: 0 };
+  private ids = new Float64Array(1024);
+  private offsets = new Float64Array(1024);
+  private lengths = new Uint32Array(1024);
+  private readonly w = new JsonBytes(FLUSH_AT * 2);
+  private flushed = 0;
+  private fd = -1;
+  private dir: string | null = null;
+
+  /** Stores `c`'s JSON record; the caller drops the object. */
+  add(c: Connection): void {
+    if (this.count === this.ids.length) this.growIndex();
+    const w = this.w;
+    const start = w.pos;
+    writeConnectionJson(w, c);
+    const i = this.count++;
+    this.ids[i] = c.id;
+    this.offsets[i] = this.flushed + start;
+    this.lengths[i] = w.pos - start;
+    if (c.id < this.minId) this.minId = c.id;
+    if (c.oneWay) this.quality.oneWay++;
+    if (c.captureGaps > 0) {
+      this.quality.withGaps++;
+      this.quality.gaps += c.captureGaps;
+    }
+    if (w.pos >= FLUSH_AT) this.flush();
+  }
+
+  /** Indexes of the records in id order (they are stored in the order they settled). */
+  order(): Uint32Array {
+    const idx = new Uint32Array(this.count);
+    for (let i = 0; i < idx.length; i++) idx[i] = i;
+    const ids = this.ids;
+    let sorted = true;
+    for (let i = 1; i < this.count && sorted; i++) sorted = ids[i - 1]! < ids[i]!;
+    if (!sorted) idx.sort((a, b) => ids[a]! - ids[b]!);
+    return idx;
+  }
+
+  id(i: number): number {
+    return this.ids[i]!;
+  }
+
+  private readBuf = Buffer.alloc(1 << 16);
+
+  /** Appends record `i`'s JSON bytes to `out`. */
+  writeInto(out: JsonBytes, i: number): void {
+    this.flush();
+    const n = this.lengths[i]!;
+    if (this.readBuf.length < n) this.readBuf = Buffer.alloc(n * 2);
+    const b = this.readBuf;
+    let got = 0;
+    while (got < n) {
+      const r = readSync(this.fd, b, got, n - got, this.offsets[i]! + got);
+      if (r === 0) throw new Error('connection store: spill file ended early');
+      got += r;
+    }
+    out.bytes(b.subarray(0, n));
+  }
+
+  /** The spill file's descriptor is closed (the file itself is already gone). */
+  close(): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+    if (this.dir !== null) rmSync(this.dir, { recursive: true, force: true });
+    this.dir = null;
+  }
+
+  private flush(): void {
+    const w = this.w;
+    if (w.pos === 0) return;
+    try {
+      if (this.fd < 0) this.open();
+      let done = 0;
+      while (done < w.pos) done += writeSync(this.fd, w.buf, done, w.pos - done, this.flushed + done);
+    } catch (e) {
+      // A full or unwritable temporary directory is the user's to fix: one line, exit 2.
+      throw new UsageError(
+        `cannot write the spill file of ended connections in ${tmpdir()} (${(e as Error).message}): set TMPDIR to a writable directory with room for the report`,
+      );
+    }
+    this.flushed += w.pos;
+    w.pos = 0;
+  }
+
+  private open(): void {
+    const dir = mkdtempSync(join(tmpdir(), 'tcptrace-ts-'));
+    const file = join(dir, 'connections.json');
+    this.fd = openSync(file, 'w+', 0o600);
+    try {
+      unlinkSync(file);
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      this.dir = dir;
+      process.once('exit', () => this.close());
+    }
+  }
+
+  private growIndex(): void {
+    const n = this.ids.length * 2;
+    const ids = new Float64Array(n);
+    ids.set(this.ids);
+    const offsets = new Float64Array(n);
+    offsets.set(this.offsets);
+    const lengths = new Uint32Array(n);
+    lengths.set(this.lengths);
+    this.ids = ids;
+    this.offsets = offsets;
+    this.lengths = lengths;
+  }
+}
