@@ -230,7 +230,7 @@ describe('what ackSeen needs: an ACK of the SYN-ACK itself', () => {
     const found: AnomalyReport[] = [];
     const det = new Detectors({ ...DEFAULT_SETTINGS }, (a) => found.push(a));
     const w = new Wire({}, 40000, 80, 1000, sIsn, det);
-    det.senders = w.tracker.sendersSeen;
+    det.senders = (h) => w.tracker.hostSeen(h);
     w.c('S', 0, at(w, T0));
     w.s('S.', 0, at(w, T0 + EPS));
     if (ack !== undefined) w.c('.', 0, { ...at(w, T0 + 2 * EPS), ack, lost: true });

@@ -83,7 +83,7 @@ describe('mid-stream-rst names the sender and the receiver with their own states
     const found: AnomalyReport[] = [];
     const det = new Detectors({ ...DEFAULT_SETTINGS }, (a) => found.push(a));
     const w = new Wire({}, 40000, 80, 4294967000, 5000, det);
-    det.senders = w.tracker.sendersSeen;
+    det.senders = (h) => w.tracker.hostSeen(h);
     established(w);
     w.c('P.', 100, { ...at(w, T0 + 1), lost: true });
     w.s('R', 0, at(w, T0 + 2));
