@@ -194,11 +194,15 @@ export class HandshakeDetectors implements DetectorFamily {
     const peer = conn.endpoint(1 - side);
     const since = conn.synAckTs || t;
     const acked = peer.ackKnown && ep.hasIsn && seqGe(peer.lastAck, ep.isn + 1);
-    const seen = acked
-      ? `ACKs from the ${SIDE_NAMES[1 - side]} were captured but did not reach it`
-      : peer.packets > 0
-        ? 'no final ACK seen'
-        : `no packet from the ${SIDE_NAMES[1 - side]} was captured after its SYN`;
+    // An endpoint past SYN_RECEIVED got the final ACK in the end (a later resend of it arrived).
+    const seen =
+      !ep.stateless && ep.state !== State.SYN_RECEIVED && ep.state !== State.CLOSED
+        ? `the final ACK reached it only later`
+        : acked
+          ? `ACKs from the ${SIDE_NAMES[1 - side]} were captured but did not reach it`
+          : peer.packets > 0
+            ? 'no final ACK seen'
+            : `no packet from the ${SIDE_NAMES[1 - side]} was captured after its SYN`;
     return `${endpointName(ep, conn.ipVersion)} sent SYN-ACK ${ep.synRetransmissions + 1} time${ep.synRetransmissions ? 's' : ''} over ${fmtSeconds(Math.max(0, t - since))}: ${seen}`;
   }
 }

@@ -60,6 +60,26 @@ describe('per-connection kinds', () => {
     expect(a.details!.delay).toBeCloseTo(1.101, 3);
   });
 
+  it('synack-no-ack whose final ACK got through later says so at the end, not that the ACKs never reached it', () => {
+    const { w, found, finish } = setup();
+    w.c('S');
+    w.s('S.', 0, { dt: 0.01 });
+    w.c('.', 0, { dt: 0.01, lost: true }); // lost past the capture point
+    w.s('S.', 0, { dt: 1 });
+    w.c('.', 0, { dt: 0.01, lost: true });
+    w.s('S.', 0, { dt: 2 }); // past --synack-timeout (3 s): raised, the ACKs did not reach it
+    const raised = found.find((a) => a.kind === 'synack-no-ack');
+    expect(raised?.message).toMatch(/ACKs from the client were captured but did not reach it$/);
+    w.c('.', 0, { dt: 0.01 });
+    w.s('P.', 10, { dt: 0.01 }); // only an ESTABLISHED server sends data: the ACK arrived
+    w.t += 1;
+    finish();
+    expect(w.states()[1]).toBe('ESTABLISHED');
+    expect(found.find((a) => a.kind === 'synack-no-ack')?.message).toMatch(
+      /: the final ACK reached it only later$/,
+    );
+  });
+
   it('syn-no-synack is withheld for a SYN never resent (looked at twice: at --syn-timeout and a timeout later)', () => {
     const { w, kinds, found, finish } = setup();
     w.c('S');
