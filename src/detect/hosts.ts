@@ -43,6 +43,17 @@ function hostKey(ep: Endpoint, ipVersion: 4 | 6, withPort: boolean): string | nu
   return withPort ? ep.addr4 * 65536 + ep.port : ep.addr4;
 }
 
+/**
+ * A host back to none and never over its threshold: nothing of it goes in
+ * the report, so it is not kept (a host seen once must not stay forever).
+ * True when dropped.
+ */
+function dropIfIdle(map: Map<string | number, HostCount>, key: string | number, h: HostCount): boolean {
+  if (h.current !== 0 || h.anomaly !== null) return false;
+  map.delete(key);
+  return true;
+}
+
 export class HostDetectors implements DetectorFamily {
   readonly kinds = ['time-wait-storm', 'syn-flood', 'port-reuse-time-wait'] as const;
   /** Keyed by the IPv4 address as a number (by its text for IPv6): no string per transition. */
@@ -126,7 +137,10 @@ export class HostDetectors implements DetectorFamily {
     while (this.twGoneHead < this.twGoneAt.length && this.twGoneAt[this.twGoneHead]! <= now) {
       const key = this.twGoneKey[this.twGoneHead++]!;
       const h = this.timeWaitHosts.get(key);
-      if (h && --h.current === 0 && h.anomaly === null) this.timeWaitHosts.delete(key);
+      if (h) {
+        h.current--;
+        dropIfIdle(this.timeWaitHosts, key, h);
+      }
     }
   }
 
@@ -203,12 +217,7 @@ export class HostDetectors implements DetectorFamily {
       map.set(key, h);
     }
     h.current += delta;
-    if (h.current === 0 && h.anomaly === null && delta < 0) {
-      // Back to none and never over its threshold: nothing of it goes in the
-      // report, so it is not kept (a host seen once must not stay forever).
-      map.delete(key);
-      return;
-    }
+    if (delta < 0 && dropIfIdle(map, key, h)) return;
     if (delta > 0) {
       const port = flood ? conn.client.port : ep.port;
       if (port < h.minPort) h.minPort = port;

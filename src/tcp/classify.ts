@@ -199,10 +199,7 @@ export function classifySent(
       // even when that SYN was not captured (the peer's SYN_SENT waits for
       // the SYN-ACK's delivery: StateMachine.received).
       if (!rcv.hasIsn && !rcv.seqKnown) {
-        rcv.isn = seqAdd(seg.ack, -1);
-        rcv.hasIsn = true;
-        rcv.sndNxt = seg.ack;
-        rcv.seqKnown = true;
+        rcv.isnFromAck(seg.ack);
         rcv.sndNxtTs = t;
       }
     } else snd.synSent = true;

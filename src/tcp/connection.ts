@@ -6,6 +6,7 @@
 import { formatAddr, formatIPv4 } from '../decode/addr.js';
 import type { Segment } from '../decode/segment.js';
 import type { TunnelInfo } from '../model/report.js';
+import { seqAdd } from './seq.js';
 import { slabRow, slabRowOf } from './slab.js';
 import { State } from '../model/states.js';
 
@@ -340,6 +341,17 @@ export class Endpoint {
    */
   get evidenceInferred(): boolean {
     return this.stateInferred || (this.ev !== null && this.ev.pending.length > 0);
+  }
+
+  /**
+   * Its ISN from an acknowledgement of its SYN (ISN = ack - 1), when its SYN
+   * was not captured: the next sequence number it sends is `ack`.
+   */
+  isnFromAck(ack: number): void {
+    this.isn = seqAdd(ack, -1);
+    this.hasIsn = true;
+    this.sndNxt = ack;
+    this.seqKnown = true;
   }
 
   /** When its TIME_WAIT timer last started: entering TIME_WAIT, or a retransmitted FIN restarting it. */

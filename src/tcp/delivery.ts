@@ -109,10 +109,7 @@ export class Deliveries {
       // The final ACK of a handshake whose SYN-ACK was not captured: the
       // receiver sent that SYN-ACK (ISN = ack - 1), so it went through
       // SYN_RECEIVED; the capture missed a segment.
-      rcv.isn = seqAdd(seg.ack, -1);
-      rcv.hasIsn = true;
-      rcv.sndNxt = seg.ack;
-      rcv.seqKnown = true;
+      rcv.isnFromAck(seg.ack);
       rcv.synAckSent = true;
       // (The capture gap was counted when the ACK's sender left SYN_SENT: StateMachine.sent.)
       // That SYN-ACK answered the SYN: what waited to reach the server arrived.
@@ -206,7 +203,9 @@ export class Deliveries {
    * last captured byte, from an endpoint that has sent its own FIN, is the
    * peer's FIN: the peer closed too (inferred), after it got `snd`'s FIN.
    */
-  ackedUncaptured(conn: Connection, snd: Endpoint, rcv: Endpoint, seg: Segment): void {
+  ackedUncaptured(conn: Connection, rcvSide: Side, seg: Segment): void {
+    const rcv = conn.endpoint(rcvSide);
+    const snd = conn.endpoint(1 - rcvSide);
     // A gap in a direction the capture holds; one never captured is a
     // one-way connection, said as such (Connection.oneWay), not counted here.
     if (rcv.packets > 0) conn.captureGaps++;
@@ -224,7 +223,7 @@ export class Deliveries {
       for (let i = q.length - 1; i >= 0; i--) {
         const p = q[i]!;
         if ((p.flags & (SYN | ACK)) === (SYN | ACK) && seqGt(seg.ack, p.ack)) {
-          this.deliver(conn, rcv === conn.client ? CLIENT : SERVER, i, seg, Delivery.PROOF);
+          this.deliver(conn, rcvSide, i, seg, Delivery.PROOF);
           break;
         }
       }
@@ -237,24 +236,19 @@ export class Deliveries {
     if (!finOnly) return;
     // After its own FIN, snd has no other reading of one more sequence number;
     // with a FIN of its own in the same segment, a byte of data would read the same.
-    this.inferFin(conn, snd, rcv, seg, snd.finSent);
+    this.inferFin(conn, rcvSide, seg, snd.finSent);
   }
 
   /**
-   * `rcv` sent a FIN the capture missed, which `snd` acknowledges with `at`:
-   * `rcv` closed (inferred), after it got what `snd` had sent (what of it
-   * still waits arrived); `snd` received that FIN, and an active closer got
-   * the acknowledgement of its own.
+   * `rcvSide` sent a FIN the capture missed, which its peer acknowledges
+   * with `seg`: it closed (inferred), after it got what the peer had sent
+   * (what of it still waits arrived); the peer received that FIN, and an
+   * active closer got the acknowledgement of its own.
    */
-  private inferFin(
-    conn: Connection,
-    snd: Endpoint,
-    rcv: Endpoint,
-    seg: When & { ack: number },
-    proven: boolean,
-  ): void {
-    const rcvSide: Side = rcv === conn.client ? CLIENT : SERVER;
+  private inferFin(conn: Connection, rcvSide: Side, seg: When & { ack: number }, proven: boolean): void {
+    const rcv = conn.endpoint(rcvSide);
     const sndSide = (1 - rcvSide) as Side;
+    const snd = conn.endpoint(sndSide);
     this.deliverAll(conn, rcvSide, seg, true);
     rcv.finSent = true;
     rcv.finSeq = seqAdd(seg.ack, -1);
@@ -506,7 +500,7 @@ export class Deliveries {
     const snd = conn.endpoint(1 - side);
     if (snd.state !== State.ESTABLISHED && snd.state !== State.FIN_WAIT_2) return;
     const at = { ts: ev.ackOneTs, frame: ev.ackOneFrame, ack: ev.ackOne };
-    this.inferFin(conn, snd, rcv, at, false);
+    this.inferFin(conn, side, at, false);
     // That acknowledgement reached it (nothing says otherwise): its FIN was acknowledged.
     if (!rcv.finAcked) {
       rcv.finAcked = true;
@@ -531,13 +525,10 @@ export class Deliveries {
    * timeouts (Linux: the round trip plus 200 ms at least) when the round trip
    * is known, else `finSilence`.
    */
-  private finWait(conn: Connection, snd: Endpoint): number {
+  private finWait(conn: Connection): number {
     let rtt = conn.rttToServer + conn.rttToClient;
-    if (rtt === 0) {
-      // One-way: the bound from the seen endpoint's answers.
-      const peer = snd === conn.client ? conn.server : conn.client;
-      rtt = Math.max(snd.ev?.rttBound ?? 0, peer.ev?.rttBound ?? 0);
-    }
+    // One-way: the bound from the seen endpoint's answers (kept on the unseen one).
+    if (rtt === 0) rtt = Math.max(conn.client.ev?.rttBound ?? 0, conn.server.ev?.rttBound ?? 0);
     return rtt > 0 ? Math.min(this.opts.finSilence, 2 * (rtt + 0.2)) : this.opts.finSilence;
   }
 
@@ -556,7 +547,7 @@ export class Deliveries {
     for (let i = 0; i < q.length; i++) {
       const p = q[i]!;
       if ((p.flags & FIN) === 0) continue;
-      if (snd.lastFinTs > p.ts || end - p.ts < this.finWait(conn, snd) || snd.rstSent) return;
+      if (snd.lastFinTs > p.ts || end - p.ts < this.finWait(conn) || snd.rstSent) return;
       // Heard from after the FIN without acknowledging it (a hole before it):
       // the capture shows the FIN did not arrive in order, nothing was missed.
       if (rcv.lastSeen > p.ts && rcv.ackKnown && seqLt(rcv.lastAck, p.proof)) return;

@@ -253,12 +253,7 @@ export class StateMachine {
         if (!rcv.synSent && rcv.state === State.CLOSED) {
           // A SYN-ACK whose SYN was not captured: its receiver must have sent
           // that SYN (ISN = ack - 1, known since the SYN-ACK was captured).
-          if (!rcv.hasIsn) {
-            rcv.isn = seqAdd(p.ack, -1);
-            rcv.hasIsn = true;
-            rcv.sndNxt = p.ack;
-            rcv.seqKnown = true;
-          }
+          if (!rcv.hasIsn) rcv.isnFromAck(p.ack);
           rcv.synSent = true;
           this.step(conn, side, Ev.SND_SYN, when, 'sent SYN (not captured; inferred from the SYN-ACK)', true);
         }

@@ -34,7 +34,7 @@ import {
   type SegInfo,
 } from './classify.js';
 import { Deliveries } from './delivery.js';
-import { FlowTable, hashAddr6 } from './flow-table.js';
+import { FlowTable, hostHash } from './flow-table.js';
 import { seqAdd, seqDiff, seqGe, seqGt } from './seq.js';
 import { type Schedule, StateMachine, type When } from './state-machine.js';
 import { isTerminal, State } from '../model/states.js';
@@ -557,7 +557,7 @@ export class Tracker {
     if (snd.ttl < 0) snd.ttl = seg.ttl;
 
     classifySent(conn, side, seg, info, this.opts.oooThreshold);
-    if (!rst && classifyAck(conn, snd, rcv, seg, info)) this.deliveries.ackedUncaptured(conn, snd, rcv, seg);
+    if (!rst && classifyAck(conn, snd, rcv, seg, info)) this.deliveries.ackedUncaptured(conn, rcvSide, seg);
 
     // --- silence: retransmissions the peer never answers ---
     rcv.unansweredRtx = 0;
@@ -601,8 +601,7 @@ export class Tracker {
     if (rst) info.rstAcceptable = this.sm.reset(conn, side, seg);
     else {
       if ((f & (SYN | ACK)) === (SYN | ACK)) {
-        const h = conn.ipVersion === 4 ? snd.addr4 : hashAddr6(snd.addr6!);
-        this.listeners.add((Math.imul(h, 31) + snd.port) | 0);
+        this.listeners.add((Math.imul(hostHash(snd, conn.ipVersion), 31) + snd.port) | 0);
       }
       this.sm.sent(conn, side, seg);
       if (fin && !snd.finSent) {
