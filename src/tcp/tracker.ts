@@ -29,6 +29,7 @@ import {
   classifySent,
   isCopy,
   judgeVantage,
+  noteLinkDir,
   newSegInfo,
   resetInfo,
   type SegInfo,
@@ -246,6 +247,8 @@ export class Tracker {
    */
   private isDuplicate(conn: Connection, side: Side, seg: Segment): boolean {
     if (!isCopy(conn.endpoint(side), seg)) return false;
+    // A router's `-i any` records a forwarded packet coming in and going out.
+    if (seg.linkDir !== 0) noteLinkDir(conn, side, seg);
     conn.duplicates++;
     this.duplicates++;
     conn.endpoint(side).packets++;
@@ -555,6 +558,7 @@ export class Tracker {
     snd.lastSeen = t;
     if (len > 0) snd.dataSegments++;
     if (snd.ttl < 0) snd.ttl = seg.ttl;
+    if (seg.linkDir !== 0) noteLinkDir(conn, side, seg);
 
     classifySent(conn, side, seg, info, this.opts.oooThreshold);
     if (!rst && classifyAck(conn, snd, rcv, seg, info)) this.deliveries.ackedUncaptured(conn, rcvSide, seg);
