@@ -853,6 +853,26 @@ export class Connection {
     this.trN++;
   }
 
+  /**
+   * Forget the state changes recorded for `side`: what the capture showed
+   * later proves the endpoint never made them (a server that answered with a
+   * SYN cookie kept no socket, so it never was in SYN_RECEIVED).
+   */
+  retractTransitions(side: Side): void {
+    const d = this.trD;
+    if (d === null) return;
+    const end = this.trO + this.trN * TR_WORDS;
+    let w = this.trO;
+    for (let r = this.trO; r < end; r += TR_WORDS) {
+      const packed = d[r + 1]!;
+      if (codeSide(packed % TR_CODE) === side) continue;
+      d[w] = d[r]!;
+      d[w + 1] = packed;
+      w += TR_WORDS;
+    }
+    this.trN = (w - this.trO) / TR_WORDS;
+  }
+
   private growTransitions(): void {
     const cap = this.trCap === 0 ? TR_FIRST : this.trCap * 2;
     const row = slabRow(cap * TR_WORDS);

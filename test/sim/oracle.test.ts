@@ -98,16 +98,6 @@ export const KNOWN_TRACKER_GAPS: Gap[] = [
     },
   },
   {
-    id: 'syn-received-ends-silently',
-    property: ['final-state', 'history'],
-    key: /^final-state \[[^\]]+\] server SYN_RECEIVED!=CLOSED$|^history \[[^\]]+\] server never CLOSED>SYN_RECEIVED$/,
-    wrong:
-      'a server that answered a SYN with a SYN cookie (queue full: no state kept, never retransmitted) is reported ' +
-      'CLOSED -> SYN_RECEIVED, and stays SYN_RECEIVED when no client retransmission shows the cookie (spoofed SYNs ' +
-      'never retry). (A SYN_RECEIVED whose tcp_synack_retries ran out is now CLOSED, inferred: Deliveries.gaveUp.)',
-    reproducer: { family: 'syn-flood: spoofed SYNs fill the SYN queue (SYN cookies beyond it)', at: 0 },
-  },
-  {
     id: 'vanished-host-final-states',
     property: ['final-state', 'history'],
     key: /^(final-state|history) \[host-gone\] /,
