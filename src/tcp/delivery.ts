@@ -55,6 +55,18 @@ export interface DeliveryOptions {
   finSilence: number;
 }
 
+/** The acknowledgement a segment carries, without its FIN (a FIN held back by a hole before it). */
+function ackOnly(seg: Segment): Received {
+  return {
+    ts: seg.ts,
+    frame: seg.frame,
+    flags: seg.flags & ~FIN,
+    seq: seg.seq,
+    ack: seg.ack,
+    payloadLen: seg.payloadLen,
+  };
+}
+
 /** Does acknowledgement number `ack` cover the SYN (or SYN-ACK) that `ep` sent? */
 function acksItsSyn(ep: Endpoint, ack: number): boolean {
   return ep.hasIsn && (ep.synAckSent || ep.synSent) && seqGe(ack, seqAdd(ep.isn, 1));
@@ -133,6 +145,15 @@ export class Deliveries {
     const ev = rcv.ev;
     if (conn.nearSide === rcvSide && (f & SYN) === 0 && (ev === null || ev.pending.length === 0)) {
       this.markQueued(rcv, seg);
+      if ((f & FIN) !== 0 && snd.ev !== null && snd.ev.hole && seqGt(seg.seq, snd.ev.holeStart)) {
+        // A FIN behind a hole (bytes before it never captured): its receiver
+        // takes the acknowledgement at once but queues the FIN out of order
+        // until the missing bytes come (RFC 9293 3.10.7.4, eighth step: a FIN
+        // is processed only in sequence). The FIN waits for its ACK.
+        this.sm.received(conn, rcvSide, ackOnly(seg), seg, false, true);
+        this.defer(conn, rcvSide, seg);
+        return;
+      }
       this.sm.received(conn, rcvSide, seg, seg, false, true);
       return;
     }

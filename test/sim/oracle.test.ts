@@ -134,29 +134,6 @@ export const KNOWN_TRACKER_GAPS: Gap[] = [
     },
   },
   {
-    id: 'fin-after-hole-taken-as-received',
-    property: ['final-state', 'history'],
-    key: /^final-state \[[^\]]+\] client TIME_WAIT!=FIN_WAIT_2$|^history \[[^\]]+\] client never FIN_WAIT_2>TIME_WAIT$/,
-    wrong:
-      "a FIN that follows a data segment lost on the path (a hole in the sequence space, the receiver's ACK stays below " +
-      'it) is taken as received: the client is reported TIME_WAIT, seen, while it waits in FIN_WAIT_2 for the missing byte',
-    reproducer: {
-      scenario: () =>
-        rp(
-          [
-            listen(),
-            connect(0.1),
-            { t: 0, op: 'close-on-eof', sock: 's0', after: 0 },
-            { t: 1, op: 'shutdown', sock: 'c' },
-            { t: 1.005, op: 'send', sock: 's0', bytes: 1 },
-          ],
-          1.5,
-          { drops: [{ from: B, what: 'DATA', nth: 1, where: 'before' }] },
-          { at: 0 },
-        ),
-    },
-  },
-  {
     // After the more specific path-loss entries above.
     id: 'path-loss-states',
     property: ['final-state', 'history', 'since'],
