@@ -185,9 +185,13 @@ export class Tracker {
     if (conn === null) {
       conn = this.open(seg, hash, srcH, dstH, null);
       side = conn.firstSender;
-    } else if ((seg.flags & (SYN | ACK | RST)) === SYN && this.isNewIncarnation(conn, side, seg)) {
+    } else if (
+      (seg.flags & (SYN | RST)) === SYN &&
+      ((seg.flags & ACK) === 0 ? this.isNewIncarnation(conn, side, seg) : this.isNewSynAck(conn, side, seg))
+    ) {
       // Port reuse. A SYN on a 4-tuple whose connection is over (or whose
-      // handshake never completed, with a new ISN) starts a new connection.
+      // handshake never completed, with a new ISN) starts a new connection;
+      // so does a SYN-ACK with a new ISN (its SYN not captured).
       const old = conn;
       this.endUncaptured(old, seg);
       conn = this.open(seg, hash, srcH, dstH, { old, prev });
@@ -507,6 +511,22 @@ export class Tracker {
       return !snd.hasIsn || seg.seq !== snd.isn;
     }
     return false;
+  }
+
+  /**
+   * Does a SYN-ACK on an existing 4-tuple start a new connection (its SYN
+   * not captured)? Once the connection was established (or picked up
+   * mid-stream), a SYN-ACK with a new ISN that does not answer the peer's
+   * SYN belongs to none of its segments: a live endpoint resends its own
+   * SYN-ACK with its ISN, and answers a SYN in ESTABLISHED with an ACK
+   * (RFC 5961 4). The earlier connection's end was not captured.
+   */
+  private isNewSynAck(conn: Connection, side: Side, seg: Segment): boolean {
+    if (conn.establishedTs === 0 && !conn.midstream) return false;
+    const snd = conn.endpoint(side);
+    const peer = conn.endpoint(1 - side);
+    if (snd.hasIsn && seg.seq === snd.isn) return false;
+    return !(peer.hasIsn && seg.ack === seqAdd(peer.isn, 1));
   }
 
   /**

@@ -263,16 +263,6 @@ export const KNOWN_TRACKER_GAPS: Gap[] = [
       }),
     },
   },
-  {
-    id: 'capture-gaps-raise-close-wait-stuck',
-    property: 'absence',
-    key: /^absence \[[^\]]+\] frames removed \+/,
-    wrong:
-      'frames missing from the capture can add close-wait-stuck where the FIN that ended CLOSE_WAIT was not ' +
-      'captured and nothing else of the connection shows the gap (issue 19 item 6; seen with SIM_SEED=1450165791)',
-    // The fourth random script of that seed.
-    reproducer: { scenario: () => fc.sample(scenarioArb, { seed: 1450165791, numRuns: 4 })[3]! },
-  },
 ];
 
 function reproducerOf(g: Gap): { sc: Scenario; settings?: Partial<Settings>; family?: Family } {
