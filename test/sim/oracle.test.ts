@@ -155,34 +155,6 @@ export const KNOWN_TRACKER_GAPS: Gap[] = [
     },
   },
   {
-    id: 'simultaneous-open-then-close',
-    property: ['final-state', 'history'],
-    key: /^final-state \[[^\]]+\] (client|server) CLOSED!=(FIN_WAIT_1|CLOSING|TIME_WAIT)$|^history \[[^\]]+\] (client|server) never (ESTABLISHED>CLOSE_WAIT|CLOSE_WAIT>LAST_ACK|LAST_ACK>CLOSED)$/,
-    wrong:
-      "crossing FINs after a simultaneous open: the server's FIN acknowledges only up to the client's FIN (ack = that " +
-      "FIN's sequence number), so it was sent before the client's FIN arrived; the report still takes the client's FIN " +
-      'as received at capture time and runs the server through CLOSE_WAIT -> LAST_ACK -> CLOSED (seen) instead of ' +
-      'FIN_WAIT_1 -> CLOSING -> TIME_WAIT',
-    reproducer: {
-      // Found by the random runs (seed 13), shrunk by fast-check.
-      scenario: () => ({
-        name: 'random',
-        a: [A],
-        b: [B],
-        path: { delayAB: 0.001, delayBA: 0.0002, loss: 0, dup: 0, reorder: 0, reorderDelay: 0, drops: [] },
-        capture: { at: 0, dir: 'both', loss: 0, twice: false },
-        actions: [
-          { t: 0, op: 'connect', sock: 's0', host: B, port: 80, to: A, toPort: 40000, opts: {} },
-          { t: 0, op: 'connect', sock: 'c', host: A, port: 40000, to: B, toPort: 80, opts: {}, isn: 100000 },
-          { t: 0.201, op: 'shutdown', sock: 'c' },
-          { t: 0.202, op: 'shutdown', sock: 's0' },
-        ],
-        until: 1.202,
-        seed: 1,
-      }),
-    },
-  },
-  {
     id: 'one-way-capture-final-states',
     property: ['final-state', 'history', 'since'],
     key: /^(final-state|history|since) \[one-way\] /,

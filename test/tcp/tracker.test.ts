@@ -230,6 +230,34 @@ describe('simultaneous open (RFC 9293 figure 7)', () => {
     ]);
     expectLegal(w);
   });
+
+  it('gives no vantage point from its timing, and crossing FINs then run both sides through CLOSING', () => {
+    // The simulator oracle's case (formerly the gap simultaneous-open-then-close):
+    // captured next to the client, the server 1 ms away. The client's first FIN
+    // "acknowledges" the server's SYN as a final ACK would; read as one, the
+    // timing put the capture point next to the server, and the client's FIN was
+    // taken as received at once.
+    const w = new Wire({}, 5000, 6000);
+    w.c('S', 0, { dt: 0 });
+    w.s('S', 0, { dt: 0.0002 });
+    w.c('S.', 0, { dt: 0 });
+    w.s('S.', 0, { dt: 0.001 });
+    w.c('F.', 0, { dt: 0.2 });
+    w.s('F.', 0, { dt: 0.0012, ack: 1001 }); // sent before the client's FIN arrived
+    w.s('.', 0, { dt: 0 });
+    w.c('.', 0, { dt: 0 });
+    expect(w.conn.vantage).toBe(Vantage.UNKNOWN);
+    w.settle();
+    expect(w.timeline().filter((x) => x.startsWith('server'))).toEqual([
+      'server:CLOSED>SYN_SENT',
+      'server:SYN_SENT>SYN_RECEIVED',
+      'server:SYN_RECEIVED>ESTABLISHED',
+      'server:ESTABLISHED>FIN_WAIT_1',
+      'server:FIN_WAIT_1>CLOSING',
+      'server:CLOSING>TIME_WAIT',
+    ]);
+    expectLegal(w);
+  });
 });
 
 describe('close', () => {
