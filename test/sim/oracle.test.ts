@@ -78,27 +78,6 @@ interface Gap {
  */
 export const KNOWN_TRACKER_GAPS: Gap[] = [
   {
-    id: 'rst-from-syn-sent-closes-the-sender',
-    property: ['final-state', 'history'],
-    key: /^final-state \[(clean-path|reorder|path-dup|path-loss)\] client CLOSED!=SYN_SENT$|^history \[[^\]]+\] client (early|never) SYN_SENT>CLOSED$/,
-    wrong:
-      'a RST sent by a SYN_SENT client in answer to an unacceptable ACK (RFC 9293 3.10.7.3; here the ACK a TIME_WAIT server ' +
-      'sends to a SYN with a lower ISN) is taken as closing the client; the client stays SYN_SENT and retries its SYN',
-    reproducer: {
-      scenario: () =>
-        rp(
-          [
-            listen(),
-            connect(0.1, 'c', 40000, undefined, 1_000_000),
-            { t: 0, op: 'close-on-eof', sock: 'c', after: 0.001 },
-            { t: 0.5, op: 'close', sock: 's0' },
-            connect(3, 'c2', 40000, undefined, 1000),
-          ],
-          3.5,
-        ),
-    },
-  },
-  {
     id: 'vanished-host-final-states',
     property: ['final-state', 'history'],
     key: /^(final-state|history) \[host-gone\] /,

@@ -677,6 +677,27 @@ describe('port reuse and incarnations', () => {
     expectLegal(w);
   });
 
+  it('a RST answering an ACK that missed the SYN leaves the client in SYN_SENT (RFC 9293 3.10.7.3)', () => {
+    // A new SYN (lower ISN) meets the server's TIME_WAIT, which answers with an
+    // ACK of the old connection; the client answers that with <SEQ=SEG.ACK><CTL=RST>
+    // and resends its SYN a second later (the simulator oracle's case).
+    const w = new Wire();
+    w.c('S');
+    w.s('.', 0, { ack: 777_777 });
+    w.c('R', 0, { seq: 777_777 });
+    expect(w.states()[0]).toBe('SYN_SENT');
+    expect(w.timeline()).toEqual(['client:CLOSED>SYN_SENT']);
+    w.c('S', 0, { dt: 1 });
+    expect(w.states()[0]).toBe('SYN_SENT');
+  });
+
+  it('a RST from SYN_SENT that answers nothing (its own abort) closes it', () => {
+    const w = new Wire();
+    w.c('S');
+    w.c('R', 0, { seq: 1001 });
+    expect(w.states()[0]).toBe('CLOSED');
+  });
+
   it('a SYN-ACK resent with its own ISN, or answering the SYN, stays in its connection', () => {
     const w = new Wire();
     handshake(w);
