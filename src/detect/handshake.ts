@@ -12,7 +12,7 @@ import type { AnomalyReport } from '../model/report.js';
 import type { SegInfo } from '../tcp/classify.js';
 import { CLIENT, type Connection, SIDE_NAMES, type Side, type TransitionRecord } from '../tcp/connection.js';
 import { hostHash } from '../tcp/flow-table.js';
-import { seqGe } from '../tcp/seq.js';
+import { seqAdd, seqGe } from '../tcp/seq.js';
 import { State } from '../model/states.js';
 import {
   Deadlines,
@@ -26,6 +26,14 @@ import {
   NONE_OPEN,
   sideOf,
 } from './context.js';
+
+/** Does a segment from the server answer the client's SYN: a RST, or an acknowledgement of the SYN? */
+function answersSyn(conn: Connection, seg: Segment): boolean {
+  const f = seg.flags;
+  if ((f & TcpFlag.RST) !== 0) return true;
+  const c = conn.client;
+  return (f & TcpFlag.ACK) !== 0 && c.hasIsn && seg.ack === seqAdd(c.isn, 1);
+}
 
 export class HandshakeDetectors implements DetectorFamily {
   readonly kinds = [
@@ -57,6 +65,10 @@ export class HandshakeDetectors implements DetectorFamily {
         {},
       );
     }
+    // The server answered the SYN after syn-no-synack was raised (its SYN-ACK
+    // may still be on its way to the client): the diagnosis was wrong.
+    if (side !== CLIENT && conn.anomalies.length > 0 && answersSyn(conn, seg))
+      this.answered(conn, CLIENT, 'syn-no-synack');
     if ((f & TcpFlag.SYN) === 0) return;
     if ((f & TcpFlag.ACK) === 0) {
       // Absence waits for its threshold (SPEC.md "Evidence"): a SYN resent
@@ -87,7 +99,7 @@ export class HandshakeDetectors implements DetectorFamily {
       rec.from === State.SYN_SENT &&
       (rec.to !== State.CLOSED || conn.server.rstSent)
     )
-      this.answered(conn);
+      this.answered(conn, CLIENT, 'syn-no-synack');
     // A handshake that completed only after a SYN or SYN-ACK was resent.
     if (
       rec.side === CLIENT &&
@@ -178,12 +190,13 @@ export class HandshakeDetectors implements DetectorFamily {
     }
   }
 
-  /** The client's SYN got its answer: a syn-no-synack raised on the wait leaves the report. */
-  private answered(conn: Connection): void {
-    if (!this.x.fired(conn, CLIENT, 'syn-no-synack')) return;
+  /** A handshake step got its answer: the diagnosis `kind` raised on the wait for it leaves the report. */
+  private answered(conn: Connection, side: Side, kind: 'syn-no-synack'): void {
+    if (!this.x.fired(conn, side, kind)) return;
     const open = detOf(conn)?.open ?? NONE_OPEN;
+    const endpoint = SIDE_NAMES[side];
     for (let i = 0; i < open.length; i++) {
-      if (open[i]!.kind === 'syn-no-synack') {
+      if (open[i]!.kind === kind && open[i]!.endpoint === endpoint) {
         this.x.retract(conn, open[i]!);
         return;
       }

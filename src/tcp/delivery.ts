@@ -334,6 +334,9 @@ export class Deliveries {
    *   SYN or SYN-ACK: conclude(), after the detectors.)
    */
   finish(conn: Connection, end: number): void {
+    // A side the capture never saw (one-way): its state rests on the other
+    // side's ACKs at best (issue 19 item 7).
+    if (conn.oneWay) conn.endpoint(conn.client.packets === 0 ? CLIENT : SERVER).stateInferred = true;
     this.oneWayFin(conn, CLIENT);
     this.oneWayFin(conn, SERVER);
     this.finSilence(conn, CLIENT, end);
