@@ -47,7 +47,7 @@ import type {
 import { writeConnectionJson } from './report/connection-json.js';
 import { LadderRecorder, type LadderSelection } from './engine/ladder-recorder.js';
 import { TextInputs } from './engine/text-input.js';
-import { collectIfLarge, ConnectionCap } from './engine/connection-cap.js';
+import { ConnectionCap } from './engine/connection-cap.js';
 import { ConnectionStore, settled } from './engine/connection-store.js';
 import { roundDetails } from './report/format.js';
 import { JsonBytes } from './report/json-bytes.js';
@@ -316,8 +316,6 @@ export class Analysis implements TrackerObserver {
       this.tracker.conns = held;
       this.tracker.forget(gone);
       this.detectors.forget(gone);
-      // V8 lets its heap grow to a few times what is alive before collecting it in full.
-      collectIfLarge(STORE_RSS);
     }
     this.storeAt = held.length + Math.max(this.opts.storeEnded!, Math.ceil(held.length / 4));
   }
@@ -571,9 +569,6 @@ export class Analysis implements TrackerObserver {
     return { report, ladder, stats, ...extra };
   }
 }
-
-/** Resident memory above which a spill asks for a full collection (issue 22: 200 MB at 10 M packets). */
-const STORE_RSS = 150 * 1024 * 1024;
 
 function isPathList(x: unknown): x is string | string[] {
   return typeof x === 'string' || Array.isArray(x);

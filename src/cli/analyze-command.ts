@@ -75,11 +75,31 @@ export async function analyzeCommand(
     io.signals.off('SIGTERM', onTerm);
     release();
   };
+  // Timers run before the event loop reads the signals caught meanwhile: a
+  // second signal caught while a long step kept the loop busy past the grace
+  // is still unread when the grace's timer fires, and removing the handlers
+  // then drops it (the process went on to its report and exited 0: 1 run in
+  // 13 under load). So the handlers go from setImmediate, after a poll for
+  // signals, once a whole turn of the loop took under SETTLE_TURN ms (nothing
+  // long ran since that poll); after SETTLE_MAX ms of busy turns, anyway.
+  const settle = () => {
+    const since = performance.now();
+    let last = since;
+    const turn = () => {
+      const now = performance.now();
+      if (now - last < SETTLE_TURN || now - since > SETTLE_MAX) detach();
+      else {
+        last = now;
+        setImmediate(turn);
+      }
+    };
+    setImmediate(turn);
+  };
   const onSignal = (sig: 'SIGINT' | 'SIGTERM') => {
     if (!signalled) {
       signalled = true;
       ac.abort();
-      setTimeout(detach, SIGNAL_GRACE);
+      setTimeout(settle, SIGNAL_GRACE);
       return;
     }
     detach();
@@ -411,6 +431,10 @@ function happeningNow(t: number): boolean {
 
 /** How long the handlers of a first signal stay, in ms (see analyzeCommand). */
 const SIGNAL_GRACE = 200;
+/** A turn of the event loop this short (ms) ran nothing long since its poll for signals (settle). */
+const SETTLE_TURN = 10;
+/** The most the handlers wait for such a turn after the grace, in ms. */
+const SETTLE_MAX = 1000;
 
 /** The default --max-connections for a stream input (see analyzeCommand). */
 export const STREAM_MAX_CONNECTIONS = 30_000;

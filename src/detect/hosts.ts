@@ -23,7 +23,13 @@ import { type DetectContext, type DetectorFamily, endpointName } from './context
 
 interface HostCount {
   host: string;
+  /** Its key in its map (hostKey). */
+  key: string | number;
   current: number;
+  /** Of `current`, TIME_WAIT endpoints of summarised connections (counted down by tick()). */
+  gone: number;
+  /** The expiry buckets (HostDetectors.twBuckets) that hold some of `gone`. */
+  goneIn: number[] | null;
   peak: number;
   peakT: number;
   peakFrame: number;
@@ -54,6 +60,11 @@ function dropIfIdle(map: Map<string | number, HostCount>, key: string | number, 
   return true;
 }
 
+/** Expiry buckets of summarised TIME_WAIT endpoints over 2 MSL (HostDetectors.twBuckets). */
+const TW_BUCKETS = 1000;
+/** The fewest hosts of summarised TIME_WAIT endpoints kept (HostDetectors.twCap). */
+const TW_HOSTS_MIN = 256;
+
 export class HostDetectors implements DetectorFamily {
   readonly kinds = ['time-wait-storm', 'syn-flood', 'port-reuse-time-wait'] as const;
   /** Keyed by the IPv4 address as a number (by its text for IPv6): no string per transition. */
@@ -61,13 +72,32 @@ export class HostDetectors implements DetectorFamily {
   /** Keyed by address and port (a number for IPv4). */
   private readonly synFloodHosts = new Map<string | number, HostCount>();
   /**
-   * TIME_WAIT endpoints of forgotten (summarised) connections: when each
-   * would have left TIME_WAIT, and its host's key in timeWaitHosts. The
-   * tracker no longer times them; their hosts' counts go down here.
+   * TIME_WAIT endpoints of forgotten (summarised) connections, which the
+   * tracker no longer times: their hosts' counts go down here when they would
+   * have left TIME_WAIT. Counted per host in buckets of expiry time, a
+   * thousandth of 2 MSL wide (60 ms by default), not one entry per endpoint (a
+   * stream of 100,000 short connections a second would hold 6 M of them): a
+   * bucket's endpoints leave together at the latest expiry in it, so one may
+   * count up to a bucket's width late, never early. Bucket index -> host -> endpoints.
    */
-  private twGoneAt: number[] = [];
-  private twGoneKey: (string | number)[] = [];
-  private twGoneHead = 0;
+  private readonly twBuckets = new Map<number, Map<HostCount, number>>();
+  /** The latest expiry in each bucket: when it is due. */
+  private readonly twDue = new Map<number, number>();
+  /** The buckets' indices, in ascending order (at most ~1,000: 2 MSL of them ahead of now). */
+  private twOrder: number[] = [];
+  /** Hosts with summarised TIME_WAIT endpoints (gone > 0). */
+  private twGoneHosts = 0;
+  /**
+   * How many hosts whose TIME_WAIT endpoints are all of summarised
+   * connections are kept: a tenth of --max-connections, the number of
+   * connections a compaction summarises at once (the largest `forget` so
+   * far), and at least TW_HOSTS_MIN. Beyond, those with the fewest are
+   * forgotten (twForgotten): their counts restart from 0 if they come back,
+   * short by at most twForgotten.max (a storm host keeps endpoints in the flow table and is not one of them).
+   */
+  private twCap = TW_HOSTS_MIN;
+  /** What was forgotten so (hosts, endpoints, the most of one host). */
+  readonly twForgotten = { hosts: 0, endpoints: 0, max: 0 };
   /** The moment of a segment, for hostCount (reused). */
   private readonly segAt = { t: 0, frame: 0 };
 
@@ -134,45 +164,92 @@ export class HostDetectors implements DetectorFamily {
 
   /** TIME_WAIT endpoints of forgotten connections leave their host's count when they would have expired. */
   tick(now: number): void {
-    while (this.twGoneHead < this.twGoneAt.length && this.twGoneAt[this.twGoneHead]! <= now) {
-      const key = this.twGoneKey[this.twGoneHead++]!;
-      const h = this.timeWaitHosts.get(key);
-      if (h) {
-        h.current--;
-        dropIfIdle(this.timeWaitHosts, key, h);
+    const order = this.twOrder;
+    let i = 0;
+    while (i < order.length && this.twDue.get(order[i]!)! <= now) {
+      const b = order[i++]!;
+      for (const [h, n] of this.twBuckets.get(b)!) {
+        h.current -= n;
+        h.gone -= n;
+        const at = h.goneIn!.indexOf(b);
+        h.goneIn!.splice(at, 1);
+        if (h.gone === 0) {
+          h.goneIn = null;
+          this.twGoneHosts--;
+        }
+        dropIfIdle(this.timeWaitHosts, h.key, h);
       }
+      this.twBuckets.delete(b);
+      this.twDue.delete(b);
     }
+    if (i > 0) this.twOrder = order.slice(i);
   }
 
   get next(): number {
-    return this.twGoneHead < this.twGoneAt.length
-      ? this.twGoneAt[this.twGoneHead]!
-      : Number.POSITIVE_INFINITY;
+    return this.twOrder.length > 0 ? this.twDue.get(this.twOrder[0]!)! : Number.POSITIVE_INFINITY;
   }
 
   /** These connections were summarised: their TIME_WAIT endpoints are counted down here from now on. */
   forget(gone: ReadonlySet<Connection>): void {
+    if (gone.size > this.twCap) this.twCap = gone.size;
+    const twice = 2 * this.x.s.msl;
+    const width = Math.max(twice / TW_BUCKETS, 1e-6);
+    let added = false;
     for (const conn of gone) {
       for (const side of SIDES) {
         const ep = conn.endpoint(side);
         if (ep.state !== State.TIME_WAIT) continue;
-        const key = hostKey(ep, conn.ipVersion, false);
-        if (!this.timeWaitHosts.has(key)) continue;
-        this.twGoneAt.push(ep.timeWaitStart + 2 * this.x.s.msl);
-        this.twGoneKey.push(key);
+        const h = this.timeWaitHosts.get(hostKey(ep, conn.ipVersion, false));
+        if (h === undefined) continue;
+        const at = ep.timeWaitStart + twice;
+        const b = Math.ceil(at / width);
+        let bucket = this.twBuckets.get(b);
+        if (bucket === undefined) {
+          bucket = new Map();
+          this.twBuckets.set(b, bucket);
+          this.twDue.set(b, at);
+          added = true;
+        } else if (at > this.twDue.get(b)!) this.twDue.set(b, at);
+        const n = bucket.get(h);
+        bucket.set(h, (n ?? 0) + 1);
+        if (n === undefined) (h.goneIn ??= []).push(b);
+        if (h.gone++ === 0) this.twGoneHosts++;
       }
     }
-    // Summarised in creation order, not expiry order: keep the queue sorted.
-    if (this.twGoneHead > 0) {
-      this.twGoneAt = this.twGoneAt.slice(this.twGoneHead);
-      this.twGoneKey = this.twGoneKey.slice(this.twGoneHead);
-      this.twGoneHead = 0;
+    if (added) this.twOrder = [...this.twBuckets.keys()].sort((a, b) => a - b);
+    if (this.twGoneHosts > this.twCap) this.forgetHosts();
+    const next = this.next;
+    if (next < this.x.nextDeadline) this.x.nextDeadline = next;
+  }
+
+  /**
+   * Over twCap hosts with summarised TIME_WAIT endpoints: of those with no
+   * other (none in the flow table) and no anomaly, the ones with the fewest
+   * go, down to half the cap, so that this runs once per twCap/2 new hosts.
+   */
+  private forgetHosts(): void {
+    const only: HostCount[] = [];
+    for (const h of this.timeWaitHosts.values()) {
+      if (h.gone > 0 && h.current === h.gone && h.anomaly === null) only.push(h);
     }
-    const order = this.twGoneAt.map((_, i) => i).sort((a, b) => this.twGoneAt[a]! - this.twGoneAt[b]!);
-    this.twGoneAt = order.map((i) => this.twGoneAt[i]!);
-    this.twGoneKey = order.map((i) => this.twGoneKey[i]!);
-    const next = this.twGoneAt[0];
-    if (next !== undefined && next < this.x.nextDeadline) this.x.nextDeadline = next;
+    only.sort((a, b) => a.gone - b.gone);
+    const f = this.twForgotten;
+    for (let i = 0; i < only.length && this.twGoneHosts > this.twCap >>> 1; i++) {
+      const h = only[i]!;
+      for (const b of h.goneIn!) {
+        const bucket = this.twBuckets.get(b)!;
+        bucket.delete(h);
+        // An empty bucket stays until it is due (tick() finds it empty).
+      }
+      f.hosts++;
+      f.endpoints += h.gone;
+      if (h.gone > f.max) f.max = h.gone;
+      h.current = 0;
+      h.gone = 0;
+      h.goneIn = null;
+      this.twGoneHosts--;
+      this.timeWaitHosts.delete(h.key);
+    }
   }
 
   /** End of the capture: each host's anomaly reports its peak. */
@@ -206,7 +283,10 @@ export class HostDetectors implements DetectorFamily {
     if (!h) {
       h = {
         host: typeof key === 'string' ? key : hostText(ep, conn.ipVersion, flood),
+        key,
         current: 0,
+        gone: 0,
+        goneIn: null,
         peak: 0,
         peakT: t,
         peakFrame: frame,

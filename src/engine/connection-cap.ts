@@ -70,7 +70,6 @@ export class ConnectionCap {
       tracker.forget(drop);
       forget(drop);
     }
-    if (drop.size > 0) collectIfLarge();
     const n = tracker.conns.length;
     this.at = n > max ? n + Math.max(1, Math.ceil(max / 10)) : max;
   }
@@ -185,20 +184,4 @@ function tombstoneSide(t: Tombstone, conn: Connection): number {
   if (snd.port === cp && rcv.port === sp && snd.addrText === ct && rcv.addrText === st) return 0;
   if (snd.port === sp && rcv.port === cp && snd.addrText === st && rcv.addrText === ct) return 1;
   return -1;
-}
-
-/** Resident memory above which compaction asks for a full garbage collection (when it may). */
-const RSS_SOFT_LIMIT = 200 * 1024 * 1024;
-
-/**
- * On an endless stream every connection ends up garbage, and V8 lets the old
- * generation grow to a few times what is alive before it collects: 0.4 GB
- * resident for 50,000 live connections (issue 24). Compaction has just dropped
- * many connections: when resident memory is over the soft limit, a full
- * collection now (bin/tcptrace-ts runs node with --expose-gc; a library user
- * without it is not affected) brings it back to what is alive.
- */
-export function collectIfLarge(limit = RSS_SOFT_LIMIT): void {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (typeof gc === 'function' && process.memoryUsage.rss() > limit) gc();
 }
