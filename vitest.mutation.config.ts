@@ -25,6 +25,7 @@ export default defineConfig({
       'test/detect/summarised-time-wait.test.ts',
       'test/detect/ipv6-names.test.ts',
       'test/detect/host-count-bookkeeping.test.ts',
+      'test/detect/port-reuse-reversed.test.ts',
       'test/tcp/*.test.ts',
       'test/zeek/*.test.ts',
       'test/fixtures/kernel-truth.test.ts',
