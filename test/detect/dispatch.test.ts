@@ -132,3 +132,22 @@ describe('forget(): summarised connections raise nothing from their timers any m
     expect(unansweredSyn(true)).toEqual([]);
   });
 });
+
+describe('a connection that ends is judged then, not only at the end of the capture', () => {
+  it('20 data segments and 4 resent, then a RST: high-retransmission-rate raised at the RST, before finish()', () => {
+    const { w, det, kinds } = setup();
+    w.c('S', 0, at(w, T0));
+    w.s('S.', 0, at(w, T0 + EPS));
+    w.c('.', 0, at(w, T0 + 2 * EPS));
+    for (let i = 0; i < 20; i++) {
+      w.c('P.', 10, at(w, T0 + 1 + i));
+      w.s('.', 0, at(w, T0 + 1 + i + EPS));
+      if (i % 5 === 4) w.c('P.', 10, { ...at(w, T0 + 1.5 + i), seq: w.side[0].nxt - 10 });
+    }
+    expect(w.conn.client.retransmissions).toBe(4);
+    w.c('R.', 0, at(w, T0 + 30));
+    expect(w.states()).toEqual(['CLOSED', 'CLOSED']);
+    expect(kinds()).toContain('high-retransmission-rate');
+    expect(det.omitted).toBe(0);
+  });
+});
