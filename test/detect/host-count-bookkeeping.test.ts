@@ -192,3 +192,38 @@ describe('time-wait-storm: the queue of summarised TIME_WAIT endpoints', () => {
     expect(found.map((a) => [a.kind, a.t])).toEqual([['close-wait-stuck', deadline]]);
   });
 });
+
+describe('syn-flood: which SYN_RECEIVED counts', () => {
+  it('threshold 2: three servers that resend their SYN-ACK once ESTABLISHED (they sent data) are no flood', () => {
+    const { det, found, wire } = manyWires({ synFloodThreshold: 2 });
+    for (let i = 0; i < 3; i++) {
+      const w = wire(20000 + i, 80, 1000 + i);
+      w.c('S', 0, at(w, T0));
+      w.s('S.', 0, at(w, T0 + EPS));
+      w.c('.', 0, at(w, T0 + 2 * EPS));
+      w.s('P.', 10, at(w, T0 + 3 * EPS));
+      w.s('S.', 0, { ...at(w, T0 + 1), seq: 5000 });
+      expect(w.states()[1]).toBe('ESTABLISHED');
+    }
+    det.finish(T0 + 2, []);
+    expect(of(found, 'syn-flood')).toEqual([]);
+  });
+  it('threshold 2: three simultaneous opens whose client reached ESTABLISHED while the server is still in SYN_RECEIVED: a flood of 3', () => {
+    // The client leaving SYN_RECEIVED does not end the server's half-open handshake.
+    const { det, found, wire } = manyWires({ synFloodThreshold: 2 });
+    for (let i = 0; i < 3; i++) {
+      const w = wire(20000 + i, 80, 1000 + i);
+      w.c('S', 0, at(w, T0));
+      w.s('S', 0, at(w, T0 + EPS));
+      w.s('S.', 0, { ...at(w, T0 + 2 * EPS), seq: 5000 });
+      w.c('S.', 0, { ...at(w, T0 + 3 * EPS), seq: 1000 + i });
+      expect(w.timeline().slice(-2)).toEqual([
+        'client:SYN_SENT>SYN_RECEIVED',
+        'client:SYN_RECEIVED>ESTABLISHED',
+      ]);
+      expect(w.states()).toEqual(['ESTABLISHED', 'SYN_RECEIVED']);
+    }
+    det.finish(T0 + 1, []);
+    expect(of(found, 'syn-flood').map((a) => a.details!.peak)).toEqual([3]);
+  });
+});
