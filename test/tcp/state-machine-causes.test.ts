@@ -180,3 +180,31 @@ describe('RST acceptance toward CLOSED and TIME_WAIT', () => {
     expect(rstToServerTimeWait(0).states()[1]).toBe('CLOSED');
   });
 });
+
+describe('an active opener in SYN_RECEIVED (simultaneous open) that sends without SYN', () => {
+  /** Both sent a SYN; the server answered the client's with a SYN-ACK (SYN_SENT -> SYN_RECEIVED), then sends `flags`. */
+  function simultaneous(flags: string, len: number): string[] {
+    const w = new Wire();
+    w.c('S');
+    w.s('S');
+    w.s('S.', 0, { seq: 5000 });
+    expect(w.states()).toEqual(['SYN_SENT', 'SYN_RECEIVED']);
+    w.s(flags, len);
+    return w.timeline().slice(3);
+  }
+  it('a bare ACK: only an ESTABLISHED endpoint sends one', () => {
+    expect(simultaneous('.', 0)).toEqual(['server:SYN_RECEIVED>ESTABLISHED']);
+  });
+  it('data: only an ESTABLISHED endpoint sends it', () => {
+    expect(simultaneous('P.', 10)).toEqual(['server:SYN_RECEIVED>ESTABLISHED']);
+  });
+  it('a bare FIN: its application may close before the handshake completed, straight to FIN_WAIT_1', () => {
+    expect(simultaneous('F.', 0)).toEqual(['server:SYN_RECEIVED>FIN_WAIT_1']);
+  });
+  it('data with a FIN: through ESTABLISHED', () => {
+    expect(simultaneous('FP.', 10)).toEqual([
+      'server:SYN_RECEIVED>ESTABLISHED',
+      'server:ESTABLISHED>FIN_WAIT_1',
+    ]);
+  });
+});
