@@ -208,3 +208,58 @@ describe('an active opener in SYN_RECEIVED (simultaneous open) that sends withou
     ]);
   });
 });
+
+describe('events a correct TCP does not send in its state are counted (Tracker.unexpected)', () => {
+  it('a whole connection with repeated ACKs: none', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.');
+    w.c('.');
+    w.c('P.', 10);
+    w.s('.');
+    w.c('F.');
+    w.s('F.');
+    w.c('.');
+    w.c('.');
+    w.s('.');
+    expect(w.states()).toEqual(['TIME_WAIT', 'LAST_ACK']);
+    expect(w.tracker.unexpected).toBe(0);
+  });
+  it('a SYN-ACK resent by a server already in FIN_WAIT_1: one, and no state change', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.');
+    w.s('F.');
+    expect(w.tracker.unexpected).toBe(0);
+    w.s('S.', 0, { seq: 5000 });
+    expect(w.tracker.unexpected).toBe(1);
+    expect(w.states()).toEqual(['SYN_SENT', 'FIN_WAIT_1']);
+  });
+});
+
+describe('the final ACK of the handshake', () => {
+  it('an ACK of the server ISN itself (not ISN + 1) does not complete it: the server stays in SYN_RECEIVED', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.');
+    w.c('.', 0, { ack: 5000 });
+    expect(w.states()[1]).toBe('SYN_RECEIVED');
+  });
+});
+
+describe('the receipt of a RST', () => {
+  it('toward an endpoint the capture is not known to be next to: inferred', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.');
+    w.c('P.', 10);
+    w.s('.');
+    w.c('R.');
+    const last = w.conn.transitions.at(-1)!;
+    expect([w.timeline().at(-1), last.cause, last.inferred]).toEqual([
+      'server:ESTABLISHED>CLOSED',
+      'received RST',
+      true,
+    ]);
+  });
+});
