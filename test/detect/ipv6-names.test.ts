@@ -75,4 +75,21 @@ describe('IPv6 host counts', () => {
     const f = found.filter((a) => a.kind === 'time-wait-storm');
     expect(f.map((a) => [a.host, a.details!.peak])).toEqual([['2001:db8::1', 2]]);
   });
+  it('time-wait-storm with threshold 1: 2001:db8::1 and 2001:db8::3 in TIME_WAIT at once are two hosts of one each, no storm', () => {
+    const { det, found, wire } = manyWires({ timeWaitThreshold: 1 });
+    for (const host of [1, 3]) {
+      const w = wire(41000);
+      w.side[0].addr = [10, 0, 0, host];
+      ipv6(w);
+      w.c('S', 0, at(w, T0));
+      w.s('S.', 0, at(w, T0 + EPS));
+      w.c('.', 0, at(w, T0 + 2 * EPS));
+      w.c('F.', 0, at(w, T0 + 1));
+      w.s('F.', 0, at(w, T0 + 1 + EPS));
+      w.c('.', 0, at(w, T0 + 1 + 2 * EPS));
+      expect([w.conn.client.addrText, w.states()[0]]).toEqual([`2001:db8::${host}`, 'TIME_WAIT']);
+    }
+    det.finish(T0 + 10, []);
+    expect(found.filter((a) => a.kind === 'time-wait-storm')).toEqual([]);
+  });
 });
