@@ -26,6 +26,7 @@ export default defineConfig({
       'test/detect/ipv6-names.test.ts',
       'test/detect/host-count-bookkeeping.test.ts',
       'test/detect/port-reuse-reversed.test.ts',
+      'test/detect/withdrawn.test.ts',
       'test/tcp/*.test.ts',
       'test/zeek/*.test.ts',
       'test/fixtures/kernel-truth.test.ts',
