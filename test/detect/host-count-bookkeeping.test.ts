@@ -8,18 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { AnomalyReport } from '../../src/model/report.js';
 import type { Connection } from '../../src/tcp/connection.js';
 import type { Wire } from '../tcp/wire.js';
-import { at, EPS, manyWires, T0 } from './helpers.js';
-
-/** The client closes first at t0 + 1: in TIME_WAIT from t0 + 1 + 2 EPS (until t0 + 61 + 2 EPS, MSL 30 s). */
-function clientTimeWait(w: Wire, t0 = T0): Connection {
-  w.c('S', 0, at(w, t0));
-  w.s('S.', 0, at(w, t0 + EPS));
-  w.c('.', 0, at(w, t0 + 2 * EPS));
-  w.c('F.', 0, at(w, t0 + 1));
-  w.s('F.', 0, at(w, t0 + 1 + EPS));
-  w.c('.', 0, at(w, t0 + 1 + 2 * EPS));
-  return w.conn;
-}
+import { at, clientTimeWait, EPS, manyWires, summarise, T0 } from './helpers.js';
 
 /** The server closes first at t0 + 1: the server in TIME_WAIT from t0 + 1 + 2 EPS. */
 function serverTimeWait(w: Wire, t0 = T0): Connection {
@@ -31,12 +20,6 @@ function serverTimeWait(w: Wire, t0 = T0): Connection {
   w.s('.', 0, at(w, t0 + 1 + 2 * EPS));
   expect(w.states()[1]).toBe('TIME_WAIT');
   return w.conn;
-}
-
-function summarise(det: { forget(gone: ReadonlySet<Connection>): void }, ...pairs: [Wire, Connection][]) {
-  const gone = new Set(pairs.map(([, c]) => c));
-  for (const [w] of pairs) w.tracker.forget(gone);
-  det.forget(gone);
 }
 
 const of = (found: AnomalyReport[], kind: string) => found.filter((a) => a.kind === kind);

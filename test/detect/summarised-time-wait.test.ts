@@ -6,27 +6,7 @@
  * began), counted down by the detectors (src/detect/hosts.ts tick()).
  */
 import { describe, expect, it } from 'vitest';
-import type { Connection } from '../../src/tcp/connection.js';
-import type { Wire } from '../tcp/wire.js';
-import { at, EPS, manyWires, T0 } from './helpers.js';
-
-/** The client closes first at t0 + 1: it enters TIME_WAIT at t0 + 1 + 2 EPS (when it acknowledges the server's FIN). */
-function clientTimeWait(w: Wire, t0: number): Connection {
-  w.c('S', 0, at(w, t0));
-  w.s('S.', 0, at(w, t0 + EPS));
-  w.c('.', 0, at(w, t0 + 2 * EPS));
-  w.c('F.', 0, at(w, t0 + 1));
-  w.s('F.', 0, at(w, t0 + 1 + EPS));
-  w.c('.', 0, at(w, t0 + 1 + 2 * EPS));
-  return w.conn;
-}
-
-/** Summarises these connections of their wires, as the connection cap does. */
-function summarise(det: { forget(gone: ReadonlySet<Connection>): void }, ...pairs: [Wire, Connection][]) {
-  const gone = new Set(pairs.map(([, c]) => c));
-  for (const [w] of pairs) w.tracker.forget(gone);
-  det.forget(gone);
-}
+import { at, clientTimeWait, EPS, manyWires, summarise, T0 } from './helpers.js';
 
 const storms = (found: { kind: string; details?: Record<string, unknown> | undefined }[]) =>
   found.filter((a) => a.kind === 'time-wait-storm').map((a) => a.details!.peak);
