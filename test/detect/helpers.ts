@@ -6,6 +6,7 @@
 import { DEFAULT_SETTINGS, type Settings } from '../../src/config/settings.js';
 import { Detectors } from '../../src/detect/detectors.js';
 import type { AnomalyReport } from '../../src/model/report.js';
+import type { Connection } from '../../src/tcp/connection.js';
 import { Wire } from '../tcp/wire.js';
 
 export const EPS = 1 / 128;
@@ -55,4 +56,22 @@ export function manyWires(settings: Partial<Settings>): {
     found,
     wire: (cPort, sPort = 80, cIsn = 1000) => new Wire({}, cPort, sPort, cIsn, 5000, det),
   };
+}
+
+/** The client closes first at t0 + 1: in TIME_WAIT from t0 + 1 + 2 EPS (when it acknowledges the server's FIN). */
+export function clientTimeWait(w: Wire, t0 = T0): Connection {
+  w.c('S', 0, at(w, t0));
+  w.s('S.', 0, at(w, t0 + EPS));
+  w.c('.', 0, at(w, t0 + 2 * EPS));
+  w.c('F.', 0, at(w, t0 + 1));
+  w.s('F.', 0, at(w, t0 + 1 + EPS));
+  w.c('.', 0, at(w, t0 + 1 + 2 * EPS));
+  return w.conn;
+}
+
+/** Summarises these connections of their wires, as the connection cap does (Tracker.forget, then Detectors.forget). */
+export function summarise(det: Detectors, ...pairs: [Wire, Connection][]): void {
+  const gone = new Set(pairs.map(([, c]) => c));
+  for (const [w] of pairs) w.tracker.forget(gone);
+  det.forget(gone);
 }
