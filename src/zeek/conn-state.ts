@@ -37,7 +37,15 @@
  * MAX_OOO_BLOCKS out-of-order byte ranges per endpoint (for gap detection).
  */
 import { type Segment, TcpFlag } from '../decode/segment.js';
-import { slabRow, slabRowOf } from '../tcp/slab.js';
+import {
+  bit,
+  defineAccessors,
+  f64,
+  type LayoutFields,
+  newRow,
+  rare,
+  recordLayout,
+} from '../tcp/record-layout.js';
 
 /** Zeek's EndpointState values (init-bare.zeek TCP_INACTIVE .. TCP_RESET). */
 export const ZeekTcpState = {
@@ -214,21 +222,58 @@ function responderLetter(code: string): string {
   return l;
 }
 
-/** ZeekConn bits. */
-const C_ORIG_IS_A = 1;
-const C_PARTIAL = 2;
-const C_STARTED = 4;
-const C_ACTIVE = 8;
-const C_CLOSE_DEFERRED = 16;
-const C_DEFERRED_GEN_EVENT = 32;
-const C_REMOVED = 64;
+/**
+ * What a Zeek Endpoint keeps in its `bits`, its slab row and its row of
+ * rarer numbers (tcp/record-layout.ts); the accessors say what each means.
+ */
+export const ZEEK_ENDPOINT_LAYOUT = recordLayout('Zeek Endpoint', {
+  didClose: bit(),
+  /** HasDoneSomething(): a packet was seen from this endpoint. */
+  active: bit(),
+  skipDeliveries: bit(),
+  didEof: bit(),
+  /** Zeek's originator side. */
+  isOrig: bit(),
+  /** Zeek's int64 start_seq; always within uint32 here (Zeek's arithmetic is uint32). */
+  startSeq: f64(),
+  lastSeq: f64(),
+  /** Highest acknowledgement the peer sent for this endpoint's data. */
+  ackSeq: f64(),
+  // The wraps are read on every segment: their default (0) inline.
+  seqWraps: rare(),
+  ackWraps: rare(),
+  rxmtCnt: rare(),
+  rxmtThresh: rare(1),
+  win0Cnt: rare(),
+  win0Thresh: rare(1),
+  gapCnt: rare(),
+  gapThresh: rare(1),
+  chkCnt: rare(),
+  chkThresh: rare(1),
+});
 
-/** Endpoint bit: it is Zeek's originator. */
-const IS_ORIG = 16;
-/** Defaults of an Endpoint's rarer numbers: seqWraps, ackWraps, rxmtCnt, rxmtThresh, win0Cnt, win0Thresh, gapCnt, gapThresh, chkCnt, chkThresh. */
-const RARE_DEFAULTS = [0, 0, 0, 1, 0, 1, 0, 1, 0, 1];
+/** What a ZeekConn keeps in its `bits` and its slab row (network times, seconds). */
+export const ZEEK_CONN_LAYOUT = recordLayout('ZeekConn', {
+  /** Zeek's originator is A (false after an odd number of flips). */
+  origIsA: bit(true),
+  isPartial: bit(),
+  started: bit(),
+  isActive: bit(true),
+  closeDeferred: bit(),
+  deferredGenEvent: bit(),
+  removedFlag: bit(),
+  lastTime: f64(),
+  attemptAt: f64(Number.NaN),
+  deleteAt: f64(Number.NaN),
+  /** Time of the segment being processed. */
+  segTime: f64(),
+});
 
+// The layout's fields, typed; defineAccessors() below puts their accessors on the prototype.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+interface Endpoint extends LayoutFields<typeof ZEEK_ENDPOINT_LAYOUT.fields> {}
 /** One TCP endpoint (Zeek's TCP_Endpoint plus the reassembler's bookkeeping). */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 class Endpoint {
   state: number = INACTIVE;
   prevState: number = INACTIVE;
@@ -250,7 +295,7 @@ class Endpoint {
   private readonly o: number;
 
   /** Yes/no facts, one bit each (accessors below): a field per boolean costs 8 bytes. */
-  private bits = 0;
+  private bits = ZEEK_ENDPOINT_LAYOUT.initBits;
 
   /**
    * Rarer numbers (sequence wraps and the scaled-history counters of
@@ -261,154 +306,10 @@ class Endpoint {
   private co = 0;
 
   constructor(isOrig: boolean) {
-    if (isOrig) this.bits |= IS_ORIG;
-    const row = slabRow(3);
+    if (isOrig) this.isOrig = true;
+    const row = newRow(ZEEK_ENDPOINT_LAYOUT);
     this.d = row.d;
     this.o = row.o;
-  }
-  get didClose(): boolean {
-    return (this.bits & 1) !== 0;
-  }
-  set didClose(v: boolean) {
-    this.bits = v ? this.bits | 1 : this.bits & ~1;
-  }
-
-  /** HasDoneSomething(): a packet was seen from this endpoint. */
-  get active(): boolean {
-    return (this.bits & 2) !== 0;
-  }
-  set active(v: boolean) {
-    this.bits = v ? this.bits | 2 : this.bits & ~2;
-  }
-
-  get skipDeliveries(): boolean {
-    return (this.bits & 4) !== 0;
-  }
-  set skipDeliveries(v: boolean) {
-    this.bits = v ? this.bits | 4 : this.bits & ~4;
-  }
-
-  get didEof(): boolean {
-    return (this.bits & 8) !== 0;
-  }
-  set didEof(v: boolean) {
-    this.bits = v ? this.bits | 8 : this.bits & ~8;
-  }
-
-  /** Zeek's originator side. */
-  get isOrig(): boolean {
-    return (this.bits & IS_ORIG) !== 0;
-  }
-  set isOrig(v: boolean) {
-    this.bits = v ? this.bits | IS_ORIG : this.bits & ~IS_ORIG;
-  }
-
-  private rare(k: number): number {
-    return this.cd === null ? RARE_DEFAULTS[k]! : this.cd[this.co + k]!;
-  }
-
-  private setRare(k: number, v: number): void {
-    if (this.cd === null) {
-      if (v === RARE_DEFAULTS[k]) return;
-      const row = slabRowOf(RARE_DEFAULTS);
-      this.cd = row.d;
-      this.co = row.o;
-    }
-    this.cd[this.co + k] = v;
-  }
-
-  // The wraps are read on every segment: their default (0) inline.
-  get seqWraps(): number {
-    return this.cd === null ? 0 : this.cd[this.co]!;
-  }
-  set seqWraps(v: number) {
-    this.setRare(0, v);
-  }
-
-  get ackWraps(): number {
-    return this.cd === null ? 0 : this.cd[this.co + 1]!;
-  }
-  set ackWraps(v: number) {
-    this.setRare(1, v);
-  }
-
-  get rxmtCnt(): number {
-    return this.rare(2);
-  }
-  set rxmtCnt(v: number) {
-    this.setRare(2, v);
-  }
-
-  get rxmtThresh(): number {
-    return this.rare(3);
-  }
-  set rxmtThresh(v: number) {
-    this.setRare(3, v);
-  }
-
-  get win0Cnt(): number {
-    return this.rare(4);
-  }
-  set win0Cnt(v: number) {
-    this.setRare(4, v);
-  }
-
-  get win0Thresh(): number {
-    return this.rare(5);
-  }
-  set win0Thresh(v: number) {
-    this.setRare(5, v);
-  }
-
-  get gapCnt(): number {
-    return this.rare(6);
-  }
-  set gapCnt(v: number) {
-    this.setRare(6, v);
-  }
-
-  get gapThresh(): number {
-    return this.rare(7);
-  }
-  set gapThresh(v: number) {
-    this.setRare(7, v);
-  }
-
-  get chkCnt(): number {
-    return this.rare(8);
-  }
-  set chkCnt(v: number) {
-    this.setRare(8, v);
-  }
-
-  get chkThresh(): number {
-    return this.rare(9);
-  }
-  set chkThresh(v: number) {
-    this.setRare(9, v);
-  }
-
-  /** Zeek's int64 start_seq; always within uint32 here (Zeek's arithmetic is uint32). */
-  get startSeq(): number {
-    return this.d[this.o + 0]!;
-  }
-  set startSeq(v: number) {
-    this.d[this.o + 0] = v;
-  }
-
-  get lastSeq(): number {
-    return this.d[this.o + 1]!;
-  }
-  set lastSeq(v: number) {
-    this.d[this.o + 1] = v;
-  }
-
-  /** Highest acknowledgement the peer sent for this endpoint's data. */
-  get ackSeq(): number {
-    return this.d[this.o + 2]!;
-  }
-  set ackSeq(v: number) {
-    this.d[this.o + 2] = v;
   }
 
   setState(s: number, conn: ZeekConn): void {
@@ -473,6 +374,8 @@ class Endpoint {
   }
 }
 
+defineAccessors(Endpoint.prototype, ZEEK_ENDPOINT_LAYOUT);
+
 function isHandshake(s: number): boolean {
   return s === INACTIVE || s === SYN_SENT || s === SYN_ACK_SENT;
 }
@@ -500,6 +403,10 @@ function scaled(ep: Endpoint, which: 'rxmt' | 'win0' | 'gap' | 'chk'): boolean {
  * in capture order; read `history` and `connState()` at any time (Zeek computes
  * them when the connection is removed). Endpoint A is the first sender.
  */
+// The layout's fields, typed; defineAccessors() below puts their accessors on the prototype.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface ZeekConn extends LayoutFields<typeof ZEEK_CONN_LAYOUT.fields> {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class ZeekConn {
   private a: Endpoint;
   private b: Endpoint;
@@ -516,86 +423,16 @@ export class ZeekConn {
   private expireChains: number[] = NO_CHAINS;
 
   /** Yes/no facts, one bit each (accessors below): a field per boolean costs 8 bytes. */
-  private bits = C_ORIG_IS_A | C_ACTIVE;
-  /** Zeek's originator is A (false after an odd number of flips). */
-  private get origIsA(): boolean {
-    return (this.bits & C_ORIG_IS_A) !== 0;
-  }
-  private set origIsA(v: boolean) {
-    this.bits = v ? this.bits | C_ORIG_IS_A : this.bits & ~C_ORIG_IS_A;
-  }
-  private get isPartial(): boolean {
-    return (this.bits & C_PARTIAL) !== 0;
-  }
-  private set isPartial(v: boolean) {
-    this.bits = v ? this.bits | C_PARTIAL : this.bits & ~C_PARTIAL;
-  }
-  private get started(): boolean {
-    return (this.bits & C_STARTED) !== 0;
-  }
-  private set started(v: boolean) {
-    this.bits = v ? this.bits | C_STARTED : this.bits & ~C_STARTED;
-  }
-  private get isActive(): boolean {
-    return (this.bits & C_ACTIVE) !== 0;
-  }
-  private set isActive(v: boolean) {
-    this.bits = v ? this.bits | C_ACTIVE : this.bits & ~C_ACTIVE;
-  }
-  private get closeDeferred(): boolean {
-    return (this.bits & C_CLOSE_DEFERRED) !== 0;
-  }
-  private set closeDeferred(v: boolean) {
-    this.bits = v ? this.bits | C_CLOSE_DEFERRED : this.bits & ~C_CLOSE_DEFERRED;
-  }
-  private get deferredGenEvent(): boolean {
-    return (this.bits & C_DEFERRED_GEN_EVENT) !== 0;
-  }
-  private set deferredGenEvent(v: boolean) {
-    this.bits = v ? this.bits | C_DEFERRED_GEN_EVENT : this.bits & ~C_DEFERRED_GEN_EVENT;
-  }
-  private get removedFlag(): boolean {
-    return (this.bits & C_REMOVED) !== 0;
-  }
-  private set removedFlag(v: boolean) {
-    this.bits = v ? this.bits | C_REMOVED : this.bits & ~C_REMOVED;
-  }
+  private bits = ZEEK_CONN_LAYOUT.initBits;
 
   /** Network times (lastTime, attemptAt, deleteAt, segTime) in a shared slab row (tcp/slab.ts). */
   private readonly d: Float64Array;
   private readonly o: number;
-  private get lastTime(): number {
-    return this.d[this.o + 0]!;
-  }
-  private set lastTime(v: number) {
-    this.d[this.o + 0] = v;
-  }
-  private get attemptAt(): number {
-    return this.d[this.o + 1]!;
-  }
-  private set attemptAt(v: number) {
-    this.d[this.o + 1] = v;
-  }
-  private get deleteAt(): number {
-    return this.d[this.o + 2]!;
-  }
-  private set deleteAt(v: number) {
-    this.d[this.o + 2] = v;
-  }
-  /** Time of the segment being processed. */
-  private get segTime(): number {
-    return this.d[this.o + 3]!;
-  }
-  private set segTime(v: number) {
-    this.d[this.o + 3] = v;
-  }
 
   constructor(opts: ZeekOptions = {}) {
-    const row = slabRow(4);
+    const row = newRow(ZEEK_CONN_LAYOUT);
     this.d = row.d;
     this.o = row.o;
-    this.attemptAt = Number.NaN;
-    this.deleteAt = Number.NaN;
     this.likelyServerPorts = opts.likelyServerPorts ?? ZEEK_DEFAULT_LIKELY_SERVER_PORTS;
     // Shared unless overridden: a connection holds no copy of the defaults.
     this.timeouts = opts.timeouts ? { ...ZEEK_TIMEOUTS, ...opts.timeouts } : ZEEK_TIMEOUTS;
@@ -1269,6 +1106,8 @@ export class ZeekConn {
     }
   }
 }
+
+defineAccessors(ZeekConn.prototype, ZEEK_CONN_LAYOUT);
 
 function isClean(ep: Endpoint): boolean {
   return ep.state === ESTABLISHED || (ep.state === CLOSED && ep.prevState === ESTABLISHED);
