@@ -583,10 +583,8 @@ export class Connection {
     const end = this.trO + this.trN * TR_WORDS;
     let w = this.trO;
     for (let r = this.trO; r < end; r += TR_WORDS) {
-      const packed = d[r + 1]!;
-      if (codeSide(packed % TR_CODE) === side) continue;
-      d[w] = d[r]!;
-      d[w + 1] = packed;
+      if (codeSide(d[r + TR.code]!) === side) continue;
+      if (w !== r) d.copyWithin(w, r, r + TR_WORDS);
       w += TR_WORDS;
     }
     this.trN = (w - this.trO) / TR_WORDS;
