@@ -36,9 +36,11 @@ const enum F {
   /** The fixed header's length; options follow. */
   MinLength = 20,
 }
-/** FlagsFragment: MF (more fragments), and the fragment offset in 8-byte units. */
-const MORE_FRAGMENTS = 0x2000;
-const FRAGMENT_OFFSET = 0x1fff;
+/** The bits of FlagsFragment: MF (more fragments), and the fragment offset in 8-byte units. */
+const enum Frag {
+  MoreFragments = 0x2000,
+  Offset = 0x1fff,
+}
 
 export function decodeIPv4(c: Cursor): Layer {
   const b = c.buf;
@@ -82,9 +84,9 @@ export function decodeIPv4(c: Cursor): Layer {
   }
 
   const frag = u16be(b, o + F.FlagsFragment);
-  const fragOffset = frag & FRAGMENT_OFFSET;
+  const fragOffset = frag & Frag.Offset;
   // MF set at offset 0: the first fragment, whose TCP header we use (RFC 791 section 3.2).
-  seg.ipFragmented = fragOffset === 0 && (frag & MORE_FRAGMENTS) !== 0;
+  seg.ipFragmented = fragOffset === 0 && (frag & Frag.MoreFragments) !== 0;
   c.off = o + hl;
   return transportLayer(c, b[o + F.Protocol]!, fragOffset !== 0);
 }

@@ -47,8 +47,10 @@ const enum F {
   /** The fixed header's length; options follow. */
   Options = 20,
 }
-/** The flags' bits in the 16 bits at F.DataOffset (AE to FIN). */
-const FLAGS = 0x1ff;
+/** The bits of the 16 at F.DataOffset: the flags (AE to FIN). */
+const enum Bits {
+  Flags = 0x1ff,
+}
 
 const TFO_EXID = 0xf989;
 const MAX_OTHER_OPTIONS = 8;
@@ -69,7 +71,7 @@ export function decodeTcp(c: Cursor): Layer {
   seg.dstPort = u16be(b, o + F.DstPort);
   seg.seq = u32be(b, o + F.Seq);
   seg.ack = u32be(b, o + F.Ack);
-  seg.flags = u16be(b, o + F.DataOffset) & FLAGS;
+  seg.flags = u16be(b, o + F.DataOffset) & Bits.Flags;
   seg.tcpReserved = (b[o + F.DataOffset]! >> 1) & 7;
   seg.window = u16be(b, o + F.Window);
   seg.urgent = u16be(b, o + F.Urgent);
