@@ -1,8 +1,8 @@
 /**
  * Unsigned integer reads at a byte offset, in either byte order: what capture
- * file headers and every protocol header are made of. Small enough that V8
- * inlines them into the decoders (bench: the decode stage kept its speed).
- * The caller has checked the length (a byte past the end would read as 0).
+ * file headers and every protocol header are made of. Kept one expression
+ * each (see docs/performance.md#inlining). The caller has checked the length
+ * (a byte past the end would read as 0).
  */
 
 /** Little-endian unsigned 32-bit read. */
