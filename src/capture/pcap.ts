@@ -70,15 +70,15 @@ export class PcapParser extends ChunkParser {
     let cap: number;
     let len: number;
     if (this.le) {
-      sec = (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
-      frac = (b[o + 4]! | (b[o + 5]! << 8) | (b[o + 6]! << 16) | (b[o + 7]! << 24)) >>> 0;
-      cap = (b[o + 8]! | (b[o + 9]! << 8) | (b[o + 10]! << 16) | (b[o + 11]! << 24)) >>> 0;
-      len = (b[o + 12]! | (b[o + 13]! << 8) | (b[o + 14]! << 16) | (b[o + 15]! << 24)) >>> 0;
+      sec = u32le(b, o);
+      frac = u32le(b, o + 4);
+      cap = u32le(b, o + 8);
+      len = u32le(b, o + 12);
     } else {
-      sec = ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
-      frac = ((b[o + 4]! << 24) | (b[o + 5]! << 16) | (b[o + 6]! << 8) | b[o + 7]!) >>> 0;
-      cap = ((b[o + 8]! << 24) | (b[o + 9]! << 16) | (b[o + 10]! << 8) | b[o + 11]!) >>> 0;
-      len = ((b[o + 12]! << 24) | (b[o + 13]! << 16) | (b[o + 14]! << 8) | b[o + 15]!) >>> 0;
+      sec = u32be(b, o);
+      frac = u32be(b, o + 4);
+      cap = u32be(b, o + 8);
+      len = u32be(b, o + 12);
     }
     if (this.swapLens !== 0 && (this.swapLens === 1 || cap > len)) {
       const t = cap;

@@ -19,6 +19,7 @@ import {
 } from '../tcp/connection.js';
 import { type TimerEntry, TimerQueue } from '../tcp/timer-queue.js';
 import { ANOMALY_KINDS, KIND_BY_NAME } from '../model/kinds.js';
+import { type F64Pair } from '../model/checked.js';
 
 /** The thresholds the detectors use (their meaning is documented in Settings). */
 export type DetectorSettings = Pick<
@@ -93,9 +94,9 @@ export class Deadlines {
  * map) on the first time stored in it, deoptimizing the code that read it.
  */
 export interface ZeroWindowTrack {
-  since: Float64Array;
+  since: F64Pair;
   count: [number, number];
-  longest: Float64Array;
+  longest: F64Pair;
 }
 
 /**

@@ -19,9 +19,10 @@ import {
   sideOf,
   type ZeroWindowTrack,
 } from './context.js';
+import { f64Pair } from '../model/checked.js';
 
 function zeroWindowTrack(d: ConnDet): ZeroWindowTrack {
-  if (d.zw === null) d.zw = { since: Float64Array.of(-1, -1), count: [0, 0], longest: new Float64Array(2) };
+  if (d.zw === null) d.zw = { since: f64Pair(-1, -1), count: [0, 0], longest: f64Pair(0, 0) };
   return d.zw;
 }
 

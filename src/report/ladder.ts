@@ -25,7 +25,7 @@ import {
   wrap,
 } from './format.js';
 import { formatDuration } from '../model/duration.js';
-import type { LadderReport, LadderRow } from '../model/report.js';
+import type { LadderReport, LadderRow, Vantage } from '../model/report.js';
 import { palette } from './palette.js';
 import { sanitize } from './sanitize.js';
 
@@ -103,7 +103,7 @@ function first(steps: StateName[] | undefined, state: StateName | ''): StateName
 }
 
 /** Where the capture point sits, as the ladder's notes say it (ConnectionReport.vantage). */
-const VANTAGE_NOTE: Record<string, string> = {
+const VANTAGE_NOTE: Record<Vantage, string> = {
   client: 'captured next to the client',
   server: 'captured next to the server',
   path: 'captured between the endpoints',
