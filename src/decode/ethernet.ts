@@ -11,7 +11,7 @@
 import { type Cursor, type Layer, stop, truncated } from './cursor.js';
 import { etherTypeLayer } from './ethertype.js';
 import { DecodeStatus } from './segment.js';
-import { u16be } from '../capture/bytes.js';
+import { u8, u16be } from '../capture/bytes.js';
 
 export const ETHERNET_HEADER_LEN = 14;
 
@@ -29,7 +29,7 @@ export function decodeEthernet(c: Cursor): Layer {
   c.seg.etherType = type;
   if (o + 22 > c.end) return truncated(c);
   if (b[o + 14] !== 0xaa || b[o + 15] !== 0xaa || b[o + 16] !== 0x03) return stop(c, DecodeStatus.NonIp);
-  if ((b[o + 17]! | b[o + 18]! | b[o + 19]!) !== 0) return stop(c, DecodeStatus.NonIp);
+  if ((u8(b, o + 17) | u8(b, o + 18) | u8(b, o + 19)) !== 0) return stop(c, DecodeStatus.NonIp);
   c.off = o + 22;
   return etherTypeLayer(c, u16be(b, o + 20));
 }

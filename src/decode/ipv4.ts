@@ -22,38 +22,38 @@
 import { type Cursor, type Layer, stop, truncated } from './cursor.js';
 import { transportLayer } from './ipproto.js';
 import { DecodeStatus } from './segment.js';
-import { u16be } from '../capture/bytes.js';
+import { u8, u16be } from '../capture/bytes.js';
 
 export function decodeIPv4(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
   const seg = c.seg;
   if (o + 20 > c.end) return truncated(c);
-  const vihl = b[o]!;
+  const vihl = u8(b, o);
   if (vihl >> 4 !== 4) return stop(c, DecodeStatus.Malformed);
   const hl = (vihl & 0x0f) << 2;
   if (hl < 20) return stop(c, DecodeStatus.Malformed);
 
   seg.ipVersion = 4;
   seg.ipOffset = o;
-  seg.ttl = b[o + 8]!;
+  seg.ttl = u8(b, o + 8);
   // Bytes 4..15 are zero: reset() cleared them if the previous packet was IPv6.
   const src = seg.src;
   const dst = seg.dst;
-  src[0] = b[o + 12]!;
-  src[1] = b[o + 13]!;
-  src[2] = b[o + 14]!;
-  src[3] = b[o + 15]!;
-  dst[0] = b[o + 16]!;
-  dst[1] = b[o + 17]!;
-  dst[2] = b[o + 18]!;
-  dst[3] = b[o + 19]!;
+  src[0] = u8(b, o + 12);
+  src[1] = u8(b, o + 13);
+  src[2] = u8(b, o + 14);
+  src[3] = u8(b, o + 15);
+  dst[0] = u8(b, o + 16);
+  dst[1] = u8(b, o + 17);
+  dst[2] = u8(b, o + 18);
+  dst[3] = u8(b, o + 19);
 
   const wire = c.wireLen - (o - c.start);
   let total = u16be(b, o + 2);
   if (total === 0) total = wire;
   if (total < hl || total > wire) {
-    seg.ipProto = b[o + 9]!;
+    seg.ipProto = u8(b, o + 9);
     return stop(c, DecodeStatus.Malformed);
   }
   const ipEnd = o + total;
@@ -61,7 +61,7 @@ export function decodeIPv4(c: Cursor): Layer {
   if (ipEnd < c.end) c.end = ipEnd;
   // Options cut by the snaplen: the transport header is out of reach.
   if (o + hl > c.end) {
-    seg.ipProto = b[o + 9]!;
+    seg.ipProto = u8(b, o + 9);
     return truncated(c);
   }
 
@@ -70,5 +70,5 @@ export function decodeIPv4(c: Cursor): Layer {
   // MF set at offset 0: the first fragment, whose TCP header we use (RFC 791 section 3.2).
   seg.ipFragmented = fragOffset === 0 && (frag & 0x2000) !== 0;
   c.off = o + hl;
-  return transportLayer(c, b[o + 9]!, fragOffset !== 0);
+  return transportLayer(c, u8(b, o + 9), fragOffset !== 0);
 }

@@ -20,7 +20,7 @@
 import { type Cursor, type Layer, stop, truncated } from './cursor.js';
 import { IpProto, transportLayer } from './ipproto.js';
 import { DecodeStatus } from './segment.js';
-import { u16be, u32be } from '../capture/bytes.js';
+import { u8, u16be, u32be } from '../capture/bytes.js';
 
 /** Jumbo Payload option type (RFC 2675 section 2). */
 const OPT_JUMBO = 0xc2;
@@ -29,13 +29,13 @@ const OPT_JUMBO = 0xc2;
 function jumboLength(b: Uint8Array, from: number, to: number): number {
   let i = from;
   while (i < to) {
-    const type = b[i]!;
+    const type = u8(b, i);
     if (type === 0) {
       i++; // Pad1
       continue;
     }
     if (i + 2 > to) return -1;
-    const len = b[i + 1]!;
+    const len = u8(b, i + 1);
     if (type === OPT_JUMBO && len === 4 && i + 6 <= to) {
       return u32be(b, i + 2);
     }
@@ -50,20 +50,20 @@ export function decodeIPv6(c: Cursor): Layer {
   const seg = c.seg;
   const end = c.end;
   if (o + 40 > end) return truncated(c);
-  if (b[o]! >> 4 !== 6) return stop(c, DecodeStatus.Malformed);
+  if (u8(b, o) >> 4 !== 6) return stop(c, DecodeStatus.Malformed);
 
   seg.ipVersion = 6;
   seg.ipOffset = o;
-  seg.ttl = b[o + 7]!;
+  seg.ttl = u8(b, o + 7);
   const src = seg.src;
   const dst = seg.dst;
   for (let i = 0; i < 16; i++) {
-    src[i] = b[o + 8 + i]!;
-    dst[i] = b[o + 24 + i]!;
+    src[i] = u8(b, o + 8 + i);
+    dst[i] = u8(b, o + 24 + i);
   }
 
   const payloadLen = u16be(b, o + 4);
-  let nh = b[o + 6]!;
+  let nh = u8(b, o + 6);
   let p = o + 40;
   let jumbo = -1;
   let nonFirstFragment = false;
@@ -73,11 +73,11 @@ export function decodeIPv6(c: Cursor): Layer {
       case IpProto.Routing:
       case IpProto.DestOpts: {
         if (p + 8 > end) return truncated(c);
-        const len = (b[p + 1]! + 1) << 3;
+        const len = (u8(b, p + 1) + 1) << 3;
         if (nh === IpProto.HopByHop && payloadLen === 0) {
           jumbo = jumboLength(b, p + 2, Math.min(p + len, end));
         }
-        nh = b[p]!;
+        nh = u8(b, p);
         p += len;
         break;
       }
@@ -86,8 +86,8 @@ export function decodeIPv6(c: Cursor): Layer {
         seg.fragHeader = p;
         const offset = u16be(b, p + 2) & 0xfff8;
         // M flag (bit 0) at offset 0: the first fragment, which holds the transport header.
-        seg.ipFragmented = offset === 0 && (b[p + 3]! & 1) !== 0;
-        nh = b[p]!;
+        seg.ipFragmented = offset === 0 && (u8(b, p + 3) & 1) !== 0;
+        nh = u8(b, p);
         p += 8;
         if (offset !== 0) {
           nonFirstFragment = true;
@@ -97,8 +97,8 @@ export function decodeIPv6(c: Cursor): Layer {
       }
       case IpProto.AH: {
         if (p + 2 > end) return truncated(c);
-        const len = (b[p + 1]! + 2) << 2;
-        nh = b[p]!;
+        const len = (u8(b, p + 1) + 2) << 2;
+        nh = u8(b, p);
         p += len;
         break;
       }

@@ -14,7 +14,7 @@
  */
 import { type Cursor, type Layer, stop, truncated } from './cursor.js';
 import { DecodeStatus, type Segment } from './segment.js';
-import { u16be, u32be } from '../capture/bytes.js';
+import { u8, u16be, u32be } from '../capture/bytes.js';
 
 export const TcpOption = {
   EOL: 0,
@@ -46,7 +46,7 @@ export function decodeTcp(c: Cursor): Layer {
   const segmentLen = c.ipEnd - o;
   if (segmentLen < 20) return stop(c, DecodeStatus.Malformed);
   if (o + 20 > c.end) return truncated(c);
-  const headerLen = (b[o + 12]! >> 4) << 2;
+  const headerLen = (u8(b, o + 12) >> 4) << 2;
   if (headerLen < 20 || segmentLen < headerLen) return stop(c, DecodeStatus.Malformed);
 
   seg.tcpOffset = o;
@@ -55,7 +55,7 @@ export function decodeTcp(c: Cursor): Layer {
   seg.seq = u32be(b, o + 4);
   seg.ack = u32be(b, o + 8);
   seg.flags = u16be(b, o + 12) & 0x1ff;
-  seg.tcpReserved = (b[o + 12]! >> 1) & 7;
+  seg.tcpReserved = (u8(b, o + 12) >> 1) & 7;
   seg.window = u16be(b, o + 14);
   seg.urgent = u16be(b, o + 18);
   seg.headerLen = headerLen;
@@ -93,7 +93,7 @@ export function decodeTcp(c: Cursor): Layer {
 function parseOptions(b: Uint8Array, from: number, headerEnd: number, capEnd: number, seg: Segment): void {
   let i = from;
   while (i < capEnd) {
-    const kind = b[i]!;
+    const kind = u8(b, i);
     if (kind === TcpOption.EOL) return;
     if (kind === TcpOption.NOP) {
       i++;
@@ -104,7 +104,7 @@ function parseOptions(b: Uint8Array, from: number, headerEnd: number, capEnd: nu
       if (i + 1 >= headerEnd) seg.badOptions = true;
       return;
     }
-    const len = b[i + 1]!;
+    const len = u8(b, i + 1);
     if (len < 2 || i + len > headerEnd) {
       seg.badOptions = true;
       return;
@@ -117,7 +117,7 @@ function parseOptions(b: Uint8Array, from: number, headerEnd: number, capEnd: nu
         break;
       case TcpOption.WindowScale:
         // The raw shift; values above 14 are the tracker's to clamp (RFC 7323 section 2.3).
-        if (len === 3) seg.wscale = b[i + 2]!;
+        if (len === 3) seg.wscale = u8(b, i + 2);
         else seg.badOptions = true;
         break;
       case TcpOption.SackPermitted:
