@@ -33,3 +33,15 @@ export type F64Pair = Float64Array & { 0: number; 1: number };
 export function f64Pair(a: number, b: number): F64Pair {
   return Float64Array.of(a, b) as F64Pair;
 }
+
+/**
+ * `t.map(f)` that keeps the tuple's length in its type: a table built from a
+ * fixed list (say one entry per state name) is then indexed by that list's
+ * index type without a check.
+ */
+export function mapTuple<T extends readonly unknown[], U>(
+  t: T,
+  f: (v: T[number], i: number) => U,
+): { -readonly [K in keyof T]: U } {
+  return t.map(f) as { -readonly [K in keyof T]: U };
+}
