@@ -54,7 +54,8 @@ import { JsonBytes } from './report/json-bytes.js';
 import { CLIENT, type Connection, type TransitionRecord } from './tcp/connection.js';
 import type { SegInfo } from './tcp/classify.js';
 import { Tracker, type TrackerObserver } from './tcp/tracker.js';
-import { ZeekConn, type ZeekOptions } from './zeek/conn-state.js';
+import { ZeekConn } from './zeek/conn-state.js';
+import type { ZeekOptions } from './zeek/settings.js';
 import { ZeekLog, type ZeekRow } from './zeek/conn-log.js';
 import { at, must } from './model/checked.js';
 

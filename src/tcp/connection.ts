@@ -7,7 +7,8 @@ import { formatAddr, formatIPv4 } from '../decode/addr.js';
 import type { Segment } from '../decode/segment.js';
 import type { TunnelInfo } from '../model/report.js';
 import { seqAdd } from './seq.js';
-import { slabRow, slabRowOf } from './slab.js';
+import { bit, defineAccessors, f64, type LayoutFields, newRow, rare, recordLayout } from './record-layout.js';
+import { slabRow } from './slab.js';
 import { State } from '../model/states.js';
 
 export const CLIENT = 0;
@@ -78,9 +79,6 @@ function addrBytes(n: number): Uint8Array {
   return a;
 }
 
-/** Slab words per Endpoint, and per Endpoint's row of event counts. */
-const ENDPOINT_WORDS = 15;
-
 /**
  * A segment captured on its way to an endpoint the capture point is not next
  * to: what it does to that endpoint waits for evidence that it arrived
@@ -134,9 +132,87 @@ export class EndpointEvidence {
   /** When a retransmitted FIN last restarted its TIME_WAIT timer (0: never); it entered TIME_WAIT at stateSince. */
   timeWaitRestart = 0;
 }
-/** An endpoint's nine event counts before the first (see Endpoint.count). */
-const NO_COUNTS: readonly number[] = new Array<number>(9).fill(0);
+/**
+ * What an Endpoint keeps in its `bits`, its slab row and its row of rarer
+ * counts: each field's accessors are made from this (record-layout.ts).
+ */
+export const ENDPOINT_LAYOUT = recordLayout('Endpoint', {
+  hasIsn: bit(),
+  /** It sent a SYN without ACK (active or simultaneous open) / a SYN-ACK. */
+  synSent: bit(),
+  synAckSent: bit(),
+  /** An ACK of its FIN is on its way to it (queued for delivery, or delivered). */
+  ackOfFinQueued: bit(),
+  /** It answers SYNs with SYN cookies and keeps no state for the connection (CLOSED). */
+  stateless: bit(),
+  /** An ACK of its SYN is on its way to it (queued for delivery, or delivered). */
+  ackOfSynQueued: bit(),
+  /** sndNxt is known (at least one segment seen). */
+  seqKnown: bit(),
+  finSent: bit(),
+  finAcked: bit(),
+  rstSent: bit(),
+  ackKnown: bit(),
+  sackPermitted: bit(),
+  timestamps: bit(),
+  /**
+   * Its current state rests on an assumption, not on what the capture shows
+   * (SPEC.md "Evidence": `stateEvidence: "inferred"`): a segment toward it
+   * taken as delivered without its acknowledgement, a step the capture did
+   * not show, a mid-stream pickup.
+   */
+  stateInferred: bit(),
+  /** It sent a SYN or SYN-ACK again after an answer to it was captured (a lost SYN-ACK or final ACK). */
+  handshakeRetried: bit(),
+  /** It resent its FIN after an ACK of it was captured on the way: ACKs toward it get lost. */
+  finResent: bit(),
+  /** When it entered that state (capture time, seconds). */
+  stateSince: f64(),
+  /** IPv4 address as an unsigned 32-bit number (0 for IPv6). */
+  addr4: f64(),
+  /** Initial sequence number (from its SYN or SYN-ACK); hasIsn false when no SYN was seen. */
+  isn: f64(),
+  /** One past the highest sequence number this endpoint has sent (SYN and FIN count). */
+  sndNxt: f64(),
+  /** Timestamp of the segment that last advanced sndNxt (out-of-order vs retransmission). */
+  sndNxtTs: f64(),
+  /** Sequence number its FIN occupies; finSent false when none. */
+  finSeq: f64(),
+  /** Highest acknowledgement number this endpoint has sent. */
+  lastAck: f64(),
+  lastTsVal: f64(-1),
+  /** Payload bytes sent (as carried, retransmissions included). */
+  bytes: f64(),
+  /** Time of the first duplicate ACK of the current run. */
+  dupAckSince: f64(),
+  /** Highest right edge of the SACK blocks it sent (= lastAck when none beyond it). */
+  sackRight: f64(),
+  /** Time of its last segment. */
+  lastSeen: f64(),
+  /** Zero-window episode in progress: start time (or -1). */
+  zeroWindowSince: f64(-1),
+  /** Capture time of its last segment's identity (`sig`). */
+  sigTs: f64(),
+  /** When it last sent (or resent) its FIN; 0 before. */
+  lastFinTs: f64(),
+  retransmissions: rare(),
+  synRetransmissions: rare(),
+  outOfOrder: rare(),
+  dupAcks: rare(),
+  zeroWindows: rare(),
+  keepAlives: rare(),
+  /** Zero-window probes (RFC 9293 3.8.6.1): same shape as keep-alives, sent while the peer's window is 0. */
+  zeroWindowProbes: rare(),
+  /** Duplicate ACKs in a row for its current lastAck (fast retransmit follows 2 or 3). */
+  dupAckRun: rare(),
+  /** Retransmissions since the peer last sent anything. */
+  unansweredRtx: rare(),
+});
 
+// The layout's fields, typed; defineAccessors() below puts their accessors on the prototype.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface Endpoint extends LayoutFields<typeof ENDPOINT_LAYOUT.fields> {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Endpoint {
   /** The endpoint's RFC 793 state. */
   state: State = State.CLOSED;
@@ -174,7 +250,7 @@ export class Endpoint {
   private readonly o: number;
 
   /** The endpoint's yes/no facts (hasIsn, synSent, ...), one bit each (accessors below). */
-  private bits = 0;
+  private bits = ENDPOINT_LAYOUT.initBits;
 
   /**
    * The counts of rarer events (retransmissions, duplicate ACKs, ...; the
@@ -186,152 +262,9 @@ export class Endpoint {
 
   constructor(ipVersion: 4 | 6) {
     this.addr6 = ipVersion === 6 ? addrBytes(16) : null;
-    const row = slabRow(ENDPOINT_WORDS);
+    const row = newRow(ENDPOINT_LAYOUT);
     this.d = row.d;
     this.o = row.o;
-    this.lastTsVal = -1;
-    this.zeroWindowSince = -1;
-  }
-
-  get hasIsn(): boolean {
-    return (this.bits & 1) !== 0;
-  }
-  set hasIsn(v: boolean) {
-    this.bits = v ? this.bits | 1 : this.bits & ~1;
-  }
-
-  /** It sent a SYN without ACK (active or simultaneous open) / a SYN-ACK. */
-  get synSent(): boolean {
-    return (this.bits & 2) !== 0;
-  }
-  set synSent(v: boolean) {
-    this.bits = v ? this.bits | 2 : this.bits & ~2;
-  }
-
-  get synAckSent(): boolean {
-    return (this.bits & 4) !== 0;
-  }
-  set synAckSent(v: boolean) {
-    this.bits = v ? this.bits | 4 : this.bits & ~4;
-  }
-
-  /** An ACK of its FIN is on its way to it (queued for delivery, or delivered). */
-  get ackOfFinQueued(): boolean {
-    return (this.bits & 8) !== 0;
-  }
-  set ackOfFinQueued(v: boolean) {
-    this.bits = v ? this.bits | 8 : this.bits & ~8;
-  }
-
-  /** An ACK of its SYN is on its way to it (queued for delivery, or delivered). */
-  get ackOfSynQueued(): boolean {
-    return (this.bits & 32) !== 0;
-  }
-  set ackOfSynQueued(v: boolean) {
-    this.bits = v ? this.bits | 32 : this.bits & ~32;
-  }
-
-  /** It answers SYNs with SYN cookies and keeps no state for the connection (CLOSED). */
-  get stateless(): boolean {
-    return (this.bits & 16) !== 0;
-  }
-  set stateless(v: boolean) {
-    this.bits = v ? this.bits | 16 : this.bits & ~16;
-  }
-
-  /** sndNxt is known (at least one segment seen). */
-  get seqKnown(): boolean {
-    return (this.bits & 64) !== 0;
-  }
-  set seqKnown(v: boolean) {
-    this.bits = v ? this.bits | 64 : this.bits & ~64;
-  }
-
-  get finSent(): boolean {
-    return (this.bits & 128) !== 0;
-  }
-  set finSent(v: boolean) {
-    this.bits = v ? this.bits | 128 : this.bits & ~128;
-  }
-
-  get finAcked(): boolean {
-    return (this.bits & 256) !== 0;
-  }
-  set finAcked(v: boolean) {
-    this.bits = v ? this.bits | 256 : this.bits & ~256;
-  }
-
-  get rstSent(): boolean {
-    return (this.bits & 512) !== 0;
-  }
-  set rstSent(v: boolean) {
-    this.bits = v ? this.bits | 512 : this.bits & ~512;
-  }
-
-  get ackKnown(): boolean {
-    return (this.bits & 1024) !== 0;
-  }
-  set ackKnown(v: boolean) {
-    this.bits = v ? this.bits | 1024 : this.bits & ~1024;
-  }
-
-  get sackPermitted(): boolean {
-    return (this.bits & 2048) !== 0;
-  }
-  set sackPermitted(v: boolean) {
-    this.bits = v ? this.bits | 2048 : this.bits & ~2048;
-  }
-
-  get timestamps(): boolean {
-    return (this.bits & 4096) !== 0;
-  }
-  set timestamps(v: boolean) {
-    this.bits = v ? this.bits | 4096 : this.bits & ~4096;
-  }
-
-  /**
-   * Its current state rests on an assumption, not on what the capture shows
-   * (SPEC.md "Evidence": `stateEvidence: "inferred"`): a segment toward it
-   * taken as delivered without its acknowledgement, a step the capture did
-   * not show, a mid-stream pickup.
-   */
-  get stateInferred(): boolean {
-    return (this.bits & 8192) !== 0;
-  }
-  set stateInferred(v: boolean) {
-    this.bits = v ? this.bits | 8192 : this.bits & ~8192;
-  }
-
-  /** It resent its FIN after an ACK of it was captured on the way: ACKs toward it get lost. */
-  get finResent(): boolean {
-    return (this.bits & 32768) !== 0;
-  }
-  set finResent(v: boolean) {
-    this.bits = v ? this.bits | 32768 : this.bits & ~32768;
-  }
-
-  /** It sent a SYN or SYN-ACK again after an answer to it was captured (a lost SYN-ACK or final ACK). */
-  get handshakeRetried(): boolean {
-    return (this.bits & 16384) !== 0;
-  }
-  set handshakeRetried(v: boolean) {
-    this.bits = v ? this.bits | 16384 : this.bits & ~16384;
-  }
-
-  /** Capture time of its last segment's identity (`sig`). */
-  get sigTs(): number {
-    return this.d[this.o + 13]!;
-  }
-  set sigTs(v: number) {
-    this.d[this.o + 13] = v;
-  }
-
-  /** When it last sent (or resent) its FIN; 0 before. */
-  get lastFinTs(): number {
-    return this.d[this.o + 14]!;
-  }
-  set lastFinTs(v: number) {
-    this.d[this.o + 14] = v;
   }
 
   /**
@@ -365,189 +298,6 @@ export class Endpoint {
     return this.ev ?? (this.ev = new EndpointEvidence());
   }
 
-  /** When it entered that state (capture time, seconds). */
-  get stateSince(): number {
-    return this.d[this.o + 0]!;
-  }
-  set stateSince(v: number) {
-    this.d[this.o + 0] = v;
-  }
-
-  /** IPv4 address as an unsigned 32-bit number (0 for IPv6). */
-  get addr4(): number {
-    return this.d[this.o + 1]!;
-  }
-  set addr4(v: number) {
-    this.d[this.o + 1] = v;
-  }
-
-  /** Initial sequence number (from its SYN or SYN-ACK); hasIsn false when no SYN was seen. */
-  get isn(): number {
-    return this.d[this.o + 2]!;
-  }
-  set isn(v: number) {
-    this.d[this.o + 2] = v;
-  }
-
-  /** One past the highest sequence number this endpoint has sent (SYN and FIN count). */
-  get sndNxt(): number {
-    return this.d[this.o + 3]!;
-  }
-  set sndNxt(v: number) {
-    this.d[this.o + 3] = v;
-  }
-
-  /** Timestamp of the segment that last advanced sndNxt (out-of-order vs retransmission). */
-  get sndNxtTs(): number {
-    return this.d[this.o + 4]!;
-  }
-  set sndNxtTs(v: number) {
-    this.d[this.o + 4] = v;
-  }
-
-  /** Sequence number its FIN occupies; finSent false when none. */
-  get finSeq(): number {
-    return this.d[this.o + 5]!;
-  }
-  set finSeq(v: number) {
-    this.d[this.o + 5] = v;
-  }
-
-  /** Highest acknowledgement number this endpoint has sent. */
-  get lastAck(): number {
-    return this.d[this.o + 6]!;
-  }
-  set lastAck(v: number) {
-    this.d[this.o + 6] = v;
-  }
-
-  get lastTsVal(): number {
-    return this.d[this.o + 7]!;
-  }
-  set lastTsVal(v: number) {
-    this.d[this.o + 7] = v;
-  }
-
-  /** Payload bytes sent (as carried, retransmissions included). */
-  get bytes(): number {
-    return this.d[this.o + 8]!;
-  }
-  set bytes(v: number) {
-    this.d[this.o + 8] = v;
-  }
-
-  /** Time of the first duplicate ACK of the current run. */
-  get dupAckSince(): number {
-    return this.d[this.o + 9]!;
-  }
-  set dupAckSince(v: number) {
-    this.d[this.o + 9] = v;
-  }
-
-  /** Highest right edge of the SACK blocks it sent (= lastAck when none beyond it). */
-  get sackRight(): number {
-    return this.d[this.o + 10]!;
-  }
-  set sackRight(v: number) {
-    this.d[this.o + 10] = v;
-  }
-
-  /** Time of its last segment. */
-  get lastSeen(): number {
-    return this.d[this.o + 11]!;
-  }
-  set lastSeen(v: number) {
-    this.d[this.o + 11] = v;
-  }
-
-  /** Zero-window episode in progress: start time (or -1). */
-  get zeroWindowSince(): number {
-    return this.d[this.o + 12]!;
-  }
-  set zeroWindowSince(v: number) {
-    this.d[this.o + 12] = v;
-  }
-
-  private count(k: number): number {
-    return this.cd === null ? 0 : this.cd[this.co + k]!;
-  }
-
-  private setCount(k: number, v: number): void {
-    if (this.cd === null) {
-      if (v === 0) return;
-      const row = slabRowOf(NO_COUNTS);
-      this.cd = row.d;
-      this.co = row.o;
-    }
-    this.cd[this.co + k] = v;
-  }
-
-  get retransmissions(): number {
-    return this.count(0);
-  }
-  set retransmissions(v: number) {
-    this.setCount(0, v);
-  }
-
-  get synRetransmissions(): number {
-    return this.count(1);
-  }
-  set synRetransmissions(v: number) {
-    this.setCount(1, v);
-  }
-
-  get outOfOrder(): number {
-    return this.count(2);
-  }
-  set outOfOrder(v: number) {
-    this.setCount(2, v);
-  }
-
-  get dupAcks(): number {
-    return this.count(3);
-  }
-  set dupAcks(v: number) {
-    this.setCount(3, v);
-  }
-
-  get zeroWindows(): number {
-    return this.count(4);
-  }
-  set zeroWindows(v: number) {
-    this.setCount(4, v);
-  }
-
-  get keepAlives(): number {
-    return this.count(5);
-  }
-  set keepAlives(v: number) {
-    this.setCount(5, v);
-  }
-
-  /** Zero-window probes (RFC 9293 3.8.6.1): same shape as keep-alives, sent while the peer's window is 0. */
-  get zeroWindowProbes(): number {
-    return this.count(6);
-  }
-  set zeroWindowProbes(v: number) {
-    this.setCount(6, v);
-  }
-
-  /** Duplicate ACKs in a row for its current lastAck (fast retransmit follows 2 or 3). */
-  get dupAckRun(): number {
-    return this.count(7);
-  }
-  set dupAckRun(v: number) {
-    this.setCount(7, v);
-  }
-
-  /** Retransmissions since the peer last sent anything. */
-  get unansweredRtx(): number {
-    return this.count(8);
-  }
-  set unansweredRtx(v: number) {
-    this.setCount(8, v);
-  }
-
   /** The address as text (tcpdump's notation). */
   get addrText(): string {
     return this.addr6 !== null ? formatAddr(6, this.addr6) : formatIPv4(this.addr4);
@@ -559,6 +309,8 @@ export class Endpoint {
     return scalingOn && this.wscale >= 0 ? this.lastWin * 2 ** Math.min(this.wscale, 14) : this.lastWin;
   }
 }
+
+defineAccessors(Endpoint.prototype, ENDPOINT_LAYOUT);
 
 export interface TransitionRecord {
   t: number;
@@ -573,17 +325,26 @@ export interface TransitionRecord {
 
 /**
  * Causes by number: a transition stores its cause's index. Causes are the
- * tracker's own sentences, a few dozen of them; the index has 9 bits.
+ * tracker's own sentences, a few dozen of them (the index has no limit).
  */
 const CAUSES: string[] = [];
 const CAUSE_INDEX = new Map<string, number>();
 
-// A transition's code, side | from << 1 | to << 5 | inferred << 9 | cause << 10 (Connection.addTransition), taken apart.
+/**
+ * A transition's code: side + from * CODE_FROM + to * CODE_TO + inferred *
+ * CODE_INFERRED + cause index * CODE_CAUSE (Connection.addTransition). An
+ * integer below 2^53 (exact in a float) for any number of causes; the low
+ * bits are taken apart with bit operations, the cause by division.
+ */
+const CODE_FROM = 2;
+const CODE_TO = 32;
+const CODE_INFERRED = 512;
+const CODE_CAUSE = 1024;
 const codeSide = (code: number): Side => (code & 1) as Side;
 const codeFrom = (code: number): number => (code >> 1) & 15;
 const codeTo = (code: number): number => (code >> 5) & 15;
-const codeInferred = (code: number): boolean => (code & 512) !== 0;
-const codeCause = (code: number): string => CAUSES[code >> 10]!;
+const codeInferred = (code: number): boolean => (code & CODE_INFERRED) !== 0;
+const codeCause = (code: number): string => CAUSES[Math.floor(code / CODE_CAUSE)]!;
 
 /** The side, states, cause and inference flag a transitionCode() stands for. */
 export function transitionParts(code: number): {
@@ -606,8 +367,6 @@ function causeIndex(cause: string): number {
   let i = CAUSE_INDEX.get(cause);
   if (i === undefined) {
     i = CAUSES.length;
-    // The packed code has 9 bits for it; the tracker's causes are a fixed set of literals.
-    if (i >= 512) throw new Error(`more than 512 transition causes (${cause})`);
     CAUSES.push(cause);
     CAUSE_INDEX.set(cause, i);
   }
@@ -632,17 +391,61 @@ export function emptyList<T>(): T[] {
 const NO_ANOMALIES: readonly string[] = emptyList<string>();
 
 /**
- * Numbers per packed transition: the time, and frame * 2^19 + code, where
- * code = side | from << 1 | to << 5 | inferred << 9 | cause << 10 (frames below 2^34 stay exact).
+ * A transition record, one in a connection's row of them: its time, its
+ * frame and its code (side, states, inference, cause: see CODE_CAUSE). Three
+ * words, so that neither frame numbers (an endless capture) nor causes have a
+ * limit.
  */
-const TR_WORDS = 2;
-const TR_CODE = 524288;
+export const TRANSITION_LAYOUT = recordLayout('transition', { t: f64(), frame: f64(), code: f64() });
+const TR = TRANSITION_LAYOUT.at;
+const TR_WORDS = TRANSITION_LAYOUT.rowInit.length;
 /** Transitions a connection's first slab row holds (a whole handshake and close, and TIME_WAIT's end). */
 const TR_FIRST = 12;
 
-/** Slab words per Connection. */
-const CONNECTION_WORDS = 8;
+/**
+ * What a Connection keeps in its `bits` and its slab row: each field's
+ * accessors are made from this (record-layout.ts).
+ */
+export const CONNECTION_LAYOUT = recordLayout('Connection', {
+  /** Client and server were inferred (no SYN seen). */
+  roleInferred: bit(),
+  midstream: bit(),
+  /** Window scaling in effect (both SYNs carried the option). */
+  scaling: bit(),
+  /** Both endpoints closed (or one in TIME_WAIT and the other closed): reported as ended. */
+  ended: bit(),
+  /** Removed from the flow table (replaced by a new incarnation, or timed out). */
+  evicted: bit(),
+  /** Closed by inactivity timeout on an endless stream. */
+  timedOut: bit(),
+  /** The 4-tuple was reused by a new connection before this one's end was captured. */
+  endNotCaptured: bit(),
+  /** Its server's SYN_RECEIVED counts toward a SYN flood (detectors). */
+  synFloodCounted: bit(),
+  /**
+   * The capture starts during its teardown (the first segment carries a FIN):
+   * whether the peer had sent its FIN before cannot be known, so every state
+   * of this connection rests on the reading taken (inferred).
+   */
+  teardownPickup: bit(),
+  start: f64(),
+  end: f64(),
+  /** Handshake timing: SYN, SYN-ACK, final ACK (0 when not seen). */
+  synTs: f64(),
+  synAckTs: f64(),
+  establishedTs: f64(),
+  /** The handshake's final ACK (the ACK of the SYN-ACK), 0 when not seen. */
+  ackTs: f64(),
+  /** The client's last SYN before the first SYN-ACK (the one it answered, as far as the capture can tell). */
+  lastSynTs: f64(),
+  /** The last SYN-ACK before the final ACK (the one that ACK answered). */
+  lastSynAckTs: f64(),
+});
 
+// The layout's fields, typed; defineAccessors() below puts their accessors on the prototype.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface Connection extends LayoutFields<typeof CONNECTION_LAYOUT.fields> {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Connection {
   readonly id: number;
   readonly ipVersion: 4 | 6;
@@ -701,10 +504,10 @@ export class Connection {
   private readonly o: number;
 
   /** Yes/no facts, one bit each (accessors below): a field per boolean costs 8 bytes. */
-  private bits = 0;
+  private bits = CONNECTION_LAYOUT.initBits;
 
   constructor(id: number, ipVersion: 4 | 6, zeek: ZeekLike) {
-    const row = slabRow(CONNECTION_WORDS);
+    const row = newRow(CONNECTION_LAYOUT);
     this.d = row.d;
     this.o = row.o;
     this.id = id;
@@ -716,81 +519,6 @@ export class Connection {
   /** The endpoint of a side (CLIENT or SERVER). */
   endpoint(side: number): Endpoint {
     return side === CLIENT ? this.client : this.server;
-  }
-
-  /** Client and server were inferred (no SYN seen). */
-  get roleInferred(): boolean {
-    return (this.bits & 1) !== 0;
-  }
-  set roleInferred(v: boolean) {
-    this.bits = v ? this.bits | 1 : this.bits & ~1;
-  }
-
-  get midstream(): boolean {
-    return (this.bits & 2) !== 0;
-  }
-  set midstream(v: boolean) {
-    this.bits = v ? this.bits | 2 : this.bits & ~2;
-  }
-
-  /** Window scaling in effect (both SYNs carried the option). */
-  get scaling(): boolean {
-    return (this.bits & 4) !== 0;
-  }
-  set scaling(v: boolean) {
-    this.bits = v ? this.bits | 4 : this.bits & ~4;
-  }
-
-  /** Both endpoints closed (or one in TIME_WAIT and the other closed): reported as ended. */
-  get ended(): boolean {
-    return (this.bits & 8) !== 0;
-  }
-  set ended(v: boolean) {
-    this.bits = v ? this.bits | 8 : this.bits & ~8;
-  }
-
-  /** Removed from the flow table (replaced by a new incarnation, or timed out). */
-  get evicted(): boolean {
-    return (this.bits & 16) !== 0;
-  }
-  set evicted(v: boolean) {
-    this.bits = v ? this.bits | 16 : this.bits & ~16;
-  }
-
-  /** Closed by inactivity timeout on an endless stream. */
-  get timedOut(): boolean {
-    return (this.bits & 32) !== 0;
-  }
-  set timedOut(v: boolean) {
-    this.bits = v ? this.bits | 32 : this.bits & ~32;
-  }
-
-  /** The 4-tuple was reused by a new connection before this one's end was captured. */
-  get endNotCaptured(): boolean {
-    return (this.bits & 64) !== 0;
-  }
-  set endNotCaptured(v: boolean) {
-    this.bits = v ? this.bits | 64 : this.bits & ~64;
-  }
-
-  /**
-   * The capture starts during its teardown (the first segment carries a FIN):
-   * whether the peer had sent its FIN before cannot be known, so every state
-   * of this connection rests on the reading taken (inferred).
-   */
-  get teardownPickup(): boolean {
-    return (this.bits & 256) !== 0;
-  }
-  set teardownPickup(v: boolean) {
-    this.bits = v ? this.bits | 256 : this.bits & ~256;
-  }
-
-  /** Its server's SYN_RECEIVED counts toward a SYN flood (detectors). */
-  get synFloodCounted(): boolean {
-    return (this.bits & 128) !== 0;
-  }
-  set synFloodCounted(v: boolean) {
-    this.bits = v ? this.bits | 128 : this.bits & ~128;
   }
 
   /**
@@ -831,18 +559,22 @@ export class Connection {
     cause: string,
     inferred = false,
   ): void {
-    const packed =
-      frame * TR_CODE + side + from * 2 + to * 32 + (inferred ? 512 : 0) + causeIndex(cause) * 1024;
+    const code =
+      side +
+      from * CODE_FROM +
+      to * CODE_TO +
+      (inferred ? CODE_INFERRED : 0) +
+      causeIndex(cause) * CODE_CAUSE;
     if (this.trN === this.trCap) this.growTransitions();
     const d = this.trD!;
     let i = this.trO + this.trN * TR_WORDS;
-    while (i > this.trO && d[i - TR_WORDS]! > t) {
-      d[i] = d[i - TR_WORDS]!;
-      d[i + 1] = d[i - TR_WORDS + 1]!;
+    while (i > this.trO && d[i - TR_WORDS + TR.t]! > t) {
+      d.copyWithin(i, i - TR_WORDS, i);
       i -= TR_WORDS;
     }
-    d[i] = t;
-    d[i + 1] = packed;
+    d[i + TR.t] = t;
+    d[i + TR.frame] = frame;
+    d[i + TR.code] = code;
     this.trN++;
   }
 
@@ -857,17 +589,17 @@ export class Connection {
 
   /** The i-th state change's fields (no object made). */
   transitionT(i: number): number {
-    return this.trD![this.trO + i * TR_WORDS]!;
+    return this.trD![this.trO + i * TR_WORDS + TR.t]!;
   }
   transitionFrame(i: number): number {
-    return Math.floor(this.trD![this.trO + i * TR_WORDS + 1]! / TR_CODE);
+    return this.trD![this.trO + i * TR_WORDS + TR.frame]!;
   }
   /**
    * The i-th state change's side, states, inference flag and cause as one
-   * number below 2^19 (see transitionParts).
+   * integer (see transitionParts).
    */
   transitionCode(i: number): number {
-    return this.trD![this.trO + i * TR_WORDS + 1]! % TR_CODE;
+    return this.trD![this.trO + i * TR_WORDS + TR.code]!;
   }
   transitionSide(i: number): Side {
     return codeSide(this.transitionCode(i));
@@ -904,66 +636,6 @@ export class Connection {
     return out;
   }
 
-  get start(): number {
-    return this.d[this.o + 0]!;
-  }
-  set start(v: number) {
-    this.d[this.o + 0] = v;
-  }
-
-  get end(): number {
-    return this.d[this.o + 1]!;
-  }
-  set end(v: number) {
-    this.d[this.o + 1] = v;
-  }
-
-  /** Handshake timing: SYN, SYN-ACK, final ACK (0 when not seen). */
-  get synTs(): number {
-    return this.d[this.o + 2]!;
-  }
-  set synTs(v: number) {
-    this.d[this.o + 2] = v;
-  }
-
-  get synAckTs(): number {
-    return this.d[this.o + 3]!;
-  }
-  set synAckTs(v: number) {
-    this.d[this.o + 3] = v;
-  }
-
-  get establishedTs(): number {
-    return this.d[this.o + 4]!;
-  }
-  set establishedTs(v: number) {
-    this.d[this.o + 4] = v;
-  }
-
-  /** The handshake's final ACK (the ACK of the SYN-ACK), 0 when not seen. */
-  get ackTs(): number {
-    return this.d[this.o + 5]!;
-  }
-  set ackTs(v: number) {
-    this.d[this.o + 5] = v;
-  }
-
-  /** The client's last SYN before the first SYN-ACK (the one it answered, as far as the capture can tell). */
-  get lastSynTs(): number {
-    return this.d[this.o + 6]!;
-  }
-  set lastSynTs(v: number) {
-    this.d[this.o + 6] = v;
-  }
-
-  /** The last SYN-ACK before the final ACK (the one that ACK answered). */
-  get lastSynAckTs(): number {
-    return this.d[this.o + 7]!;
-  }
-  set lastSynAckTs(v: number) {
-    this.d[this.o + 7] = v;
-  }
-
   /**
    * The round trip between the capture point and the server (the SYN-ACK
    * after the SYN it answered), 0 when not known. A SYN resent before the
@@ -980,3 +652,5 @@ export class Connection {
     return this.lastSynAckTs > 0 && this.ackTs > 0 && b > 0 ? b : 0;
   }
 }
+
+defineAccessors(Connection.prototype, CONNECTION_LAYOUT);

@@ -12,7 +12,8 @@ import { formatAddr } from '../decode/addr.js';
 import { ipv4HeaderChecksumOk, tcpChecksumOk } from '../decode/checksum.js';
 import type { Segment } from '../decode/segment.js';
 import { TunnelType } from '../decode/tunnel.js';
-import { ZeekConn, type ZeekOptions } from './conn-state.js';
+import { ZeekConn } from './conn-state.js';
+import type { ZeekOptions } from './settings.js';
 
 /** One conn.log row (the fields Zeek computes from TCP headers). */
 export interface ZeekRow {

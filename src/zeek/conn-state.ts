@@ -35,471 +35,83 @@
  *
  * Memory: a few numbers per endpoint, the history string, and at most
  * MAX_OOO_BLOCKS out-of-order byte ranges per endpoint (for gap detection).
+ *
+ * This file is the state machine and the connection's timers; an endpoint and
+ * its sequence arithmetic are in endpoint.ts, the history's letters and
+ * strings in history.ts, the timers' values and the options in settings.ts.
  */
 import { type Segment, TcpFlag } from '../decode/segment.js';
-import { slabRow, slabRowOf } from '../tcp/slab.js';
+import { bit, defineAccessors, f64, type LayoutFields, newRow, recordLayout } from '../tcp/record-layout.js';
+import {
+  Endpoint,
+  ZeekTcpState,
+  deliverBuffered,
+  insertOoo,
+  isClean,
+  scaled,
+  seqDelta,
+  updateLast,
+} from './endpoint.js';
+import {
+  HIST_ACK_PKT,
+  HIST_ANALYZER_LIMIT_REACHED,
+  HIST_DATA_PKT,
+  HIST_FIN_PKT,
+  HIST_FIN_RST_PKT,
+  HIST_MULTI_FLAG_PKT,
+  HIST_RST_PKT,
+  HIST_SYN_PKT,
+  HISTORY_FLIPPED_H,
+  HISTORY_H,
+  type History,
+  NO_HISTORY,
+  responderLetter,
+} from './history.js';
+import {
+  ZEEK_DEFAULT_LIKELY_SERVER_PORTS,
+  ZEEK_TIMEOUTS,
+  type ZeekOptions,
+  type ZeekTimeouts,
+} from './settings.js';
 
-/** Zeek's EndpointState values (init-bare.zeek TCP_INACTIVE .. TCP_RESET). */
-export const ZeekTcpState = {
-  INACTIVE: 0,
-  SYN_SENT: 1,
-  SYN_ACK_SENT: 2,
-  PARTIAL: 3,
-  ESTABLISHED: 4,
-  CLOSED: 5,
-  RESET: 6,
-} as const;
-export type ZeekTcpState = (typeof ZeekTcpState)[keyof typeof ZeekTcpState];
-
-const INACTIVE = 0;
-const SYN_SENT = 1;
-const SYN_ACK_SENT = 2;
-const PARTIAL = 3;
-const ESTABLISHED = 4;
-const CLOSED = 5;
-const RESET = 6;
-
-// TCP_Endpoint::HistoryMasks; a responder's are shifted left 16 bits.
-const HIST_SYN_PKT = 0x1;
-const HIST_FIN_PKT = 0x2;
-const HIST_RST_PKT = 0x4;
-const HIST_FIN_RST_PKT = 0x8;
-const HIST_DATA_PKT = 0x10;
-const HIST_ACK_PKT = 0x20;
-const HIST_MULTI_FLAG_PKT = 0x40;
-/** session/Session.h: a connection-wide bit (never shifted for the responder). */
-const HIST_ANALYZER_LIMIT_REACHED = 0x400;
+const { INACTIVE, SYN_SENT, SYN_ACK_SENT, PARTIAL, ESTABLISHED, CLOSED, RESET } = ZeekTcpState;
 
 const TOO_LARGE_SEQ_DELTA = 1048576;
 /** updateStateMachine's result bits: Zeek's do_close and gen_event. */
 const DO_CLOSE = 1;
 const GEN_EVENT = 2;
-const TWO32 = 4294967296;
 /** init-bare.zeek tcp_max_above_hole_without_any_acks. */
 const MAX_ABOVE_HOLE_WITHOUT_ACKS = 16384;
-/** Out-of-order ranges kept per endpoint; beyond that the highest is dropped. */
-const MAX_OOO_BLOCKS = 4;
-
-/** Zeek's timer constants (init-bare.zeek), seconds. */
-export interface ZeekTimeouts {
-  tcpSynTimeout: number;
-  tcpSessionTimer: number;
-  tcpConnectionLinger: number;
-  tcpAttemptDelay: number;
-  tcpCloseDelay: number;
-  tcpInactivityTimeout: number;
-  /** TCPAnalyzer::MakeSessionAdapter sets this until the handshake is over. */
-  udpInactivityTimeout: number;
-}
-
-export const ZEEK_TIMEOUTS: Readonly<ZeekTimeouts> = {
-  tcpSynTimeout: 5,
-  tcpSessionTimer: 6,
-  tcpConnectionLinger: 5,
-  tcpAttemptDelay: 5,
-  tcpCloseDelay: 5,
-  tcpInactivityTimeout: 300,
-  udpInactivityTimeout: 60,
-};
-
-/**
- * TCP ports in `likely_server_ports` when Zeek runs with its default scripts
- * (each base/protocols/* script adds the ports it registers for). With `zeek -b`
- * the set holds only the ports of the scripts loaded.
- */
-export const ZEEK_PORTS = {
-  dce_rpc: [135],
-  dnp3: [20000],
-  dns: [53],
-  ftp: [21, 2811],
-  http: [80, 81, 631, 1080, 3128, 8000, 8080, 8888],
-  imap: [143],
-  irc: [6666, 6667, 6668, 6669],
-  krb: [88],
-  ldap: [389, 3268],
-  modbus: [502],
-  mysql: [1434, 3306],
-  ntp: [123],
-  pop3: [110],
-  postgresql: [5432],
-  rdp: [3389],
-  redis: [6379],
-  smb: [139, 445],
-  smtp: [25, 587],
-  socks: [1080],
-  ssh: [22],
-  ssl: [443, 563, 585, 614, 636, 989, 990, 992, 993, 995, 5223],
-  syslog: [514],
-  xmpp: [5222, 5269],
-} as const satisfies Record<string, readonly number[]>;
-
-/** likely_server_ports (TCP) of a default `zeek` run. */
-export const ZEEK_DEFAULT_LIKELY_SERVER_PORTS: ReadonlySet<number> = new Set(
-  Object.values(ZEEK_PORTS).flat(),
-);
-
-/** likely_server_ports of `zeek -b` with the given base/protocols scripts loaded. */
-export function zeekBarePorts(...protocols: (keyof typeof ZEEK_PORTS)[]): ReadonlySet<number> {
-  return new Set(protocols.flatMap((p) => ZEEK_PORTS[p]));
-}
-
-export interface ZeekOptions {
-  /** TCP ports of Zeek's `likely_server_ports`; default ZEEK_DEFAULT_LIKELY_SERVER_PORTS. */
-  likelyServerPorts?: ReadonlySet<number>;
-  timeouts?: Partial<ZeekTimeouts>;
-  /**
-   * Zeek validates checksums (a run without -C): a packet with a bad IPv4 header
-   * checksum is dropped, one with a bad TCP checksum only adds 'C'/'c' to its
-   * connection's history (ZeekLog applies this; of a tunnelled packet only the
-   * innermost IPv4 header is checked, and no fragment's). Default false, as `zeek -C`:
-   * captures taken on a sending host carry offloaded, uncomputed checksums.
-   */
-  checksums?: boolean;
-}
 
 /** The expire-timer chains of a connection that has none (shared; replaced, not pushed to). */
 const NO_CHAINS: number[] = [];
 
-/** Signed 32-bit difference a - b (Zeek's seq_delta). */
-function seqDelta(a: number, b: number): number {
-  return (a - b) | 0;
-}
-
-/**
- * A history string, one copy of each, and the histories one letter longer:
- * connections repeat a few dozen histories (ShADadFf...), and a string of its
- * own for each would be tens of thousands of small strings (and ropes, as
- * they grow by a letter at a time). Adding a letter is one lookup in a map of
- * a few entries.
- */
-class History {
-  private next: Map<string, History> | null = null;
-  constructor(readonly s: string) {}
-
-  plus(letter: string): History {
-    let n = this.next?.get(letter);
-    if (n === undefined) {
-      n = historyOf(this.s + letter);
-      // Past the cap (a capture with endless distinct histories), nothing more is shared.
-      if (histories.size < MAX_HISTORIES) (this.next ??= new Map()).set(letter, n);
-    }
-    return n;
-  }
-}
-
-const MAX_HISTORIES = 8192;
-const histories = new Map<string, History>();
-function historyOf(s: string): History {
-  let h = histories.get(s);
-  if (h === undefined) {
-    // A flat copy: `s` may be a rope of its letters.
-    h = new History(s.length > 12 ? Buffer.from(s, 'latin1').toString('latin1') : s);
-    if (histories.size < MAX_HISTORIES) histories.set(h.s, h);
-  }
-  return h;
-}
-const NO_HISTORY = historyOf('');
-/** Made first, so always the one History of its string: compared by identity. */
-const HISTORY_H = historyOf('H');
-const HISTORY_FLIPPED_H = historyOf('^h');
-
-/** The responder's history letters, made once: toLowerCase() makes a new string at every call. */
-const RESPONDER_LETTERS = new Map<string, string>();
-function responderLetter(code: string): string {
-  let l = RESPONDER_LETTERS.get(code);
-  if (l === undefined) {
-    l = code.toLowerCase();
-    RESPONDER_LETTERS.set(code, l);
-  }
-  return l;
-}
-
-/** ZeekConn bits. */
-const C_ORIG_IS_A = 1;
-const C_PARTIAL = 2;
-const C_STARTED = 4;
-const C_ACTIVE = 8;
-const C_CLOSE_DEFERRED = 16;
-const C_DEFERRED_GEN_EVENT = 32;
-const C_REMOVED = 64;
-
-/** Endpoint bit: it is Zeek's originator. */
-const IS_ORIG = 16;
-/** Defaults of an Endpoint's rarer numbers: seqWraps, ackWraps, rxmtCnt, rxmtThresh, win0Cnt, win0Thresh, gapCnt, gapThresh, chkCnt, chkThresh. */
-const RARE_DEFAULTS = [0, 0, 0, 1, 0, 1, 0, 1, 0, 1];
-
-/** One TCP endpoint (Zeek's TCP_Endpoint plus the reassembler's bookkeeping). */
-class Endpoint {
-  state: number = INACTIVE;
-  prevState: number = INACTIVE;
-  finCnt = 0;
-  /** Relative sequence number just past the FIN. */
-  finSeq = 0;
-  histLastSyn = 0;
-  histLastFin = 0;
-  histLastRst = 0;
-  // Reassembler (relative sequence numbers; data starts at 1).
-  lastReassem = 1;
-  trimSeq = 1;
-  /** Out-of-order ranges above lastReassem: [start0, end0, start1, end1, ...], sorted. */
-  ooo: number[] | null = null;
-  peer!: Endpoint;
-
-  /** Sequence numbers (uint32) live in a shared slab row, not as heap numbers (tcp/slab.ts). */
-  private readonly d: Float64Array;
-  private readonly o: number;
-
-  /** Yes/no facts, one bit each (accessors below): a field per boolean costs 8 bytes. */
-  private bits = 0;
-
-  /**
-   * Rarer numbers (sequence wraps and the scaled-history counters of
-   * retransmissions, zero windows and gaps, with their thresholds), in a slab
-   * row made when the first of them changes: most endpoints never need one.
-   */
-  private cd: Float64Array | null = null;
-  private co = 0;
-
-  constructor(isOrig: boolean) {
-    if (isOrig) this.bits |= IS_ORIG;
-    const row = slabRow(3);
-    this.d = row.d;
-    this.o = row.o;
-  }
-  get didClose(): boolean {
-    return (this.bits & 1) !== 0;
-  }
-  set didClose(v: boolean) {
-    this.bits = v ? this.bits | 1 : this.bits & ~1;
-  }
-
-  /** HasDoneSomething(): a packet was seen from this endpoint. */
-  get active(): boolean {
-    return (this.bits & 2) !== 0;
-  }
-  set active(v: boolean) {
-    this.bits = v ? this.bits | 2 : this.bits & ~2;
-  }
-
-  get skipDeliveries(): boolean {
-    return (this.bits & 4) !== 0;
-  }
-  set skipDeliveries(v: boolean) {
-    this.bits = v ? this.bits | 4 : this.bits & ~4;
-  }
-
-  get didEof(): boolean {
-    return (this.bits & 8) !== 0;
-  }
-  set didEof(v: boolean) {
-    this.bits = v ? this.bits | 8 : this.bits & ~8;
-  }
-
-  /** Zeek's originator side. */
-  get isOrig(): boolean {
-    return (this.bits & IS_ORIG) !== 0;
-  }
-  set isOrig(v: boolean) {
-    this.bits = v ? this.bits | IS_ORIG : this.bits & ~IS_ORIG;
-  }
-
-  private rare(k: number): number {
-    return this.cd === null ? RARE_DEFAULTS[k]! : this.cd[this.co + k]!;
-  }
-
-  private setRare(k: number, v: number): void {
-    if (this.cd === null) {
-      if (v === RARE_DEFAULTS[k]) return;
-      const row = slabRowOf(RARE_DEFAULTS);
-      this.cd = row.d;
-      this.co = row.o;
-    }
-    this.cd[this.co + k] = v;
-  }
-
-  // The wraps are read on every segment: their default (0) inline.
-  get seqWraps(): number {
-    return this.cd === null ? 0 : this.cd[this.co]!;
-  }
-  set seqWraps(v: number) {
-    this.setRare(0, v);
-  }
-
-  get ackWraps(): number {
-    return this.cd === null ? 0 : this.cd[this.co + 1]!;
-  }
-  set ackWraps(v: number) {
-    this.setRare(1, v);
-  }
-
-  get rxmtCnt(): number {
-    return this.rare(2);
-  }
-  set rxmtCnt(v: number) {
-    this.setRare(2, v);
-  }
-
-  get rxmtThresh(): number {
-    return this.rare(3);
-  }
-  set rxmtThresh(v: number) {
-    this.setRare(3, v);
-  }
-
-  get win0Cnt(): number {
-    return this.rare(4);
-  }
-  set win0Cnt(v: number) {
-    this.setRare(4, v);
-  }
-
-  get win0Thresh(): number {
-    return this.rare(5);
-  }
-  set win0Thresh(v: number) {
-    this.setRare(5, v);
-  }
-
-  get gapCnt(): number {
-    return this.rare(6);
-  }
-  set gapCnt(v: number) {
-    this.setRare(6, v);
-  }
-
-  get gapThresh(): number {
-    return this.rare(7);
-  }
-  set gapThresh(v: number) {
-    this.setRare(7, v);
-  }
-
-  get chkCnt(): number {
-    return this.rare(8);
-  }
-  set chkCnt(v: number) {
-    this.setRare(8, v);
-  }
-
-  get chkThresh(): number {
-    return this.rare(9);
-  }
-  set chkThresh(v: number) {
-    this.setRare(9, v);
-  }
-
-  /** Zeek's int64 start_seq; always within uint32 here (Zeek's arithmetic is uint32). */
-  get startSeq(): number {
-    return this.d[this.o + 0]!;
-  }
-  set startSeq(v: number) {
-    this.d[this.o + 0] = v;
-  }
-
-  get lastSeq(): number {
-    return this.d[this.o + 1]!;
-  }
-  set lastSeq(v: number) {
-    this.d[this.o + 1] = v;
-  }
-
-  /** Highest acknowledgement the peer sent for this endpoint's data. */
-  get ackSeq(): number {
-    return this.d[this.o + 2]!;
-  }
-  set ackSeq(v: number) {
-    this.d[this.o + 2] = v;
-  }
-
-  setState(s: number, conn: ZeekConn): void {
-    if (s === this.state) return;
-    // TCP_Endpoint::SetState: leaving the handshake switches the inactivity timeout.
-    if (!isHandshake(s) && isHandshake(this.state) && isHandshake(this.peer.state)) {
-      conn.inactivityTimeout = conn.timeouts.tcpInactivityTimeout;
-    }
-    this.prevState = this.state;
-    this.state = s;
-  }
-
-  fullLast(): number {
-    return this.seqWraps * TWO32 + this.lastSeq;
-  }
-
-  fullAck(): number {
-    return this.ackWraps * TWO32 + this.ackSeq;
-  }
-
-  /** ToRelativeSeqSpace. */
-  rel(seq: number, wraps: number): number {
-    return wraps * TWO32 + seq - this.startSeq;
-  }
-
-  noDataAcked(): boolean {
-    const ack = this.fullAck();
-    return ack === this.startSeq || ack === this.startSeq + 1;
-  }
-
-  /** TCP_Endpoint::Size(); negative stands for Zeek's uint64 underflow (non-zero). */
-  size(): number {
-    if (
-      this.prevState === SYN_SENT &&
-      this.state === RESET &&
-      this.peer.state === INACTIVE &&
-      !this.noDataAcked()
-    ) {
-      return 0;
-    }
-    const last = this.fullLast();
-    const ack = this.fullAck();
-    let size = Math.max(last, ack) - this.startSeq;
-    if (size !== 0) size--;
-    if (this.finCnt > 0 && size !== 0) size--;
-    return size;
-  }
-
-  hasUndeliveredData(): boolean {
-    return this.ooo !== null && this.ooo.length > 0;
-  }
-
-  /** TCP_Reassembler::DataPending(). */
-  dataPending(): boolean {
-    if (this.skipDeliveries) return false;
-    const delivered = this.startSeq + this.lastReassem;
-    const last = this.fullLast();
-    if (last < delivered) return false;
-    if (delivered !== last - 1 && delivered !== last) return true;
-    if (this.state !== RESET && this.peer.hasUndeliveredData()) return true;
-    return false;
-  }
-}
-
-function isHandshake(s: number): boolean {
-  return s === INACTIVE || s === SYN_SENT || s === SYN_ACK_SENT;
-}
-
-function scaled(ep: Endpoint, which: 'rxmt' | 'win0' | 'gap' | 'chk'): boolean {
-  // Connection::ScaledHistoryEntry with scaling base 10.
-  if (which === 'chk') {
-    if (++ep.chkCnt !== ep.chkThresh) return false;
-    ep.chkThresh *= 10;
-  } else if (which === 'rxmt') {
-    if (++ep.rxmtCnt !== ep.rxmtThresh) return false;
-    ep.rxmtThresh *= 10;
-  } else if (which === 'win0') {
-    if (++ep.win0Cnt !== ep.win0Thresh) return false;
-    ep.win0Thresh *= 10;
-  } else {
-    if (++ep.gapCnt !== ep.gapThresh) return false;
-    ep.gapThresh *= 10;
-  }
-  return true;
-}
+/** What a ZeekConn keeps in its `bits` and its slab row (network times, seconds). */
+export const ZEEK_CONN_LAYOUT = recordLayout('ZeekConn', {
+  /** Zeek's originator is A (false after an odd number of flips). */
+  origIsA: bit(true),
+  isPartial: bit(),
+  started: bit(),
+  isActive: bit(true),
+  closeDeferred: bit(),
+  deferredGenEvent: bit(),
+  removedFlag: bit(),
+  lastTime: f64(),
+  attemptAt: f64(Number.NaN),
+  deleteAt: f64(Number.NaN),
+  /** Time of the segment being processed. */
+  segTime: f64(),
+});
 
 /**
  * One TCP connection as Zeek sees it. Feed it every segment of the connection
  * in capture order; read `history` and `connState()` at any time (Zeek computes
  * them when the connection is removed). Endpoint A is the first sender.
  */
+// The layout's fields, typed; defineAccessors() below puts their accessors on the prototype.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface ZeekConn extends LayoutFields<typeof ZEEK_CONN_LAYOUT.fields> {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class ZeekConn {
   private a: Endpoint;
   private b: Endpoint;
@@ -516,86 +128,16 @@ export class ZeekConn {
   private expireChains: number[] = NO_CHAINS;
 
   /** Yes/no facts, one bit each (accessors below): a field per boolean costs 8 bytes. */
-  private bits = C_ORIG_IS_A | C_ACTIVE;
-  /** Zeek's originator is A (false after an odd number of flips). */
-  private get origIsA(): boolean {
-    return (this.bits & C_ORIG_IS_A) !== 0;
-  }
-  private set origIsA(v: boolean) {
-    this.bits = v ? this.bits | C_ORIG_IS_A : this.bits & ~C_ORIG_IS_A;
-  }
-  private get isPartial(): boolean {
-    return (this.bits & C_PARTIAL) !== 0;
-  }
-  private set isPartial(v: boolean) {
-    this.bits = v ? this.bits | C_PARTIAL : this.bits & ~C_PARTIAL;
-  }
-  private get started(): boolean {
-    return (this.bits & C_STARTED) !== 0;
-  }
-  private set started(v: boolean) {
-    this.bits = v ? this.bits | C_STARTED : this.bits & ~C_STARTED;
-  }
-  private get isActive(): boolean {
-    return (this.bits & C_ACTIVE) !== 0;
-  }
-  private set isActive(v: boolean) {
-    this.bits = v ? this.bits | C_ACTIVE : this.bits & ~C_ACTIVE;
-  }
-  private get closeDeferred(): boolean {
-    return (this.bits & C_CLOSE_DEFERRED) !== 0;
-  }
-  private set closeDeferred(v: boolean) {
-    this.bits = v ? this.bits | C_CLOSE_DEFERRED : this.bits & ~C_CLOSE_DEFERRED;
-  }
-  private get deferredGenEvent(): boolean {
-    return (this.bits & C_DEFERRED_GEN_EVENT) !== 0;
-  }
-  private set deferredGenEvent(v: boolean) {
-    this.bits = v ? this.bits | C_DEFERRED_GEN_EVENT : this.bits & ~C_DEFERRED_GEN_EVENT;
-  }
-  private get removedFlag(): boolean {
-    return (this.bits & C_REMOVED) !== 0;
-  }
-  private set removedFlag(v: boolean) {
-    this.bits = v ? this.bits | C_REMOVED : this.bits & ~C_REMOVED;
-  }
+  private bits = ZEEK_CONN_LAYOUT.initBits;
 
   /** Network times (lastTime, attemptAt, deleteAt, segTime) in a shared slab row (tcp/slab.ts). */
   private readonly d: Float64Array;
   private readonly o: number;
-  private get lastTime(): number {
-    return this.d[this.o + 0]!;
-  }
-  private set lastTime(v: number) {
-    this.d[this.o + 0] = v;
-  }
-  private get attemptAt(): number {
-    return this.d[this.o + 1]!;
-  }
-  private set attemptAt(v: number) {
-    this.d[this.o + 1] = v;
-  }
-  private get deleteAt(): number {
-    return this.d[this.o + 2]!;
-  }
-  private set deleteAt(v: number) {
-    this.d[this.o + 2] = v;
-  }
-  /** Time of the segment being processed. */
-  private get segTime(): number {
-    return this.d[this.o + 3]!;
-  }
-  private set segTime(v: number) {
-    this.d[this.o + 3] = v;
-  }
 
   constructor(opts: ZeekOptions = {}) {
-    const row = slabRow(4);
+    const row = newRow(ZEEK_CONN_LAYOUT);
     this.d = row.d;
     this.o = row.o;
-    this.attemptAt = Number.NaN;
-    this.deleteAt = Number.NaN;
     this.likelyServerPorts = opts.likelyServerPorts ?? ZEEK_DEFAULT_LIKELY_SERVER_PORTS;
     // Shared unless overridden: a connection holds no copy of the defaults.
     this.timeouts = opts.timeouts ? { ...ZEEK_TIMEOUTS, ...opts.timeouts } : ZEEK_TIMEOUTS;
@@ -1270,21 +812,7 @@ export class ZeekConn {
   }
 }
 
-function isClean(ep: Endpoint): boolean {
-  return ep.state === ESTABLISHED || (ep.state === CLOSED && ep.prevState === ESTABLISHED);
-}
-
-/**
- * `seqI32` is the sequence number as an int32 (`x | 0`): TurboFan does not
- * always inline this call (it did not on the benchmark capture), and a uint32
- * of 2^31 and above passed to a call is boxed: a heap number for every data
- * segment whose sequence number is that high.
- */
-function updateLast(ep: Endpoint, seqI32: number): void {
-  const seq = seqI32 >>> 0;
-  if (seq < ep.lastSeq) ep.seqWraps++;
-  ep.lastSeq = seq;
-}
+defineAccessors(ZeekConn.prototype, ZEEK_CONN_LAYOUT);
 
 /** relativeSeq's second result (Zeek's underflow flag): a module variable, so no tuple per segment. */
 let relUnderflow = false;
@@ -1314,30 +842,4 @@ function relativeSeq(ep: Endpoint, seg: Segment, ack: boolean): number {
   }
   relUnderflow = false;
   return ep.rel(cur, wraps);
-}
-
-/** Moves lastReassem over the buffered ranges it now reaches. */
-function deliverBuffered(ep: Endpoint): void {
-  const o = ep.ooo;
-  if (o === null) return;
-  while (o.length > 0 && o[0]! <= ep.lastReassem) {
-    if (o[1]! > ep.lastReassem) ep.lastReassem = o[1]!;
-    o.splice(0, 2);
-  }
-}
-
-function insertOoo(ep: Endpoint, s: number, e: number): void {
-  if (ep.ooo === null) ep.ooo = [];
-  const o = ep.ooo;
-  let i = 0;
-  while (i < o.length && o[i + 1]! < s) i += 2;
-  // Merge with every range that overlaps or touches [s, e).
-  let j = i;
-  while (j < o.length && o[j]! <= e) {
-    s = Math.min(s, o[j]!);
-    e = Math.max(e, o[j + 1]!);
-    j += 2;
-  }
-  o.splice(i, j - i, s, e);
-  if (o.length > MAX_OOO_BLOCKS * 2) o.length = MAX_OOO_BLOCKS * 2;
 }

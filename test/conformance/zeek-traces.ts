@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ZEEK_DEFAULT_LIKELY_SERVER_PORTS, ZEEK_PORTS, zeekBarePorts } from '../../src/zeek/conn-state.js';
+import { ZEEK_DEFAULT_LIKELY_SERVER_PORTS, ZEEK_PORTS, zeekBarePorts } from '../../src/zeek/settings.js';
 import { CORPUS } from '../helpers/corpus.mjs';
 import { type ZeekCase, parseConnLog } from '../zeek/zeek-baselines.js';
 

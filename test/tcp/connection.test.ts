@@ -49,4 +49,19 @@ describe('Connection transitions', () => {
     expect(c.transitionInferred(2)).toBe(true);
     expect(c.transitionInferred(3)).toBe(false);
   });
+
+  it('has no limit on causes or frame numbers: 3000 distinct causes, frames past 2^34 (an endless capture)', () => {
+    const c = new Connection(4, 4, zeek);
+    const want = Array.from({ length: 3000 }, (_, i) => ({
+      t: 1 + i,
+      frame: 2 ** 40 + i,
+      side: (i % 2) as Side,
+      from: i % 11,
+      to: (i * 3) % 11,
+      cause: `distinct cause ${i}`,
+      inferred: i % 3 === 0,
+    }));
+    for (const x of want) c.addTransition(x.t, x.frame, x.side, x.from, x.to, x.cause, x.inferred);
+    expect(c.transitions).toEqual(want);
+  });
 });

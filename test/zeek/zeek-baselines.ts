@@ -12,7 +12,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ZEEK_DEFAULT_LIKELY_SERVER_PORTS, zeekBarePorts } from '../../src/zeek/conn-state.js';
+import { ZEEK_DEFAULT_LIKELY_SERVER_PORTS, zeekBarePorts } from '../../src/zeek/settings.js';
 import { CORPUS } from '../helpers/corpus.mjs';
 
 export { CORPUS };

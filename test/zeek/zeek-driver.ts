@@ -7,7 +7,7 @@
 import { readCaptureFile } from '../../src/capture/reader.js';
 import { decodePacket } from '../../src/decode/packet.js';
 import { DecodeStatus, newSegment } from '../../src/decode/segment.js';
-import type { ZeekOptions } from '../../src/zeek/conn-state.js';
+import type { ZeekOptions } from '../../src/zeek/settings.js';
 import { ZeekLog, type ZeekRow } from '../../src/zeek/conn-log.js';
 import type { OurConn } from './zeek-baselines.js';
 

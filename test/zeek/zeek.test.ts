@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { newSegment, TcpFlag } from '../../src/decode/segment.js';
-import { ZeekConn, type ZeekOptions, ZeekTcpState as Z, zeekBarePorts } from '../../src/zeek/conn-state.js';
+import { ZeekConn } from '../../src/zeek/conn-state.js';
+import { ZeekTcpState as Z } from '../../src/zeek/endpoint.js';
+import { type ZeekOptions, zeekBarePorts } from '../../src/zeek/settings.js';
 
 type Side = 'A' | 'B';
 
