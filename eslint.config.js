@@ -50,4 +50,23 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // noUncheckedIndexedAccess is on (tsconfig.json): in src/ a read that the
+    // code's invariants guarantee is checked (model/checked.ts at/must, a
+    // loop over values, a typed table), not asserted with `!`. Tests may assert.
+    files: ['src/**/*.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'error' },
+  },
+  {
+    // Not yet converted: the files the tracker's current work edits (issue 25, "strictness on").
+    files: [
+      'src/tcp/classify.ts',
+      'src/tcp/delivery.ts',
+      'src/tcp/tracker.ts',
+      'src/detect/hosts.ts',
+      'src/detect/resets.ts',
+      'src/detect/wait-states.ts',
+    ],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
 );

@@ -21,7 +21,7 @@ function unacked(from: Endpoint, to: Endpoint): number {
 }
 
 /** A state in which both ends have exchanged sequence numbers and the connection is not over. */
-function synchronized(st: number): boolean {
+function synchronized(st: State): boolean {
   return st >= State.ESTABLISHED && st !== State.TIME_WAIT;
 }
 
