@@ -88,6 +88,13 @@ export interface Segment {
    */
   headerCut: boolean;
   /**
+   * Which way the packet went past the capturing host, from the link header
+   * (Linux cooked captures, `tcpdump -i any`: the packet type): LinkDir.IN
+   * addressed to it, LinkDir.OUT sent by it (or forwarded out of it),
+   * LinkDir.UNKNOWN when the link does not say.
+   */
+  linkDir: LinkDir;
+  /**
    * An 802.11 A-MSDU frame carries several packets (decode/ieee80211.ts): the
    * offset in buf of the subframe after this one, -1 when none (or not
    * A-MSDU); decodeNextSubframe() (decode/packet.ts) decodes it. amsduEnd is the
@@ -108,6 +115,16 @@ export interface Segment {
   tunnelDepth: number;
   tunnels: TunnelHop[];
 }
+
+/** Segment.linkDir: which way a packet went past the capturing host. */
+export const LinkDir = {
+  UNKNOWN: 0,
+  /** Addressed to the capturing host (SLL packet type PACKET_HOST). */
+  IN: 1,
+  /** Sent by the capturing host, or forwarded out of it (PACKET_OUTGOING). */
+  OUT: 2,
+} as const;
+export type LinkDir = (typeof LinkDir)[keyof typeof LinkDir];
 
 /** One encapsulation around a segment: its kind and the outer header's endpoints. */
 export interface TunnelHop {
@@ -258,6 +275,7 @@ export function newSegment(): Segment {
     fragHeader: -1,
     tcpReserved: 0,
     headerCut: false,
+    linkDir: LinkDir.UNKNOWN,
     amsduNext: -1,
     amsduEnd: 0,
     amsduDepth: 0,
@@ -305,6 +323,7 @@ export function resetFields(seg: Segment, buf: Uint8Array): void {
   seg.ipFragmented = false;
   seg.tcpReserved = 0;
   seg.headerCut = false;
+  seg.linkDir = LinkDir.UNKNOWN;
   seg.amsduNext = -1;
   seg.tunnelKey = 0;
   seg.tunnelDepth = 0;

@@ -13,10 +13,22 @@
  */
 import { type Cursor, type Layer, stop, truncated } from './cursor.js';
 import { etherTypeLayer } from './ethertype.js';
-import { DecodeStatus } from './segment.js';
-import { u16be } from '../capture/bytes.js';
+import { DecodeStatus, LinkDir } from './segment.js';
+import { u16be, u8 } from '../capture/bytes.js';
 
 const ARPHRD_NETLINK = 824;
+/** Packet types (linux/if_packet.h): addressed to this host; sent by (or forwarded out of) it. */
+const PACKET_HOST = 0;
+const PACKET_OUTGOING = 4;
+
+/** Which way the packet went past the capturing host; broadcast, multicast and promiscuous copies say nothing. */
+function linkDir(packetType: number): LinkDir {
+  return packetType === PACKET_HOST
+    ? LinkDir.IN
+    : packetType === PACKET_OUTGOING
+      ? LinkDir.OUT
+      : LinkDir.UNKNOWN;
+}
 
 function protocolLayer(c: Cursor, hatype: number, proto: number): Layer {
   if (hatype === ARPHRD_NETLINK || proto < 0x0600) {
@@ -31,6 +43,7 @@ export function decodeLinuxSll(c: Cursor): Layer {
   const o = c.off;
   if (o + 16 > c.end) return truncated(c);
   c.off = o + 16;
+  c.seg.linkDir = linkDir(u16be(b, o));
   return protocolLayer(c, u16be(b, o + 2), u16be(b, o + 14));
 }
 
@@ -39,5 +52,6 @@ export function decodeLinuxSll2(c: Cursor): Layer {
   const o = c.off;
   if (o + 20 > c.end) return truncated(c);
   c.off = o + 20;
+  c.seg.linkDir = linkDir(u8(b, o + 10));
   return protocolLayer(c, u16be(b, o + 8), u16be(b, o));
 }

@@ -30,7 +30,7 @@ import { at, find, findLast, isDigit, lastSpace, num, readUint, skipSpaces } fro
 import { SeqTracker } from './tcpdump-text/seq.js';
 import { Clock, type HmsMeaning, readStamp, StampShape, stamp } from './tcpdump-text/time.js';
 import { LocalZone } from './tcpdump-text/zone.js';
-import { DecodeStatus, resetFields, type Segment, TcpFlag } from './segment.js';
+import { DecodeStatus, LinkDir, resetFields, type Segment, TcpFlag } from './segment.js';
 import { pushTunnel, TunnelType } from './tunnel.js';
 import { at as item } from '../model/checked.js';
 
@@ -260,6 +260,8 @@ export class TcpdumpTextParser {
   private frame = 0;
   private sec = 0;
   private nsec = 0;
+  /** Its direction past the capturing host (`-i any`: `eth0 In`, `lo Out`), Segment.linkDir. */
+  private lineDir: LinkDir = LinkDir.UNKNOWN;
 
   constructor(options: TcpdumpTextOptions = {}) {
     this.baseDate = finiteFloor(options.baseDate);
@@ -390,6 +392,7 @@ export class TcpdumpTextParser {
       this.stats.runs++;
     }
     const hasStamp = shape !== StampShape.None;
+    this.lineDir = lineDirection(s, i, end);
 
     if (this.pending.active) {
       this.pending.active = false;
@@ -519,6 +522,7 @@ export class TcpdumpTextParser {
     seg.tsSec = this.sec;
     seg.tsNsec = this.nsec;
     seg.ts = this.sec + this.nsec / 1e9;
+    seg.linkDir = this.lineDir;
   }
 
   /**
@@ -888,4 +892,20 @@ function resetSegment(seg: Segment): void {
 /** `v` rounded down, or 0 when it is not a finite number (an option left out). */
 function finiteFloor(v: number | undefined): number {
   return v !== undefined && Number.isFinite(v) ? Math.floor(v) : 0;
+}
+
+/**
+ * The direction `tcpdump -i any` prints after the interface name (`lo In IP
+ * ...`, `eth0 Out IP ...`, with -e `eth0 Out 52:54:...`); B, M and P
+ * (broadcast, multicast, another host's) say nothing. A line that starts
+ * with the network layer has no link part.
+ */
+function lineDirection(s: string, i: number, end: number): LinkDir {
+  if (at(s, i, end, 'IP')) return LinkDir.UNKNOWN;
+  const name = find(s, ' ', i, end);
+  if (name < 0) return LinkDir.UNKNOWN;
+  const d = skipSpaces(s, name, end);
+  if (at(s, d, end, 'In ')) return LinkDir.IN;
+  if (at(s, d, end, 'Out ')) return LinkDir.OUT;
+  return LinkDir.UNKNOWN;
 }

@@ -19,7 +19,7 @@ import {
 } from '../tcp/connection.js';
 import { type TimerEntry, TimerQueue } from '../tcp/timer-queue.js';
 import { ANOMALY_KINDS, KIND_BY_NAME } from '../model/kinds.js';
-import { type F64Pair } from '../model/checked.js';
+import { type F64Pair, must } from '../model/checked.js';
 
 /** The thresholds the detectors use (their meaning is documented in Settings). */
 export type DetectorSettings = Pick<
@@ -218,6 +218,31 @@ export class DetectContext {
       `${kind} not raised for the ${SIDE_NAMES[side]}: ${why}`,
       { withheld: kind },
     );
+  }
+
+  /**
+   * A diagnosis raised on the capture's silence that a gap found later
+   * explains (the connection's end was not captured) becomes a capture-gap
+   * note, as if withheld: in the report and its counts. (Outputs that stream
+   * anomalies as they are raised, NDJSON and the live view, already showed
+   * it.) Only for anomalies kept for the report.
+   */
+  withdraw(conn: Connection, a: AnomalyReport, why: string): void {
+    const was = a.kind;
+    const n = (this.counts.get(was) ?? 1) - 1;
+    if (n > 0) this.counts.set(was, n);
+    else this.counts.delete(was);
+    this.counts.set('capture-gap', (this.counts.get('capture-gap') ?? 0) + 1);
+    const k = must(KIND_BY_NAME.get('capture-gap'), 'the capture-gap kind');
+    a.kind = 'capture-gap';
+    a.severity = k.severity;
+    a.hint = k.hint;
+    a.message = `${was} withdrawn for the ${a.endpoint ?? 'connection'}: ${why}`;
+    a.details = { withheld: was };
+    const d = detOf(conn);
+    const stillRaised = d !== null && d.open.some((o) => o.kind === was);
+    const kinds = stillRaised ? conn.anomalies : conn.anomalies.filter((x) => x !== was);
+    conn.anomalies = kinds.includes('capture-gap') ? kinds : kinds.concat('capture-gap');
   }
 
   make(

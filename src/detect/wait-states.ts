@@ -151,6 +151,16 @@ export class WaitStateDetectors implements DetectorFamily {
     }
     if (!a?.details) return;
     const since = a.details.since as number;
+    if (when.inferred && conn.endNotCaptured) {
+      // The capture lost the segment that ended the state (the 4-tuple was
+      // reused later): how long the endpoint stayed in it is not known.
+      this.x.withdraw(
+        conn,
+        a,
+        `its end was not captured (the 4-tuple was reused ${fmtSeconds(t - since)} after it entered ${STATE_NAMES[from]}), so how long it stayed there is not known`,
+      );
+      return;
+    }
     a.details.duration = t - since;
     a.details.closed = true;
     const name = from === State.CLOSE_WAIT ? 'CLOSE_WAIT' : 'FIN_WAIT_2';

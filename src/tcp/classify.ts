@@ -8,7 +8,7 @@
  * the SegInfo the observers receive; no state changes here.
  */
 import type { Segment } from '../decode/segment.js';
-import { TcpFlag } from '../decode/segment.js';
+import { LinkDir, TcpFlag } from '../decode/segment.js';
 import { CLIENT, type Connection, type Endpoint, type Side, Vantage } from './connection.js';
 import { seqAdd, seqGe, seqGt, seqLe, seqLt } from './seq.js';
 
@@ -359,6 +359,8 @@ export function classifyAck(
  * says no router stood between that side and the capture point.
  */
 export function judgeVantage(conn: Connection): void {
+  // The link's packet directions are direct evidence; timing only a reading.
+  if (conn.linkDirs !== 0 && vantageFromLink(conn.linkDirs) !== Vantage.UNKNOWN) return;
   // From the SYN the SYN-ACK answered and the SYN-ACK the ACK answered: a
   // SYN or SYN-ACK resent on its timer (lost past the capture point) would
   // count a second of backoff as distance.
@@ -378,6 +380,50 @@ export function judgeVantage(conn: Connection): void {
     if (ci && !si) conn.vantage = Vantage.CLIENT;
     else if (si && !ci) conn.vantage = Vantage.SERVER;
   }
+}
+
+/**
+ * Where the capture point sits, from the directions the capturing host's
+ * link layer recorded (Linux cooked captures, `tcpdump -i any`): the side
+ * whose segments go out of the host, and only out, is on it. A side seen
+ * both coming in and going out passed through it: a router forwarding the
+ * connection (or loopback, where each segment is seen leaving and arriving).
+ * Only incoming segments so far says nothing yet: the host may be the
+ * receiver, or a router whose outgoing copy is still to come.
+ */
+export function vantageFromLink(dirs: number): Vantage {
+  const clientIn = (dirs & 1) !== 0;
+  const clientOut = (dirs & 2) !== 0;
+  const serverIn = (dirs & 4) !== 0;
+  const serverOut = (dirs & 8) !== 0;
+  if ((clientIn && clientOut) || (serverIn && serverOut)) return Vantage.PATH;
+  if (clientOut && !serverOut) return Vantage.CLIENT;
+  if (serverOut && !clientOut) return Vantage.SERVER;
+  return Vantage.UNKNOWN;
+}
+
+/**
+ * Records the link direction of a segment `side` sent (Segment.linkDir) and
+ * judges the vantage point from it when that says more than before. Inside
+ * a tunnel the direction is the outer packet's, which says nothing of the
+ * inner endpoints.
+ */
+export function noteLinkDir(conn: Connection, side: Side, seg: Segment): void {
+  if (seg.linkDir === LinkDir.UNKNOWN || seg.tunnelDepth !== 0) return;
+  const dirs = conn.linkDirs | (seg.linkDir << (2 * side));
+  if (dirs === conn.linkDirs) return;
+  conn.linkDirs = dirs;
+  const v = vantageFromLink(dirs);
+  if (v === Vantage.UNKNOWN) return;
+  // Both ends on 127.0.0.0/8 stay `local` (every segment leaves and arrives there).
+  if (
+    v === Vantage.PATH &&
+    conn.ipVersion === 4 &&
+    isLoopback4(conn.client.addr4) &&
+    isLoopback4(conn.server.addr4)
+  )
+    conn.vantage = Vantage.LOCAL;
+  else conn.vantage = v;
 }
 
 /**

@@ -475,10 +475,17 @@ export class Connection {
   /**
    * Where the capture point sits (Vantage): next to the client, next to the
    * server, on the path between them, both ends on the capturing host, or
-   * unknown. Judged from the handshake's timing (answers from the near side
-   * come at once, the far side's after a round trip) and the TTLs.
+   * unknown. Judged from the link's packet directions where the capture
+   * records them (linkDirs), else from the handshake's timing (answers from
+   * the near side come at once, the far side's after a round trip) and the TTLs.
    */
   vantage: Vantage = Vantage.UNKNOWN;
+  /**
+   * The directions each side's segments were seen going past the capturing
+   * host (Segment.linkDir; Linux cooked captures): bit 0 the client's seen
+   * coming in, bit 1 going out, bit 2 the server's coming in, bit 3 going out.
+   */
+  linkDirs = 0;
   /** Segments the capture missed although the endpoints' behaviour proves they existed. */
   captureGaps = 0;
   /** Frames captured twice (link duplicates, `-i any` on a router): not retransmissions. */
@@ -580,6 +587,24 @@ export class Connection {
     d[i + TR.frame] = frame;
     d[i + TR.code] = code;
     this.trN++;
+  }
+
+  /**
+   * Forget the state changes recorded for `side`: what the capture showed
+   * later proves the endpoint never made them (a server that answered with a
+   * SYN cookie kept no socket, so it never was in SYN_RECEIVED).
+   */
+  retractTransitions(side: Side): void {
+    const d = this.trD;
+    const end = this.trO + this.trN * TR_WORDS;
+    let w = this.trO;
+    for (let r = this.trO; r < end; r += TR_WORDS) {
+      const code = d[r + TR.code];
+      if (code === undefined || codeSide(code) === side) continue;
+      d.copyWithin(w, r, r + TR_WORDS);
+      w += TR_WORDS;
+    }
+    this.trN = (w - this.trO) / TR_WORDS;
   }
 
   private growTransitions(): void {

@@ -34,6 +34,12 @@ const RST = TcpFlag.RST;
 
 /** Linux's tcp_fin_timeout default: how long an orphaned FIN_WAIT_2 lives. */
 const FIN_TIMEOUT = 60;
+/**
+ * Silence after a lone SYN-ACK that shows a SYN cookie (Deliveries.synCookie):
+ * past the first SYN-ACK retransmission of Linux (1 s) and of stacks that
+ * start at 3 s (RFC 6298's former initial RTO).
+ */
+const SYN_COOKIE_SILENCE = 3.5;
 
 /** How a waiting segment is known to have arrived (Deliveries.deliver). */
 const enum Delivery {
@@ -47,6 +53,18 @@ export interface DeliveryOptions {
   settleDelay: number;
   /** How long an unacknowledged FIN must go unresent to count as acknowledged (TrackerOptions.finSilence). */
   finSilence: number;
+}
+
+/** The acknowledgement a segment carries, without its FIN (a FIN held back by a hole before it). */
+function ackOnly(seg: Segment): Received {
+  return {
+    ts: seg.ts,
+    frame: seg.frame,
+    flags: seg.flags & ~FIN,
+    seq: seg.seq,
+    ack: seg.ack,
+    payloadLen: seg.payloadLen,
+  };
 }
 
 /** Does acknowledgement number `ack` cover the SYN (or SYN-ACK) that `ep` sent? */
@@ -127,6 +145,15 @@ export class Deliveries {
     const ev = rcv.ev;
     if (conn.nearSide === rcvSide && (f & SYN) === 0 && (ev === null || ev.pending.length === 0)) {
       this.markQueued(rcv, seg);
+      if ((f & FIN) !== 0 && snd.ev !== null && snd.ev.hole && seqGt(seg.seq, snd.ev.holeStart)) {
+        // A FIN behind a hole (bytes before it never captured): its receiver
+        // takes the acknowledgement at once but queues the FIN out of order
+        // until the missing bytes come (RFC 9293 3.10.7.4, eighth step: a FIN
+        // is processed only in sequence). The FIN waits for its ACK.
+        this.sm.received(conn, rcvSide, ackOnly(seg), seg, false, true);
+        this.defer(conn, rcvSide, seg);
+        return;
+      }
       this.sm.received(conn, rcvSide, seg, seg, false, true);
       return;
     }
@@ -326,6 +353,7 @@ export class Deliveries {
    * not).
    */
   conclude(conn: Connection, end: number): void {
+    this.synCookie(conn, end);
     this.gaveUp(conn, CLIENT, end, true);
     this.gaveUp(conn, SERVER, end, true);
     this.orphanFinWait2(conn, CLIENT, end);
@@ -599,6 +627,26 @@ export class Deliveries {
           : 'stopped resending unacknowledged data: gave up (retries exhausted or TCP_USER_TIMEOUT)',
       true,
     );
+  }
+
+  /**
+   * End of capture: a server that answered each of its client's SYNs with
+   * one SYN-ACK and then, with no answer, never resent it on its own timer
+   * (Linux's fires after 1 s, other stacks' by 3 s) while the capture went
+   * on for SYN_COOKIE_SILENCE, answered with SYN cookies: its SYN queue was
+   * full and it kept no socket (StateMachine.synCookie). Spoofed SYNs of a
+   * flood are the usual case: their sources never answer.
+   */
+  private synCookie(conn: Connection, end: number): void {
+    const sv = conn.server;
+    const cl = conn.client;
+    if (sv.state !== State.SYN_RECEIVED || sv.stateless || sv.synSent || !sv.synAckSent || !cl.synSent)
+      return;
+    // The client still waits for a SYN-ACK it would answer (a spoofed source
+    // has no socket); each of its SYNs got one SYN-ACK, none came on a timer.
+    if (cl.state !== State.SYN_SENT || sv.synRetransmissions !== cl.synRetransmissions) return;
+    if (end - sv.lastSeen < SYN_COOKIE_SILENCE) return;
+    this.sm.synCookie(conn, SERVER);
   }
 
   /**

@@ -29,6 +29,7 @@ import {
   classifySent,
   isCopy,
   judgeVantage,
+  noteLinkDir,
   newSegInfo,
   resetInfo,
   type SegInfo,
@@ -184,9 +185,13 @@ export class Tracker {
     if (conn === null) {
       conn = this.open(seg, hash, srcH, dstH, null);
       side = conn.firstSender;
-    } else if ((seg.flags & (SYN | ACK | RST)) === SYN && this.isNewIncarnation(conn, side, seg)) {
+    } else if (
+      (seg.flags & (SYN | RST)) === SYN &&
+      ((seg.flags & ACK) === 0 ? this.isNewIncarnation(conn, side, seg) : this.isNewSynAck(conn, side, seg))
+    ) {
       // Port reuse. A SYN on a 4-tuple whose connection is over (or whose
-      // handshake never completed, with a new ISN) starts a new connection.
+      // handshake never completed, with a new ISN) starts a new connection;
+      // so does a SYN-ACK with a new ISN (its SYN not captured).
       const old = conn;
       this.endUncaptured(old, seg);
       conn = this.open(seg, hash, srcH, dstH, { old, prev });
@@ -246,6 +251,8 @@ export class Tracker {
    */
   private isDuplicate(conn: Connection, side: Side, seg: Segment): boolean {
     if (!isCopy(conn.endpoint(side), seg)) return false;
+    // A router's `-i any` records a forwarded packet coming in and going out.
+    if (seg.linkDir !== 0) noteLinkDir(conn, side, seg);
     conn.duplicates++;
     this.duplicates++;
     conn.endpoint(side).packets++;
@@ -507,6 +514,22 @@ export class Tracker {
   }
 
   /**
+   * Does a SYN-ACK on an existing 4-tuple start a new connection (its SYN
+   * not captured)? Once the connection was established (or picked up
+   * mid-stream), a SYN-ACK with a new ISN that does not answer the peer's
+   * SYN belongs to none of its segments: a live endpoint resends its own
+   * SYN-ACK with its ISN, and answers a SYN in ESTABLISHED with an ACK
+   * (RFC 5961 4). The earlier connection's end was not captured.
+   */
+  private isNewSynAck(conn: Connection, side: Side, seg: Segment): boolean {
+    if (conn.establishedTs === 0 && !conn.midstream) return false;
+    const snd = conn.endpoint(side);
+    const peer = conn.endpoint(1 - side);
+    if (snd.hasIsn && seg.seq === snd.isn) return false;
+    return !(peer.hasIsn && seg.ack === seqAdd(peer.isn, 1));
+  }
+
+  /**
    * TIME_WAIT assassination by a SYN (Linux tcp_timewait_state_process):
    * an endpoint in TIME_WAIT that receives a SYN whose ISN is after its rcv_nxt (or
    * whose timestamp is newer) is replaced by the new connection; the SYN's sender
@@ -555,6 +578,7 @@ export class Tracker {
     snd.lastSeen = t;
     if (len > 0) snd.dataSegments++;
     if (snd.ttl < 0) snd.ttl = seg.ttl;
+    if (seg.linkDir !== 0) noteLinkDir(conn, side, seg);
 
     classifySent(conn, side, seg, info, this.opts.oooThreshold);
     if (!rst && classifyAck(conn, snd, rcv, seg, info)) this.deliveries.ackedUncaptured(conn, rcvSide, seg);

@@ -273,19 +273,36 @@ export function mpls(labels: number[], payload: ArrayLike<number>): Uint8Array {
   return concat(stack, payload);
 }
 
-/** Linux cooked v1 (LINKTYPE_LINUX_SLL). */
-export function sll(payload: ArrayLike<number>, proto = ipEtherType(payload), hatype = 1): Uint8Array {
-  return concat(u16(0), u16(hatype), u16(6), [0, 0x11, 0x22, 0x33, 0x44, 0x55, 0, 0], u16(proto), payload);
+/** Linux cooked v1 (LINKTYPE_LINUX_SLL); packetType 0 PACKET_HOST, 4 PACKET_OUTGOING. */
+export function sll(
+  payload: ArrayLike<number>,
+  proto = ipEtherType(payload),
+  hatype = 1,
+  packetType = 0,
+): Uint8Array {
+  return concat(
+    u16(packetType),
+    u16(hatype),
+    u16(6),
+    [0, 0x11, 0x22, 0x33, 0x44, 0x55, 0, 0],
+    u16(proto),
+    payload,
+  );
 }
 
 /** Linux cooked v2 (LINKTYPE_LINUX_SLL2). */
-export function sll2(payload: ArrayLike<number>, proto = ipEtherType(payload), hatype = 1): Uint8Array {
+export function sll2(
+  payload: ArrayLike<number>,
+  proto = ipEtherType(payload),
+  hatype = 1,
+  packetType = 0,
+): Uint8Array {
   return concat(
     u16(proto),
     u16(0),
     u32(2),
     u16(hatype),
-    [0, 6],
+    [packetType, 6],
     [0, 0x11, 0x22, 0x33, 0x44, 0x55, 0, 0],
     payload,
   );

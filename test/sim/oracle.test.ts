@@ -98,16 +98,6 @@ export const KNOWN_TRACKER_GAPS: Gap[] = [
     },
   },
   {
-    id: 'syn-received-ends-silently',
-    property: ['final-state', 'history'],
-    key: /^final-state \[[^\]]+\] server SYN_RECEIVED!=CLOSED$|^history \[[^\]]+\] server never CLOSED>SYN_RECEIVED$/,
-    wrong:
-      'a server that answered a SYN with a SYN cookie (queue full: no state kept, never retransmitted) is reported ' +
-      'CLOSED -> SYN_RECEIVED, and stays SYN_RECEIVED when no client retransmission shows the cookie (spoofed SYNs ' +
-      'never retry). (A SYN_RECEIVED whose tcp_synack_retries ran out is now CLOSED, inferred: Deliveries.gaveUp.)',
-    reproducer: { family: 'syn-flood: spoofed SYNs fill the SYN queue (SYN cookies beyond it)', at: 0 },
-  },
-  {
     id: 'vanished-host-final-states',
     property: ['final-state', 'history'],
     key: /^(final-state|history) \[host-gone\] /,
@@ -139,29 +129,6 @@ export const KNOWN_TRACKER_GAPS: Gap[] = [
           ],
           1.5,
           { drops: [{ from: A, what: 'RST', nth: 1, where: 'before' }] },
-          { at: 0 },
-        ),
-    },
-  },
-  {
-    id: 'fin-after-hole-taken-as-received',
-    property: ['final-state', 'history'],
-    key: /^final-state \[[^\]]+\] client TIME_WAIT!=FIN_WAIT_2$|^history \[[^\]]+\] client never FIN_WAIT_2>TIME_WAIT$/,
-    wrong:
-      "a FIN that follows a data segment lost on the path (a hole in the sequence space, the receiver's ACK stays below " +
-      'it) is taken as received: the client is reported TIME_WAIT, seen, while it waits in FIN_WAIT_2 for the missing byte',
-    reproducer: {
-      scenario: () =>
-        rp(
-          [
-            listen(),
-            connect(0.1),
-            { t: 0, op: 'close-on-eof', sock: 's0', after: 0 },
-            { t: 1, op: 'shutdown', sock: 'c' },
-            { t: 1.005, op: 'send', sock: 's0', bytes: 1 },
-          ],
-          1.5,
-          { drops: [{ from: B, what: 'DATA', nth: 1, where: 'before' }] },
           { at: 0 },
         ),
     },
@@ -295,16 +262,6 @@ export const KNOWN_TRACKER_GAPS: Gap[] = [
         seed: 1,
       }),
     },
-  },
-  {
-    id: 'capture-gaps-raise-close-wait-stuck',
-    property: 'absence',
-    key: /^absence \[[^\]]+\] frames removed \+/,
-    wrong:
-      'frames missing from the capture can add close-wait-stuck where the FIN that ended CLOSE_WAIT was not ' +
-      'captured and nothing else of the connection shows the gap (issue 19 item 6; seen with SIM_SEED=1450165791)',
-    // The fourth random script of that seed.
-    reproducer: { scenario: () => fc.sample(scenarioArb, { seed: 1450165791, numRuns: 4 })[3]! },
   },
 ];
 

@@ -47,3 +47,43 @@ describe("SYN cookies: the client's second retransmission, 1.5 s after the first
     expect(w.states()).toEqual(['SYN_SENT', 'SYN_RECEIVED']);
   });
 });
+
+describe('SYN cookies read from silence at the end of the capture (spoofed SYNs never retry)', () => {
+  /** One SYN answered by one SYN-ACK, then `silence` seconds of capture, then its end. */
+  function lone(silence: number, o: { resent?: boolean; acked?: boolean } = {}): Wire {
+    const w = new Wire();
+    w.t = T0;
+    w.c('S', 0, { dt: 0 });
+    w.s('S.', 0, { dt: EPS });
+    if (o.resent) w.s('S.', 0, { dt: 2 });
+    if (o.acked) w.c('.', 0, { dt: EPS });
+    const end = w.t + silence;
+    w.tracker.advance(end);
+    w.tracker.finish(end);
+    w.tracker.conclude(end);
+    return w;
+  }
+
+  it('3.5 s of silence after the lone SYN-ACK: no socket was kept (CLOSED, inferred), and it never was in SYN_RECEIVED', () => {
+    const w = lone(3.5);
+    expect(w.states()).toEqual(['SYN_SENT', 'CLOSED']);
+    expect(w.evidence()[1]).toBe('inferred');
+    expect(w.conn.server.stateless).toBe(true);
+    expect(w.conn.server.stateSince).toBe(0);
+    expect(w.timeline()).toEqual(['client:CLOSED>SYN_SENT']);
+  });
+  it('3.5 s - EPS of silence: still SYN_RECEIVED (its timer may yet fire)', () => {
+    const w = lone(3.5 - EPS);
+    expect(w.states()).toEqual(['SYN_SENT', 'SYN_RECEIVED']);
+    expect(w.timeline()).toEqual(['client:CLOSED>SYN_SENT', 'server:CLOSED>SYN_RECEIVED']);
+  });
+  it('a SYN-ACK resent on its own timer holds a request socket: 4 s of silence after it leave it SYN_RECEIVED', () => {
+    // (Past three of its backoff intervals it would have given up: Deliveries.gaveUp.)
+    const w = lone(4, { resent: true });
+    expect(w.states()).toEqual(['SYN_SENT', 'SYN_RECEIVED']);
+    expect(w.conn.server.stateless).toBe(false);
+  });
+  it('a client that acknowledged the SYN-ACK is no spoofed source: no cookie reading', () => {
+    expect(lone(10, { acked: true }).states()[1]).not.toBe('CLOSED');
+  });
+});

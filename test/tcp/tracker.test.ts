@@ -628,6 +628,34 @@ describe('port reuse and incarnations', () => {
     expectLegal(w);
   });
 
+  it('a SYN-ACK with a new ISN on an established 4-tuple (its SYN not captured): a new connection, the old end not captured', () => {
+    const w = new Wire();
+    handshake(w);
+    w.s('F.');
+    w.c('.');
+    w.settle();
+    const first = w.conn;
+    expect(w.states(first)).toEqual(['CLOSE_WAIT', 'FIN_WAIT_2']);
+    // The client's RST and its new SYN (ISN 50) are not in the capture.
+    w.newIsn(1, 9_000_000);
+    w.s('S.', 0, { dt: 20, ack: 51 });
+    expect(w.tracker.conns).toHaveLength(2);
+    expect(first.endNotCaptured).toBe(true);
+    expect(w.states(first)).toEqual(['CLOSED', 'CLOSED']);
+    expect(w.evidence(first)).toEqual(['inferred', 'inferred']);
+    // (The SYN-ACK reaches the client when its ACK shows it: not yet.)
+    expect(w.timeline()).toEqual(['server:CLOSED>SYN_RECEIVED']);
+    expect(w.conn.server.isn).toBe(9_000_000);
+    expectLegal(w);
+  });
+
+  it('a SYN-ACK resent with its own ISN, or answering the SYN, stays in its connection', () => {
+    const w = new Wire();
+    handshake(w);
+    w.s('S.', 0, { dt: 1, ack: 1001 }); // the server's SYN-ACK again (its ACK was lost)
+    expect(w.tracker.conns).toHaveLength(1);
+  });
+
   it('data far outside the sequence space of a closed connection is another incarnation, not data after FIN', () => {
     const w = new Wire();
     handshake(w);
