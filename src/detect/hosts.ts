@@ -20,6 +20,7 @@ import {
 } from '../tcp/connection.js';
 import { State } from '../model/states.js';
 import { type DetectContext, type DetectorFamily, endpointName } from './context.js';
+import { at } from '../model/checked.js';
 
 interface HostCount {
   host: string;
@@ -134,8 +135,13 @@ export class HostDetectors implements DetectorFamily {
 
   /** TIME_WAIT endpoints of forgotten connections leave their host's count when they would have expired. */
   tick(now: number): void {
-    while (this.twGoneHead < this.twGoneAt.length && this.twGoneAt[this.twGoneHead]! <= now) {
-      const key = this.twGoneKey[this.twGoneHead++]!;
+    for (
+      let due = this.twGoneAt[this.twGoneHead];
+      due !== undefined && due <= now;
+      due = this.twGoneAt[this.twGoneHead]
+    ) {
+      const key = this.twGoneKey[this.twGoneHead++];
+      if (key === undefined) continue;
       const h = this.timeWaitHosts.get(key);
       if (h) {
         h.current--;
@@ -145,9 +151,7 @@ export class HostDetectors implements DetectorFamily {
   }
 
   get next(): number {
-    return this.twGoneHead < this.twGoneAt.length
-      ? this.twGoneAt[this.twGoneHead]!
-      : Number.POSITIVE_INFINITY;
+    return this.twGoneAt[this.twGoneHead] ?? Number.POSITIVE_INFINITY;
   }
 
   /** These connections were summarised: their TIME_WAIT endpoints are counted down here from now on. */
@@ -168,9 +172,9 @@ export class HostDetectors implements DetectorFamily {
       this.twGoneKey = this.twGoneKey.slice(this.twGoneHead);
       this.twGoneHead = 0;
     }
-    const order = this.twGoneAt.map((_, i) => i).sort((a, b) => this.twGoneAt[a]! - this.twGoneAt[b]!);
-    this.twGoneAt = order.map((i) => this.twGoneAt[i]!);
-    this.twGoneKey = order.map((i) => this.twGoneKey[i]!);
+    const order = this.twGoneAt.map((t, i) => ({ t, key: at(this.twGoneKey, i) })).sort((a, b) => a.t - b.t);
+    this.twGoneAt = order.map((e) => e.t);
+    this.twGoneKey = order.map((e) => e.key);
     const next = this.twGoneAt[0];
     if (next !== undefined && next < this.x.nextDeadline) this.x.nextDeadline = next;
   }
