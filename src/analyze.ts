@@ -316,7 +316,7 @@ export class Analysis implements TrackerObserver {
       this.tracker.conns = held;
       this.tracker.forget(gone);
       this.detectors.forget(gone);
-      // V8 lets its heap grow to a few times what is alive before collecting it in full.
+      // The heap grows to a few times what is alive (see docs/performance.md#heap-growth).
       collectIfLarge(STORE_RSS);
     }
     this.storeAt = held.length + Math.max(this.opts.storeEnded ?? 0, Math.ceil(held.length / 4));

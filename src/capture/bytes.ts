@@ -1,9 +1,9 @@
 /**
  * Unsigned integer reads at a byte offset, in either byte order: what capture
- * file headers and every protocol header are made of. Small enough that V8
- * inlines them into the decoders (bench: the decode stage kept its speed).
- * The caller has checked the length; a byte past the end reads as 0 (what a
- * missing byte gave in the shifts before), so a read never throws.
+ * file headers and every protocol header are made of. Kept one expression
+ * each (see docs/performance.md#inlining). The caller has checked the length
+ * (a byte past the end reads as 0, what a missing byte always gave in the
+ * shifts, so a read never throws).
  */
 
 /** One byte: the field accessor the decoders use after their length check. */

@@ -14,7 +14,27 @@ import { CaptureError, type CaptureFileStats, type CaptureSink, LinkType } from 
 export const PCAP_MAGIC_US = 0xa1b2c3d4;
 export const PCAP_MAGIC_NS = 0xa1b23c4d;
 export const PCAP_MAGIC_MODIFIED = 0xa1b2cd34;
-const FILE_HEADER = 24;
+/** The file header's fields (pcap-savefile(5)): byte offsets; inlined by the compiler. */
+const enum Hdr {
+  Magic = 0, // 4 bytes
+  VersionMajor = 4, // 2 bytes
+  VersionMinor = 6, // 2 bytes
+  SnapLen = 16, // 4 bytes (8 and 12: thiszone and sigfigs, unused)
+  LinkType = 20, // 4 bytes: LINKTYPE_ value, reserved bits, FCS length
+  Length = 24,
+}
+const FILE_HEADER = Hdr.Length;
+
+/** A record header's fields: byte offsets. */
+const enum Rec {
+  TsSec = 0, // 4 bytes
+  TsFrac = 4, // microseconds or nanoseconds: 4 bytes
+  CapLen = 8, // 4 bytes
+  OrigLen = 12, // 4 bytes
+  Length = 16,
+  /** The modified format's header: 8 more bytes (interface index, protocol, packet type). */
+  ModifiedLength = 24,
+}
 
 /**
  * The largest record libpcap accepts for a link type (max_snaplen_for_dlt):
@@ -48,7 +68,7 @@ export class PcapParser extends ChunkParser {
   private le = true;
   private nano = false;
   /** Record header length: 16, or 24 for the modified format. */
-  private hdrLen = 16;
+  private hdrLen: number = Rec.Length;
   /** Versions before 2.3 wrote len before caplen: 0 never swapped, 1 always, 2 when caplen > len (2.3). */
   private swapLens = 0;
   private linkType: number = LinkType.ETHERNET;
@@ -70,15 +90,15 @@ export class PcapParser extends ChunkParser {
     let cap: number;
     let len: number;
     if (this.le) {
-      sec = u32le(b, o);
-      frac = u32le(b, o + 4);
-      cap = u32le(b, o + 8);
-      len = u32le(b, o + 12);
+      sec = u32le(b, o + Rec.TsSec);
+      frac = u32le(b, o + Rec.TsFrac);
+      cap = u32le(b, o + Rec.CapLen);
+      len = u32le(b, o + Rec.OrigLen);
     } else {
-      sec = u32be(b, o);
-      frac = u32be(b, o + 4);
-      cap = u32be(b, o + 8);
-      len = u32be(b, o + 12);
+      sec = u32be(b, o + Rec.TsSec);
+      frac = u32be(b, o + Rec.TsFrac);
+      cap = u32be(b, o + Rec.CapLen);
+      len = u32be(b, o + Rec.OrigLen);
     }
     if (this.swapLens !== 0 && (this.swapLens === 1 || cap > len)) {
       const t = cap;
@@ -143,21 +163,21 @@ export class PcapParser extends ChunkParser {
 
   private fileHeader(b: Uint8Array, o: number, end: number): number {
     if (end - o < FILE_HEADER) return -FILE_HEADER;
-    const magic = u32be(b, o);
+    const magic = u32be(b, o + Hdr.Magic);
     let m: number;
     if (magic === PCAP_MAGIC_US || magic === PCAP_MAGIC_NS || magic === PCAP_MAGIC_MODIFIED) {
       this.le = false;
       m = magic;
     } else {
       this.le = true;
-      m = u32le(b, o);
+      m = u32le(b, o + Hdr.Magic);
     }
     const rd16 = this.le ? u16le : u16be;
     const rd32 = this.le ? u32le : u32be;
-    const major = rd16(b, o + 4);
-    const minor = rd16(b, o + 6);
-    const snaplen = rd32(b, o + 16);
-    const network = rd32(b, o + 20);
+    const major = rd16(b, o + Hdr.VersionMajor);
+    const minor = rd16(b, o + Hdr.VersionMinor);
+    const snaplen = rd32(b, o + Hdr.SnapLen);
+    const network = rd32(b, o + Hdr.LinkType);
     if (m !== PCAP_MAGIC_US && m !== PCAP_MAGIC_NS && m !== PCAP_MAGIC_MODIFIED) {
       throw new CaptureError(`${this.file}: not a pcap file: magic ${hex32(magic)}`, this.file);
     }
@@ -176,7 +196,7 @@ export class PcapParser extends ChunkParser {
     }
     this.linkType = network & 0xffff;
     this.nano = m === PCAP_MAGIC_NS;
-    this.hdrLen = m === PCAP_MAGIC_MODIFIED ? 24 : 16;
+    this.hdrLen = m === PCAP_MAGIC_MODIFIED ? Rec.ModifiedLength : Rec.Length;
     this.swapLens = major === 543 || minor < 3 ? 1 : minor === 3 ? 2 : 0;
     this.maxCap = maxCapLen(this.linkType);
     // libpcap's pcapint_adjust_snapshot: 0 or too big means "the maximum".

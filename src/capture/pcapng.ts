@@ -25,6 +25,60 @@ export const MAX_BLOCK = 16 * 1024 * 1024;
 /** libpcap's BT_SHB_INSANE_MAX. */
 const MAX_SHB = 1024 * 1024;
 
+/**
+ * The blocks' fields (draft-ietf-opsawg-pcapng): byte offsets from the block's
+ * start, all blocks beginning with type (4) and total length (4) and ending
+ * with the length again; inlined by the compiler.
+ */
+const enum Block {
+  Type = 0,
+  Length = 4,
+  /** The smallest block: type, length, trailer. */
+  MinLength = 12,
+}
+/** Section Header Block. */
+const enum Shb {
+  ByteOrderMagic = 8, // 4 bytes
+  VersionMajor = 12, // 2 bytes
+  VersionMinor = 14, // 2 bytes
+  MinLength = 28,
+}
+/** Interface Description Block. */
+const enum Idb {
+  LinkType = 8, // 2 bytes (then 2 reserved)
+  SnapLen = 12, // 4 bytes
+  Options = 16,
+  MinLength = 20,
+}
+/** Enhanced Packet Block, and the obsolete Packet Block (a 2-byte interface id, then a drops count). */
+const enum Epb {
+  InterfaceId = 8, // 4 bytes (PB: 2)
+  TsHigh = 12, // 4 bytes
+  TsLow = 16, // 4 bytes
+  CapLen = 20, // 4 bytes
+  OrigLen = 24, // 4 bytes
+  Data = 28,
+  MinLength = 32,
+}
+/** Simple Packet Block. */
+const enum Spb {
+  OrigLen = 8, // 4 bytes
+  Data = 12,
+  MinLength = 16,
+}
+/** Interface Statistics Block. */
+const enum Isb {
+  InterfaceId = 8, // 4 bytes (then the 8-byte timestamp)
+  Options = 20,
+  MinLength = 24,
+}
+/** An option: code (2), length (2), value padded to 4 bytes. */
+const enum Opt {
+  Code = 0,
+  Length = 2,
+  Value = 4,
+}
+
 const OPT_ENDOFOPT = 0;
 const IF_TSRESOL = 9;
 const IF_TSOFFSET = 14;
@@ -70,21 +124,26 @@ export class PcapngParser extends ChunkParser {
 
   protected step(b: Uint8Array, o: number, end: number): number {
     // Type and length first (so a cut block's missing bytes are known); an SHB also needs its byte-order magic.
-    if (end - o < 8) return -8;
-    let type = this.le ? u32le(b, o) : u32be(b, o);
+    if (end - o < Block.Length + 4) return -(Block.Length + 4);
+    let type = this.le ? u32le(b, o + Block.Type) : u32be(b, o + Block.Type);
     if (type === BT_SHB) {
-      if (end - o < 12) return -12;
+      if (end - o < Shb.ByteOrderMagic + 4) return -(Shb.ByteOrderMagic + 4);
       // The SHB's type reads the same in both orders; its byte-order magic sets the section's order.
-      const bom = u32le(b, o + 8);
+      const bom = u32le(b, o + Shb.ByteOrderMagic);
       if (bom === BYTE_ORDER_MAGIC) this.le = true;
-      else if (u32be(b, o + 8) === BYTE_ORDER_MAGIC) this.le = false;
-      else return this.bad(`section header block has a bad byte-order magic ${hex32(u32be(b, o + 8))}`);
+      else if (u32be(b, o + Shb.ByteOrderMagic) === BYTE_ORDER_MAGIC) this.le = false;
+      else {
+        return this.bad(
+          `section header block has a bad byte-order magic ${hex32(u32be(b, o + Shb.ByteOrderMagic))}`,
+        );
+      }
     }
-    const len = this.le ? u32le(b, o + 4) : u32be(b, o + 4);
-    if (type === BT_SHB && (len < 28 || len > MAX_SHB)) {
+    const len = this.le ? u32le(b, o + Block.Length) : u32be(b, o + Block.Length);
+    if (type === BT_SHB && (len < Shb.MinLength || len > MAX_SHB)) {
       return this.bad(`section header block has an invalid length of ${len}`);
     }
-    if (len < 12) return this.bad(`block in pcapng file has a length of ${len} < 12`);
+    if (len < Block.MinLength)
+      return this.bad(`block in pcapng file has a length of ${len} < ${Block.MinLength}`);
     if (len % 4 !== 0)
       return this.bad(`block in pcapng file has a length of ${len} that is not a multiple of 4`);
     if (len > MAX_BLOCK) return this.bad(`pcapng block size ${len} > maximum ${MAX_BLOCK}`);
@@ -155,17 +214,17 @@ export class PcapngParser extends ChunkParser {
    * block of an interface counts. A malformed block is skipped by its length.
    */
   private statisticsBlock(b: Uint8Array, o: number, len: number): number {
-    if (len < 24) return len;
+    if (len < Isb.MinLength) return len;
     const rd16 = this.le ? u16le : u16be;
     const rd32 = this.le ? u32le : u32be;
-    const iface = this.ifaces[rd32(b, o + 8)];
+    const iface = this.ifaces[rd32(b, o + Isb.InterfaceId)];
     if (iface === undefined) return len;
     let drops = -1;
     const optEnd = o + len - 4;
-    for (let p = o + 20; p + 4 <= optEnd;) {
-      const code = rd16(b, p);
-      const olen = rd16(b, p + 2);
-      const v = p + 4;
+    for (let p = o + Isb.Options; p + Opt.Value <= optEnd;) {
+      const code = rd16(b, p + Opt.Code);
+      const olen = rd16(b, p + Opt.Length);
+      const v = p + Opt.Value;
       if (v + olen > optEnd || code === OPT_ENDOFOPT) break;
       if ((code === ISB_IFDROP || code === ISB_OSDROP) && olen === 8) {
         const hi = rd32(b, this.le ? v + 4 : v);
@@ -186,8 +245,8 @@ export class PcapngParser extends ChunkParser {
 
   private sectionHeader(b: Uint8Array, o: number, len: number): number {
     const rd16 = this.le ? u16le : u16be;
-    const major = rd16(b, o + 12);
-    const minor = rd16(b, o + 14);
+    const major = rd16(b, o + Shb.VersionMajor);
+    const minor = rd16(b, o + Shb.VersionMinor);
     // libpcap reads 1.0 and 1.2 ("treated as being the same as version 1.0").
     if (!(major === 1 && (minor === 0 || minor === 2))) {
       const message = `unsupported pcapng savefile version ${major}.${minor}`;
@@ -202,11 +261,11 @@ export class PcapngParser extends ChunkParser {
   }
 
   private interfaceBlock(b: Uint8Array, o: number, len: number): number {
-    if (len < 20) return this.bad(`interface description block is too short (${len} bytes)`);
+    if (len < Idb.MinLength) return this.bad(`interface description block is too short (${len} bytes)`);
     const rd16 = this.le ? u16le : u16be;
     const rd32 = this.le ? u32le : u32be;
-    const linkType = rd16(b, o + 8);
-    const snaplen = rd32(b, o + 12);
+    const linkType = rd16(b, o + Idb.LinkType);
+    const snaplen = rd32(b, o + Idb.SnapLen);
     const iface: Iface = {
       linkType,
       snaplen,
@@ -218,12 +277,12 @@ export class PcapngParser extends ChunkParser {
     };
     // Options: code(2) length(2) value padded to 4; a malformed list ends the options
     // (the interface stays usable with defaults, as the framing is intact).
-    let p = o + 16;
+    let p = o + Idb.Options;
     const optEnd = o + len - 4;
-    while (p + 4 <= optEnd) {
-      const code = rd16(b, p);
-      const olen = rd16(b, p + 2);
-      const v = p + 4;
+    while (p + Opt.Value <= optEnd) {
+      const code = rd16(b, p + Opt.Code);
+      const olen = rd16(b, p + Opt.Length);
+      const v = p + Opt.Value;
       if (v + olen > optEnd || code === OPT_ENDOFOPT) break;
       if (code === IF_TSRESOL && olen === 1) {
         const r = u8(b, v);
@@ -260,33 +319,34 @@ export class PcapngParser extends ChunkParser {
    * count): 28 bytes before the packet data, 32 with the trailer.
    */
   private packet(b: Uint8Array, o: number, len: number, isPb: boolean): number {
-    if (len < 32) return this.bad(`packet block is too short (${len} bytes)`);
+    if (len < Epb.MinLength) return this.bad(`packet block is too short (${len} bytes)`);
     const le = this.le;
-    const ifid = isPb ? (le ? u16le(b, o + 8) : u16be(b, o + 8)) : le ? u32le(b, o + 8) : u32be(b, o + 8);
-    const hi = le ? u32le(b, o + 12) : u32be(b, o + 12);
-    const lo = le ? u32le(b, o + 16) : u32be(b, o + 16);
-    const cap = le ? u32le(b, o + 20) : u32be(b, o + 20);
-    const orig = le ? u32le(b, o + 24) : u32be(b, o + 24);
-    if (cap > len - 32) {
+    const id = o + Epb.InterfaceId;
+    const ifid = isPb ? (le ? u16le(b, id) : u16be(b, id)) : le ? u32le(b, id) : u32be(b, id);
+    const hi = le ? u32le(b, o + Epb.TsHigh) : u32be(b, o + Epb.TsHigh);
+    const lo = le ? u32le(b, o + Epb.TsLow) : u32be(b, o + Epb.TsLow);
+    const cap = le ? u32le(b, o + Epb.CapLen) : u32be(b, o + Epb.CapLen);
+    const orig = le ? u32le(b, o + Epb.OrigLen) : u32be(b, o + Epb.OrigLen);
+    if (cap > len - Epb.MinLength) {
       return this.bad(`packet block of ${len} bytes claims ${cap} captured bytes`);
     }
     const iface = this.ifaces[ifid];
     if (iface === undefined) return this.skipNoIface(len);
     this.timestamp(iface, hi, lo);
-    this.emit(this.secTs, this.nsTs, cap, orig, iface.linkType, iface.index, b, o + 28);
+    this.emit(this.secTs, this.nsTs, cap, orig, iface.linkType, iface.index, b, o + Epb.Data);
     return len;
   }
 
   /** SPB: interface 0, no timestamp (the last one seen is used), captured length implied. */
   private simplePacket(b: Uint8Array, o: number, len: number): number {
-    if (len < 16) return this.bad(`simple packet block is too short (${len} bytes)`);
+    if (len < Spb.MinLength) return this.bad(`simple packet block is too short (${len} bytes)`);
     const iface = this.ifaces[0];
     if (iface === undefined) return this.skipNoIface(len);
-    const orig = this.le ? u32le(b, o + 8) : u32be(b, o + 8);
-    let cap = Math.min(orig, len - 16);
+    const orig = this.le ? u32le(b, o + Spb.OrigLen) : u32be(b, o + Spb.OrigLen);
+    let cap = Math.min(orig, len - Spb.MinLength);
     if (iface.snaplen > 0 && cap > iface.snaplen) cap = iface.snaplen;
     const sec = this.lastSec === Number.NEGATIVE_INFINITY ? 0 : this.lastSec;
-    this.emit(sec, this.lastNsec, cap, orig, iface.linkType, iface.index, b, o + 12);
+    this.emit(sec, this.lastNsec, cap, orig, iface.linkType, iface.index, b, o + Spb.Data);
     return len;
   }
 

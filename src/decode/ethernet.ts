@@ -13,23 +13,44 @@ import { etherTypeLayer } from './ethertype.js';
 import { DecodeStatus } from './segment.js';
 import { u8, u16be } from '../capture/bytes.js';
 
-export const ETHERNET_HEADER_LEN = 14;
+/** The header's fields: byte offsets; inlined by the compiler. */
+const enum F {
+  DstMac = 0, // 6 bytes
+  SrcMac = 6, // 6 bytes
+  TypeOrLength = 12, // 2 bytes
+  Length = 14,
+}
+
+/** 802.2 LLC with SNAP, after an 802.3 length: byte offsets from its start. */
+const enum Llc {
+  Dsap = 0,
+  Ssap = 1,
+  Control = 2,
+  SnapOui = 3, // 3 bytes
+  SnapType = 6, // 2 bytes
+  Length = 8,
+}
 
 export function decodeEthernet(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
-  if (o + ETHERNET_HEADER_LEN > c.end) return truncated(c);
-  const type = u16be(b, o + 12);
+  if (o + F.Length > c.end) return truncated(c);
+  const type = u16be(b, o + F.TypeOrLength);
   if (type >= 0x0600) {
-    c.off = o + ETHERNET_HEADER_LEN;
+    c.off = o + F.Length;
     return etherTypeLayer(c, type);
   }
   // 802.3 length + LLC: DSAP AA, SSAP AA, control 03 is SNAP; OUI 000000 means the
   // next two bytes are an ethertype (RFC 1042).
   c.seg.etherType = type;
-  if (o + 22 > c.end) return truncated(c);
-  if (b[o + 14] !== 0xaa || b[o + 15] !== 0xaa || b[o + 16] !== 0x03) return stop(c, DecodeStatus.NonIp);
-  if ((u8(b, o + 17) | u8(b, o + 18) | u8(b, o + 19)) !== 0) return stop(c, DecodeStatus.NonIp);
-  c.off = o + 22;
-  return etherTypeLayer(c, u16be(b, o + 20));
+  const l = o + F.Length;
+  if (l + Llc.Length > c.end) return truncated(c);
+  if (b[l + Llc.Dsap] !== 0xaa || b[l + Llc.Ssap] !== 0xaa || b[l + Llc.Control] !== 0x03) {
+    return stop(c, DecodeStatus.NonIp);
+  }
+  if ((u8(b, l + Llc.SnapOui) | u8(b, l + Llc.SnapOui + 1) | u8(b, l + Llc.SnapOui + 2)) !== 0) {
+    return stop(c, DecodeStatus.NonIp);
+  }
+  c.off = l + Llc.Length;
+  return etherTypeLayer(c, u16be(b, l + Llc.SnapType));
 }

@@ -24,36 +24,54 @@ import { transportLayer } from './ipproto.js';
 import { DecodeStatus } from './segment.js';
 import { u8, u16be } from '../capture/bytes.js';
 
+/** The header's fields: byte offsets from its start (the table above); inlined by the compiler. */
+const enum F {
+  VersionIhl = 0, // version (4 bits) | IHL (4)
+  TotalLength = 2, // 2 bytes
+  FlagsFragment = 6, // flags (3 bits) | fragment offset (13): 2 bytes
+  Ttl = 8,
+  Protocol = 9,
+  Src = 12, // 4 bytes
+  Dst = 16, // 4 bytes
+  /** The fixed header's length; options follow. */
+  MinLength = 20,
+}
+/** The bits of FlagsFragment: MF (more fragments), and the fragment offset in 8-byte units. */
+const enum Frag {
+  MoreFragments = 0x2000,
+  Offset = 0x1fff,
+}
+
 export function decodeIPv4(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
   const seg = c.seg;
-  if (o + 20 > c.end) return truncated(c);
-  const vihl = u8(b, o);
+  if (o + F.MinLength > c.end) return truncated(c);
+  const vihl = u8(b, o + F.VersionIhl);
   if (vihl >> 4 !== 4) return stop(c, DecodeStatus.Malformed);
   const hl = (vihl & 0x0f) << 2;
-  if (hl < 20) return stop(c, DecodeStatus.Malformed);
+  if (hl < F.MinLength) return stop(c, DecodeStatus.Malformed);
 
   seg.ipVersion = 4;
   seg.ipOffset = o;
-  seg.ttl = u8(b, o + 8);
+  seg.ttl = u8(b, o + F.Ttl);
   // Bytes 4..15 are zero: reset() cleared them if the previous packet was IPv6.
   const src = seg.src;
   const dst = seg.dst;
-  src[0] = u8(b, o + 12);
-  src[1] = u8(b, o + 13);
-  src[2] = u8(b, o + 14);
-  src[3] = u8(b, o + 15);
-  dst[0] = u8(b, o + 16);
-  dst[1] = u8(b, o + 17);
-  dst[2] = u8(b, o + 18);
-  dst[3] = u8(b, o + 19);
+  src[0] = u8(b, o + F.Src);
+  src[1] = u8(b, o + F.Src + 1);
+  src[2] = u8(b, o + F.Src + 2);
+  src[3] = u8(b, o + F.Src + 3);
+  dst[0] = u8(b, o + F.Dst);
+  dst[1] = u8(b, o + F.Dst + 1);
+  dst[2] = u8(b, o + F.Dst + 2);
+  dst[3] = u8(b, o + F.Dst + 3);
 
   const wire = c.wireLen - (o - c.start);
-  let total = u16be(b, o + 2);
+  let total = u16be(b, o + F.TotalLength);
   if (total === 0) total = wire;
   if (total < hl || total > wire) {
-    seg.ipProto = u8(b, o + 9);
+    seg.ipProto = u8(b, o + F.Protocol);
     return stop(c, DecodeStatus.Malformed);
   }
   const ipEnd = o + total;
@@ -61,14 +79,14 @@ export function decodeIPv4(c: Cursor): Layer {
   if (ipEnd < c.end) c.end = ipEnd;
   // Options cut by the snaplen: the transport header is out of reach.
   if (o + hl > c.end) {
-    seg.ipProto = u8(b, o + 9);
+    seg.ipProto = u8(b, o + F.Protocol);
     return truncated(c);
   }
 
-  const frag = u16be(b, o + 6);
-  const fragOffset = frag & 0x1fff;
+  const frag = u16be(b, o + F.FlagsFragment);
+  const fragOffset = frag & Frag.Offset;
   // MF set at offset 0: the first fragment, whose TCP header we use (RFC 791 section 3.2).
-  seg.ipFragmented = fragOffset === 0 && (frag & 0x2000) !== 0;
+  seg.ipFragmented = fragOffset === 0 && (frag & Frag.MoreFragments) !== 0;
   c.off = o + hl;
-  return transportLayer(c, u8(b, o + 9), fragOffset !== 0);
+  return transportLayer(c, u8(b, o + F.Protocol), fragOffset !== 0);
 }

@@ -22,6 +22,28 @@ import { IpProto, transportLayer } from './ipproto.js';
 import { DecodeStatus } from './segment.js';
 import { u8, u16be, u32be } from '../capture/bytes.js';
 
+/** The fixed header's fields: byte offsets from its start (the table above); inlined by the compiler. */
+const enum F {
+  Version = 0, // version (4 bits) | traffic class (8) | flow label (20)
+  PayloadLength = 4, // 2 bytes
+  NextHeader = 6,
+  HopLimit = 7,
+  Src = 8, // 16 bytes
+  Dst = 24, // 16 bytes
+  /** The fixed header's length; extension headers follow. */
+  Length = 40,
+}
+
+/** An extension header's fields (RFC 8200 section 4): next header, then its length (or, of a fragment header, reserved). */
+const enum Ext {
+  NextHeader = 0,
+  Length = 1,
+  /** Fragment header: fragment offset (13 bits) | res (2) | M (1), 2 bytes. */
+  FragmentOffset = 2,
+  /** The smallest extension header (and the fragment header's length). */
+  MinLength = 8,
+}
+
 /** Jumbo Payload option type (RFC 2675 section 2). */
 const OPT_JUMBO = 0xc2;
 
@@ -49,22 +71,22 @@ export function decodeIPv6(c: Cursor): Layer {
   const o = c.off;
   const seg = c.seg;
   const end = c.end;
-  if (o + 40 > end) return truncated(c);
-  if (u8(b, o) >> 4 !== 6) return stop(c, DecodeStatus.Malformed);
+  if (o + F.Length > end) return truncated(c);
+  if (u8(b, o + F.Version) >> 4 !== 6) return stop(c, DecodeStatus.Malformed);
 
   seg.ipVersion = 6;
   seg.ipOffset = o;
-  seg.ttl = u8(b, o + 7);
+  seg.ttl = u8(b, o + F.HopLimit);
   const src = seg.src;
   const dst = seg.dst;
   for (let i = 0; i < 16; i++) {
-    src[i] = u8(b, o + 8 + i);
-    dst[i] = u8(b, o + 24 + i);
+    src[i] = u8(b, o + F.Src + i);
+    dst[i] = u8(b, o + F.Dst + i);
   }
 
-  const payloadLen = u16be(b, o + 4);
-  let nh = u8(b, o + 6);
-  let p = o + 40;
+  const payloadLen = u16be(b, o + F.PayloadLength);
+  let nh = u8(b, o + F.NextHeader);
+  let p = o + F.Length;
   let jumbo = -1;
   let nonFirstFragment = false;
   walk: for (;;) {
@@ -72,23 +94,24 @@ export function decodeIPv6(c: Cursor): Layer {
       case IpProto.HopByHop:
       case IpProto.Routing:
       case IpProto.DestOpts: {
-        if (p + 8 > end) return truncated(c);
-        const len = (u8(b, p + 1) + 1) << 3;
+        if (p + Ext.MinLength > end) return truncated(c);
+        const len = (u8(b, p + Ext.Length) + 1) << 3;
         if (nh === IpProto.HopByHop && payloadLen === 0) {
           jumbo = jumboLength(b, p + 2, Math.min(p + len, end));
         }
-        nh = u8(b, p);
+        nh = u8(b, p + Ext.NextHeader);
         p += len;
         break;
       }
       case IpProto.Fragment: {
-        if (p + 8 > end) return truncated(c);
+        if (p + Ext.MinLength > end) return truncated(c);
         seg.fragHeader = p;
-        const offset = u16be(b, p + 2) & 0xfff8;
+        const fo = u16be(b, p + Ext.FragmentOffset);
+        const offset = fo & 0xfff8;
         // M flag (bit 0) at offset 0: the first fragment, which holds the transport header.
-        seg.ipFragmented = offset === 0 && (u8(b, p + 3) & 1) !== 0;
-        nh = u8(b, p);
-        p += 8;
+        seg.ipFragmented = offset === 0 && (fo & 1) !== 0;
+        nh = u8(b, p + Ext.NextHeader);
+        p += Ext.MinLength;
         if (offset !== 0) {
           nonFirstFragment = true;
           break walk;
@@ -97,8 +120,8 @@ export function decodeIPv6(c: Cursor): Layer {
       }
       case IpProto.AH: {
         if (p + 2 > end) return truncated(c);
-        const len = (u8(b, p + 1) + 2) << 2;
-        nh = u8(b, p);
+        const len = (u8(b, p + Ext.Length) + 2) << 2;
+        nh = u8(b, p + Ext.NextHeader);
         p += len;
         break;
       }
@@ -109,8 +132,8 @@ export function decodeIPv6(c: Cursor): Layer {
 
   const wire = c.wireLen - (o - c.start);
   let total: number;
-  if (payloadLen !== 0) total = 40 + payloadLen;
-  else if (jumbo >= 0) total = 40 + jumbo;
+  if (payloadLen !== 0) total = F.Length + payloadLen;
+  else if (jumbo >= 0) total = F.Length + jumbo;
   else total = wire;
   seg.ipProto = nh;
   // Extension headers running past the datagram, or a datagram longer than the frame.

@@ -14,7 +14,7 @@
 import { type Cursor, type Layer, stop, truncated } from './cursor.js';
 import { etherTypeLayer } from './ethertype.js';
 import { DecodeStatus, LinkDir } from './segment.js';
-import { u16be, u8 } from '../capture/bytes.js';
+import { u8, u16be } from '../capture/bytes.js';
 
 const ARPHRD_NETLINK = 824;
 /** Packet types (linux/if_packet.h): addressed to this host; sent by (or forwarded out of) it. */
@@ -30,6 +30,22 @@ function linkDir(packetType: number): LinkDir {
       : LinkDir.UNKNOWN;
 }
 
+/** SLL's fields (16 bytes): byte offsets; inlined by the compiler. */
+const enum Sll {
+  PacketType = 0, // 2 bytes
+  HaType = 2, // ARPHRD type: 2 bytes
+  Protocol = 14, // 2 bytes
+  Length = 16,
+}
+
+/** SLL2's fields (20 bytes). */
+const enum Sll2 {
+  Protocol = 0, // 2 bytes
+  HaType = 8, // 2 bytes
+  PacketType = 10,
+  Length = 20,
+}
+
 function protocolLayer(c: Cursor, hatype: number, proto: number): Layer {
   if (hatype === ARPHRD_NETLINK || proto < 0x0600) {
     c.seg.etherType = proto;
@@ -41,17 +57,17 @@ function protocolLayer(c: Cursor, hatype: number, proto: number): Layer {
 export function decodeLinuxSll(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
-  if (o + 16 > c.end) return truncated(c);
-  c.off = o + 16;
-  c.seg.linkDir = linkDir(u16be(b, o));
-  return protocolLayer(c, u16be(b, o + 2), u16be(b, o + 14));
+  if (o + Sll.Length > c.end) return truncated(c);
+  c.off = o + Sll.Length;
+  c.seg.linkDir = linkDir(u16be(b, o + Sll.PacketType));
+  return protocolLayer(c, u16be(b, o + Sll.HaType), u16be(b, o + Sll.Protocol));
 }
 
 export function decodeLinuxSll2(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
-  if (o + 20 > c.end) return truncated(c);
-  c.off = o + 20;
-  c.seg.linkDir = linkDir(u8(b, o + 10));
-  return protocolLayer(c, u16be(b, o + 8), u16be(b, o));
+  if (o + Sll2.Length > c.end) return truncated(c);
+  c.off = o + Sll2.Length;
+  c.seg.linkDir = linkDir(u8(b, o + Sll2.PacketType));
+  return protocolLayer(c, u16be(b, o + Sll2.HaType), u16be(b, o + Sll2.Protocol));
 }

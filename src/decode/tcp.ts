@@ -35,6 +35,23 @@ export const TcpOption = {
   Experimental: 254,
 } as const;
 
+/** The header's fields: byte offsets from its start (the table above); inlined by the compiler. */
+const enum F {
+  SrcPort = 0, // 2 bytes
+  DstPort = 2, // 2 bytes
+  Seq = 4, // 4 bytes
+  Ack = 8, // 4 bytes
+  DataOffset = 12, // data offset (4 bits) | reserved (3) | AE (1); with the next byte, the flags (9 bits)
+  Window = 14, // 2 bytes
+  Urgent = 18, // 2 bytes
+  /** The fixed header's length; options follow. */
+  Options = 20,
+}
+/** The bits of the 16 at F.DataOffset: the flags (AE to FIN). */
+const enum Bits {
+  Flags = 0x1ff,
+}
+
 const TFO_EXID = 0xf989;
 const MAX_OTHER_OPTIONS = 8;
 
@@ -44,20 +61,20 @@ export function decodeTcp(c: Cursor): Layer {
   const seg = c.seg;
   // The IP length leaves no room for a TCP header: impossible, whatever was captured.
   const segmentLen = c.ipEnd - o;
-  if (segmentLen < 20) return stop(c, DecodeStatus.Malformed);
-  if (o + 20 > c.end) return truncated(c);
-  const headerLen = (u8(b, o + 12) >> 4) << 2;
-  if (headerLen < 20 || segmentLen < headerLen) return stop(c, DecodeStatus.Malformed);
+  if (segmentLen < F.Options) return stop(c, DecodeStatus.Malformed);
+  if (o + F.Options > c.end) return truncated(c);
+  const headerLen = (u8(b, o + F.DataOffset) >> 4) << 2;
+  if (headerLen < F.Options || segmentLen < headerLen) return stop(c, DecodeStatus.Malformed);
 
   seg.tcpOffset = o;
-  seg.srcPort = u16be(b, o);
-  seg.dstPort = u16be(b, o + 2);
-  seg.seq = u32be(b, o + 4);
-  seg.ack = u32be(b, o + 8);
-  seg.flags = u16be(b, o + 12) & 0x1ff;
-  seg.tcpReserved = (u8(b, o + 12) >> 1) & 7;
-  seg.window = u16be(b, o + 14);
-  seg.urgent = u16be(b, o + 18);
+  seg.srcPort = u16be(b, o + F.SrcPort);
+  seg.dstPort = u16be(b, o + F.DstPort);
+  seg.seq = u32be(b, o + F.Seq);
+  seg.ack = u32be(b, o + F.Ack);
+  seg.flags = u16be(b, o + F.DataOffset) & Bits.Flags;
+  seg.tcpReserved = (u8(b, o + F.DataOffset) >> 1) & 7;
+  seg.window = u16be(b, o + F.Window);
+  seg.urgent = u16be(b, o + F.Urgent);
   seg.headerLen = headerLen;
   seg.payloadLen = segmentLen - headerLen;
   const payloadOffset = o + headerLen;
@@ -67,17 +84,18 @@ export function decodeTcp(c: Cursor): Layer {
   seg.truncated = end < c.ipEnd;
   // Options cut by the snaplen: the fixed header is whole and used; see Segment.headerCut.
   seg.headerCut = end < payloadOffset;
+  const opts = o + F.Options;
   if (
-    headerLen === 32 &&
-    end >= o + 32 &&
-    b[o + 20] === 1 &&
-    b[o + 21] === 1 &&
-    b[o + 22] === 8 &&
-    b[o + 23] === 10
+    headerLen === F.Options + 12 &&
+    end >= opts + 12 &&
+    b[opts] === 1 &&
+    b[opts + 1] === 1 &&
+    b[opts + 2] === 8 &&
+    b[opts + 3] === 10
   ) {
-    // NOP, NOP, timestamps: what nearly every segment of a Linux connection carries.
-    readTimestamps(b, o + 22, seg);
-  } else if (headerLen > 20) parseOptions(b, o + 20, payloadOffset, Math.min(payloadOffset, end), seg);
+    // NOP (1), NOP, timestamps (kind 8, length 10): what nearly every segment of a Linux connection carries.
+    readTimestamps(b, opts + 2, seg);
+  } else if (headerLen > F.Options) parseOptions(b, opts, payloadOffset, Math.min(payloadOffset, end), seg);
   return stop(c, DecodeStatus.Ok);
 }
 

@@ -28,22 +28,31 @@ export const UdpPort = {
   GENEVE: 6081,
 } as const;
 
+/** The header's fields: byte offsets; inlined by the compiler. */
+const enum F {
+  SrcPort = 0, // 2 bytes
+  DstPort = 2, // 2 bytes
+  Length = 4, // 2 bytes
+  Checksum = 6, // 2 bytes
+  HeaderLength = 8,
+}
+
 export function decodeUdp(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
-  if (o + 8 > c.end) return stop(c, DecodeStatus.NonTcp);
-  const src = u16be(b, o);
-  const dst = u16be(b, o + 2);
+  if (o + F.HeaderLength > c.end) return stop(c, DecodeStatus.NonTcp);
+  const src = u16be(b, o + F.SrcPort);
+  const dst = u16be(b, o + F.DstPort);
   c.udpSrc = src;
   c.udpDst = dst;
-  c.off = o + 8;
+  c.off = o + F.HeaderLength;
   if (dst === UdpPort.VXLAN) return Layer.Vxlan;
   if (dst === UdpPort.GENEVE) return Layer.Geneve;
   if (dst === UdpPort.GRE_UDP) return Layer.Gre;
   if (dst === UdpPort.GTP_U || src === UdpPort.GTP_U) return Layer.GtpU;
   if (dst === UdpPort.TEREDO || src === UdpPort.TEREDO) return Layer.Teredo;
   if (dst === UdpPort.AYIYA || src === UdpPort.AYIYA) return Layer.Ayiya;
-  if (looksLikeTeredo(b, o + 8, c.end)) return Layer.Teredo;
+  if (looksLikeTeredo(b, o + F.HeaderLength, c.end)) return Layer.Teredo;
   return stop(c, DecodeStatus.NonTcp);
 }
 

@@ -11,10 +11,17 @@ import { type Cursor, type Layer, truncated } from './cursor.js';
 import { etherTypeLayer } from './ethertype.js';
 import { u16be } from '../capture/bytes.js';
 
+/** The tag's fields: byte offsets; inlined by the compiler. */
+const enum F {
+  Tci = 0, // PCP | DEI | VLAN ID: 2 bytes
+  InnerType = 2, // 2 bytes
+  Length = 4,
+}
+
 export function decodeVlan(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
-  if (o + 4 > c.end) return truncated(c);
-  c.off = o + 4;
-  return etherTypeLayer(c, u16be(b, o + 2));
+  if (o + F.Length > c.end) return truncated(c);
+  c.off = o + F.Length;
+  return etherTypeLayer(c, u16be(b, o + F.InnerType));
 }

@@ -89,9 +89,8 @@ export class Deadlines {
 }
 
 /**
- * Zero-window episodes per side: start (-1 none), count, longest stall. Times
- * are in Float64Arrays: a plain [-1, -1] would change its elements kind (and
- * map) on the first time stored in it, deoptimizing the code that read it.
+ * Zero-window episodes per side: start (-1 none), count, longest stall; times
+ * in Float64Arrays (see docs/performance.md#array-maps).
  */
 export interface ZeroWindowTrack {
   since: F64Pair;

@@ -175,8 +175,7 @@ export class Detectors implements TrackerObserver {
   finish(end: number, conns: readonly Connection[]): void {
     this.x.nextDeadline = Number.NEGATIVE_INFINITY;
     this.tick(end);
-    // An indexed loop: it runs once, mostly before V8 optimizes it, where each
-    // step of for-of makes an iterator result.
+    // An indexed loop (see docs/performance.md#cold-loops).
     for (let i = 0; i < conns.length; i++) {
       const conn = at(conns, i);
       const d = detOf(conn);

@@ -96,8 +96,7 @@ export class HostDetectors implements DetectorFamily {
   }
 
   transition(conn: Connection, rec: TransitionRecord): void {
-    // hostCount() takes the record: a time read once at the top and passed on
-    // would cost a heap number per transition.
+    // hostCount() takes the record, not its time (see docs/performance.md#boxing).
     const { side, from, to } = rec;
     // TIME_WAIT per host.
     if (to === State.TIME_WAIT && from !== State.TIME_WAIT)

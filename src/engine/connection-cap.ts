@@ -198,9 +198,10 @@ function tombstoneSide(t: Tombstone, conn: Connection): 0 | 1 | -1 {
 const RSS_SOFT_LIMIT = 200 * 1024 * 1024;
 
 /**
- * On an endless stream every connection ends up garbage, and V8 lets the old
- * generation grow to a few times what is alive before it collects: 0.4 GB
- * resident for 50,000 live connections (issue 24). Compaction has just dropped
+ * On an endless stream every connection ends up garbage, and the heap grows
+ * to a few times what is alive before a full collection (see
+ * docs/performance.md#heap-growth): 0.4 GB resident for 50,000 live
+ * connections (issue 24). Compaction has just dropped
  * many connections: when resident memory is over the soft limit, a full
  * collection now (bin/tcptrace-ts runs node with --expose-gc; a library user
  * without it is not affected) brings it back to what is alive.

@@ -72,8 +72,8 @@ function transitionTail(code: number): Uint8Array {
 
 /**
  * `{"addr":` and the formatted IPv4 address, by number (a capture has few hosts
- * and many connections); the last one of each side is checked first (a
- * Map lookup by an address of 2^31 and above hashes a heap number).
+ * and many connections); the last one of each side is checked first (see
+ * docs/performance.md#boxing).
  */
 const v4Text = new Map<number, Uint8Array>();
 const lastV4: [number, number] = [-1, -1];

@@ -241,23 +241,14 @@ export class Endpoint {
   /** The evidence model's bookkeeping (tcp/evidence.ts), made when first needed. */
   ev: EndpointEvidence | null = null;
 
-  /**
-   * The numbers that are not small integers (times, sequence numbers, the
-   * IPv4 address, byte counts) live in a shared Float64Array slab at offset
-   * `o`: as object fields each would be a separate heap number (16 bytes, and
-   * one more object for the garbage collector to copy).
-   */
+  /** Its numbers: a slab row at `o` (see docs/performance.md#slab-rows); fields in ENDPOINT_LAYOUT. */
   private readonly d: Float64Array;
   private readonly o: number;
 
-  /** The endpoint's yes/no facts (hasIsn, synSent, ...), one bit each (accessors below). */
+  /** Its yes/no facts (hasIsn, synSent, ...), one bit each. */
   private bits = ENDPOINT_LAYOUT.initBits;
 
-  /**
-   * The counts of rarer events (retransmissions, duplicate ACKs, ...; the
-   * accessors below): a slab row made when the first of them is counted.
-   * Most endpoints never count one, and nine fields would cost 72 bytes each.
-   */
+  /** The counts of rarer events (retransmissions, duplicate ACKs, ...): a row made at the first count. */
   private cd: Float64Array | null = null;
   private co = 0;
 
@@ -376,11 +367,8 @@ function causeIndex(cause: string): number {
 }
 
 /**
- * An empty array with the map of what concat() returns (an array of objects or
- * strings with holey elements), for a shared "none yet" that is replaced by
- * concat() copies when it grows: code that reads both then sees one array map.
- * A literal [] holds small integers and a frozen one has a map of its own; a
- * second map at a site costs a deoptimization when it first shows up.
+ * An empty array for a shared "none yet" that is replaced by concat() copies
+ * when it grows, with their array map (see docs/performance.md#array-maps).
  */
 export function emptyList<T>(): T[] {
   // eslint-disable-next-line no-sparse-arrays
@@ -492,10 +480,9 @@ export class Connection {
   duplicates = 0;
 
   /**
-   * Each endpoint's state changes, TR_WORDS numbers each, in a slab row
-   * (tcp/slab.ts) of room for trCap of them, at trO; a full row is copied to
-   * one twice the size. No heap object per connection for them, and no
-   * garbage as they grow.
+   * Each endpoint's state changes, TR_WORDS numbers each, in a slab row of
+   * room for trCap of them, at trO; a full row is copied to one twice the
+   * size (see docs/performance.md#slab-rows).
    */
   private trD: Float64Array = NO_TRANSITIONS;
   private trO = 0;
@@ -510,11 +497,11 @@ export class Connection {
    */
   det: unknown = null;
 
-  /** Times live in a shared slab row (see Endpoint). */
+  /** Its times: a slab row at `o` (see docs/performance.md#slab-rows); fields in CONNECTION_LAYOUT. */
   private readonly d: Float64Array;
   private readonly o: number;
 
-  /** Yes/no facts, one bit each (accessors below): a field per boolean costs 8 bytes. */
+  /** Yes/no facts, one bit each. */
   private bits = CONNECTION_LAYOUT.initBits;
 
   constructor(id: number, ipVersion: 4 | 6, zeek: ZeekLike) {
@@ -601,7 +588,7 @@ export class Connection {
     for (let r = this.trO; r < end; r += TR_WORDS) {
       const code = d[r + TR.code];
       if (code === undefined || codeSide(code) === side) continue;
-      d.copyWithin(w, r, r + TR_WORDS);
+      if (w !== r) d.copyWithin(w, r, r + TR_WORDS);
       w += TR_WORDS;
     }
     this.trN = (w - this.trO) / TR_WORDS;

@@ -8,7 +8,7 @@ import type { Segment } from '../decode/segment.js';
 import { CLIENT, type Connection, type Endpoint, SERVER, type Side } from './connection.js';
 import { u32be } from '../capture/bytes.js';
 
-/** An IPv6 address folded to 30 bits, a small integer (collisions are settled by sameAddr6). */
+/** An IPv6 address folded to 30 bits (see docs/performance.md#small-integers); sameAddr6 settles collisions. */
 export function hashAddr6(b: Uint8Array): number {
   let h = 0;
   for (let i = 0; i < 16; i += 4) {
@@ -44,10 +44,7 @@ export class FlowTable {
 
   /** The connection `seg` belongs to, or null; sets hash, srcH, dstH, side and prev. */
   find(seg: Segment): Connection | null {
-    // The IPv4 address itself, computed here rather than by a call (which would
-    // box the uint32 of an address from 128.0.0.0 up, outside the int32 range);
-    // the flow hash is kept to 30 bits, a small integer on any V8 build, which
-    // the Map looks up without boxing it either.
+    // The hash computed here, to 30 bits (see docs/performance.md#boxing).
     const v4 = seg.ipVersion === 4;
     const src = seg.src;
     const dst = seg.dst;

@@ -83,9 +83,7 @@ export function recordLayout<const F extends Decls>(name: string, fields: F): Re
       rareInit.push(d.init);
     }
   }
-  // Object.fromEntries makes objects with fast properties (one by one, past a
-  // dozen keys, V8 turns an object into a dictionary): the accessors' loads
-  // of these constants then fold away.
+  // The computed numbers by field name, for defineAccessors() and the tests.
   const table = (e: [string, number][]) => Object.freeze(Object.fromEntries(e));
   return Object.freeze({
     name,

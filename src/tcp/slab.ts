@@ -1,10 +1,7 @@
 /**
  * Rows of numbers for long-lived records (tracker and Zeek endpoints,
- * connections), carved out of shared Float64Array chunks, so that times and
- * 32-bit sequence numbers are not one heap number each. A chunk lives as long
- * as one of its rows does; records are dropped roughly oldest first, so chunks
- * are freed in order. Chunks are small (4 KiB, about a dozen connections) so
- * that a long-lived connection among short ones pins little memory.
+ * connections), carved out of shared 4 KiB Float64Array chunks: why, and
+ * why chunks this small, in docs/performance.md#slab-rows.
  */
 const NUM_CHUNK = 512;
 let numChunk = new Float64Array(NUM_CHUNK);

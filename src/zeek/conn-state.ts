@@ -127,10 +127,10 @@ export class ZeekConn {
   /** NO_CHAINS is shared: it is replaced, never written to (being empty, nothing indexes or splices it). */
   private expireChains: number[] = NO_CHAINS;
 
-  /** Yes/no facts, one bit each (accessors below): a field per boolean costs 8 bytes. */
+  /** Yes/no facts, one bit each. */
   private bits = ZEEK_CONN_LAYOUT.initBits;
 
-  /** Network times (lastTime, attemptAt, deleteAt, segTime) in a shared slab row (tcp/slab.ts). */
+  /** Network times (lastTime, attemptAt, deleteAt, segTime): a slab row at `o` (see docs/performance.md#slab-rows). */
   private readonly d: Float64Array;
   private readonly o: number;
 
@@ -338,7 +338,7 @@ export class ZeekConn {
     if (this.started) return;
     this.started = true;
     this.lastTime = seg.ts;
-    // A literal of one: push() onto an empty array would reserve 17 slots.
+    // A literal of one (see docs/performance.md#array-maps).
     this.expireChains = [seg.ts + this.timeouts.tcpSynTimeout];
     if (!fromA) this.origIsA = false; // A is the first sender by definition
     if (this.wantFlip(seg.srcPort, seg.dstPort, seg.flags)) this.flipRoles();
@@ -387,7 +387,7 @@ export class ZeekConn {
     if (rst) segLen -= len;
     const ackSeq = seg.ack >>> 0;
 
-    // Only a SYN or a first segment changes the numbering (the call would box the numbers).
+    // Only a SYN or a first segment changes the numbering (see docs/performance.md#boxing).
     if (syn || endpoint.state === INACTIVE) this.initEndpoint(endpoint, seg, segLen);
 
     const relSeq = relativeSeq(endpoint, seg, false);
@@ -485,9 +485,8 @@ export class ZeekConn {
 
   /**
    * init_endpoint(): numbering from a SYN or a first segment (`segLen`: the
-   * sequence space it occupies). Takes the segment rather than its numbers:
-   * V8 boxes a number outside the int32 range (a uint32 of 2^31 and above:
-   * half of all sequence numbers) passed to a call it does not inline.
+   * sequence space it occupies). Takes the segment, not its numbers (see
+   * docs/performance.md#boxing).
    */
   private initEndpoint(ep: Endpoint, seg: Segment, segLen: number): void {
     const syn = (seg.flags & TcpFlag.SYN) !== 0;
@@ -583,9 +582,11 @@ export class ZeekConn {
     }
   }
 
-  /** update_last_seq(); a payload that does not advance last_seq is a retransmission ('t'). */
-  /** lastSeqI32 comes as int32 (see initEndpoint). */
-  /** update_last_seq() for a segment occupying `segLen` of sequence space (the segment, not numbers: see initEndpoint). */
+  /**
+   * update_last_seq() for a segment occupying `segLen` of sequence space; a
+   * payload that does not advance last_seq is a retransmission ('t'). Takes
+   * the segment, not its numbers (see docs/performance.md#boxing).
+   */
   private updateLastSeq(ep: Endpoint, seg: Segment, segLen: number): void {
     const f = seg.flags;
     const syn = (f & TcpFlag.SYN) !== 0;
@@ -607,7 +608,7 @@ export class ZeekConn {
     }
   }
 
-  /** The segment rather than its numbers (see initEndpoint); its time is segTime. */
+  /** Takes the segment, not its numbers (see docs/performance.md#boxing); its time is segTime. */
   private updateStateMachine(ep: Endpoint, peer: Endpoint, seg: Segment, isOrig: boolean): number {
     const len = seg.payloadLen;
     const flags = seg.flags;
@@ -823,9 +824,8 @@ let relUnderflow = false;
  * get_relative_seq(): the relative sequence number of the segment's seq (`ack`
  * false: against the sender `ep`'s last sequence number and its wraps) or of its
  * ack (`ack` true: against the peer `ep`'s acknowledged number and wraps); the
- * underflow flag is left in `relUnderflow`. Takes the segment rather than the
- * numbers: V8 boxes a number outside the int32 range (a uint32 of 2^31 and
- * above: half of all sequence numbers) passed to a call it does not inline.
+ * underflow flag is left in `relUnderflow`. Takes the segment, not its numbers
+ * (see docs/performance.md#boxing).
  */
 function relativeSeq(ep: Endpoint, seg: Segment, ack: boolean): number {
   const cur = (ack ? seg.ack : seg.seq) >>> 0;

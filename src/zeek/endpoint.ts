@@ -91,11 +91,11 @@ export class Endpoint {
   ooo: number[] | null = null;
   peer!: Endpoint;
 
-  /** Sequence numbers (uint32) live in a shared slab row, not as heap numbers (tcp/slab.ts). */
+  /** Its sequence numbers: a slab row at `o` (see docs/performance.md#slab-rows). */
   private readonly d: Float64Array;
   private readonly o: number;
 
-  /** Yes/no facts, one bit each (accessors below): a field per boolean costs 8 bytes. */
+  /** Yes/no facts, one bit each. */
   private bits = ZEEK_ENDPOINT_LAYOUT.initBits;
 
   /**
@@ -203,12 +203,7 @@ export function isClean(ep: Endpoint): boolean {
   return ep.state === ESTABLISHED || (ep.state === CLOSED && ep.prevState === ESTABLISHED);
 }
 
-/**
- * `seqI32` is the sequence number as an int32 (`x | 0`): TurboFan does not
- * always inline this call (it did not on the benchmark capture), and a uint32
- * of 2^31 and above passed to a call is boxed: a heap number for every data
- * segment whose sequence number is that high.
- */
+/** `seqI32` is the sequence number as an int32, `x | 0` (see docs/performance.md#boxing). */
 export function updateLast(ep: Endpoint, seqI32: number): void {
   const seq = seqI32 >>> 0;
   if (seq < ep.lastSeq) ep.seqWraps++;

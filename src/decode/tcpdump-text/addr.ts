@@ -93,7 +93,7 @@ export function parseAddr(s: string, start: number, end: number, out: Uint8Array
     }
   }
   if (!parseIPv4(s, start, end, out, 0)) return 0;
-  // A loop: fill() costs more than the whole address parse (V8, small ranges).
+  // A loop, not fill() (see docs/performance.md#cold-loops).
   for (let k = 4; k < 16; k++) out[k] = 0;
   return 4;
 }
