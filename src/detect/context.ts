@@ -228,9 +228,7 @@ export class DetectContext {
    */
   withdraw(conn: Connection, a: AnomalyReport, why: string): void {
     const was = a.kind;
-    const n = (this.counts.get(was) ?? 1) - 1;
-    if (n > 0) this.counts.set(was, n);
-    else this.counts.delete(was);
+    this.uncount(conn, a);
     this.counts.set('capture-gap', (this.counts.get('capture-gap') ?? 0) + 1);
     const k = must(KIND_BY_NAME.get('capture-gap'), 'the capture-gap kind');
     a.kind = 'capture-gap';
@@ -238,10 +236,31 @@ export class DetectContext {
     a.hint = k.hint;
     a.message = `${was} withdrawn for the ${a.endpoint ?? 'connection'}: ${why}`;
     a.details = { withheld: was };
+    if (!conn.anomalies.includes('capture-gap')) conn.anomalies = conn.anomalies.concat('capture-gap');
+  }
+
+  /**
+   * A diagnosis raised on silence that the capture then contradicts (the
+   * SYN was answered after all) leaves the report and its counts; the kind
+   * that says what did happen is raised on its own. (Streamed outputs
+   * already showed it.) Only for anomalies kept for the report.
+   */
+  retract(conn: Connection, a: AnomalyReport): void {
+    this.uncount(conn, a);
+    const i = this.anomalies.indexOf(a);
+    if (i >= 0) this.anomalies.splice(i, 1);
     const d = detOf(conn);
-    const stillRaised = d !== null && d.open.some((o) => o.kind === was);
-    const kinds = stillRaised ? conn.anomalies : conn.anomalies.filter((x) => x !== was);
-    conn.anomalies = kinds.includes('capture-gap') ? kinds : kinds.concat('capture-gap');
+    if (d !== null) d.open = d.open.filter((o) => o !== a);
+  }
+
+  /** Takes a kept anomaly out of the counts and, if no other of its kind is on it, out of its connection's kinds. */
+  private uncount(conn: Connection, a: AnomalyReport): void {
+    const n = (this.counts.get(a.kind) ?? 1) - 1;
+    if (n > 0) this.counts.set(a.kind, n);
+    else this.counts.delete(a.kind);
+    const d = detOf(conn);
+    const other = d !== null && d.open.some((o) => o !== a && o.kind === a.kind);
+    if (!other) conn.anomalies = conn.anomalies.filter((x) => x !== a.kind);
   }
 
   make(

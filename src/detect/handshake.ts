@@ -20,8 +20,10 @@ import {
   type DetectContext,
   type DetectorFamily,
   type DueEntry,
+  detOf,
   endpointName,
   fmtSeconds,
+  NONE_OPEN,
   sideOf,
 } from './context.js';
 
@@ -77,6 +79,15 @@ export class HandshakeDetectors implements DetectorFamily {
   }
 
   transition(conn: Connection, rec: TransitionRecord): void {
+    // A SYN answered after all (a SYN-ACK, a SYN, or a refusing RST) is no
+    // syn-no-synack (issue 19 item 5): the slow setup is
+    // handshake-retransmitted (below), the refusal connection-refused.
+    if (
+      rec.side === CLIENT &&
+      rec.from === State.SYN_SENT &&
+      (rec.to !== State.CLOSED || conn.server.rstSent)
+    )
+      this.answered(conn);
     // A handshake that completed only after a SYN or SYN-ACK was resent.
     if (
       rec.side === CLIENT &&
@@ -164,6 +175,18 @@ export class HandshakeDetectors implements DetectorFamily {
     } else if (a.kind === 'synack-no-ack') {
       a.message = this.synackMessage(conn, side, ep.state === State.SYN_RECEIVED ? end : conn.end);
       a.details = { ...a.details, synackRetransmissions: ep.synRetransmissions };
+    }
+  }
+
+  /** The client's SYN got its answer: a syn-no-synack raised on the wait leaves the report. */
+  private answered(conn: Connection): void {
+    if (!this.x.fired(conn, CLIENT, 'syn-no-synack')) return;
+    const open = detOf(conn)?.open ?? NONE_OPEN;
+    for (let i = 0; i < open.length; i++) {
+      if (open[i]!.kind === 'syn-no-synack') {
+        this.x.retract(conn, open[i]!);
+        return;
+      }
     }
   }
 

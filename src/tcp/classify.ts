@@ -363,6 +363,9 @@ export function classifyAck(
 export function judgeVantage(conn: Connection): void {
   // The link's packet directions are direct evidence; timing only a reading.
   if (conn.linkDirs !== 0 && vantageFromLink(conn.linkDirs) !== Vantage.UNKNOWN) return;
+  // In a simultaneous open both sides send a SYN and a SYN-ACK: no exchange
+  // is one side's answer to the other, so the timing says nothing.
+  if (conn.client.synSent && conn.server.synSent) return;
   // From the SYN the SYN-ACK answered and the SYN-ACK the ACK answered: a
   // SYN or SYN-ACK resent on its timer (lost past the capture point) would
   // count a second of backoff as distance.

@@ -239,6 +239,20 @@ export class StateMachine {
     }
     snd.rstSent = true;
     if (!ok) return false;
+    // RFC 9293 3.10.7.3: in SYN_SENT, an ACK that does not acknowledge the
+    // SYN is answered by <SEQ=SEG.ACK><CTL=RST>, and the endpoint stays in
+    // SYN_SENT (it resends its SYN): a RST without ACK at exactly the peer's
+    // last ACK, which missed the SYN, is that answer, not an abort.
+    if (
+      snd.state === State.SYN_SENT &&
+      (seg.flags & ACK) === 0 &&
+      snd.hasIsn &&
+      snd.ackKnown === false &&
+      rcv.ackKnown &&
+      seg.seq === rcv.lastAck &&
+      rcv.lastAck !== seqAdd(snd.isn, 1)
+    )
+      return true;
     this.step(conn, side, Ev.SND_RST, seg);
     const ev = rcv.ev;
     if (ev !== null) ev.pending.length = 0;

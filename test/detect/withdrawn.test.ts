@@ -61,3 +61,41 @@ describe('close-wait-stuck withdrawn when the 4-tuple is reused (the end not cap
     expect(a?.details?.duration).toBeCloseTo(19.75, 2);
   });
 });
+
+describe('syn-no-synack retracted when the SYN is answered after its threshold (issue 19 item 5)', () => {
+  /** SYNs at 0, 1 and 3 s (Linux's schedule); the deadline (3 s) passes at the third; then `answer`. */
+  function slowSyn(answer: (s: ReturnType<typeof setup>) => void) {
+    const s = setup();
+    const { w } = s;
+    w.c('S', 0, at(w, T0));
+    w.c('S', 0, at(w, T0 + 1));
+    s.det.tick(T0 + 3);
+    w.c('S', 0, at(w, T0 + 3));
+    expect(s.det.counts.get('syn-no-synack')).toBe(1);
+    answer(s);
+    s.finish(T0 + 10);
+    return s;
+  }
+
+  it('a SYN-ACK 1 ms after the threshold: handshake-retransmitted only', () => {
+    const s = slowSyn(({ w }) => {
+      w.s('S.', 0, at(w, T0 + 3.001));
+      w.c('.', 0, at(w, T0 + 3.002));
+    });
+    expect(s.det.anomalies.map((a) => a.kind)).toEqual(['handshake-retransmitted', 'capture-ended-open']);
+    expect(s.det.counts.get('syn-no-synack')).toBeUndefined();
+    expect(s.w.conn.anomalies).not.toContain('syn-no-synack');
+  });
+
+  it('a RST refusing it 1 ms after the threshold: connection-refused only', () => {
+    const s = slowSyn(({ w }) => {
+      w.s('R.', 0, { ...at(w, T0 + 3.001), seq: 0, ack: 1001 });
+    });
+    expect(s.det.anomalies.map((a) => a.kind)).toEqual(['connection-refused']);
+  });
+
+  it('no answer: syn-no-synack stays', () => {
+    const s = slowSyn(() => {});
+    expect(s.det.anomalies.map((a) => a.kind)).toEqual(['syn-no-synack']);
+  });
+});

@@ -220,8 +220,8 @@ describe('oracle checks catch a wrong report', () => {
     expect(checkDuplicates(rep, extra, res.scenario).map((v) => v.key)).toEqual([
       'duplicates [clean-path] +synack-no-ack',
     ]);
-    expect(checkAbsence(rep, extra, 'frames removed', res.scenario)).toHaveLength(1);
+    expect(checkAbsence(rep, extra, 'frames removed', res.scenario, res.frames)).toHaveLength(1);
     extra.anomalies.at(-1)!.severity = 'info';
-    expect(checkAbsence(rep, extra, 'frames removed', res.scenario)).toEqual([]);
+    expect(checkAbsence(rep, extra, 'frames removed', res.scenario, res.frames)).toEqual([]);
   });
 });

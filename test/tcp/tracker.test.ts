@@ -230,6 +230,34 @@ describe('simultaneous open (RFC 9293 figure 7)', () => {
     ]);
     expectLegal(w);
   });
+
+  it('gives no vantage point from its timing, and crossing FINs then run both sides through CLOSING', () => {
+    // The simulator oracle's case (formerly the gap simultaneous-open-then-close):
+    // captured next to the client, the server 1 ms away. The client's first FIN
+    // "acknowledges" the server's SYN as a final ACK would; read as one, the
+    // timing put the capture point next to the server, and the client's FIN was
+    // taken as received at once.
+    const w = new Wire({}, 5000, 6000);
+    w.c('S', 0, { dt: 0 });
+    w.s('S', 0, { dt: 0.0002 });
+    w.c('S.', 0, { dt: 0 });
+    w.s('S.', 0, { dt: 0.001 });
+    w.c('F.', 0, { dt: 0.2 });
+    w.s('F.', 0, { dt: 0.0012, ack: 1001 }); // sent before the client's FIN arrived
+    w.s('.', 0, { dt: 0 });
+    w.c('.', 0, { dt: 0 });
+    expect(w.conn.vantage).toBe(Vantage.UNKNOWN);
+    w.settle();
+    expect(w.timeline().filter((x) => x.startsWith('server'))).toEqual([
+      'server:CLOSED>SYN_SENT',
+      'server:SYN_SENT>SYN_RECEIVED',
+      'server:SYN_RECEIVED>ESTABLISHED',
+      'server:ESTABLISHED>FIN_WAIT_1',
+      'server:FIN_WAIT_1>CLOSING',
+      'server:CLOSING>TIME_WAIT',
+    ]);
+    expectLegal(w);
+  });
 });
 
 describe('close', () => {
@@ -647,6 +675,27 @@ describe('port reuse and incarnations', () => {
     expect(w.timeline()).toEqual(['server:CLOSED>SYN_RECEIVED']);
     expect(w.conn.server.isn).toBe(9_000_000);
     expectLegal(w);
+  });
+
+  it('a RST answering an ACK that missed the SYN leaves the client in SYN_SENT (RFC 9293 3.10.7.3)', () => {
+    // A new SYN (lower ISN) meets the server's TIME_WAIT, which answers with an
+    // ACK of the old connection; the client answers that with <SEQ=SEG.ACK><CTL=RST>
+    // and resends its SYN a second later (the simulator oracle's case).
+    const w = new Wire();
+    w.c('S');
+    w.s('.', 0, { ack: 777_777 });
+    w.c('R', 0, { seq: 777_777 });
+    expect(w.states()[0]).toBe('SYN_SENT');
+    expect(w.timeline()).toEqual(['client:CLOSED>SYN_SENT']);
+    w.c('S', 0, { dt: 1 });
+    expect(w.states()[0]).toBe('SYN_SENT');
+  });
+
+  it('a RST from SYN_SENT that answers nothing (its own abort) closes it', () => {
+    const w = new Wire();
+    w.c('S');
+    w.c('R', 0, { seq: 1001 });
+    expect(w.states()[0]).toBe('CLOSED');
   });
 
   it('a SYN-ACK resent with its own ISN, or answering the SYN, stays in its connection', () => {
