@@ -182,9 +182,9 @@ export class HandshakeDetectors implements DetectorFamily {
   private answered(conn: Connection): void {
     if (!this.x.fired(conn, CLIENT, 'syn-no-synack')) return;
     const open = detOf(conn)?.open ?? NONE_OPEN;
-    for (let i = 0; i < open.length; i++) {
-      if (open[i]!.kind === 'syn-no-synack') {
-        this.x.retract(conn, open[i]!);
+    for (const a of open) {
+      if (a.kind === 'syn-no-synack') {
+        this.x.retract(conn, a);
         return;
       }
     }
