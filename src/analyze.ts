@@ -57,6 +57,7 @@ import { Tracker, type TrackerObserver } from './tcp/tracker.js';
 import { ZeekConn } from './zeek/conn-state.js';
 import type { ZeekOptions } from './zeek/settings.js';
 import { ZeekLog, type ZeekRow } from './zeek/conn-log.js';
+import { at, must } from './model/checked.js';
 
 export type { LadderSelection } from './engine/ladder-recorder.js';
 
@@ -229,7 +230,7 @@ export class Analysis implements TrackerObserver {
       if (st === DecodeStatus.Pending || st === DecodeStatus.Continuation) return;
       this.packets++;
       if (st !== DecodeStatus.Ok) {
-        this.skipCounts[st]!++;
+        this.skipCounts[st] = (this.skipCounts[st] ?? 0) + 1;
         return;
       }
       this.feed(this.seg);
@@ -246,7 +247,7 @@ export class Analysis implements TrackerObserver {
         return;
       }
       if (st !== DecodeStatus.Ok) {
-        this.skipCounts[st]!++;
+        this.skipCounts[st] = (this.skipCounts[st] ?? 0) + 1;
         return;
       }
     }
@@ -302,12 +303,10 @@ export class Analysis implements TrackerObserver {
    * (at least opts.storeEnded), so the scans cost linear time overall.
    */
   private spill(): void {
-    const store = this.store!;
-    const conns = this.tracker.conns;
+    const store = must(this.store, 'the connection store');
     const held: Connection[] = [];
     const gone = new Set<Connection>();
-    for (let i = 0; i < conns.length; i++) {
-      const c = conns[i]!;
+    for (const c of this.tracker.conns) {
       if (settled(c) && !this.drawn(c) && this.detectors.settled(c, this.lastTs)) {
         store.add(c);
         gone.add(c);
@@ -318,7 +317,7 @@ export class Analysis implements TrackerObserver {
       this.tracker.forget(gone);
       this.detectors.forget(gone);
     }
-    this.storeAt = held.length + Math.max(this.opts.storeEnded!, Math.ceil(held.length / 4));
+    this.storeAt = held.length + Math.max(this.opts.storeEnded ?? 0, Math.ceil(held.length / 4));
   }
 
   /** A connection whose ladder is being recorded stays in memory. */
@@ -449,8 +448,13 @@ export class Analysis implements TrackerObserver {
     let a = 0;
     let b = 0;
     for (let k = 0; k < out.length; k++) {
-      if (b >= stored.length || (a < conns.length && conns[a]!.id < store.id(stored[b]!))) out[k] = a++;
-      else out[k] = -1 - stored[b++]!;
+      const c = conns[a];
+      const s = stored[b];
+      if (s === undefined || (c !== undefined && c.id < store.id(s))) out[k] = a++;
+      else {
+        out[k] = -1 - s;
+        b++;
+      }
     }
     return out;
   }
@@ -458,7 +462,7 @@ export class Analysis implements TrackerObserver {
   /** A stored connection's report, read back from its JSON record. */
   private storedReport(i: number): ConnectionReport {
     const w = new JsonBytes(1 << 12);
-    this.store!.writeInto(w, i);
+    must(this.store, 'the connection store').writeInto(w, i);
     return JSON.parse(w.buf.toString('latin1', 0, w.pos)) as ConnectionReport;
   }
 
@@ -467,7 +471,7 @@ export class Analysis implements TrackerObserver {
     this.zeekLog?.finish();
     // A capture whose every link type is one we do not decode has nothing to analyse (exit 2).
     if (stats.linkTypes.length > 0 && stats.linkTypes.every((lt) => firstLayer(lt) === Layer.Done)) {
-      const f = stats.files.find((x) => x.linkTypes.length > 0) ?? stats.files[0]!;
+      const f = stats.files.find((x) => x.linkTypes.length > 0) ?? at(stats.files, 0);
       throw new CaptureError(
         `${f.file}: cannot analyse link type ${stats.linkTypes.map(linkTypeName).join(', ')}: no decoder for it (Ethernet, raw IP, Linux cooked, NULL/LOOP, Cisco HDLC, FDDI, 802.11, radiotap, PKTAP and NFLOG are decoded)`,
         f.file,
@@ -476,11 +480,11 @@ export class Analysis implements TrackerObserver {
     this.text.check(stats, this.tcpPackets, this.settings.strict);
     // The capture's last timestamp (any frame, TCP or not) is "now" at the end.
     const end = Math.max(this.lastTs, stats.end ?? 0, this.text.end);
-    for (let i = 0; i < this.skipCounts.length; i++) {
+    for (const [i, n] of this.skipCounts.entries()) {
       // Continuation: a fragment held by the reassembler, counted below by its fate.
-      if (i !== DecodeStatus.Ok && i !== DecodeStatus.Continuation && this.skipCounts[i]! > 0) {
-        const name = SKIP_REASON[i]!;
-        this.skipped[name] = (this.skipped[name] ?? 0) + this.skipCounts[i]!;
+      if (i !== DecodeStatus.Ok && i !== DecodeStatus.Continuation && n > 0) {
+        const name = at(SKIP_REASON, i);
+        this.skipped[name] = (this.skipped[name] ?? 0) + n;
       }
     }
     for (const [lt, n] of this.unknownLinkTypes) this.skipped[`unknown-link-type:${linkTypeName(lt)}`] = n;
@@ -503,9 +507,11 @@ export class Analysis implements TrackerObserver {
     const conns = this.tracker.conns;
     const defer = opts.deferConnections === true && !this.filter;
     const merged = this.mergedOrder();
+    // Connection k of the report: conns[m] for m >= 0, else stored record -m - 1.
+    const slot = (k: number): number => (merged === null ? k : at(merged, k));
     const reportAt = (k: number): ConnectionReport => {
-      const m = merged === null ? k : merged[k]!;
-      return m >= 0 ? connectionReport(conns[m]!) : this.storedReport(-m - 1);
+      const m = slot(k);
+      return m >= 0 ? connectionReport(at(conns, m)) : this.storedReport(-m - 1);
     };
     const count = conns.length + (this.store?.count ?? 0);
     const all = defer ? [] : Array.from({ length: count }, (_, k) => reportAt(k));
@@ -549,9 +555,10 @@ export class Analysis implements TrackerObserver {
     if (this.ladder !== null) {
       const built = this.ladder.reports(this.opts.ladders ? new Set(conns) : null);
       if (this.opts.ladders) ladders = built;
-      else ladder = built.get(this.opts.ladder!) ?? null;
+      else if (this.opts.ladder !== undefined) ladder = built.get(this.opts.ladder) ?? null;
     }
-    const extra = ladders ? { ladders, laddersFull: this.ladder!.full } : {};
+    const recorder = this.ladder;
+    const extra = ladders && recorder ? { ladders, laddersFull: recorder.full } : {};
     if (defer) {
       const deferred = {
         count,
@@ -559,9 +566,9 @@ export class Analysis implements TrackerObserver {
         jsonInto: (w: JsonBytes, i: number, j: number) => {
           for (let k = i; k < j; k++) {
             if (k > i) w.byte(44); // ,
-            const m = merged === null ? k : merged[k]!;
-            if (m >= 0) writeConnectionJson(w, conns[m]!);
-            else this.store!.writeInto(w, -m - 1);
+            const m = slot(k);
+            if (m >= 0) writeConnectionJson(w, at(conns, m));
+            else must(this.store, 'the connection store').writeInto(w, -m - 1);
           }
         },
       };

@@ -2,7 +2,7 @@
  * Recognising an input by its first bytes, and the push parser that does so
  * before handing the bytes to the pcap, pcapng or text parser.
  */
-import { u32be, u32le } from './bytes.js';
+import { u8, u32be, u32le } from './bytes.js';
 import { type ChunkParser, type EndInfo, hex32, newFileStats, ReadSession } from './parser.js';
 import { PcapParser, pcapMagic } from './pcap.js';
 import { BT_SHB, PcapngParser } from './pcapng.js';
@@ -68,7 +68,7 @@ export function looksText(b: Uint8Array, len: number): boolean {
   const n = Math.min(len, 4096);
   let bad = 0;
   for (let i = 0; i < n; i++) {
-    const c = b[i]!;
+    const c = u8(b, i);
     if (c === 0) return false;
     if ((c < 0x20 && c !== 9 && c !== 10 && c !== 12 && c !== 13) || c === 0x7f) bad++;
   }
@@ -108,8 +108,7 @@ export class CaptureParser {
     if (this.headLen === 0) {
       const kind = sniff(chunk, chunk.length, false);
       if (kind !== 'more') {
-        this.start(kind, chunk, chunk.length);
-        this.inner!.push(chunk);
+        this.start(kind, chunk, chunk.length).push(chunk);
         return;
       }
     }
@@ -123,8 +122,7 @@ export class CaptureParser {
     this.headLen = len;
     const kind = sniff(this.head, len, false);
     if (kind === 'more') return;
-    this.start(kind, this.head, len);
-    this.inner!.push(this.head.subarray(0, len));
+    this.start(kind, this.head, len).push(this.head.subarray(0, len));
   }
 
   end(info: EndInfo = {}): void {
@@ -138,21 +136,22 @@ export class CaptureParser {
       if (kind === 'empty' && info.gzipTruncated) {
         throw new CaptureError(`${this.file}: truncated gzip file: it ends before any data`, this.file);
       }
-      this.start(kind, this.head, this.headLen);
-      if (this.headLen > 0) this.inner!.push(this.head.subarray(0, this.headLen));
+      const inner = this.start(kind, this.head, this.headLen);
+      if (this.headLen > 0) inner.push(this.head.subarray(0, this.headLen));
+      inner.end(info);
+      return;
     }
-    this.inner!.end(info);
+    this.inner.end(info);
   }
 
-  private start(kind: InputKind, b: Uint8Array, len: number): void {
+  /** Opens the parser for `kind` (or throws why the input is no capture) and returns it. */
+  private start(kind: InputKind, b: Uint8Array, len: number): ChunkParser | TextLineSplitter {
     const f = this.file;
     switch (kind) {
       case 'pcap':
-        this.inner = new PcapParser(f, this.sink, this.session, this.stats);
-        return;
+        return (this.inner = new PcapParser(f, this.sink, this.session, this.stats));
       case 'pcapng':
-        this.inner = new PcapngParser(f, this.sink, this.session, this.stats);
-        return;
+        return (this.inner = new PcapngParser(f, this.sink, this.session, this.stats));
       case 'text': {
         const sink = this.sink;
         if (sink.textLine === undefined) {
@@ -161,12 +160,11 @@ export class CaptureParser {
             f,
           );
         }
-        this.inner = new TextLineSplitter(
+        return (this.inner = new TextLineSplitter(
           f,
           sink as CaptureSink & Required<Pick<CaptureSink, 'textLine'>>,
           this.stats,
-        );
-        return;
+        ));
       }
       case 'gzip':
         throw new CaptureError(

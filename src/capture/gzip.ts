@@ -8,6 +8,7 @@
  * and the trailer's verdict is a named problem beside it.
  */
 import { crc32, createInflateRaw } from 'node:zlib';
+import { at } from '../model/checked.js';
 
 /** The gzip data is cut (`Z_BUF_ERROR`, as zlib names it) or corrupt (`Z_DATA_ERROR`). */
 export class GzipError extends Error {
@@ -43,7 +44,7 @@ class Pending {
   /** Byte `i` of the buffered bytes (i < len). */
   at(i: number): number {
     for (const p of this.parts) {
-      if (i < p.length) return p[i]!;
+      if (i < p.length) return p[i] ?? -1;
       i -= p.length;
     }
     return -1;
@@ -52,7 +53,7 @@ class Pending {
   skip(n: number): void {
     this.len -= n;
     while (n > 0) {
-      const p = this.parts[0]!;
+      const p = at(this.parts, 0);
       if (p.length <= n) {
         this.parts.shift();
         n -= p.length;
@@ -66,7 +67,8 @@ class Pending {
   /** The next buffered or pulled chunk, whole; null at the end of the input. */
   async chunk(): Promise<Uint8Array | null> {
     if (this.parts.length === 0 && !(await this.fill(1))) return null;
-    const c = this.parts.shift()!;
+    const c = this.parts.shift();
+    if (c === undefined) return null;
     this.len -= c.length;
     return c;
   }
@@ -74,8 +76,8 @@ class Pending {
   /** Puts bytes back in front (what the inflater did not use). */
   unshift(chunks: Uint8Array[]): void {
     for (let i = chunks.length - 1; i >= 0; i--) {
-      const c = chunks[i]!;
-      if (c.length === 0) continue;
+      const c = chunks[i];
+      if (c === undefined || c.length === 0) continue;
       this.parts.unshift(c);
       this.len += c.length;
     }
@@ -212,8 +214,8 @@ async function* inflateMember(buf: Pending, chunkSize: number): AsyncGenerator<U
   let inputEnded = false;
   try {
     for (;;) {
-      if (out.length > 0) {
-        const b = out.shift()!;
+      const b = out.shift();
+      if (b !== undefined) {
         if (out.length < 2 && z.isPaused()) z.resume();
         yield b;
         continue;
@@ -223,8 +225,9 @@ async function* inflateMember(buf: Pending, chunkSize: number): AsyncGenerator<U
         throw new GzipError(e.message, e.code === 'Z_BUF_ERROR' ? 'Z_BUF_ERROR' : 'Z_DATA_ERROR');
       }
       if (ended) break;
-      while (written.length > 0 && writtenStart + written[0]!.length <= z.bytesWritten) {
-        writtenStart += written.shift()!.length;
+      for (let w = written[0]; w !== undefined && writtenStart + w.length <= z.bytesWritten; w = written[0]) {
+        writtenStart += w.length;
+        written.shift();
       }
       if (!inputEnded && z.writableLength === 0) {
         const c = await buf.chunk();

@@ -9,7 +9,7 @@
  * block before the first interface is fatal (libpcap refuses to open such a
  * file); after it, reading stops there with a `damaged` warning.
  */
-import { u16be, u16le, u32be, u32le } from './bytes.js';
+import { u8, u16be, u16le, u32be, u32le } from './bytes.js';
 import { ChunkParser, hex32, type ReadSession } from './parser.js';
 import { CaptureError, type CaptureFileStats, type CaptureSink } from './record.js';
 
@@ -285,7 +285,7 @@ export class PcapngParser extends ChunkParser {
       const v = p + Opt.Value;
       if (v + olen > optEnd || code === OPT_ENDOFOPT) break;
       if (code === IF_TSRESOL && olen === 1) {
-        const r = b[v]!;
+        const r = u8(b, v);
         if (r & 0x80) {
           // 2^-n seconds (hardware clocks); beyond 2^-63 libpcap refuses.
           const shift = r & 0x7f;

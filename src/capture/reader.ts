@@ -19,6 +19,7 @@ import {
   type PacketRecord,
   type ReadOptions,
 } from './record.js';
+import { at } from '../model/checked.js';
 
 const DEFAULT_CHUNK = 1024 * 1024;
 /** Decompressed output size of the Gunzip (node's default 16 KiB means more records straddling chunks). */
@@ -271,7 +272,7 @@ async function timeOrder(infos: InputInfo[], sink: CaptureSink): Promise<InputIn
   keyed.sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.i - b.i);
   const out = infos.slice();
   let k = 0;
-  for (let i = 0; i < infos.length; i++) if (keys[i] != null) out[i] = keyed[k++]!.info;
+  for (let i = 0; i < infos.length; i++) if (keys[i] != null) out[i] = at(keyed, k++).info;
   return out;
 }
 
@@ -344,14 +345,15 @@ async function readInput(
       head.push(r.value);
       headLen += r.value.length;
     }
-    const h = head.length === 1 ? head[0]! : Buffer.concat(head);
+    const h = head.length === 1 ? at(head, 0) : Buffer.concat(head);
     if (!stoppedEarly && h.length >= 2 && h[0] === 0x1f && h[1] === 0x8b) {
       stats.gzip = true;
       gzipped = true;
       const replay = head.slice();
       let rawEnded = rawDone;
       const pull = async (): Promise<Uint8Array | null> => {
-        if (replay.length > 0) return replay.shift()!;
+        const next = replay.shift();
+        if (next !== undefined) return next;
         if (rawEnded) return null;
         const r = await raw.next();
         if (r.done) {
@@ -490,7 +492,7 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
   const worker = async () => {
     while (next < items.length) {
       const i = next++;
-      out[i] = await fn(items[i]!);
+      out[i] = await fn(at(items, i));
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));

@@ -23,6 +23,7 @@ import { type Capture, preloadTerminal, writeOutput } from './report-out.js';
 import { checkWritable } from './output-file.js';
 import { firstPassLadders, htmlRequest, writeHtmlReport } from './html-out.js';
 import { buildSettings, parseTextDate, textTimeZone } from './settings.js';
+import { at } from '../model/checked.js';
 
 export async function analyzeCommand(
   captures: string[],
@@ -259,7 +260,7 @@ async function analyzeOne(
   const queue: string[] = [];
   let queued = 0;
   const pump = (): void => {
-    while (queued < queue.length && !o.writableNeedDrain) out.write(queue[queued++]!);
+    while (queued < queue.length && !o.writableNeedDrain) out.write(at(queue, queued++));
     if (queued === queue.length) {
       queue.length = 0;
       queued = 0;
@@ -299,7 +300,7 @@ async function analyzeOne(
     let hi = conns.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      const c = conns[mid]!;
+      const c = at(conns, mid);
       if (c.id === id) {
         return {
           client: { addr: c.client.addrText, port: c.client.port },

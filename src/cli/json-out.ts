@@ -149,12 +149,13 @@ function* emit(v: unknown, lazy?: LazyArray): Generator<Piece> {
     first = false;
     if (lazy !== undefined && k === lazy.key) {
       yield piece(PUT, '[');
-      const w = lazy.jsonInto ? new JsonBytes(PIECE_BYTES * 2) : null;
+      const into = lazy.jsonInto;
+      const w = into ? new JsonBytes(PIECE_BYTES * 2) : null;
       for (let i = 0; i < lazy.count; i += BATCH) {
         const to = Math.min(i + BATCH, lazy.count);
-        if (w !== null) {
+        if (w !== null && into !== undefined) {
           if (i > 0) w.byte(44); // ,
-          lazy.jsonInto!(w, i, to);
+          into(w, i, to);
           if (w.pos >= PIECE_BYTES || to === lazy.count) yield { kind: BYTES, w };
           continue;
         }

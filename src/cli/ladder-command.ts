@@ -12,6 +12,7 @@ import { elideRows, ladderJson, renderLadder } from '../report/ladder.js';
 import { type Io, termWidth, useColor } from './io.js';
 import { checkWritable, writeProblem } from './output-file.js';
 import { buildSettings, parseTextDate, textTimeZone } from './settings.js';
+import { at, must } from '../model/checked.js';
 
 /** `--conn 3`, `--conn 3,5`, `--conn 3 --conn 5`: the ids, in order, each once. */
 function connIds(v: unknown): number[] | undefined {
@@ -65,7 +66,7 @@ export async function ladderCommand(
           : `${n} ${what}: choose with --conn (e.g. --conn ${report.connections[0]?.id ?? 1}; the report lists their ids)`,
       );
     }
-    const only = recorded.get(report.connections[0]!.id);
+    const only = recorded.get(at(report.connections, 0).id);
     if (!only) throw new UsageError(`the connection's segments were not kept: choose it with --conn`);
     ladders = [only];
   } else {
@@ -76,12 +77,12 @@ export async function ladderCommand(
         `no connection ${missing.join(', ')} in the capture (it has ${n} connection${n === 1 ? '' : 's'})`,
       );
     }
-    ladders = ids.map((id) => recorded.get(id)!);
+    ladders = ids.map((id) => must(recorded.get(id), `the ladder of connection ${id}`));
   }
   for (const w of report.capture.warnings) io.stderr.write(`tcptrace-ts: warning: ${sanitize(w)}\n`);
   if (svgPath !== undefined) {
     if (ladders.length > 1) throw new UsageError('--svg: draws one connection: give one --conn id');
-    const ladder = ladders[0]!;
+    const ladder = at(ladders, 0);
     // The SVG view is loaded only for this option.
     const { ladderSvg } = await import('../report/html/ladder-svg.js');
     const svg = ladderSvg(
@@ -107,7 +108,7 @@ export async function ladderCommand(
   });
   if (opts.json) {
     // One ladder is the object it always was; several are an array of them.
-    const data = shown.length === 1 ? ladderJson(shown[0]!) : shown.map(ladderJson);
+    const data = shown.length === 1 ? ladderJson(at(shown, 0)) : shown.map(ladderJson);
     io.stdout.write(`${jsonSafe(JSON.stringify(data))}\n`);
   } else {
     const o = { color: useColor(io, opts), width: termWidth(io), absolute: opts.absolute === true };

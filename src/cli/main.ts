@@ -299,7 +299,7 @@ function stdoutClosed(): boolean {
   try {
     if (readlinkSync('/proc/self/fd/1') !== '/dev/null') return false;
     const flags = /^flags:\s*([0-7]+)/m.exec(readFileSync('/proc/self/fdinfo/1', 'utf8'));
-    return flags !== null && (parseInt(flags[1]!, 8) & 3) === 2;
+    return flags !== null && (parseInt(flags[1] ?? '0', 8) & 3) === 2;
   } catch {
     return false;
   }

@@ -40,9 +40,10 @@ export async function writeOutput(
   switch (format) {
     case 'json': {
       // Streamed, and paced by stdout: a big capture's report is tens of MB of JSON.
-      const deferred = done[0]?.result.deferred;
-      if (done.length === 1)
-        await writeJsonTo(out, done[0]!.result.report, deferred && { key: 'connections', ...deferred });
+      const only = done.length === 1 ? done[0] : undefined;
+      const deferred = only?.result.deferred;
+      if (only !== undefined)
+        await writeJsonTo(out, only.result.report, deferred && { key: 'connections', ...deferred });
       else await writeJsonTo(out, { version: 1, captures: reports, gate: gate ?? null });
       return;
     }
@@ -64,12 +65,10 @@ export async function writeOutput(
       return;
     }
     case 'csv': {
-      if (done.length === 1) out.write(renderCsv(done[0]!.result.report));
-      else {
-        const [first, ...rest] = done;
-        out.write(renderCsv(first!.result.report));
-        for (const c of rest) out.write(renderCsv(c.result.report).split('\n').slice(1).join('\n'));
-      }
+      // The first capture's CSV with its header, the others' rows after it.
+      const [first, ...rest] = done;
+      if (first !== undefined) out.write(renderCsv(first.result.report));
+      for (const c of rest) out.write(renderCsv(c.result.report).split('\n').slice(1).join('\n'));
       return;
     }
     case 'zeek':

@@ -33,8 +33,10 @@ export function parseDuration(text: string, label?: string): number {
   while (pos < s.length) {
     PART.lastIndex = pos;
     const m = PART.exec(s);
-    if (!m) throw new UsageError(`${prefix}invalid duration "${text}" (${DURATION_EXAMPLES})`);
-    total += Number(m[1]) * UNIT_SECONDS[m[2]!]!;
+    const unit = m === null ? undefined : UNIT_SECONDS[m[2] ?? ''];
+    if (m === null || unit === undefined)
+      throw new UsageError(`${prefix}invalid duration "${text}" (${DURATION_EXAMPLES})`);
+    total += Number(m[1]) * unit;
     pos = PART.lastIndex;
   }
   return checkFinite(total, text, prefix);

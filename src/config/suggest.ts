@@ -1,3 +1,4 @@
+import { at } from '../model/checked.js';
 /** "did you mean" for unknown config keys, anomaly kinds and metrics. */
 
 /** Lower case without `-`, `_` and spaces: `close-wait-timeout` and `closeWaitTimeout` compare equal. */
@@ -13,11 +14,11 @@ export function editDistance(a: string, b: string): number {
     cur[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      cur[j] = Math.min(at(prev, j) + 1, at(cur, j - 1) + 1, at(prev, j - 1) + cost);
     }
     [prev, cur] = [cur, prev];
   }
-  return prev[b.length]!;
+  return at(prev, b.length);
 }
 
 /**

@@ -69,8 +69,7 @@ export interface ParsedAddr {
 function parseV4(text: string, out: Uint8Array, at: number): boolean {
   const parts = text.split('.');
   if (parts.length !== 4) return false;
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i]!;
+  for (const [i, p] of parts.entries()) {
     // No leading zeros beyond "0": inet_pton rejects them, and they read as octal elsewhere.
     if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return false;
     const v = Number(p);
@@ -113,14 +112,14 @@ function parseV6(text: string): Uint8Array | null {
   } else {
     if (!parseGroups(s, head) || head.length !== groupsWanted) return null;
   }
-  for (let i = 0; i < head.length; i++) {
-    bytes[2 * i] = head[i]! >> 8;
-    bytes[2 * i + 1] = head[i]! & 0xff;
+  for (const [i, g] of head.entries()) {
+    bytes[2 * i] = g >> 8;
+    bytes[2 * i + 1] = g & 0xff;
   }
   const tailStart = groupsWanted - tail.length;
-  for (let i = 0; i < tail.length; i++) {
-    bytes[2 * (tailStart + i)] = tail[i]! >> 8;
-    bytes[2 * (tailStart + i) + 1] = tail[i]! & 0xff;
+  for (const [i, g] of tail.entries()) {
+    bytes[2 * (tailStart + i)] = g >> 8;
+    bytes[2 * (tailStart + i) + 1] = g & 0xff;
   }
   return bytes;
 }

@@ -13,6 +13,7 @@ import { type Cursor, Layer, stop } from './cursor.js';
 import { IpProto } from './ipproto.js';
 import { DecodeStatus } from './segment.js';
 import { enterTunnel, TunnelType } from './tunnel.js';
+import { u8 } from '../capture/bytes.js';
 
 const FORWARD = 1;
 
@@ -20,10 +21,10 @@ export function decodeAyiya(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
   if (o + 8 > c.end) return stop(c, DecodeStatus.NonTcp);
-  if ((b[o + 2]! & 0x0f) !== FORWARD) return stop(c, DecodeStatus.NonTcp);
-  const nh = b[o + 3]!;
+  if ((u8(b, o + 2) & 0x0f) !== FORWARD) return stop(c, DecodeStatus.NonTcp);
+  const nh = u8(b, o + 3);
   if (nh !== IpProto.IPv6 && nh !== IpProto.IPIP) return stop(c, DecodeStatus.NonTcp);
-  const p = o + 8 + (1 << (b[o]! >> 4)) + ((b[o + 1]! >> 4) << 2);
+  const p = o + 8 + (1 << (u8(b, o) >> 4)) + ((u8(b, o + 1) >> 4) << 2);
   if (p >= c.end) return stop(c, DecodeStatus.NonTcp);
   if (!enterTunnel(c, TunnelType.Ayiya, -1, false, true)) return stop(c, DecodeStatus.Tunnel);
   c.off = p;

@@ -6,12 +6,13 @@
  * computed checksums, and the analysis keeps those packets.
  */
 import type { Segment } from './segment.js';
+import { u8, u16be } from '../capture/bytes.js';
 
 /** One's-complement sum of buf[from, to) as 16-bit big-endian words, not folded. */
 function sum16(buf: Uint8Array, from: number, to: number, acc: number): number {
   let i = from;
-  for (; i + 1 < to; i += 2) acc += (buf[i]! << 8) | buf[i + 1]!;
-  if (i < to) acc += buf[i]! << 8;
+  for (; i + 1 < to; i += 2) acc += u16be(buf, i);
+  if (i < to) acc += u8(buf, i) << 8;
   return acc;
 }
 
@@ -28,7 +29,7 @@ export function ipv4HeaderChecksumOk(seg: Segment): boolean {
   if (seg.ipVersion !== 4 || seg.ipOffset < 0) return true;
   const b = seg.buf;
   const o = seg.ipOffset;
-  const hl = (b[o]! & 0x0f) << 2;
+  const hl = (u8(b, o) & 0x0f) << 2;
   if (o + hl > b.length) return true;
   return fold(sum16(b, o, o + hl, 0)) === 0xffff;
 }

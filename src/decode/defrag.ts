@@ -24,7 +24,8 @@
  */
 import { saveTunnels, type TunnelChain } from './packet.js';
 import type { Segment } from './segment.js';
-import { u16be, u32be } from '../capture/bytes.js';
+import { u8, u16be, u32be } from '../capture/bytes.js';
+import { must } from '../model/checked.js';
 
 export interface DefragLimits {
   maxDatagrams: number;
@@ -97,7 +98,7 @@ export class Defragmenter {
     let id: number;
     let headerEnd: number;
     if (v4) {
-      const hl = (b[o]! & 0x0f) << 2;
+      const hl = (u8(b, o) & 0x0f) << 2;
       const total = u16be(b, o + 2);
       const frag = u16be(b, o + 6);
       dataStart = o + hl;
@@ -112,7 +113,7 @@ export class Defragmenter {
       dataStart = fh + 8;
       dataEnd = o + 40 + plen;
       off = u16be(b, fh + 2) & 0xfff8;
-      more = (b[fh + 3]! & 1) !== 0;
+      more = (u8(b, fh + 3) & 1) !== 0;
       id = u32be(b, fh + 4);
       headerEnd = dataStart;
     }
@@ -182,12 +183,12 @@ export class Defragmenter {
 
 function hex(a: Uint8Array, v4: boolean): string {
   let s = '';
-  for (let i = 0; i < (v4 ? 4 : 16); i++) s += a[i]!.toString(16).padStart(2, '0');
+  for (let i = 0; i < (v4 ? 4 : 16); i++) s += u8(a, i).toString(16).padStart(2, '0');
   return s;
 }
 
 function rebuild(p: Pending, v4: boolean): Uint8Array {
-  const h = p.header!;
+  const h = must(p.header, "the first fragment's header");
   const out = new Uint8Array(h.length + p.total);
   out.set(h, 0);
   // Later pieces win where fragments overlap (as Linux before RFC 5722 dropped such datagrams).
@@ -196,7 +197,7 @@ function rebuild(p: Pending, v4: boolean): Uint8Array {
     const total = out.length;
     out[2] = total >> 8;
     out[3] = total & 0xff;
-    out[6] &= 0x40; // keep DF, clear MF and the offset
+    out[6] = u8(out, 6) & 0x40; // keep DF, clear MF and the offset
     out[7] = 0;
   } else {
     const plen = out.length - 40;

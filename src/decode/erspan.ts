@@ -14,7 +14,7 @@
  * Then the mirrored Ethernet frame. The session id names the mirror session:
  * part of the connection's identity.
  */
-import { u16be } from '../capture/bytes.js';
+import { u8, u16be } from '../capture/bytes.js';
 import { type Cursor, Layer, stop } from './cursor.js';
 import { DecodeStatus } from './segment.js';
 import { enterTunnel, TunnelType } from './tunnel.js';
@@ -27,7 +27,7 @@ export function decodeErspanII(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
   if (o + 8 > c.end) return stop(c, DecodeStatus.Truncated);
-  if (b[o]! >> 4 !== 1) return stop(c, DecodeStatus.Tunnel);
+  if (u8(b, o) >> 4 !== 1) return stop(c, DecodeStatus.Tunnel);
   if (!enterTunnel(c, TunnelType.ErspanII, session(b, o), true, false)) return stop(c, DecodeStatus.Tunnel);
   c.off = o + 8;
   return Layer.Ethernet;
@@ -37,11 +37,11 @@ export function decodeErspanIII(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
   if (o + 12 > c.end) return stop(c, DecodeStatus.Truncated);
-  if (b[o]! >> 4 !== 2) return stop(c, DecodeStatus.Tunnel);
-  const len = b[o + 11]! & 1 ? 20 : 12;
+  if (u8(b, o) >> 4 !== 2) return stop(c, DecodeStatus.Tunnel);
+  const len = u8(b, o + 11) & 1 ? 20 : 12;
   if (!enterTunnel(c, TunnelType.ErspanIII, session(b, o), true, false)) return stop(c, DecodeStatus.Tunnel);
   c.off = o + len;
   // FT (frame type) 0 is Ethernet; 2 is IP, but nobody sends it.
-  if (((b[o + 10]! >> 2) & 0x1f) !== 0) return stop(c, DecodeStatus.NonIp);
+  if (((u8(b, o + 10) >> 2) & 0x1f) !== 0) return stop(c, DecodeStatus.NonIp);
   return Layer.Ethernet;
 }

@@ -11,7 +11,7 @@
 import { type Cursor, type Layer, stop, truncated } from './cursor.js';
 import { etherTypeLayer } from './ethertype.js';
 import { DecodeStatus } from './segment.js';
-import { u16be } from '../capture/bytes.js';
+import { u8, u16be } from '../capture/bytes.js';
 
 /** The header's fields: byte offsets; inlined by the compiler. */
 const enum F {
@@ -48,7 +48,7 @@ export function decodeEthernet(c: Cursor): Layer {
   if (b[l + Llc.Dsap] !== 0xaa || b[l + Llc.Ssap] !== 0xaa || b[l + Llc.Control] !== 0x03) {
     return stop(c, DecodeStatus.NonIp);
   }
-  if ((b[l + Llc.SnapOui]! | b[l + Llc.SnapOui + 1]! | b[l + Llc.SnapOui + 2]!) !== 0) {
+  if ((u8(b, l + Llc.SnapOui) | u8(b, l + Llc.SnapOui + 1) | u8(b, l + Llc.SnapOui + 2)) !== 0) {
     return stop(c, DecodeStatus.NonIp);
   }
   c.off = l + Llc.Length;

@@ -8,11 +8,12 @@
  */
 import { type Cursor, Layer, stop, truncated } from './cursor.js';
 import { DecodeStatus } from './segment.js';
+import { u8 } from '../capture/bytes.js';
 
 export function decodeFddi(c: Cursor): Layer {
   const o = c.off;
   if (o + 13 > c.end) return truncated(c);
-  if ((c.buf[o]! & 0x30) !== 0x10) return stop(c, DecodeStatus.NonIp);
+  if ((u8(c.buf, o) & 0x30) !== 0x10) return stop(c, DecodeStatus.NonIp);
   c.off = o + 13;
   return Layer.LlcSnap;
 }

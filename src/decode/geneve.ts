@@ -14,7 +14,7 @@ import { type Cursor, Layer, stop } from './cursor.js';
 import { etherTypeLayer } from './ethertype.js';
 import { DecodeStatus } from './segment.js';
 import { enterTunnel, TunnelType } from './tunnel.js';
-import { u16be, u24be } from '../capture/bytes.js';
+import { u8, u16be, u24be } from '../capture/bytes.js';
 
 const TEB = 0x6558;
 
@@ -22,10 +22,10 @@ export function decodeGeneve(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
   if (o + 8 > c.end) return stop(c, DecodeStatus.NonTcp);
-  if (b[o]! >> 6 !== 0) return stop(c, DecodeStatus.NonTcp);
-  const optLen = (b[o]! & 0x3f) << 2;
+  if (u8(b, o) >> 6 !== 0) return stop(c, DecodeStatus.NonTcp);
+  const optLen = (u8(b, o) & 0x3f) << 2;
   // O (OAM) frames are control messages (section 3.4: "SHOULD NOT forward ... to a tenant").
-  if ((b[o + 1]! & 0x80) !== 0) return stop(c, DecodeStatus.NonTcp);
+  if ((u8(b, o + 1) & 0x80) !== 0) return stop(c, DecodeStatus.NonTcp);
   const proto = u16be(b, o + 2);
   const vni = u24be(b, o + 4);
   if (o + 8 + optLen > c.end) return stop(c, DecodeStatus.Truncated);

@@ -26,7 +26,7 @@ import { etherTypeLayer } from './ethertype.js';
 import { IpProto } from './ipproto.js';
 import { DecodeStatus } from './segment.js';
 import { enterTunnel, TunnelType } from './tunnel.js';
-import { u16be, u32be } from '../capture/bytes.js';
+import { u8, u16be, u32be } from '../capture/bytes.js';
 
 export const GreProto = {
   TEB: 0x6558,
@@ -44,8 +44,8 @@ export function decodeGre(c: Cursor): Layer {
   // Not GRE after all (UDP port 4754 used for something else): not a tunnel we open.
   const notGre = overUdp ? DecodeStatus.NonTcp : DecodeStatus.Tunnel;
   if (o + 4 > c.end) return stop(c, overUdp ? DecodeStatus.NonTcp : DecodeStatus.Truncated);
-  const f0 = b[o]!;
-  const f1 = b[o + 1]!;
+  const f0 = u8(b, o);
+  const f1 = u8(b, o + 1);
   const version = f1 & 7;
   const proto = u16be(b, o + 2);
   if (version > 1 || (f0 & 0x40) !== 0) return stop(c, notGre);

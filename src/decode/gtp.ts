@@ -17,7 +17,7 @@
 import { type Cursor, Layer, stop } from './cursor.js';
 import { DecodeStatus } from './segment.js';
 import { enterTunnel, TunnelType } from './tunnel.js';
-import { u32be } from '../capture/bytes.js';
+import { u8, u32be } from '../capture/bytes.js';
 
 const G_PDU = 0xff;
 
@@ -26,25 +26,25 @@ export function decodeGtpU(c: Cursor): Layer {
   const o = c.off;
   const end = c.end;
   if (o + 8 > end) return stop(c, DecodeStatus.NonTcp);
-  const flags = b[o]!;
+  const flags = u8(b, o);
   if (flags >> 5 !== 1 || (flags & 0x10) === 0 || b[o + 1] !== G_PDU) return stop(c, DecodeStatus.NonTcp);
   const teid = u32be(b, o + 4);
   let p = o + 8;
   if ((flags & 0x07) !== 0) {
     if (p + 4 > end) return stop(c, DecodeStatus.Truncated);
-    let next = b[p + 3]!;
+    let next = u8(b, p + 3);
     p += 4;
     while (next !== 0) {
       if (p >= end) return stop(c, DecodeStatus.Truncated);
-      const len = b[p]! << 2;
+      const len = u8(b, p) << 2;
       if (len === 0) return stop(c, DecodeStatus.Malformed);
       if (p + len > end) return stop(c, DecodeStatus.Truncated);
-      next = b[p + len - 1]!;
+      next = u8(b, p + len - 1);
       p += len;
     }
   }
   if (p >= end) return stop(c, DecodeStatus.Truncated);
-  const version = b[p]! >> 4;
+  const version = u8(b, p) >> 4;
   if (version !== 4 && version !== 6) return stop(c, DecodeStatus.NonIp);
   if (!enterTunnel(c, TunnelType.GtpU, teid, false, true)) return stop(c, DecodeStatus.Tunnel);
   c.off = p;

@@ -23,14 +23,14 @@
  */
 import { type Cursor, Layer, stop, truncated } from './cursor.js';
 import { DecodeStatus } from './segment.js';
-import { u16le } from '../capture/bytes.js';
+import { u8, u16le, u16be } from '../capture/bytes.js';
 
 export function decodeIeee80211(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
   if (o + 24 > c.end) return truncated(c);
-  const fc0 = b[o]!;
-  const fc1 = b[o + 1]!;
+  const fc0 = u8(b, o);
+  const fc1 = u8(b, o + 1);
   if ((fc0 & 0x03) !== 0 || ((fc0 >> 2) & 3) !== 2) return stop(c, DecodeStatus.NonIp);
   const subtype = fc0 >> 4;
   // Null data (subtype bit 2): no body.
@@ -41,7 +41,7 @@ export function decodeIeee80211(c: Cursor): Layer {
   let amsdu = false;
   if (subtype & 0x08) {
     if (o + len + 2 > c.end) return truncated(c);
-    amsdu = (b[o + len]! & 0x80) !== 0;
+    amsdu = (u8(b, o + len) & 0x80) !== 0;
     len += 2;
     if (fc1 & 0x80) len += 4;
   }
@@ -55,7 +55,7 @@ export function decodeAmsduSubframe(c: Cursor): Layer {
   const o = c.off;
   const seg = c.seg;
   if (o + 14 > c.end) return truncated(c);
-  const n = (b[o + 12]! << 8) | b[o + 13]!;
+  const n = u16be(b, o + 12);
   const next = o + 14 + n + ((4 - ((14 + n) & 3)) & 3);
   seg.amsduNext = next < c.end ? next : -1;
   seg.amsduEnd = c.end;

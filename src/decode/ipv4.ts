@@ -22,7 +22,7 @@
 import { type Cursor, type Layer, stop, truncated } from './cursor.js';
 import { transportLayer } from './ipproto.js';
 import { DecodeStatus } from './segment.js';
-import { u16be } from '../capture/bytes.js';
+import { u8, u16be } from '../capture/bytes.js';
 
 /** The header's fields: byte offsets from its start (the table above); inlined by the compiler. */
 const enum F {
@@ -47,31 +47,31 @@ export function decodeIPv4(c: Cursor): Layer {
   const o = c.off;
   const seg = c.seg;
   if (o + F.MinLength > c.end) return truncated(c);
-  const vihl = b[o + F.VersionIhl]!;
+  const vihl = u8(b, o + F.VersionIhl);
   if (vihl >> 4 !== 4) return stop(c, DecodeStatus.Malformed);
   const hl = (vihl & 0x0f) << 2;
   if (hl < F.MinLength) return stop(c, DecodeStatus.Malformed);
 
   seg.ipVersion = 4;
   seg.ipOffset = o;
-  seg.ttl = b[o + F.Ttl]!;
+  seg.ttl = u8(b, o + F.Ttl);
   // Bytes 4..15 are zero: reset() cleared them if the previous packet was IPv6.
   const src = seg.src;
   const dst = seg.dst;
-  src[0] = b[o + F.Src]!;
-  src[1] = b[o + F.Src + 1]!;
-  src[2] = b[o + F.Src + 2]!;
-  src[3] = b[o + F.Src + 3]!;
-  dst[0] = b[o + F.Dst]!;
-  dst[1] = b[o + F.Dst + 1]!;
-  dst[2] = b[o + F.Dst + 2]!;
-  dst[3] = b[o + F.Dst + 3]!;
+  src[0] = u8(b, o + F.Src);
+  src[1] = u8(b, o + F.Src + 1);
+  src[2] = u8(b, o + F.Src + 2);
+  src[3] = u8(b, o + F.Src + 3);
+  dst[0] = u8(b, o + F.Dst);
+  dst[1] = u8(b, o + F.Dst + 1);
+  dst[2] = u8(b, o + F.Dst + 2);
+  dst[3] = u8(b, o + F.Dst + 3);
 
   const wire = c.wireLen - (o - c.start);
   let total = u16be(b, o + F.TotalLength);
   if (total === 0) total = wire;
   if (total < hl || total > wire) {
-    seg.ipProto = b[o + F.Protocol]!;
+    seg.ipProto = u8(b, o + F.Protocol);
     return stop(c, DecodeStatus.Malformed);
   }
   const ipEnd = o + total;
@@ -79,7 +79,7 @@ export function decodeIPv4(c: Cursor): Layer {
   if (ipEnd < c.end) c.end = ipEnd;
   // Options cut by the snaplen: the transport header is out of reach.
   if (o + hl > c.end) {
-    seg.ipProto = b[o + F.Protocol]!;
+    seg.ipProto = u8(b, o + F.Protocol);
     return truncated(c);
   }
 
@@ -88,5 +88,5 @@ export function decodeIPv4(c: Cursor): Layer {
   // MF set at offset 0: the first fragment, whose TCP header we use (RFC 791 section 3.2).
   seg.ipFragmented = fragOffset === 0 && (frag & Frag.MoreFragments) !== 0;
   c.off = o + hl;
-  return transportLayer(c, b[o + F.Protocol]!, fragOffset !== 0);
+  return transportLayer(c, u8(b, o + F.Protocol), fragOffset !== 0);
 }

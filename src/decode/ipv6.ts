@@ -20,7 +20,7 @@
 import { type Cursor, type Layer, stop, truncated } from './cursor.js';
 import { IpProto, transportLayer } from './ipproto.js';
 import { DecodeStatus } from './segment.js';
-import { u16be, u32be } from '../capture/bytes.js';
+import { u8, u16be, u32be } from '../capture/bytes.js';
 
 /** The fixed header's fields: byte offsets from its start (the table above); inlined by the compiler. */
 const enum F {
@@ -51,13 +51,13 @@ const OPT_JUMBO = 0xc2;
 function jumboLength(b: Uint8Array, from: number, to: number): number {
   let i = from;
   while (i < to) {
-    const type = b[i]!;
+    const type = u8(b, i);
     if (type === 0) {
       i++; // Pad1
       continue;
     }
     if (i + 2 > to) return -1;
-    const len = b[i + 1]!;
+    const len = u8(b, i + 1);
     if (type === OPT_JUMBO && len === 4 && i + 6 <= to) {
       return u32be(b, i + 2);
     }
@@ -72,20 +72,20 @@ export function decodeIPv6(c: Cursor): Layer {
   const seg = c.seg;
   const end = c.end;
   if (o + F.Length > end) return truncated(c);
-  if (b[o + F.Version]! >> 4 !== 6) return stop(c, DecodeStatus.Malformed);
+  if (u8(b, o + F.Version) >> 4 !== 6) return stop(c, DecodeStatus.Malformed);
 
   seg.ipVersion = 6;
   seg.ipOffset = o;
-  seg.ttl = b[o + F.HopLimit]!;
+  seg.ttl = u8(b, o + F.HopLimit);
   const src = seg.src;
   const dst = seg.dst;
   for (let i = 0; i < 16; i++) {
-    src[i] = b[o + F.Src + i]!;
-    dst[i] = b[o + F.Dst + i]!;
+    src[i] = u8(b, o + F.Src + i);
+    dst[i] = u8(b, o + F.Dst + i);
   }
 
   const payloadLen = u16be(b, o + F.PayloadLength);
-  let nh = b[o + F.NextHeader]!;
+  let nh = u8(b, o + F.NextHeader);
   let p = o + F.Length;
   let jumbo = -1;
   let nonFirstFragment = false;
@@ -95,11 +95,11 @@ export function decodeIPv6(c: Cursor): Layer {
       case IpProto.Routing:
       case IpProto.DestOpts: {
         if (p + Ext.MinLength > end) return truncated(c);
-        const len = (b[p + Ext.Length]! + 1) << 3;
+        const len = (u8(b, p + Ext.Length) + 1) << 3;
         if (nh === IpProto.HopByHop && payloadLen === 0) {
           jumbo = jumboLength(b, p + 2, Math.min(p + len, end));
         }
-        nh = b[p + Ext.NextHeader]!;
+        nh = u8(b, p + Ext.NextHeader);
         p += len;
         break;
       }
@@ -110,7 +110,7 @@ export function decodeIPv6(c: Cursor): Layer {
         const offset = fo & 0xfff8;
         // M flag (bit 0) at offset 0: the first fragment, which holds the transport header.
         seg.ipFragmented = offset === 0 && (fo & 1) !== 0;
-        nh = b[p + Ext.NextHeader]!;
+        nh = u8(b, p + Ext.NextHeader);
         p += Ext.MinLength;
         if (offset !== 0) {
           nonFirstFragment = true;
@@ -120,8 +120,8 @@ export function decodeIPv6(c: Cursor): Layer {
       }
       case IpProto.AH: {
         if (p + 2 > end) return truncated(c);
-        const len = (b[p + Ext.Length]! + 2) << 2;
-        nh = b[p + Ext.NextHeader]!;
+        const len = (u8(b, p + Ext.Length) + 2) << 2;
+        nh = u8(b, p + Ext.NextHeader);
         p += len;
         break;
       }

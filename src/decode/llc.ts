@@ -6,14 +6,14 @@
 import { type Cursor, type Layer, stop, truncated } from './cursor.js';
 import { etherTypeLayer } from './ethertype.js';
 import { DecodeStatus } from './segment.js';
-import { u16be } from '../capture/bytes.js';
+import { u8, u16be } from '../capture/bytes.js';
 
 export function decodeLlcSnap(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
   if (o + 8 > c.end) return truncated(c);
   if (b[o] !== 0xaa || b[o + 1] !== 0xaa || b[o + 2] !== 0x03) return stop(c, DecodeStatus.NonIp);
-  if ((b[o + 3]! | b[o + 4]! | b[o + 5]!) !== 0) return stop(c, DecodeStatus.NonIp);
+  if ((u8(b, o + 3) | u8(b, o + 4) | u8(b, o + 5)) !== 0) return stop(c, DecodeStatus.NonIp);
   c.off = o + 8;
   return etherTypeLayer(c, u16be(b, o + 6));
 }

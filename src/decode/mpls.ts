@@ -9,6 +9,7 @@
  */
 import { type Cursor, Layer, stop, truncated } from './cursor.js';
 import { DecodeStatus } from './segment.js';
+import { u8 } from '../capture/bytes.js';
 
 export function decodeMpls(c: Cursor): Layer {
   const b = c.buf;
@@ -16,13 +17,13 @@ export function decodeMpls(c: Cursor): Layer {
   const end = c.end;
   for (;;) {
     if (o + 4 > end) return truncated(c);
-    const bottom = b[o + 2]! & 1;
+    const bottom = u8(b, o + 2) & 1;
     o += 4;
     if (bottom) break;
   }
   c.off = o;
   if (o >= end) return truncated(c);
-  const version = b[o]! >> 4;
+  const version = u8(b, o) >> 4;
   if (version === 4) return Layer.IPv4;
   if (version === 6) return Layer.IPv6;
   // Pseudowire (Ethernet over MPLS with a control word) or anything else: not opened.

@@ -13,7 +13,7 @@
  */
 import { type Cursor, Layer, stop, truncated } from './cursor.js';
 import { DecodeStatus } from './segment.js';
-import { u16be, u16le } from '../capture/bytes.js';
+import { u8, u16be, u16le } from '../capture/bytes.js';
 
 const NFULA_PAYLOAD = 9;
 
@@ -22,7 +22,7 @@ export function decodeNflog(c: Cursor): Layer {
   const end = c.end;
   const o = c.off;
   if (o + 4 > end) return truncated(c);
-  const family = b[o]!;
+  const family = u8(b, o);
   if (family !== 2 && family !== 10) return stop(c, DecodeStatus.NonIp);
   let p = o + 4;
   while (p + 4 <= end) {

@@ -37,11 +37,13 @@ import { decodeTeredo } from './teredo.js';
 import { decodeUdp } from './udp.js';
 import { decodeVlan } from './vlan.js';
 import { decodeVxlan } from './vxlan.js';
+import { u8 } from '../capture/bytes.js';
+import { at, internalError } from '../model/checked.js';
 
 /** Raw IP: IPv4 or IPv6 by the version nibble. */
 function decodeRawIp(c: Cursor): Layer {
   if (c.off >= c.end) return stop(c, DecodeStatus.Truncated);
-  const version = c.buf[c.off]! >> 4;
+  const version = u8(c.buf, c.off) >> 4;
   if (version === 4) return Layer.IPv4;
   if (version === 6) return Layer.IPv6;
   return stop(c, DecodeStatus.Malformed);
@@ -54,7 +56,7 @@ function decodeRawIp(c: Cursor): Layer {
  */
 function decodeRawOrLoop(c: Cursor): Layer {
   if (c.off >= c.end) return stop(c, DecodeStatus.Truncated);
-  const version = c.buf[c.off]! >> 4;
+  const version = u8(c.buf, c.off) >> 4;
   if (version === 4) return Layer.IPv4;
   if (version === 6) return Layer.IPv6;
   return Layer.Null;
@@ -240,7 +242,11 @@ function run(
   c.seg = seg;
   // Terminates: every layer but RawIp, RawOrLoop, LlcSnap's callers and the
   // tags consumes header bytes or stops, and those lead only to layers that do.
-  while (layer !== Layer.Done) layer = DECODERS[layer]!(c);
+  while (layer !== Layer.Done) {
+    const decode = DECODERS[layer];
+    if (decode === undefined) return internalError(`no decoder for layer ${layer}`);
+    layer = decode(c);
+  }
   if (seg.ipOffset < 0) clearAddresses(seg);
   c.seg = DETACHED;
   c.buf = EMPTY;
@@ -274,11 +280,9 @@ export interface TunnelChain {
 
 /** A copy of seg's tunnel chain (rare: once per reassembled datagram). */
 export function saveTunnels(seg: Segment): TunnelChain {
-  const hops: TunnelHop[] = [];
-  for (let i = 0; i < seg.tunnelDepth; i++) {
-    const h = seg.tunnels[i]!;
-    hops.push({ ...h, src: h.src.slice(), dst: h.dst.slice() });
-  }
+  const hops = seg.tunnels
+    .slice(0, seg.tunnelDepth)
+    .map((h) => ({ ...h, src: h.src.slice(), dst: h.dst.slice() }));
   return { key: seg.tunnelKey, hops };
 }
 
@@ -291,9 +295,8 @@ export function decodeDatagram(buf: Uint8Array, chain: TunnelChain, seg: Segment
   reset(seg, buf);
   seg.tunnelKey = chain.key;
   seg.tunnelDepth = chain.hops.length;
-  for (let i = 0; i < chain.hops.length; i++) {
-    const h = chain.hops[i]!;
-    const t = seg.tunnels[i]!;
+  for (const [i, h] of chain.hops.entries()) {
+    const t = at(seg.tunnels, i);
     t.type = h.type;
     t.ipVersion = h.ipVersion;
     t.src.set(h.src);

@@ -6,6 +6,7 @@
  */
 import { type Cursor, Layer, stop } from './cursor.js';
 import { DecodeStatus } from './segment.js';
+import { u8 } from '../capture/bytes.js';
 
 export function decodePpp(c: Cursor): Layer {
   const b = c.buf;
@@ -13,10 +14,10 @@ export function decodePpp(c: Cursor): Layer {
   const end = c.end;
   if (p + 2 <= end && b[p] === 0xff && b[p + 1] === 0x03) p += 2;
   if (p >= end) return stop(c, DecodeStatus.Truncated);
-  let proto = b[p]!;
+  let proto = u8(b, p);
   if ((proto & 1) === 0) {
     if (p + 2 > end) return stop(c, DecodeStatus.Truncated);
-    proto = (proto << 8) | b[p + 1]!;
+    proto = (proto << 8) | u8(b, p + 1);
     p += 2;
   } else p += 1;
   c.off = p;

@@ -14,7 +14,7 @@
 import { type Cursor, type Layer, stop, truncated } from './cursor.js';
 import { etherTypeLayer } from './ethertype.js';
 import { DecodeStatus, LinkDir } from './segment.js';
-import { u16be } from '../capture/bytes.js';
+import { u8, u16be } from '../capture/bytes.js';
 
 const ARPHRD_NETLINK = 824;
 /** Packet types (linux/if_packet.h): addressed to this host; sent by (or forwarded out of) it. */
@@ -68,6 +68,6 @@ export function decodeLinuxSll2(c: Cursor): Layer {
   const o = c.off;
   if (o + Sll2.Length > c.end) return truncated(c);
   c.off = o + Sll2.Length;
-  c.seg.linkDir = linkDir(b[o + Sll2.PacketType]!);
+  c.seg.linkDir = linkDir(u8(b, o + Sll2.PacketType));
   return protocolLayer(c, u16be(b, o + Sll2.HaType), u16be(b, o + Sll2.Protocol));
 }

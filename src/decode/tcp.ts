@@ -14,7 +14,7 @@
  */
 import { type Cursor, type Layer, stop, truncated } from './cursor.js';
 import { DecodeStatus, type Segment } from './segment.js';
-import { u16be, u32be } from '../capture/bytes.js';
+import { u8, u16be, u32be } from '../capture/bytes.js';
 
 export const TcpOption = {
   EOL: 0,
@@ -63,7 +63,7 @@ export function decodeTcp(c: Cursor): Layer {
   const segmentLen = c.ipEnd - o;
   if (segmentLen < F.Options) return stop(c, DecodeStatus.Malformed);
   if (o + F.Options > c.end) return truncated(c);
-  const headerLen = (b[o + F.DataOffset]! >> 4) << 2;
+  const headerLen = (u8(b, o + F.DataOffset) >> 4) << 2;
   if (headerLen < F.Options || segmentLen < headerLen) return stop(c, DecodeStatus.Malformed);
 
   seg.tcpOffset = o;
@@ -72,7 +72,7 @@ export function decodeTcp(c: Cursor): Layer {
   seg.seq = u32be(b, o + F.Seq);
   seg.ack = u32be(b, o + F.Ack);
   seg.flags = u16be(b, o + F.DataOffset) & Bits.Flags;
-  seg.tcpReserved = (b[o + F.DataOffset]! >> 1) & 7;
+  seg.tcpReserved = (u8(b, o + F.DataOffset) >> 1) & 7;
   seg.window = u16be(b, o + F.Window);
   seg.urgent = u16be(b, o + F.Urgent);
   seg.headerLen = headerLen;
@@ -111,7 +111,7 @@ export function decodeTcp(c: Cursor): Layer {
 function parseOptions(b: Uint8Array, from: number, headerEnd: number, capEnd: number, seg: Segment): void {
   let i = from;
   while (i < capEnd) {
-    const kind = b[i]!;
+    const kind = u8(b, i);
     if (kind === TcpOption.EOL) return;
     if (kind === TcpOption.NOP) {
       i++;
@@ -122,7 +122,7 @@ function parseOptions(b: Uint8Array, from: number, headerEnd: number, capEnd: nu
       if (i + 1 >= headerEnd) seg.badOptions = true;
       return;
     }
-    const len = b[i + 1]!;
+    const len = u8(b, i + 1);
     if (len < 2 || i + len > headerEnd) {
       seg.badOptions = true;
       return;
@@ -135,7 +135,7 @@ function parseOptions(b: Uint8Array, from: number, headerEnd: number, capEnd: nu
         break;
       case TcpOption.WindowScale:
         // The raw shift; values above 14 are the tracker's to clamp (RFC 7323 section 2.3).
-        if (len === 3) seg.wscale = b[i + 2]!;
+        if (len === 3) seg.wscale = u8(b, i + 2);
         else seg.badOptions = true;
         break;
       case TcpOption.SackPermitted:

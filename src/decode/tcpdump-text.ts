@@ -32,6 +32,7 @@ import { Clock, type HmsMeaning, readStamp, StampShape, stamp } from './tcpdump-
 import { LocalZone } from './tcpdump-text/zone.js';
 import { DecodeStatus, LinkDir, resetFields, type Segment, TcpFlag } from './segment.js';
 import { pushTunnel, TunnelType } from './tunnel.js';
+import { at as item } from '../model/checked.js';
 
 export type { HmsMeaning } from './tcpdump-text/time.js';
 
@@ -263,8 +264,8 @@ export class TcpdumpTextParser {
   private lineDir: LinkDir = LinkDir.UNKNOWN;
 
   constructor(options: TcpdumpTextOptions = {}) {
-    this.baseDate = Number.isFinite(options.baseDate) ? Math.floor(options.baseDate!) : 0;
-    const off = Number.isFinite(options.utcOffset) ? Math.floor(options.utcOffset!) : 0;
+    this.baseDate = finiteFloor(options.baseDate);
+    const off = finiteFloor(options.utcOffset);
     const zone = options.timeZone === undefined ? null : new LocalZone(options.timeZone);
     this.clock = new Clock(this.baseDate, off, options.hms ?? 'auto', zone);
     this.seqGiven =
@@ -629,10 +630,10 @@ export class TcpdumpTextParser {
       let m: RegExpExecArray | null;
       if (between.includes('GREv')) {
         type = TunnelType.Gre;
-        if ((m = /key=0x([0-9a-f]+)/.exec(between)) !== null) id = Number.parseInt(m[1]!, 16);
+        if ((m = /key=0x([0-9a-f]+)/.exec(between)) !== null) id = Number.parseInt(m[1] ?? '', 16);
       } else if (between.includes('Geneve')) {
         type = TunnelType.Geneve;
-        if ((m = /vni 0x([0-9a-f]+)/.exec(between)) !== null) id = Number.parseInt(m[1]!, 16);
+        if ((m = /vni 0x([0-9a-f]+)/.exec(between)) !== null) id = Number.parseInt(m[1] ?? '', 16);
       } else if (v === 4) type = seg.ipVersion === 4 ? TunnelType.IpInIp : TunnelType.SixInFour;
       else type = seg.ipVersion === 4 ? TunnelType.FourInSix : TunnelType.SixInSix;
       return pushTunnel(seg, type, v as 4 | 6, src, dst, sport, dport, id, id >= 0);
@@ -823,7 +824,7 @@ export class TcpdumpTextParser {
     seg.ack = t.ack;
     if (opts.sackN > 0 && hadOptions) {
       const n = opts.sackN;
-      for (let k = 0; k < 2 * n; k++) seg.sackBlocks[k] = (opts.sack[k]! + t.sackBase) >>> 0;
+      for (let k = 0; k < 2 * n; k++) seg.sackBlocks[k] = (item(opts.sack, k) + t.sackBase) >>> 0;
       seg.sackCount = n;
     }
     this.lastSeqInferred = t.seqInferred;
@@ -886,6 +887,11 @@ function loopback(s: string, b: number, start: number, end: number, out: Uint8Ar
 function resetSegment(seg: Segment): void {
   resetFields(seg, EMPTY);
   seg.ipProto = 6;
+}
+
+/** `v` rounded down, or 0 when it is not a finite number (an option left out). */
+function finiteFloor(v: number | undefined): number {
+  return v !== undefined && Number.isFinite(v) ? Math.floor(v) : 0;
 }
 
 /**

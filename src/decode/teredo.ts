@@ -13,7 +13,7 @@
 import { type Cursor, Layer, stop } from './cursor.js';
 import { DecodeStatus } from './segment.js';
 import { enterTunnel, TunnelType } from './tunnel.js';
-import { u16be } from '../capture/bytes.js';
+import { u8, u16be } from '../capture/bytes.js';
 
 export function decodeTeredo(c: Cursor): Layer {
   const b = c.buf;
@@ -21,11 +21,11 @@ export function decodeTeredo(c: Cursor): Layer {
   let p = c.off;
   if (p + 2 <= end && b[p] === 0 && b[p + 1] === 1) {
     if (p + 4 > end) return stop(c, DecodeStatus.NonTcp);
-    p += 4 + b[p + 2]! + b[p + 3]! + 9;
+    p += 4 + u8(b, p + 2) + u8(b, p + 3) + 9;
   }
   if (p + 2 <= end && b[p] === 0 && b[p + 1] === 0) p += 8;
   if (p + 40 > end) return stop(c, DecodeStatus.NonTcp);
-  if (b[p]! >> 4 !== 6) return stop(c, DecodeStatus.NonTcp);
+  if (u8(b, p) >> 4 !== 6) return stop(c, DecodeStatus.NonTcp);
   const plen = u16be(b, p + 4);
   if (p + 40 + plen !== c.ipEnd) return stop(c, DecodeStatus.NonTcp);
   if (!enterTunnel(c, TunnelType.Teredo, -1, false, true)) return stop(c, DecodeStatus.Tunnel);

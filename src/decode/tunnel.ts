@@ -25,6 +25,7 @@ import { formatAddr } from './addr.js';
 import { type Cursor } from './cursor.js';
 import type { TunnelInfo } from '../model/report.js';
 import { MAX_TUNNEL_DEPTH, type Segment, type TunnelHop } from './segment.js';
+import { u32be } from '../capture/bytes.js';
 
 export const TunnelType = {
   Vxlan: 1,
@@ -87,10 +88,10 @@ const ID_FIELD: Record<number, 'vni' | 'key' | 'session' | 'teid'> = {
 
 /** A hash of an outer address (4 or 16 bytes) to an int32. */
 function addrHash(v4: boolean, a: Uint8Array): number {
-  let h = (a[0]! << 24) | (a[1]! << 16) | (a[2]! << 8) | a[3]! | 0;
+  let h = u32be(a, 0) | 0;
   if (!v4) {
     for (let i = 4; i < 16; i += 4) {
-      h = (Math.imul(h, 0x01000193) ^ ((a[i]! << 24) | (a[i + 1]! << 16) | (a[i + 2]! << 8) | a[i + 3]!)) | 0;
+      h = (Math.imul(h, 0x01000193) ^ u32be(a, i)) | 0;
     }
   }
   return h;
@@ -138,8 +139,9 @@ export function pushTunnel(
   keyed: boolean,
 ): boolean {
   const d = seg.tunnelDepth;
-  if (d >= MAX_TUNNEL_DEPTH) return false;
-  const hop = seg.tunnels[d]!;
+  const hop = seg.tunnels[d];
+  // seg.tunnels holds MAX_TUNNEL_DEPTH hops made up front: past them the chain is too deep.
+  if (d >= MAX_TUNNEL_DEPTH || hop === undefined) return false;
   const v4 = ipVersion === 4;
   hop.type = type;
   hop.ipVersion = ipVersion;
@@ -165,9 +167,7 @@ export function pushTunnel(
  * endpoints are swapped to read from the client's side.
  */
 export function describeTunnels(seg: Segment, reverse: boolean): TunnelInfo[] {
-  const out: TunnelInfo[] = [];
-  for (let i = 0; i < seg.tunnelDepth; i++) out.push(hopInfo(seg.tunnels[i]!, reverse));
-  return out;
+  return seg.tunnels.slice(0, seg.tunnelDepth).map((h) => hopInfo(h, reverse));
 }
 
 function hopInfo(h: TunnelHop, reverse: boolean): TunnelInfo {

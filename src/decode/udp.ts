@@ -17,7 +17,7 @@
  */
 import { type Cursor, Layer, stop } from './cursor.js';
 import { DecodeStatus } from './segment.js';
-import { u16be, u32be } from '../capture/bytes.js';
+import { u8, u16be, u32be } from '../capture/bytes.js';
 
 export const UdpPort = {
   GTP_U: 2152,
@@ -60,8 +60,8 @@ const TEREDO_PREFIX = 0x20010000;
 
 function looksLikeTeredo(b: Uint8Array, p: number, end: number): boolean {
   if (p + 40 > end) return false;
-  const first = b[p]!;
-  if (first === 0) return b[p + 1]! <= 1;
+  const first = u8(b, p);
+  if (first === 0) return u8(b, p + 1) <= 1;
   if (first >> 4 !== 6) return false;
   const s = u32be(b, p + 8);
   const d = u32be(b, p + 24);

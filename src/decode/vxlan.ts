@@ -11,13 +11,13 @@
 import { type Cursor, Layer, stop } from './cursor.js';
 import { DecodeStatus } from './segment.js';
 import { enterTunnel, TunnelType } from './tunnel.js';
-import { u24be } from '../capture/bytes.js';
+import { u8, u24be } from '../capture/bytes.js';
 
 export function decodeVxlan(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
   if (o + 8 > c.end) return stop(c, DecodeStatus.NonTcp);
-  if ((b[o]! & 0x08) === 0) return stop(c, DecodeStatus.NonTcp);
+  if ((u8(b, o) & 0x08) === 0) return stop(c, DecodeStatus.NonTcp);
   const vni = u24be(b, o + 4);
   if (!enterTunnel(c, TunnelType.Vxlan, vni, true, true)) return stop(c, DecodeStatus.Tunnel);
   c.off = o + 8;

@@ -19,6 +19,7 @@ import {
 } from '../tcp/connection.js';
 import { type TimerEntry, TimerQueue } from '../tcp/timer-queue.js';
 import { ANOMALY_KINDS, KIND_BY_NAME } from '../model/kinds.js';
+import { type F64Pair, must } from '../model/checked.js';
 
 /** The thresholds the detectors use (their meaning is documented in Settings). */
 export type DetectorSettings = Pick<
@@ -92,9 +93,9 @@ export class Deadlines {
  * in Float64Arrays (see docs/performance.md#array-maps).
  */
 export interface ZeroWindowTrack {
-  since: Float64Array;
+  since: F64Pair;
   count: [number, number];
-  longest: Float64Array;
+  longest: F64Pair;
 }
 
 /**
@@ -229,7 +230,7 @@ export class DetectContext {
     const was = a.kind;
     this.uncount(conn, a);
     this.counts.set('capture-gap', (this.counts.get('capture-gap') ?? 0) + 1);
-    const k = KIND_BY_NAME.get('capture-gap')!;
+    const k = must(KIND_BY_NAME.get('capture-gap'), 'the capture-gap kind');
     a.kind = 'capture-gap';
     a.severity = k.severity;
     a.hint = k.hint;

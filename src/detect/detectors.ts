@@ -35,6 +35,7 @@ import { HostDetectors } from './hosts.js';
 import { ResetDetectors } from './resets.js';
 import { TransferDetectors } from './transfer.js';
 import { WaitStateDetectors } from './wait-states.js';
+import { at } from '../model/checked.js';
 
 export {
   type AnomalySink,
@@ -176,7 +177,7 @@ export class Detectors implements TrackerObserver {
     this.tick(end);
     // An indexed loop (see docs/performance.md#cold-loops).
     for (let i = 0; i < conns.length; i++) {
-      const conn = conns[i]!;
+      const conn = at(conns, i);
       const d = detOf(conn);
       this.transfer.rateCheck(conn);
       if (d) for (const a of d.open) this.updaters.get(a.kind)?.update(conn, d, a, end);

@@ -195,9 +195,9 @@ export class HandshakeDetectors implements DetectorFamily {
     if (!this.x.fired(conn, side, kind)) return;
     const open = detOf(conn)?.open ?? NONE_OPEN;
     const endpoint = SIDE_NAMES[side];
-    for (let i = 0; i < open.length; i++) {
-      if (open[i]!.kind === kind && open[i]!.endpoint === endpoint) {
-        this.x.retract(conn, open[i]!);
+    for (const a of open) {
+      if (a.kind === kind && a.endpoint === endpoint) {
+        this.x.retract(conn, a);
         return;
       }
     }

@@ -165,13 +165,13 @@ export class HostDetectors implements DetectorFamily {
   tick(now: number): void {
     const order = this.twOrder;
     let i = 0;
-    while (i < order.length && this.twDue.get(order[i]!)! <= now) {
-      const b = order[i++]!;
-      for (const [h, n] of this.twBuckets.get(b)!) {
+    for (let b = order[i]; b !== undefined && (this.twDue.get(b) ?? now) <= now; b = order[i]) {
+      i++;
+      for (const [h, n] of this.twBuckets.get(b) ?? []) {
         h.current -= n;
         h.gone -= n;
-        const at = h.goneIn!.indexOf(b);
-        h.goneIn!.splice(at, 1);
+        const inBuckets = h.goneIn;
+        if (inBuckets !== null) inBuckets.splice(inBuckets.indexOf(b), 1);
         if (h.gone === 0) {
           h.goneIn = null;
           this.twGoneHosts--;
@@ -185,7 +185,10 @@ export class HostDetectors implements DetectorFamily {
   }
 
   get next(): number {
-    return this.twOrder.length > 0 ? this.twDue.get(this.twOrder[0]!)! : Number.POSITIVE_INFINITY;
+    const first = this.twOrder[0];
+    return first === undefined
+      ? Number.POSITIVE_INFINITY
+      : (this.twDue.get(first) ?? Number.POSITIVE_INFINITY);
   }
 
   /** These connections were summarised: their TIME_WAIT endpoints are counted down here from now on. */
@@ -208,7 +211,7 @@ export class HostDetectors implements DetectorFamily {
           this.twBuckets.set(b, bucket);
           this.twDue.set(b, at);
           added = true;
-        } else if (at > this.twDue.get(b)!) this.twDue.set(b, at);
+        } else if (at > (this.twDue.get(b) ?? at)) this.twDue.set(b, at);
         const n = bucket.get(h);
         bucket.set(h, (n ?? 0) + 1);
         if (n === undefined) (h.goneIn ??= []).push(b);
@@ -233,11 +236,10 @@ export class HostDetectors implements DetectorFamily {
     }
     only.sort((a, b) => a.gone - b.gone);
     const f = this.twForgotten;
-    for (let i = 0; i < only.length && this.twGoneHosts > this.twCap >>> 1; i++) {
-      const h = only[i]!;
-      for (const b of h.goneIn!) {
-        const bucket = this.twBuckets.get(b)!;
-        bucket.delete(h);
+    for (const h of only) {
+      if (this.twGoneHosts <= this.twCap >>> 1) break;
+      for (const b of h.goneIn ?? []) {
+        this.twBuckets.get(b)?.delete(h);
         // An empty bucket stays until it is due (tick() finds it empty).
       }
       f.hosts++;

@@ -21,7 +21,7 @@ function unacked(from: Endpoint, to: Endpoint): number {
 }
 
 /** A state in which both ends have exchanged sequence numbers and the connection is not over. */
-function synchronized(st: number): boolean {
+function synchronized(st: State): boolean {
   return st >= State.ESTABLISHED && st !== State.TIME_WAIT;
 }
 
@@ -116,8 +116,8 @@ export class ResetDetectors implements DetectorFamily {
         ? `${who} (client, ${STATE_NAMES[sndBefore]}) reset the connection after a completed exchange (${snd.bytes} bytes sent, ${rcv.bytes} received, all acknowledged): an abortive close`
         : `${who} (${SIDE_NAMES[side]}, ${STATE_NAMES[sndBefore]}) reset the connection; peer was ${STATE_NAMES[rcvBefore]}; ${flight}; ${snd.bytes + rcv.bytes} bytes exchanged${noSocket}`,
       {
-        senderState: STATE_NAMES[sndBefore]!,
-        receiverState: STATE_NAMES[rcvBefore]!,
+        senderState: STATE_NAMES[sndBefore],
+        receiverState: STATE_NAMES[rcvBefore],
         inFlight,
         unreadBySender: inFlightToSender,
       },

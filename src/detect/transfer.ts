@@ -19,9 +19,10 @@ import {
   sideOf,
   type ZeroWindowTrack,
 } from './context.js';
+import { f64Pair } from '../model/checked.js';
 
 function zeroWindowTrack(d: ConnDet): ZeroWindowTrack {
-  if (d.zw === null) d.zw = { since: Float64Array.of(-1, -1), count: [0, 0], longest: new Float64Array(2) };
+  if (d.zw === null) d.zw = { since: f64Pair(-1, -1), count: [0, 0], longest: f64Pair(0, 0) };
   return d.zw;
 }
 
@@ -151,15 +152,16 @@ export class TransferDetectors implements DetectorFamily {
     if (!ring) ring = rings[side] = [];
     ring.push(seg.ts);
     if (ring.length > count) ring.shift();
-    if (ring.length >= count && seg.ts - ring[0]! <= window) {
+    const first = ring[0];
+    if (first !== undefined && ring.length >= count && seg.ts - first <= window) {
       this.x.raise(
         conn,
         side,
         'retransmission-burst',
         seg.ts,
         seg.frame,
-        `${count} retransmissions from the ${SIDE_NAMES[side]} within ${fmtSeconds(seg.ts - ring[0]!)}`,
-        { count, within: seg.ts - ring[0]! },
+        `${count} retransmissions from the ${SIDE_NAMES[side]} within ${fmtSeconds(seg.ts - first)}`,
+        { count, within: seg.ts - first },
       );
     }
     // Half-open: the endpoint keeps retransmitting and the peer sends nothing back.

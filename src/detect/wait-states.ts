@@ -139,7 +139,7 @@ export class WaitStateDetectors implements DetectorFamily {
     this.x.withhold(conn, side, kind, t, why);
   }
 
-  private leftWaitState(conn: Connection, side: Side, from: number, when: TransitionRecord): void {
+  private leftWaitState(conn: Connection, side: Side, from: State, when: TransitionRecord): void {
     const t = when.t;
     const kind = from === State.CLOSE_WAIT ? 'close-wait-stuck' : 'fin-wait-2-stuck';
     // A loop, not find() with a closure: this runs for most connections (twice).
@@ -147,7 +147,8 @@ export class WaitStateDetectors implements DetectorFamily {
     const endpoint = SIDE_NAMES[side];
     let a: AnomalyReport | undefined;
     for (let i = 0; i < open.length && a === undefined; i++) {
-      if (open[i]!.kind === kind && open[i]!.endpoint === endpoint) a = open[i];
+      const o = open[i];
+      if (o?.kind === kind && o.endpoint === endpoint) a = o;
     }
     if (!a?.details) return;
     const since = a.details.since as number;

@@ -89,8 +89,8 @@ export class ConnectionCap {
     // endpoints are compared on a hit (resurrected), so a collision is no match.
     this.tombstones.delete(c.hash);
     this.tombstones.set(c.hash, {
-      client: STATE_NAMES[cl.state]!,
-      server: STATE_NAMES[sv.state]!,
+      client: STATE_NAMES[cl.state],
+      server: STATE_NAMES[sv.state],
       v6: c.ipVersion === 4 ? null : [cl.addrText, sv.addrText],
       ends: [cl.addr4, cl.port, sv.addr4, sv.port],
       isn: [cl.hasIsn ? cl.isn : -1, sv.hasIsn ? sv.isn : -1],
@@ -124,18 +124,18 @@ export class ConnectionCap {
     if (t === undefined) return;
     // Which of the evicted one's endpoints sent this first segment (-1: another 4-tuple).
     const side = tombstoneSide(t, conn);
-    if (side < 0) return;
+    if (side === -1) return;
     this.tombstones.delete(conn.hash);
     if ((seg.flags & (TcpFlag.SYN | TcpFlag.ACK | TcpFlag.RST)) === TcpFlag.SYN) {
       if (t.over) return;
-      const st = t.state[side]!;
+      const st = t.state[side];
       const handshake = st === State.SYN_SENT || st === State.CLOSED || st === State.SYN_RECEIVED;
       if (t.isn[side] !== -1 && seg.seq !== t.isn[side] && !t.established && handshake) return;
     }
     const sum = this.summarised;
     sum.connections--;
-    if (--sum.client[t.client]! === 0) delete sum.client[t.client];
-    if (--sum.server[t.server]! === 0) delete sum.server[t.server];
+    uncount(sum.client, t.client);
+    uncount(sum.server, t.server);
     const q = this.summarisedQuality;
     if (t.oneWay) q.oneWay--;
     if (t.gaps > 0) {
@@ -169,7 +169,14 @@ interface Tombstone {
  * The side (0 client, 1 server) of the evicted connection `t` whose endpoint
  * sent `conn`'s first segment, or -1 when `conn` is on another 4-tuple.
  */
-function tombstoneSide(t: Tombstone, conn: Connection): number {
+/** One fewer endpoint in state `name` (summarised, so counted there once). */
+function uncount(counts: Record<string, number>, name: string): void {
+  const n = (counts[name] ?? 0) - 1;
+  if (n === 0) delete counts[name];
+  else counts[name] = n;
+}
+
+function tombstoneSide(t: Tombstone, conn: Connection): 0 | 1 | -1 {
   const snd = conn.endpoint(conn.firstSender);
   const rcv = conn.endpoint(1 - conn.firstSender);
   const [ca, cp, sa, sp] = t.ends;

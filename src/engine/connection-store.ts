@@ -18,6 +18,7 @@ import { State } from '../model/states.js';
 import { writeConnectionJson } from '../report/connection-json.js';
 import { JsonBytes } from '../report/json-bytes.js';
 import type { Connection } from '../tcp/connection.js';
+import { at } from '../model/checked.js';
 
 /** Bytes gathered before one write to the spill file. */
 const FLUSH_AT = 1 << 20;
@@ -72,13 +73,13 @@ export class ConnectionStore {
     for (let i = 0; i < idx.length; i++) idx[i] = i;
     const ids = this.ids;
     let sorted = true;
-    for (let i = 1; i < this.count && sorted; i++) sorted = ids[i - 1]! < ids[i]!;
-    if (!sorted) idx.sort((a, b) => ids[a]! - ids[b]!);
+    for (let i = 1; i < this.count && sorted; i++) sorted = at(ids, i - 1) < at(ids, i);
+    if (!sorted) idx.sort((a, b) => at(ids, a) - at(ids, b));
     return idx;
   }
 
   id(i: number): number {
-    return this.ids[i]!;
+    return at(this.ids, i);
   }
 
   private readBuf = Buffer.alloc(1 << 16);
@@ -86,12 +87,12 @@ export class ConnectionStore {
   /** Appends record `i`'s JSON bytes to `out`. */
   writeInto(out: JsonBytes, i: number): void {
     this.flush();
-    const n = this.lengths[i]!;
+    const n = at(this.lengths, i);
     if (this.readBuf.length < n) this.readBuf = Buffer.alloc(n * 2);
     const b = this.readBuf;
     let got = 0;
     while (got < n) {
-      const r = readSync(this.fd, b, got, n - got, this.offsets[i]! + got);
+      const r = readSync(this.fd, b, got, n - got, at(this.offsets, i) + got);
       if (r === 0) throw new Error('connection store: spill file ended early');
       got += r;
     }

@@ -9,9 +9,10 @@ import { type Segment, TcpFlag } from '../decode/segment.js';
 import type { AnomalyReport, ConnectionReport, LadderReport, LadderRow } from '../model/report.js';
 import { STATE_NAMES, type StateName } from '../model/states.js';
 import { connectionReport } from '../report/build.js';
-import { CLIENT, type Connection } from '../tcp/connection.js';
+import { CLIENT, type Connection, SERVER } from '../tcp/connection.js';
 import { seqDiff } from '../tcp/seq.js';
 import type { SegInfo } from '../tcp/classify.js';
+import { at } from '../model/checked.js';
 
 /**
  * Each ladder row's states, from the connection's own record of state
@@ -33,8 +34,7 @@ export function statesFromTransitions(rows: LadderRow[], conn: ConnectionReport)
     let si = false;
     const cs: StateName[] = [];
     const ss: StateName[] = [];
-    while (i < tr.length && tr[i]!.frame <= row.frame) {
-      const x = tr[i]!;
+    for (let x = tr[i]; x !== undefined && x.frame <= row.frame; x = tr[i]) {
       if (x.endpoint === 'client') {
         c = x.to;
         ci = x.inferred === true;
@@ -122,7 +122,7 @@ export class LadderRecorder {
     }
     this.rowCount++;
     const side = info.side;
-    const other = 1 - side;
+    const other = side === CLIENT ? SERVER : CLIENT;
     const snd = conn.endpoint(side);
     const rcv = conn.endpoint(1 - side);
     // Relative numbers are relative to each side's ISN (tcpdump, Wireshark). For a
@@ -151,11 +151,11 @@ export class LadderRecorder {
       seq: seg.seq,
       ack: seg.ack,
       relSeq: seqDiff(seg.seq, tr.baseSeq[side]) >>> 0,
-      relAck: seg.flags & TcpFlag.ACK ? seqDiff(seg.ack, tr.baseSeq[1 - side]!) >>> 0 : 0,
+      relAck: seg.flags & TcpFlag.ACK ? seqDiff(seg.ack, tr.baseSeq[other]) >>> 0 : 0,
       len: seg.payloadLen,
       win: seg.window,
-      clientState: STATE_NAMES[c]!,
-      serverState: STATE_NAMES[s]!,
+      clientState: STATE_NAMES[c],
+      serverState: STATE_NAMES[s],
       clientChanged: c !== info.clientBefore,
       serverChanged: s !== info.serverBefore,
       retransmission: info.retransmission,
@@ -164,12 +164,12 @@ export class LadderRecorder {
     };
     // SACK blocks acknowledge the peer's bytes: relative to the peer's base (RFC 2018).
     if (seg.sackCount > 0) {
-      const base = tr.baseSeq[1 - side]!;
+      const base = tr.baseSeq[other];
       const blocks: [number, number][] = [];
       for (let i = 0; i < seg.sackCount; i++) {
         blocks.push([
-          seqDiff(seg.sackBlocks[2 * i]!, base) >>> 0,
-          seqDiff(seg.sackBlocks[2 * i + 1]!, base) >>> 0,
+          seqDiff(at(seg.sackBlocks, 2 * i), base) >>> 0,
+          seqDiff(at(seg.sackBlocks, 2 * i + 1), base) >>> 0,
         ]);
       }
       row.sack = blocks;

@@ -27,6 +27,7 @@ import type {
   GateRuleResult,
   Report,
 } from '../model/report.js';
+import { at } from '../model/checked.js';
 
 /** At most this many anomalies are carried per rule and capture (`matched` counts them all). */
 export const GATE_RULE_ANOMALY_CAP = 100;
@@ -112,7 +113,7 @@ export function evaluateGate(
   const rules = specs.map((spec, i) =>
     aggregate(
       spec,
-      captures.map((c) => c.rules[i]!),
+      captures.map((c) => at(c.rules, i)),
     ),
   );
   const result: GateResult = { passed: captures.every((c) => c.passed), rules, captures };
@@ -300,7 +301,8 @@ function maxRule(target: string, rule: MaxRule, facts: Facts, base: Facts | unde
 
 /** One rule over all captures: passed on each; figure is the worst; message names the failing captures. */
 function aggregate(spec: RuleSpec, results: GateRuleResult[]): GateRuleResult {
-  if (results.length === 1) return { ...results[0]! };
+  const [only] = results;
+  if (results.length === 1 && only !== undefined) return { ...only };
   const name = ruleName(spec);
   const failed = results.filter((r) => !r.passed);
   const worst = results.reduce<GateRuleResult | undefined>(

@@ -28,7 +28,8 @@ export function judge(
   if (!hasGateRules(settings) && !baseline) return undefined;
   const gate = evaluateGate(captures, settings, baseline);
   for (const c of captures) c.report.gate = gate.captures?.find((g) => g.name === c.name) ?? gate;
-  if (captures.length === 1) captures[0]!.report.gate = gate;
+  const [only] = captures;
+  if (captures.length === 1 && only !== undefined) only.report.gate = gate;
   return gate;
 }
 

@@ -1,21 +1,26 @@
-/** RFC 793 / RFC 9293 section 3.3.2 connection states, as numbers for the hot path. */
-export const State = {
-  CLOSED: 0,
-  LISTEN: 1,
-  SYN_SENT: 2,
-  SYN_RECEIVED: 3,
-  ESTABLISHED: 4,
-  FIN_WAIT_1: 5,
-  FIN_WAIT_2: 6,
-  CLOSE_WAIT: 7,
-  CLOSING: 8,
-  LAST_ACK: 9,
-  TIME_WAIT: 10,
-} as const;
-export type State = (typeof State)[keyof typeof State];
+/**
+ * RFC 793 / RFC 9293 section 3.3.2 connection states, as numbers for the hot
+ * path. An enum, not a union of number literals: Zeek's endpoint states
+ * (zeek/endpoint.ts ZeekTcpState, where CLOSED is 5) are numbers in the same
+ * range, and only distinct declarations keep one from being passed for the
+ * other (test/model/state-types.test.ts).
+ */
+export enum State {
+  CLOSED = 0,
+  LISTEN = 1,
+  SYN_SENT = 2,
+  SYN_RECEIVED = 3,
+  ESTABLISHED = 4,
+  FIN_WAIT_1 = 5,
+  FIN_WAIT_2 = 6,
+  CLOSE_WAIT = 7,
+  CLOSING = 8,
+  LAST_ACK = 9,
+  TIME_WAIT = 10,
+}
 
 /** A state in which an endpoint holds no live connection: CLOSED, TIME_WAIT, LISTEN. */
-export function isTerminal(state: number): boolean {
+export function isTerminal(state: State): boolean {
   return state === State.CLOSED || state === State.TIME_WAIT || state === State.LISTEN;
 }
 

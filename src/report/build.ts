@@ -50,7 +50,7 @@ export function endpointReport(ep: Endpoint): EndpointReport {
   return {
     addr: ep.addrText,
     port: ep.port,
-    state: STATE_NAMES[ep.state]!,
+    state: STATE_NAMES[ep.state],
     packets: ep.packets,
     bytes: ep.bytes,
     dataSegments: ep.dataSegments,
@@ -95,8 +95,8 @@ export function connectionReport(conn: Connection): ConnectionReport {
       t: r.t,
       frame: r.frame,
       endpoint: SIDE_NAMES[r.side],
-      from: STATE_NAMES[r.from]!,
-      to: STATE_NAMES[r.to]!,
+      from: STATE_NAMES[r.from],
+      to: STATE_NAMES[r.to],
       cause: r.cause,
       ...(r.inferred ? { inferred: true } : {}),
     })),
@@ -118,8 +118,8 @@ export function newSummarised(): Summarised {
 
 export function summarise(into: Summarised, conn: Connection): void {
   into.connections++;
-  const c = STATE_NAMES[conn.client.state]!;
-  const s = STATE_NAMES[conn.server.state]!;
+  const c = STATE_NAMES[conn.client.state];
+  const s = STATE_NAMES[conn.server.state];
   into.client[c] = (into.client[c] ?? 0) + 1;
   into.server[s] = (into.server[s] ?? 0) + 1;
 }
@@ -149,25 +149,23 @@ export function stateSummary(
   // Connections held elsewhere (engine/connection-store.ts), CLOSED on both
   // sides: counted where the first of them comes in creation order, so the
   // state names keep the order they have when every connection is counted here.
-  const addClosed = (): void => {
-    client.CLOSED = (client.CLOSED ?? 0) + closed!.count;
-    server.CLOSED = (server.CLOSED ?? 0) + closed!.count;
+  const addClosed = (count: number): void => {
+    client.CLOSED = (client.CLOSED ?? 0) + count;
+    server.CLOSED = (server.CLOSED ?? 0) + count;
     closed = null;
   };
-  for (let i = 0; i < conns.length; i++) {
-    const conn = conns[i]!;
-    if (closed !== null && conn.id > closed.afterId) addClosed();
-    for (let k = 0; k < 2; k++) {
-      const side = SIDES[k]!;
+  for (const conn of conns) {
+    if (closed !== null && conn.id > closed.afterId) addClosed(closed.count);
+    for (const side of SIDES) {
       const ep = conn.endpoint(side);
-      const name: StateName = STATE_NAMES[ep.state]!;
+      const name: StateName = STATE_NAMES[ep.state];
       const counts = side === CLIENT ? client : server;
       counts[name] = (counts[name] ?? 0) + 1;
       if (ep.state === State.CLOSED) continue;
       // The oldest entry into each state: how long the longest-stuck endpoint has been there.
       const since = ep.stateSince;
       const o = side === CLIENT ? oldest.client : oldest.server;
-      if (since > 0 && !(o[name]! <= since)) o[name] = since;
+      if (since > 0 && !((o[name] ?? Infinity) <= since)) o[name] = since;
       const sideName = SIDE_NAMES[side];
       const key = conn.ipVersion === 4 ? ep.addr4 * 2 + side : `${sideName} ${ep.addrText}`;
       let h = hosts.get(key);
@@ -179,7 +177,7 @@ export function stateSummary(
       h.states[name] = (h.states[name] ?? 0) + 1;
     }
   }
-  if (closed !== null) addClosed();
+  if (closed !== null) addClosed(closed.count);
   if (summarised) {
     for (const [k, v] of Object.entries(summarised.client)) client[k] = (client[k] ?? 0) + v;
     for (const [k, v] of Object.entries(summarised.server)) server[k] = (server[k] ?? 0) + v;
@@ -265,10 +263,11 @@ export function anomalyMatches(f: ConnFilter | null, a: AnomalyReport, keptIds: 
   if (a.connection !== null) return keptIds.has(a.connection);
   // Host-level anomalies: kept when the host is named, or when only ports are filtered.
   if (f.ids) return false;
+  const host = a.host;
   if (f.hosts)
     return (
-      a.host !== undefined &&
-      [...f.hosts].some((h) => a.host === h || a.host!.startsWith(`${h}:`) || a.host!.startsWith(`[${h}]:`))
+      host !== undefined &&
+      [...f.hosts].some((h) => host === h || host.startsWith(`${h}:`) || host.startsWith(`[${h}]:`))
     );
   return true;
 }

@@ -22,6 +22,7 @@ import { STATE_NAMES } from '../model/states.js';
 import { roundMicros } from './format.js';
 import { JsonBytes } from './json-bytes.js';
 import { jsonSafe } from './sanitize.js';
+import { mapTuple } from '../model/checked.js';
 
 const NON_ASCII = /[\u0080-\uffff]/g;
 
@@ -75,12 +76,12 @@ function transitionTail(code: number): Uint8Array {
  * docs/performance.md#boxing).
  */
 const v4Text = new Map<number, Uint8Array>();
-const lastV4 = [-1, -1];
-const lastV4Text: Uint8Array[] = [new Uint8Array(0), new Uint8Array(0)];
+const lastV4: [number, number] = [-1, -1];
+const lastV4Text: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
 function addrBytes(ep: Endpoint, side: Side, ipVersion: 4 | 6): Uint8Array {
   if (ipVersion === 6) return b(`{"addr":${q(ep.addrText)}`);
   const a = ep.addr4;
-  if (lastV4[side] === a) return lastV4Text[side]!;
+  if (lastV4[side] === a) return lastV4Text[side];
   let s = v4Text.get(a);
   if (s === undefined) {
     s = b(`{"addr":"${ep.addrText}"`);
@@ -93,7 +94,7 @@ function addrBytes(ep: Endpoint, side: Side, ipVersion: 4 | 6): Uint8Array {
 }
 
 /** `,"state":"<name>","packets":` by state. */
-const STATE_KEYS = STATE_NAMES.map((n) => b(`,"state":"${n}","packets":`));
+const STATE_KEYS = mapTuple(STATE_NAMES, (n) => b(`,"state":"${n}","packets":`));
 const K = {
   port: b(',"port":'),
   bytes: b(',"bytes":'),
@@ -116,7 +117,7 @@ const K = {
   timestamps: [b(',"timestamps":false'), b(',"timestamps":true')],
   since: b(',"since":'),
   evidence: [b(',"stateEvidence":"seen"}'), b(',"stateEvidence":"inferred"}')],
-  vantage: VANTAGE_NAMES.map((v) => b(`,"vantage":"${v}"`)),
+  vantage: mapTuple(VANTAGE_NAMES, (v) => b(`,"vantage":"${v}"`)),
   oneWay: [b(',"oneWay":false'), b(',"oneWay":true')],
   captureGaps: b(',"captureGaps":'),
   duplicates: b(',"duplicates":'),
@@ -146,7 +147,7 @@ function endpointJson(w: JsonBytes, ep: Endpoint, side: Side, ipVersion: 4 | 6):
   w.bytes(addrBytes(ep, side, ipVersion));
   w.bytes(K.port);
   w.num(ep.port);
-  w.bytes(STATE_KEYS[ep.state]!);
+  w.bytes(STATE_KEYS[ep.state]);
   w.num(ep.packets);
   w.bytes(K.bytes);
   w.num(ep.bytes);
@@ -206,7 +207,7 @@ export function writeConnectionJson(w: JsonBytes, conn: Connection): void {
   w.bytes(K.roleInferred[conn.roleInferred ? 1 : 0]);
   w.bytes(K.midstream[conn.midstream ? 1 : 0]);
   w.bytes(K.timedOut[conn.timedOut ? 1 : 0]);
-  w.bytes(K.vantage[conn.vantage]!);
+  w.bytes(K.vantage[conn.vantage]);
   w.bytes(K.oneWay[conn.oneWay ? 1 : 0]);
   w.bytes(K.captureGaps);
   w.num(conn.captureGaps);
@@ -237,9 +238,9 @@ export function writeConnectionJson(w: JsonBytes, conn: Connection): void {
   }
   w.bytes(K.anomalies);
   const as = conn.anomalies;
-  for (let i = 0; i < as.length; i++) {
+  for (const [i, a] of as.entries()) {
     if (i > 0) w.byte(44); // ,
-    w.bytes(qb(as[i]!));
+    w.bytes(qb(a));
   }
   if (conn.tunnel !== null) {
     // Rare (tunnelled connections only), and the chain is the tool's own text: stringified.

@@ -160,7 +160,8 @@ export function truncate(s: string, width: number): string {
         continue;
       }
     }
-    const cp = s.codePointAt(i)!;
+    const cp = s.codePointAt(i);
+    if (cp === undefined) break;
     const ch = String.fromCodePoint(cp);
     out += ch;
     i += ch.length;

@@ -30,7 +30,8 @@ export function wholeMicros(x: number, sec: number): number {
   const us = (x - sec) * 1e6; // x - sec is exact
   const k = Math.round(us);
   const exp = sec >= 4294967296 ? 32 : 31 - Math.clz32(sec);
-  return Math.abs(k - us) < HALF_SPACING_US[exp]! ? k : -1;
+  // No spacing for exp (outside the table): not provably whole, -1.
+  return Math.abs(k - us) < (HALF_SPACING_US[exp] ?? 0) ? k : -1;
 }
 
 /** Powers of ten up to 2^53. */
@@ -72,7 +73,7 @@ export class JsonBytes {
     // Short fragments (most keys) copy faster by hand than through set().
     const b = this.buf;
     let p = this.pos;
-    for (let i = 0; i < n; i++) b[p++] = src[i]!;
+    for (let i = 0; i < n; i++) b[p++] = src[i] ?? 0; // i < src.length
     this.pos = p;
   }
 
@@ -127,7 +128,7 @@ export class JsonBytes {
   /** A whole number 0 <= x < 2^53. */
   private uint(x: number): void {
     let digits = 1;
-    while (digits < 16 && x >= POW10[digits]!) digits++;
+    while (digits < 16 && x >= (POW10[digits] ?? Infinity)) digits++;
     if (this.pos + digits > this.buf.length) this.grow(digits);
     const b = this.buf;
     let p = this.pos + digits;

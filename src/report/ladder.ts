@@ -25,9 +25,10 @@ import {
   wrap,
 } from './format.js';
 import { formatDuration } from '../model/duration.js';
-import type { LadderReport, LadderRow } from '../model/report.js';
+import type { LadderReport, LadderRow, Vantage } from '../model/report.js';
 import { palette } from './palette.js';
 import { sanitize } from './sanitize.js';
+import { at } from '../model/checked.js';
 
 export interface LadderOptions {
   color: boolean;
@@ -56,7 +57,7 @@ export interface Elided {
  */
 export function elideRows(rows: LadderRow[], all: boolean, head = 20, tail = 20): Elided {
   if (all || rows.length <= head + tail + 1) return { rows, elided: 0 };
-  const last = rows[rows.length - tail - 1]!;
+  const last = at(rows, rows.length - tail - 1);
   return {
     rows: [...rows.slice(0, head), ...rows.slice(rows.length - tail)],
     elided: rows.length - head - tail,
@@ -103,7 +104,7 @@ function first(steps: StateName[] | undefined, state: StateName | ''): StateName
 }
 
 /** Where the capture point sits, as the ladder's notes say it (ConnectionReport.vantage). */
-const VANTAGE_NOTE: Record<string, string> = {
+const VANTAGE_NOTE: Record<Vantage, string> = {
   client: 'captured next to the client',
   server: 'captured next to the server',
   path: 'captured between the endpoints',
@@ -229,9 +230,9 @@ export function renderLadder(ladder: LadderReport, opts: LadderOptions): string 
     }
     const colour = r.flags.includes('R') ? p.rst : r.dir === 'c2s' ? p.c2s : p.s2c;
     const line =
-      `${padStart(times[i]!, timeW)}  ${padStart(String(r.frame), frameW)}  ` +
+      `${padStart(at(times, i), timeW)}  ${padStart(String(r.frame), frameW)}  ` +
       `${stateCell(first(r.clientSteps, r.clientChanged ? r.clientState : ''), r.clientChanged, !r.clientSteps && r.clientInferred)} ` +
-      `${colour(arrow(labels[i]!, arrowW, r.dir))} ` +
+      `${colour(arrow(at(labels, i), arrowW, r.dir))} ` +
       `${stateCell(first(r.serverSteps, r.serverChanged ? r.serverState : ''), r.serverChanged, !r.serverSteps && r.serverInferred)}`;
     const tags = [
       ...(r.retransmission ? [p.warn('[retransmission]')] : []),

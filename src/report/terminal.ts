@@ -34,6 +34,7 @@ import {
 import type { AnomalyReport, ConnectionReport, Report, Severity } from '../model/report.js';
 import { type Palette, palette } from './palette.js';
 import { sanitize } from './sanitize.js';
+import { at } from '../model/checked.js';
 
 export interface TerminalOptions {
   color: boolean;
@@ -335,7 +336,7 @@ function kindBlock(group: KindGroup, ctx: Ctx, examples: number): string[] {
     const prefix = `${where}  ${formatClock(a.t, ctx.withDate)}  `;
     const text = prefix + sanitize(a.message);
     const wrapped = wrap(text, avail - 2, avail);
-    out.push(indent + wrapped[0]!);
+    out.push(indent + at(wrapped, 0));
     for (const l of wrapped.slice(1)) out.push(`${indent}  ${l}`);
   }
   if (group.total > shown.length)
@@ -515,12 +516,12 @@ export function layoutTable(
     const gap = ' '.repeat(GAP);
     const line = (cells: string[]) =>
       cells
-        .map((c, j) => (aligns[j] === 'right' ? padStart(c, widths[j]!) : padEnd(c, widths[j]!)))
+        .map((c, j) => (aligns[j] === 'right' ? padStart(c, at(widths, j)) : padEnd(c, at(widths, j))))
         .join(gap);
-    const out = [line(head.map((h, j) => truncate(h, widths[j]!)))];
+    const out = [line(head.map((h, j) => truncate(h, at(widths, j))))];
     for (const row of rows) {
       const parts = row.map((c, j) =>
-        j === wrapCol ? wrapWords(c, widths[j]!) : c.split('\n').map((l) => truncate(l, widths[j]!)),
+        j === wrapCol ? wrapWords(c, at(widths, j)) : c.split('\n').map((l) => truncate(l, at(widths, j))),
       );
       const height = Math.max(...parts.map((p) => p.length));
       for (let k = 0; k < height; k++) out.push(line(parts.map((p) => p[k] ?? '')));
@@ -589,23 +590,23 @@ const ENDPOINTS_HEAD = 'client → server';
 
 function fitLayout(cells: string[][], ctx: Ctx): Fit {
   const natural = COLUMNS.map((col, i) =>
-    Math.max(visibleLength(col.head), ...cells.map((row) => visibleLength(row[i]!))),
+    Math.max(visibleLength(col.head), ...cells.map((row) => visibleLength(at(row, i)))),
   );
   // The anomalies column shrinks down to its longest kind name, never below.
   const longestKind = Math.max(
-    visibleLength(COLUMNS[C.anomalies]!.head),
+    visibleLength(at(COLUMNS, C.anomalies).head),
     // A kind that is followed by another carries its comma on its line.
     ...cells.flatMap((row) =>
-      stripAnsi(row[C.anomalies]!)
+      stripAnsi(at(row, C.anomalies))
         .split(', ')
         .map((k, i, all) => visibleLength(k) + (i < all.length - 1 ? 1 : 0)),
     ),
   );
-  const endpoints = Math.max(natural[C.client]!, 2 + natural[C.server]!, visibleLength(ENDPOINTS_HEAD));
-  const width = (i: number) => (i === ENDPOINTS ? endpoints : natural[i]!);
+  const endpoints = Math.max(at(natural, C.client), 2 + at(natural, C.server), visibleLength(ENDPOINTS_HEAD));
+  const width = (i: number) => (i === ENDPOINTS ? endpoints : at(natural, i));
   const total = (cols: number[], anomalies: number) =>
     cols.reduce((s, i) => s + (i === C.anomalies ? anomalies : width(i)), 0) + GAP * (cols.length - 1);
-  const present = (i: number) => !COLUMNS[i]!.hideEmpty || cells.some((row) => row[i] !== '');
+  const present = (i: number) => !at(COLUMNS, i).hideEmpty || cells.some((row) => row[i] !== '');
   const anomalies = present(C.anomalies);
   const candidates: [Layout, number[]][] = [
     ['one-line', COLUMNS.map((_, i) => i).filter(present)],
@@ -614,7 +615,7 @@ function fitLayout(cells: string[][], ctx: Ctx): Fit {
     ['stacked', [C.id, ENDPOINTS, C.clientState, C.serverState, C.anomalies]],
     ['stacked-anomalies-below', [C.id, ENDPOINTS, C.clientState, C.serverState]],
   ].filter(([, cols]) => anomalies || !(cols as number[]).includes(C.anomalies)) as [Layout, number[]][];
-  let pick = candidates[candidates.length - 1]!;
+  let pick = at(candidates, candidates.length - 1);
   for (const cand of candidates) {
     if (total(cand[1], longestKind) <= ctx.width) {
       pick = cand;
@@ -627,14 +628,14 @@ function fitLayout(cells: string[][], ctx: Ctx): Fit {
   if (a >= 0) {
     // The anomalies column takes what is left, up to its natural width.
     const rest = total(cols, 0);
-    widths[a] = Math.max(longestKind, Math.min(natural[C.anomalies]!, ctx.width - rest));
+    widths[a] = Math.max(longestKind, Math.min(at(natural, C.anomalies), ctx.width - rest));
   }
   return { layout, cols, widths };
 }
 
 /** The lines under a row with what its line has no room for: `duration 8.2 ms  pkts c/s 6/4 ...`, `anomalies ...`. */
 function belowLines(row: string[], fit: Fit): string[] {
-  const figures = FIGURES.filter((i) => row[i] !== '').map((i) => `${COLUMNS[i]!.head} ${row[i]}`);
+  const figures = FIGURES.filter((i) => row[i] !== '').map((i) => `${at(COLUMNS, i).head} ${row[i]}`);
   const out = [figures.join('  ')];
   if (!fit.cols.includes(C.anomalies) && row[C.anomalies] !== '') out.push(`anomalies: ${row[C.anomalies]}`);
   return out;
@@ -655,13 +656,13 @@ function connectionsSection(report: Report, ctx: Ctx, budget: number): string[] 
 
   let cells = shown.map((c) => COLUMNS.map((col) => col.cell(c, ctx)));
   const fit = fitLayout(cells, ctx);
-  const head = fit.cols.map((i) => (i === ENDPOINTS ? ENDPOINTS_HEAD : COLUMNS[i]!.head));
-  const aligns = fit.cols.map((i) => (i === ENDPOINTS ? 'left' : (COLUMNS[i]!.align ?? 'left')));
+  const head = fit.cols.map((i) => (i === ENDPOINTS ? ENDPOINTS_HEAD : at(COLUMNS, i).head));
+  const aligns = fit.cols.map((i) => (i === ENDPOINTS ? 'left' : (at(COLUMNS, i).align ?? 'left')));
   const wrapCol = fit.cols.includes(C.anomalies) ? fit.cols.indexOf(C.anomalies) : null;
   const rowCells = (row: string[]) =>
-    fit.cols.map((i) => (i === ENDPOINTS ? `${row[C.client]}\n→ ${row[C.server]}` : row[i]!));
+    fit.cols.map((i) => (i === ENDPOINTS ? `${row[C.client]}\n→ ${row[C.server]}` : at(row, i)));
   // A row's lines, then what its line has no room for under it, indented past the id.
-  const indent = ' '.repeat(fit.widths[0]! + GAP);
+  const indent = ' '.repeat(at(fit.widths, 0) + GAP);
   const rowLines = (row: string[]): string[] => {
     const out = layoutTable(head, [rowCells(row)], fit.widths, aligns, wrapCol, 'fast').slice(1);
     if (fit.layout !== 'one-line') {
@@ -682,16 +683,16 @@ function connectionsSection(report: Report, ctx: Ctx, budget: number): string[] 
       // As many of the worst connections as the line budget holds (rows can take several lines).
       let n = 0;
       let used = 0;
-      while (n < groups.length && (n < MIN_ROWS || used + groups[n]!.length <= budget))
-        used += groups[n++]!.length;
+      while (n < groups.length && (n < MIN_ROWS || used + at(groups, n).length <= budget))
+        used += at(groups, n++).length;
       shown = shown.slice(0, n);
       cells = cells.slice(0, n);
       groups.length = n;
       title += p.dim(`  (showing ${shown.length}: with anomalies first, errors first)`);
     }
-    tableLines = [layoutTable(head, [], fit.widths, aligns, wrapCol, 'fast')[0]!, ...groups.flat()];
+    tableLines = [at(layoutTable(head, [], fit.widths, aligns, wrapCol, 'fast'), 0), ...groups.flat()];
   }
-  tableLines[0] = p.bold(tableLines[0]!);
+  tableLines[0] = p.bold(at(tableLines, 0));
 
   const out = [title, ...tableLines];
   const hidden = conns.length - shown.length;

@@ -11,6 +11,8 @@ import type { Segment } from '../decode/segment.js';
 import { LinkDir, TcpFlag } from '../decode/segment.js';
 import { CLIENT, type Connection, type Endpoint, type Side, Vantage } from './connection.js';
 import { seqAdd, seqGe, seqGt, seqLe, seqLt } from './seq.js';
+import { u16be } from '../capture/bytes.js';
+import { State } from '../model/states.js';
 
 const SYN = TcpFlag.SYN;
 const ACK = TcpFlag.ACK;
@@ -41,8 +43,8 @@ export interface SegInfo {
   /** This segment created the connection. */
   opened: boolean;
   /** Each side's state before the segment. */
-  clientBefore: number;
-  serverBefore: number;
+  clientBefore: State;
+  serverBefore: State;
   /** A copy of the sender's previous frame (captured twice): counted, not applied. */
   duplicate: boolean;
 }
@@ -102,7 +104,7 @@ function mix(h: number, v: number): number {
 export function isCopy(ep: Endpoint, seg: Segment): boolean {
   let ipId = 0;
   if (seg.ipVersion === 4 && seg.buf.length >= seg.ipOffset + 6) {
-    ipId = (seg.buf[seg.ipOffset + 4]! << 8) | seg.buf[seg.ipOffset + 5]!;
+    ipId = u16be(seg.buf, seg.ipOffset + 4);
   }
   // Each field mixed in on its own (xor then multiply and shift): two fields
   // that differ in the same bit (an ACK one higher and a FIN flag more) must
@@ -113,7 +115,7 @@ export function isCopy(ep: Endpoint, seg: Segment): boolean {
   );
   h = mix(mix(mix(h, ipId), seg.tsVal | 0), seg.sackCount);
   // Duplicate ACKs of one loss episode differ only in their SACK blocks.
-  for (let i = 0; i < 2 * seg.sackCount; i++) h = mix(h, seg.sackBlocks[i]! | 0);
+  for (let i = 0; i < 2 * seg.sackCount; i++) h = mix(h, (seg.sackBlocks[i] ?? 0) | 0); // i < the blocks' length
   h |= 1;
   const lastTtl = ep.lastTtl;
   ep.lastTtl = seg.ttl;
@@ -318,7 +320,7 @@ export function classifyAck(
       if (snd.dupAckRun++ === 0) snd.dupAckSince = seg.ts;
       // The holes it reports lie below the right edge of its SACK blocks (RFC 2018).
       for (let i = 0; i < seg.sackCount; i++) {
-        const right = seg.sackBlocks[2 * i + 1]!;
+        const right = seg.sackBlocks[2 * i + 1] ?? snd.sackRight; // i < sackCount: always there
         if (seqGt(right, snd.sackRight)) snd.sackRight = right;
       }
     }

@@ -10,6 +10,7 @@ import { seqAdd } from './seq.js';
 import { bit, defineAccessors, f64, type LayoutFields, newRow, rare, recordLayout } from './record-layout.js';
 import { slabRow } from './slab.js';
 import { State } from '../model/states.js';
+import { at, internalError } from '../model/checked.js';
 
 export const CLIENT = 0;
 /** Where the capture point sits for a connection (SPEC.md `vantage`). */
@@ -307,8 +308,8 @@ export interface TransitionRecord {
   t: number;
   frame: number;
   side: Side;
-  from: number;
-  to: number;
+  from: State;
+  to: State;
   cause: string;
   /** A step the capture did not show directly but that must have happened, or a delivery taken without proof. */
   inferred: boolean;
@@ -332,16 +333,17 @@ const CODE_TO = 32;
 const CODE_INFERRED = 512;
 const CODE_CAUSE = 1024;
 const codeSide = (code: number): Side => (code & 1) as Side;
-const codeFrom = (code: number): number => (code >> 1) & 15;
-const codeTo = (code: number): number => (code >> 5) & 15;
+// The 4-bit fields hold a State (0..10): written from one by addTransition, read back as one.
+const codeFrom = (code: number): State => (code >> 1) & 15;
+const codeTo = (code: number): State => (code >> 5) & 15;
 const codeInferred = (code: number): boolean => (code & CODE_INFERRED) !== 0;
-const codeCause = (code: number): string => CAUSES[Math.floor(code / CODE_CAUSE)]!;
+const codeCause = (code: number): string => at(CAUSES, Math.floor(code / CODE_CAUSE));
 
 /** The side, states, cause and inference flag a transitionCode() stands for. */
 export function transitionParts(code: number): {
   side: Side;
-  from: number;
-  to: number;
+  from: State;
+  to: State;
   cause: string;
   inferred: boolean;
 } {
@@ -377,6 +379,8 @@ export function emptyList<T>(): T[] {
 
 /** Shared by every connection without anomalies (most of them); replaced, never written to. */
 const NO_ANOMALIES: readonly string[] = emptyList<string>();
+/** The transitions of a connection that has none yet: an empty row, so trD is never null. */
+const NO_TRANSITIONS = new Float64Array(0);
 
 /**
  * A transition record, one in a connection's row of them: its time, its
@@ -480,7 +484,7 @@ export class Connection {
    * room for trCap of them, at trO; a full row is copied to one twice the
    * size (see docs/performance.md#slab-rows).
    */
-  private trD: Float64Array | null = null;
+  private trD: Float64Array = NO_TRANSITIONS;
   private trO = 0;
   private trCap = 0;
   private trN = 0;
@@ -548,8 +552,8 @@ export class Connection {
     t: number,
     frame: number,
     side: Side,
-    from: number,
-    to: number,
+    from: State,
+    to: State,
     cause: string,
     inferred = false,
   ): void {
@@ -560,9 +564,9 @@ export class Connection {
       (inferred ? CODE_INFERRED : 0) +
       causeIndex(cause) * CODE_CAUSE;
     if (this.trN === this.trCap) this.growTransitions();
-    const d = this.trD!;
+    const d = this.trD;
     let i = this.trO + this.trN * TR_WORDS;
-    while (i > this.trO && d[i - TR_WORDS + TR.t]! > t) {
+    while (i > this.trO && (d[i - TR_WORDS + TR.t] ?? t) > t) {
       d.copyWithin(i, i - TR_WORDS, i);
       i -= TR_WORDS;
     }
@@ -579,11 +583,11 @@ export class Connection {
    */
   retractTransitions(side: Side): void {
     const d = this.trD;
-    if (d === null) return;
     const end = this.trO + this.trN * TR_WORDS;
     let w = this.trO;
     for (let r = this.trO; r < end; r += TR_WORDS) {
-      if (codeSide(d[r + TR.code]!) === side) continue;
+      const code = d[r + TR.code];
+      if (code === undefined || codeSide(code) === side) continue;
       if (w !== r) d.copyWithin(w, r, r + TR_WORDS);
       w += TR_WORDS;
     }
@@ -593,25 +597,32 @@ export class Connection {
   private growTransitions(): void {
     const cap = this.trCap === 0 ? TR_FIRST : this.trCap * 2;
     const row = slabRow(cap * TR_WORDS);
-    if (this.trD !== null) row.d.set(this.trD.subarray(this.trO, this.trO + this.trN * TR_WORDS), row.o);
+    row.d.set(this.trD.subarray(this.trO, this.trO + this.trN * TR_WORDS), row.o);
     this.trD = row.d;
     this.trO = row.o;
     this.trCap = cap;
   }
 
+  /** Word `w` (TR.t, .frame, .code) of the i-th state change, i < transitionCount. */
+  private trWord(i: number, w: number): number {
+    const v = this.trD[this.trO + i * TR_WORDS + w];
+    if (v === undefined || i >= this.trN) return internalError(`transition ${i} of ${this.trN}`);
+    return v;
+  }
+
   /** The i-th state change's fields (no object made). */
   transitionT(i: number): number {
-    return this.trD![this.trO + i * TR_WORDS + TR.t]!;
+    return this.trWord(i, TR.t);
   }
   transitionFrame(i: number): number {
-    return this.trD![this.trO + i * TR_WORDS + TR.frame]!;
+    return this.trWord(i, TR.frame);
   }
   /**
    * The i-th state change's side, states, inference flag and cause as one
    * integer (see transitionParts).
    */
   transitionCode(i: number): number {
-    return this.trD![this.trO + i * TR_WORDS + TR.code]!;
+    return this.trWord(i, TR.code);
   }
   transitionSide(i: number): Side {
     return codeSide(this.transitionCode(i));

@@ -26,6 +26,7 @@ import {
 import { isTerminal, State } from '../model/states.js';
 import { type TimerEntry, TimerQueue } from './timer-queue.js';
 import { Ev } from './transitions.js';
+import { internalError, must } from '../model/checked.js';
 
 const SYN = TcpFlag.SYN;
 const ACK = TcpFlag.ACK;
@@ -174,7 +175,7 @@ export class Deliveries {
    */
   evidenceFrom(conn: Connection, side: Side, seg: Segment, resent: boolean): void {
     const ep = conn.endpoint(side);
-    const q = ep.ev!.pending;
+    const q = must(ep.ev, 'the evidence of a segment sender').pending;
     const f = seg.flags;
     if ((f & RST) !== 0) {
       q.length = 0;
@@ -184,7 +185,7 @@ export class Deliveries {
       // A SYN-ACK resent: the ACKs of its SYN waiting are lost. A SYN resent:
       // the SYN-ACKs waiting are lost.
       for (let i = q.length - 1; i >= 0; i--) {
-        const p = q[i]!;
+        const p = pendingAt(q, i);
         const lost =
           (f & ACK) !== 0
             ? !p.hasProof && (p.flags & ACK) !== 0 && seqGe(p.ack, seqAdd(ep.isn, 1))
@@ -195,7 +196,7 @@ export class Deliveries {
       ep.handshakeRetried = true;
     } else if (resent && (f & FIN) !== 0 && ep.finSent) {
       for (let i = q.length - 1; i >= 0; i--) {
-        const p = q[i]!;
+        const p = pendingAt(q, i);
         if (!p.hasProof && seqGe(p.ack, seqAdd(ep.finSeq, 1))) q.splice(i, 1);
       }
       ep.ackOfFinQueued = false;
@@ -204,7 +205,7 @@ export class Deliveries {
     if ((f & ACK) !== 0) {
       let last = -1;
       for (let i = 0; i < q.length; i++) {
-        const p = q[i]!;
+        const p = pendingAt(q, i);
         // A bare ACK is proven by the acknowledgement of anything its sender
         // sent with or after it (which carried the same acknowledgement or a
         // later one).
@@ -214,7 +215,7 @@ export class Deliveries {
     }
     if (ep.state === State.SYN_RECEIVED && (f & SYN) === 0 && onlyEstablishedSends(ep, seg)) {
       for (let i = 0; i < q.length; i++) {
-        const p = q[i]!;
+        const p = pendingAt(q, i);
         if ((p.flags & (SYN | ACK)) === ACK && seqGe(p.ack, seqAdd(ep.isn, 1))) {
           this.deliver(conn, side, i, seg, Delivery.PROOF);
           break;
@@ -248,7 +249,7 @@ export class Deliveries {
       const ev = rcv.evidence();
       const q = ev.pending;
       for (let i = q.length - 1; i >= 0; i--) {
-        const p = q[i]!;
+        const p = pendingAt(q, i);
         if ((p.flags & (SYN | ACK)) === (SYN | ACK) && seqGt(seg.ack, p.ack)) {
           this.deliver(conn, rcvSide, i, seg, Delivery.PROOF);
           break;
@@ -396,7 +397,7 @@ export class Deliveries {
     const ev = rcv.evidence();
     const q = ev.pending;
     for (let i = 0; i < q.length; i++) {
-      const p = q[i]!;
+      const p = pendingAt(q, i);
       // The same segment again (resent): what it carries is already waiting.
       if (p.seq === seg.seq && p.flags === seg.flags && p.payloadLen === seg.payloadLen && p.ack === seg.ack)
         return;
@@ -453,12 +454,12 @@ export class Deliveries {
    * inferred (the end of the capture came first).
    */
   private deliver(conn: Connection, side: Side, last: number, at: When, how: Delivery): void {
-    const q = conn.endpoint(side).ev!.pending;
+    const q = must(conn.endpoint(side).ev, 'the evidence being delivered').pending;
     const items = q.splice(0, last + 1);
     const delay = how === Delivery.PROOF ? 0 : oneWayDelay(conn, side);
     const arrived = this.arrived;
     for (let i = 0; i < items.length; i++) {
-      const p: Received = items[i]!;
+      const p: Received = pendingAt(items, i);
       if (how === Delivery.PROOF) this.sm.received(conn, side, p, at, false, true);
       else {
         arrived.ts = p.ts + delay;
@@ -493,16 +494,17 @@ export class Deliveries {
     // was captured).
     let n = 0;
     let silent = true;
-    while (
-      n < q.length &&
-      !q[n]!.hasProof &&
-      (q[n]!.settleAt <= now || (atEnd && !(acksItsFin(ep, q[n]!.ack) ? ep.finResent : ep.handshakeRetried)))
+    for (
+      let p = q[n];
+      p !== undefined &&
+      !p.hasProof &&
+      (p.settleAt <= now || (atEnd && !(acksItsFin(ep, p.ack) ? ep.finResent : ep.handshakeRetried)));
+      p = q[n]
     ) {
       // Silence proves arrival only from an endpoint that would have resent:
       // a SYN-ACK answered by SYN cookies is never resent, so the final ACK's
       // arrival rests on the server's later segments, or its SYN-ACK timer
       // seen at work before (a request socket).
-      const p = q[n]!;
       if (
         ep.state === State.SYN_RECEIVED &&
         seqGe(p.ack, seqAdd(ep.isn, 1)) &&
@@ -513,7 +515,7 @@ export class Deliveries {
       n++;
     }
     if (n === 0) return false;
-    this.deliver(conn, side, n - 1, q[0]!, atEnd || !silent ? Delivery.ASSUMED : Delivery.SILENCE);
+    this.deliver(conn, side, n - 1, pendingAt(q, 0), atEnd || !silent ? Delivery.ASSUMED : Delivery.SILENCE);
     return true;
   }
 
@@ -576,7 +578,7 @@ export class Deliveries {
     const snd = conn.endpoint(1 - side);
     const q = ev.pending;
     for (let i = 0; i < q.length; i++) {
-      const p = q[i]!;
+      const p = pendingAt(q, i);
       if ((p.flags & FIN) === 0) continue;
       if (snd.lastFinTs > p.ts || end - p.ts < this.finWait(conn) || snd.rstSent) return;
       // Heard from after the FIN without acknowledging it (a hole before it):
@@ -664,4 +666,11 @@ export class Deliveries {
     const timeout = ep.stateSince + FIN_TIMEOUT;
     if (end > timeout && ep.lastSeen <= timeout) ep.stateInferred = true;
   }
+}
+
+/** q[i], i inside the queue (the loops above run over its indexes): one shape, so the reads stay fast. */
+function pendingAt(q: readonly Pending[], i: number): Pending {
+  const p = q[i];
+  if (p === undefined) return internalError(`waiting segment ${i} of ${q.length}`);
+  return p;
 }

@@ -6,25 +6,28 @@
  */
 import type { Segment } from '../decode/segment.js';
 import { CLIENT, type Connection, type Endpoint, SERVER, type Side } from './connection.js';
+import { u32be } from '../capture/bytes.js';
 
 /** An IPv6 address folded to 30 bits (see docs/performance.md#small-integers); sameAddr6 settles collisions. */
 export function hashAddr6(b: Uint8Array): number {
   let h = 0;
   for (let i = 0; i < 16; i += 4) {
-    h = Math.imul(h ^ ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!), 0x9e3779b1);
+    h = Math.imul(h ^ u32be(b, i), 0x9e3779b1);
   }
   return h & 0x3fffffff;
 }
 
 function sameAddr6(ep: Endpoint, b: Uint8Array): boolean {
-  const a = ep.addr6!;
+  const a = ep.addr6;
+  if (a === null) return false;
   for (let i = 0; i < 16; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
 /** A host's key in Tracker.hostSeen(): the IPv4 address, or a hash of the IPv6 one. */
 export function hostHash(ep: Endpoint, ipVersion: 4 | 6): number {
-  return ipVersion === 4 ? ep.addr4 : hashAddr6(ep.addr6!);
+  const a6 = ep.addr6;
+  return ipVersion === 4 || a6 === null ? ep.addr4 : hashAddr6(a6);
 }
 
 export class FlowTable {
@@ -45,8 +48,8 @@ export class FlowTable {
     const v4 = seg.ipVersion === 4;
     const src = seg.src;
     const dst = seg.dst;
-    const srcH = v4 ? ((src[0]! << 24) | (src[1]! << 16) | (src[2]! << 8) | src[3]!) >>> 0 : hashAddr6(src);
-    const dstH = v4 ? ((dst[0]! << 24) | (dst[1]! << 16) | (dst[2]! << 8) | dst[3]!) >>> 0 : hashAddr6(dst);
+    const srcH = v4 ? u32be(src, 0) : hashAddr6(src);
+    const dstH = v4 ? u32be(dst, 0) : hashAddr6(dst);
     const h1 = (Math.imul(srcH, 31) + seg.srcPort) | 0;
     const h2 = (Math.imul(dstH, 31) + seg.dstPort) | 0;
     // The tunnel is part of the identity (decode/tunnel.ts); 0 without one.

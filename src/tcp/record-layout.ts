@@ -13,6 +13,7 @@
  *   leaves its default (counters most records never use).
  */
 import { slabRow, slabRowOf } from './slab.js';
+import { must } from '../model/checked.js';
 
 export type FieldKind = 'bit' | 'f64' | 'rare';
 
@@ -142,17 +143,17 @@ export function defineAccessors(proto: object, layout: RecordLayout<Decls>): voi
       throw new Error(`${layout.name}: field name ${name} is not an identifier`);
     let get: string;
     let set: string;
-    if (name in mask) {
-      const m = mask[name]!;
+    const m = mask[name];
+    const k = at[name];
+    if (m !== undefined) {
       get = `return (this.bits & ${m}) !== 0;`;
       set = `this.bits = v ? this.bits | ${m} : this.bits & ${~m};`;
-    } else if (name in at) {
-      const k = at[name]!;
+    } else if (k !== undefined) {
       get = `return this.d[this.o + ${k}];`;
       set = `this.d[this.o + ${k}] = v;`;
     } else {
-      const k = rareAt[name]!;
-      const init = layout.rareInit[k]!;
+      const k = must(rareAt[name], `${layout.name}: the slot of field ${name}`);
+      const init = must(layout.rareInit[k], `${layout.name}: the initial value of field ${name}`);
       get = `return this.cd === null ? ${init} : this.cd[this.co + ${k}];`;
       set = `if (this.cd === null) { if (v === ${init}) return; makeRare(this, rareInit); } this.cd[this.co + ${k}] = v;`;
     }

@@ -33,6 +33,6 @@ export function slabRow(n: number): { d: Float64Array; o: number } {
  */
 export function slabRowOf(values: readonly number[]): { d: Float64Array; o: number } {
   const r = slabRow(values.length);
-  for (let i = 0; i < values.length; i++) r.d[r.o + i] = values[i]!;
+  r.d.set(values, r.o);
   return r;
 }

@@ -15,7 +15,7 @@ import { CLIENT, type Connection, type Endpoint, type Side, type TransitionRecor
 import { seqAdd, seqDiff, seqGe } from './seq.js';
 import { State } from '../model/states.js';
 import { TimerQueue } from './timer-queue.js';
-import { EVENT_CAUSE, Ev, IMPOSSIBLE, nextState } from './transitions.js';
+import { EVENT_CAUSE, Ev, IMPOSSIBLE, NO_CHANGE, nextState } from './transitions.js';
 
 const SYN = TcpFlag.SYN;
 const ACK = TcpFlag.ACK;
@@ -99,7 +99,7 @@ export class StateMachine {
   ): number {
     const from = conn.endpoint(side).state;
     const to = nextState(from, ev);
-    if (to < 0) {
+    if (to === NO_CHANGE || to === IMPOSSIBLE) {
       if (to === IMPOSSIBLE) this.unexpected++;
       return to;
     }
@@ -110,7 +110,7 @@ export class StateMachine {
       cause = 'received a retransmitted FIN: TIME_WAIT restarted';
       proven = !inferred;
     }
-    this.transition(conn, side, to as State, at, cause, inferred, proven);
+    this.transition(conn, side, to, at, cause, inferred, proven);
     return to;
   }
 

@@ -7,6 +7,7 @@
  * allocates nothing. Callers push in time order.
  */
 import type { Connection, Side } from './connection.js';
+import { internalError } from '../model/checked.js';
 
 /** The entry taken by `shift` (one object, reused by the caller). */
 export interface TimerEntry {
@@ -42,14 +43,19 @@ export class TimerQueue {
 
   /** Time of the oldest pending entry; +Infinity when none is. */
   peek(): number {
-    return this.count > 0 ? this.t[this.head]! : Number.POSITIVE_INFINITY;
+    const t = this.t[this.head];
+    return this.count > 0 && t !== undefined ? t : Number.POSITIVE_INFINITY;
   }
 
   /** Moves the oldest pending entry into `e` (call only when peek() is finite). */
   shift(e: TimerEntry): void {
     const i = this.head;
-    e.t = this.t[i]!;
-    e.conn = this.conns[i]!;
+    const t = this.t[i];
+    const conn = this.conns[i];
+    // Only a pending slot holds a connection.
+    if (conn == null || t === undefined) return internalError('TimerQueue.shift with no entry pending');
+    e.t = t;
+    e.conn = conn;
     e.side = this.sides[i] as Side;
     // A consumed entry no longer keeps its connection reachable.
     this.conns[i] = null;
@@ -65,13 +71,14 @@ export class TimerQueue {
     let kept = 0;
     for (let k = 0; k < this.count; k++) {
       const i = (this.head + k) & this.mask;
-      const c = this.conns[i]!;
-      if (gone.has(c)) continue;
+      const c = this.conns[i];
+      if (c == null || gone.has(c)) continue;
       // Compact in place, in order: slot `kept` is at or before slot `k`.
+      // Indexes masked by capacity - 1 lie inside the arrays: the ?? never applies.
       const j = (this.head + kept) & this.mask;
-      this.t[j] = this.t[i]!;
+      this.t[j] = this.t[i] ?? 0;
       this.conns[j] = c;
-      this.sides[j] = this.sides[i]!;
+      this.sides[j] = this.sides[i] ?? 0;
       kept++;
     }
     for (let k = kept; k < this.count; k++) this.conns[(this.head + k) & this.mask] = null;
@@ -88,9 +95,10 @@ export class TimerQueue {
     const sides = new Uint8Array(capacity);
     for (let k = 0; k < this.count; k++) {
       const i = (this.head + k) & this.mask;
-      t[k] = this.t[i]!;
-      conns[k] = this.conns[i]!;
-      sides[k] = this.sides[i]!;
+      // i is masked by capacity - 1, inside the arrays: the ?? never applies.
+      t[k] = this.t[i] ?? 0;
+      conns[k] = this.conns[i] ?? null;
+      sides[k] = this.sides[i] ?? 0;
     }
     this.t = t;
     this.conns = conns;

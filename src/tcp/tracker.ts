@@ -41,6 +41,7 @@ import { type Schedule, StateMachine, type When } from './state-machine.js';
 import { isTerminal, State } from '../model/states.js';
 import type { TimerEntry } from './timer-queue.js';
 import { Ev } from './transitions.js';
+import { must } from '../model/checked.js';
 
 export interface TrackerOptions {
   /** Maximum segment lifetime, seconds; TIME_WAIT lasts 2 x MSL (RFC 9293 3.4.2). */
@@ -390,8 +391,8 @@ export class Tracker {
       snd.addr4 = srcH;
       rcv.addr4 = dstH;
     } else {
-      snd.addr6!.set(seg.src.subarray(0, 16));
-      rcv.addr6!.set(seg.dst.subarray(0, 16));
+      must(snd.addr6, "an IPv6 endpoint's address").set(seg.src.subarray(0, 16));
+      must(rcv.addr6, "an IPv6 endpoint's address").set(seg.dst.subarray(0, 16));
     }
     snd.port = seg.srcPort;
     rcv.port = seg.dstPort;

@@ -14,6 +14,7 @@ import type { Segment } from '../decode/segment.js';
 import { TunnelType } from '../decode/tunnel.js';
 import { ZeekConn } from './conn-state.js';
 import type { ZeekOptions } from './settings.js';
+import { at } from '../model/checked.js';
 
 /** One conn.log row (the fields Zeek computes from TCP headers). */
 export interface ZeekRow {
@@ -153,7 +154,7 @@ export class ZeekLog {
 
   /** The uid of the segment's i-th tunnel (see addParents). */
   private tunnelUid(seg: Segment, i: number): string {
-    const h = seg.tunnels[i]!;
+    const h = at(seg.tunnels, i);
     const s = `${formatAddr(h.ipVersion, h.src)}/${h.srcPort}`;
     const d = `${formatAddr(h.ipVersion, h.dst)}/${h.dstPort}`;
     const k = `${h.type}|${s < d ? `${s}|${d}` : `${d}|${s}`}`;
@@ -176,7 +177,7 @@ export class ZeekLog {
   private encapsulation(seg: Segment): string {
     let k = '';
     for (let i = 0; i < seg.tunnelDepth; i++) {
-      const h = seg.tunnels[i]!;
+      const h = at(seg.tunnels, i);
       // GRE in UDP is Zeek's GRE tunnel (the outer addresses): UDP only carries it to the GRE analyzer.
       const id =
         h.type === TunnelType.GreUdp

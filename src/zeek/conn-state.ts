@@ -166,11 +166,11 @@ export class ZeekConn {
     return !this.origIsA;
   }
 
-  get origState(): number {
+  get origState(): ZeekTcpState {
     return this.orig.state;
   }
 
-  get respState(): number {
+  get respState(): ZeekTcpState {
     return this.resp.state;
   }
 
@@ -267,8 +267,8 @@ export class ZeekConn {
       }
     }
     for (let i = 0; i < this.expireChains.length; i++) {
-      let next = this.expireChains[i]!;
-      if (next > t) continue;
+      let next = this.expireChains[i];
+      if (next === undefined || next > t) continue;
       if (!this.isActive) {
         // ExpireTimer returns without re-arming once the analyzer is inactive.
         this.expireChains.splice(i--, 1);
@@ -727,8 +727,9 @@ export class ZeekConn {
     } else {
       insertOoo(ep, seq, upper);
     }
-    if (ep.noDataAcked() && ep.ooo !== null && ep.ooo.length > 0) {
-      const undelivered = ep.ooo[ep.ooo.length - 1]! - ep.lastReassem;
+    const last = ep.ooo?.at(-1);
+    if (ep.noDataAcked() && last !== undefined) {
+      const undelivered = last - ep.lastReassem;
       if (undelivered > MAX_ABOVE_HOLE_WITHOUT_ACKS) {
         ep.ooo = null;
         ep.skipDeliveries = true;
@@ -744,8 +745,9 @@ export class ZeekConn {
     // Trim: everything below seq is done with.
     if (ep.ooo !== null) {
       const o = ep.ooo;
-      while (o.length > 0 && o[1]! <= seq) o.splice(0, 2);
-      if (o.length > 0 && o[0]! < seq) o[0] = seq;
+      for (let end = o[1]; end !== undefined && end <= seq; end = o[1]) o.splice(0, 2);
+      const first = o[0];
+      if (first !== undefined && first < seq) o[0] = seq;
     }
     ep.trimSeq = seq;
     this.checkEof(ep);
@@ -758,9 +760,9 @@ export class ZeekConn {
       return;
     }
     const o = ep.ooo;
-    while (o !== null && o.length > 0 && o[0]! < upTo) {
-      if (o[0]! > ep.lastReassem) this.gap(ep);
-      ep.lastReassem = Math.max(ep.lastReassem, o[0]!);
+    for (let first = o?.[0]; first !== undefined && first < upTo; first = o?.[0]) {
+      if (first > ep.lastReassem) this.gap(ep);
+      ep.lastReassem = Math.max(ep.lastReassem, first);
       deliverBuffered(ep);
     }
     if (upTo > ep.lastReassem) this.gap(ep);

@@ -15,17 +15,20 @@ import {
 } from '../tcp/record-layout.js';
 import type { ZeekTimers } from './settings.js';
 
-/** Zeek's EndpointState values (init-bare.zeek TCP_INACTIVE .. TCP_RESET). */
-export const ZeekTcpState = {
-  INACTIVE: 0,
-  SYN_SENT: 1,
-  SYN_ACK_SENT: 2,
-  PARTIAL: 3,
-  ESTABLISHED: 4,
-  CLOSED: 5,
-  RESET: 6,
-} as const;
-export type ZeekTcpState = (typeof ZeekTcpState)[keyof typeof ZeekTcpState];
+/**
+ * Zeek's EndpointState values (init-bare.zeek TCP_INACTIVE .. TCP_RESET). An
+ * enum of its own: its CLOSED is 5, the tracker's State.CLOSED is 0, and the
+ * compiler keeps the two apart (test/model/state-types.test.ts).
+ */
+export enum ZeekTcpState {
+  INACTIVE = 0,
+  SYN_SENT = 1,
+  SYN_ACK_SENT = 2,
+  PARTIAL = 3,
+  ESTABLISHED = 4,
+  CLOSED = 5,
+  RESET = 6,
+}
 
 const { INACTIVE, SYN_SENT, SYN_ACK_SENT, ESTABLISHED, CLOSED, RESET } = ZeekTcpState;
 
@@ -73,8 +76,8 @@ export interface Endpoint extends LayoutFields<typeof ZEEK_ENDPOINT_LAYOUT.field
 /** One TCP endpoint (Zeek's TCP_Endpoint plus the reassembler's bookkeeping). */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Endpoint {
-  state: number = INACTIVE;
-  prevState: number = INACTIVE;
+  state: ZeekTcpState = INACTIVE;
+  prevState: ZeekTcpState = INACTIVE;
   finCnt = 0;
   /** Relative sequence number just past the FIN. */
   finSeq = 0;
@@ -110,7 +113,7 @@ export class Endpoint {
     this.o = row.o;
   }
 
-  setState(s: number, conn: ZeekTimers): void {
+  setState(s: ZeekTcpState, conn: ZeekTimers): void {
     if (s === this.state) return;
     // TCP_Endpoint::SetState: leaving the handshake switches the inactivity timeout.
     if (!isHandshake(s) && isHandshake(this.state) && isHandshake(this.peer.state)) {
@@ -174,7 +177,7 @@ export class Endpoint {
 
 defineAccessors(Endpoint.prototype, ZEEK_ENDPOINT_LAYOUT);
 
-function isHandshake(s: number): boolean {
+function isHandshake(s: ZeekTcpState): boolean {
   return s === INACTIVE || s === SYN_SENT || s === SYN_ACK_SENT;
 }
 
@@ -211,8 +214,13 @@ export function updateLast(ep: Endpoint, seqI32: number): void {
 export function deliverBuffered(ep: Endpoint): void {
   const o = ep.ooo;
   if (o === null) return;
-  while (o.length > 0 && o[0]! <= ep.lastReassem) {
-    if (o[1]! > ep.lastReassem) ep.lastReassem = o[1]!;
+  // o holds [start, end) pairs, lowest first.
+  for (
+    let s = o[0], e = o[1];
+    s !== undefined && e !== undefined && s <= ep.lastReassem;
+    s = o[0], e = o[1]
+  ) {
+    if (e > ep.lastReassem) ep.lastReassem = e;
     o.splice(0, 2);
   }
 }
@@ -221,12 +229,12 @@ export function insertOoo(ep: Endpoint, s: number, e: number): void {
   if (ep.ooo === null) ep.ooo = [];
   const o = ep.ooo;
   let i = 0;
-  while (i < o.length && o[i + 1]! < s) i += 2;
+  for (let end = o[i + 1]; end !== undefined && end < s; end = o[i + 1]) i += 2;
   // Merge with every range that overlaps or touches [s, e).
   let j = i;
-  while (j < o.length && o[j]! <= e) {
-    s = Math.min(s, o[j]!);
-    e = Math.max(e, o[j + 1]!);
+  for (let a = o[j], b = o[j + 1]; a !== undefined && b !== undefined && a <= e; a = o[j], b = o[j + 1]) {
+    s = Math.min(s, a);
+    e = Math.max(e, b);
     j += 2;
   }
   o.splice(i, j - i, s, e);

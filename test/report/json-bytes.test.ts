@@ -59,7 +59,7 @@ describe('JsonBytes', () => {
         case 4:
           // One spacing either side of a whole microsecond: not its nearest double.
           f64[0] = sec + Math.floor(rng() * 1e6) / 1e6;
-          u64[0] += rng() < 0.5 ? 1n : -1n;
+          u64[0] = (u64[0] ?? 0n) + (rng() < 0.5 ? 1n : -1n);
           x = f64[0];
           break;
         default:

@@ -10,7 +10,8 @@ import { State, STATE_NAMES } from '../../src/model/states.js';
 import { Ev, IMPOSSIBLE, isLegalTransition, NO_CHANGE, nextState } from '../../src/tcp/transitions.js';
 
 type EvName = keyof typeof Ev;
-const EVENTS = Object.keys(Ev) as EvName[];
+// Enums map values back to names too: the names only.
+const EVENTS = Object.keys(Ev).filter((k) => Number.isNaN(Number(k))) as EvName[];
 const STATES = Object.keys(State).filter((k) => Number.isNaN(Number(k))) as (keyof typeof State)[];
 
 const {

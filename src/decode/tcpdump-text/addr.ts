@@ -7,6 +7,7 @@
  */
 import { hexValue, num, readUint } from './scan.js';
 import { TCP_SERVICES } from './services.js';
+import { u16be } from '../../capture/bytes.js';
 
 const words = new Uint16Array(8);
 
@@ -51,8 +52,8 @@ export function parseIPv6(s: string, start: number, end: number, out: Uint8Array
       // An IPv4 tail (::ffff:192.0.2.1): two words, and it ends the address.
       if (n > 6) return false;
       if (!parseIPv4(s, i, end, out, 0)) return false;
-      words[n++] = (out[0]! << 8) | out[1]!;
-      words[n++] = (out[2]! << 8) | out[3]!;
+      words[n++] = u16be(out, 0);
+      words[n++] = u16be(out, 2);
       i = end;
       break;
     }
@@ -77,7 +78,7 @@ export function parseIPv6(s: string, start: number, end: number, out: Uint8Array
   for (let k = 0, w = 0; k < 8; k++) {
     let v = 0;
     if (gap >= 0 && k >= gap && k < gap + zeros) v = 0;
-    else v = words[w++]!;
+    else v = words[w++] ?? 0; // n words, w < n here
     out[2 * k] = v >> 8;
     out[2 * k + 1] = v & 0xff;
   }

@@ -250,8 +250,10 @@ function parseOne(s: string, i: number, e: number, seg: Segment): void {
     default: {
       const name = s.slice(i, n);
       const kind = KIND[name];
-      if (kind !== undefined) {
-        known = FIXED_LEN[name]!;
+      // KIND's names past the cases above (all but mptcp and tcp-ao) have a FIXED_LEN.
+      const fixed = FIXED_LEN[name];
+      if (kind !== undefined && fixed !== undefined) {
+        known = fixed;
         other(seg, kind, len >= 0 ? len : known);
       } else if (name.startsWith('unknown-') && readUint(s, i + 8, n) === n) {
         // `unknown-K 0xHEX`

@@ -27,19 +27,20 @@
  * one near the base absolute. The majority decides, number after number.
  */
 import { TcpFlag } from '../segment.js';
+import { must } from '../../model/checked.js';
 
 interface Conversation {
   /** tcp_seq_hash entry exists. */
   inited: boolean;
   /** Per direction (index: 0 = the endpoint whose key sorts first). */
-  base: number[];
-  baseKnown: boolean[];
+  base: [number, number];
+  baseKnown: [boolean, boolean];
   /** End of the highest sequence space seen sent (seq + len + SYN + FIN). */
-  next: number[];
-  nextKnown: boolean[];
+  next: [number, number];
+  nextKnown: [boolean, boolean];
   /** Highest ack the other side sent for this direction. */
-  acked: number[];
-  ackedKnown: boolean[];
+  acked: [number, number];
+  ackedKnown: [boolean, boolean];
 }
 
 function seqGt(a: number, b: number): boolean {
@@ -117,12 +118,12 @@ export class SeqTracker {
     return c;
   }
 
-  private infer(c: Conversation, x: number): number {
+  private infer(c: Conversation, x: 0 | 1): number {
     if (c.nextKnown[x]) {
-      if (c.ackedKnown[x] && seqGt(c.acked[x]!, c.next[x]!)) return c.acked[x]!;
-      return c.next[x]!;
+      if (c.ackedKnown[x] && seqGt(c.acked[x], c.next[x])) return c.acked[x];
+      return c.next[x];
     }
-    if (c.ackedKnown[x]) return c.acked[x]!;
+    if (c.ackedKnown[x]) return c.acked[x];
     return -1;
   }
 
@@ -153,9 +154,8 @@ export class SeqTracker {
    * ack, sackBase, seqInferred, baseUnknown.
    */
   resolve(flags: number, hasSeq: boolean, seqV: number, ackV: number, payloadLen: number): void {
-    const c = this.cur!.c;
-    const x = this.cur!.dir;
-    const y = 1 - x;
+    const { c, dir: x } = must(this.cur, 'the current direction');
+    const y = x === 0 ? 1 : 0;
     const ack = (flags & TcpFlag.ACK) !== 0;
     const syn = (flags & TcpFlag.SYN) !== 0;
     this.seqInferred = !hasSeq;
@@ -177,27 +177,27 @@ export class SeqTracker {
       c.base[y] = (ackV - 1) >>> 0;
       c.baseKnown[y] = true;
       ackAbs = ackV;
-      if (this.relative) this.sackBase = c.base[y]!;
+      if (this.relative) this.sackBase = c.base[y];
     } else if (ack) {
       if (this.given === undefined) {
-        if (hasSeq && c.baseKnown[x]) this.vote(seqV, c.base[x]!, this.infer(c, x));
+        if (hasSeq && c.baseKnown[x]) this.vote(seqV, c.base[x], this.infer(c, x));
         if (c.baseKnown[y]) {
-          const e = c.nextKnown[y] ? c.next[y]! : c.ackedKnown[y] ? c.acked[y]! : -1;
-          this.vote(ackV, c.base[y]!, e);
+          const e = c.nextKnown[y] ? c.next[y] : c.ackedKnown[y] ? c.acked[y] : -1;
+          this.vote(ackV, c.base[y], e);
         }
       }
       if (this.relative) {
         if (hasSeq) {
-          seq = (seqV + c.base[x]!) >>> 0;
+          seq = (seqV + c.base[x]) >>> 0;
           if (!c.baseKnown[x]) this.baseUnknown = true;
         } else {
           seq = this.infer(c, x);
-          if (seq < 0) seq = c.base[x]!;
+          if (seq < 0) seq = c.base[x];
           if (!c.baseKnown[x]) this.baseUnknown = true;
         }
-        ackAbs = (ackV + c.base[y]!) >>> 0;
+        ackAbs = (ackV + c.base[y]) >>> 0;
         if (!c.baseKnown[y]) this.baseUnknown = true;
-        this.sackBase = c.base[y]!;
+        this.sackBase = c.base[y];
       } else {
         seq = hasSeq ? seqV : this.infer(c, x);
         if (seq < 0) {
@@ -226,7 +226,7 @@ export class SeqTracker {
    */
   touch(flags: number): void {
     if ((flags & TcpFlag.ACK) === 0) return;
-    const c = this.cur!.c;
+    const { c } = must(this.cur, 'the current direction');
     if (c.inited && (flags & TcpFlag.SYN) === 0) return;
     c.inited = true;
     c.baseKnown[0] = false;
@@ -235,8 +235,8 @@ export class SeqTracker {
 
   private learn(
     c: Conversation,
-    x: number,
-    y: number,
+    x: 0 | 1,
+    y: 0 | 1,
     flags: number,
     seq: number,
     ack: number,
@@ -253,11 +253,11 @@ export class SeqTracker {
         c.nextKnown[y] = false;
         c.ackedKnown[y] = false;
       }
-    } else if (seq >= 0 && (flags & TcpFlag.RST) === 0 && (!c.nextKnown[x] || seqGt(end, c.next[x]!))) {
+    } else if (seq >= 0 && (flags & TcpFlag.RST) === 0 && (!c.nextKnown[x] || seqGt(end, c.next[x]))) {
       c.next[x] = end;
       c.nextKnown[x] = true;
     }
-    if (flags & TcpFlag.ACK && (!c.ackedKnown[y] || seqGt(ack, c.acked[y]!))) {
+    if (flags & TcpFlag.ACK && (!c.ackedKnown[y] || seqGt(ack, c.acked[y]))) {
       c.acked[y] = ack;
       c.ackedKnown[y] = true;
     }

@@ -49,11 +49,11 @@ export class LocalZone {
   offsetAt(utc: number): number {
     if (this.fmt === null) return 0;
     const whole = Math.floor(utc);
-    const p: Record<string, number> = {};
+    const p = { year: NaN, month: NaN, day: NaN, hour: NaN, minute: NaN, second: NaN };
     for (const part of this.fmt.formatToParts(new Date(whole * 1000))) {
-      if (part.type !== 'literal') p[part.type] = Number(part.value);
+      if (part.type in p) p[part.type as keyof typeof p] = Number(part.value);
     }
-    const wall = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) / 1000;
+    const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) / 1000;
     return wall - whole;
   }
 

@@ -10,6 +10,7 @@ import type { AnomalyReport, ConnectionReport, LadderReport, Report } from '../.
 import { bySeverity as compareSeverity, severityRank } from '../../model/severity.js';
 import { statesTimeline, type StatesTimeline } from './timeline.js';
 import type { ViewConn } from './types.js';
+import { at } from '../../model/checked.js';
 
 /** One connection row; hosts, states, connStates and kinds are indexes into the page's tables. */
 export type PackedConn = [
@@ -250,10 +251,10 @@ export function buildPageData(
   const kindList: KindInfo[] = [...byKind.entries()]
     .map(([kind, list]) => ({
       kind,
-      severity: list[0]!.severity,
+      severity: at(list, 0).severity,
       count: counts[kind] ?? list.length,
-      message: list[0]!.message,
-      hint: list[0]!.hint,
+      message: at(list, 0).message,
+      hint: at(list, 0).hint,
       connections: new Set(list.map((a) => a.connection).filter((x) => x !== null)).size,
     }))
     .sort((a, b) => compareSeverity(a.severity, b.severity) || b.count - a.count);

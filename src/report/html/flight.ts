@@ -16,6 +16,7 @@
  * (presumed), unless the capture was taken at their receiver, which saw them.
  */
 import { seqSpace, type Vantage, type ViewConn, type ViewRow } from './types.js';
+import { at } from '../../model/checked.js';
 
 export interface Flight {
   /** Seconds since the connection's first segment. */
@@ -38,13 +39,13 @@ function minRttFromData(rows: ViewRow[]): number | null {
   let best: number | null = null;
   const pending: [number[], number[]] = [[], []];
   for (let i = 0; i < rows.length; i++) {
-    const r = rows[i]!;
+    const r = at(rows, i);
     const d = r.dir === 'c2s' ? 0 : 1;
     if (seqSpace(r) > 0 && !r.retransmission) pending[d].push(i);
     if (!r.flags.includes('.')) continue;
-    const peer = pending[1 - d]!;
+    const peer = at(pending, 1 - d);
     while (peer.length > 0) {
-      const p = rows[peer[0]!]!;
+      const p = at(rows, at(peer, 0));
       if (p.relSeq + seqSpace(p) > r.relAck) break;
       peer.shift();
       const rtt = r.rel - p.rel;
@@ -73,7 +74,7 @@ export function estimateFlights(conn: Pick<ViewConn, 'handshakeRtt' | 'vantage'>
   const before = new Float64Array(rows.length);
   const after = new Float64Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
-    const fromClient = rows[i]!.dir === 'c2s';
+    const fromClient = at(rows, i).dir === 'c2s';
     if (vantage === 'client') {
       before[i] = fromClient ? 0 : owd;
       after[i] = fromClient ? owd : 0;
@@ -92,20 +93,20 @@ export function estimateFlights(conn: Pick<ViewConn, 'handshakeRtt' | 'vantage'>
   // Causality: the first segment to acknowledge P leaves after P arrived.
   const unacked: [number[], number[]] = [[], []];
   for (let i = 0; i < rows.length; i++) {
-    const r = rows[i]!;
+    const r = at(rows, i);
     const d = r.dir === 'c2s' ? 0 : 1;
     if (r.flags.includes('.')) {
-      const peer = unacked[1 - d]!;
-      while (peer.length > 0) {
-        const p = rows[peer[0]!]!;
+      const peer = at(unacked, 1 - d);
+      for (let j = peer[0]; j !== undefined; j = peer[0]) {
+        const p = at(rows, j);
         if (p.relSeq + seqSpace(p) > r.relAck) break;
-        const j = peer.shift()!;
+        peer.shift();
         const gap = Math.max(0, r.rel - p.rel);
-        const need = after[j]! + before[i]!;
+        const need = at(after, j) + at(before, i);
         if (need > gap) {
           const k = need > 0 ? gap / need : 0;
-          after[j] = after[j]! * k;
-          before[i] = before[i]! * k;
+          after[j] = at(after, j) * k;
+          before[i] = at(before, i) * k;
         }
       }
     }
@@ -115,19 +116,19 @@ export function estimateFlights(conn: Pick<ViewConn, 'handshakeRtt' | 'vantage'>
   // an arrival later than the next one's comes forward (shorter flights keep causality).
   const nextArrive = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
   for (let i = rows.length - 1; i >= 0; i--) {
-    const r = rows[i]!;
+    const r = at(rows, i);
     const d = r.dir === 'c2s' ? 0 : 1;
-    if (r.rel + after[i]! > nextArrive[d]!) after[i] = Math.max(0, nextArrive[d]! - r.rel);
-    nextArrive[d] = r.rel + after[i]!;
+    if (r.rel + at(after, i) > at(nextArrive, d)) after[i] = Math.max(0, at(nextArrive, d) - r.rel);
+    nextArrive[d] = r.rel + at(after, i);
   }
   // One sender sends in the order the capture saw (so none leaves before an
   // earlier segment of its own that had to wait for an arrival).
   const lastSend = [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
   const flights: Flight[] = rows.map((r, i) => {
     const d = r.dir === 'c2s' ? 0 : 1;
-    const send = Math.max(r.rel - before[i]!, lastSend[d]!);
+    const send = Math.max(r.rel - at(before, i), at(lastSend, d));
     lastSend[d] = send;
-    return { send, arrive: r.rel + after[i]!, lost: false };
+    return { send, arrive: r.rel + at(after, i), lost: false };
   });
   markLost(rows, flights, vantage);
   return { flights, owd, basis, vantage };
@@ -142,19 +143,19 @@ const LOST_LOOKAHEAD = 2000;
 
 function markLost(rows: ViewRow[], flights: Flight[], vantage: Vantage): void {
   for (let i = 0; i < rows.length; i++) {
-    const r = rows[i]!;
+    const r = at(rows, i);
     if (seqSpace(r) === 0) continue;
     const receiverSide = r.dir === 'c2s' ? 'server' : 'client';
     if (vantage === receiverSide) continue;
     // Bounded look-ahead: a connection whose peer never acknowledges (one-way) stays linear.
     for (let j = i + 1; j < rows.length && j < i + LOST_LOOKAHEAD; j++) {
-      const q = rows[j]!;
+      const q = at(rows, j);
       if (q.dir !== r.dir) {
         if (q.flags.includes('.') && q.relAck > r.relSeq) break;
         continue;
       }
       if (q.retransmission && q.relSeq === r.relSeq) {
-        flights[i]!.lost = true;
+        at(flights, i).lost = true;
         break;
       }
     }

@@ -27,6 +27,7 @@ import {
   type ViewRow,
   type ViewTransition,
 } from './types.js';
+import { at, must } from '../../model/checked.js';
 
 export interface LadderSvgOptions {
   /** Rows drawn at most; the middle of longer connections is left out (default 70). */
@@ -106,7 +107,7 @@ function placeTransition(
 ): Ev | null {
   const i = rowByFrame.get(tr.frame);
   if (i === undefined) return null;
-  const r = rows[i]!;
+  const r = at(rows, i);
   const own = sender(r) === tr.endpoint;
   if (/^(sent|retransmitted) /.test(tr.cause)) return own ? (sendEv.get(i) ?? null) : null;
   if (!tr.cause.startsWith('received ')) return own ? (sendEv.get(i) ?? null) : (arriveEv.get(i) ?? null);
@@ -116,11 +117,11 @@ function placeTransition(
   const ackOf = /received ACK of its (SYN|FIN)/.exec(tr.cause)?.[1]?.[0];
   if (ackOf !== undefined) {
     let k = i;
-    while (k >= 0 && !(sender(rows[k]!) === tr.endpoint && rows[k]!.flags.includes(ackOf))) k--;
+    while (k >= 0 && !(sender(at(rows, k)) === tr.endpoint && at(rows, k).flags.includes(ackOf))) k--;
     if (k >= 0) {
-      const end = rows[k]!.relSeq + seqSpace(rows[k]!);
+      const end = at(rows, k).relSeq + seqSpace(at(rows, k));
       for (let j = k + 1; j < i; j++) {
-        const q = rows[j]!;
+        const q = at(rows, j);
         if (sender(q) !== tr.endpoint && q.flags.includes('.') && q.relAck >= end)
           return arriveEv.get(j) ?? null;
       }
@@ -129,7 +130,7 @@ function placeTransition(
   // Else the latest segment from the peer of the kind it received.
   const want = /received (FIN|SYN|RST)/.exec(tr.cause)?.[1]?.[0] ?? '';
   for (let j = i - 1; j >= 0; j--) {
-    const q = rows[j]!;
+    const q = at(rows, j);
     if (sender(q) === tr.endpoint) continue;
     if (want === '' || q.flags.includes(want)) return arriveEv.get(j) ?? null;
   }
@@ -148,7 +149,7 @@ export function ladderSvg(detail: ViewDetail, opts: LadderSvgOptions = {}): stri
   const flights = estimateFlights(conn, rows);
   const { idx, gapAfter, gap } = keepRows(rows.length, opts.maxRows ?? 70);
   const rowByFrame = new Map<number, number>();
-  for (const i of idx) if (!rowByFrame.has(rows[i]!.frame)) rowByFrame.set(rows[i]!.frame, i);
+  for (const i of idx) if (!rowByFrame.has(at(rows, i).frame)) rowByFrame.set(at(rows, i).frame, i);
 
   // Events: departures and arrivals of the drawn rows, the gap, and transitions placed by time.
   const events: Ev[] = [];
@@ -156,11 +157,11 @@ export function ladderSvg(detail: ViewDetail, opts: LadderSvgOptions = {}): stri
   const arriveEv = new Map<number, Ev>();
   idx.forEach((i, k) => {
     if (k === gapAfter) {
-      const prev = flights.flights[idx[k - 1]!]!;
+      const prev = at(flights.flights, at(idx, k - 1));
       events.push({ t: prev.arrive, ord: 4 * i - 1, side: 'both', labels: [], gap, level: 0 });
     }
-    const r = rows[i]!;
-    const f = flights.flights[i]!;
+    const r = at(rows, i);
+    const f = at(flights.flights, i);
     const s: Ev = { t: f.send, ord: 4 * i, side: sender(r), row: i, labels: [], level: 0 };
     const a: Ev = {
       t: f.arrive,
@@ -176,8 +177,8 @@ export function ladderSvg(detail: ViewDetail, opts: LadderSvgOptions = {}): stri
     events.push(s, a);
   });
   // Frames strictly inside the gap: their transitions are summed up at the gap.
-  const gapLo = gap > 0 ? rows[idx[gapAfter - 1]!]!.frame : 0;
-  const gapHi = gap > 0 ? rows[idx[gapAfter]!]!.frame : 0;
+  const gapLo = gap > 0 ? at(rows, at(idx, gapAfter - 1)).frame : 0;
+  const gapHi = gap > 0 ? at(rows, at(idx, gapAfter)).frame : 0;
   const inGap = (frame: number) => gap > 0 && frame > gapLo && frame < gapHi;
   const placed: [ViewTransition, Ev][] = [];
   for (const tr of conn.transitions) {
@@ -202,7 +203,7 @@ export function ladderSvg(detail: ViewDetail, opts: LadderSvgOptions = {}): stri
       if (ev.t < prev) {
         ev.t = prev + 1e-9;
         if (!ev.arrive && ev.row !== undefined) {
-          const a = arriveEv.get(ev.row)!;
+          const a = must(arriveEv.get(ev.row), 'the arrival of a departure');
           if (a.t <= ev.t) a.t = ev.t + 1e-9;
         }
       }
@@ -222,7 +223,9 @@ export function ladderSvg(detail: ViewDetail, opts: LadderSvgOptions = {}): stri
     const sides = e.side === 'both' ? ['client', 'server'] : [e.side];
     const clash =
       sides.some((s) => used.has(s)) ||
-      (e.arrive === true && sendEv.get(e.row!)!.level === level) ||
+      (e.arrive === true &&
+        must(sendEv.get(must(e.row, 'the row of an arrival')), 'the departure of an arrival').level ===
+          level) ||
       e.gap !== undefined ||
       used.has('gap');
     if (level < 0 || e.t - levelT > tol || clash) {
@@ -238,15 +241,16 @@ export function ladderSvg(detail: ViewDetail, opts: LadderSvgOptions = {}): stri
   const nLevels = level + 1;
   // Heights: room for the state labels written on each step.
   const labelsAt: [number, number][] = Array.from({ length: nLevels }, () => [0, 0]);
-  for (const e of events) for (const tr of e.labels) labelsAt[e.level]![tr.endpoint === 'client' ? 0 : 1]!++;
+  for (const e of events)
+    for (const tr of e.labels) at(labelsAt, e.level)[tr.endpoint === 'client' ? 0 : 1]++;
   const longPause = Math.max(1, flights.owd * 20);
   const levelY: number[] = [];
   let y = TOP;
   for (let k = 0; k < nLevels; k++) {
     if (k > 0) {
-      const n = Math.max(labelsAt[k - 1]![0], labelsAt[k - 1]![1]);
+      const n = Math.max(at(labelsAt, k - 1)[0], at(labelsAt, k - 1)[1]);
       y += Math.max(STEP, n * LABEL_H + 10);
-      if (levelT0[k]! - levelT0[k - 1]! > longPause) y += BREAK_H;
+      if (at(levelT0, k) - at(levelT0, k - 1) > longPause) y += BREAK_H;
     }
     levelY.push(y);
   }
@@ -271,7 +275,7 @@ export function ladderSvg(detail: ViewDetail, opts: LadderSvgOptions = {}): stri
     for (const e of events) {
       for (const tr of e.labels) {
         if (tr.endpoint !== side) continue;
-        const yy = levelY[e.level]!;
+        const yy = at(levelY, e.level);
         seg(from, yy);
         from = yy;
         state = tr.to;
@@ -339,9 +343,9 @@ export function ladderSvg(detail: ViewDetail, opts: LadderSvgOptions = {}): stri
 
   // Long pauses: a break across both timelines with the time that passed.
   for (let k = 1; k < nLevels; k++) {
-    const dt = levelT0[k]! - levelT0[k - 1]!;
+    const dt = at(levelT0, k) - at(levelT0, k - 1);
     if (dt <= longPause) continue;
-    const yb = levelY[k]! - BREAK_H / 2 - 4;
+    const yb = at(levelY, k) - BREAK_H / 2 - 4;
     out.push(
       `<text x="${(X_CLIENT + X_SERVER) / 2}" y="${yb + 4}" class="pause" text-anchor="middle">${esc(`… ${shortDuration(dt)} later …`)}</text>`,
     );
@@ -349,28 +353,28 @@ export function ladderSvg(detail: ViewDetail, opts: LadderSvgOptions = {}): stri
   // Step times on the left.
   let lastTimeY = -100;
   for (let k = 0; k < nLevels; k++) {
-    const yy = levelY[k]!;
+    const yy = at(levelY, k);
     if (yy - lastTimeY < 13) continue;
     lastTimeY = yy;
-    out.push(`<text x="16" y="${yy + 4}" class="time">${levelT0[k]!.toFixed(6)}</text>`);
+    out.push(`<text x="16" y="${yy + 4}" class="time">${at(levelT0, k).toFixed(6)}</text>`);
   }
 
   // Arrows.
   for (const e of events) {
     if (e.gap !== undefined) {
-      const yy = levelY[e.level]!;
+      const yy = at(levelY, e.level);
       out.push(
         `<text x="${(X_CLIENT + X_SERVER) / 2}" y="${yy + 4}" class="pause" text-anchor="middle">${esc(`… ${e.gap} segments not shown …`)}</text>`,
       );
     }
     if (e.row === undefined || e.arrive) continue;
     const i = e.row;
-    const r = rows[i]!;
-    const f = flights.flights[i]!;
+    const r = at(rows, i);
+    const f = at(flights.flights, i);
     const x1 = x(sender(r));
     const x2 = x(sender(r) === 'client' ? 'server' : 'client');
-    const y1 = levelY[e.level]!;
-    const y2 = levelY[arriveEv.get(i)!.level]!;
+    const y1 = at(levelY, e.level);
+    const y2 = at(levelY, must(arriveEv.get(i), 'the arrival of a departure').level);
     const cls = r.flags.includes('R') ? 'rst' : r.retransmission ? 'retx' : r.dir;
     const lostAt = 0.55;
     const xe = f.lost ? x1 + (x2 - x1) * lostAt : x2;
@@ -428,7 +432,7 @@ export function ladderSvg(detail: ViewDetail, opts: LadderSvgOptions = {}): stri
       const side = e.side;
       const tx = side === 'client' ? X_CLIENT - 12 : X_SERVER + 12;
       out.push(
-        `<text x="${tx}" y="${(levelY[e.level]! + 4).toFixed(1)}" text-anchor="${side === 'client' ? 'end' : 'start'}" class="same">${esc(now[side])}</text>`,
+        `<text x="${tx}" y="${(at(levelY, e.level) + 4).toFixed(1)}" text-anchor="${side === 'client' ? 'end' : 'start'}" class="same">${esc(now[side])}</text>`,
       );
     }
     for (const tr of e.labels) now[tr.endpoint] = tr.to;
@@ -437,7 +441,7 @@ export function ladderSvg(detail: ViewDetail, opts: LadderSvgOptions = {}): stri
     const n: Record<Side, number> = { client: 0, server: 0 };
     for (const tr of e.labels) {
       const side = tr.endpoint;
-      const yy = levelY[e.level]! + n[side] * LABEL_H;
+      const yy = at(levelY, e.level) + n[side] * LABEL_H;
       n[side]++;
       const inferred = tr.inferred === true;
       const anchor = side === 'client' ? 'end' : 'start';

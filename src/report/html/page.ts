@@ -16,6 +16,7 @@ import { seqGraphSvg } from './seq-svg.js';
 import { COUNTED_STATES, stateColor } from './state-colors.js';
 import { esc, shortDuration, type ViewDetail } from './types.js';
 import { unpackDetail } from './unpack.js';
+import { at, must } from '../../model/checked.js';
 
 const SEVERITY_COLOR: Record<string, string> = { error: '#dc2626', warning: '#d97706', info: '#6b7280' };
 const PAGE_SIZE = 100;
@@ -27,6 +28,16 @@ function $(id: string): HTMLElement {
   if (!el) throw new Error(`missing #${id}`);
   return el;
 }
+
+/** The first `tag` inside `el`, which the page's markup puts there. */
+function inside<K extends keyof HTMLElementTagNameMap>(el: HTMLElement, tag: K): HTMLElementTagNameMap[K] {
+  const x = el.querySelector(tag);
+  if (!x) throw new Error(`missing ${tag} in #${el.id}`);
+  return x;
+}
+
+/** uPlot's stepped path builder (its typings mark the builders optional; the bundled uPlot has them all). */
+const STEPPED = must(uPlot.paths.stepped, 'uPlot.paths.stepped');
 
 function h(tag: string, attrs: Record<string, string> = {}, html = ''): HTMLElement {
   const el = document.createElement(tag);
@@ -145,7 +156,7 @@ function renderAnomalies(d: PageData, filterBy: (kind: string) => void): void {
   box.innerHTML = `<h2>Anomalies</h2><table class="anoms"><thead><tr><th>severity</th><th>kind</th><th>count</th><th>example and hint</th><th></th></tr></thead><tbody>${rows}</tbody></table>`;
   box
     .querySelectorAll<HTMLButtonElement>('button[data-show]')
-    .forEach((b) => b.addEventListener('click', () => filterBy(b.dataset.show!)));
+    .forEach((b) => b.addEventListener('click', () => filterBy(b.dataset.show ?? '')));
 }
 
 // --- states over time ---
@@ -158,20 +169,22 @@ function stackedChart(
   markers: PageData['timeline']['markers'],
   height: number,
 ): uPlot | null {
-  const states = COUNTED_STATES.filter((s) => series[s]);
-  if (states.length === 0 || times.length < 2) {
+  const bands = COUNTED_STATES.flatMap((state) => {
+    const counts = series[state];
+    return counts ? [{ state, counts }] : [];
+  });
+  if (bands.length === 0 || times.length < 2) {
     el.appendChild(h('p', { class: 'muted' }, `${esc(title)}: no endpoint held a connection`));
     return null;
   }
   // Stacked: each band is drawn as the running sum, filled, the tallest first.
   const cum: number[][] = [];
   let acc = new Array<number>(times.length).fill(0);
-  for (const s of states) {
-    acc = acc.map((v, i) => v + series[s]![i]!);
+  for (const { counts } of bands) {
+    acc = acc.map((v, i) => v + (counts[i] ?? 0));
     cum.push(acc);
   }
-  const order = states.map((_, i) => states.length - 1 - i);
-  const raw = order.map((i) => series[states[i]!]!);
+  const tallestFirst = bands.slice().reverse();
   const wrap = h('div', { class: 'chart', 'data-chart': title });
   el.appendChild(wrap);
   const opts: uPlot.Options = {
@@ -183,15 +196,15 @@ function stackedChart(
     axes: [{}, { label: 'endpoints', size: 60 }],
     series: [
       { label: 'time (UTC)' },
-      ...order.map((i, k) => ({
-        label: states[i]!,
-        stroke: stateColor(states[i]!),
-        fill: `${stateColor(states[i]!)}cc`,
+      ...tallestFirst.map(({ state, counts }) => ({
+        label: state,
+        stroke: stateColor(state),
+        fill: `${stateColor(state)}cc`,
         width: 1,
-        paths: uPlot.paths.stepped!({ align: 1 }),
+        paths: STEPPED({ align: 1 }),
         points: { show: false },
         value: (_u: uPlot, _v: number | null, _si: number, idx: number | null) =>
-          idx === null ? '—' : String(raw[k]![idx] ?? 0),
+          idx === null ? '—' : String(counts[idx] ?? 0),
       })),
     ],
     hooks: {
@@ -233,8 +246,8 @@ function stackedChart(
               bins.set(key, (bins.get(key) ?? 0) + 1);
             }
             const most = Math.max(1, ...bins.values());
-            for (const sev of ['info', 'warning', 'error']) {
-              ctx.fillStyle = SEVERITY_COLOR[sev]!;
+            for (const sev of ['info', 'warning', 'error'] as const) {
+              ctx.fillStyle = SEVERITY_COLOR[sev] ?? '#6b7280';
               for (const [key, n] of bins) {
                 const [s, c] = key.split('|');
                 if (s !== sev) continue;
@@ -248,7 +261,7 @@ function stackedChart(
       ],
     },
   };
-  const data: uPlot.AlignedData = [times, ...order.map((i) => cum[i]!)];
+  const data: uPlot.AlignedData = [times, ...cum.slice().reverse()];
   return new uPlot(opts, data, wrap);
 }
 
@@ -301,13 +314,13 @@ const COLUMNS: { name: string; key: (r: PackedConn, d: PageData) => number | str
   { name: '#', key: (r) => r[0] },
   { name: 'client', key: (r, d) => `${d.table.hosts[r[1]]}:${r[2]}` },
   { name: 'server', key: (r, d) => `${d.table.hosts[r[4]]}:${r[5]}` },
-  { name: 'client state', key: (r, d) => d.table.states[r[3]]! },
-  { name: 'server state', key: (r, d) => d.table.states[r[6]]! },
+  { name: 'client state', key: (r, d) => at(d.table.states, r[3]) },
+  { name: 'server state', key: (r, d) => at(d.table.states, r[6]) },
   { name: 'start (s)', key: (r) => r[7] },
   { name: 'duration', key: (r) => r[8] },
   { name: 'pkts c/s', key: (r) => r[9] + r[10] },
   { name: 'bytes c/s', key: (r) => r[11] + r[12] },
-  { name: 'conn_state', key: (r, d) => d.table.connStates[r[13]]! },
+  { name: 'conn_state', key: (r, d) => at(d.table.connStates, r[13]) },
   { name: 'anomalies', key: (r) => r[14].length },
 ];
 
@@ -326,14 +339,13 @@ function renderTable(d: PageData, show: (id: number) => void): { setAnomaly: (k:
   const stateOpts = ['', ...t.states]
     .map((s) => `<option value="${esc(s)}">${s ? esc(s) : 'any state'}</option>`)
     .join('');
-  const kindOpts = [
+  const kindPairs: [string, string][] = [
     ['', 'any or none'],
     ['*', 'with an anomaly'],
     ['-', 'without anomaly'],
-    ...t.kinds.map((k) => [k, k]),
-  ]
-    .map(([v, l]) => `<option value="${esc(v!)}">${esc(l!)}</option>`)
-    .join('');
+    ...t.kinds.map((k): [string, string] => [k, k]),
+  ];
+  const kindOpts = kindPairs.map(([v, l]) => `<option value="${esc(v)}">${esc(l)}</option>`).join('');
   $('filters').innerHTML = `<label>state <select id="f-state">${stateOpts}</select></label>
 <label>anomaly <select id="f-anomaly">${kindOpts}</select></label>
 <label>host <input id="f-host" placeholder="address" size="16"></label>
@@ -342,7 +354,7 @@ function renderTable(d: PageData, show: (id: number) => void): { setAnomaly: (k:
 <span id="f-count"></span>`;
   const head = COLUMNS.map((c, i) => `<th data-col="${i}" title="sort">${esc(c.name)}</th>`).join('');
   $('conn-table').innerHTML = `<thead><tr>${head}</tr></thead><tbody></tbody>`;
-  const tbody = $('conn-table').querySelector('tbody')!;
+  const tbody = inside($('conn-table'), 'tbody');
 
   const filtered = (): PackedConn[] => {
     const si = st.state === '' ? -1 : t.states.indexOf(st.state);
@@ -354,12 +366,12 @@ function renderTable(d: PageData, show: (id: number) => void): { setAnomaly: (k:
       if (st.anomaly === '*' && r[14].length === 0) return false;
       if (st.anomaly === '-' && r[14].length > 0) return false;
       if (ki >= 0 && !r[14].includes(ki)) return false;
-      if (hostQ && !t.hosts[r[1]]!.includes(hostQ) && !t.hosts[r[4]]!.includes(hostQ)) return false;
+      if (hostQ && !at(t.hosts, r[1]).includes(hostQ) && !at(t.hosts, r[4]).includes(hostQ)) return false;
       if (port >= 0 && r[2] !== port && r[5] !== port) return false;
       if (st.drawnOnly && r[15] !== 1) return false;
       return true;
     });
-    const key = COLUMNS[st.sortCol]!.key;
+    const key = at(COLUMNS, st.sortCol).key;
     if (st.sortCol !== 0 || st.sortDir !== 1) {
       const keyed = out.map((r) => [key(r, d), r] as const);
       keyed.sort((a, b) => (a[0] < b[0] ? -st.sortDir : a[0] > b[0] ? st.sortDir : a[1][0] - b[1][0]));
@@ -375,14 +387,14 @@ function renderTable(d: PageData, show: (id: number) => void): { setAnomaly: (k:
     const slice = rows.slice(st.page * PAGE_SIZE, (st.page + 1) * PAGE_SIZE);
     tbody.innerHTML = slice
       .map((r) => {
-        const cs = t.states[r[3]]!;
-        const ss = t.states[r[6]]!;
-        const an = r[14].map((k) => `<span class="tag">${esc(t.kinds[k]!)}</span>`).join(' ');
+        const cs = at(t.states, r[3]);
+        const ss = at(t.states, r[6]);
+        const an = r[14].map((k) => `<span class="tag">${esc(at(t.kinds, k))}</span>`).join(' ');
         return `<tr data-id="${r[0]}" class="${r[15] ? 'drawn' : ''}" tabindex="0"><td class="n">${r[15] ? '▸ ' : ''}${r[0]}</td>
-<td>${esc(t.hosts[r[1]]!)}:${r[2]}</td><td>${esc(t.hosts[r[4]]!)}:${r[5]}</td>
+<td>${esc(at(t.hosts, r[1]))}:${r[2]}</td><td>${esc(at(t.hosts, r[4]))}:${r[5]}</td>
 <td><span class="dot" style="background:${stateColor(cs)}"></span>${esc(cs)}</td><td><span class="dot" style="background:${stateColor(ss)}"></span>${esc(ss)}</td>
 <td class="n">${r[7].toFixed(3)}</td><td class="n">${shortDuration(r[8])}</td><td class="n">${r[9]}/${r[10]}</td>
-<td class="n">${bytes(r[11])} / ${bytes(r[12])}</td><td>${esc(t.connStates[r[13]]!)}</td><td>${an}</td></tr>`;
+<td class="n">${bytes(r[11])} / ${bytes(r[12])}</td><td>${esc(at(t.connStates, r[13]))}</td><td>${an}</td></tr>`;
       })
       .join('');
     $('f-count').textContent = `${num(rows.length)} of ${num(t.rows.length)} connections`;
@@ -415,16 +427,14 @@ function renderTable(d: PageData, show: (id: number) => void): { setAnomaly: (k:
   on('f-host', 'input', (el) => (st.host = el.value));
   on('f-port', 'input', (el) => (st.port = el.value));
   on('f-drawn', 'change', (el) => (st.drawnOnly = el.checked));
-  $('conn-table')
-    .querySelector('thead')!
-    .addEventListener('click', (e) => {
-      const th = (e.target as HTMLElement).closest('th');
-      if (!th) return;
-      const col = Number(th.dataset.col);
-      st.sortDir = st.sortCol === col ? (-st.sortDir as 1 | -1) : 1;
-      st.sortCol = col;
-      draw();
-    });
+  inside($('conn-table'), 'thead').addEventListener('click', (e) => {
+    const th = (e.target as HTMLElement).closest('th');
+    if (!th) return;
+    const col = Number(th.dataset.col);
+    st.sortDir = st.sortCol === col ? (-st.sortDir as 1 | -1) : 1;
+    st.sortCol = col;
+    draw();
+  });
   tbody.addEventListener('click', (e) => {
     const tr = (e.target as HTMLElement).closest('tr');
     if (tr?.dataset.id) show(Number(tr.dataset.id));
@@ -471,7 +481,7 @@ function detailChart(
                 label,
                 stroke: color,
                 width: 1.5,
-                paths: uPlot.paths.stepped!({ align: 1 }),
+                paths: STEPPED({ align: 1 }),
                 points: { show: false },
               },
         ),
@@ -509,7 +519,7 @@ function renderDetail(d: PageData, id: number, files: string): void {
   // The drawing as a file, for slides and tickets (what `ladder --svg` writes).
   const link = h('a', { download: `connection-${id}-ladder.svg`, class: 'small' }, 'save this ladder as SVG');
   link.setAttribute('href', URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' })));
-  $('ladder-view').querySelector('h3')!.append(' ', link);
+  inside($('ladder-view'), 'h3').append(' ', link);
   const dirs = (['c2s', 's2c'] as const).filter((dir) => det.rows.some((r) => r.dir === dir && r.len > 0));
   for (const dir of dirs.length ? dirs : (['c2s'] as const)) {
     $('seq-view').insertAdjacentHTML('beforeend', seqGraphSvg(c, det.rows, dir).svg);
@@ -519,8 +529,8 @@ function renderDetail(d: PageData, id: number, files: string): void {
   if (rtt.c2s.t.length + rtt.s2c.t.length > 0) {
     // One x axis for both directions: samples of the other direction are null there.
     const pts = [
-      ...rtt.c2s.t.map((t, i) => [t, rtt.c2s.rtt[i]! * 1e3, null] as const),
-      ...rtt.s2c.t.map((t, i) => [t, null, rtt.s2c.rtt[i]! * 1e3] as const),
+      ...rtt.c2s.t.map((t, i) => [t, at(rtt.c2s.rtt, i) * 1e3, null] as const),
+      ...rtt.s2c.t.map((t, i) => [t, null, at(rtt.s2c.rtt, i) * 1e3] as const),
     ].sort((a, b) => a[0] - b[0]);
     const data: uPlot.AlignedData = [pts.map((p) => p[0]), pts.map((p) => p[1]), pts.map((p) => p[2])];
     detailCharts.push(

@@ -12,6 +12,7 @@
  * bin (goodput: retransmitted bytes count once), in bytes per second.
  */
 import { seqSpace, type ViewRow } from './types.js';
+import { at } from '../../model/checked.js';
 
 export interface RttSeries {
   /** Time of the ACK (s since the first segment) and the sample (s), per direction of the data. */
@@ -25,20 +26,20 @@ export function rttSeries(rows: ViewRow[]): RttSeries {
   const pending: [number[], number[]] = [[], []];
   const resent: [Set<number>, Set<number>] = [new Set(), new Set()];
   for (let i = 0; i < rows.length; i++) {
-    const r = rows[i]!;
+    const r = at(rows, i);
     const d = r.dir === 'c2s' ? 0 : 1;
     if (seqSpace(r) > 0) {
       if (r.retransmission) resent[d].add(r.relSeq);
       else pending[d].push(i);
     }
     if (!r.flags.includes('.')) continue;
-    const peer = pending[1 - d]!;
+    const peer = at(pending, 1 - d);
     const series = d === 0 ? out.s2c : out.c2s;
     while (peer.length > 0) {
-      const p = rows[peer[0]!]!;
+      const p = at(rows, at(peer, 0));
       if (p.relSeq + seqSpace(p) > r.relAck) break;
       peer.shift();
-      if (resent[1 - d]!.has(p.relSeq)) continue;
+      if (at(resent, 1 - d).has(p.relSeq)) continue;
       series.t.push(r.rel);
       series.rtt.push(r.rel - p.rel);
     }
@@ -56,7 +57,7 @@ export interface ThroughputSeries {
 }
 
 export function throughputSeries(rows: ViewRow[], bins = 60): ThroughputSeries {
-  const end = rows.length ? rows[rows.length - 1]!.rel : 0;
+  const end = rows.length ? at(rows, rows.length - 1).rel : 0;
   const bin = end > 0 ? end / bins : 1;
   const n = end > 0 ? bins : 1;
   const c2s = new Array<number>(n).fill(0);
@@ -74,7 +75,8 @@ export function throughputSeries(rows: ViewRow[], bins = 60): ThroughputSeries {
       continue;
     }
     const k = Math.min(n - 1, Math.floor(r.rel / bin));
-    (d === 0 ? c2s : s2c)[k]! += r.relAck - last;
+    const bins = d === 0 ? c2s : s2c;
+    bins[k] = (bins[k] ?? 0) + r.relAck - last; // k < n, the bins' length
     acked[d] = r.relAck;
   }
   const t = Array.from({ length: n }, (_, k) => k * bin);

@@ -11,6 +11,7 @@
  * so a graph of tens of thousands of segments stays one element a kind.
  */
 import { esc, seqSpace, type ViewConn, type ViewRow } from './types.js';
+import { at } from '../../model/checked.js';
 
 export interface SeqGraph {
   svg: string;
@@ -70,8 +71,8 @@ export function seqGraphSvg(conn: ViewConn, rows: ViewRow[], dir: 'c2s' | 's2c')
   for (const e of edges) maxEdge = Math.max(maxEdge, e);
   // The window's edge may sit far above a short transfer: clip it rather than flatten the data.
   const yHi = Math.min(Math.max(yData, maxEdge), yData * 1.6 + 1000);
-  const t0 = rows.length ? Math.min(...[rows[0]!.rel]) : 0;
-  const t1 = rows.length ? Math.max(rows[rows.length - 1]!.rel, t0 + 1e-6) : 1;
+  const t0 = rows.length ? Math.min(...[at(rows, 0).rel]) : 0;
+  const t1 = rows.length ? Math.max(at(rows, rows.length - 1).rel, t0 + 1e-6) : 1;
   const sx = (t: number) => L + ((t - t0) / (t1 - t0)) * (W - L - R);
   const sy = (v: number) => T + (1 - Math.min(v, yHi) / yHi) * (H - T - B);
   const f = (n: number) => n.toFixed(1);
@@ -113,7 +114,7 @@ export function seqGraphSvg(conn: ViewConn, rows: ViewRow[], dir: 'c2s' | 's2c')
     let d = '';
     acks.forEach((r, k) => {
       const x = sx(r.rel);
-      const y = sy(vals[k]!);
+      const y = sy(at(vals, k));
       if (k === 0) d += `M${f(x)},${f(y)}`;
       else d += `H${f(x)}V${f(y)}`;
     });

@@ -12,6 +12,7 @@
 import type { AnomalyReport, ConnectionReport, Report } from '../../model/report.js';
 import { bySeverity } from '../../model/severity.js';
 import { COUNTED_STATES } from './state-colors.js';
+import { at } from '../../model/checked.js';
 
 export interface StateSeries {
   /** Counts per state, one per time in `StatesTimeline.times`. */
@@ -68,16 +69,15 @@ function series(ds: Delta[], times: number[]): StateSeries {
   const counts = new Array<number>(COUNTED_STATES.length).fill(0);
   const out: number[][] = COUNTED_STATES.map(() => new Array<number>(times.length).fill(0));
   let k = 0;
-  for (let i = 0; i < times.length; i++) {
-    while (k < ds.length && ds[k]!.t <= times[i]!) {
-      counts[ds[k]!.state]! += ds[k]!.d;
-      k++;
-    }
-    for (let s = 0; s < counts.length; s++) out[s]![i] = counts[s]!;
+  for (const [i, t] of times.entries()) {
+    for (let d = ds[k]; d !== undefined && d.t <= t; d = ds[++k])
+      counts[d.state] = (counts[d.state] ?? 0) + d.d;
+    for (const [s, n] of counts.entries()) at(out, s)[i] = n;
   }
   const res: StateSeries = {};
   COUNTED_STATES.forEach((s, i) => {
-    if (out[i]!.some((v) => v !== 0)) res[s] = out[i]!;
+    const o = at(out, i);
+    if (o.some((v) => v !== 0)) res[s] = o;
   });
   return res;
 }

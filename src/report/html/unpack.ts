@@ -1,6 +1,7 @@
 /** The page data's packed segments back as view rows (data.ts packs them). */
 import type { PackedRow, PageData } from './data.js';
 import type { ViewDetail, ViewRow } from './types.js';
+import { at } from '../../model/checked.js';
 
 /** A packed segment back as a view row. */
 export function unpackRow(p: PackedRow, kindNames: string[]): ViewRow {
@@ -14,7 +15,7 @@ export function unpackRow(p: PackedRow, kindNames: string[]): ViewRow {
     len: p[6],
     win: p[7],
     retransmission: p[8] === 1,
-    anomalies: p[9].map((k) => kindNames[k]!),
+    anomalies: p[9].map((k) => at(kindNames, k)),
   };
   if (p[10].length > 0) row.sack = p[10] as [number, number][];
   return row;
