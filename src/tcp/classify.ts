@@ -274,10 +274,7 @@ export function classifySent(
     isIdleProbe(snd, rcv, seg)
   ) {
     // Linux keep-alive: no data, sequence number one below the next one (RFC 9293 3.8.4).
-    // `seg.seq !== snd.sndNxt` first: every pure ACK comes here, and on the
-    // benchmark capture TurboFan left this seqAdd() a call, which boxes a
-    // sequence number of 2^31 and above (a heap number per ACK); a plain ACK,
-    // whose sequence number is sndNxt, now skips it.
+    // `seg.seq !== snd.sndNxt` first: docs/performance.md#inlining.
     probe(snd, rcv, info);
   }
   if (len > 0 && snd.finSent && seqGe(seg.seq, snd.finSeq)) info.dataAfterFin = true;
@@ -289,10 +286,8 @@ export function classifySent(
  * duplicate ACKs, the highest ACK and SACK edge, zero windows, and a hole in
  * the peer's captured data acknowledged past (the capture missed it). True
  * when it acknowledges sequence numbers of `rcv` beyond anything captured
- * (Deliveries.ackedUncaptured says what that proves). Kept on its own so that
- * V8 compiles it on its own: inlined into its caller, it ran past the
- * inlining budget, its sequence-number helpers were called instead of
- * inlined, and each call boxed its arguments (garbage on every ACK).
+ * (Deliveries.ackedUncaptured says what that proves). Kept out of
+ * classifySent(): docs/performance.md#inlining.
  */
 export function classifyAck(
   conn: Connection,

@@ -300,10 +300,7 @@ export class StateMachine {
   /**
    * Moves `side` of `conn` to state `to` at the time and frame of `at` (the
    * segment that caused it, the evidence of its arrival, or a timer's
-   * moment). Taking the object rather than the time keeps callers from
-   * boxing the time: V8 boxes a double passed to a call that is not inlined,
-   * and it places that box where every such call site can use it, before the
-   * branches, so one per packet.
+   * moment). It takes the object, not the time: docs/performance.md#boxing.
    */
   private transition(
     conn: Connection,

@@ -169,7 +169,7 @@ export class Tracker {
     this.lastFrame = seg.frame;
     if (t > this.now) {
       this.now = t;
-      // Only when a timer is due: a call with the time boxes it (a heap number per packet).
+      // Only when a timer is due (docs/performance.md#boxing).
       if (t >= this.schedule.nextDue) this.advance(t);
     }
     const flows = this.flows;
@@ -564,10 +564,7 @@ export class Tracker {
     const rst = (f & RST) !== 0;
     const hasAck = (f & ACK) !== 0;
     const len = seg.payloadLen;
-    // Where `t` goes to a call that V8 does not inline (a rare setter), it is
-    // boxed once for all such calls, before the first branch that leads to one:
-    // keep those calls inside the branch that needs them, or every packet pays
-    // a heap number.
+    // Calls taking `t` stay inside the branches that need them (docs/performance.md#boxing).
     const t = seg.ts;
 
     resetInfo(info, conn, side);
