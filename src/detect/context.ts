@@ -128,6 +128,17 @@ export function detOf(conn: Connection): ConnDet | null {
 const NONE_FIRED: number[] = [];
 export const NONE_OPEN: AnomalyReport[] = emptyList<AnomalyReport>();
 
+/**
+ * The kept anomaly `kind` raised for `side` of `conn`, if any. A loop, not
+ * find() with a closure: it runs for most connections.
+ */
+export function openAnomaly(conn: Connection, kind: string, side: Side): AnomalyReport | undefined {
+  const open = detOf(conn)?.open ?? NONE_OPEN;
+  const endpoint = SIDE_NAMES[side];
+  for (const a of open) if (a.kind === kind && a.endpoint === endpoint) return a;
+  return undefined;
+}
+
 /** The connection's detector state, made on first need. */
 export function det(conn: Connection): ConnDet {
   let d = conn.det as ConnDet | null;

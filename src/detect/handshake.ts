@@ -20,10 +20,9 @@ import {
   type DetectContext,
   type DetectorFamily,
   type DueEntry,
-  detOf,
   endpointName,
   fmtSeconds,
-  NONE_OPEN,
+  openAnomaly,
   sideOf,
 } from './context.js';
 
@@ -67,8 +66,7 @@ export class HandshakeDetectors implements DetectorFamily {
     }
     // The server answered the SYN after syn-no-synack was raised (its SYN-ACK
     // may still be on its way to the client): the diagnosis was wrong.
-    if (side !== CLIENT && conn.anomalies.length > 0 && answersSyn(conn, seg))
-      this.answered(conn, CLIENT, 'syn-no-synack');
+    if (side !== CLIENT && conn.anomalies.length > 0 && answersSyn(conn, seg)) this.answered(conn);
     if ((f & TcpFlag.SYN) === 0) return;
     if ((f & TcpFlag.ACK) === 0) {
       // Absence waits for its threshold (SPEC.md "Evidence"): a SYN resent
@@ -99,7 +97,7 @@ export class HandshakeDetectors implements DetectorFamily {
       rec.from === State.SYN_SENT &&
       (rec.to !== State.CLOSED || conn.server.rstSent)
     )
-      this.answered(conn, CLIENT, 'syn-no-synack');
+      this.answered(conn);
     // A handshake that completed only after a SYN or SYN-ACK was resent.
     if (
       rec.side === CLIENT &&
@@ -190,17 +188,10 @@ export class HandshakeDetectors implements DetectorFamily {
     }
   }
 
-  /** A handshake step got its answer: the diagnosis `kind` raised on the wait for it leaves the report. */
-  private answered(conn: Connection, side: Side, kind: 'syn-no-synack'): void {
-    if (!this.x.fired(conn, side, kind)) return;
-    const open = detOf(conn)?.open ?? NONE_OPEN;
-    const endpoint = SIDE_NAMES[side];
-    for (const a of open) {
-      if (a.kind === kind && a.endpoint === endpoint) {
-        this.x.retract(conn, a);
-        return;
-      }
-    }
+  /** The client's SYN got its answer: a syn-no-synack raised on the wait for it leaves the report. */
+  private answered(conn: Connection): void {
+    const a = openAnomaly(conn, 'syn-no-synack', CLIENT);
+    if (a !== undefined) this.x.retract(conn, a);
   }
 
   private synNoSynack(conn: Connection, t: number, frame: number): void {

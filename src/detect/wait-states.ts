@@ -13,11 +13,10 @@ import {
   Deadlines,
   type DetectContext,
   type DetectorFamily,
-  detOf,
   type DueEntry,
   endpointName,
   fmtSeconds,
-  NONE_OPEN,
+  openAnomaly,
   sideOf,
 } from './context.js';
 
@@ -142,14 +141,7 @@ export class WaitStateDetectors implements DetectorFamily {
   private leftWaitState(conn: Connection, side: Side, from: State, when: TransitionRecord): void {
     const t = when.t;
     const kind = from === State.CLOSE_WAIT ? 'close-wait-stuck' : 'fin-wait-2-stuck';
-    // A loop, not find() with a closure: this runs for most connections (twice).
-    const open = detOf(conn)?.open ?? NONE_OPEN;
-    const endpoint = SIDE_NAMES[side];
-    let a: AnomalyReport | undefined;
-    for (let i = 0; i < open.length && a === undefined; i++) {
-      const o = open[i];
-      if (o?.kind === kind && o.endpoint === endpoint) a = o;
-    }
+    const a = openAnomaly(conn, kind, side);
     if (!a?.details) return;
     const since = a.details.since as number;
     if (when.inferred && conn.endNotCaptured) {
