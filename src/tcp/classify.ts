@@ -117,8 +117,6 @@ export function isCopy(ep: Endpoint, seg: Segment): boolean {
   // Duplicate ACKs of one loss episode differ only in their SACK blocks.
   for (let i = 0; i < 2 * seg.sackCount; i++) h = mix(h, (seg.sackBlocks[i] ?? 0) | 0); // i < the blocks' length
   h |= 1;
-  const lastTtl = ep.lastTtl;
-  ep.lastTtl = seg.ttl;
   let dup = ep.sig === h && ep.packets > 0;
   if (dup) {
     const dt = seg.ts - ep.sigTs;
@@ -133,7 +131,7 @@ export function isCopy(ep: Endpoint, seg: Segment): boolean {
       dup =
         dt <= 0.05 &&
         (dt === 0 ||
-          Math.abs(seg.ttl - lastTtl) === 1 ||
+          Math.abs(seg.ttl - ep.lastTtl) === 1 ||
           (dt <= 0.002 &&
             seg.tsVal >= 0 &&
             (seg.flags & SYN) === 0 &&
@@ -141,7 +139,12 @@ export function isCopy(ep: Endpoint, seg: Segment): boolean {
     }
   }
   ep.sig = h;
-  if (!dup) ep.sigTs = seg.ts;
+  // Like its time, the TTL of the first frame of a run of copies: a link that
+  // doubles frames past a router gives two in and two out (64, 64, 63, 63).
+  if (!dup) {
+    ep.sigTs = seg.ts;
+    ep.lastTtl = seg.ttl;
+  }
   return dup;
 }
 

@@ -233,7 +233,7 @@ export class Endpoint {
   dataSegments = 0;
   /** IP TTL (hop limit) of its first segment, -1 unknown: an initial value (64, 128, 255) means no router between it and the capture point. */
   ttl = -1;
-  /** IP TTL of its last segment. */
+  /** IP TTL of the frame its identity (`sig`, `sigTs`) was taken from: the first of a run of copies. */
   lastTtl = -1;
   /** Identity of its last segment (sequence, ACK, flags, length, window, IP ID, TSval hashed) for spotting frames captured twice. */
   sig = 0;
