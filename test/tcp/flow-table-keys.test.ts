@@ -92,7 +92,13 @@ function interleave(x: Tuple, y: Tuple): { a: Wire; conns: Connection[] } {
   return { a, conns };
 }
 
-const addrs = (c: Connection) => [c.client.addrText, c.client.port, c.server.addrText, c.server.port, c.tunnelKey];
+const addrs = (c: Connection) => [
+  c.client.addrText,
+  c.client.port,
+  c.server.addrText,
+  c.server.port,
+  c.tunnelKey,
+];
 
 function expectApart(x: Tuple, y: Tuple): void {
   expect(bucket(x)).toBe(bucket(y));
