@@ -27,6 +27,7 @@ export default defineConfig({
       'test/detect/host-count-bookkeeping.test.ts',
       'test/detect/port-reuse-reversed.test.ts',
       'test/detect/withdrawn.test.ts',
+      'test/detect/retract-withdraw-counts.test.ts',
       'test/tcp/*.test.ts',
       'test/zeek/*.test.ts',
       'test/fixtures/kernel-truth.test.ts',
