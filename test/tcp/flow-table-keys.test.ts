@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { newSegment, type Segment } from '../../src/decode/segment.js';
-import { FlowTable } from '../../src/tcp/flow-table.js';
+import { FlowTable, hashAddr6 } from '../../src/tcp/flow-table.js';
 import type { Connection } from '../../src/tcp/connection.js';
 import { Wire } from './wire.js';
 
@@ -153,6 +153,22 @@ describe('two connections in one bucket that differ in the tunnel only', () => {
   it('tunnel keys 5 and 5 + 2^30 on the same 4-tuple: each finds its own', () => {
     const t = { cAddr: [10, 0, 0, 1], cPort: 40000, sAddr: [10, 0, 0, 2], sPort: 80 };
     expectApart({ ...t, tunnel: 5 }, { ...t, tunnel: 5 + 2 ** 30 });
+  });
+});
+
+describe('an IPv4 and an IPv6 connection in one bucket', () => {
+  // An IPv6 endpoint's addr4 is 0, and these two IPv6 addresses hash to 0 (hashAddr6: the last
+  // word undoes the first three), so the IPv6 tuple shares its bucket, ports and addr4 with an
+  // IPv4 tuple between 0.0.0.0 addresses: only the IP version tells them apart.
+  const a = v6(0x21, 0x16, 0xa9, 0x38);
+  const b = v6(0, 1, 0x3f, 0x4e, 0x22, 0xe9);
+  it('0.0.0.0:40000 > 0.0.0.0:80 and [2001:db8::2116:a938]:40000 > [2001:db8::1:3f4e:22e9]:80: each finds its own', () => {
+    expect(hashAddr6(new Uint8Array(a))).toBe(0);
+    expect(hashAddr6(new Uint8Array(b))).toBe(0);
+    expectApart(
+      { cAddr: a, cPort: 40000, sAddr: b, sPort: 80 },
+      { cAddr: [0, 0, 0, 0], cPort: 40000, sAddr: [0, 0, 0, 0], sPort: 80 },
+    );
   });
 });
 
