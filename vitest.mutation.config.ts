@@ -28,6 +28,8 @@ export default defineConfig({
       'test/detect/port-reuse-reversed.test.ts',
       'test/detect/withdrawn.test.ts',
       'test/detect/retract-withdraw-counts.test.ts',
+      'test/detect/summarised-host-cap.test.ts',
+      'test/detect/listener-keys.test.ts',
       'test/tcp/*.test.ts',
       'test/zeek/*.test.ts',
       'test/fixtures/kernel-truth.test.ts',
