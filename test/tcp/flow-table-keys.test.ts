@@ -173,12 +173,14 @@ describe('an IPv4 and an IPv6 connection in one bucket', () => {
 });
 
 describe('an IPv6 port seen listening', () => {
-  it('makes its host the server of a later mid-stream pickup whose first segment it sends', () => {
-    const srv = v6(0x50);
-    // The SYN-ACK from [srv]:5000 marks that port as listening.
-    const x = { cAddr: v6(0x10), cPort: 40000, sAddr: srv, sPort: 5000 };
-    // Picked up mid-stream with a segment from [srv]:5000 to port 3000: both ports are
-    // 1024 or above, and the lower port would make the receiver the server.
+  const srv = v6(0x50);
+  /**
+   * A handshake toward [`listener`]:5000 (its SYN-ACK marks that port as listening), then a
+   * connection picked up mid-stream with a segment from [srv]:5000 to port 3000: both ports
+   * are 1024 or above, and the lower port would make the receiver the server.
+   */
+  function pickup(listener: Addr): Connection {
+    const x = { cAddr: v6(0x10), cPort: 40000, sAddr: listener, sPort: 5000 };
     const y = { cAddr: v6(0x20), cPort: 3000, sAddr: srv, sPort: 5000 };
     const { a, b, conns } = pair(x, y);
     a.c('S');
@@ -186,7 +188,10 @@ describe('an IPv6 port seen listening', () => {
     a.c('.');
     b.s('P.', 100);
     expect(conns).toHaveLength(2);
-    const cy = conns[1]!;
+    return conns[1]!;
+  }
+  it('makes its host the server of a later mid-stream pickup whose first segment it sends', () => {
+    const cy = pickup(srv);
     expect(cy.roleInferred).toBe(true);
     expect([cy.client.addrText, cy.client.port, cy.server.addrText, cy.server.port]).toEqual([
       '2001:db8::20',
@@ -196,16 +201,8 @@ describe('an IPv6 port seen listening', () => {
     ]);
     expect(cy.server.bytes).toBe(100);
   });
-  it('and without the SYN-ACK the lower port decides: the same segment makes [srv]:5000 the client', () => {
-    const srv = v6(0x50);
-    const x = { cAddr: v6(0x10), cPort: 40000, sAddr: v6(0x51), sPort: 5000 };
-    const y = { cAddr: v6(0x20), cPort: 3000, sAddr: srv, sPort: 5000 };
-    const { a, b, conns } = pair(x, y);
-    a.c('S');
-    a.s('S.');
-    a.c('.');
-    b.s('P.', 100);
-    const cy = conns[1]!;
+  it('and with port 5000 listening on another host the lower port decides: [srv]:5000 is the client', () => {
+    const cy = pickup(v6(0x51));
     expect([cy.client.addrText, cy.client.port, cy.server.port]).toEqual(['2001:db8::50', 5000, 3000]);
   });
 });
