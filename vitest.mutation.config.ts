@@ -30,6 +30,7 @@ export default defineConfig({
       'test/detect/retract-withdraw-counts.test.ts',
       'test/detect/summarised-host-cap.test.ts',
       'test/detect/listener-keys.test.ts',
+      'test/detect/next-deadline.test.ts',
       'test/tcp/*.test.ts',
       'test/zeek/*.test.ts',
       'test/fixtures/kernel-truth.test.ts',
