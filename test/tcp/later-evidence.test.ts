@@ -205,3 +205,31 @@ describe('a simultaneous close seen a little off the endpoint next to the captur
     expect(w.states()[1]).toBe('LAST_ACK');
   });
 });
+
+describe("a host's RST answering a FIN that met no connection", () => {
+  it("a RST without ACK at the FIN's acknowledgement, next to the client: an abort the capture missed closed it; no CLOSE_WAIT", () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.', 0, { dt: 0.02 });
+    w.c('.', 0, { dt: 0.0002 }); // SYN-ACK to ACK short: next to the client
+    expect(w.conn.nearSide).toBe(0);
+    w.s('F.', 0, { dt: 0.5 });
+    w.c('R', 0, { seq: w.side[0].nxt, dt: 0.0001 });
+    expect(w.timeline().filter((x) => x.startsWith('client:'))).toEqual([
+      'client:CLOSED>SYN_SENT',
+      'client:SYN_SENT>ESTABLISHED',
+      'client:ESTABLISHED>CLOSED',
+    ]);
+  });
+
+  it('a RST with ACK after the FIN is an abort from CLOSE_WAIT', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.', 0, { dt: 0.02 });
+    w.c('.', 0, { dt: 0.0002 });
+    w.s('F.', 0, { dt: 0.5 });
+    w.c('R.', 0, { dt: 0.0001 });
+    expect(w.timeline()).toContain('client:ESTABLISHED>CLOSE_WAIT');
+    expect(w.timeline()).toContain('client:CLOSE_WAIT>CLOSED');
+  });
+});
