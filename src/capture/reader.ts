@@ -8,7 +8,7 @@ import { constants as fsConstants, openSync } from 'node:fs';
 import { type FileHandle, open, stat } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { CaptureParser } from './detect.js';
-import { gunzip } from './gzip.js';
+import { GzipMagic, gunzip } from './gzip.js';
 import { newFileStats, ReadSession } from './parser.js';
 import {
   CaptureError,
@@ -346,7 +346,7 @@ async function readInput(
       headLen += r.value.length;
     }
     const h = head.length === 1 ? at(head, 0) : Buffer.concat(head);
-    if (!stoppedEarly && h.length >= 2 && h[0] === 0x1f && h[1] === 0x8b) {
+    if (!stoppedEarly && h.length >= 2 && h[0] === GzipMagic.Id1 && h[1] === GzipMagic.Id2) {
       stats.gzip = true;
       gzipped = true;
       const replay = head.slice();
