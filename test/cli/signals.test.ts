@@ -124,7 +124,7 @@ describe.each(MODES)('%s', (_name, make) => {
 
 /**
  * A second signal while the report is being worked out or written, after the
- * first signal's handlers are gone (200 ms, SIGNAL_GRACE in analyze-command.ts):
+ * first signal's handlers are gone (200 ms, SIGNAL_GRACE in cli/signals.ts):
  * the reader of stdout stops taking it at the first signal, so the process
  * cannot finish a report larger than the pipe holds and is certainly still
  * there 400 ms later. (The FIFO's report of nothing fits in the pipe: the test
