@@ -145,7 +145,23 @@ export class StateMachine {
     const f = seg.flags;
     if (f & SYN) {
       if (f & ACK) {
-        if (!snd.stateless) this.step(conn, side, Ev.SND_SYNACK, seg);
+        // Its SYN-ACK again (the same ISN), within a round trip through it
+        // (SYN to SYN-ACK as captured) of a RST toward it that was taken as
+        // received: it left before that RST got there; no new connection.
+        const resentBeforeRst =
+          snd.state === State.CLOSED &&
+          snd.stateInferred &&
+          peer.rstSent &&
+          snd.hasIsn &&
+          seg.seq === snd.isn &&
+          conn.synAckTs > 0 &&
+          seg.ts - snd.stateSince <= Math.max(conn.synAckTs - conn.lastSynTs, 0) + 0.001;
+        if (resentBeforeRst) {
+          // The RST arrived after this SYN-ACK left.
+          conn.restampLast(side, seg.ts, seg.frame);
+          snd.stateSince = seg.ts;
+          snd.stateFrame = seg.frame;
+        } else if (!snd.stateless) this.step(conn, side, Ev.SND_SYNACK, seg);
       } else this.step(conn, side, Ev.SND_SYN, seg);
       // SYN cookies. A server that has answered each of the client's SYNs
       // exactly once and never retransmitted its SYN-ACK by its own timer

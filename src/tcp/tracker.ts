@@ -580,6 +580,7 @@ export class Tracker {
 
     classifySent(conn, side, seg, info, this.opts.oooThreshold);
     if (!rst && classifyAck(conn, snd, rcv, seg, info)) this.deliveries.ackedUncaptured(conn, rcvSide, seg);
+    else if (!rst && (fin || rcv.packets === 0)) this.deliveries.nothingNewAcked(conn, rcvSide, seg);
 
     // --- silence: retransmissions the peer never answers ---
     rcv.unansweredRtx = 0;
@@ -618,6 +619,8 @@ export class Tracker {
     // --- state events ---
     // What this segment proves its sender received (or lost), first: a
     // segment is sent after everything its acknowledgement covers arrived.
+    if (fin && snd.state === State.CLOSE_WAIT && conn.nearSide === side)
+      this.deliveries.finCrossed(conn, side, seg);
     if (snd.ev !== null && snd.ev.pending.length > 0)
       this.deliveries.evidenceFrom(conn, side, seg, info.retransmission);
     if (rst) info.rstAcceptable = this.sm.reset(conn, side, seg);
