@@ -33,6 +33,15 @@ interface Doc {
   testsuites: Attrs & { tests: string; failures: string; testsuite: TestSuite[] };
 }
 
+/** The text of the first failure of the first test case of the first suite (a run with one rule failing). */
+function firstFailureText(doc: Doc): string {
+  const failures = must(
+    at(at(doc.testsuites.testsuite, 0).testcase, 0).failure,
+    'a failure of the first test case',
+  );
+  return must(at(failures, 0)['#text'], "the first failure's text");
+}
+
 /** Parses with fast-xml-parser, as a CI reporter would, after checking well-formedness. */
 function parse(xml: string): Doc {
   expect(XMLValidator.validate(xml)).toBe(true);
@@ -128,16 +137,7 @@ describe('renderJunit', () => {
   test('host-level anomalies name the host', () => {
     const r = report([anomaly('time-wait-storm', null, { host: '10.77.0.1', message: '600 TIME_WAIT' })]);
     const { doc } = render([{ name: 'a', report: r }], settings({ failOn: ['warning'] }));
-    const text = must(
-      at(
-        must(
-          at(at(doc.testsuites.testsuite, 0).testcase, 0).failure,
-          'at(at(doc.testsuites.testsuite, 0).testcase, 0)...',
-        ),
-        0,
-      )['#text'],
-      'at(must(at(at(doc.testsuites.testsuite, 0).test...',
-    );
+    const text = firstFailureText(doc);
     expect(text.split('\n')[1]).toBe(
       'time-wait-storm host 10.77.0.1 at 2025-11-21T12:00:00.500Z frame 17: 600 TIME_WAIT',
     );
@@ -147,30 +147,13 @@ describe('renderJunit', () => {
     const c = connection(1, { client: { addr: '2001:db8::1' }, server: { addr: '2001:db8::2', port: 443 } });
     const r = report([anomaly('mid-stream-rst', 1)], { connections: [c] });
     const { doc } = render([{ name: 'a', report: r }], settings({ failOn: ['error'] }));
-    expect(
-      at(
-        must(
-          at(at(doc.testsuites.testsuite, 0).testcase, 0).failure,
-          'at(at(doc.testsuites.testsuite, 0).testcase, 0)...',
-        ),
-        0,
-      )['#text'],
-    ).toContain('client [2001:db8::1]:48001 -> server [2001:db8::2]:443');
+    expect(firstFailureText(doc)).toContain('client [2001:db8::1]:48001 -> server [2001:db8::2]:443');
   });
 
   test('more anomalies than the rule carries end with "... and N more"', () => {
     const r = report(Array.from({ length: 120 }, (_, i) => anomaly('mid-stream-rst', i + 1)));
     const { doc } = render([{ name: 'a', report: r }], settings({ failOn: ['mid-stream-rst'] }));
-    const lines = must(
-      at(
-        must(
-          at(at(doc.testsuites.testsuite, 0).testcase, 0).failure,
-          'at(at(doc.testsuites.testsuite, 0).testcase, 0)...',
-        ),
-        0,
-      )['#text'],
-      'at(must(at(at(doc.testsuites.testsuite, 0).test...',
-    ).split('\n');
+    const lines = firstFailureText(doc).split('\n');
     expect(lines).toHaveLength(1 + 100 + 1);
     expect(lines.at(-1)).toBe('... and 20 more');
   });
