@@ -33,10 +33,10 @@ const ajv = new Ajv2020({ allErrors: true, strict: true });
 ajv.addSchema(REPORT).addSchema(NDJSON).addSchema(LADDER);
 const validateReport = must(ajv.getSchema(REPORT.$id as string), 'ajv.getSchema(REPORT.$id as string)');
 const validateEvent = must(ajv.getSchema(NDJSON.$id as string), 'ajv.getSchema(NDJSON.$id as string)');
-const validateLadder = must(ajv.getSchema(LADDER.$id as string), 'ajv.getSchema(LADDER.$id as string)');
+const validateLadder = must(ajv.getSchema(LADDER.$id as string), 'the ladder schema');
 const validateMulti = must(
   ajv.getSchema(`${REPORT.$id}#/$defs/MultiCaptureReport`),
-  'ajv.getSchema(`${REPORT.$id}#/$defs/MultiCaptur...',
+  'the MultiCaptureReport schema',
 );
 
 function errors(v: { errors?: unknown }): string {
@@ -58,7 +58,7 @@ function resolve(s: Schema, base: Schema): { s: Schema; base: Schema } {
     const doc = file
       ? must(
           Object.values(SCHEMAS).find((d) => (d.$id as string).endsWith(`/${file}`)),
-          'Object.values(SCHEMAS).find((d) => (d.$id as st...',
+          `the schema of ${file}`,
         )
       : base;
     let target: unknown = doc;

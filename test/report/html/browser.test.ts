@@ -143,7 +143,7 @@ describe.skipIf(!haveChromium)('HTML report in Chromium', () => {
       // A kind raised on connections (not a host's).
       const kind = must(
         Object.keys(json.anomalyCounts).find((k) => conns.some((c) => c.anomalies.includes(k))),
-        'Object.keys(json.anomalyCounts).find((k) => con...',
+        'a kind raised on a connection',
       );
       await page.selectOption('#f-anomaly', kind);
       const want = conns.filter((c) => c.anomalies.includes(kind)).length;
