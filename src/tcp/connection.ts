@@ -601,6 +601,24 @@ export class Connection {
     }
   }
 
+  /** The code of `side`'s latest recorded change, or -1. */
+  private lastCode(side: Side): number {
+    const d = this.trD;
+    for (let r = this.trO + (this.trN - 1) * TR_WORDS; r >= this.trO; r -= TR_WORDS) {
+      const code = d[r + TR.code];
+      if (code !== undefined && codeSide(code) === side) return code;
+    }
+    return -1;
+  }
+
+  /** Whether `side`'s latest recorded change left a handshake state (SYN_SENT, SYN_RECEIVED) for `cause`. */
+  leftHandshakeBy(side: Side, cause: string): boolean {
+    const code = this.lastCode(side);
+    if (code < 0) return false;
+    const from = codeFrom(code);
+    return (from === State.SYN_SENT || from === State.SYN_RECEIVED) && codeCause(code) === cause;
+  }
+
   /**
    * Undo `side`'s latest recorded change (what it did later proves it had
    * not happened yet): its record goes, and the endpoint is back in the

@@ -320,7 +320,7 @@ export class Deliveries {
     if (!finOnly) return;
     // After its own FIN, snd has no other reading of one more sequence number;
     // with a FIN of its own in the same segment, a byte of data would read the same.
-    this.inferFin(conn, rcvSide, seg, snd.finSent);
+    this.inferFin(conn, rcvSide, seg, false);
   }
 
   /**

@@ -153,6 +153,29 @@ export const KNOWN_TRACKER_GAPS: Gap[] = [
         ),
     },
   },
+  {
+    id: 'capture-loss-final-states',
+    property: ['final-state', 'history', 'since'],
+    key: /^(final-state|history|since) \[capture-loss\] /,
+    wrong:
+      'one byte of data the capture missed, acknowledged by a peer that has sent its FIN (a half-close), reads as the ' +
+      "sender's FIN: the capture cannot tell them apart (both take one sequence number), and a FIN is the likelier; " +
+      'the FIN and the states after it are marked inferred (issue 19 item 6)',
+    reproducer: {
+      scenario: () =>
+        rp(
+          [
+            listen(),
+            connect(0),
+            { t: 0.2, op: 'shutdown', sock: 'c' },
+            { t: 0.3, op: 'send', sock: 's0', bytes: 1 },
+          ],
+          1,
+          {},
+          { at: 0, miss: [{ from: B, what: 'DATA', nth: 1, where: 'before' }] },
+        ),
+    },
+  },
 ];
 
 function reproducerOf(g: Gap): { sc: Scenario; settings?: Partial<Settings>; family?: Family } {

@@ -456,8 +456,12 @@ function answerErased(x: string, part: Report, frames: Frame[]): boolean {
       (from(f, c.server) && f.seg.dst === c.client.addr && f.seg.dport === c.client.port),
   );
   if (kind === 'syn-no-synack') return !mine.some((f) => from(f, c.server));
-  if (kind === 'synack-no-ack')
-    return mine.filter((f) => from(f, c.client)).every((f) => f.seg.flags === SYN_FLAG);
+  // Nothing from the client after the server's last SYN-ACK (only its SYNs
+  // before): the thinned capture looks like a silent client.
+  if (kind === 'synack-no-ack') {
+    const lastSynAck = mine.findLastIndex((f) => from(f, c.server) && (f.seg.flags & SYN_FLAG) !== 0);
+    return mine.slice(lastSynAck + 1).every((f) => !from(f, c.client) || f.seg.flags === SYN_FLAG);
+  }
   return false;
 }
 const SYN_FLAG = 2;
