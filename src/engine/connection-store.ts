@@ -22,6 +22,8 @@ import { at } from '../model/checked.js';
 
 /** Bytes gathered before one write to the spill file. */
 const FLUSH_AT = 1 << 20;
+/** Bytes of the spill file read at once when the report streams the records back. */
+const READ_AHEAD = 1 << 20;
 
 /**
  * The tracker can change this connection no more: ended, out of the flow
@@ -82,21 +84,39 @@ export class ConnectionStore {
     return at(this.ids, i);
   }
 
-  private readBuf = Buffer.alloc(1 << 16);
+  /**
+   * A window of the spill file, [winStart, winStart + winLen): records are
+   * read back in id order, which is mostly the order they were stored in, so
+   * one read serves hundreds of them instead of one read each.
+   */
+  private readBuf = Buffer.alloc(READ_AHEAD);
+  private winStart = 0;
+  private winLen = 0;
 
   /** Appends record `i`'s JSON bytes to `out`. */
   writeInto(out: JsonBytes, i: number): void {
     this.flush();
     const n = at(this.lengths, i);
-    if (this.readBuf.length < n) this.readBuf = Buffer.alloc(n * 2);
+    const off = at(this.offsets, i);
+    if (off < this.winStart || off + n > this.winStart + this.winLen) this.fill(off, n);
+    const from = off - this.winStart;
+    out.bytes(this.readBuf.subarray(from, from + n));
+  }
+
+  /** Reads the window at `off`, at least `n` bytes (a whole record). */
+  private fill(off: number, n: number): void {
+    if (this.readBuf.length < n) this.readBuf = Buffer.alloc(n);
     const b = this.readBuf;
+    const want = Math.min(b.length, this.flushed - off);
     let got = 0;
-    while (got < n) {
-      const r = readSync(this.fd, b, got, n - got, at(this.offsets, i) + got);
-      if (r === 0) throw new Error('connection store: spill file ended early');
+    while (got < want) {
+      const r = readSync(this.fd, b, got, want - got, off + got);
+      if (r === 0) break;
       got += r;
     }
-    out.bytes(b.subarray(0, n));
+    if (got < n) throw new Error('connection store: spill file ended early');
+    this.winStart = off;
+    this.winLen = got;
   }
 
   /** The spill file's descriptor is closed (the file itself is already gone). */
