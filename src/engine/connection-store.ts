@@ -22,8 +22,6 @@ import { at } from '../model/checked.js';
 
 /** Bytes gathered before one write to the spill file. */
 const FLUSH_AT = 1 << 20;
-/** Bytes of the spill file read at once when the report streams the records back. */
-const READ_AHEAD = 1 << 20;
 
 /**
  * The tracker can change this connection no more: ended, out of the flow
@@ -84,39 +82,21 @@ export class ConnectionStore {
     return at(this.ids, i);
   }
 
-  /**
-   * A window of the spill file, [winStart, winStart + winLen): records are
-   * read back in id order, which is mostly the order they were stored in, so
-   * one read serves hundreds of them instead of one read each.
-   */
-  private readBuf = Buffer.alloc(READ_AHEAD);
-  private winStart = 0;
-  private winLen = 0;
+  private readBuf = Buffer.alloc(1 << 16);
 
   /** Appends record `i`'s JSON bytes to `out`. */
   writeInto(out: JsonBytes, i: number): void {
     this.flush();
     const n = at(this.lengths, i);
-    const off = at(this.offsets, i);
-    if (off < this.winStart || off + n > this.winStart + this.winLen) this.fill(off, n);
-    const from = off - this.winStart;
-    out.bytes(this.readBuf.subarray(from, from + n));
-  }
-
-  /** Reads the window at `off`, at least `n` bytes (a whole record). */
-  private fill(off: number, n: number): void {
-    if (this.readBuf.length < n) this.readBuf = Buffer.alloc(n);
+    if (this.readBuf.length < n) this.readBuf = Buffer.alloc(n * 2);
     const b = this.readBuf;
-    const want = Math.min(b.length, this.flushed - off);
     let got = 0;
-    while (got < want) {
-      const r = readSync(this.fd, b, got, want - got, off + got);
-      if (r === 0) break;
+    while (got < n) {
+      const r = readSync(this.fd, b, got, n - got, at(this.offsets, i) + got);
+      if (r === 0) throw new Error('connection store: spill file ended early');
       got += r;
     }
-    if (got < n) throw new Error('connection store: spill file ended early');
-    this.winStart = off;
-    this.winLen = got;
+    out.bytes(b.subarray(0, n));
   }
 
   /** The spill file's descriptor is closed (the file itself is already gone). */
