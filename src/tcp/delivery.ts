@@ -96,8 +96,6 @@ export class Deliveries {
   private readonly timerAt: When = { ts: 0, frame: 0 };
   /** When a segment settled by silence reached its receiver (reused). */
   private readonly arrived: When = { ts: 0, frame: 0 };
-  /** Arrays that deliver() takes the delivered segments into, reused (one per nested delivery). */
-  private readonly batches: Pending[][] = [];
 
   constructor(
     private readonly sm: StateMachine,
@@ -411,16 +409,17 @@ export class Deliveries {
     // acknowledges may be news, and that settles like a bare ACK.
     const consumes =
       ((f & (SYN | FIN)) !== 0 || seg.payloadLen > 0) && !(rcv.ackKnown && seqGe(rcv.lastAck, proof));
-    const p = SPARE.pop() ?? newPending();
-    p.ts = seg.ts;
-    p.frame = seg.frame;
-    p.flags = f;
-    p.seq = seg.seq;
-    p.ack = seg.ack;
-    p.payloadLen = seg.payloadLen;
-    p.proof = proof;
-    p.hasProof = consumes;
-    p.settleAt = seg.ts + this.settleWait(rcv, seg);
+    const p: Pending = {
+      ts: seg.ts,
+      frame: seg.frame,
+      flags: f,
+      seq: seg.seq,
+      ack: seg.ack,
+      payloadLen: seg.payloadLen,
+      proof,
+      hasProof: consumes,
+      settleAt: seg.ts + this.settleWait(rcv, seg),
+    };
     q.push(p);
     this.markQueued(rcv, seg);
     if (!consumes) {
@@ -456,12 +455,7 @@ export class Deliveries {
    */
   private deliver(conn: Connection, side: Side, last: number, at: When, how: Delivery): void {
     const q = must(conn.endpoint(side).ev, 'the evidence being delivered').pending;
-    // They leave the queue before they are applied, into a reused array (docs/performance.md#garbage).
-    const items = this.batches.pop() ?? [];
-    const n = last + 1;
-    for (let i = 0; i < n; i++) items.push(pendingAt(q, i));
-    for (let i = n; i < q.length; i++) q[i - n] = pendingAt(q, i);
-    for (let i = 0; i < n; i++) q.pop();
+    const items = q.splice(0, last + 1);
     const delay = how === Delivery.PROOF ? 0 : oneWayDelay(conn, side);
     const arrived = this.arrived;
     for (let i = 0; i < items.length; i++) {
@@ -473,11 +467,6 @@ export class Deliveries {
         this.sm.received(conn, side, p, arrived, true, how === Delivery.SILENCE);
       }
     }
-    while (items.length > 0) {
-      const p = items.pop();
-      if (p !== undefined && SPARE.length < MAX_SPARE) SPARE.push(p);
-    }
-    this.batches.push(items);
   }
 
   /** Every segment waiting to reach `side` arrived (the evidence is `at`). */
@@ -677,15 +666,6 @@ export class Deliveries {
     const timeout = ep.stateSince + FIN_TIMEOUT;
     if (end > timeout && ep.lastSeen <= timeout) ep.stateInferred = true;
   }
-}
-
-/** Delivered Pending records, reused by defer() (docs/performance.md#garbage), at most MAX_SPARE. */
-const SPARE: Pending[] = [];
-const MAX_SPARE = 1024;
-
-/** A Pending record to fill (one shape for all). */
-function newPending(): Pending {
-  return { ts: 0, frame: 0, flags: 0, seq: 0, ack: 0, payloadLen: 0, proof: 0, hasProof: false, settleAt: 0 };
 }
 
 /** q[i], i inside the queue (the loops above run over its indexes): one shape, so the reads stay fast. */
