@@ -130,6 +130,8 @@ export class EndpointEvidence {
    * when not known.
    */
   rttBound = 0;
+  /** Of an endpoint never captured (one-way): its SYN-ACK resends that the peer's repeated ACKs show. */
+  synAckResends = 0;
   /** When a retransmitted FIN last restarted its TIME_WAIT timer (0: never); it entered TIME_WAIT at stateSince. */
   timeWaitRestart = 0;
 }
@@ -563,6 +565,11 @@ export class Connection {
       to * CODE_TO +
       (inferred ? CODE_INFERRED : 0) +
       causeIndex(cause) * CODE_CAUSE;
+    this.insertTransition(t, frame, code);
+  }
+
+  /** Keep the records in time order (a change stamped at its evidence can come late). */
+  private insertTransition(t: number, frame: number, code: number): void {
     if (this.trN === this.trCap) this.growTransitions();
     const d = this.trD;
     let i = this.trO + this.trN * TR_WORDS;
@@ -574,6 +581,76 @@ export class Connection {
     d[i + TR.frame] = frame;
     d[i + TR.code] = code;
     this.trN++;
+  }
+
+  /**
+   * Move `side`'s latest recorded change to time `t` (frame `frame`), no
+   * earlier than it was: a segment the endpoint sent later shows the change
+   * had not happened yet (a RST taken as received had not reached it).
+   */
+  restampLast(side: Side, t: number, frame: number): void {
+    const d = this.trD;
+    for (let r = this.trO + (this.trN - 1) * TR_WORDS; r >= this.trO; r -= TR_WORDS) {
+      const code = d[r + TR.code];
+      if (code === undefined || codeSide(code) !== side) continue;
+      if ((d[r + TR.t] ?? t) >= t) return;
+      d.copyWithin(r, r + TR_WORDS, this.trO + this.trN * TR_WORDS);
+      this.trN--;
+      this.insertTransition(t, frame, code);
+      return;
+    }
+  }
+
+  /** The code of `side`'s latest recorded change, or -1. */
+  private lastCode(side: Side): number {
+    const d = this.trD;
+    for (let r = this.trO + (this.trN - 1) * TR_WORDS; r >= this.trO; r -= TR_WORDS) {
+      const code = d[r + TR.code];
+      if (code !== undefined && codeSide(code) === side) return code;
+    }
+    return -1;
+  }
+
+  /** Whether `side`'s latest recorded change left a handshake state (SYN_SENT, SYN_RECEIVED) for `cause`. */
+  leftHandshakeBy(side: Side, cause: string): boolean {
+    const code = this.lastCode(side);
+    if (code < 0) return false;
+    const from = codeFrom(code);
+    return (from === State.SYN_SENT || from === State.SYN_RECEIVED) && codeCause(code) === cause;
+  }
+
+  /**
+   * Undo `side`'s latest recorded change (what it did later proves it had
+   * not happened yet): its record goes, and the endpoint is back in the
+   * state it left, since its change before. False when it has none.
+   */
+  retractLast(side: Side): boolean {
+    const d = this.trD;
+    const end = this.trO + this.trN * TR_WORDS;
+    let prevT = 0;
+    let prevFrame = 0;
+    let prevInferred = false;
+    let last = -1;
+    for (let r = this.trO; r < end; r += TR_WORDS) {
+      const code = d[r + TR.code];
+      if (code === undefined || codeSide(code) !== side) continue;
+      if (last >= 0) {
+        prevT = d[last + TR.t] ?? 0;
+        prevFrame = d[last + TR.frame] ?? 0;
+        prevInferred = codeInferred(d[last + TR.code] ?? 0);
+      }
+      last = r;
+    }
+    const code = d[last + TR.code];
+    if (last < 0 || code === undefined) return false;
+    d.copyWithin(last, last + TR_WORDS, end);
+    this.trN--;
+    const ep = this.endpoint(side);
+    ep.state = codeFrom(code);
+    ep.stateSince = prevT;
+    ep.stateFrame = prevFrame;
+    ep.stateInferred = prevInferred;
+    return true;
   }
 
   /**

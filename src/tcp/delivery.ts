@@ -14,7 +14,15 @@
  */
 import type { Segment } from '../decode/segment.js';
 import { TcpFlag } from '../decode/segment.js';
-import { CLIENT, type Connection, type Endpoint, type Pending, SERVER, type Side } from './connection.js';
+import {
+  CLIENT,
+  type Connection,
+  type Endpoint,
+  type EndpointEvidence,
+  type Pending,
+  SERVER,
+  type Side,
+} from './connection.js';
 import { seqAdd, seqGe, seqGt, seqLt } from './seq.js';
 import {
   type Received,
@@ -85,6 +93,9 @@ function acksItsFin(ep: Endpoint, ack: number): boolean {
  * between the capture point and the client after the SYN-ACK. Half of each,
  * as the path's two directions take about as long; 0 when not known.
  */
+/** The shortest SYN-ACK retransmission timeout to tell a resend from a copy (Linux: 1 s, RFC 6298's floor). */
+const SYNACK_TIMER_MIN = 0.5;
+
 function oneWayDelay(conn: Connection, side: Side): number {
   return (side === SERVER ? conn.rttToServer : conn.rttToClient) / 2;
 }
@@ -206,11 +217,24 @@ export class Deliveries {
       let last = -1;
       for (let i = 0; i < q.length; i++) {
         const p = pendingAt(q, i);
+        // A SYN-ACK is sent before a SYN-ACK acknowledging its own SYN
+        // arrived (that would have made it ESTABLISHED): in a simultaneous
+        // open, the peer's SYN-ACK that it seems to acknowledge (the same
+        // SYN) has not reached it yet.
+        if (
+          (f & SYN) !== 0 &&
+          (p.flags & SYN) !== 0 &&
+          (p.flags & ACK) !== 0 &&
+          ep.hasIsn &&
+          seqGe(p.ack, seqAdd(ep.isn, 1))
+        )
+          break;
         // A bare ACK is proven by the acknowledgement of anything its sender
         // sent with or after it (which carried the same acknowledgement or a
         // later one).
         if (p.hasProof ? seqGe(seg.ack, p.proof) : seqGt(seg.ack, p.seq)) last = i;
       }
+      if (last > 0 && (f & SYN) === 0 && ep.state === State.SYN_SENT) last = dropLostSyn(q, last);
       if (last >= 0) this.deliver(conn, side, last, seg, Delivery.PROOF);
     }
     if (ep.state === State.SYN_RECEIVED && (f & SYN) === 0 && onlyEstablishedSends(ep, seg)) {
@@ -223,6 +247,33 @@ export class Deliveries {
       }
     }
     this.settle(conn, side, seg.ts);
+  }
+
+  /**
+   * A FIN from `side`, next to the capture point, that does not acknowledge
+   * the peer's FIN taken as received when it was captured: it left before
+   * that FIN got there (a simultaneous close seen a little off the
+   * endpoint). Its CLOSE_WAIT is undone and the peer's FIN waits again for
+   * its acknowledgement (FIN_WAIT_1 -> CLOSING then).
+   */
+  finCrossed(conn: Connection, side: Side, seg: Segment): void {
+    const ep = conn.endpoint(side);
+    const peer = conn.endpoint(1 - side);
+    if (!peer.finSent || (seg.flags & ACK) === 0 || seqGe(seg.ack, seqAdd(peer.finSeq, 1))) return;
+    const frame = ep.stateFrame;
+    if (!conn.retractLast(side)) return;
+    const q = ep.evidence().pending;
+    q.unshift({
+      ts: peer.lastFinTs,
+      frame,
+      flags: FIN | ACK,
+      seq: peer.finSeq,
+      ack: peer.ackKnown ? peer.lastAck : 0,
+      payloadLen: 0,
+      proof: seqAdd(peer.finSeq, 1),
+      hasProof: true,
+      settleAt: peer.lastFinTs + this.opts.settleDelay,
+    });
   }
 
   /**
@@ -256,6 +307,11 @@ export class Deliveries {
         }
       }
       if (snd.synAckSent && ev.rttBound === 0 && conn.synAckTs > 0) ev.rttBound = seg.ts - conn.synAckTs;
+    }
+    // One past the last captured byte, then a FIN acknowledging nothing more:
+    // `rcv`'s uncaptured FIN, and snd's a passive close (finAfterOne).
+    if (rcv.packets === 0 || (one && !finOnly) || rcv.ev !== null) {
+      const ev = rcv.evidence();
       ev.ackOneTs = one && !finOnly && seg.payloadLen === 0 ? seg.ts : 0;
       ev.ackOneFrame = seg.frame;
       ev.ackOne = seg.ack;
@@ -264,7 +320,7 @@ export class Deliveries {
     if (!finOnly) return;
     // After its own FIN, snd has no other reading of one more sequence number;
     // with a FIN of its own in the same segment, a byte of data would read the same.
-    this.inferFin(conn, rcvSide, seg, snd.finSent);
+    this.inferFin(conn, rcvSide, seg, false);
   }
 
   /**
@@ -439,8 +495,11 @@ export class Deliveries {
     const d = this.opts.settleDelay;
     // What it answers decides which backoff: a FIN's, or the SYN-ACK's.
     if (acksItsFin(rcv, seg.ack)) return rcv.finResent ? 4 * d : d;
-    if (rcv.hasIsn && rcv.synAckSent && rcv.synRetransmissions > 0 && seqGe(seg.ack, seqAdd(rcv.isn, 1))) {
-      return Math.max(d, 2 ** Math.min(rcv.synRetransmissions, 6) + 0.5);
+    // Its SYN-ACK resends: captured, or shown by a one-way capture's repeated ACKs.
+    const unseen = rcv.ev?.synAckResends ?? 0;
+    const resends = (rcv.synAckSent ? rcv.synRetransmissions : 0) + unseen;
+    if (rcv.hasIsn && resends > 0 && seqGe(seg.ack, seqAdd(rcv.isn, 1))) {
+      return Math.max(d, 2 ** Math.min(resends, 6) + 0.5);
     }
     return d;
   }
@@ -532,6 +591,66 @@ export class Deliveries {
       return;
     const snd = conn.endpoint(1 - side);
     if (snd.state !== State.ESTABLISHED && snd.state !== State.FIN_WAIT_2) return;
+    this.oneWayPeerFin(conn, side, ev);
+  }
+
+  /**
+   * An endpoint sends its first FIN (`seg`, toward `side`) right after an
+   * acknowledgement that advanced by exactly one past what the capture holds
+   * of `side` (a one-way capture, or a FIN the capture missed), with nothing
+   * after it: it read the peer's FIN and then closed (a passive close,
+   * CLOSE_WAIT -> LAST_ACK), not the first to close (inferred; one byte of
+   * data would read the same, which is rarer before a close).
+   */
+  /**
+   * A FIN, or any segment from the only side a one-way capture holds, that
+   * acknowledges nothing new of `side`: what it says of `side` (a passive
+   * close after its uncaptured FIN; one never captured resending its SYN-ACK).
+   */
+  nothingNewAcked(conn: Connection, side: Side, seg: Segment): void {
+    if ((seg.flags & FIN) !== 0) {
+      if (!conn.endpoint(1 - side).finSent) this.finAfterOne(conn, side, seg);
+    } else if ((seg.flags & (SYN | ACK)) === ACK && seg.payloadLen === 0) this.synAckResent(conn, side, seg);
+  }
+
+  /**
+   * One-way: the same bare ACK of `side`'s SYN again, a SYN-ACK timer later
+   * (Linux resends it after 1 s, then doubles): the answer to its SYN-ACK,
+   * resent because the first ACK was lost. What waited to reach it is lost.
+   */
+  private synAckResent(conn: Connection, side: Side, seg: Segment): void {
+    const rcv = conn.endpoint(side);
+    const ev = rcv.ev;
+    if (ev === null || !rcv.hasIsn || seg.ack !== seqAdd(rcv.isn, 1)) return;
+    const q = ev.pending;
+    for (let i = 0; i < q.length; i++) {
+      const p = pendingAt(q, i);
+      if (p.flags !== seg.flags || p.seq !== seg.seq || p.ack !== seg.ack || p.payloadLen !== 0) continue;
+      if (seg.ts - p.ts < SYNACK_TIMER_MIN) return;
+      for (let j = q.length - 1; j >= 0; j--) {
+        const o = pendingAt(q, j);
+        if (!o.hasProof && (o.flags & ACK) !== 0 && seqGe(o.ack, seqAdd(rcv.isn, 1))) q.splice(j, 1);
+      }
+      rcv.ackOfSynQueued = false;
+      rcv.handshakeRetried = true;
+      ev.synAckResends++;
+      return;
+    }
+  }
+
+  finAfterOne(conn: Connection, side: Side, seg: Segment): void {
+    const rcv = conn.endpoint(side);
+    const ev = rcv.ev;
+    if (ev === null || ev.ackOneTs === 0 || rcv.finSent || ev.ackOne !== rcv.sndNxt || seg.ack !== ev.ackOne)
+      return;
+    const snd = conn.endpoint(1 - side);
+    if (snd.state !== State.ESTABLISHED) return;
+    this.oneWayPeerFin(conn, side, ev);
+  }
+
+  /** `side`'s FIN, which the acknowledgement one past its data (`ev.ackOne`) answers (one-way captures). */
+  private oneWayPeerFin(conn: Connection, side: Side, ev: EndpointEvidence): void {
+    const rcv = conn.endpoint(side);
     const at = { ts: ev.ackOneTs, frame: ev.ackOneFrame, ack: ev.ackOne };
     this.inferFin(conn, side, at, false);
     // That acknowledgement reached it (nothing says otherwise): its FIN was acknowledged.
@@ -588,11 +707,18 @@ export class Deliveries {
       this.deliver(conn, side, i, p, Delivery.ASSUMED);
       if (!snd.finAcked && snd.finSent) {
         snd.finAcked = true;
+        // The uncaptured ACK left the FIN's receiver when the FIN got there
+        // and reached the sender a way back later: from the capture point,
+        // a round trip to the receiver, then on to the sender.
+        const sndSide = (1 - side) as Side;
+        const at = this.timerAt;
+        at.ts = p.ts + 2 * oneWayDelay(conn, side) + oneWayDelay(conn, sndSide);
+        at.frame = p.frame;
         this.sm.step(
           conn,
-          (1 - side) as Side,
+          sndSide,
           Ev.RCV_ACK_FIN,
-          p,
+          at,
           'received ACK of its FIN (not captured; it never resent the FIN)',
           true,
           false,
@@ -666,6 +792,28 @@ export class Deliveries {
     const timeout = ep.stateSince + FIN_TIMEOUT;
     if (end > timeout && ep.lastSeen <= timeout) ep.stateInferred = true;
   }
+}
+
+/**
+ * An ACK without SYN from SYN_SENT answers a SYN-ACK: had the peer's bare SYN
+ * waiting before that SYN-ACK (the same SYN) arrived first, the endpoint
+ * would have answered it with a SYN-ACK of its own (a simultaneous open).
+ * That SYN was lost: it leaves the queue. Returns the new index of q[last].
+ */
+function dropLostSyn(q: Pending[], last: number): number {
+  for (let j = last; j > 0; j--) {
+    const sa = pendingAt(q, j);
+    if ((sa.flags & (SYN | ACK)) !== (SYN | ACK)) continue;
+    for (let i = j - 1; i >= 0; i--) {
+      const p = pendingAt(q, i);
+      if ((p.flags & (SYN | ACK)) === SYN && p.seq === sa.seq) {
+        q.splice(i, 1);
+        last--;
+      }
+    }
+    break;
+  }
+  return last;
 }
 
 /** q[i], i inside the queue (the loops above run over its indexes): one shape, so the reads stay fast. */

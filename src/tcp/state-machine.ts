@@ -20,6 +20,7 @@ import { EVENT_CAUSE, Ev, IMPOSSIBLE, NO_CHANGE, nextState } from './transitions
 const SYN = TcpFlag.SYN;
 const ACK = TcpFlag.ACK;
 const FIN = TcpFlag.FIN;
+const RST = TcpFlag.RST;
 
 /** Linux's first SYN-ACK retransmission comes 1 s after the SYN-ACK; judged with a margin. */
 const SYN_COOKIE_AFTER = 1.5;
@@ -137,6 +138,38 @@ export class StateMachine {
     this.step(conn, side, Ev.GONE, at, cause, inferred);
   }
 
+  /**
+   * A SYN or SYN-ACK with the same ISN from an endpoint that a RST toward it,
+   * taken as received, closed during the handshake (or a RST of its own
+   * that answers nothing): that RST had not reached it. Within a round
+   * trip through it (SYN to SYN-ACK as captured, or the measured one), this
+   * one left first and the RST arrived after it (its time moves here);
+   * later, the RST never arrived (lost): the close is undone. True when so.
+   */
+  private rstNotArrived(conn: Connection, side: Side, seg: Segment): boolean {
+    const snd = conn.endpoint(side);
+    const peer = conn.endpoint(1 - side);
+    if (
+      snd.state !== State.CLOSED ||
+      !snd.stateInferred ||
+      !peer.rstSent ||
+      !conn.leftHandshakeBy(side, EVENT_CAUSE[Ev.RCV_RST])
+    )
+      return false;
+    // Its SYN or SYN-ACK again; or a RST of its own that answers nothing (the
+    // peer sent nothing since): an abort, by a socket that was still there.
+    if ((seg.flags & RST) !== 0 ? peer.lastSeen > snd.stateSince : !snd.hasIsn || seg.seq !== snd.isn)
+      return false;
+    const handshake = conn.synAckTs > 0 ? conn.synAckTs - conn.lastSynTs : 0;
+    const rtt = Math.max(handshake, conn.rttToClient + conn.rttToServer, 0) + 0.001;
+    if (seg.ts - snd.stateSince <= rtt) {
+      conn.restampLast(side, seg.ts, seg.frame);
+      snd.stateSince = seg.ts;
+      snd.stateFrame = seg.frame;
+    } else conn.retractLast(side);
+    return true;
+  }
+
   /** The events of a segment other than a RST for its sender: a sent segment is seen (the capture shows it). */
   sent(conn: Connection, side: Side, seg: Segment): void {
     const snd = conn.endpoint(side);
@@ -144,7 +177,9 @@ export class StateMachine {
     const peer = conn.endpoint(peerSide);
     const f = seg.flags;
     if (f & SYN) {
-      if (f & ACK) {
+      if (this.rstNotArrived(conn, side, seg)) {
+        // Its SYN or SYN-ACK again: no new connection.
+      } else if (f & ACK) {
         if (!snd.stateless) this.step(conn, side, Ev.SND_SYNACK, seg);
       } else this.step(conn, side, Ev.SND_SYN, seg);
       // SYN cookies. A server that has answered each of the client's SYNs
@@ -237,6 +272,8 @@ export class StateMachine {
     } else {
       ok = inWindow(conn, snd, rcv, seg.seq);
     }
+    // Its own RST after a RST toward it taken as received: that one had not arrived.
+    if (snd.state === State.CLOSED) this.rstNotArrived(conn, side, seg);
     snd.rstSent = true;
     if (!ok) return false;
     // RFC 9293 3.10.7.3: in SYN_SENT, an ACK that does not acknowledge the

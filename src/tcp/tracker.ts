@@ -40,7 +40,7 @@ import { seqAdd, seqDiff, seqGe, seqGt } from './seq.js';
 import { type Schedule, StateMachine, type When } from './state-machine.js';
 import { isTerminal, State } from '../model/states.js';
 import type { TimerEntry } from './timer-queue.js';
-import { Ev } from './transitions.js';
+import { EVENT_CAUSE, Ev } from './transitions.js';
 import { must } from '../model/checked.js';
 
 export interface TrackerOptions {
@@ -96,6 +96,9 @@ export interface TrackerObserver {
   connectionEnded(conn: Connection): void;
 }
 /** Hosts remembered as senders (Tracker.hostSeen), a bound for endless streams. */
+/** The shortest SYN retransmission timeout (RFC 6298 floor, Linux 1 s), a little under, to tell a timer from a retry after a RST. */
+const SYN_TIMER_MIN = 0.9;
+
 const MAX_SENDERS = 65_536;
 
 const SYN = TcpFlag.SYN;
@@ -499,7 +502,18 @@ export class Tracker {
       isTerminal(s) &&
       (conn.transitionCount > 0 || snd.rstSent || conn.endpoint(1 - side).rstSent)
     ) {
-      return true;
+      // Unless it is its SYN again on its retransmission timer (a second or
+      // more after the last: Windows retries a refused SYN after 0.5 s),
+      // after a RST toward it taken as received during the handshake: that
+      // RST had not reached it (StateMachine.rstNotArrived).
+      return !(
+        conn.establishedTs === 0 &&
+        snd.hasIsn &&
+        seg.seq === snd.isn &&
+        snd.stateInferred &&
+        seg.ts - conn.lastSynTs >= SYN_TIMER_MIN &&
+        conn.leftHandshakeBy(side, EVENT_CAUSE[Ev.RCV_RST])
+      );
     }
     // A SYN with a new ISN while the old handshake never completed: a new attempt
     // (the client gave up and reconnected from the same port, or a SYN flood).
@@ -584,6 +598,7 @@ export class Tracker {
 
     classifySent(conn, side, seg, info, this.opts.oooThreshold);
     if (!rst && classifyAck(conn, snd, rcv, seg, info)) this.deliveries.ackedUncaptured(conn, rcvSide, seg);
+    else if (!rst && (fin || rcv.packets === 0)) this.deliveries.nothingNewAcked(conn, rcvSide, seg);
 
     // --- silence: retransmissions the peer never answers ---
     rcv.unansweredRtx = 0;
@@ -622,6 +637,8 @@ export class Tracker {
     // --- state events ---
     // What this segment proves its sender received (or lost), first: a
     // segment is sent after everything its acknowledgement covers arrived.
+    if (fin && snd.state === State.CLOSE_WAIT && conn.nearSide === side)
+      this.deliveries.finCrossed(conn, side, seg);
     if (snd.ev !== null && snd.ev.pending.length > 0)
       this.deliveries.evidenceFrom(conn, side, seg, info.retransmission);
     if (rst) info.rstAcceptable = this.sm.reset(conn, side, seg);

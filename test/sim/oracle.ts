@@ -13,6 +13,7 @@ import { F } from './tcp.js';
 import {
   simulate,
   type Frame,
+  HAPPENED,
   type Scenario,
   SIM_EPOCH,
   type SimResult,
@@ -61,19 +62,23 @@ type Side = 'client' | 'server';
  */
 export function condition(sc: Scenario): string {
   if (sc.capture.dir !== 'both') return 'one-way';
-  if (sc.capture.loss > 0 || (sc.captureFrom ?? 0) > 0 || (sc.capture.miss?.length ?? 0) > 0)
+  // What the run did, once simulated (a loss allowed with probability 1e-300 never happens).
+  const h = HAPPENED.get(sc);
+  const p = sc.path;
+  if (
+    h ? h.captureLoss : sc.capture.loss > 0 || (sc.captureFrom ?? 0) > 0 || (sc.capture.miss?.length ?? 0) > 0
+  )
     return 'capture-loss';
   if (sc.actions.some((a) => a.op === 'silent' || a.op === 'crash')) return 'host-gone';
-  const p = sc.path;
-  if (p.loss > 0 || p.drops.length > 0) return 'path-loss';
-  if (p.dup > 0) return 'path-dup';
-  if (p.reorder > 0) return 'reorder';
+  if (h ? h.pathLoss : p.loss > 0 || p.drops.length > 0) return 'path-loss';
+  if (h ? h.dup : p.dup > 0) return 'path-dup';
+  if (h ? h.reorder : p.reorder > 0) return 'reorder';
   return 'clean-path';
 }
 const SIDES: Side[] = ['client', 'server'];
 
 /** The truth endpoint behind a report endpoint: same 4-tuple and ISN (or the only incarnation). */
-export function truthOf(res: SimResult, c: ConnectionReport, side: Side): TruthEndpoint | null {
+export function truthOf(res: SimResult, c: ConnectionReport, side: Side, rep?: Report): TruthEndpoint | null {
   const me = c[side];
   const peer = c[side === 'client' ? 'server' : 'client'];
   const same = res.endpoints.filter(
@@ -83,7 +88,20 @@ export function truthOf(res: SimResult, c: ConnectionReport, side: Side): TruthE
   if (byIsn.length === 1) return byIsn[0]!;
   // A simulated host that never had a TCB for this 4-tuple (a SYN to a closed
   // port, a segment for no connection): CLOSED all along.
-  if (same.length === 0 && [...res.scenario.a, ...res.scenario.b].includes(me.addr)) {
+  const noTcb = same.length === 0 && [...res.scenario.a, ...res.scenario.b].includes(me.addr);
+  // A lone TCB that another reported connection on the 4-tuple holds (by its
+  // ISN): an older incarnation (in TIME_WAIT, answering a SYN that was not
+  // newer), so this one never had a TCB of its own.
+  const others = (e: TruthEndpoint) =>
+    rep?.connections.some(
+      (o) =>
+        o !== c &&
+        o[side].isn === e.isn &&
+        o[side].addr === me.addr &&
+        o[side].port === me.port &&
+        o[side === 'client' ? 'server' : 'client'].addr === peer.addr,
+    ) === true;
+  if (noTcb || (same.length === 1 && me.isn === null && others(same[0]!))) {
     return {
       addr: me.addr,
       port: me.port,
@@ -130,6 +148,10 @@ function statesAround(ep: TruthEndpoint, t: number, slack: number): Set<St> {
  * after that change was captured.
  */
 function unprovable(ep: TruthEndpoint, frames: Frame[], tEnd: number): boolean {
+  // ABORT in TIME_WAIT sends nothing (RFC 9293 3.10.5): no capture shows it.
+  // (On Linux the application cannot even do it: TIME_WAIT is the kernel's.)
+  const final = ep.changes.filter((c) => c.t <= tEnd).at(-1);
+  if (final?.from === 'TIME_WAIT' && final.to === 'CLOSED' && final.event === 'abort') return true;
   const gone = Math.min(ep.crashedAt ?? Infinity, ep.silentAt ?? Infinity);
   if (gone > tEnd) return false;
   const last = ep.changes.filter((c) => c.t <= tEnd).at(-1);
@@ -158,6 +180,12 @@ export function newFinalStats(): FinalStats {
   return { compared: 0, matched: 0, inferredMismatch: 0, unprovable: 0, spoofed: 0, unmatched: 0 };
 }
 
+function isFrom(f: Frame, ep: TruthEndpoint): boolean {
+  return (
+    f.seg.src === ep.addr && f.seg.sport === ep.port && f.seg.dst === ep.peer && f.seg.dport === ep.peerPort
+  );
+}
+
 /** Property 1: final states (and `since`) equal the truth wherever the capture proves them. */
 export function checkFinalStates(
   res: SimResult,
@@ -172,7 +200,7 @@ export function checkFinalStates(
   const slack = Math.max(p.delayAB, p.delayBA) + p.reorderDelay + 1e-3;
   for (const c of rep.connections) {
     for (const side of SIDES) {
-      const ep = truthOf(res, c, side);
+      const ep = truthOf(res, c, side, rep);
       if (!ep) {
         if (c[side].addr.startsWith('192.0.2.')) stats.spoofed++;
         else stats.unmatched++;
@@ -181,6 +209,15 @@ export function checkFinalStates(
       const got = c[side] as EndpointReport & { stateEvidence?: string; since?: number | null };
       stats.compared++;
       const allowed = statesAround(ep, tEnd, slack);
+      // A close in SYN_RECEIVED sends its FIN only once the SYN is
+      // acknowledged: until that FIN leaves, no capture can show the close.
+      const last = ep.changes.filter((x) => x.t <= tEnd + slack).at(-1);
+      if (
+        last?.from === 'SYN_RECEIVED' &&
+        last.to === 'FIN_WAIT_1' &&
+        !frames.some((f) => f.t >= last.t && (f.seg.flags & 1) !== 0 && isFrom(f, ep))
+      )
+        allowed.add('SYN_RECEIVED');
       if (allowed.has(got.state as St)) {
         stats.matched++;
         // null: the report claims no time (an endpoint it never saw move).
@@ -256,7 +293,7 @@ export function checkHistory(res: SimResult, rep: Report): Violation[] {
   const cond = condition(res.scenario);
   for (const c of rep.connections) {
     for (const side of SIDES) {
-      const ep = truthOf(res, c, side);
+      const ep = truthOf(res, c, side, rep);
       if (!ep) continue;
       const truth: { to: St; t: number }[] = [];
       for (const x of ep.changes) {
@@ -419,8 +456,12 @@ function answerErased(x: string, part: Report, frames: Frame[]): boolean {
       (from(f, c.server) && f.seg.dst === c.client.addr && f.seg.dport === c.client.port),
   );
   if (kind === 'syn-no-synack') return !mine.some((f) => from(f, c.server));
-  if (kind === 'synack-no-ack')
-    return mine.filter((f) => from(f, c.client)).every((f) => f.seg.flags === SYN_FLAG);
+  // Nothing from the client after the server's last SYN-ACK (only its SYNs
+  // before): the thinned capture looks like a silent client.
+  if (kind === 'synack-no-ack') {
+    const lastSynAck = mine.findLastIndex((f) => from(f, c.server) && (f.seg.flags & SYN_FLAG) !== 0);
+    return mine.slice(lastSynAck + 1).every((f) => !from(f, c.client) || f.seg.flags === SYN_FLAG);
+  }
   return false;
 }
 const SYN_FLAG = 2;

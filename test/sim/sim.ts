@@ -152,6 +152,7 @@ class Sim implements World {
   private n = 0;
   readonly hosts = new Map<string, Host>();
   readonly sockets = new Map<string, Tcb>();
+  readonly happened: Happened = { captureLoss: false, pathLoss: false, dup: false, reorder: false };
   readonly frames: Frame[] = [];
   readonly tcbs: Tcb[] = [];
   readonly coverage = new Map<string, number>();
@@ -246,6 +247,7 @@ class Sim implements World {
         lostAt = d.where === 'before' ? capPos / 2 : (1 + capPos) / 2;
     }
     let missed = false;
+    const h = this.happened;
     for (const d of c.miss ?? []) {
       if (d.from !== seg.src || (d.what !== k && d.what !== 'ANY')) continue;
       const m = (this.matched.get(d) ?? 0) + 1;
@@ -253,16 +255,19 @@ class Sim implements World {
       if (m >= d.nth && m < d.nth + (d.count ?? 1)) missed = true;
     }
     if (lostAt > 1 && p.loss > 0 && this.r() < p.loss) lostAt = this.r();
+    if (lostAt <= 1) h.pathLoss = true;
     let delay = ab ? p.delayAB : p.delayBA;
-    if (p.reorder > 0 && this.r() < p.reorder) delay += this.r() * p.reorderDelay;
+    if (p.reorder > 0 && this.r() < p.reorder) {
+      delay += this.r() * p.reorderDelay;
+      h.reorder = true;
+    }
     const copies = p.dup > 0 && this.r() < p.dup ? 2 : 1;
+    if (copies > 1) h.dup = true;
     for (let i = 0; i < copies; i++) {
       const extra = i * 1e-4;
-      const seen =
-        !missed &&
-        lostAt > capPos &&
-        (c.dir === 'both' || (c.dir === 'AtoB') === ab) &&
-        !(c.loss > 0 && this.r() < c.loss);
+      const dropped = c.loss > 0 && this.r() < c.loss;
+      if (missed || dropped) h.captureLoss = true;
+      const seen = !missed && lostAt > capPos && (c.dir === 'both' || (c.dir === 'AtoB') === ab) && !dropped;
       if (seen) {
         const tc = this.t + capPos * delay + extra;
         this.frames.push({ t: tc, sent: this.t, senderState: seg.from?.state, seg, ab });
@@ -404,8 +409,21 @@ export function simulate(sc: Scenario): SimResult {
     crashedAt: sim.crashedAt.get(tcb.host.addr) ?? null,
     silentAt: sim.silentAt.get(tcb.host.addr) ?? null,
   }));
+  if ((sc.captureFrom ?? 0) > 0) sim.happened.captureLoss = true;
+  HAPPENED.set(sc, sim.happened);
   return { scenario: sc, frames, endpoints, coverage: sim.coverage };
 }
+
+/** What a run's path and capture actually did (not only what they were allowed to do). */
+export interface Happened {
+  captureLoss: boolean;
+  pathLoss: boolean;
+  dup: boolean;
+  reorder: boolean;
+}
+
+/** Of each scenario simulated: what happened in its run (the oracle's condition labels). */
+export const HAPPENED = new WeakMap<Scenario, Happened>();
 
 /** The state of an endpoint at time t (CLOSED before its first change). */
 export function stateAt(ep: TruthEndpoint, t: number): St {
