@@ -611,6 +611,12 @@ export class Connection {
     return -1;
   }
 
+  /** The cause of `side`'s latest recorded change, or null. */
+  lastCause(side: Side): string | null {
+    const code = this.lastCode(side);
+    return code < 0 ? null : codeCause(code);
+  }
+
   /** Whether `side`'s latest recorded change left a handshake state (SYN_SENT, SYN_RECEIVED) for `cause`. */
   leftHandshakeBy(side: Side, cause: string): boolean {
     const code = this.lastCode(side);

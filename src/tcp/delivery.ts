@@ -33,7 +33,7 @@ import {
 } from './state-machine.js';
 import { isTerminal, State } from '../model/states.js';
 import { type TimerEntry, TimerQueue } from './timer-queue.js';
-import { Ev } from './transitions.js';
+import { EVENT_CAUSE, Ev } from './transitions.js';
 import { internalError, must } from '../model/checked.js';
 
 const SYN = TcpFlag.SYN;
@@ -247,6 +247,35 @@ export class Deliveries {
       }
     }
     this.settle(conn, side, seg.ts);
+  }
+
+  /**
+   * `side` resent its SYN-ACK or FIN after an acknowledgement of it was
+   * taken as received when captured (next to it): that acknowledgement was
+   * lost after the capture point, and the change it made is undone (the
+   * next one that arrives makes it again).
+   */
+  resentAfterAck(conn: Connection, side: Side, seg: Segment): void {
+    const ep = conn.endpoint(side);
+    const f = seg.flags;
+    if ((f & (SYN | ACK)) === (SYN | ACK)) {
+      // (Not once it sent data: only an ESTABLISHED endpoint does.)
+      if (
+        ep.state === State.ESTABLISHED &&
+        ep.bytes === 0 &&
+        undoLost(conn, side, EVENT_CAUSE[Ev.RCV_ACK_SYN])
+      )
+        ep.ackOfSynQueued = false;
+    } else if (
+      // FIN_WAIT_2 only: undoing TIME_WAIT or CLOSED would undo what the
+      // detectors counted (TIME_WAIT per host) or a connection's end.
+      (f & FIN) !== 0 &&
+      ep.state === State.FIN_WAIT_2 &&
+      undoLost(conn, side, EVENT_CAUSE[Ev.RCV_ACK_FIN])
+    ) {
+      ep.finAcked = false;
+      ep.ackOfFinQueued = false;
+    }
   }
 
   /**
@@ -814,6 +843,12 @@ function dropLostSyn(q: Pending[], last: number): number {
     break;
   }
   return last;
+}
+
+/** Undo `side`'s latest change if `cause` made it, as seen (not inferred) at capture. */
+function undoLost(conn: Connection, side: Side, cause: string): boolean {
+  if (conn.lastCause(side) !== cause || conn.endpoint(side).stateInferred) return false;
+  return conn.retractLast(side);
 }
 
 /** q[i], i inside the queue (the loops above run over its indexes): one shape, so the reads stay fast. */

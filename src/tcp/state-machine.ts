@@ -274,6 +274,19 @@ export class StateMachine {
     }
     // Its own RST after a RST toward it taken as received: that one had not arrived.
     if (snd.state === State.CLOSED) this.rstNotArrived(conn, side, seg);
+    // A RST without ACK at exactly the acknowledgement of the peer's FIN
+    // taken as received: the answer of a host with no connection (RFC 9293
+    // 3.10.7.1), which an abort the capture missed had closed. The FIN met
+    // no connection.
+    else if (
+      snd.state === State.CLOSE_WAIT &&
+      (seg.flags & ACK) === 0 &&
+      rcv.finSent &&
+      rcv.ackKnown &&
+      seg.seq === rcv.lastAck &&
+      conn.lastCause(side) === EVENT_CAUSE[Ev.RCV_FIN]
+    )
+      conn.retractLast(side);
     snd.rstSent = true;
     if (!ok) return false;
     // RFC 9293 3.10.7.3: in SYN_SENT, an ACK that does not acknowledge the

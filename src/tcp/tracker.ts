@@ -639,6 +639,7 @@ export class Tracker {
     // segment is sent after everything its acknowledgement covers arrived.
     if (fin && snd.state === State.CLOSE_WAIT && conn.nearSide === side)
       this.deliveries.finCrossed(conn, side, seg);
+    if (info.retransmission && (syn || fin)) this.deliveries.resentAfterAck(conn, side, seg);
     if (snd.ev !== null && snd.ev.pending.length > 0)
       this.deliveries.evidenceFrom(conn, side, seg, info.retransmission);
     if (rst) info.rstAcceptable = this.sm.reset(conn, side, seg);

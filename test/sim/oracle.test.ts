@@ -91,30 +91,6 @@ export const KNOWN_TRACKER_GAPS: Gap[] = [
     },
   },
   {
-    id: 'rst-reply-taken-as-delivery',
-    property: ['history', 'final-state'],
-    key: /^history \[[^\]]+\] (client|server) never ESTABLISHED>CLOSE_WAIT$/,
-    wrong:
-      "a client aborts and its RST is lost before the capture point; the server's FIN then meets no connection and " +
-      "the client's host answers with a RST: the report takes that RST as proof the FIN arrived and has the client go " +
-      'ESTABLISHED -> CLOSE_WAIT, which it never did',
-    reproducer: {
-      scenario: () =>
-        rp(
-          [
-            listen(),
-            connect(0.1),
-            { t: 0.5, op: 'abort', sock: 'c' },
-            { t: 0.6, op: 'shutdown', sock: 's0' },
-          ],
-          1.5,
-          { drops: [{ from: A, what: 'RST', nth: 1, where: 'before' }] },
-          { at: 0 },
-        ),
-    },
-  },
-  {
-    // After the more specific path-loss entries above.
     id: 'path-loss-states',
     property: ['final-state', 'history', 'since'],
     key: /^(final-state|history|since) \[path-loss\] /,

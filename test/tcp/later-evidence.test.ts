@@ -205,3 +205,61 @@ describe('a simultaneous close seen a little off the endpoint next to the captur
     expect(w.states()[1]).toBe('LAST_ACK');
   });
 });
+
+describe("a host's RST answering a FIN that met no connection", () => {
+  it("a RST without ACK at the FIN's acknowledgement, next to the client: an abort the capture missed closed it; no CLOSE_WAIT", () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.', 0, { dt: 0.02 });
+    w.c('.', 0, { dt: 0.0002 }); // SYN-ACK to ACK short: next to the client
+    expect(w.conn.nearSide).toBe(0);
+    w.s('F.', 0, { dt: 0.5 });
+    w.c('R', 0, { seq: w.side[0].nxt, dt: 0.0001 });
+    expect(w.timeline().filter((x) => x.startsWith('client:'))).toEqual([
+      'client:CLOSED>SYN_SENT',
+      'client:SYN_SENT>ESTABLISHED',
+      'client:ESTABLISHED>CLOSED',
+    ]);
+  });
+
+  it('a RST with ACK after the FIN is an abort from CLOSE_WAIT', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.', 0, { dt: 0.02 });
+    w.c('.', 0, { dt: 0.0002 });
+    w.s('F.', 0, { dt: 0.5 });
+    w.c('R.', 0, { dt: 0.0001 });
+    expect(w.timeline()).toContain('client:ESTABLISHED>CLOSE_WAIT');
+    expect(w.timeline()).toContain('client:CLOSE_WAIT>CLOSED');
+  });
+});
+
+describe('an acknowledgement taken as received next to its receiver, lost after the capture point', () => {
+  it('the server resends its SYN-ACK: the final ACK was lost, it is back in SYN_RECEIVED until the next ACK', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.', 0, { dt: 0.0002 }); // next to the server
+    w.c('.', 0, { dt: 0.05 });
+    expect(w.states()[1]).toBe('ESTABLISHED');
+    w.s('S.', 0, { seq: 5000, dt: 1 });
+    expect(w.states()[1]).toBe('SYN_RECEIVED');
+    w.c('.', 0, { dt: 0.05 });
+    expect(w.states()[1]).toBe('ESTABLISHED');
+    expect(w.timeline().filter((x) => x.startsWith('server:'))).toEqual([
+      'server:CLOSED>SYN_RECEIVED',
+      'server:SYN_RECEIVED>ESTABLISHED',
+    ]);
+  });
+
+  it('the server resends its FIN from FIN_WAIT_2: the ACK of it was lost, it is back in FIN_WAIT_1', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.', 0, { dt: 0.0002 });
+    w.c('.', 0, { dt: 0.05 });
+    w.s('F.', 0, { dt: 1 });
+    w.c('.', 0, { dt: 0.05 });
+    expect(w.states()[1]).toBe('FIN_WAIT_2');
+    w.s('F.', 0, { seq: w.side[1].nxt - 1, dt: 0.3 });
+    expect(w.states()[1]).toBe('FIN_WAIT_1');
+  });
+});
