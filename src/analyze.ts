@@ -44,13 +44,13 @@ import type {
   Report,
   StateSummary,
 } from './model/report.js';
-import { writeConnectionJson } from './report/connection-json.js';
 import { LadderRecorder, type LadderSelection } from './engine/ladder-recorder.js';
 import { TextInputs } from './engine/text-input.js';
 import { ConnectionCap } from './engine/connection-cap.js';
 import { ConnectionStore, settled } from './engine/connection-store.js';
+import { ReportOrder } from './engine/report-order.js';
 import { roundDetails } from './report/format.js';
-import { JsonBytes } from './report/json-bytes.js';
+import type { JsonBytes } from './report/json-bytes.js';
 import { CLIENT, type Connection, type TransitionRecord } from './tcp/connection.js';
 import type { SegInfo } from './tcp/classify.js';
 import { Tracker, type TrackerObserver } from './tcp/tracker.js';
@@ -434,38 +434,6 @@ export class Analysis implements TrackerObserver {
     };
   }
 
-  /**
-   * With stored connections: the report's order (creation order, by id) as
-   * indexes into tracker.conns (>= 0) and into the store (-1 - index); null
-   * when nothing was stored (tracker.conns is the order).
-   */
-  private mergedOrder(): Int32Array | null {
-    const store = this.store;
-    if (store === null || store.count === 0) return null;
-    const conns = this.tracker.conns;
-    const stored = store.order();
-    const out = new Int32Array(conns.length + stored.length);
-    let a = 0;
-    let b = 0;
-    for (let k = 0; k < out.length; k++) {
-      const c = conns[a];
-      const s = stored[b];
-      if (s === undefined || (c !== undefined && c.id < store.id(s))) out[k] = a++;
-      else {
-        out[k] = -1 - s;
-        b++;
-      }
-    }
-    return out;
-  }
-
-  /** A stored connection's report, read back from its JSON record. */
-  private storedReport(i: number): ConnectionReport {
-    const w = new JsonBytes(1 << 12);
-    must(this.store, 'the connection store').writeInto(w, i);
-    return JSON.parse(w.buf.toString('latin1', 0, w.pos)) as ConnectionReport;
-  }
-
   /** End of input: expire timers to the last timestamp, finish detectors, build the report. */
   finish(stats: CaptureStats, opts: FinishOptions = {}): AnalysisResult {
     this.zeekLog?.finish();
@@ -506,15 +474,9 @@ export class Analysis implements TrackerObserver {
 
     const conns = this.tracker.conns;
     const defer = opts.deferConnections === true && !this.filter;
-    const merged = this.mergedOrder();
-    // Connection k of the report: conns[m] for m >= 0, else stored record -m - 1.
-    const slot = (k: number): number => (merged === null ? k : at(merged, k));
-    const reportAt = (k: number): ConnectionReport => {
-      const m = slot(k);
-      return m >= 0 ? connectionReport(at(conns, m)) : this.storedReport(-m - 1);
-    };
-    const count = conns.length + (this.store?.count ?? 0);
-    const all = defer ? [] : Array.from({ length: count }, (_, k) => reportAt(k));
+    const order = new ReportOrder(conns, this.store);
+    const count = order.count;
+    const all = defer ? [] : Array.from({ length: count }, (_, k) => order.report(k));
     const connections = this.filter ? all.filter((c) => matches(this.filter, c)) : all;
     const kept = new Set(connections.map((c) => c.id));
     const anomalies = this.detectors.anomalies
@@ -560,17 +522,11 @@ export class Analysis implements TrackerObserver {
     const recorder = this.ladder;
     const extra = ladders && recorder ? { ladders, laddersFull: recorder.full } : {};
     if (defer) {
+      // A plain object of closures: the CLI spreads it (report-out.ts).
       const deferred = {
         count,
-        slice: (i: number, j: number) => Array.from({ length: j - i }, (_, k) => reportAt(i + k)),
-        jsonInto: (w: JsonBytes, i: number, j: number) => {
-          for (let k = i; k < j; k++) {
-            if (k > i) w.byte(44); // ,
-            const m = slot(k);
-            if (m >= 0) writeConnectionJson(w, at(conns, m));
-            else must(this.store, 'the connection store').writeInto(w, -m - 1);
-          }
-        },
+        slice: (i: number, j: number) => Array.from({ length: j - i }, (_, k) => order.report(i + k)),
+        jsonInto: (w: JsonBytes, i: number, j: number) => order.jsonInto(w, i, j),
       };
       return { report, ladder, stats, deferred, ...extra };
     }

@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ANOMALY_KINDS } from '../src/model/kinds.js';
 import { EVENT_CAUSE } from '../src/tcp/transitions.js';
+import { at, must } from '../src/model/checked.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -50,6 +51,21 @@ function tableAfter(heading: string): string[][] {
   return rows;
 }
 
+/** The `src/...` files a cell of the decision table names. */
+function filesOf(cell: string): string[] {
+  return [...cell.matchAll(/`(src\/[^`]+)`/g)].map((m) => at(m, 1));
+}
+
+/** Each anomaly kind, and the file of the detector family whose `readonly kinds = [...]` declares it. */
+function kindDeciders(): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const f of srcFiles('src/detect')) {
+    const decl = /readonly kinds = \[([^\]]*)\]/.exec(readFileSync(join(ROOT, f), 'utf8'));
+    for (const m of decl?.[1]?.matchAll(/'([a-z0-9-]+)'/g) ?? []) out.set(at(m, 1), f);
+  }
+  return out;
+}
+
 /** src/'s folders as `x/` and root files as `x.ts`. */
 function srcUnits(): string[] {
   return readdirSync(join(ROOT, 'src'), { withFileTypes: true })
@@ -65,32 +81,87 @@ describe('architecture: src/, the layer rules and the README agree', () => {
   it("the rules file's diagram (its header comment) shows the layers it enforces", () => {
     const text = readFileSync(join(ROOT, '.dependency-cruiser.mjs'), 'utf8');
     const drawn = [...text.matchAll(/^\/\/\s+(\d+)\s+((?:[\w-]+(?:\/|\.ts)\s+)+)/gm)]
-      .map((m) => [Number(m[1]), m[2]!.trim().split(/\s+/)] as const)
+      .map((m) => [Number(m[1]), at(m, 2).trim().split(/\s+/)] as const)
       .sort((x, y) => x[0] - y[0]);
     expect(drawn.map(([, units]) => units)).toEqual(LAYERS);
     expect(drawn.map(([n]) => n)).toEqual(LAYERS.map((_, i) => i));
   });
 
   it("the README's Layout table lists the same folders in the same layers, bottom first", () => {
-    const rows = tableAfter('## Layout').map(([layer, folder]) => [Number(layer), folder!.replace(/`/g, '')]);
+    const rows = tableAfter('## Layout').map(([layer, folder]) => [
+      Number(layer),
+      must(folder, 'folder').replace(/`/g, ''),
+    ]);
     const rules = LAYERS.flatMap((layer, i) => layer.map((u) => [i, u]));
     expect(rows).toEqual(rules);
   });
 
-  it('the README says in which file each anomaly kind is decided, and that file raises it', () => {
+  it('the README says in which file each anomaly kind is decided: the family that raises it, and the file names the kind', () => {
     const rows = tableAfter('### Where each decision is made');
+    const deciders = kindDeciders();
     for (const { kind } of ANOMALY_KINDS) {
-      const row = rows.find(([decision]) => decision!.includes(`\`${kind}\``));
+      const row = rows.find(([decision]) => must(decision, 'decision').includes(`\`${kind}\``));
       expect(row, `${kind}: no row of "Where each decision is made" names it`).toBeDefined();
-      const files = [...row![1]!.matchAll(/`(src\/[^`]+)`/g)].map((m) => m[1]!);
-      const raises = files.some((f) => readFileSync(join(ROOT, f), 'utf8').includes(`'${kind}'`));
-      expect(raises, `${kind}: none of ${files.join(', ')} mentions '${kind}'`).toBe(true);
+      const files = filesOf(at(must(row, 'row'), 1));
+      for (const f of files) {
+        const text = existsSync(join(ROOT, f)) ? readFileSync(join(ROOT, f), 'utf8') : '';
+        expect(
+          text.includes(`'${kind}'`),
+          `${kind}: its row names ${f}, which does not mention '${kind}'`,
+        ).toBe(true);
+      }
+      // The family whose `kinds` list declares it is where it is decided (capture-gap has no family file).
+      const decider = deciders.get(kind);
+      if (decider !== undefined)
+        expect(files, `${kind}: decided in ${decider}, not named by its row`).toContain(decider);
+    }
+  });
+
+  it('every anomaly kind the decision table names is in the catalogue', () => {
+    const known = new Set(ANOMALY_KINDS.map((k) => k.kind));
+    for (const [decision] of tableAfter('### Where each decision is made')) {
+      for (const m of must(decision, 'decision').matchAll(/`([a-z0-9]+(?:-[a-z0-9]+)+)`/g)) {
+        expect(
+          known.has(at(m, 1)),
+          `"${m[1]}" is named by the decision table but is no kind of src/model/kinds.ts`,
+        ).toBe(true);
+      }
+    }
+  });
+
+  it('every file that changes an endpoint state or raises a state event is named by the decision table', () => {
+    const named = new Set(
+      tableAfter('### Where each decision is made').flatMap(([, where]) => filesOf(must(where, 'where'))),
+    );
+    // The table's lookup, the state machine's events (step, gone, synCookie), and a state written directly.
+    const changes = /\bnextState\(|\bsm\.(?:step|gone|synCookie)\(|\.state = (?:State\.|to;)/;
+    const makers = srcFiles().filter((f) => changes.test(readFileSync(join(ROOT, f), 'utf8')));
+    expect(makers).toContain('src/tcp/transitions.ts');
+    expect(makers).toContain('src/tcp/state-machine.ts');
+    for (const f of makers)
+      expect(named.has(f), `${f} changes endpoint states but no decision row names it`).toBe(true);
+  });
+
+  it('every function the decision table names (`name()`) is in a file of its row', () => {
+    for (const [decision, where] of tableAfter('### Where each decision is made')) {
+      const texts = filesOf(must(where, 'where')).map((f) =>
+        existsSync(join(ROOT, f)) ? readFileSync(join(ROOT, f), 'utf8') : '',
+      );
+      for (const m of must(decision, 'decision').matchAll(/`(\w+)\(\)`/g)) {
+        const fn = at(m, 1);
+        expect(
+          texts.some((t) =>
+            new RegExp(`^\\s*(?:export\\s+)?(?:function\\s+)?(?:private\\s+)?${fn}\\(`, 'm').test(t),
+          ),
+          `${fn}() (for "${decision}") is defined in none of ${where}`,
+        ).toBe(true);
+      }
     }
   });
 
   it('every file the decision table points to exists', () => {
     for (const [decision, where] of tableAfter('### Where each decision is made')) {
-      const files = [...where!.matchAll(/`(src\/[^`]+)`/g)].map((m) => m[1]!);
+      const files = [...must(where, 'where').matchAll(/`(src\/[^`]+)`/g)].map((m) => at(m, 1));
       expect(files.length, `"${decision}" names no file`).toBeGreaterThan(0);
       for (const f of files) expect(existsSync(join(ROOT, f)), `${f} (for "${decision}")`).toBe(true);
     }

@@ -35,3 +35,9 @@ export function u16le(b: Uint8Array, o: number): number {
 export function u16be(b: Uint8Array, o: number): number {
   return ((b[o] ?? 0) << 8) | (b[o + 1] ?? 0);
 }
+
+/** Writes a big-endian 16-bit value: the one header field a rebuilt datagram changes (defrag.ts). */
+export function setU16be(b: Uint8Array, o: number, v: number): void {
+  b[o] = (v >> 8) & 0xff;
+  b[o + 1] = v & 0xff;
+}

@@ -5,7 +5,8 @@
 import { u8, u32be, u32le } from './bytes.js';
 import { type ChunkParser, type EndInfo, hex32, newFileStats, ReadSession } from './parser.js';
 import { PcapParser, pcapMagic } from './pcap.js';
-import { BT_SHB, PcapngParser } from './pcapng.js';
+import { GzipMagic } from './gzip.js';
+import { Block, BT_SHB, BYTE_ORDER_MAGIC, PcapngParser, Shb } from './pcapng.js';
 import { CaptureError, type CaptureFileStats, type CaptureSink } from './record.js';
 import { TextLineSplitter } from './text.js';
 
@@ -37,19 +38,22 @@ const TEXT_SNIFF = 512;
  */
 export function sniff(b: Uint8Array, len: number, eof: boolean): InputKind {
   if (len === 0) return eof ? 'empty' : 'more';
-  if (b[0] === 0x1f && (len < 2 ? !eof : b[1] === 0x8b)) return len < 2 ? 'more' : 'gzip';
+  if (b[0] === GzipMagic.Id1 && (len < 2 ? !eof : b[1] === GzipMagic.Id2)) return len < 2 ? 'more' : 'gzip';
   if (len < 4) {
     if (!eof) return 'more';
     if (isMagicPrefix(b, len)) return 'short';
     return looksText(b, len) ? 'text' : 'binary';
   }
   if (pcapMagic(b) !== 0) return 'pcap';
-  if (u32le(b, 0) === BT_SHB) {
+  if (u32le(b, Block.Type) === BT_SHB) {
     // "\n\r\r\n" could start a text file too; the byte-order magic settles it.
-    if (len < 12) {
+    if (len < Shb.ByteOrderMagic + 4) {
       if (!eof) return 'more';
       return 'short';
-    } else if (u32le(b, 8) === 0x1a2b3c4d || u32be(b, 8) === 0x1a2b3c4d) {
+    } else if (
+      u32le(b, Shb.ByteOrderMagic) === BYTE_ORDER_MAGIC ||
+      u32be(b, Shb.ByteOrderMagic) === BYTE_ORDER_MAGIC
+    ) {
       return 'pcapng';
     } else if (!looksText(b, Math.min(len, TEXT_SNIFF))) {
       // A section header block type, binary after it, and no byte-order magic: a pcapng
@@ -173,7 +177,7 @@ export class CaptureParser {
         );
       case 'pcapng-bad-magic':
         throw new CaptureError(
-          `${f}: not a capture: pcapng with a damaged byte-order magic (${hex32(u32be(b, 8))}, expected 0x1a2b3c4d)`,
+          `${f}: not a capture: pcapng with a damaged byte-order magic (${hex32(u32be(b, Shb.ByteOrderMagic))}, expected ${hex32(BYTE_ORDER_MAGIC)})`,
           f,
         );
       case 'empty':
@@ -182,7 +186,7 @@ export class CaptureParser {
         throw new CaptureError(`${f}: truncated capture file header (only ${len} byte(s))`, f);
       default:
         if (len < 4) throw new CaptureError(`${f}: not a capture: only ${len} byte(s)`, f);
-        throw new CaptureError(`${f}: not a capture: unknown magic ${hex32(u32be(b, 0))}`, f);
+        throw new CaptureError(`${f}: not a capture: unknown magic ${hex32(u32be(b, Block.Type))}`, f);
     }
   }
 }

@@ -93,19 +93,49 @@ const FEXTRA = 4;
 const FNAME = 8;
 const FCOMMENT = 16;
 
+/** A gzip member's first two bytes (ID1, ID2): what tells gzip input from a capture (detect.ts, reader.ts). */
+export const enum GzipMagic {
+  Id1 = 0x1f,
+  Id2 = 0x8b,
+}
+/** A member header's fields (RFC 1952 section 2.3): byte offsets from its start. */
+const enum Hdr {
+  Id1 = 0,
+  Id2 = 1,
+  Method = 2, // CM: 8 is deflate
+  Flags = 3, // FLG
+  /** The fixed part (with MTIME, XFL, OS); the optional fields follow. */
+  Length = 10,
+}
+/** FEXTRA's XLEN (2 bytes, little-endian): the length of the extra field that follows it. */
+const XLEN_LENGTH = 2;
+/** A member trailer's fields: CRC-32 (4) and ISIZE (4), little-endian. */
+const enum Trailer {
+  Crc = 0,
+  Size = 4,
+  Length = 8,
+}
+const CM_DEFLATE = 8;
+/** FLG's reserved bits, which must be zero. */
+const FLG_RESERVED = 0xe0;
+/** FHCRC's header CRC-16. */
+const HCRC_LENGTH = 2;
+
 const cut = (what: string) => new GzipError(`unexpected end of file (${what})`, 'Z_BUF_ERROR');
 
 /** Reads and drops one member header (RFC 1952 section 2.3). */
 async function skipHeader(buf: Pending): Promise<void> {
-  if (!(await buf.fill(10))) throw cut('in a gzip header');
-  if (buf.at(0) !== 0x1f || buf.at(1) !== 0x8b) throw new GzipError('incorrect header check', 'Z_DATA_ERROR');
-  if (buf.at(2) !== 8) throw new GzipError(`unknown compression method ${buf.at(2)}`, 'Z_DATA_ERROR');
-  const flg = buf.at(3);
-  if (flg & 0xe0) throw new GzipError('reserved gzip header flags set', 'Z_DATA_ERROR');
-  let n = 10;
+  if (!(await buf.fill(Hdr.Length))) throw cut('in a gzip header');
+  if (buf.at(Hdr.Id1) !== GzipMagic.Id1 || buf.at(Hdr.Id2) !== GzipMagic.Id2)
+    throw new GzipError('incorrect header check', 'Z_DATA_ERROR');
+  if (buf.at(Hdr.Method) !== CM_DEFLATE)
+    throw new GzipError(`unknown compression method ${buf.at(Hdr.Method)}`, 'Z_DATA_ERROR');
+  const flg = buf.at(Hdr.Flags);
+  if (flg & FLG_RESERVED) throw new GzipError('reserved gzip header flags set', 'Z_DATA_ERROR');
+  let n: number = Hdr.Length;
   if (flg & FEXTRA) {
-    if (!(await buf.fill(n + 2))) throw cut('in a gzip header');
-    n += 2 + (buf.at(n) | (buf.at(n + 1) << 8));
+    if (!(await buf.fill(n + XLEN_LENGTH))) throw cut('in a gzip header');
+    n += XLEN_LENGTH + (buf.at(n) | (buf.at(n + 1) << 8));
   }
   for (const f of [FNAME, FCOMMENT]) {
     if (!(flg & f)) continue;
@@ -115,7 +145,7 @@ async function skipHeader(buf: Pending): Promise<void> {
       if (buf.at(n++) === 0) break;
     }
   }
-  if (flg & FHCRC) n += 2;
+  if (flg & FHCRC) n += HCRC_LENGTH;
   if (!(await buf.fill(n))) throw cut('in a gzip header');
   buf.skip(n);
 }
@@ -139,7 +169,7 @@ export async function* gunzip(
   for (let member = 1; ; member++) {
     if (member > 1) {
       if (!(await buf.fill(1))) return;
-      if (!(await buf.fill(2)) || buf.at(0) !== 0x1f || buf.at(1) !== 0x8b) {
+      if (!(await buf.fill(2)) || buf.at(Hdr.Id1) !== GzipMagic.Id1 || buf.at(Hdr.Id2) !== GzipMagic.Id2) {
         await trailing(buf, damaged);
         return;
       }
@@ -152,10 +182,10 @@ export async function* gunzip(
       size += out.length;
       yield out;
     }
-    if (!(await buf.fill(8))) throw cut('in the gzip trailer');
-    const wantCrc = buf.u32le(0);
-    const wantSize = buf.u32le(4);
-    buf.skip(8);
+    if (!(await buf.fill(Trailer.Length))) throw cut('in the gzip trailer');
+    const wantCrc = buf.u32le(Trailer.Crc);
+    const wantSize = buf.u32le(Trailer.Size);
+    buf.skip(Trailer.Length);
     const what = member > 1 ? `gzip member ${member}` : 'gzip data';
     if (wantCrc !== crc >>> 0) {
       damaged(`${what}: CRC-32 mismatch (the data check failed), the records may be damaged`);

@@ -19,7 +19,7 @@ const BT_PB = 2;
 const BT_SPB = 3;
 const BT_EPB = 6;
 const BT_ISB = 5;
-const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
+export const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 /** libpcap's INITIAL_MAX_BLOCKSIZE: a bigger block is taken for damage, and bounds memory. */
 export const MAX_BLOCK = 16 * 1024 * 1024;
 /** libpcap's BT_SHB_INSANE_MAX. */
@@ -30,14 +30,14 @@ const MAX_SHB = 1024 * 1024;
  * start, all blocks beginning with type (4) and total length (4) and ending
  * with the length again; inlined by the compiler.
  */
-const enum Block {
+export const enum Block {
   Type = 0,
   Length = 4,
   /** The smallest block: type, length, trailer. */
   MinLength = 12,
 }
 /** Section Header Block. */
-const enum Shb {
+export const enum Shb {
   ByteOrderMagic = 8, // 4 bytes
   VersionMajor = 12, // 2 bytes
   VersionMinor = 14, // 2 bytes

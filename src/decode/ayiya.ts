@@ -17,14 +17,29 @@ import { u8 } from '../capture/bytes.js';
 
 const FORWARD = 1;
 
+/** The header's fields: byte offsets from its start (the table above); inlined by the compiler. */
+const enum F {
+  IdLenType = 0, // identity length (4, a power of two) | identity type (4)
+  SigLenHash = 1, // signature length (4, in 4-byte words) | hash method (4)
+  AuthOpcode = 2, // authentication method (4) | opcode (4)
+  NextHeader = 3,
+  /** The fixed header's length (with the epoch time); identity and signature follow. */
+  Length = 8,
+}
+const enum Bits {
+  HighNibble = 4, // the shift of identity length, signature length
+  Opcode = 0x0f,
+}
+
 export function decodeAyiya(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
-  if (o + 8 > c.end) return stop(c, DecodeStatus.NonTcp);
-  if ((u8(b, o + 2) & 0x0f) !== FORWARD) return stop(c, DecodeStatus.NonTcp);
-  const nh = u8(b, o + 3);
+  if (o + F.Length > c.end) return stop(c, DecodeStatus.NonTcp);
+  if ((u8(b, o + F.AuthOpcode) & Bits.Opcode) !== FORWARD) return stop(c, DecodeStatus.NonTcp);
+  const nh = u8(b, o + F.NextHeader);
   if (nh !== IpProto.IPv6 && nh !== IpProto.IPIP) return stop(c, DecodeStatus.NonTcp);
-  const p = o + 8 + (1 << (u8(b, o) >> 4)) + ((u8(b, o + 1) >> 4) << 2);
+  const idLen = 1 << (u8(b, o + F.IdLenType) >> Bits.HighNibble);
+  const p = o + F.Length + idLen + ((u8(b, o + F.SigLenHash) >> Bits.HighNibble) << 2);
   if (p >= c.end) return stop(c, DecodeStatus.NonTcp);
   if (!enterTunnel(c, TunnelType.Ayiya, -1, false, true)) return stop(c, DecodeStatus.Tunnel);
   c.off = p;

@@ -16,22 +16,37 @@ import { type Cursor, Layer, truncated } from './cursor.js';
 import { etherTypeLayer } from './ethertype.js';
 import { u16be } from '../capture/bytes.js';
 
+// Each tag's fields: byte offsets from its start (after the ethertype that announced it); inlined by the compiler.
+/** PBB's I-TAG: PCP | DEI | UCA | reserved | I-SID (24). */
+const enum Pbb {
+  Length = 4,
+}
+/** VN-Tag: D | P | destination VIF | L | R | version | source VIF, then the ethertype. */
+const enum VnTag {
+  EtherType = 4, // 2 bytes
+  Length = 6,
+}
+/** FabricPath's FP tag: FTag (10) | TTL (6). */
+const enum FabricPath {
+  Length = 2,
+}
+
 export function decodePbb(c: Cursor): Layer {
-  if (c.off + 4 > c.end) return truncated(c);
-  c.off += 4;
+  if (c.off + Pbb.Length > c.end) return truncated(c);
+  c.off += Pbb.Length;
   return Layer.Ethernet;
 }
 
 export function decodeVnTag(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
-  if (o + 6 > c.end) return truncated(c);
-  c.off = o + 6;
-  return etherTypeLayer(c, u16be(b, o + 4));
+  if (o + VnTag.Length > c.end) return truncated(c);
+  c.off = o + VnTag.Length;
+  return etherTypeLayer(c, u16be(b, o + VnTag.EtherType));
 }
 
 export function decodeFabricPath(c: Cursor): Layer {
-  if (c.off + 2 > c.end) return truncated(c);
-  c.off += 2;
+  if (c.off + FabricPath.Length > c.end) return truncated(c);
+  c.off += FabricPath.Length;
   return Layer.Ethernet;
 }

@@ -10,12 +10,23 @@ import { etherTypeLayer } from './ethertype.js';
 import { DecodeStatus } from './segment.js';
 import { u16be } from '../capture/bytes.js';
 
+/** The header's fields: byte offsets from its start; inlined by the compiler. */
+const enum F {
+  Address = 0,
+  Protocol = 2, // 2 bytes, an ethertype
+  Length = 4,
+}
+const enum Address {
+  Unicast = 0x0f,
+  Broadcast = 0x8f,
+}
+
 export function decodeCiscoHdlc(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
-  if (o + 4 > c.end) return truncated(c);
-  const address = b[o];
-  if (address !== 0x0f && address !== 0x8f) return stop(c, DecodeStatus.Malformed);
-  c.off = o + 4;
-  return etherTypeLayer(c, u16be(b, o + 2));
+  if (o + F.Length > c.end) return truncated(c);
+  const address = b[o + F.Address];
+  if (address !== Address.Unicast && address !== Address.Broadcast) return stop(c, DecodeStatus.Malformed);
+  c.off = o + F.Length;
+  return etherTypeLayer(c, u16be(b, o + F.Protocol));
 }

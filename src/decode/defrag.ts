@@ -22,9 +22,11 @@
  * was rebuilt, given up on timeout (or still incomplete at the end), or dropped.
  * Keys are strings: fragments are rare, this is not the hot path.
  */
+import { F as Ip4, Frag } from './ipv4.js';
+import { Ext, FragBits, F as Ip6 } from './ipv6.js';
 import { saveTunnels, type TunnelChain } from './packet.js';
 import type { Segment } from './segment.js';
-import { u8, u16be, u32be } from '../capture/bytes.js';
+import { setU16be, u8, u16be, u32be } from '../capture/bytes.js';
 import { must } from '../model/checked.js';
 
 export interface DefragLimits {
@@ -98,23 +100,24 @@ export class Defragmenter {
     let id: number;
     let headerEnd: number;
     if (v4) {
-      const hl = (u8(b, o) & 0x0f) << 2;
-      const total = u16be(b, o + 2);
-      const frag = u16be(b, o + 6);
+      const hl = (u8(b, o + Ip4.VersionIhl) & 0x0f) << 2;
+      const total = u16be(b, o + Ip4.TotalLength);
+      const frag = u16be(b, o + Ip4.FlagsFragment);
       dataStart = o + hl;
       dataEnd = o + total;
-      off = (frag & 0x1fff) << 3;
-      more = (frag & 0x2000) !== 0;
-      id = u16be(b, o + 4);
+      off = (frag & Frag.Offset) << 3;
+      more = (frag & Frag.MoreFragments) !== 0;
+      id = u16be(b, o + Ip4.Identification);
       headerEnd = dataStart;
     } else {
       const fh = seg.fragHeader;
-      const plen = u16be(b, o + 4);
-      dataStart = fh + 8;
-      dataEnd = o + 40 + plen;
-      off = u16be(b, fh + 2) & 0xfff8;
-      more = (u8(b, fh + 3) & 1) !== 0;
-      id = u32be(b, fh + 4);
+      const plen = u16be(b, o + Ip6.PayloadLength);
+      dataStart = fh + Ext.MinLength;
+      dataEnd = o + Ip6.Length + plen;
+      const fo = u16be(b, fh + Ext.FragmentOffset);
+      off = fo & FragBits.Offset;
+      more = (fo & FragBits.More) !== 0;
+      id = u32be(b, fh + Ext.FragmentId);
       headerEnd = dataStart;
     }
     const len = dataEnd - dataStart;
@@ -194,18 +197,12 @@ function rebuild(p: Pending, v4: boolean): Uint8Array {
   // Later pieces win where fragments overlap (as Linux before RFC 5722 dropped such datagrams).
   for (const piece of p.pieces) out.set(piece.data.subarray(0, p.total - piece.off), h.length + piece.off);
   if (v4) {
-    const total = out.length;
-    out[2] = total >> 8;
-    out[3] = total & 0xff;
-    out[6] = u8(out, 6) & 0x40; // keep DF, clear MF and the offset
-    out[7] = 0;
+    setU16be(out, Ip4.TotalLength, out.length);
+    // Keep DF, clear MF and the offset.
+    setU16be(out, Ip4.FlagsFragment, u16be(out, Ip4.FlagsFragment) & Frag.DontFragment);
   } else {
-    const plen = out.length - 40;
-    out[4] = plen >> 8;
-    out[5] = plen & 0xff;
-    const fh = h.length - 8;
-    out[fh + 2] = 0;
-    out[fh + 3] = 0;
+    setU16be(out, Ip6.PayloadLength, out.length - Ip6.Length);
+    setU16be(out, h.length - Ext.MinLength + Ext.FragmentOffset, 0);
   }
   return out;
 }

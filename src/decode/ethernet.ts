@@ -8,10 +8,10 @@
  * (frames shorter than 60 bytes) and any FCS are not removed here: the IP layer
  * cuts `end` to the datagram's total length.
  */
-import { type Cursor, type Layer, stop, truncated } from './cursor.js';
+import { type Cursor, type Layer, truncated } from './cursor.js';
 import { etherTypeLayer } from './ethertype.js';
-import { DecodeStatus } from './segment.js';
-import { u8, u16be } from '../capture/bytes.js';
+import { decodeLlcSnap } from './llc.js';
+import { u16be } from '../capture/bytes.js';
 
 /** The header's fields: byte offsets; inlined by the compiler. */
 const enum F {
@@ -19,16 +19,6 @@ const enum F {
   SrcMac = 6, // 6 bytes
   TypeOrLength = 12, // 2 bytes
   Length = 14,
-}
-
-/** 802.2 LLC with SNAP, after an 802.3 length: byte offsets from its start. */
-const enum Llc {
-  Dsap = 0,
-  Ssap = 1,
-  Control = 2,
-  SnapOui = 3, // 3 bytes
-  SnapType = 6, // 2 bytes
-  Length = 8,
 }
 
 export function decodeEthernet(c: Cursor): Layer {
@@ -40,17 +30,8 @@ export function decodeEthernet(c: Cursor): Layer {
     c.off = o + F.Length;
     return etherTypeLayer(c, type);
   }
-  // 802.3 length + LLC: DSAP AA, SSAP AA, control 03 is SNAP; OUI 000000 means the
-  // next two bytes are an ethertype (RFC 1042).
+  // 802.3 length + 802.2 LLC: only SNAP with OUI 0 (RFC 1042) carries an ethertype (llc.ts).
   c.seg.etherType = type;
-  const l = o + F.Length;
-  if (l + Llc.Length > c.end) return truncated(c);
-  if (b[l + Llc.Dsap] !== 0xaa || b[l + Llc.Ssap] !== 0xaa || b[l + Llc.Control] !== 0x03) {
-    return stop(c, DecodeStatus.NonIp);
-  }
-  if ((u8(b, l + Llc.SnapOui) | u8(b, l + Llc.SnapOui + 1) | u8(b, l + Llc.SnapOui + 2)) !== 0) {
-    return stop(c, DecodeStatus.NonIp);
-  }
-  c.off = l + Llc.Length;
-  return etherTypeLayer(c, u16be(b, l + Llc.SnapType));
+  c.off = o + F.Length;
+  return decodeLlcSnap(c);
 }

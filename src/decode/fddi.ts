@@ -10,10 +10,21 @@ import { type Cursor, Layer, stop, truncated } from './cursor.js';
 import { DecodeStatus } from './segment.js';
 import { u8 } from '../capture/bytes.js';
 
+/** The header's fields: byte offsets from its start; inlined by the compiler. */
+const enum F {
+  FrameControl = 0,
+  Length = 13, // frame control (1) | destination (6) | source (6)
+}
+/** The frame class bits of F.FrameControl: LLC frames are 01. */
+const enum Bits {
+  FrameClass = 0x30,
+  Llc = 0x10,
+}
+
 export function decodeFddi(c: Cursor): Layer {
   const o = c.off;
-  if (o + 13 > c.end) return truncated(c);
-  if ((u8(c.buf, o) & 0x30) !== 0x10) return stop(c, DecodeStatus.NonIp);
-  c.off = o + 13;
+  if (o + F.Length > c.end) return truncated(c);
+  if ((u8(c.buf, o + F.FrameControl) & Bits.FrameClass) !== Bits.Llc) return stop(c, DecodeStatus.NonIp);
+  c.off = o + F.Length;
   return Layer.LlcSnap;
 }

@@ -37,30 +37,57 @@ export const GreProto = {
   ARUBA_LAST: 0x8299,
 } as const;
 
+/** The header's fields: byte offsets from its start (the table above); inlined by the compiler. */
+const enum F {
+  Flags = 0, // C | R | K | S | s | recursion (3)
+  FlagsVersion = 1, // A | flags (4) | version (3)
+  Protocol = 2, // 2 bytes
+  /** The fixed header's length; the optional fields follow. */
+  Length = 4,
+}
+/** The optional fields: each is 4 bytes (checksum + reserved, key, sequence number, acknowledgement). */
+const enum Opt {
+  Length = 4,
+  /** Version 1's key field: payload length (2) | call ID (2). */
+  CallId = 2,
+}
+/** The bits of F.Flags: which optional fields are present. */
+const enum Flag {
+  Checksum = 0x80, // C
+  Routing = 0x40, // R (RFC 1701)
+  Key = 0x20, // K
+  Seq = 0x10, // S
+}
+/** The bits of F.FlagsVersion. */
+const enum Ver {
+  Ack = 0x80, // A: an acknowledgement number (version 1)
+  Version = 0x07,
+}
+
 export function decodeGre(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
   const overUdp = c.seg.ipProto === IpProto.UDP;
   // Not GRE after all (UDP port 4754 used for something else): not a tunnel we open.
   const notGre = overUdp ? DecodeStatus.NonTcp : DecodeStatus.Tunnel;
-  if (o + 4 > c.end) return stop(c, overUdp ? DecodeStatus.NonTcp : DecodeStatus.Truncated);
-  const f0 = u8(b, o);
-  const f1 = u8(b, o + 1);
-  const version = f1 & 7;
-  const proto = u16be(b, o + 2);
-  if (version > 1 || (f0 & 0x40) !== 0) return stop(c, notGre);
-  let p = o + 4;
-  if (f0 & 0x80) p += 4;
+  if (o + F.Length > c.end) return stop(c, overUdp ? DecodeStatus.NonTcp : DecodeStatus.Truncated);
+  const f0 = u8(b, o + F.Flags);
+  const f1 = u8(b, o + F.FlagsVersion);
+  const version = f1 & Ver.Version;
+  const proto = u16be(b, o + F.Protocol);
+  if (version > 1 || (f0 & Flag.Routing) !== 0) return stop(c, notGre);
+  let p = o + F.Length;
+  if (f0 & Flag.Checksum) p += Opt.Length;
   let key = -1;
-  if (f0 & 0x20) {
-    if (p + 4 > c.end) return stop(c, DecodeStatus.Truncated);
+  if (f0 & Flag.Key) {
+    if (p + Opt.Length > c.end) return stop(c, DecodeStatus.Truncated);
     // Version 1: payload length (2) + call ID (2); the call ID is the key.
-    key = version === 1 ? u16be(b, p + 2) : u32be(b, p);
-    p += 4;
+    key = version === 1 ? u16be(b, p + Opt.CallId) : u32be(b, p);
+    p += Opt.Length;
   }
-  const hasSeq = (f0 & 0x10) !== 0;
-  if (hasSeq) p += 4;
-  if (version === 1 && (f1 & 0x80) !== 0) p += 4;
+  const hasSeq = (f0 & Flag.Seq) !== 0;
+  if (hasSeq) p += Opt.Length;
+  if (version === 1 && (f1 & Ver.Ack) !== 0) p += Opt.Length;
   if (p > c.end) return stop(c, DecodeStatus.Truncated);
   c.off = p;
   if (proto === GreProto.ERSPAN_II) {

@@ -21,19 +21,40 @@ import { u8, u32be } from '../capture/bytes.js';
 
 const G_PDU = 0xff;
 
+/** The header's fields: byte offsets from its start (the table above); inlined by the compiler. */
+const enum F {
+  Flags = 0, // version (3) | PT | reserved | E | S | PN
+  MessageType = 1,
+  Teid = 4, // 4 bytes
+  /** The mandatory header's length; the optional fields follow when E, S or PN is set. */
+  Length = 8,
+}
+/** The optional fields: sequence number (2) | N-PDU number (1) | next extension header type (1). */
+const enum Opt {
+  NextExt = 3,
+  Length = 4,
+}
+/** The bits of F.Flags. */
+const enum Bits {
+  VersionShift = 5,
+  Pt = 0x10, // protocol type: 1 is GTP, 0 GTP'
+  Optional = 0x07, // E | S | PN
+}
+
 export function decodeGtpU(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
   const end = c.end;
-  if (o + 8 > end) return stop(c, DecodeStatus.NonTcp);
-  const flags = u8(b, o);
-  if (flags >> 5 !== 1 || (flags & 0x10) === 0 || b[o + 1] !== G_PDU) return stop(c, DecodeStatus.NonTcp);
-  const teid = u32be(b, o + 4);
-  let p = o + 8;
-  if ((flags & 0x07) !== 0) {
-    if (p + 4 > end) return stop(c, DecodeStatus.Truncated);
-    let next = u8(b, p + 3);
-    p += 4;
+  if (o + F.Length > end) return stop(c, DecodeStatus.NonTcp);
+  const flags = u8(b, o + F.Flags);
+  if (flags >> Bits.VersionShift !== 1 || (flags & Bits.Pt) === 0 || b[o + F.MessageType] !== G_PDU)
+    return stop(c, DecodeStatus.NonTcp);
+  const teid = u32be(b, o + F.Teid);
+  let p = o + F.Length;
+  if ((flags & Bits.Optional) !== 0) {
+    if (p + Opt.Length > end) return stop(c, DecodeStatus.Truncated);
+    let next = u8(b, p + Opt.NextExt);
+    p += Opt.Length;
     while (next !== 0) {
       if (p >= end) return stop(c, DecodeStatus.Truncated);
       const len = u8(b, p) << 2;

@@ -25,25 +25,63 @@ import { type Cursor, Layer, stop, truncated } from './cursor.js';
 import { DecodeStatus } from './segment.js';
 import { u8, u16le, u16be } from '../capture/bytes.js';
 
+/** The MAC header's fields: byte offsets from its start (the table above); inlined by the compiler. */
+const enum F {
+  FrameControl = 0, // protocol version (2) | type (2) | subtype (4)
+  FrameFlags = 1, // To DS | From DS | More Frag | Retry | Pwr Mgt | More Data | Protected | +HTC/Order
+  /** The header up to the sequence control, present in every data frame. */
+  Length = 24,
+  /** What may follow: address 4, QoS control, HT control. */
+  Address4Length = 6,
+  QosLength = 2,
+  HtLength = 4,
+}
+/** The bits of F.FrameControl. */
+const enum Fc {
+  Version = 0x03,
+  Type = 0x0c,
+  Data = 0x08, // type 2
+  SubtypeNull = 0x40, // subtype bit 2: no body
+  SubtypeQos = 0x80, // subtype bit 3
+}
+/** The bits of F.FrameFlags. */
+const enum Flag {
+  ToFromDs = 0x03, // both set: a fourth address
+  Protected = 0x40,
+  Htc = 0x80,
+}
+/** The QoS control's first byte: bit 7 says the body is an A-MSDU. */
+const QOS_AMSDU = 0x80;
+/** An A-MSDU subframe's header: destination (6), source (6), length (2). */
+const enum Sub {
+  Length = 12, // 2 bytes
+  HeaderLength = 14,
+}
+/** Radiotap's header: version (1), pad (1), length (2, little-endian), present bitmaps. */
+const enum Radiotap {
+  Version = 0,
+  Length = 2,
+  MinLength = 8,
+}
+
 export function decodeIeee80211(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
-  if (o + 24 > c.end) return truncated(c);
-  const fc0 = u8(b, o);
-  const fc1 = u8(b, o + 1);
-  if ((fc0 & 0x03) !== 0 || ((fc0 >> 2) & 3) !== 2) return stop(c, DecodeStatus.NonIp);
-  const subtype = fc0 >> 4;
+  if (o + F.Length > c.end) return truncated(c);
+  const fc0 = u8(b, o + F.FrameControl);
+  const fc1 = u8(b, o + F.FrameFlags);
+  if ((fc0 & Fc.Version) !== 0 || (fc0 & Fc.Type) !== Fc.Data) return stop(c, DecodeStatus.NonIp);
   // Null data (subtype bit 2): no body.
-  if (subtype & 0x04) return stop(c, DecodeStatus.NonIp);
-  if (fc1 & 0x40) return stop(c, DecodeStatus.NonIp);
-  let len = 24;
-  if ((fc1 & 0x03) === 0x03) len += 6;
+  if (fc0 & Fc.SubtypeNull) return stop(c, DecodeStatus.NonIp);
+  if (fc1 & Flag.Protected) return stop(c, DecodeStatus.NonIp);
+  let len: number = F.Length;
+  if ((fc1 & Flag.ToFromDs) === Flag.ToFromDs) len += F.Address4Length;
   let amsdu = false;
-  if (subtype & 0x08) {
-    if (o + len + 2 > c.end) return truncated(c);
-    amsdu = (u8(b, o + len) & 0x80) !== 0;
-    len += 2;
-    if (fc1 & 0x80) len += 4;
+  if (fc0 & Fc.SubtypeQos) {
+    if (o + len + F.QosLength > c.end) return truncated(c);
+    amsdu = (u8(b, o + len) & QOS_AMSDU) !== 0;
+    len += F.QosLength;
+    if (fc1 & Flag.Htc) len += F.HtLength;
   }
   c.off = o + len;
   return amsdu ? Layer.AmsduSubframe : Layer.LlcSnap;
@@ -54,30 +92,30 @@ export function decodeAmsduSubframe(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
   const seg = c.seg;
-  if (o + 14 > c.end) return truncated(c);
-  const n = u16be(b, o + 12);
-  const next = o + 14 + n + ((4 - ((14 + n) & 3)) & 3);
+  if (o + Sub.HeaderLength > c.end) return truncated(c);
+  const n = u16be(b, o + Sub.Length);
+  const next = o + Sub.HeaderLength + n + ((4 - ((Sub.HeaderLength + n) & 3)) & 3);
   seg.amsduNext = next < c.end ? next : -1;
   seg.amsduEnd = c.end;
   seg.amsduDepth = seg.tunnelDepth;
   seg.amsduKey = seg.tunnelKey;
-  if (o + 14 + n > c.end) {
+  if (o + Sub.HeaderLength + n > c.end) {
     // Cut by the snaplen: what was captured of it, and nothing after.
     seg.amsduNext = -1;
   } else {
-    c.end = o + 14 + n;
+    c.end = o + Sub.HeaderLength + n;
   }
-  c.off = o + 14;
+  c.off = o + Sub.HeaderLength;
   return Layer.LlcSnap;
 }
 
 export function decodeRadiotap(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
-  if (o + 8 > c.end) return truncated(c);
-  if (b[o] !== 0) return stop(c, DecodeStatus.Malformed);
-  const len = u16le(b, o + 2);
-  if (len < 8) return stop(c, DecodeStatus.Malformed);
+  if (o + Radiotap.MinLength > c.end) return truncated(c);
+  if (b[o + Radiotap.Version] !== 0) return stop(c, DecodeStatus.Malformed);
+  const len = u16le(b, o + Radiotap.Length);
+  if (len < Radiotap.MinLength) return stop(c, DecodeStatus.Malformed);
   if (o + len > c.end) return truncated(c);
   c.off = o + len;
   return Layer.Ieee80211;

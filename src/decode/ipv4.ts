@@ -24,10 +24,11 @@ import { transportLayer } from './ipproto.js';
 import { DecodeStatus } from './segment.js';
 import { u8, u16be } from '../capture/bytes.js';
 
-/** The header's fields: byte offsets from its start (the table above); inlined by the compiler. */
-const enum F {
+/** The header's fields: byte offsets from its start (the table above); inlined by the compiler (defrag.ts reads them too). */
+export const enum F {
   VersionIhl = 0, // version (4 bits) | IHL (4)
   TotalLength = 2, // 2 bytes
+  Identification = 4, // 2 bytes
   FlagsFragment = 6, // flags (3 bits) | fragment offset (13): 2 bytes
   Ttl = 8,
   Protocol = 9,
@@ -36,8 +37,9 @@ const enum F {
   /** The fixed header's length; options follow. */
   MinLength = 20,
 }
-/** The bits of FlagsFragment: MF (more fragments), and the fragment offset in 8-byte units. */
-const enum Frag {
+/** The bits of FlagsFragment: DF, MF (more fragments), and the fragment offset in 8-byte units. */
+export const enum Frag {
+  DontFragment = 0x4000,
   MoreFragments = 0x2000,
   Offset = 0x1fff,
 }

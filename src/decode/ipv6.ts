@@ -22,8 +22,8 @@ import { IpProto, transportLayer } from './ipproto.js';
 import { DecodeStatus } from './segment.js';
 import { u8, u16be, u32be } from '../capture/bytes.js';
 
-/** The fixed header's fields: byte offsets from its start (the table above); inlined by the compiler. */
-const enum F {
+/** The fixed header's fields: byte offsets from its start (the table above); inlined by the compiler (defrag.ts reads them too). */
+export const enum F {
   Version = 0, // version (4 bits) | traffic class (8) | flow label (20)
   PayloadLength = 4, // 2 bytes
   NextHeader = 6,
@@ -35,13 +35,21 @@ const enum F {
 }
 
 /** An extension header's fields (RFC 8200 section 4): next header, then its length (or, of a fragment header, reserved). */
-const enum Ext {
+export const enum Ext {
   NextHeader = 0,
   Length = 1,
   /** Fragment header: fragment offset (13 bits) | res (2) | M (1), 2 bytes. */
   FragmentOffset = 2,
+  /** Fragment header: identification, 4 bytes. */
+  FragmentId = 4,
   /** The smallest extension header (and the fragment header's length). */
   MinLength = 8,
+}
+
+/** The bits of the fragment header's 16 at Ext.FragmentOffset: the offset (in bytes, 8-byte units) and M. */
+export const enum FragBits {
+  Offset = 0xfff8,
+  More = 0x0001,
 }
 
 /** Jumbo Payload option type (RFC 2675 section 2). */
@@ -107,9 +115,9 @@ export function decodeIPv6(c: Cursor): Layer {
         if (p + Ext.MinLength > end) return truncated(c);
         seg.fragHeader = p;
         const fo = u16be(b, p + Ext.FragmentOffset);
-        const offset = fo & 0xfff8;
+        const offset = fo & FragBits.Offset;
         // M flag (bit 0) at offset 0: the first fragment, which holds the transport header.
-        seg.ipFragmented = offset === 0 && (fo & 1) !== 0;
+        seg.ipFragmented = offset === 0 && (fo & FragBits.More) !== 0;
         nh = u8(b, p + Ext.NextHeader);
         p += Ext.MinLength;
         if (offset !== 0) {

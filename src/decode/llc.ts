@@ -8,12 +8,29 @@ import { etherTypeLayer } from './ethertype.js';
 import { DecodeStatus } from './segment.js';
 import { u8, u16be } from '../capture/bytes.js';
 
+/** The header's fields: byte offsets from its start; inlined by the compiler. */
+const enum F {
+  Dsap = 0,
+  Ssap = 1,
+  Control = 2,
+  Oui = 3, // 3 bytes
+  EtherType = 6, // 2 bytes
+  Length = 8,
+}
+/** SNAP's values of DSAP, SSAP and control (unnumbered information). */
+const enum Snap {
+  Sap = 0xaa,
+  Ui = 0x03,
+}
+
 export function decodeLlcSnap(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
-  if (o + 8 > c.end) return truncated(c);
-  if (b[o] !== 0xaa || b[o + 1] !== 0xaa || b[o + 2] !== 0x03) return stop(c, DecodeStatus.NonIp);
-  if ((u8(b, o + 3) | u8(b, o + 4) | u8(b, o + 5)) !== 0) return stop(c, DecodeStatus.NonIp);
-  c.off = o + 8;
-  return etherTypeLayer(c, u16be(b, o + 6));
+  if (o + F.Length > c.end) return truncated(c);
+  if (b[o + F.Dsap] !== Snap.Sap || b[o + F.Ssap] !== Snap.Sap || b[o + F.Control] !== Snap.Ui)
+    return stop(c, DecodeStatus.NonIp);
+  if ((u8(b, o + F.Oui) | u8(b, o + F.Oui + 1) | u8(b, o + F.Oui + 2)) !== 0)
+    return stop(c, DecodeStatus.NonIp);
+  c.off = o + F.Length;
+  return etherTypeLayer(c, u16be(b, o + F.EtherType));
 }

@@ -11,14 +11,23 @@ import { type Cursor, Layer, stop, truncated } from './cursor.js';
 import { DecodeStatus } from './segment.js';
 import { u8 } from '../capture/bytes.js';
 
+/** A label stack entry's fields: byte offsets from its start; inlined by the compiler. */
+const enum F {
+  BottomOfStack = 2, // label (low 4 bits) | traffic class (3) | S (1)
+  Length = 4,
+}
+const enum Bits {
+  S = 0x01, // of F.BottomOfStack
+}
+
 export function decodeMpls(c: Cursor): Layer {
   const b = c.buf;
   let o = c.off;
   const end = c.end;
   for (;;) {
-    if (o + 4 > end) return truncated(c);
-    const bottom = u8(b, o + 2) & 1;
-    o += 4;
+    if (o + F.Length > end) return truncated(c);
+    const bottom = u8(b, o + F.BottomOfStack) & Bits.S;
+    o += F.Length;
     if (bottom) break;
   }
   c.off = o;

@@ -14,19 +14,32 @@ import { type Cursor, Layer, stop, truncated } from './cursor.js';
 import { DecodeStatus } from './segment.js';
 import { u32be, u32le } from '../capture/bytes.js';
 
+/** The header: the address family (4 bytes); inlined by the compiler. */
+const enum F {
+  Family = 0,
+  Length = 4,
+}
+/** The address families (above). */
+const enum Af {
+  Inet = 2,
+  Inet6Bsd = 24,
+  Inet6FreeBsd = 28,
+  Inet6Darwin = 30,
+}
+
 export function decodeNull(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
-  if (o + 4 > c.end) return truncated(c);
-  let af = u32le(b, o);
-  if (af > 0xffff) af = u32be(b, o);
-  c.off = o + 4;
+  if (o + F.Length > c.end) return truncated(c);
+  let af = u32le(b, o + F.Family);
+  if (af > 0xffff) af = u32be(b, o + F.Family);
+  c.off = o + F.Length;
   switch (af) {
-    case 2:
+    case Af.Inet:
       return Layer.IPv4;
-    case 24:
-    case 28:
-    case 30:
+    case Af.Inet6Bsd:
+    case Af.Inet6FreeBsd:
+    case Af.Inet6Darwin:
       return Layer.IPv6;
     default:
       return stop(c, DecodeStatus.NonIp);

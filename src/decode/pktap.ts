@@ -15,6 +15,22 @@ import { u32be, u32le } from '../capture/bytes.js';
 
 const RECORD_PACKET = 1;
 
+/** The header's fields: byte offsets from its start (the table above); inlined by the compiler. */
+const enum F {
+  HeaderLength = 0, // 4 bytes
+  RecordType = 4, // 4 bytes
+  Dlt = 8, // 4 bytes
+  /** The least a header holds: the three above. */
+  MinLength = 12,
+}
+/** The DLTs a packet may have. */
+const enum Dlt {
+  Null = 0,
+  Ethernet = 1,
+  Raw = 12,
+  RawIp = 101,
+}
+
 function rd32(b: Uint8Array, o: number, le: boolean): number {
   return le ? u32le(b, o) : u32be(b, o);
 }
@@ -22,23 +38,23 @@ function rd32(b: Uint8Array, o: number, le: boolean): number {
 export function decodePktap(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
-  if (o + 12 > c.end) return truncated(c);
+  if (o + F.MinLength > c.end) return truncated(c);
   // The header length is small: read the wrong way round it is huge.
-  const le = rd32(b, o, true) <= 0xffff;
-  const hl = rd32(b, o, le);
-  if (hl < 12) return stop(c, DecodeStatus.Malformed);
-  if (rd32(b, o + 4, le) !== RECORD_PACKET) return stop(c, DecodeStatus.NonIp);
+  const le = rd32(b, o + F.HeaderLength, true) <= 0xffff;
+  const hl = rd32(b, o + F.HeaderLength, le);
+  if (hl < F.MinLength) return stop(c, DecodeStatus.Malformed);
+  if (rd32(b, o + F.RecordType, le) !== RECORD_PACKET) return stop(c, DecodeStatus.NonIp);
   if (o + hl > c.end) return truncated(c);
-  const dlt = rd32(b, o + 8, le);
+  const dlt = rd32(b, o + F.Dlt, le);
   c.off = o + hl;
   switch (dlt) {
-    case 1:
+    case Dlt.Ethernet:
       return Layer.Ethernet;
-    case 0:
+    case Dlt.Null:
       return Layer.Null;
-    case 12:
+    case Dlt.Raw:
       return Layer.RawOrLoop;
-    case 101:
+    case Dlt.RawIp:
       return Layer.RawIp;
     default:
       return stop(c, DecodeStatus.NonIp);

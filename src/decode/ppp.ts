@@ -8,20 +8,42 @@ import { type Cursor, Layer, stop } from './cursor.js';
 import { DecodeStatus } from './segment.js';
 import { u8 } from '../capture/bytes.js';
 
+/** The fields: address and control (left out with ACFC), then the protocol; inlined by the compiler. */
+const enum F {
+  Address = 0, // 0xff, all stations
+  Control = 1, // 0x03, unnumbered information
+  AddressControlLength = 2,
+}
+const enum Value {
+  Address = 0xff,
+  Control = 0x03,
+}
+/** PPP protocol numbers; a one-byte (PFC) protocol is odd, the first byte of a two-byte one even. */
+const enum Ppp {
+  IPv4 = 0x21,
+  IPv6 = 0x57,
+  Last = 0x01,
+}
+
 export function decodePpp(c: Cursor): Layer {
   const b = c.buf;
   let p = c.off;
   const end = c.end;
-  if (p + 2 <= end && b[p] === 0xff && b[p + 1] === 0x03) p += 2;
+  if (
+    p + F.AddressControlLength <= end &&
+    b[p + F.Address] === Value.Address &&
+    b[p + F.Control] === Value.Control
+  )
+    p += F.AddressControlLength;
   if (p >= end) return stop(c, DecodeStatus.Truncated);
   let proto = u8(b, p);
-  if ((proto & 1) === 0) {
+  if ((proto & Ppp.Last) === 0) {
     if (p + 2 > end) return stop(c, DecodeStatus.Truncated);
     proto = (proto << 8) | u8(b, p + 1);
     p += 2;
   } else p += 1;
   c.off = p;
-  if (proto === 0x21) return Layer.IPv4;
-  if (proto === 0x57) return Layer.IPv6;
+  if (proto === Ppp.IPv4) return Layer.IPv4;
+  if (proto === Ppp.IPv6) return Layer.IPv6;
   return stop(c, DecodeStatus.NonIp);
 }

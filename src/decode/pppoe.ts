@@ -10,14 +10,33 @@ import { type Cursor, Layer, stop, truncated } from './cursor.js';
 import { DecodeStatus } from './segment.js';
 import { u16be } from '../capture/bytes.js';
 
+/** The header's fields: byte offsets from its start (the table above); inlined by the compiler. */
+const enum F {
+  VersionType = 0, // 0x11
+  Code = 1, // 0: session data
+  PppProtocol = 6, // 2 bytes
+  /** The header with the PPP protocol field. */
+  Length = 8,
+}
+const enum Value {
+  VersionType = 0x11,
+  SessionData = 0,
+}
+/** PPP protocol numbers. */
+const enum Ppp {
+  IPv4 = 0x0021,
+  IPv6 = 0x0057,
+}
+
 export function decodePppoeSession(c: Cursor): Layer {
   const b = c.buf;
   const o = c.off;
-  if (o + 8 > c.end) return truncated(c);
-  if (b[o] !== 0x11 || b[o + 1] !== 0) return stop(c, DecodeStatus.Malformed);
-  c.off = o + 8;
-  const proto = u16be(b, o + 6);
-  if (proto === 0x0021) return Layer.IPv4;
-  if (proto === 0x0057) return Layer.IPv6;
+  if (o + F.Length > c.end) return truncated(c);
+  if (b[o + F.VersionType] !== Value.VersionType || b[o + F.Code] !== Value.SessionData)
+    return stop(c, DecodeStatus.Malformed);
+  c.off = o + F.Length;
+  const proto = u16be(b, o + F.PppProtocol);
+  if (proto === Ppp.IPv4) return Layer.IPv4;
+  if (proto === Ppp.IPv6) return Layer.IPv6;
   return stop(c, DecodeStatus.NonIp);
 }

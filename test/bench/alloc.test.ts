@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { must } from '../../src/model/checked.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const PACKETS = 300_000;
@@ -48,9 +49,9 @@ describe('garbage per packet in the steady state', () => {
       r.stdout,
     );
     expect(m, r.stdout).not.toBeNull();
-    expect(Number(m![1])).toBe(PACKETS);
-    expect(Number(m![2])).toBeGreaterThan(PACKETS / 11);
-    const perPacket = Number(m![3]);
+    expect(Number(must(m, 'm')[1])).toBe(PACKETS);
+    expect(Number(must(m, 'm')[2])).toBeGreaterThan(PACKETS / 11);
+    const perPacket = Number(must(m, 'm')[3]);
     // The sampler saw the analysis (a run that allocates nothing measured nothing).
     expect(perPacket).toBeGreaterThan(0);
     // On failure, the functions that allocate (bench/alloc.mjs's table) are the message.

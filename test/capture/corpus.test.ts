@@ -16,6 +16,7 @@ import { CaptureError } from '../../src/capture/record.js';
 import { CORPUS } from '../helpers/corpus.mjs';
 import { describeWithTools, itWithTools } from '../helpers/tools.js';
 import { collector, type Got } from './helpers.js';
+import { at, must } from '../../src/model/checked.js';
 
 interface Row {
   path: string;
@@ -25,11 +26,11 @@ interface Row {
 
 function manifest(): Row[] {
   const lines = readFileSync(join(CORPUS, 'MANIFEST.tsv'), 'utf8').trim().split('\n');
-  const head = lines[0]!.split('\t');
+  const head = at(lines, 0).split('\t');
   const col = (name: string) => head.indexOf(name);
   return lines.slice(1).map((l) => {
     const c = l.split('\t');
-    return { path: c[col('path')]!, format: c[col('format')]!, packets: Number(c[col('packets')]) };
+    return { path: at(c, col('path')), format: at(c, col('format')), packets: Number(c[col('packets')]) };
   });
 }
 
@@ -70,7 +71,7 @@ describe('corpus', () => {
   test.each(rejects.map((r) => [r.path]))('%s is refused with libpcap’s message', async (path) => {
     const excerpt = readFileSync(join(CORPUS, `${path}.expect/TESTrun.excerpt`), 'utf8');
     const m = /errstr => '(?:Failed opening: )?((?:[^'\\]|\\.)*)'/.exec(excerpt);
-    const want = m![1]!.replace(/\\'/g, "'");
+    const want = at(must(m, 'm'), 1).replace(/\\'/g, "'");
     const err = await read(join(CORPUS, path)).then(
       () => null,
       (e: unknown) => e,
@@ -103,11 +104,11 @@ describe('corpus', () => {
 
   test('network field 0x30000001 (FCS bits) reads as Ethernet; modified pcap; BIG TCP caplen', async () => {
     const fcs = await read(join(CORPUS, 'tcpdump/heapoverflow-tcp_print.pcap'));
-    expect(fcs.c.records[0]!.linkType).toBe(1);
+    expect(at(fcs.c.records, 0).linkType).toBe(1);
     const mod = await read(join(CORPUS, 'rusticata-pcap-parser/modified-format.pcap'));
     expect(mod.c.records.map((r) => [r.capLen, r.tsSec])).toEqual([[98, 1712763541]]);
     const big = await read(join(CORPUS, 'tcpdump/bigtcp-ipv4.pcap'));
-    expect(big.c.records[0]!.capLen).toBeGreaterThan(65535);
+    expect(at(big.c.records, 0).capLen).toBeGreaterThan(65535);
     const multi = await read(join(CORPUS, 'pcapplusplus/many_interfaces-1.pcapng'));
     expect(new Set(multi.c.records.map((r) => r.iface)).size).toBeGreaterThan(1);
     expect(multi.stats.linkTypes).toEqual(expect.arrayContaining([1, 0, 12]));
@@ -214,7 +215,7 @@ describeWithTools(['editcap'], 'same traffic, other containers (editcap)', () =>
       writeFileSync(`${v}.gz`, gzipSync(readFileSync(v)));
       variants.push(`${v}.gz`);
     }
-    const want = strip((await read(variants[0]!)).c.records);
+    const want = strip((await read(at(variants, 0))).c.records);
     expect(want.length).toBeGreaterThan(0);
     for (const v of variants.slice(1)) {
       const got = await read(v);

@@ -31,10 +31,10 @@ function pcapOf(n: number, size = 60): Uint8Array {
   );
 }
 
-/** `gz` with its trailer's CRC-32 (`at` = 8) or ISIZE (`at` = 4) changed. */
-function spoil(gz: Uint8Array, at: 8 | 4): Buffer {
+/** `gz` with its trailer's CRC-32 (`from` = 8 bytes from the end) or ISIZE (`from` = 4) changed. */
+function spoil(gz: Uint8Array, from: 8 | 4): Buffer {
   const b = Buffer.from(gz);
-  b[b.length - at]! ^= 0x5a;
+  b[b.length - from] = b.readUInt8(b.length - from) ^ 0x5a;
   return b;
 }
 

@@ -3,6 +3,7 @@ import { PcapParser } from '../../src/capture/pcap.js';
 import { ReadSession } from '../../src/capture/parser.js';
 import { CaptureError, type PacketRecord } from '../../src/capture/record.js';
 import { collector, hex, type PcapRec, payload, pcap, readBytes } from './helpers.js';
+import { at } from '../../src/model/checked.js';
 
 const RECS: PcapRec[] = [
   { sec: 1700000000, frac: 1, data: payload(60, 1) },
@@ -65,8 +66,8 @@ describe('classic pcap', () => {
     for (const le of [true, false]) {
       const { c } = await readBytes(pcap(recs, { le, modified: true }));
       expect(c.records.map((r) => [r.tsSec, r.tsNsec, r.capLen, r.data])).toEqual([
-        [1, 2000, 98, hex(recs[0]!.data)],
-        [3, 4000, 20, hex(recs[1]!.data)],
+        [1, 2000, 98, hex(at(recs, 0).data)],
+        [3, 4000, 20, hex(at(recs, 1).data)],
       ]);
     }
   });
@@ -98,7 +99,7 @@ describe('classic pcap', () => {
   test('link-type field: FCS bits are masked off, reserved bits refuse the file', async () => {
     // tcpdump/heapoverflow-tcp_print.pcap has 0x30000001: FCS length 3, Ethernet.
     const fcs = await readBytes(pcap(RECS, { network: 0x30000001 }));
-    expect(fcs.c.records[0]!.linkType).toBe(1);
+    expect(at(fcs.c.records, 0).linkType).toBe(1);
     const fcsPresent = await readBytes(pcap(RECS, { network: 0x24000000 | 101 }));
     expect(fcsPresent.stats.linkTypes).toEqual([101]);
     await expect(readBytes(pcap(RECS, { network: 0x00300000 }))).rejects.toThrow(
@@ -125,7 +126,7 @@ describe('classic pcap', () => {
   test('BIG TCP record (80 KB) under a 262144 snaplen is read, across many small chunks', async () => {
     const big = payload(80052, 9);
     const { c } = await readBytes(pcap([{ sec: 1, frac: 0, data: big }, ...RECS], { snaplen: 262144 }), 1000);
-    expect(c.records[0]!.data).toBe(hex(big));
+    expect(at(c.records, 0).data).toBe(hex(big));
     expect(c.records).toHaveLength(6);
     expect(c.warnings).toEqual([]);
   });
@@ -205,13 +206,13 @@ describe('classic pcap', () => {
       const { stats, c } = await readBytes(part, 5);
       const complete = ends.filter((e) => e <= cut).length;
       expect(c.records).toEqual(full.slice(0, complete));
-      const start = complete === 0 ? 24 : ends[complete - 1]!;
+      const start = complete === 0 ? 24 : at(ends, complete - 1);
       if (cut === start) {
         expect(c.warnings).toEqual([]);
         expect(stats.truncated).toBe(false);
       } else {
         const have = cut - start;
-        const missing = have < 16 ? 16 - have : 16 + RECS[complete]!.data.length - have;
+        const missing = have < 16 ? 16 - have : 16 + at(RECS, complete).data.length - have;
         expect(c.warnings).toEqual([expect.objectContaining({ kind: 'truncated', offset: start, missing })]);
         expect(stats.truncated).toBe(true);
       }
@@ -237,15 +238,15 @@ describe('classic pcap', () => {
     const b = file.slice(cut);
     p.push(a);
     expect(seen).toHaveLength(1);
-    expect(seen[0]!.buf).toBe(a);
+    expect(at(seen, 0).buf).toBe(a);
     p.push(b);
     p.end();
     expect(seen).toHaveLength(5);
-    expect(seen[1]!.buf).not.toBe(a); // carried over: the one copy
-    expect(seen[1]!.buf).not.toBe(b);
+    expect(at(seen, 1).buf).not.toBe(a); // carried over: the one copy
+    expect(at(seen, 1).buf).not.toBe(b);
     for (const s of seen.slice(2)) expect(s.buf).toBe(b);
     expect(new Set(seen.map((s) => s.rec)).size).toBe(1);
-    expect(seen[0]!.rec).toBe(session.rec);
+    expect(at(seen, 0).rec).toBe(session.rec);
   });
 
   test('records arrive as soon as their bytes do (slow pipe)', () => {
@@ -256,7 +257,7 @@ describe('classic pcap', () => {
     let o = 24;
     p.push(file.subarray(0, 24));
     for (let i = 0; i < RECS.length; i++) {
-      const end = o + 16 + RECS[i]!.data.length;
+      const end = o + 16 + at(RECS, i).data.length;
       p.push(file.slice(o, end - 1));
       expect(c.records).toHaveLength(delivered);
       p.push(file.slice(end - 1, end));

@@ -12,6 +12,7 @@ import {
   pcapngBlock,
   pcapngFile,
 } from '../helpers/pcap-writer.js';
+import { at, must } from '../../src/model/checked.js';
 
 const T = 1700000000n; // 2023-11-14T22:13:20Z
 
@@ -78,7 +79,7 @@ describe('pcapng', () => {
     for (const le of [true, false]) {
       const file = new Pcapng().shb(le).idb(1, { tsresol }).epb(0, ts, payload(10)).bytes();
       const { c } = await readBytes(file);
-      expect([c.records[0]!.tsSec, c.records[0]!.tsNsec]).toEqual([sec, nsec]);
+      expect([at(c.records, 0).tsSec, at(c.records, 0).tsNsec]).toEqual([sec, nsec]);
     }
   });
 
@@ -320,13 +321,13 @@ describe('pcapng', () => {
     expect(full).toHaveLength(3);
     for (let cut = 0; cut <= file.length; cut++) {
       const part = file.subarray(0, cut);
-      if (cut < blocks[0]!) {
+      if (cut < at(blocks, 0)) {
         await expect(readBytes(part, 6)).rejects.toBeInstanceOf(CaptureError);
         continue;
       }
       const { stats, c } = await readBytes(part, 6);
       const done = blocks.filter((e) => e <= cut).length; // complete blocks
-      const start = blocks[done - 1]!;
+      const start = at(blocks, done - 1);
       // Records come from blocks 2, 3 and 5 (EPB, SPB, PB).
       const recs = [2, 3, 5].filter((i) => i < done).length;
       expect(c.records).toEqual(full.slice(0, recs));
@@ -334,7 +335,7 @@ describe('pcapng', () => {
         expect(c.warnings).toEqual([]);
       } else {
         const have = cut - start;
-        const missing = have < 8 ? 8 - have : blocks[done]! - blocks[done - 1]! - have;
+        const missing = have < 8 ? 8 - have : at(blocks, done) - at(blocks, done - 1) - have;
         expect(c.warnings).toEqual([expect.objectContaining({ kind: 'truncated', offset: start, missing })]);
         expect(stats.truncated).toBe(true);
       }
@@ -437,8 +438,8 @@ describe('interface statistics (ISB): packets the capture dropped', () => {
     const file = pcapngFile(frames);
     const withStats = new Uint8Array([...file, ...isb(3, 4), ...isb(10, 5)]);
     const { report } = await analyze(chunks(withStats));
-    expect(report.capture.quality!.interfaceDrops).toBe(15);
+    expect(must(report.capture.quality, 'report.capture.quality').interfaceDrops).toBe(15);
     const { report: none } = await analyze(chunks(file));
-    expect(none.capture.quality!.interfaceDrops).toBeNull();
+    expect(must(none.capture.quality, 'none.capture.quality').interfaceDrops).toBeNull();
   });
 });

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { readCaptureFile, readCaptureFiles, readCaptureStream } from '../../src/capture/reader.js';
 import { CaptureError } from '../../src/capture/record.js';
 import { chunked, collector, hex, Pcapng, payload, pcap, pieces, readBytes } from './helpers.js';
+import { at } from '../../src/model/checked.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'capture-reader-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -100,8 +101,11 @@ describe('recognised by content', () => {
     expect(t.c.lines).toEqual(['a line', 'another']);
     expect(t.stats).toMatchObject({ gzip: true, text: true });
     // Several gzip members in a row are one stream (as gunzip and zcat read them).
-    const two = Buffer.concat([gzipSync(inputs[0]!.subarray(0, 100)), gzipSync(inputs[0]!.subarray(100))]);
-    expect((await readBytes(two, 33)).c.records).toEqual((await readBytes(inputs[0]!)).c.records);
+    const two = Buffer.concat([
+      gzipSync(at(inputs, 0).subarray(0, 100)),
+      gzipSync(at(inputs, 0).subarray(100)),
+    ]);
+    expect((await readBytes(two, 33)).c.records).toEqual((await readBytes(at(inputs, 0))).c.records);
   });
 
   test('a cut gzip file: the records before the cut, a truncated warning, no exception', async () => {
@@ -124,7 +128,7 @@ describe('recognised by content', () => {
     const full = (await readBytes(plain)).c.records;
     // A bad CRC is only seen at the end: every record, then the warning (gzip.test.ts has more).
     const badCrc = Buffer.from(gzipSync(plain));
-    badCrc[badCrc.length - 8]! ^= 0xff;
+    badCrc[badCrc.length - 8] = badCrc.readUInt8(badCrc.length - 8) ^ 0xff;
     const a = await readBytes(badCrc, 64);
     expect(a.c.records).toEqual(full);
     expect(a.c.warnings).toEqual([
@@ -176,7 +180,7 @@ describe('files', () => {
     const paths = Array.from({ length: n }, (_, i) =>
       write(`many-${i}.pcap`, pcapAt(1700000000 + i * 10, 2, i)),
     );
-    const shuffled = paths.map((_p, i) => paths[(i * 17) % n]!);
+    const shuffled = paths.map((_p, i) => at(paths, (i * 17) % n));
     const sink = collector();
     const stats = await readCaptureFiles(shuffled, sink);
     expect(stats.files.map((f) => f.file)).toEqual(paths);
@@ -234,7 +238,7 @@ describe('files', () => {
     expect(calls.length).toBeLessThanOrEqual(Math.ceil(size / 4096));
     expect(calls.length).toBeGreaterThan(1);
     expect(calls.at(-1)).toEqual([size, size]);
-    for (let i = 1; i < calls.length; i++) expect(calls[i]![0]).toBeGreaterThan(calls[i - 1]![0]);
+    for (let i = 1; i < calls.length; i++) expect(at(calls, i)[0]).toBeGreaterThan(at(calls, i - 1)[0]);
   });
 });
 

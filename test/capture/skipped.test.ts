@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analyze.js';
 import { chunks, pcapFrames, PcapWriter, pcapngBlock, pcapngFile } from '../helpers/pcap-writer.js';
+import { at } from '../../src/model/checked.js';
 
 describe('capture.skipped', () => {
   it('counts pcapng packets that name an interface with no description block', async () => {
@@ -11,12 +12,12 @@ describe('capture.skipped', () => {
     const frames = pcapFrames(w.bytes());
     const file = pcapngFile(frames);
     // An EPB for interface 7, which has no IDB.
-    const body = new Uint8Array(20 + frames[0]!.data.length);
+    const body = new Uint8Array(20 + at(frames, 0).data.length);
     const dv = new DataView(body.buffer);
     dv.setUint32(0, 7, true);
-    dv.setUint32(12, frames[0]!.data.length, true);
-    dv.setUint32(16, frames[0]!.data.length, true);
-    body.set(frames[0]!.data, 20);
+    dv.setUint32(12, at(frames, 0).data.length, true);
+    dv.setUint32(16, at(frames, 0).data.length, true);
+    body.set(at(frames, 0).data, 20);
     const bad = pcapngBlock(6, body);
     const all = new Uint8Array(file.length + bad.length);
     all.set(file);

@@ -12,6 +12,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
+import { at, must } from '../../src/model/checked.js';
 
 const run = promisify(execFile);
 const MAX_CONNECTIONS = 2000;
@@ -69,10 +70,13 @@ const KINDS = ['short', 'open', 'synflood'] as const;
 for (const k of KINDS) void probe(k).catch(() => {});
 
 const name = (path: string) =>
-  path
-    .replace(/(\[\]|\{\})+$/, '')
-    .split('.')
-    .pop()!;
+  must(
+    path
+      .replace(/(\[\]|\{\})+$/, '')
+      .split('.')
+      .pop(),
+    "path .replace(/(\\[\\]|\\{\\})+$/, '') .split('.') ...",
+  );
 
 /**
  * Paths whose size rose at every sample after warming up (the first two), and
@@ -80,13 +84,13 @@ const name = (path: string) =>
  * or saws up and down (compaction every maxConnections/10 new connections).
  */
 function growing(samples: Sample[]): { path: string; sizes: number[] }[] {
-  const tail = samples.filter((s, i) => i >= 2 && s.packets !== samples[i - 1]!.packets);
+  const tail = samples.filter((s, i) => i >= 2 && s.packets !== at(samples, i - 1).packets);
   const out: { path: string; sizes: number[] }[] = [];
-  for (const path of Object.keys(tail.at(-1)!.collections)) {
+  for (const path of Object.keys(must(tail.at(-1), 'tail.at(-1)').collections)) {
     if (name(path) in CAPPED) continue;
     const sizes = tail.map((s) => s.collections[path] ?? 0);
-    const rising = sizes.every((n, i) => i === 0 || n > sizes[i - 1]!);
-    if (rising && sizes.at(-1)! >= 1.5 * sizes[0]! + 20) out.push({ path, sizes });
+    const rising = sizes.every((n, i) => i === 0 || n > at(sizes, i - 1));
+    if (rising && must(sizes.at(-1), 'sizes.at(-1)') >= 1.5 * at(sizes, 0) + 20) out.push({ path, sizes });
   }
   return out;
 }
@@ -104,8 +108,8 @@ describe.each(KINDS)('endless stream of %s, 300,000 packets, --max-connections 2
 
   test('the heap left after a full collection stays flat after warming up', async () => {
     const { samples } = await probe(kind);
-    const warm = samples[1]!.heapMB;
-    const last = samples.at(-1)!.heapMB;
+    const warm = at(samples, 1).heapMB;
+    const last = must(samples.at(-1), 'samples.at(-1)').heapMB;
     console.log(`${kind}: heap after gc ${samples.map((s) => s.heapMB.toFixed(1)).join(' ')} MB`);
     // About 250,000 packets after warming up: 4 MB is 16 bytes a packet, 130 a
     // short connection, 14 a SYN; a connection kept by mistake is ~1 kB.
@@ -122,7 +126,7 @@ describe.each(KINDS)('endless stream of %s, 300,000 packets, --max-connections 2
     }
     expect(grew.filter((g) => !knownWhy(name(g.path)))).toEqual([]);
     // Anything bigger than the flow table, its timers and its tombstones is a leak too.
-    const last = samples.at(-1)!.collections;
+    const last = must(samples.at(-1), 'samples.at(-1)').collections;
     const big = Object.entries(last).filter(
       ([p, n]) => n > 8 * MAX_CONNECTIONS + 4096 && !knownWhy(name(p)) && name(p) !== 'anomalies',
     );

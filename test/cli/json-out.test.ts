@@ -8,6 +8,7 @@ import { Analysis, analyze } from '../../src/analyze.js';
 import { readCaptureFiles } from '../../src/capture/reader.js';
 import { writeJson, writeJsonTo } from '../../src/cli/json-out.js';
 import { jsonSafe } from '../../src/report/sanitize.js';
+import { must } from '../../src/model/checked.js';
 
 const BIN = join(import.meta.dirname, '../../bin/tcptrace-ts');
 const BUNDLE = join(import.meta.dirname, '../../dist/tcptrace-ts.js');
@@ -78,7 +79,10 @@ describe('writeJson', () => {
     const res = a.finish(await readCaptureFiles([path], a.sink), { deferConnections: true });
     expect(res.report.connections).toEqual([]);
     const parts: string[] = [];
-    writeJson((t) => parts.push(t), res.report, { key: 'connections', ...res.deferred! });
+    writeJson((t) => parts.push(t), res.report, {
+      key: 'connections',
+      ...must(res.deferred, 'res.deferred'),
+    });
     expect(parts.join('')).toBe(expected(report));
   });
 
@@ -134,7 +138,7 @@ describe('writeJson', () => {
           }
         },
       });
-      await writeJsonTo(out, res.report, { key: 'connections', ...res.deferred! });
+      await writeJsonTo(out, res.report, { key: 'connections', ...must(res.deferred, 'res.deferred') });
       await new Promise<void>((r) => out.end(r));
       expect(Buffer.concat(chunks).toString('utf8')).toBe(expected(report));
     }

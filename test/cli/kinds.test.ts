@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ANOMALY_KINDS } from '../../src/model/kinds.js';
 import { cli } from './harness.js';
+import { must } from '../../src/model/checked.js';
 
 describe('the list of anomaly kinds', () => {
   it('`tcptrace-ts kinds` prints every kind with its severity and one line, errors first', async () => {
@@ -21,7 +22,9 @@ describe('the list of anomaly kinds', () => {
     const sev = rows.map((l) => l.split(' ')[0]);
     expect(sev).toEqual(
       [...sev].sort(
-        (a, b) => ['error', 'warning', 'info'].indexOf(a!) - ['error', 'warning', 'info'].indexOf(b!),
+        (a, b) =>
+          ['error', 'warning', 'info'].indexOf(must(a, 'a')) -
+          ['error', 'warning', 'info'].indexOf(must(b, 'b')),
       ),
     );
     expect(r.stdout).toMatch(/retransmission-rate +retransmitted segments/);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LiveScreen } from '../../src/cli/live-screen.js';
 import { Capture } from './harness.js';
+import { at } from '../../src/model/checked.js';
 
 /** What a terminal shows after the bytes of both streams, interleaved (a tiny VT: up, clear to end). */
 function screen(bytes: string): string[] {
@@ -15,7 +16,7 @@ function screen(bytes: string): string[] {
       i += m[0].length - 1;
       continue;
     }
-    const ch = bytes[i]!;
+    const ch = at(bytes, i);
     if (ch === '\n') {
       row++;
       lines[row] ??= '';

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KIND_BY_NAME } from '../../src/model/kinds.js';
 import { cli } from './harness.js';
+import { must } from '../../src/model/checked.js';
 
 const F = (n: string) => join(import.meta.dirname, '../../fixtures', `${n}.pcap`);
 
@@ -21,7 +22,9 @@ describe('noise that hid signal', () => {
   });
 
   it('port-reuse-time-wait is info, summarised in one line (examples with --all)', async () => {
-    expect(KIND_BY_NAME.get('port-reuse-time-wait')!.severity).toBe('info');
+    expect(
+      must(KIND_BY_NAME.get('port-reuse-time-wait'), "KIND_BY_NAME.get('port-reuse-time-wait')").severity,
+    ).toBe('info');
     const r = await cli([F('port-reuse-server-tw'), '--fail-on', 'warning']);
     expect(r.code).toBe(0);
     const block = r.stdout.slice(r.stdout.indexOf('Anomalies'), r.stdout.indexOf('Connections'));

@@ -9,6 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { at, must } from '../../src/model/checked.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -30,7 +31,10 @@ describe("the README's CI example", () => {
     expect(readme).not.toMatch(/npx tcptrace-ts/);
     const clone = script.findIndex((l) => /^git clone .*tcptrace-ts(\.git)? (\S+)$/.test(l));
     expect(clone).toBeGreaterThanOrEqual(0);
-    const dir = /^git clone .* (\S+)$/.exec(script[clone]!)![1]!;
+    const dir = at(
+      must(/^git clone .* (\S+)$/.exec(at(script, clone)), '/^git clone .* (\\S+)$/.exec(at(script, clone))'),
+      1,
+    );
     const install = script.findIndex((l) => l.includes(`npm install -g ${dir}`));
     expect(install).toBeGreaterThan(clone);
     // Built by npm ci (the package's prepare script), before the global install of the checkout.
@@ -43,6 +47,6 @@ describe("the README's CI example", () => {
 
   it('the command it installs is what the package ships', () => {
     expect(Object.keys(pkg.bin)).toEqual(['tcptrace-ts']);
-    expect(existsSync(join(ROOT, pkg.bin['tcptrace-ts']!))).toBe(true);
+    expect(existsSync(join(ROOT, must(pkg.bin['tcptrace-ts'], "pkg.bin['tcptrace-ts']")))).toBe(true);
   });
 });

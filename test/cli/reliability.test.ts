@@ -28,6 +28,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORPUS } from '../helpers/corpus.mjs';
 import { connection, PcapWriter, pcapFrames, pcapngFile, rng } from '../helpers/pcap-writer.js';
 import { missingReason } from '../helpers/tools.js';
+import { at, must } from '../../src/model/checked.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/tcptrace-ts');
@@ -53,7 +54,7 @@ function cli(args: string[], o: { noDac?: boolean; env?: Record<string, string> 
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...o.env };
   delete env.FORCE_COLOR;
   delete env.GITHUB_ACTIONS;
-  const r = spawnSync(argv[0]!, argv.slice(1), {
+  const r = spawnSync(at(argv, 0), argv.slice(1), {
     encoding: 'utf8',
     timeout: 60_000,
     env,
@@ -247,7 +248,7 @@ describe('bad input: one line on stderr, exit 2, no stack trace', () => {
       const tool = missingReason(['setpriv']);
       if (tool) throw new Error(`as root this needs setpriv to drop CAP_DAC_OVERRIDE: ${tool}`);
       // The mechanism itself: without the two capabilities, root cannot read the file.
-      const probe = spawnSync(DROP_DAC[0]!, [...DROP_DAC.slice(1), 'cat', f], { encoding: 'utf8' });
+      const probe = spawnSync(at(DROP_DAC, 0), [...DROP_DAC.slice(1), 'cat', f], { encoding: 'utf8' });
       expect(probe.stderr, 'setpriv could not drop the capabilities').toMatch(/Permission denied/);
     }
     expectOneLineError(cli([f], { noDac: isRoot }), 'permission denied');
@@ -262,7 +263,13 @@ describe('bad input: one line on stderr, exit 2, no stack trace', () => {
     it('all six are there', () => expect(files).toHaveLength(6));
     it.each(files)('%s', (file) => {
       const excerpt = readFileSync(join(libpcap, `${file}.expect/TESTrun.excerpt`), 'utf8');
-      const errstr = /errstr => '((?:[^'\\]|\\.)*)'/.exec(excerpt)![1]!.replace(/\\(.)/g, '$1');
+      const errstr = at(
+        must(
+          /errstr => '((?:[^'\\]|\\.)*)'/.exec(excerpt),
+          "/errstr => '((?:[^'\\\\]|\\\\.)*)'/.exec(excerpt)",
+        ),
+        1,
+      ).replace(/\\(.)/g, '$1');
       expectOneLineError(cli([join(libpcap, file)]), errstr.replace(/^Failed opening: /, ''));
     });
   });
@@ -341,14 +348,14 @@ describe('damage: analysed up to it, reported, exit 0 (1 with a failed gate), 2 
     expect(rep.connections).toHaveLength(1);
     // The cut record was the client's last ACK: nothing left shows that the
     // server's FIN reached it (SPEC.md "Evidence"), so it stays where it was.
-    expect(rep.connections[0]!.client.state).toBe('FIN_WAIT_1');
-    expect(rep.connections[0]!.client.stateEvidence).toBe('inferred');
+    expect(at(rep.connections, 0).client.state).toBe('FIN_WAIT_1');
+    expect(at(rep.connections, 0).client.stateEvidence).toBe('inferred');
   });
 
   it('a file cut inside a record header', () => {
     const full = oneConnection().bytes();
     const frames = pcapFrames(full);
-    const cut = full.length - frames.at(-1)!.data.length - 16 + 7;
+    const cut = full.length - must(frames.at(-1), 'frames.at(-1)').data.length - 16 + 7;
     const f = write('cut-header.pcap', full.subarray(0, cut));
     const rep = damaged(f, { warning: /inside a record header \(7 of 16 bytes\)/, truncated: true });
     expect(rep.capture.packets).toBe(14);
@@ -417,7 +424,10 @@ describe('damage: analysed up to it, reported, exit 0 (1 with a failed gate), 2 
 
   it('suricata-verify smtp-to-comma: a garbage last record', () => {
     const d = join(CORPUS, 'suricata-verify/smtp-to-comma');
-    const file = readdirNames(d).find((f) => f.endsWith('.pcap'))!;
+    const file = must(
+      readdirNames(d).find((f) => f.endsWith('.pcap')),
+      "readdirNames(d).find((f) => f.endsWith('.pcap'))",
+    );
     const rep = damaged(join(d, file), { warning: /record header claims \d+ captured bytes/, damaged: true });
     expect(rep.capture.packets).toBe(18);
     expect(rep.connections).toHaveLength(1);

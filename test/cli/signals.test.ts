@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { must } from '../../src/model/checked.js';
 
 const BIN = 'bin/tcptrace-ts';
 const GEN = 'bench/gen-stream.mjs';
@@ -39,14 +40,14 @@ function start(args: string[], feed?: string): Run {
     const gen = spawn(process.execPath, [GEN, feed], { stdio: ['ignore', 'pipe', 'ignore'] });
     children.push(gen);
     gen.stdout.on('data', (d: Buffer) => (fed += d.length));
-    gen.stdout.pipe(child.stdin!);
-    child.stdin!.on('error', () => {});
+    gen.stdout.pipe(must(child.stdin, 'child.stdin'));
+    must(child.stdin, 'child.stdin').on('error', () => {});
     child.on('exit', () => gen.kill('SIGKILL'));
   }
   let out = '';
   let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  must(child.stdout, 'child.stdout').on('data', (d: Buffer) => (out += d.toString()));
+  must(child.stderr, 'child.stderr').on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
     child.on('exit', (code, signal) => resolve({ code, signal, at: performance.now() })),
   );
@@ -124,7 +125,7 @@ describe.each(MODES)('%s', (_name, make) => {
 
 /**
  * A second signal while the report is being worked out or written, after the
- * first signal's handlers are gone (200 ms, SIGNAL_GRACE in analyze-command.ts):
+ * first signal's handlers are gone (200 ms, SIGNAL_GRACE in cli/signals.ts):
  * the reader of stdout stops taking it at the first signal, so the process
  * cannot finish a report larger than the pipe holds and is certainly still
  * there 400 ms later. (The FIFO's report of nothing fits in the pipe: the test
@@ -143,7 +144,7 @@ test.each(BIG_REPORT)(
     const { args, feed } = make();
     const r = start(args, feed);
     await running(r, 1500);
-    r.child.stdout!.pause();
+    must(r.child.stdout, 'r.child.stdout').pause();
     r.child.kill('SIGTERM');
     await new Promise((res) => setTimeout(res, 400));
     expect(r.child.exitCode, `the report was out before the second signal: ${r.err()}`).toBeNull();
@@ -187,7 +188,11 @@ test('a second signal caught while the process was stopped past the grace still 
   }
   console.log(`second signal after a stop past the grace: ${ends.join(', ')}`);
   expect(
-    ends.filter((x) => !/^SIG(INT|TERM) after \d+ ms$/.test(x) || Number(/(\d+) ms/.exec(x)![1]) >= 1000),
+    ends.filter(
+      (x) =>
+        !/^SIG(INT|TERM) after \d+ ms$/.test(x) ||
+        Number(must(/(\d+) ms/.exec(x), '/(\\d+) ms/.exec(x)')[1]) >= 1000,
+    ),
   ).toEqual([]);
 }, 90000);
 

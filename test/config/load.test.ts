@@ -15,6 +15,7 @@ import {
 } from '../../src/config/load.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/config/settings.js';
 import { SETTINGS_KEYS } from '../../src/config/validate.js';
+import { must } from '../../src/model/checked.js';
 
 const F = 'tcptrace-ts.config.json';
 const parse = (text: string) => parseConfigText(text, F);
@@ -234,7 +235,7 @@ describe('files', () => {
     expect(findDefaultConfig(dir)).toBeUndefined();
     writeFileSync(join(dir, CONFIG_FILE_NAME), '{"msl": "10s"}');
     expect(findDefaultConfig(dir)).toBe(join(dir, CONFIG_FILE_NAME));
-    expect(loadConfig(findDefaultConfig(dir)!)).toEqual({ msl: 10 });
+    expect(loadConfig(must(findDefaultConfig(dir), 'findDefaultConfig(dir)'))).toEqual({ msl: 10 });
 
     const dirWithDir = join(tmp, 'dir-named-like-config');
     mkdirSync(join(dirWithDir, CONFIG_FILE_NAME), { recursive: true });
@@ -386,7 +387,7 @@ describe('mergeSettings', () => {
     expect(DEFAULT_SETTINGS.failOn).toEqual([]);
     expect(DEFAULT_SETTINGS.max).toEqual({});
     expect(file.failOn).toEqual(['error']);
-    expect(file.retransmissionBurst!.count).toBe(3);
+    expect(must(file.retransmissionBurst, 'file.retransmissionBurst').count).toBe(3);
     expect(DEFAULT_SETTINGS.retransmissionBurst.count).toBe(5);
   });
 

@@ -11,6 +11,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { corpus } from './corpus.js';
+import { at, must } from '../../src/model/checked.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/tcptrace-ts');
@@ -22,7 +23,13 @@ function rejects(): { file: string; reason: string }[] {
     .sort()
     .map((file) => {
       const excerpt = readFileSync(join(DIR, `${file}.expect/TESTrun.excerpt`), 'utf8');
-      const errstr = /errstr => '((?:[^'\\]|\\.)*)'/.exec(excerpt)![1]!.replace(/\\(.)/g, '$1');
+      const errstr = at(
+        must(
+          /errstr => '((?:[^'\\]|\\.)*)'/.exec(excerpt),
+          "/errstr => '((?:[^'\\\\]|\\\\.)*)'/.exec(excerpt)",
+        ),
+        1,
+      ).replace(/\\(.)/g, '$1');
       // "Failed opening: " is the test program's prefix; the rest is libpcap's reason.
       return { file, reason: errstr.replace(/^Failed opening: /, '') };
     });

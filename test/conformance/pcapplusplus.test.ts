@@ -28,6 +28,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ConnectionReport, EndpointReport, LadderRow } from '../../src/model/report.js';
 import { analyzed, analyzeWith, corpus } from './corpus.js';
+import { at, must } from '../../src/model/checked.js';
 
 const P = (f: string) => corpus(`pcapplusplus/${f}`);
 
@@ -137,13 +138,13 @@ const CASES: Case[] = [
 
 const usec = (t: number) => Math.round(t * 1e6);
 const newData = (e: EndpointReport) =>
-  e.dataSegments! - e.retransmissions - e.keepAlives - e.zeroWindowProbes;
+  must(e.dataSegments, 'e.dataSegments') - e.retransmissions - e.keepAlives - e.zeroWindowProbes;
 const ended = (c: ConnectionReport) =>
   /r/i.test(c.history) || [c.client.state, c.server.state].every((s) => s === 'CLOSED' || s === 'TIME_WAIT');
 
 /** PcapPlusPlus's end time: the last segment with payload, FIN or RST, up to the RST or the second FIN. */
 function pppEnd(rows: LadderRow[]): number {
-  let end = rows[0]!.t;
+  let end = at(rows, 0).t;
   const fins = new Set<string>();
   for (const r of rows) {
     const fin = r.flags.includes('F');
@@ -158,14 +159,17 @@ function pppEnd(rows: LadderRow[]): number {
 
 async function ladder(file: string, id: number): Promise<LadderRow[]> {
   const { ladder } = await analyzeWith(P(file), { ladder: id });
-  return ladder!.rows;
+  return must(ladder, 'ladder').rows;
 }
 
 describe('PcapPlusPlus TcpReassembly tests (unmodified captures)', () => {
   it.each(CASES.map((c) => [c.test, c] as const))('%s', async (_name, c) => {
     const report = await analyzed(P(c.file));
     if (c.connections !== undefined) expect(report.connections).toHaveLength(c.connections);
-    const conn = [...report.connections].sort((a, b) => a.start - b.start)[c.conn ?? 0]!;
+    const conn = at(
+      [...report.connections].sort((a, b) => a.start - b.start),
+      c.conn ?? 0,
+    );
     if (c.ended !== undefined)
       expect(ended(conn), `ended (${conn.client.state}/${conn.server.state})`).toBe(c.ended);
     if (c.dataPackets !== undefined) expect(newData(conn.client) + newData(conn.server)).toBe(c.dataPackets);
@@ -194,11 +198,11 @@ describe('PcapPlusPlus TcpReassembly tests (unmodified captures)', () => {
       P('tcp-reassembly.pcap.expect/tcpreassembly_sanity__172.16.133.54.64370-23.21.118.18.80-metadata.txt'),
       'utf8',
     );
-    const num = (re: RegExp) => Number(re.exec(meta)![1]);
+    const num = (re: RegExp) => Number(must(re.exec(meta), 're.exec(meta)')[1]);
     const report = await analyzed(P('tcp-reassembly.pcap'));
     // The last frame is sFlow carrying sampled TCP headers: not a TCP connection of the capture.
     expect(report.connections).toHaveLength(1);
-    const c = report.connections[0]!;
+    const c = at(report.connections, 0);
     expect([c.client.addr, c.client.port, c.server.addr, c.server.port]).toEqual([
       '172.16.133.54',
       64370,
@@ -229,6 +233,6 @@ describe('PcapPlusPlus TcpReassembly tests (unmodified captures)', () => {
     });
     expect(b.connections.map(strip)).toEqual(a.connections.map(strip));
     expect(b.anomalies).toEqual(a.anomalies);
-    expect(b.connections[0]!.client.isn).not.toBe(a.connections[0]!.client.isn);
+    expect(at(b.connections, 0).client.isn).not.toBe(at(a.connections, 0).client.isn);
   });
 });

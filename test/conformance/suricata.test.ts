@@ -31,6 +31,7 @@ import { describe, expect, it } from 'vitest';
 import type { ConnectionReport, LadderRow, Report } from '../../src/model/report.js';
 import type { StateName } from '../../src/model/states.js';
 import { analyzed, analyzeWith, corpus, epKey } from './corpus.js';
+import { at, must } from '../../src/model/checked.js';
 
 const DIR = corpus('suricata-verify');
 
@@ -75,7 +76,10 @@ function parseChecks(yaml: string): Match[] {
     }
     if (matchIndent >= 0 && indent > matchIndent) {
       const m = /^\s*([^:]+):\s*(.*)$/.exec(line);
-      if (m) cur[m[1]!.trim()] = m[2]!.trim().replace(/^(['"])(.*)\1$/, '$2');
+      if (m)
+        cur[at(m, 1).trim()] = at(m, 2)
+          .trim()
+          .replace(/^(['"])(.*)\1$/, '$2');
     } else if (indent <= matchIndent) matchIndent = -1;
   }
   return out;
@@ -126,7 +130,7 @@ function expectations(): Expectation[] {
     const files = readdirSync(join(DIR, test)).filter((f) => /\.pcap$/.test(f));
     if (files.length !== 1) continue;
     for (const m of parseChecks(readFileSync(join(DIR, y), 'utf8'))) {
-      const pcap = join(DIR, test, files[0]!);
+      const pcap = join(DIR, test, at(files, 0));
       if (m.event_type === 'flow' && m['tcp.state'] !== undefined) {
         const id = m.src_ip !== undefined ? ` ${m.src_ip}:${m.src_port} -> ${m.dest_ip}:${m.dest_port}` : '';
         out.push({ test, pcap, what: `flow${id}`, expected: m['tcp.state'], match: m });
@@ -146,10 +150,10 @@ function expectations(): Expectation[] {
 
 function findConn(report: Report, m: Match): { conn: ConnectionReport | null; clientIsSrc: boolean } {
   if (m.src_ip === undefined) {
-    return { conn: report.connections.length === 1 ? report.connections[0]! : null, clientIsSrc: true };
+    return { conn: report.connections.length === 1 ? at(report.connections, 0) : null, clientIsSrc: true };
   }
   const src = epKey(m.src_ip, Number(m.src_port));
-  const dst = epKey(m.dest_ip!, Number(m.dest_port));
+  const dst = epKey(must(m.dest_ip, 'm.dest_ip'), Number(m.dest_port));
   for (const c of report.connections) {
     const cl = epKey(c.client.addr, c.client.port);
     const sv = epKey(c.server.addr, c.server.port);
@@ -161,7 +165,7 @@ function findConn(report: Report, m: Match): { conn: ConnectionReport | null; cl
 
 async function stateAfter(pcap: string, conn: ConnectionReport, frame: number): Promise<string> {
   const { ladder } = await analyzeWith(pcap, { ladder: conn.id });
-  const rows: LadderRow[] = ladder!.rows;
+  const rows: LadderRow[] = must(ladder, 'ladder').rows;
   const row = rows.find((r) => r.frame === frame);
   if (!row) return `no segment of the connection in frame ${frame}`;
   const fin = rows.find((r) => r.frame <= frame && r.flags.includes('F'));

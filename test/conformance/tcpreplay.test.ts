@@ -14,6 +14,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConnectionReport, Report } from '../../src/model/report.js';
 import { analyzed, corpus } from './corpus.js';
+import { at } from '../../src/model/checked.js';
 
 const T = (f: string) => corpus(`tcpreplay/${f}`);
 const REWRITES = ['test.rewrite_sequence', 'test.rewrite_vlan802.1ad', 'test.rewrite_dlthdlc'] as const;
@@ -47,7 +48,7 @@ describe('tcpreplay rewrites of test.pcap give the same TCP results', () => {
     expect(tcpPart(r)).toEqual(tcpPart(base));
     const shifts = new Set<number>();
     r.connections.forEach((c, i) => {
-      const b = base.connections[i]!;
+      const b = at(base.connections, i);
       for (const side of ['client', 'server'] as const) {
         const isn = c[side].isn;
         const was = b[side].isn;

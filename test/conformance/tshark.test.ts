@@ -22,6 +22,7 @@ import type { ConnectionReport } from '../../src/model/report.js';
 import { analyzed, analyzeWith, connTuple, epKey } from './corpus.js';
 // @ts-expect-error: a plain .mjs script, no type declarations
 import { FILES, resolve, sha256, tsharkFacts } from './gen-tshark.mjs';
+import { must } from '../../src/model/checked.js';
 
 interface Stream {
   stream: number;
@@ -71,7 +72,7 @@ async function ourRetransmissions(path: string, conns: readonly ConnectionReport
   const frames = new Set<number>();
   for (const c of conns) {
     const { ladder } = await analyzeWith(path, { ladder: c.id });
-    for (const r of ladder!.rows) if (r.retransmission) frames.add(r.frame);
+    for (const r of must(ladder, 'ladder').rows) if (r.retransmission) frames.add(r.frame);
   }
   return frames;
 }
@@ -93,7 +94,7 @@ describe('tshark cross-check: segments per connection and retransmitted frames',
       const f = facts(name);
       if (f.note) notes.push(f.note);
       if (!f.facts) {
-        unexplained.push(f.note!);
+        unexplained.push(must(f.note, 'f.note'));
         continue;
       }
       const path = resolve(name);

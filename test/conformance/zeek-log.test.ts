@@ -28,6 +28,7 @@ import {
 } from '../zeek/zeek-baselines.js';
 import { ZEEK_DISAGREEMENTS } from './zeek-disagreements.js';
 import { loadZeekTraceCases } from './zeek-traces.js';
+import { at } from '../../src/model/checked.js';
 
 async function zeekView(c: ZeekCase): Promise<OurConn[]> {
   const rows: LogRow[] = [];
@@ -56,7 +57,7 @@ function compareByValue(c: ZeekCase, ours: OurConn[]): RowResult[] {
       (row.history === undefined || row.history === o.history) &&
       (row.connState === undefined || row.connState === o.connState);
     const i = free.findIndex(same);
-    if (i >= 0) return { row, ours: free.splice(i, 1)[0]!, agree: true, diff: '' };
+    if (i >= 0) return { row, ours: at(free.splice(i, 1), 0), agree: true, diff: '' };
     const got = free.map((o) => `${o.history || '-'} ${o.connState}`).join(', ') || 'none';
     return {
       row,
@@ -100,7 +101,10 @@ describe('--zeek vs Zeek baselines', () => {
     // One capture (llc.pcap, FDDI, 1,333 rows) holds most rows: the figure without the largest baseline too.
     const perFile = new Map<string, number>();
     for (const x of results) perFile.set(x.r.row.file, (perFile.get(x.r.row.file) ?? 0) + 1);
-    const [largest, largestRows] = [...perFile].sort((p, q) => q[1] - p[1])[0]!;
+    const [largest, largestRows] = at(
+      [...perFile].sort((p, q) => q[1] - p[1]),
+      0,
+    );
     const rest = results.filter((x) => x.r.row.file !== largest);
     const restAgree = rest.filter((x) => x.r.agree).length;
     console.log(

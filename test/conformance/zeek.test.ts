@@ -23,6 +23,7 @@ import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/model/report.js';
 import { compareWithZeek, loadZeekCases, type OurConn, type RowResult } from '../zeek/zeek-baselines.js';
 import { analyzed, firstSenders, tupleKey } from './corpus.js';
+import { at, must } from '../../src/model/checked.js';
 
 /** Disagreements that are not about connection splitting, keyed `<baseline file>#<row>`. */
 const KNOWN: Record<string, string> = {
@@ -59,7 +60,7 @@ interface Result extends RowResult {
 function toOurs(report: Report, senders: Awaited<ReturnType<typeof firstSenders>>): OurConn[] {
   return report.connections.map((c, i) => {
     // Zeek's originator is the first sender, swapped by each '^' (a flip).
-    const a = senders[i]!;
+    const a = at(senders, i);
     const b = a === c.client ? c.server : c.client;
     const flipped = (c.history.match(/\^/g)?.length ?? 0) % 2 === 1;
     const [o, r] = flipped ? [b, a] : [a, b];
@@ -98,14 +99,14 @@ describe('the real pipeline vs Zeek baselines', async () => {
       const rowsPerTuple = new Map<string, number>();
       for (const r of rows) {
         if (r.origH === undefined || r.origP === undefined) continue;
-        const k = tupleKey(r.origH, r.origP, r.respH!, r.respP!);
+        const k = tupleKey(r.origH, r.origP, must(r.respH, 'r.respH'), must(r.respP, 'r.respP'));
         rowsPerTuple.set(k, (rowsPerTuple.get(k) ?? 0) + 1);
       }
       for (const res of compareWithZeek(rows, ours, c.single).results) {
         const r = res.row;
         const k =
           r.origH !== undefined && r.origP !== undefined
-            ? tupleKey(r.origH, r.origP, r.respH!, r.respP!)
+            ? tupleKey(r.origH, r.origP, must(r.respH, 'r.respH'), must(r.respP, 'r.respP'))
             : null;
         const split = k !== null && (rowsPerTuple.get(k) ?? 0) > (perTuple.get(k) ?? 0);
         results.push({ ...res, key: `${r.file}#${r.index}`, split, baseline: r.file });

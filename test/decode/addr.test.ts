@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { formatAddr, parseAddr } from '../../src/decode/addr.js';
+import { must } from '../../src/model/checked.js';
 
 describe('formatAddr: as tcpdump and tshark print addresses (RFC 5952)', () => {
   test.each([
@@ -60,7 +61,7 @@ describe('parseAddr', () => {
   ])('%s', (text, version, hex) => {
     const a = parseAddr(text);
     expect(a?.ipVersion).toBe(version);
-    expect(Buffer.from(a!.bytes).toString('hex')).toBe(hex);
+    expect(Buffer.from(must(a, 'a').bytes).toString('hex')).toBe(hex);
   });
 
   test.each([
@@ -96,7 +97,7 @@ describe('parseAddr', () => {
       '2001:470:4867:99::21',
       'fe80::1:2',
     ]) {
-      const a = parseAddr(t)!;
+      const a = must(parseAddr(t), 'parseAddr(t)');
       expect(formatAddr(a.ipVersion, a.bytes)).toBe(t);
     }
   });

@@ -13,6 +13,7 @@ import { formatAddr } from '../../src/decode/addr.js';
 import { decodeNextSubframe, decodePacket } from '../../src/decode/packet.js';
 import { DecodeStatus, newSegment, type Segment } from '../../src/decode/segment.js';
 import { TunnelType } from '../../src/decode/tunnel.js';
+import { at } from '../../src/model/checked.js';
 
 const TRACE = 'test/conformance/zeek-traces/traces/tunnels/gre-aruba-amsdu.pcap';
 
@@ -22,7 +23,7 @@ function summary(seg: Segment) {
     dst: `${formatAddr(seg.ipVersion, seg.dst)}:${seg.dstPort}`,
     seq: seg.seq,
     len: seg.payloadLen,
-    tunnel: seg.tunnelDepth === 1 ? seg.tunnels[0]!.type : -1,
+    tunnel: seg.tunnelDepth === 1 ? at(seg.tunnels, 0).type : -1,
   };
 }
 
@@ -46,7 +47,7 @@ describe('802.11 A-MSDU subframes', () => {
   it('feeds both to the analysis: one frame (packets), two TCP packets, 252 bytes', async () => {
     const { report } = await analyze(TRACE);
     expect([report.capture.packets, report.capture.tcpPackets, report.capture.skipped]).toEqual([1, 2, {}]);
-    const c = report.connections[0]!;
+    const c = at(report.connections, 0);
     expect([report.connections.length, c.server.bytes + c.client.bytes]).toEqual([1, 252]);
   });
 });

@@ -10,6 +10,7 @@
 import { parseAddr } from '../../src/decode/addr.js';
 import { concat as concatAll } from '../helpers/mutate.mjs';
 import { flagBits } from '../helpers/pcap-writer.js';
+import { at } from '../../src/model/checked.js';
 
 export function concat(...parts: ArrayLike<number>[]): Uint8Array {
   return concatAll(parts);
@@ -39,7 +40,7 @@ export function addr(text: string): Uint8Array {
 export function checksum(...parts: ArrayLike<number>[]): number {
   const b = concat(...parts);
   let sum = 0;
-  for (let i = 0; i < b.length; i += 2) sum += (b[i]! << 8) | (b[i + 1] ?? 0);
+  for (let i = 0; i < b.length; i += 2) sum += (at(b, i) << 8) | (b[i + 1] ?? 0);
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
   return ~sum & 0xffff;
 }
@@ -224,11 +225,11 @@ export function ipv6(s: Ipv6Spec = {}): Uint8Array {
   if (nh === 6) fillTcpChecksum([...src, ...dst, ...u32(payload.length), 0, 0, 0, 6], payload);
   const chain: number[] = [];
   for (let i = 0; i < exts.length; i++) {
-    const b = [...exts[i]!.bytes];
-    b[0] = i + 1 < exts.length ? exts[i + 1]!.type : nh;
+    const b = [...at(exts, i).bytes];
+    b[0] = i + 1 < exts.length ? at(exts, i + 1).type : nh;
     chain.push(...b);
   }
-  const first = exts.length ? exts[0]!.type : nh;
+  const first = exts.length ? at(exts, 0).type : nh;
   const plen = s.plen ?? chain.length + payload.length;
   return concat([(s.version ?? 6) << 4, 0, 0, 0], u16(plen), [first, s.hlim ?? 64], src, dst, chain, payload);
 }
@@ -249,7 +250,7 @@ export interface EtherSpec {
 }
 
 export function ipEtherType(payload: ArrayLike<number>): number {
-  return payload.length > 0 && payload[0]! >> 4 === 6 ? 0x86dd : 0x0800;
+  return payload.length > 0 && at(payload, 0) >> 4 === 6 ? 0x86dd : 0x0800;
 }
 
 export function ether(s: EtherSpec): Uint8Array {

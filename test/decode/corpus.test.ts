@@ -21,6 +21,7 @@ import { formatAddr } from '../../src/decode/addr.js';
 import { decodePacket } from '../../src/decode/packet.js';
 import { DecodeStatus, newSegment, type Segment } from '../../src/decode/segment.js';
 import { CORPUS } from '../helpers/corpus.mjs';
+import { at } from '../../src/model/checked.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -56,8 +57,8 @@ function fieldRow(frame: number, seg: Segment): string {
   const le: number[] = [];
   const re: number[] = [];
   for (let i = 0; i < seg.sackCount; i++) {
-    le.push(seg.sackBlocks[2 * i]!);
-    re.push(seg.sackBlocks[2 * i + 1]!);
+    le.push(at(seg.sackBlocks, 2 * i));
+    re.push(at(seg.sackBlocks, 2 * i + 1));
   }
   return [
     frame,
@@ -137,7 +138,7 @@ describe('corpus: decoded TCP equals tshark', () => {
     ];
     for (const [file, seq, len] of cases) {
       const { rows } = await decodeFile(join(CORPUS, file), new Set());
-      const cols = rows[0]!.split('\t');
+      const cols = at(rows, 0).split('\t');
       expect([Number(cols[3]), Number(cols[6])], file).toEqual([seq, len]);
     }
   });

@@ -22,6 +22,7 @@ import { decodePacket } from '../../src/decode/packet.js';
 import { DecodeStatus, newSegment } from '../../src/decode/segment.js';
 import { makeIo } from '../cli/harness.js';
 import { PcapWriter } from '../helpers/pcap-writer.js';
+import { at } from '../../src/model/checked.js';
 
 const FIXTURE = 'fixtures/normal-close-client.pcap';
 const tmp = mkdtempSync(join(tmpdir(), 'hdrcut-'));
@@ -76,7 +77,7 @@ describe('a TCP header cut by the snaplen (SYN-ACK: data offset 40, 22 bytes cap
 
   it('decodes: the fixed header whole, headerCut set, the options past the cut unknown', () => {
     const b = readFileSync(cut);
-    const o = 24 + 16 + frames()[0]!.data.length + 16;
+    const o = 24 + 16 + at(frames(), 0).data.length + 16;
     const seg = newSegment();
     expect(decodePacket(1, b, o, 56, b.readUInt32LE(o - 4), seg)).toBe(DecodeStatus.Ok);
     expect([seg.flags, seg.headerLen, seg.headerCut, seg.truncated, seg.mss, seg.wscale]).toEqual([
@@ -90,8 +91,8 @@ describe('a TCP header cut by the snaplen (SYN-ACK: data offset 40, 22 bytes cap
   });
 
   it('moves the states in the report as the whole segment does', async () => {
-    const whole = (await analyze(FIXTURE)).report.connections[0]!;
-    const r = (await analyze(cut)).report.connections[0]!;
+    const whole = at((await analyze(FIXTURE)).report.connections, 0);
+    const r = at((await analyze(cut)).report.connections, 0);
     expect([r.client.state, r.server.state, r.connState, r.history]).toEqual([
       whole.client.state,
       whole.server.state,

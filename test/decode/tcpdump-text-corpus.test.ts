@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { DecodeStatus, TcpFlag } from '../../src/decode/segment.js';
 import { CORPUS, parseText } from './tcpdump-text-helpers.js';
 import { pcapReference } from './tcpdump-text-reference.js';
+import { at } from '../../src/model/checked.js';
 
 interface Case {
   name: string;
@@ -61,7 +62,7 @@ describe('tcpdump test-suite outputs = the pcap decoded', () => {
     const { time, nano } = timeStyle(c.args);
     const ref = await pcapReference(c.pcap);
     const byFrame = new Map(ref.segs.map((r) => [r.frame, r]));
-    const first = ref.segs[0]!;
+    const first = at(ref.segs, 0);
     const { recs, quiet, frameStatus, parser } = parseText(text, {
       baseDate: time === 'tod' ? first.tsSec - (first.tsSec % 86400) : 0,
       hms: time === 'rel-prev' ? 'delta-previous' : time === 'rel-first' ? 'delta-first' : 'auto',

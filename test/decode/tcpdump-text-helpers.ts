@@ -10,6 +10,7 @@ import { DecodeStatus, newSegment, type Segment, TcpFlag } from '../../src/decod
 import { TcpdumpTextParser, type TcpdumpTextOptions } from '../../src/decode/tcpdump-text.js';
 import { CORPUS } from '../helpers/corpus.mjs';
 import { toolPath } from '../helpers/tools.js';
+import { at } from '../../src/model/checked.js';
 
 export { CORPUS };
 
@@ -221,7 +222,7 @@ export function corpusTcpCaptures(): string[] {
   const out: string[] = [];
   for (const row of rows) {
     const c = row.split('\t');
-    if (Number(c[6]) > 0) out.push(c[0]!);
+    if (Number(c[6]) > 0) out.push(at(c, 0));
   }
   return out;
 }

@@ -13,6 +13,7 @@ import { DecodeStatus, newSegment, type Segment } from '../../src/decode/segment
 import { TcpdumpTextParser } from '../../src/decode/tcpdump-text.js';
 import { parseAddr, parseAddrPort } from '../../src/decode/tcpdump-text/addr.js';
 import { CORPUS } from './tcpdump-text-helpers.js';
+import { must } from '../../src/model/checked.js';
 
 /** Every line of tcpdump's test-suite outputs in the corpus. */
 function corpusLines(): string[] {
@@ -265,7 +266,9 @@ describe('address scanner = decode/addr.ts', () => {
           const theirs = parseAddrText(text);
           if (v === 0) return;
           expect(theirs?.ipVersion).toBe(v);
-          expect(Array.from(out.subarray(0, v === 4 ? 4 : 16))).toEqual(Array.from(theirs!.bytes));
+          expect(Array.from(out.subarray(0, v === 4 ? 4 : 16))).toEqual(
+            Array.from(must(theirs, 'theirs').bytes),
+          );
         },
       ),
       { numRuns: 20000 },

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { DecodeStatus, newSegment, TcpFlag } from '../../src/decode/segment.js';
 import { TcpdumpTextParser, Unavailable } from '../../src/decode/tcpdump-text.js';
 import { parseText, type Rec, rec } from './tcpdump-text-helpers.js';
+import { at } from '../../src/model/checked.js';
 
 const { FIN, SYN, RST, PSH, ACK, URG, ECE, CWR, AE } = TcpFlag;
 
@@ -259,9 +260,9 @@ describe('-v: the IPv4 header line, then the TCP line', () => {
   it('a header line without its TCP line is counted, and the next packet is read', () => {
     const p = new TcpdumpTextParser();
     const seg = newSegment();
-    expect(p.parseLine(text.split('\n')[0]!, seg)).toBe(DecodeStatus.Pending);
-    expect(p.parseLine(text.split('\n')[2]!, seg)).toBe(DecodeStatus.Pending);
-    expect(p.parseLine(text.split('\n')[3]!, seg)).toBe(DecodeStatus.Ok);
+    expect(p.parseLine(at(text.split('\n'), 0), seg)).toBe(DecodeStatus.Pending);
+    expect(p.parseLine(at(text.split('\n'), 2), seg)).toBe(DecodeStatus.Pending);
+    expect(p.parseLine(at(text.split('\n'), 3), seg)).toBe(DecodeStatus.Ok);
     expect(p.stats.orphanPending).toBe(1);
   });
 });
@@ -405,7 +406,7 @@ describe('absolute numbers from tcpdump relative ones', () => {
     expect(parser.unavailable.has(Unavailable.AbsoluteSeq)).toBe(true);
     expect(parser.unavailable.has(Unavailable.Seq)).toBe(true);
     // The wire values were 3342177506 + each client number: seq 1 acked by 1110 after 1109 bytes.
-    expect(recs[3]!.ack - recs[2]!.seq).toBe(1109);
+    expect(at(recs, 3).ack - at(recs, 2).seq).toBe(1109);
   });
 });
 

@@ -25,6 +25,7 @@ import { makeIo } from '../cli/harness.js';
 import { describeWithTools } from '../helpers/tools.js';
 import { Pcapng } from '../capture/helpers.js';
 import { concat, ether, ext, ipv4, ipv6, mpls, tcp, u16, u32, udp } from './build.js';
+import { at, must } from '../../src/model/checked.js';
 
 const DIR = 'test/decode/tunnels';
 const V4 = 'fixtures/normal-close-client.pcap';
@@ -212,9 +213,9 @@ describe('states inside a tunnel equal the states of the same traffic unwrapped'
     const r = await report(join(DIR, 'vxlan-two-tenants.pcap'));
     const plain = await report(V4);
     expect(r.connections).toHaveLength(2);
-    const one = tcpView(plain.connections[0]!, false);
+    const one = tcpView(at(plain.connections, 0), false);
     expect(r.connections.map((c) => tcpView(c, false))).toEqual([one, one]);
-    expect(r.connections.map((c) => c.tunnel![0]!.vni).sort()).toEqual([1, 2]);
+    expect(r.connections.map((c) => at(must(c.tunnel, 'c.tunnel'), 0).vni).sort()).toEqual([1, 2]);
   });
 });
 
@@ -289,17 +290,17 @@ describeWithTools(['tshark'], 'tshark dissects each capture to the TCP header we
       tcpFrames++;
       expect(protocols).toContain(w.protocols);
       expect(our, `frame ${i + 1}`).not.toBeNull();
-      expect([our!.sport, our!.dport, our!.seq, our!.ack, our!.flags]).toEqual([
-        Number(sport),
-        Number(dport),
-        Number(seq),
-        Number(ack),
-        Number(flags),
-      ]);
+      expect([
+        must(our, 'our').sport,
+        must(our, 'our').dport,
+        must(our, 'our').seq,
+        must(our, 'our').ack,
+        must(our, 'our').flags,
+      ]).toEqual([Number(sport), Number(dport), Number(seq), Number(ack), Number(flags)]);
       // tshark prints ids in hex or decimal; one per hop, the innermost last.
       if (w.field) {
-        expect(Number(id!.split(',').at(-1))).toBe(Number(w.field[1]));
-        expect(our!.id).toBe(Number(w.field[1]));
+        expect(Number(must(id, 'id').split(',').at(-1))).toBe(Number(w.field[1]));
+        expect(must(our, 'our').id).toBe(Number(w.field[1]));
       }
     });
     expect(tcpFrames).toBe(ours.filter((x) => x !== null && !(w.file === 'nflog.pcap' && x.cut)).length);
@@ -343,7 +344,7 @@ describeWithTools(
       const binary = await report(join(DIR, f));
       const fromText = (
         await analyze(bytesOf(new TextEncoder().encode(text)), {
-          textDate: Math.floor(binary.capture.start! / 86400) * 86400,
+          textDate: Math.floor(must(binary.capture.start, 'binary.capture.start') / 86400) * 86400,
         })
       ).report;
       expect(fromText.capture.tcpPackets).toBe(binary.capture.tcpPackets);
@@ -381,17 +382,22 @@ describe("Zeek's Teredo trace (public/Teredo.pcap)", () => {
 
   it('opens the Teredo tunnel to a relay on port 32900, as Zeek does', async () => {
     const r = await report(pcap);
-    const c = r.connections.find((x) => x.client.port === 1286)!;
+    const c = must(
+      r.connections.find((x) => x.client.port === 1286),
+      'r.connections.find((x) => x.client.port === 1286)',
+    );
     expect(c.client.addr).toBe('2001:0:4137:9e50:8000:f12a:b9c8:2815');
     expect(c.server.addr).toBe('2001:4860:0:2001::68');
     expect(c.tunnel).toEqual([
       { type: 'Teredo', src: '192.168.2.16', dst: '83.170.1.38', srcPort: 3797, dstPort: 32900 },
     ]);
     // Zeek's conn.log row for it (public/Teredo.conn.log): S1, ShADad, 10 and 12 packets.
-    const zeek = readFileSync(join(DIR, 'public', 'Teredo.conn.log'), 'utf8')
-      .split('\n')
-      .find((l) => l.includes('\t1286\t'))!
-      .split('\t');
+    const zeek = must(
+      readFileSync(join(DIR, 'public', 'Teredo.conn.log'), 'utf8')
+        .split('\n')
+        .find((l) => l.includes('\t1286\t')),
+      "readFileSync(join(DIR, 'public', 'Teredo.conn.l...",
+    ).split('\t');
     expect([c.connState, c.history, c.client.packets, c.server.packets]).toEqual([
       zeek[11],
       zeek[15],
@@ -408,9 +414,11 @@ describe("Zeek's Teredo trace (public/Teredo.pcap)", () => {
     expect(rows).toHaveLength(1);
     // The outer UDP connections are Zeek's parents: the client's side sends from port
     // 51000, the server's from 51001, for both tenants alike, so two parents.
-    expect(rows[0]!.split('\t').at(-1)!.split(',')).toHaveLength(2);
+    expect(must(at(rows, 0).split('\t').at(-1), "at(rows, 0).split('\\t').at(-1)").split(',')).toHaveLength(
+      2,
+    );
     // One Zeek connection holds both tenants' segments: the second copy is retransmissions.
-    expect(rows[0]!.split('\t')[11]).toContain('T');
+    expect(at(rows, 0).split('\t')[11]).toContain('T');
   });
 
   it('--zeek fills tunnel_parents for the tunnelled row only', async () => {
@@ -420,8 +428,10 @@ describe("Zeek's Teredo trace (public/Teredo.pcap)", () => {
     const parents = rows.map((l) => l.split('\t').at(-1));
     expect(parents.filter((p) => p !== '-')).toHaveLength(1);
     expect(
-      rows
-        .find((l) => l.includes('\t1286\t'))!
+      must(
+        rows.find((l) => l.includes('\t1286\t')),
+        "rows .find((l) => l.includes('\\t1286\\t'))",
+      )
         .split('\t')
         .at(-1),
     ).toMatch(/^C\w+$/);
@@ -466,7 +476,12 @@ describe('the CLI', () => {
       expect(await run([join(DIR, f), '--json'], io)).toBe(0);
       const r = JSON.parse(stdout.text);
       expect(validate(r), JSON.stringify(validate.errors)).toBe(true);
-      expect(r.connections[0].tunnel).toEqual(WRAPPED.find((w) => w.file === f)!.tunnel);
+      expect(r.connections[0].tunnel).toEqual(
+        must(
+          WRAPPED.find((w) => w.file === f),
+          'WRAPPED.find((w) => w.file === f)',
+        ).tunnel,
+      );
     }
   });
 
@@ -750,11 +765,11 @@ describe('limits', () => {
     const r = (await analyze(bytesOf(w.bytes()))).report;
     expect(r.capture.tcpPackets).toBe(1);
     expect(r.capture.skipped).toEqual({ 'ip-fragment': 3 });
-    expect(formatTunnels(r.connections[0]!.tunnel!)).toBe(
+    expect(formatTunnels(must(at(r.connections, 0).tunnel, 'at(r.connections, 0).tunnel'))).toBe(
       '4in6 2001:db8::1 -> 2001:db8::2 in VXLAN 10.0.0.1 -> 10.0.0.2, VNI 3',
     );
     // The 600 bytes of the SYN's data came through both reassemblies.
-    expect(r.connections[0]!.client.bytes).toBe(600);
+    expect(at(r.connections, 0).client.bytes).toBe(600);
   });
 
   it('the reassembler gives up after its timeout and keeps no more datagrams than its limit', () => {
@@ -779,11 +794,11 @@ describe('limits', () => {
     expect(d.add(p3, p3.length, seg, 31)).toBeNull();
     const l3 = frag(3, false);
     const whole = d.add(l3, l3.length, seg, 31);
-    const dg = whole!.datagram;
+    const dg = must(whole, 'whole').datagram;
     expect(dg.length).toBe(36);
     expect([...dg.subarray(20)]).toEqual(new Array(16).fill(1));
     // Total length of the whole, MF and offset cleared.
-    expect([dg[2], dg[3], dg[6]! & 0x3f, dg[7]]).toEqual([0, 36, 0, 0]);
+    expect([dg[2], dg[3], at(dg, 6) & 0x3f, dg[7]]).toEqual([0, 36, 0, 0]);
     expect(d.counts.reassembled).toBe(1);
   });
 });

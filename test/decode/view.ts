@@ -2,13 +2,15 @@
 import { formatAddr } from '../../src/decode/addr.js';
 import type { Segment } from '../../src/decode/segment.js';
 import { describeTunnels, formatTunnels } from '../../src/decode/tunnel.js';
+import { at } from '../../src/model/checked.js';
 
 /** The fields a table test can expect (the return type of view()). */
 export type SegView = ReturnType<typeof view>;
 
 export function view(seg: Segment) {
   const sack: [number, number][] = [];
-  for (let i = 0; i < seg.sackCount; i++) sack.push([seg.sackBlocks[2 * i]!, seg.sackBlocks[2 * i + 1]!]);
+  for (let i = 0; i < seg.sackCount; i++)
+    sack.push([at(seg.sackBlocks, 2 * i), at(seg.sackBlocks, 2 * i + 1)]);
   return {
     ipVersion: seg.ipVersion,
     src: formatAddr(seg.ipVersion, seg.src),

@@ -3,6 +3,7 @@ import { UsageError } from '../../src/config/errors.js';
 import { evaluateGate, formatFigure, GATE_RULE_ANOMALY_CAP } from '../../src/gate/gate.js';
 import type { Report } from '../../src/model/report.js';
 import { anomaly, connection, maxRules, report, settings } from './factories.js';
+import { at, must } from '../../src/model/checked.js';
 
 const one = (r: Report, name = 'a.pcap') => [{ name, report: r }];
 
@@ -24,7 +25,7 @@ describe('fail-on', () => {
     const g = evaluateGate(one(r), settings({ failOn: ['mid-stream-rst'] }));
     expect(g.passed).toBe(false);
     expect(g.rules).toHaveLength(1);
-    const rule = g.rules[0]!;
+    const rule = at(g.rules, 0);
     expect(rule).toMatchObject({
       name: 'fail-on mid-stream-rst',
       type: 'fail-on',
@@ -72,7 +73,7 @@ describe('fail-on', () => {
       anomaly('connection-refused', 3),
       anomaly('keep-alive', 4),
     ]);
-    const rule = evaluateGate(one(r), settings({ failOn: ['error'] })).rules[0]!;
+    const rule = at(evaluateGate(one(r), settings({ failOn: ['error'] })).rules, 0);
     expect(rule.message).toBe('fail-on error: 3 anomalies (2 mid-stream-rst, 1 connection-refused)');
     expect(rule.anomalies.map((a) => a.kind)).toEqual([
       'mid-stream-rst',
@@ -95,12 +96,12 @@ describe('fail-on', () => {
     const r = report([anomaly('time-wait-storm', null, { host: '10.77.0.1' })]);
     const g = evaluateGate(one(r), settings({ failOn: ['warning'] }));
     expect(g.passed).toBe(false);
-    expect(g.rules[0]!.anomalies[0]!.host).toBe('10.77.0.1');
+    expect(at(at(g.rules, 0).anomalies, 0).host).toBe('10.77.0.1');
   });
 
   test(`carries at most ${GATE_RULE_ANOMALY_CAP} anomalies, counts them all`, () => {
     const r = report(many('mid-stream-rst', 150));
-    const rule = evaluateGate(one(r), settings({ failOn: ['error'] })).rules[0]!;
+    const rule = at(evaluateGate(one(r), settings({ failOn: ['error'] })).rules, 0);
     expect(rule.anomalies).toHaveLength(GATE_RULE_ANOMALY_CAP);
     expect(rule.matched).toBe(150);
     expect(rule.figure).toBe(150);
@@ -122,7 +123,7 @@ describe('max', () => {
       percent: false,
       matched: 3,
     });
-    expect(g.rules[0]!.anomalies.every((a) => a.kind === 'mid-stream-rst')).toBe(true);
+    expect(at(g.rules, 0).anomalies.every((a) => a.kind === 'mid-stream-rst')).toBe(true);
   });
 
   test('a count at the limit passes', () => {
@@ -151,7 +152,7 @@ describe('max', () => {
       connections: 4,
     });
     expect(
-      evaluateGate(one(r), settings({ max: maxRules('connection-refused=20%') })).rules[0]!.message,
+      at(evaluateGate(one(r), settings({ max: maxRules('connection-refused=20%') })).rules, 0).message,
     ).toBe('connection-refused: 25% > max 20%');
     expect(evaluateGate(one(r), settings({ max: maxRules('connection-refused=25%') })).passed).toBe(true);
   });
@@ -176,7 +177,7 @@ describe('max', () => {
       const r = report([anomaly('retransmission-burst', 2), anomaly('mid-stream-rst', 3)], {
         connections: conns([10, 5, 3, 2, 1]),
       });
-      const rule = evaluateGate(one(r), settings({ max: maxRules('retransmission-rate=2%') })).rules[0]!;
+      const rule = at(evaluateGate(one(r), settings({ max: maxRules('retransmission-rate=2%') })).rules, 0);
       expect(rule.message).toBe('retransmission-rate: 4.2% > max 2%');
       expect(rule.figure).toBeCloseTo(4.2, 9);
       expect(rule.anomalies.map((a) => a.kind)).toEqual(['retransmission-burst']);
@@ -186,19 +187,19 @@ describe('max', () => {
       const r = report([], { connections: conns([4, 2, 2, 1, 1]) });
       const g = evaluateGate(one(r), settings({ max: maxRules('retransmission-rate=2%') }));
       expect(g.passed).toBe(true);
-      expect(g.rules[0]!.message).toBe('retransmission-rate: 2% <= max 2%');
+      expect(at(g.rules, 0).message).toBe('retransmission-rate: 2% <= max 2%');
     });
 
     test('just above the limit is shown with enough digits to tell', () => {
       const c = conns([0]);
-      c[0]!.client.packets = 99_950; // 100,000 packets in all
-      c[0]!.client.retransmissions = 2001;
+      at(c, 0).client.packets = 99_950; // 100,000 packets in all
+      at(c, 0).client.retransmissions = 2001;
       const g = evaluateGate(
         one(report([], { connections: c })),
         settings({ max: maxRules('retransmission-rate=2%') }),
       );
       expect(g.passed).toBe(false);
-      expect(g.rules[0]!.message).toBe('retransmission-rate: 2.001% > max 2%');
+      expect(at(g.rules, 0).message).toBe('retransmission-rate: 2.001% > max 2%');
     });
 
     test('no packets is 0%', () => {
@@ -211,9 +212,9 @@ describe('max', () => {
 
     test('retransmissions counts them', () => {
       const r = report([], { connections: conns([1, 2, 3, 0, 0]) });
-      expect(evaluateGate(one(r), settings({ max: maxRules('retransmissions=5') })).rules[0]!.message).toBe(
-        'retransmissions: 6 > max 5',
-      );
+      expect(
+        at(evaluateGate(one(r), settings({ max: maxRules('retransmissions=5') })).rules, 0).message,
+      ).toBe('retransmissions: 6 > max 5');
     });
   });
 
@@ -254,7 +255,7 @@ describe('baseline', () => {
     ]);
     const g = evaluateGate(one(r), settings({ failOn: ['warning'] }), base);
     expect(g.passed).toBe(false);
-    const rule = g.rules[0]!;
+    const rule = at(g.rules, 0);
     expect(rule.message).toBe('fail-on warning: mid-stream-rst 3 > baseline 2, connection-refused 1 (new)');
     expect(rule.anomalies.map((a) => a.kind).sort()).toEqual([
       'connection-refused',
@@ -283,7 +284,7 @@ describe('baseline', () => {
     });
     const worse = evaluateGate(one(report(many('mid-stream-rst', 3))), rules, base);
     expect(worse.passed).toBe(false);
-    expect(worse.rules[0]!.message).toBe('mid-stream-rst: 3 > baseline 2 (max 0)');
+    expect(at(worse.rules, 0).message).toBe('mid-stream-rst: 3 > baseline 2 (max 0)');
   });
 
   test('max: a baseline below the limit changes nothing but is shown', () => {
@@ -293,7 +294,7 @@ describe('baseline', () => {
       base,
     );
     expect(g.passed).toBe(false);
-    expect(g.rules[0]!.message).toBe('mid-stream-rst: 6 > max 5 (baseline 2)');
+    expect(at(g.rules, 0).message).toBe('mid-stream-rst: 6 > max 5 (baseline 2)');
   });
 
   test('max: rates compare with the baseline rate', () => {
@@ -304,7 +305,7 @@ describe('baseline', () => {
     expect(evaluateGate(one(mk(5)), rules, baseline).passed).toBe(true);
     const worse = evaluateGate(one(mk(8)), rules, baseline);
     expect(worse.passed).toBe(false);
-    expect(worse.rules[0]!.message).toBe('retransmission-rate: 8% > baseline 5% (max 1%)');
+    expect(at(worse.rules, 0).message).toBe('retransmission-rate: 8% > baseline 5% (max 1%)');
   });
 });
 
@@ -319,11 +320,11 @@ describe('several captures: one verdict, a breakdown per capture', () => {
   test('any capture failing fails the verdict', () => {
     const g = evaluateGate(captures, settings({ failOn: ['error'], max: maxRules('zero-window=5') }));
     expect(g.passed).toBe(false);
-    expect(g.captures!.map((c) => [c.name, c.passed])).toEqual([
+    expect(must(g.captures, 'g.captures').map((c) => [c.name, c.passed])).toEqual([
       ['a.pcap', true],
       ['b.pcap', false],
     ]);
-    expect(g.captures![1]!.rules[0]).toMatchObject({
+    expect(at(must(g.captures, 'g.captures'), 1).rules[0]).toMatchObject({
       capture: 'b.pcap',
       passed: false,
       message: 'fail-on error: 2 anomalies (2 mid-stream-rst)',
@@ -332,12 +333,12 @@ describe('several captures: one verdict, a breakdown per capture', () => {
       ['fail-on error', false],
       ['max zero-window', true],
     ]);
-    expect(g.rules[0]!.message).toBe(
+    expect(at(g.rules, 0).message).toBe(
       'fail-on error: failed on 1 of 2 captures: b.pcap: fail-on error: 2 anomalies (2 mid-stream-rst)',
     );
-    expect(g.rules[0]!.capture).toBeUndefined();
-    expect(g.rules[0]!.anomalies).toHaveLength(2);
-    expect(g.rules[1]!.message).toBe('max zero-window: passed on all 2 captures');
+    expect(at(g.rules, 0).capture).toBeUndefined();
+    expect(at(g.rules, 0).anomalies).toHaveLength(2);
+    expect(at(g.rules, 1).message).toBe('max zero-window: passed on all 2 captures');
   });
 
   test('limits apply to each capture, not to the sum', () => {
@@ -355,7 +356,7 @@ describe('several captures: one verdict, a breakdown per capture', () => {
   test('all passing passes', () => {
     const g = evaluateGate(captures, settings({ failOn: ['syn-flood'] }));
     expect(g.passed).toBe(true);
-    expect(g.captures!.every((c) => c.passed)).toBe(true);
+    expect(must(g.captures, 'g.captures').every((c) => c.passed)).toBe(true);
   });
 
   test('no captures: passes with no rules to report', () => {

@@ -4,6 +4,7 @@ import { evaluateGate } from '../../src/gate/gate.js';
 import { renderJunit } from '../../src/report/junit.js';
 import type { Report } from '../../src/model/report.js';
 import { anomaly, connection, maxRules, report, settings } from './factories.js';
+import { at, must } from '../../src/model/checked.js';
 
 interface Attrs {
   [k: string]: unknown;
@@ -30,6 +31,15 @@ interface TestSuite extends Attrs {
 }
 interface Doc {
   testsuites: Attrs & { tests: string; failures: string; testsuite: TestSuite[] };
+}
+
+/** The text of the first failure of the first test case of the first suite (a run with one rule failing). */
+function firstFailureText(doc: Doc): string {
+  const failures = must(
+    at(at(doc.testsuites.testsuite, 0).testcase, 0).failure,
+    'a failure of the first test case',
+  );
+  return must(at(failures, 0)['#text'], "the first failure's text");
 }
 
 /** Parses with fast-xml-parser, as a CI reporter would, after checking well-formedness. */
@@ -86,26 +96,26 @@ describe('renderJunit', () => {
     expect(sb.testcase.every((c) => c.failure === undefined)).toBe(true);
     for (const s of root.testsuite) for (const c of s.testcase) expect(c.time).toBe('0');
 
-    const failOn = sa.testcase[0]!.failure![0]!;
+    const failOn = at(must(at(sa.testcase, 0).failure, 'at(sa.testcase, 0).failure'), 0);
     expect(failOn.type).toBe('fail-on');
     expect(failOn.message).toBe('fail-on error: 1 anomaly (1 mid-stream-rst)');
-    const lines = failOn['#text']!.split('\n');
+    const lines = must(failOn['#text'], "failOn['#text']").split('\n');
     expect(lines[0]).toBe('fail-on error: 1 anomaly (1 mid-stream-rst)');
     expect(lines[1]).toBe(
       'mid-stream-rst conn 3 client 10.77.0.1:48003 -> server 10.77.0.2:80 (server) at 2025-11-21T12:00:00.500Z frame 17: server sent RST',
     );
     expect(lines).toHaveLength(2);
 
-    const zw = sa.testcase[1]!.failure![0]!;
+    const zw = at(must(at(sa.testcase, 1).failure, 'at(sa.testcase, 1).failure'), 0);
     expect(zw).toMatchObject({ type: 'max', message: 'zero-window: 1 > max 0' });
     expect(zw['#text']).toContain('zero-window conn 4 ');
-    expect(sa.testcase[2]!.failure).toBeUndefined();
+    expect(at(sa.testcase, 2).failure).toBeUndefined();
   });
 
   test('suite properties describe the capture', () => {
     const { doc } = render([{ name: 'a.pcap', report: report([], { connections: 3, summarised: 2 }) }]);
     const props = Object.fromEntries(
-      doc.testsuites.testsuite[0]!.properties.property.map((p) => [p.name, p.value]),
+      at(doc.testsuites.testsuite, 0).properties.property.map((p) => [p.name, p.value]),
     );
     expect(props).toMatchObject({ format: 'pcap', connections: '5', anomalies: '0', truncated: 'false' });
   });
@@ -120,14 +130,14 @@ describe('renderJunit', () => {
       expect(s).toMatchObject({ tests: '1', failures: '0' });
       expect(s.testcase).toHaveLength(1);
       expect(s.testcase[0]).toMatchObject({ name: 'analysis', classname: `tcptrace-ts.${s.name}` });
-      expect(s.testcase[0]!.failure).toBeUndefined();
+      expect(at(s.testcase, 0).failure).toBeUndefined();
     }
   });
 
   test('host-level anomalies name the host', () => {
     const r = report([anomaly('time-wait-storm', null, { host: '10.77.0.1', message: '600 TIME_WAIT' })]);
     const { doc } = render([{ name: 'a', report: r }], settings({ failOn: ['warning'] }));
-    const text = doc.testsuites.testsuite[0]!.testcase[0]!.failure![0]!['#text']!;
+    const text = firstFailureText(doc);
     expect(text.split('\n')[1]).toBe(
       'time-wait-storm host 10.77.0.1 at 2025-11-21T12:00:00.500Z frame 17: 600 TIME_WAIT',
     );
@@ -137,15 +147,13 @@ describe('renderJunit', () => {
     const c = connection(1, { client: { addr: '2001:db8::1' }, server: { addr: '2001:db8::2', port: 443 } });
     const r = report([anomaly('mid-stream-rst', 1)], { connections: [c] });
     const { doc } = render([{ name: 'a', report: r }], settings({ failOn: ['error'] }));
-    expect(doc.testsuites.testsuite[0]!.testcase[0]!.failure![0]!['#text']).toContain(
-      'client [2001:db8::1]:48001 -> server [2001:db8::2]:443',
-    );
+    expect(firstFailureText(doc)).toContain('client [2001:db8::1]:48001 -> server [2001:db8::2]:443');
   });
 
   test('more anomalies than the rule carries end with "... and N more"', () => {
     const r = report(Array.from({ length: 120 }, (_, i) => anomaly('mid-stream-rst', i + 1)));
     const { doc } = render([{ name: 'a', report: r }], settings({ failOn: ['mid-stream-rst'] }));
-    const lines = doc.testsuites.testsuite[0]!.testcase[0]!.failure![0]!['#text']!.split('\n');
+    const lines = firstFailureText(doc).split('\n');
     expect(lines).toHaveLength(1 + 100 + 1);
     expect(lines.at(-1)).toBe('... and 20 more');
   });
@@ -156,10 +164,13 @@ describe('renderJunit', () => {
     const name = `cap<&">\u0000.pcap`;
     const { xml, doc } = render([{ name, report: r }], settings({ failOn: ['error'] }));
     expect(xml).not.toContain('<b>');
-    const suite = doc.testsuites.testsuite[0]!;
+    const suite = at(doc.testsuites.testsuite, 0);
     expect(suite.name).toBe('cap<&">\uFFFD.pcap');
-    expect(suite.testcase[0]!.classname).toBe('tcptrace-ts.cap<&">\uFFFD.pcap');
-    const text = suite.testcase[0]!.failure![0]!['#text']!;
+    expect(at(suite.testcase, 0).classname).toBe('tcptrace-ts.cap<&">\uFFFD.pcap');
+    const text = must(
+      at(must(at(suite.testcase, 0).failure, 'at(suite.testcase, 0).failure'), 0)['#text'],
+      "at(must(at(suite.testcase, 0).failure, 'at(suit...",
+    );
     expect(text).toContain('payload a<b>&"c\' \uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD end\nsecond line');
   });
 
@@ -171,9 +182,12 @@ describe('renderJunit', () => {
       ],
     };
     const xml = renderJunit(gate, [{ name: 'a', report: report() }]);
-    const c = parse(xml).testsuites.testsuite[0]!.testcase[0]!;
+    const c = at(at(parse(xml).testsuites.testsuite, 0).testcase, 0);
     expect(c.name).toBe('custom <rule>');
-    expect(c.failure![0]).toMatchObject({ message: 'line one\nline two\ttab "q"', type: 'gate' });
+    expect(must(c.failure, 'c.failure')[0]).toMatchObject({
+      message: 'line one\nline two\ttab "q"',
+      type: 'gate',
+    });
   });
 
   test('time attributes: the analysis time per capture when given, summed on the root', () => {

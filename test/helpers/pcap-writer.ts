@@ -12,6 +12,7 @@
  * takes any of them.
  */
 import { concat, rng } from './mutate.mjs';
+import { at, must } from '../../src/model/checked.js';
 
 const FLAG_BITS: Record<string, number> = { F: 1, S: 2, R: 4, P: 8, '.': 16, U: 32, E: 64, W: 128, A: 256 };
 
@@ -27,7 +28,7 @@ export function flagBits(flags: string | number): number {
 export function ip4(a: string | number): [number, number, number, number] {
   if (typeof a === 'number') return [(a >>> 24) & 255, (a >>> 16) & 255, (a >>> 8) & 255, a & 255];
   const p = a.split('.').map(Number);
-  return [p[0]! & 255, p[1]! & 255, p[2]! & 255, p[3]! & 255];
+  return [at(p, 0) & 255, at(p, 1) & 255, at(p, 2) & 255, at(p, 3) & 255];
 }
 
 export interface TcpPacket {
@@ -170,7 +171,7 @@ export class PcapWriter {
     o += 20 + options.length;
     if (payloadLen > 0) {
       if (typeof p.payload === 'number') b.fill(0x61, o, o + payloadLen);
-      else b.set(p.payload!, o);
+      else b.set(must(p.payload, 'p.payload'), o);
     }
     this.len = start + cap;
     this.count++;

@@ -23,6 +23,7 @@ import type { SegInfo } from '../../src/tcp/classify.js';
 import { Tracker, type TrackerObserver } from '../../src/tcp/tracker.js';
 import { cli } from '../cli/harness.js';
 import { chunks, PcapWriter } from '../helpers/pcap-writer.js';
+import { at, must } from '../../src/model/checked.js';
 
 const HOSTS = [0x0a000001, 0x0a000002, 0x0a000003];
 const PORTS = [80, 40000, 40001];
@@ -93,8 +94,8 @@ function fill(seg: Segment, o: Extract<Op, { op: 'seg' }>, frame: number, t: num
   seg.ipVersion = 4;
   seg.src.fill(0);
   seg.dst.fill(0);
-  const a = HOSTS[o.from]!;
-  const b = HOSTS[o.to]!;
+  const a = at(HOSTS, o.from);
+  const b = at(HOSTS, o.to);
   for (let i = 0; i < 4; i++) {
     seg.src[i] = (a >>> (24 - 8 * i)) & 255;
     seg.dst[i] = (b >>> (24 - 8 * i)) & 255;
@@ -126,7 +127,8 @@ function run(ops: Op[]): void {
     expect(tr.openCount, where).toBe(model.size);
     for (const c of table) expect(model.get(connKey(c)), where).toBe(c);
     expect(tr.conns.length, where).toBe(made);
-    for (let i = 1; i < tr.conns.length; i++) expect(tr.conns[i]!.id).toBeGreaterThan(tr.conns[i - 1]!.id);
+    for (let i = 1; i < tr.conns.length; i++)
+      expect(at(tr.conns, i).id).toBeGreaterThan(at(tr.conns, i - 1).id);
   };
   /** What left the table without an evict(): timeouts only, of idle connections. */
   const timedOut = (where: string) => {
@@ -149,9 +151,9 @@ function run(ops: Op[]): void {
       const before = tr.conns.length;
       obs.lastConn = null;
       tr.segment(seg);
-      const key = tupleKey(HOSTS[o.from]!, o.sport, HOSTS[o.to]!, o.dport);
+      const key = tupleKey(at(HOSTS, o.from), o.sport, at(HOSTS, o.to), o.dport);
       // Timeouts run first, at this segment's time.
-      const reached = obs.lastConn!;
+      const reached = must<Connection>(obs.lastConn, 'obs.lastConn');
       const was = model.get(key);
       model.delete(key);
       timedOut(where);
@@ -173,7 +175,7 @@ function run(ops: Op[]): void {
     } else {
       const open = [...model.values()];
       if (open.length === 0) continue;
-      const c = open[o.pick % open.length]!;
+      const c = at(open, o.pick % open.length);
       tr.evict(c);
       expect(c.ended, where).toBe(true);
       model.delete(connKey(c));
@@ -204,8 +206,8 @@ describe('--max-connections never invents connections', () => {
       t += o.dt;
       w.tcp({
         t,
-        src: HOSTS[o.from]!,
-        dst: HOSTS[o.to]!,
+        src: at(HOSTS, o.from),
+        dst: at(HOSTS, o.to),
         sport: o.sport,
         dport: o.dport,
         flags: o.flags,
@@ -239,7 +241,7 @@ describe('--max-connections never invents connections', () => {
     // 300 connections that stay open, each sending again after the next ones opened.
     const w = new PcapWriter();
     let t = 1_700_000_000;
-    const server = HOSTS[0]!;
+    const server = at(HOSTS, 0);
     const up = (c: number, flags: string, payload = 0) =>
       w.tcp({
         t: (t += 0.001),

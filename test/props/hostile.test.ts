@@ -14,6 +14,7 @@ import type { Settings } from '../../src/config/settings.js';
 import type { Report } from '../../src/model/report.js';
 import { checkReport } from '../helpers/check-report.mjs';
 import { chunks, connection, PcapWriter, rng } from '../helpers/pcap-writer.js';
+import { at } from '../../src/model/checked.js';
 
 const T0 = 1_763_726_400;
 
@@ -186,7 +187,7 @@ describe('nonsense segments give a valid report with legal states', () => {
         dst: back ? '10.0.0.1' : '10.0.0.2',
         sport: back ? 80 : 40000,
         dport: back ? 40000 : 80,
-        flags: ['.', 'P.', 'F.', 'R', 'S', 'S.'][Math.floor(r() * 6)]!,
+        flags: at(['.', 'P.', 'F.', 'R', 'S', 'S.'], Math.floor(r() * 6)),
         seq: r() < 0.3 ? 0xffffffff - Math.floor(r() * 10) : Math.floor(r() * 2 ** 32),
         ack: Math.floor(r() * 2 ** 32),
         payload: Math.floor(r() * 3) * 700,

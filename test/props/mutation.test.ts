@@ -11,6 +11,7 @@ import { join, basename } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Isolated } from '../helpers/isolated.mjs';
 import { CHUNK_SIZES, mutate, randomSettings, rng } from '../helpers/mutate.mjs';
+import { at } from '../../src/model/checked.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const FIXTURES = readdirSync(join(ROOT, 'fixtures'))
@@ -32,10 +33,10 @@ describe('60 mutants of the fixtures end cleanly', () => {
   it.each(SEEDS.map((seed, i) => [i, seed] as const))(
     'case %i (seed %i)',
     async (i, seed) => {
-      const base = FIXTURES[i % FIXTURES.length]!;
+      const base = at(FIXTURES, i % FIXTURES.length);
       const r = rng(seed);
-      const { bytes, ops } = mutate(base.bytes, r, [FIXTURES[(i + 7) % FIXTURES.length]!.bytes]);
-      const chunk = CHUNK_SIZES[i % CHUNK_SIZES.length]!;
+      const { bytes, ops } = mutate(base.bytes, r, [at(FIXTURES, (i + 7) % FIXTURES.length).bytes]);
+      const chunk = at(CHUNK_SIZES, i % CHUNK_SIZES.length);
       // A third of the cases with a tiny connection cap or timeouts (compaction, eviction, timers).
       const settings = i % 3 === 0 ? (randomSettings(r) ?? { maxConnections: 2 }) : undefined;
       const res = await iso.run(bytes, {

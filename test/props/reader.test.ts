@@ -21,6 +21,7 @@ import {
 import { corpus } from '../helpers/corpus.mjs';
 import { CHUNK_SIZES, mutate, rng } from '../helpers/mutate.mjs';
 import { chunks } from '../helpers/pcap-writer.js';
+import { at, must } from '../../src/model/checked.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const FIXTURES = readdirSync(join(ROOT, 'fixtures'))
@@ -98,7 +99,7 @@ function check({ seen, stats, error }: Awaited<ReturnType<typeof read>>): void {
     expect(error.message).not.toContain('\n');
     return;
   }
-  const s = stats!;
+  const s = must(stats, 'stats');
   // Every packet of the file is counted: handed on, or skipped by the reader with a reason.
   expect(s.packets).toBe(seen.records + Object.values(s.skipped).reduce((a, b) => a + b, 0));
   if (s.truncated) expect(seen.warnings).toContain('truncated');
@@ -115,7 +116,7 @@ describe('the capture reader on damaged captures', () => {
         fc.integer({ min: 1, max: 2 ** 31 - 1 }),
         fc.constantFrom(...CHUNK_SIZES),
         async (which, seed, chunk) => {
-          const { bytes } = mutate(SEEDS[which]!, rng(seed), [SEEDS[(which + 1) % SEEDS.length]!]);
+          const { bytes } = mutate(at(SEEDS, which), rng(seed), [at(SEEDS, (which + 1) % SEEDS.length)]);
           check(await read(bytes, chunk === 1 && bytes.length > 20_000 ? 997 : chunk));
         },
       ),
@@ -145,7 +146,7 @@ describe('the capture reader on damaged captures', () => {
         fc.nat(SEEDS.length - 1),
         fc.integer({ min: 1, max: 2 ** 31 - 1 }),
         async (which, seed) => {
-          const { bytes } = mutate(SEEDS[which]!, rng(seed));
+          const { bytes } = mutate(at(SEEDS, which), rng(seed));
           const a = await read(bytes, 65536);
           const b = await read(bytes, 7);
           expect(b.error?.message).toBe(a.error?.message);

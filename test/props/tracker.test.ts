@@ -29,6 +29,7 @@ import { State } from '../../src/model/states.js';
 import type { SegInfo } from '../../src/tcp/classify.js';
 import { Tracker, type TrackerObserver } from '../../src/tcp/tracker.js';
 import { ZeekConn } from '../../src/zeek/conn-state.js';
+import { at } from '../../src/model/checked.js';
 
 const HOSTS: number[][] = [
   [10, 0, 0, 1],
@@ -96,11 +97,11 @@ function fill(seg: Segment, s: Spec, frame: number, t: number): void {
   seg.ipVersion = s.v6 ? 6 : 4;
   seg.src.fill(0);
   seg.dst.fill(0);
-  const a = HOSTS[s.from]!;
-  const b = HOSTS[s.to]!;
+  const a = at(HOSTS, s.from);
+  const b = at(HOSTS, s.to);
   for (let i = 0; i < 4; i++) {
-    seg.src[(s.v6 ? 12 : 0) + i] = a[i]!;
-    seg.dst[(s.v6 ? 12 : 0) + i] = b[i]!;
+    seg.src[(s.v6 ? 12 : 0) + i] = at(a, i);
+    seg.dst[(s.v6 ? 12 : 0) + i] = at(b, i);
   }
   seg.srcPort = s.sport;
   seg.dstPort = s.dport;

@@ -14,6 +14,7 @@ import { jsonSafe } from '../../src/report/sanitize.js';
 import { Connection } from '../../src/tcp/connection.js';
 import { State } from '../../src/model/states.js';
 import { CORPUS } from '../helpers/corpus.mjs';
+import { must } from '../../src/model/checked.js';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures');
 
@@ -69,7 +70,7 @@ describe('connectionJson', () => {
       history: 'Sh"\\\u2028\u202e',
       connState: () => 'S1',
     });
-    c.server.addr6![15] = 1;
+    must(c.server.addr6, 'c.server.addr6')[15] = 1;
     c.client.state = State.SYN_SENT;
     c.addTransition(1.5, 2, 0, 0, 2, 'quote " and \u009b');
     c.anomalies = ['odd\u0085kind'];

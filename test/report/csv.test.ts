@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CSV_COLUMNS, csvField, csvHeader, csvRow, renderCsv } from '../../src/report/csv.js';
 import { connection, report, smallReport, UNSAFE_RE } from './factories.js';
+import { at } from '../../src/model/checked.js';
 
 /** A small RFC 4180 reader, to check that what we write reads back. */
 function parseCsv(text: string): string[][] {
@@ -9,7 +10,7 @@ function parseCsv(text: string): string[][] {
   let field = '';
   let quoted = false;
   for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
+    const ch = at(text, i);
     if (quoted) {
       if (ch === '"' && text[i + 1] === '"') {
         field += '"';
@@ -46,7 +47,7 @@ describe('csv', () => {
     expect(rows).toHaveLength(6);
     for (const r of rows) expect(r).toHaveLength(CSV_COLUMNS.length);
     const byName = (r: string[]) => Object.fromEntries(CSV_COLUMNS.map((c, i) => [c, r[i]]));
-    expect(byName(rows[4]!)).toEqual({
+    expect(byName(at(rows, 4))).toEqual({
       id: '4',
       client_addr: '10.0.0.1',
       client_port: '40004',
@@ -89,8 +90,8 @@ describe('csv', () => {
     expect(row).toContain(',"S,F","Sh""AD""",');
     expect(row.endsWith(',"a,b;c"\n')).toBe(true);
     const parsed = parseCsv(csvHeader() + row);
-    expect(parsed[1]![CSV_COLUMNS.indexOf('history')]).toBe('Sh"AD"');
-    expect(parsed[1]![CSV_COLUMNS.indexOf('anomalies')]).toBe('a,b;c');
+    expect(at(parsed, 1)[CSV_COLUMNS.indexOf('history')]).toBe('Sh"AD"');
+    expect(at(parsed, 1)[CSV_COLUMNS.indexOf('anomalies')]).toBe('a,b;c');
   });
 
   it('keeps control characters out (they are escaped, not quoted raw)', () => {

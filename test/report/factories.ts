@@ -20,6 +20,7 @@ import type {
   Transition,
 } from '../../src/model/report.js';
 import type { StateName } from '../../src/model/states.js';
+import { must } from '../../src/model/checked.js';
 
 /**
  * What a terminal would act on: C0 controls, DEL, C1 controls, bidi controls and
@@ -272,10 +273,10 @@ export function ladder(steps: Step[], init: LadderInit = {}): LadderReport {
         frame,
         endpoint: 'client',
         from: cs,
-        to: s.client!,
+        to: must(s.client, 's.client'),
         cause: `${s.dir} ${s.flags}`,
       });
-      cs = s.client!;
+      cs = must(s.client, 's.client');
     }
     if (serverChanged) {
       transitions.push({
@@ -283,10 +284,10 @@ export function ladder(steps: Step[], init: LadderInit = {}): LadderReport {
         frame,
         endpoint: 'server',
         from: ss,
-        to: s.server!,
+        to: must(s.server, 's.server'),
         cause: `${s.dir} ${s.flags}`,
       });
-      ss = s.server!;
+      ss = must(s.server, 's.server');
     }
     count[s.dir].packets++;
     count[s.dir].bytes += len;

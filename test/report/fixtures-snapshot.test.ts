@@ -18,6 +18,7 @@ import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import { makeIo } from '../cli/harness.js';
 import { itWithTools } from '../helpers/tools.js';
+import { at, must } from '../../src/model/checked.js';
 
 const DIR = join(import.meta.dirname, '../../fixtures');
 const F = (n: string) => join(DIR, `${n}.pcap`);
@@ -63,7 +64,7 @@ function tshark(file: string, filter: string, fields: string[]): string[][] {
 /** Nanoseconds since the epoch of tshark's frame.time_epoch text. */
 function ns(epoch: string): bigint {
   const [s, f = ''] = epoch.split('.');
-  return BigInt(s!) * 1_000_000_000n + BigInt(f.padEnd(9, '0').slice(0, 9));
+  return BigInt(must(s, 's')) * 1_000_000_000n + BigInt(f.padEnd(9, '0').slice(0, 9));
 }
 
 /** tcpdump-style flag letters (as the ladder prints them) to TCP flag bits. */
@@ -72,7 +73,7 @@ function flagBits(letters: string): number {
   let b = 0;
   for (const ch of letters) {
     expect(bit[ch], `flag letter ${ch}`).toBeDefined();
-    b |= bit[ch]!;
+    b |= must(bit[ch], 'bit[ch]');
   }
   return b;
 }
@@ -106,23 +107,23 @@ describe.each(SCENARIOS)('%s', (name) => {
     ]);
     expect(rows.length).toBe(theirs.length);
     expect(relative.length).toBe(theirs.length);
-    const client = exp.connections[0]!.client.split(':')[0];
-    const t0 = ns(theirs[0]![1]!);
+    const client = at(exp.connections, 0).client.split(':')[0];
+    const t0 = ns(at(at(theirs, 0), 1));
     // Each side's ISN, from its SYN: relative numbers count from it.
     const isn = new Map<string, number>();
-    for (const [, , src, flags, seq] of theirs) if (Number(flags) & 2) isn.set(src!, Number(seq));
+    for (const [, , src, flags, seq] of theirs) if (Number(flags) & 2) isn.set(must(src, 'src'), Number(seq));
     rows.forEach((m, i) => {
-      const [frame, epoch, src, flags, seq, ack, win, len] = theirs[i]!;
-      const toServer = m[9]!.endsWith('>');
+      const [frame, epoch, src, flags, seq, ack, win, len] = at(theirs, i);
+      const toServer = at(m, 9).endsWith('>');
       expect(toServer, `frame ${frame} direction`).toBe(src === client);
-      expect(m[3]!.startsWith('<'), `frame ${frame} arrow`).toBe(!toServer);
+      expect(at(m, 3).startsWith('<'), `frame ${frame} arrow`).toBe(!toServer);
       const bits = Number(flags) & 0xff;
-      const us = (ns(epoch!) - t0) / 1000n;
+      const us = (ns(must(epoch, 'epoch')) - t0) / 1000n;
       const time = `${us / 1_000_000n}.${String(us % 1_000_000n).padStart(6, '0')}`;
       expect({
         frame: Number(m[2]),
         time: m[1],
-        flags: flagBits(m[4]!),
+        flags: flagBits(at(m, 4)),
         seq: Number(m[5]),
         ack: m[6] === undefined ? null : Number(m[6]),
         win: m[7] === undefined ? null : Number(m[7]),
@@ -137,16 +138,23 @@ describe.each(SCENARIOS)('%s', (name) => {
         win: m[7] === undefined ? null : Number(win),
         len: Number(len),
       });
-      const r = relative[i]!;
+      const r = at(relative, i);
       const dst = [...isn.keys()].find((a) => a !== src);
-      if (isn.has(src!))
-        expect(Number(r[5]), `frame ${frame} relative seq`).toBe((Number(seq) - isn.get(src!)!) >>> 0);
+      if (isn.has(must(src, 'src')))
+        expect(Number(r[5]), `frame ${frame} relative seq`).toBe(
+          (Number(seq) - must(isn.get(must(src, 'src')), "isn.get(must(src, 'src'))")) >>> 0,
+        );
       if (bits & 16 && dst !== undefined)
-        expect(Number(r[6]), `frame ${frame} relative ack`).toBe((Number(ack) - isn.get(dst)!) >>> 0);
+        expect(Number(r[6]), `frame ${frame} relative ack`).toBe(
+          (Number(ack) - must(isn.get(dst), 'isn.get(dst)')) >>> 0,
+        );
     });
     // The final states are the kernel's.
-    const end = text.split('\n').find((l) => /^\s+end\s/.test(l))!;
-    const c = exp.connections[0]!;
+    const end = must(
+      text.split('\n').find((l) => /^\s+end\s/.test(l)),
+      "text.split('\\n').find((l) => /^\\s+end\\s/.test(l))",
+    );
+    const c = at(exp.connections, 0);
     // (a `*` marks a state the capture does not show directly: the kernel's still.)
     expect(end.trim().replace(/\*/g, '').split(/\s+/)).toEqual(['end', c.clientState, c.serverState]);
   });
@@ -164,22 +172,27 @@ describe.each(SCENARIOS)('%s', (name) => {
         const us = ns(epoch) / 1000n;
         return `${new Date(Number(us / 1000n)).toISOString().slice(0, 19)}.${String(us % 1_000_000n).padStart(6, '0')}Z`;
       };
-      expect(text).toContain(`${iso(frames[0]![0]!)} → ${iso(frames.at(-1)![0]!)}`);
+      expect(text).toContain(
+        `${iso(at(at(frames, 0), 0))} → ${iso(at(must(frames.at(-1), 'frames.at(-1)'), 0))}`,
+      );
 
       // Endpoint states at the end: the kernel's, per side.
       const counts = exp.stateCounts ?? {
         client: tally(exp.connections.map((c) => c.clientState)),
         server: tally(exp.connections.map((c) => c.serverState)),
       };
-      const block = text.split('Endpoint states at the end of the capture\n')[1]!;
+      const block = at(text.split('Endpoint states at the end of the capture\n'), 1);
       for (const side of ['client', 'server'] as const) {
-        const line = block.split('\n').find((l) => l.startsWith(`  ${side}  `))!;
+        const line = must(
+          block.split('\n').find((l) => l.startsWith(`  ${side}  `)),
+          "block.split('\\n').find((l) => l.startsWith(` ${...",
+        );
         const got = Object.fromEntries(
           line
             .slice(`  ${side}  `.length)
             .split(/,\s*/)
             .map((p) => p.trim().split(/\s+/))
-            .map(([count, state]) => [state!, Number(count!.replace(/,/g, ''))]),
+            .map(([count, state]) => [must(state, 'state'), Number(must(count, 'count').replace(/,/g, ''))]),
         );
         expect(got, side).toEqual(counts[side]);
       }
@@ -187,7 +200,7 @@ describe.each(SCENARIOS)('%s', (name) => {
       // Each connection row shown: the kernel's endpoints and states.
       const kernel = new Map(exp.connections.map((c) => [`${c.client} ${c.server}`, c]));
       const rowRe = /^\s*\d+\s+(\S+:\d+)\s+(\S+:\d+)\s+([A-Z_0-9]+)\s+([A-Z_0-9]+)\s/;
-      const table = text.split(/^Connections {2}/m)[1]!;
+      const table = at(text.split(/^Connections {2}/m), 1);
       const shown = table
         .split('\n')
         .map((l) => rowRe.exec(l))
@@ -196,11 +209,13 @@ describe.each(SCENARIOS)('%s', (name) => {
       for (const m of shown) {
         const k = kernel.get(`${m[1]} ${m[2]}`);
         expect(k, `${m[1]} ${m[2]}`).toBeDefined();
-        expect([m[3], m[4]]).toEqual([k!.clientState, k!.serverState]);
+        expect([m[3], m[4]]).toEqual([must(k, 'k').clientState, must(k, 'k').serverState]);
       }
 
       // Anomaly kinds: the ones the scenario shows, and none it must not.
-      const kinds = [...text.matchAll(/^ {2}(?:error|warning|info) +([a-z0-9-]+) ×\d+/gm)].map((m) => m[1]!);
+      const kinds = [...text.matchAll(/^ {2}(?:error|warning|info) +([a-z0-9-]+) ×\d+/gm)].map((m) =>
+        at(m, 1),
+      );
       for (const k of exp.anomalies) expect(kinds).toContain(k);
       for (const k of kinds) expect([...exp.anomalies, ...(exp.mayAppear ?? [])]).toContain(k);
     },

@@ -3,6 +3,7 @@ import { stripAnsi, visibleLength } from '../../src/report/format.js';
 import { elideRows, ladderJson, renderLadder } from '../../src/report/ladder.js';
 import type { LadderReport } from '../../src/model/report.js';
 import { LADDERS, ladder, row, UNSAFE_RE } from './factories.js';
+import { at } from '../../src/model/checked.js';
 
 const plain = { color: false, width: 100, absolute: false };
 /** Colour sequences made visible, so colour snapshots can be read. */
@@ -113,8 +114,8 @@ describe('renderLadder', () => {
     const l = LADDERS.normalClose();
     l.connection.history = 'Sh\x1b[2J';
     l.connection.anomalies = ['evil\x1b]0;pwned\x07'];
-    l.rows[3]!.flags = 'P\x1b[31m.';
-    l.rows[3]!.anomalies = ['x\u202eevil'];
+    at(l.rows, 3).flags = 'P\x1b[31m.';
+    at(l.rows, 3).anomalies = ['x\u202eevil'];
     const out = stripAnsi(renderLadder(l, { ...plain, color: true }));
     expect(UNSAFE_RE.test(out.replace(/\n/g, ''))).toBe(false);
     expect(out).toContain('\\x1b[2J');
@@ -181,6 +182,6 @@ describe('ladderJson', () => {
     const l = LADDERS.refused();
     const j = ladderJson(l);
     expect(JSON.parse(JSON.stringify(j))).toEqual(l);
-    expect(j.rows[1]).toEqual(row({ ...l.rows[1]! }));
+    expect(j.rows[1]).toEqual(row({ ...at(l.rows, 1) }));
   });
 });

@@ -3,6 +3,7 @@ import { stripAnsi, visibleLength } from '../../src/report/format.js';
 import { renderAnomalyLine, renderLiveStatus } from '../../src/report/live.js';
 import { Progress } from '../../src/report/progress.js';
 import { anomaly, bigReport, connection, T0, timeWaitStormReport, UNSAFE_RE } from './factories.js';
+import { at } from '../../src/model/checked.js';
 
 describe('renderAnomalyLine', () => {
   it('is one line: time, severity, kind, where, message', () => {
@@ -109,7 +110,7 @@ describe('Progress', () => {
     const p = new Progress(stream, undefined, { now: () => now });
     now = 2000;
     p.update(5_000_000, 1000);
-    const text = writes[0]!.replace('\r\x1b[2K', '');
+    const text = at(writes, 0).replace('\r\x1b[2K', '');
     expect(text.startsWith('reading  5 MB  1,000 packets')).toBe(true);
     expect(visibleLength(text)).toBeLessThanOrEqual(29);
   });

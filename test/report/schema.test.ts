@@ -20,6 +20,7 @@ import { elideRows, ladderJson } from '../../src/report/ladder.js';
 import type { ConnectionReport, Report } from '../../src/model/report.js';
 import { anomalyEvent, connectionEvent, statesEvent, summaryEvent } from '../../src/report/ndjson.js';
 import { bigReport, LADDERS, report, smallReport, timeWaitStormReport, connection } from './factories.js';
+import { at, must } from '../../src/model/checked.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 type Schema = Record<string, unknown>;
@@ -30,10 +31,13 @@ const LADDER = load('ladder.schema.json');
 
 const ajv = new Ajv2020({ allErrors: true, strict: true });
 ajv.addSchema(REPORT).addSchema(NDJSON).addSchema(LADDER);
-const validateReport = ajv.getSchema(REPORT.$id as string)!;
-const validateEvent = ajv.getSchema(NDJSON.$id as string)!;
-const validateLadder = ajv.getSchema(LADDER.$id as string)!;
-const validateMulti = ajv.getSchema(`${REPORT.$id}#/$defs/MultiCaptureReport`)!;
+const validateReport = must(ajv.getSchema(REPORT.$id as string), 'ajv.getSchema(REPORT.$id as string)');
+const validateEvent = must(ajv.getSchema(NDJSON.$id as string), 'ajv.getSchema(NDJSON.$id as string)');
+const validateLadder = must(ajv.getSchema(LADDER.$id as string), 'the ladder schema');
+const validateMulti = must(
+  ajv.getSchema(`${REPORT.$id}#/$defs/MultiCaptureReport`),
+  'the MultiCaptureReport schema',
+);
 
 function errors(v: { errors?: unknown }): string {
   return JSON.stringify(v.errors, null, 1)?.slice(0, 2000) ?? '';
@@ -51,7 +55,12 @@ const SCHEMAS: Record<string, Schema> = {
 function resolve(s: Schema, base: Schema): { s: Schema; base: Schema } {
   while (typeof s.$ref === 'string') {
     const [file, pointer = ''] = s.$ref.split('#');
-    const doc = file ? Object.values(SCHEMAS).find((d) => (d.$id as string).endsWith(`/${file}`))! : base;
+    const doc = file
+      ? must(
+          Object.values(SCHEMAS).find((d) => (d.$id as string).endsWith(`/${file}`)),
+          `the schema of ${file}`,
+        )
+      : base;
     let target: unknown = doc;
     for (const part of pointer.split('/').filter(Boolean)) target = (target as Schema)[part];
     const rest = { ...s };
@@ -150,15 +159,15 @@ describe('report.schema.json', () => {
     const r = smallReport();
     r.capture.unavailable = ['ttl', 'payload'];
     r.summarised = { connections: 12, states: { TIME_WAIT: 10, CLOSED: 2 } };
-    r.anomalies[0]!.details = { rtt: 0.0002, note: 'x', flag: true, samples: [1, 2] };
-    r.connections[0]!.transitions = [
+    at(r.anomalies, 0).details = { rtt: 0.0002, note: 'x', flag: true, samples: [1, 2] };
+    at(r.connections, 0).transitions = [
       { t: 1, frame: 1, endpoint: 'client', from: 'CLOSED', to: 'SYN_SENT', cause: 'sent SYN' },
     ];
     const rule = {
       name: 'fail-on error',
       passed: false,
       message: 'x',
-      anomalies: [r.anomalies[0]!],
+      anomalies: [at(r.anomalies, 0)],
       type: 'fail-on' as const,
       target: 'error',
       figure: 1,
@@ -180,12 +189,12 @@ describe('report.schema.json', () => {
   });
 
   it.each<[string, (r: Report) => void]>([
-    ['an unknown state', (r) => void ((r.connections[0]!.client as { state: string }).state = 'ESTAB')],
+    ['an unknown state', (r) => void ((at(r.connections, 0).client as { state: string }).state = 'ESTAB')],
     ['an unknown severity', (r) => void ((r.anomalies[0] as { severity: string }).severity = 'fatal')],
-    ['a kind not in kebab-case', (r) => void (r.anomalies[0]!.kind = 'Mid_Stream')],
+    ['a kind not in kebab-case', (r) => void (at(r.anomalies, 0).kind = 'Mid_Stream')],
     ['a missing field', (r) => void delete (r.connections[0] as Partial<ConnectionReport>).history],
     ['a state count key that is not a state', (r) => void (r.states.client.BOGUS = 1)],
-    ['a port out of range', (r) => void (r.connections[0]!.server.port = 70000)],
+    ['a port out of range', (r) => void (at(r.connections, 0).server.port = 70000)],
     ['a wrong version', (r) => void ((r as { version: number }).version = 2)],
     ['a start that is not a number', (r) => void ((r.capture as { start: unknown }).start = '2025-11-21')],
   ])('rejects %s', (_, spoil) => {
@@ -210,14 +219,14 @@ describe('ndjson-event.schema.json', () => {
   it('accepts every event type', () => {
     const r = smallReport();
     const events = [
-      anomalyEvent(r.anomalies[0]!),
-      anomalyEvent({ ...r.anomalies[1]!, connection: null, endpoint: null, host: '10.0.0.2' }),
-      connectionEvent(r.connections[4]!),
+      anomalyEvent(at(r.anomalies, 0)),
+      anomalyEvent({ ...at(r.anomalies, 1), connection: null, endpoint: null, host: '10.0.0.2' }),
+      connectionEvent(at(r.connections, 4)),
       statesEvent(1763726400.5, r.states),
       summaryEvent('a.pcap', r),
     ];
     for (const e of events) checkEvent(JSON.parse(JSON.stringify(e)));
-    expect(Object.keys(events[0]!)[0]).toBe('type');
+    expect(Object.keys(at(events, 0))[0]).toBe('type');
   });
 
   it('rejects an unknown type and an event without its fields', () => {
@@ -334,7 +343,7 @@ describe('schemas against ./bin/tcptrace-ts output on fixtures/', () => {
   }, 240_000);
 
   it.for(captures)('--json %s', (f) => {
-    const o = single.get(f)!;
+    const o = must(single.get(f), 'single.get(f)');
     // Every fixture is a good capture: exit 2 (or a crash) is a failure, with what the CLI said.
     expect([0, 1], `exit ${o.code}: ${o.stderr.slice(0, 500)}`).toContain(o.code);
     const r = parseJson(o.stdout);
@@ -343,7 +352,7 @@ describe('schemas against ./bin/tcptrace-ts output on fixtures/', () => {
   });
 
   it('--json and --ndjson over all fixtures at once', () => {
-    const m = merged!;
+    const m = must(merged, 'merged');
     expect([0, 1], m.json.stderr).toContain(m.json.code);
     expect([0, 1], m.ndjson.stderr).toContain(m.ndjson.code);
     checkReport(parseJson(m.json.stdout));
@@ -355,13 +364,13 @@ describe('schemas against ./bin/tcptrace-ts output on fixtures/', () => {
       checkEvent(e);
     }
     expect([...types].sort()).toEqual(expect.arrayContaining(['anomaly', 'connection', 'summary']));
-    expect((JSON.parse(lines[lines.length - 1]!) as { type: string }).type).toBe('summary');
+    expect((JSON.parse(at(lines, lines.length - 1)) as { type: string }).type).toBe('summary');
   });
 
   it.for(LADDER_FIXTURES)('ladder --json %s', (name) => {
     const entry = [...ladders.entries()].find(([f]) => f.startsWith(`${name}.`));
     expect(entry, `fixtures/${name}.* is missing`).toBeDefined();
-    expect(entry![1].code, entry![1].stderr).toBe(0);
-    checkLadder(JSON.parse(entry![1].stdout));
+    expect(must(entry, 'entry')[1].code, must(entry, 'entry')[1].stderr).toBe(0);
+    checkLadder(JSON.parse(must(entry, 'entry')[1].stdout));
   });
 });

@@ -13,6 +13,7 @@ import type { StateSummary } from '../../src/model/report.js';
 import { CLIENT, type Connection, SERVER } from '../../src/tcp/connection.js';
 import { STATE_NAMES, State } from '../../src/model/states.js';
 import { CORPUS } from '../helpers/corpus.mjs';
+import { must } from '../../src/model/checked.js';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures');
 
@@ -38,7 +39,7 @@ function hostsByText(conns: Connection[], top = 10): StateSummary['hosts'] {
       const h = hosts.get(key) ?? { host: ep.addrText, side: sideName, total: 0, states: {} };
       hosts.set(key, h);
       h.total++;
-      const name = STATE_NAMES[ep.state]!;
+      const name = must(STATE_NAMES[ep.state], 'STATE_NAMES[ep.state]');
       h.states[name] = (h.states[name] ?? 0) + 1;
     }
   }

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { CaptureQuality } from '../../src/model/report.js';
 import { renderTerminal } from '../../src/report/terminal.js';
 import { report } from './factories.js';
+import { must } from '../../src/model/checked.js';
 
 const plain = { color: false, width: 100, all: false };
 const CLEAN: CaptureQuality = {
@@ -39,7 +40,10 @@ describe('the capture-quality line', () => {
       }),
       { ...plain, width: 200 },
     );
-    const line = out.split('\n').find((l) => l.startsWith('Quality'))!;
+    const line = must(
+      out.split('\n').find((l) => l.startsWith('Quality')),
+      "out.split('\\n').find((l) => l.startsWith('Quali...",
+    );
     for (const figure of [
       '4 duplicate frames',
       '~3 segments in 1 connection',

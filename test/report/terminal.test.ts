@@ -14,6 +14,7 @@ import {
   timeWaitStormReport,
   UNSAFE_RE,
 } from './factories.js';
+import { at, must } from '../../src/model/checked.js';
 
 const plain = { color: false, width: 100, all: false };
 const showEsc = (s: string) => s.replace(/\x1b/g, '\\e');
@@ -50,7 +51,7 @@ const SCENARIOS: Record<string, () => Report> = {
         details: { duration: 60, threshold: 60 },
       }),
     ]);
-    r.connections[0]!.anomalies = ['close-wait-stuck'];
+    at(r.connections, 0).anomalies = ['close-wait-stuck'];
     r.capture.end = T0 + 61.7;
     return r;
   },
@@ -69,14 +70,14 @@ const SCENARIOS: Record<string, () => Report> = {
 
 describe('renderTerminal snapshots', () => {
   it.each(Object.keys(SCENARIOS))('%s, colour off', (name) => {
-    expect(renderTerminal(SCENARIOS[name]!(), plain)).toMatchSnapshot();
+    expect(renderTerminal(must(SCENARIOS[name], 'SCENARIOS[name]')(), plain)).toMatchSnapshot();
   });
 
   it.each(Object.keys(SCENARIOS))('%s, colour on', (name) => {
-    const out = renderTerminal(SCENARIOS[name]!(), { ...plain, color: true });
+    const out = renderTerminal(must(SCENARIOS[name], 'SCENARIOS[name]')(), { ...plain, color: true });
     expect(out).toContain('\x1b[');
     // Colour never changes the text.
-    expect(stripAnsi(out)).toBe(renderTerminal(SCENARIOS[name]!(), plain));
+    expect(stripAnsi(out)).toBe(renderTerminal(must(SCENARIOS[name], 'SCENARIOS[name]')(), plain));
     expect(showEsc(out)).toMatchSnapshot();
   });
 });
@@ -212,11 +213,11 @@ describe('renderTerminal content', () => {
     r.capture.warnings = [`bad record${evil}`];
     r.capture.skipped = { [`reason${evil}`]: 3 };
     r.capture.unavailable = [`ttl${evil}`];
-    r.anomalies[0]!.message = `message${evil}`;
-    r.anomalies[0]!.hint = `hint${evil}`;
-    r.anomalies[1]!.kind = `kind${evil}`;
-    r.connections[0]!.client.addr = `10.0.0.1${evil}`;
-    r.connections[4]!.anomalies.push(`kind${evil}`);
+    at(r.anomalies, 0).message = `message${evil}`;
+    at(r.anomalies, 0).hint = `hint${evil}`;
+    at(r.anomalies, 1).kind = `kind${evil}`;
+    at(r.connections, 0).client.addr = `10.0.0.1${evil}`;
+    at(r.connections, 4).anomalies.push(`kind${evil}`);
     r.states.hosts.push({ host: `h${evil}`, side: 'client', total: 1, states: { CLOSED: 1 } });
     r.anomalies.push(anomaly('time-wait-storm', { host: `10.0.0.9${evil}`, message: 'storm' }));
     r.gate = {
@@ -267,11 +268,12 @@ describe('layoutTable', () => {
   const rows = Array.from({ length: 60 }, (_, i) => [
     String(i * 37),
     `10.${i}.0.1:${40000 + i * 311}`,
-    ['TIME_WAIT', 'ESTABLISHED', 'SYN_RECEIVED'][i % 3]!,
+    at(['TIME_WAIT', 'ESTABLISHED', 'SYN_RECEIVED'], i % 3),
     `${i * 13} kB`,
-    ['', 'zero-window', 'mid-stream-rst, zero-window', 'close-wait-stuck, capture-ended-open, keep-alive'][
-      i % 4
-    ]!,
+    at(
+      ['', 'zero-window', 'mid-stream-rst, zero-window', 'close-wait-stuck, capture-ended-open, keep-alive'],
+      i % 4,
+    ),
   ]);
 
   it.each([
@@ -288,7 +290,7 @@ describe('layoutTable', () => {
   });
 
   it('lays out 40,000 rows quickly', () => {
-    const many = Array.from({ length: 40_000 }, (_, i) => rows[i % rows.length]!);
+    const many = Array.from({ length: 40_000 }, (_, i) => at(rows, i % rows.length));
     const t0 = performance.now();
     const out = layoutTable(head, many, [6, 16, 12, 7, 30], [...aligns], 4);
     expect(out.length).toBeGreaterThan(40_000);

@@ -14,6 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ZEEK_DEFAULT_LIKELY_SERVER_PORTS, zeekBarePorts } from '../../src/zeek/settings.js';
 import { CORPUS } from '../helpers/corpus.mjs';
+import { at, must } from '../../src/model/checked.js';
 
 export { CORPUS };
 export const ZEEK_DIR = join(CORPUS, 'zeek');
@@ -112,7 +113,8 @@ export function compareWithZeek(
     let c: OurConn | null = null;
     if (row.origH !== undefined && row.respH !== undefined && !single) {
       let k: string | undefined;
-      if (row.origP !== undefined) k = tupleKey(row.origH, row.origP, row.respH, row.respP!);
+      if (row.origP !== undefined)
+        k = tupleKey(row.origH, row.origP, row.respH, must(row.respP, 'row.respP'));
       else {
         // A cut without id.orig_p: the tuple whose other end is (orig_h, resp_h:resp_p).
         const oh = normAddr(row.origH);
@@ -130,7 +132,7 @@ export function compareWithZeek(
         c = byTuple.get(k)?.[n] ?? null;
       }
     } else if (ours.length === 1) {
-      c = ours[0]!;
+      c = at(ours, 0);
     }
     const diffs: string[] = [];
     if (c === null) {
@@ -186,7 +188,7 @@ export function parseConnLog(text: string, file: string, pcap: string): ZeekRow[
       continue;
     }
     const get = (name: string): string | undefined => {
-      const i = fields!.indexOf(name);
+      const i = must(fields, 'fields').indexOf(name);
       const v = i < 0 ? undefined : cols[i];
       return v === '-' ? '' : v;
     };
@@ -235,9 +237,9 @@ function parseRemoveLines(text: string, marker: string, file: string, pcap: stri
       file,
       index: rows.length + 1,
       pcap,
-      origH: m[1]!,
+      origH: at(m, 1),
       origP: Number(m[2]),
-      respH: m[3]!,
+      respH: at(m, 3),
       respP: Number(m[4]),
       history: rest[1] ?? '',
     });
@@ -249,7 +251,7 @@ function parseRemoveLines(text: string, marker: string, file: string, pcap: stri
 function parseEndpointStates(text: string, file: string, pcap: string): ZeekRow[] {
   const states = [...text.matchAll(/\[size=\d+, state=(\d)/g)].map((m) => Number(m[1]));
   if (states.length < 2) return [];
-  const row: ZeekRow = { file, index: 1, pcap, origState: states[0]!, respState: states[1]! };
+  const row: ZeekRow = { file, index: 1, pcap, origState: at(states, 0), respState: at(states, 1) };
   const m = ID_RE.exec(text);
   if (m) Object.assign(row, { origH: m[1], origP: Number(m[2]), respH: m[3], respP: Number(m[4]) });
   return [row];
@@ -258,8 +260,12 @@ function parseEndpointStates(text: string, file: string, pcap: string): ZeekRow[
 /** The conn_state-RST-behavior `out`: line n is `history, conn_state` of the n-th capture of the test. */
 function parseHistoryStateLine(text: string, n: number, file: string, pcap: string): ZeekRow[] {
   const lines = text.split('\n').filter((l) => l !== '' && !l.startsWith('###'));
-  const [history, connState] = lines[n]!.split(',').map((s) => s.trim());
-  return [{ file, index: 1, pcap, history: history!, connState: connState! }];
+  const [history, connState] = at(lines, n)
+    .split(',')
+    .map((s) => s.trim());
+  return [
+    { file, index: 1, pcap, history: must(history, 'history'), connState: must(connState, 'connState') },
+  ];
 }
 
 // ---------------------------------------------------------------------------

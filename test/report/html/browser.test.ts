@@ -12,6 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { connection, PcapWriter } from '../../helpers/pcap-writer.js';
 import { cli } from '../../cli/harness.js';
 import { IN_CI } from '../../helpers/tools.js';
+import { at, must } from '../../../src/model/checked.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -40,7 +41,7 @@ interface Opened {
 
 /** Opens a report, failing on console errors, page errors and any request off the file. */
 async function open(file: string, hash = ''): Promise<Opened> {
-  const page = await browser!.newPage({ viewport: { width: 1400, height: 1000 } });
+  const page = await must(browser, 'browser').newPage({ viewport: { width: 1400, height: 1000 } });
   const problems: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
@@ -137,23 +138,27 @@ describe.skipIf(!haveChromium)('HTML report in Chromium', () => {
         anomalies: string[];
       };
       const conns = json.connections as C[];
-      const count = async () => (await page.locator('#f-count').textContent())!;
+      const count = async () =>
+        must(await page.locator('#f-count').textContent(), "(await page.locator('#f-count').textContent())");
       // A kind raised on connections (not a host's).
-      const kind = Object.keys(json.anomalyCounts).find((k) => conns.some((c) => c.anomalies.includes(k)))!;
+      const kind = must(
+        Object.keys(json.anomalyCounts).find((k) => conns.some((c) => c.anomalies.includes(k))),
+        'a kind raised on a connection',
+      );
       await page.selectOption('#f-anomaly', kind);
       const want = conns.filter((c) => c.anomalies.includes(kind)).length;
       expect(want).toBeGreaterThan(0);
       expect(await count()).toBe(`${num(want)} of ${num(conns.length)} connections`);
       await page.selectOption('#f-anomaly', '');
-      await page.fill('#f-port', String(conns[0]!.client.port));
+      await page.fill('#f-port', String(at(conns, 0).client.port));
       expect(await count()).toBe(
-        `${num(conns.filter((c) => c.client.port === conns[0]!.client.port || c.server.port === conns[0]!.client.port).length)} of ${num(conns.length)} connections`,
+        `${num(conns.filter((c) => c.client.port === at(conns, 0).client.port || c.server.port === at(conns, 0).client.port).length)} of ${num(conns.length)} connections`,
       );
       await page.fill('#f-port', '');
-      await page.fill('#f-host', conns[0]!.server.addr);
+      await page.fill('#f-host', at(conns, 0).server.addr);
       expect(await count()).toBe(`${num(conns.length)} of ${num(conns.length)} connections`);
       await page.fill('#f-host', '');
-      const st = conns[0]!.server.state;
+      const st = at(conns, 0).server.state;
       await page.selectOption('#f-state', st);
       expect(await count()).toBe(
         `${num(conns.filter((c) => c.client.state === st || c.server.state === st).length)} of ${num(conns.length)} connections`,
@@ -165,7 +170,7 @@ describe.skipIf(!haveChromium)('HTML report in Chromium', () => {
         String(Math.max(...conns.map((c) => c.id))),
       );
       // A click on a row draws that connection.
-      const [a, b] = [conns[1]!.id, conns[2]!.id];
+      const [a, b] = [at(conns, 1).id, at(conns, 2).id];
       await page.locator(`#conn-table tbody tr[data-id="${a}"]`).click();
       expect(await page.locator('#detail').getAttribute('data-conn')).toBe(String(a));
       expect(await page.locator('#detail svg.ladder').count()).toBe(1);
@@ -191,7 +196,9 @@ describe.skipIf(!haveChromium)('HTML report in Chromium', () => {
     const { report: r, ladders } = await analyze('fixtures/syn-flood.pcap', { ladders: { ids: 'all' } });
     writeFileSync(
       small,
-      renderHtml(buildPageData(r, ladders!, chooseDetails(r, []), { connections: 3, rows: 1e6 })),
+      renderHtml(
+        buildPageData(r, must(ladders, 'ladders'), chooseDetails(r, []), { connections: 3, rows: 1e6 }),
+      ),
     );
     const a = await open(file, '#conn=42');
     expect(await a.page.locator('#detail').getAttribute('data-conn')).toBe('42');

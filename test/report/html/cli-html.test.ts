@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PageData } from '../../../src/report/html/data.js';
 import { cli } from '../../cli/harness.js';
+import { at } from '../../../src/model/checked.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tcptrace-html-'));
 
@@ -12,7 +13,7 @@ const dir = mkdtempSync(join(tmpdir(), 'tcptrace-html-'));
 export function pageData(html: string): PageData {
   const m = /<script type="application\/json" id="tcptrace-data">([\s\S]*?)<\/script>/.exec(html);
   if (!m) throw new Error('no data in the page');
-  return JSON.parse(m[1]!) as PageData;
+  return JSON.parse(at(m, 1)) as PageData;
 }
 
 describe('--html', () => {
@@ -68,7 +69,7 @@ describe('--html', () => {
       {},
     );
     const d = pageData(readFileSync(out, 'utf8'));
-    expect(d.details[0]!.conn.id).toBe(150);
+    expect(at(d.details, 0).conn.id).toBe(150);
     expect(d.details.length).toBeGreaterThan(10);
   });
 
@@ -142,7 +143,7 @@ describe('--html from standard input', () => {
     expect(r.code).toBe(0);
     const d = pageData(readFileSync(out, 'utf8'));
     expect(d.details.map((x) => x.conn.id)).toEqual([1]);
-    expect(d.details[0]!.conn.anomalies).toContain('close-wait-stuck');
+    expect(at(d.details, 0).conn.anomalies).toContain('close-wait-stuck');
   });
 });
 

@@ -7,6 +7,7 @@ import { seqGraphSvg } from '../../../src/report/html/seq-svg.js';
 import { COUNTED_STATES } from '../../../src/report/html/state-colors.js';
 import { statesTimeline } from '../../../src/report/html/timeline.js';
 import { unpackDetail } from '../../../src/report/html/unpack.js';
+import { at, must } from '../../../src/model/checked.js';
 
 const all = { ids: 'all' as const };
 
@@ -29,15 +30,25 @@ describe('statesTimeline', () => {
   it('time-wait-storm: the TIME_WAIT peak reaches the storm threshold, and the storm is marked', async () => {
     const { report } = await analyze('fixtures/time-wait-storm.pcap');
     const tl = statesTimeline(report);
-    const storm = report.anomalies.find((a) => a.kind === 'time-wait-storm')!;
+    const storm = must(
+      report.anomalies.find((a) => a.kind === 'time-wait-storm'),
+      "report.anomalies.find((a) => a.kind === 'time-w...",
+    );
     expect(storm).toBeDefined();
-    const peak = Math.max(...tl.capture.TIME_WAIT!);
+    const peak = Math.max(...must(tl.capture.TIME_WAIT, 'tl.capture.TIME_WAIT'));
     // The chart's peak is the detector's: one host's TIME_WAIT endpoints at once.
-    expect(peak).toBe(storm.details!.peak);
-    expect(peak).toBeGreaterThan(Number(storm.details!.threshold));
-    expect(tl.markers.some((m) => m.kind === 'time-wait-storm' && m.hosts.includes(storm.host!))).toBe(true);
-    const host = tl.hosts.find((h) => h.host === storm.host)!;
-    expect(Math.max(...host.series.TIME_WAIT!)).toBe(peak);
+    expect(peak).toBe(must(storm.details, 'storm.details').peak);
+    expect(peak).toBeGreaterThan(Number(must(storm.details, 'storm.details').threshold));
+    expect(
+      tl.markers.some(
+        (m) => m.kind === 'time-wait-storm' && m.hosts.includes(must(storm.host, 'storm.host')),
+      ),
+    ).toBe(true);
+    const host = must(
+      tl.hosts.find((h) => h.host === storm.host),
+      'tl.hosts.find((h) => h.host === storm.host)',
+    );
+    expect(Math.max(...must(host.series.TIME_WAIT, 'host.series.TIME_WAIT'))).toBe(peak);
     console.log(
       `time-wait-storm: TIME_WAIT peak ${peak}, ${tl.times.length} points, ${tl.markers.length} markers`,
     );
@@ -58,14 +69,17 @@ describe('buildPageData', () => {
     const { report, ladders } = await analyze('fixtures/syn-flood.pcap', { ladders: all });
     const order = chooseDetails(report, [3]);
     expect(order[0]).toBe(3);
-    const d = buildPageData(report, ladders!, order, { connections: 5, rows: 1e6 });
+    const d = buildPageData(report, must(ladders, 'ladders'), order, { connections: 5, rows: 1e6 });
     expect(d.table.rows).toHaveLength(report.connections.length);
     expect(d.details.map((x) => x.conn.id)).toEqual(order.slice(0, 5));
     expect(d.table.rows.filter((r) => r[15] === 1)).toHaveLength(5);
     const anomalous = report.connections.filter((c) => c.anomalies.length > 0).length;
     expect(d.detailsLeftOut).toBe(anomalous - d.details.filter((x) => x.conn.anomalies.length > 0).length);
-    const back = unpackDetail(d.details[1]!, d.table.kinds);
-    const orig = ladders!.get(d.details[1]!.conn.id)!.rows;
+    const back = unpackDetail(at(d.details, 1), d.table.kinds);
+    const orig = must(
+      must(ladders, 'ladders').get(at(d.details, 1).conn.id),
+      "must(ladders, 'ladders').get(at(d.details, 1).c...",
+    ).rows;
     expect(back.rows.map((r) => [r.frame, r.dir, r.flags, r.relSeq, r.relAck, r.len, r.win])).toEqual(
       orig.map((r) => [r.frame, r.dir, r.flags, r.relSeq, r.relAck, r.len, r.win]),
     );
@@ -74,8 +88,11 @@ describe('buildPageData', () => {
 
   it('stays within the row budget', async () => {
     const { report, ladders } = await analyze('fixtures/lossy-download.pcap', { ladders: all });
-    const rows = ladders!.get(1)!.rows.length;
-    const d = buildPageData(report, ladders!, chooseDetails(report, []), { connections: 10, rows: rows - 1 });
+    const rows = must(must(ladders, 'ladders').get(1), "must(ladders, 'ladders').get(1)").rows.length;
+    const d = buildPageData(report, must(ladders, 'ladders'), chooseDetails(report, []), {
+      connections: 10,
+      rows: rows - 1,
+    });
     expect(d.details).toHaveLength(0);
     expect(d.detailsLeftOut).toBe(1);
   });
@@ -84,8 +101,8 @@ describe('buildPageData', () => {
 describe('sequence graph, RTT and throughput', () => {
   it('lossy-download: the server data graph shows its retransmissions and the client SACKs', async () => {
     const { ladder } = await analyze('fixtures/lossy-download.pcap', { ladder: 1 });
-    const rows = ladder!.rows;
-    const g = seqGraphSvg(ladder!.connection, rows, 's2c');
+    const rows = must(ladder, 'ladder').rows;
+    const g = seqGraphSvg(must(ladder, 'ladder').connection, rows, 's2c');
     expect(g.counts.retransmissions).toBe(
       rows.filter((r) => r.dir === 's2c' && r.retransmission && r.len > 0).length,
     );
@@ -99,7 +116,7 @@ describe('sequence graph, RTT and throughput', () => {
     expect(Math.min(...rtt.s2c.rtt)).toBeGreaterThan(0);
     const tp = throughputSeries(rows);
     const total = tp.s2c.reduce((s, v) => s + v * tp.bin, 0);
-    expect(Math.abs(total - ladder!.connection.server.bytes)).toBeLessThanOrEqual(1);
+    expect(Math.abs(total - must(ladder, 'ladder').connection.server.bytes)).toBeLessThanOrEqual(1);
     console.log(
       `lossy-download: ${g.counts.data} data segments, ${g.counts.retransmissions} retransmitted, ${sacks} SACK blocks, ${rtt.s2c.t.length} RTT samples`,
     );
@@ -107,7 +124,7 @@ describe('sequence graph, RTT and throughput', () => {
 
   it('zero-window: the zero-window periods are shaded', async () => {
     const { ladder } = await analyze('fixtures/zero-window.pcap', { ladder: 1 });
-    const g = seqGraphSvg(ladder!.connection, ladder!.rows, 'c2s');
+    const g = seqGraphSvg(must(ladder, 'ladder').connection, must(ladder, 'ladder').rows, 'c2s');
     expect(g.counts.zeroWindows).toBeGreaterThan(0);
     expect(g.svg.match(/class="zero"><title>zero window/g)?.length).toBe(g.counts.zeroWindows);
   });

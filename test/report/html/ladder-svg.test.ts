@@ -8,6 +8,7 @@ import { analyze } from '../../../src/analyze.js';
 import { estimateFlights } from '../../../src/report/html/flight.js';
 import { ladderSvg } from '../../../src/report/html/ladder-svg.js';
 import { seqSpace, type ViewDetail } from '../../../src/report/html/types.js';
+import { at, must } from '../../../src/model/checked.js';
 
 async function detail(fixture: string, id = 1): Promise<ViewDetail> {
   const { ladder } = await analyze(`fixtures/${fixture}.pcap`, { ladder: id });
@@ -30,11 +31,11 @@ function arrows(svg: string): Arrow[] {
     /<g class="seg (\w+)" data-frame="(\d+)">[\s\S]*?<line x1="[\d.]+" y1="([\d.]+)" x2="[\d.]+" y2="([\d.]+)"([^>]*)>/g;
   for (let m = re.exec(svg); m; m = re.exec(svg)) {
     out.push({
-      cls: m[1]!,
+      cls: at(m, 1),
       frame: Number(m[2]),
       y1: Number(m[3]),
       y2: Number(m[4]),
-      lost: m[5]!.includes('dasharray'),
+      lost: at(m, 5).includes('dasharray'),
     });
   }
   return out;
@@ -47,7 +48,7 @@ function states(svg: string, side: 'client' | 'server'): string[] {
     'g',
   );
   const found: [number, string][] = [];
-  for (let m = re.exec(svg); m; m = re.exec(svg)) found.push([Number(m[2]), m[1]!]);
+  for (let m = re.exec(svg); m; m = re.exec(svg)) found.push([Number(m[2]), at(m, 1)]);
   return found.sort((a, b) => a[0] - b[0]).map((x) => x[1]);
 }
 
@@ -59,15 +60,20 @@ describe('ladderSvg', () => {
     expect(a).toHaveLength(d.rows.length);
     const fins = d.rows.filter((r) => r.flags.includes('F'));
     expect(fins.map((r) => r.dir)).toEqual(['c2s', 's2c']);
-    const [cf, sf] = fins.map((r) => a.find((x) => x.frame === r.frame)!);
+    const [cf, sf] = fins.map((r) =>
+      must(
+        a.find((x) => x.frame === r.frame),
+        'a.find((x) => x.frame === r.frame)',
+      ),
+    );
     // Crossing: each FIN left before the other arrived.
-    expect(cf!.y1).toBeLessThan(sf!.y2);
-    expect(sf!.y1).toBeLessThan(cf!.y2);
+    expect(must(cf, 'cf').y1).toBeLessThan(must(sf, 'sf').y2);
+    expect(must(sf, 'sf').y1).toBeLessThan(must(cf, 'cf').y2);
     expect(states(svg, 'client')).toEqual(['SYN_SENT', 'ESTABLISHED', 'FIN_WAIT_1', 'CLOSING', 'TIME_WAIT']);
     expect(states(svg, 'server').slice(-3)).toEqual(['FIN_WAIT_1', 'CLOSING', 'TIME_WAIT']);
     expect(svg).toMatch(/^<\?xml[^>]*>\n<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     console.log(
-      `simultaneous-close: ${a.length} arrows; client FIN y ${cf!.y1}->${cf!.y2}, server FIN y ${sf!.y1}->${sf!.y2}`,
+      `simultaneous-close: ${a.length} arrows; client FIN y ${must(cf, 'cf').y1}->${must(cf, 'cf').y2}, server FIN y ${must(sf, 'sf').y1}->${must(sf, 'sf').y2}`,
     );
   });
 
@@ -143,16 +149,16 @@ describe('estimateFlights', () => {
     const d = await detail('normal-close-client');
     const f = estimateFlights({ ...d.conn, vantage: 'client' }, d.rows);
     expect(f.basis).toBe('handshake');
-    expect(f.owd).toBeCloseTo(d.conn.handshakeRtt! / 2, 9);
+    expect(f.owd).toBeCloseTo(must(d.conn.handshakeRtt, 'd.conn.handshakeRtt') / 2, 9);
     d.rows.forEach((r, i) => {
-      if (r.dir === 'c2s') expect(f.flights[i]!.send).toBeCloseTo(r.rel, 9);
-      else expect(f.flights[i]!.arrive).toBeCloseTo(r.rel, 9);
-      expect(f.flights[i]!.arrive).toBeGreaterThanOrEqual(f.flights[i]!.send);
+      if (r.dir === 'c2s') expect(at(f.flights, i).send).toBeCloseTo(r.rel, 9);
+      else expect(at(f.flights, i).arrive).toBeCloseTo(r.rel, 9);
+      expect(at(f.flights, i).arrive).toBeGreaterThanOrEqual(at(f.flights, i).send);
     });
     const g = estimateFlights({ ...d.conn, vantage: 'server' }, d.rows);
     d.rows.forEach((r, i) => {
-      if (r.dir === 's2c') expect(g.flights[i]!.send).toBeCloseTo(r.rel, 9);
-      else expect(g.flights[i]!.arrive).toBeCloseTo(r.rel, 9);
+      if (r.dir === 's2c') expect(at(g.flights, i).send).toBeCloseTo(r.rel, 9);
+      else expect(at(g.flights, i).arrive).toBeCloseTo(r.rel, 9);
     });
   });
 
@@ -167,7 +173,7 @@ describe('estimateFlights', () => {
           d.rows.forEach((p, j) => {
             if (j >= i || p.dir === s.dir || seqSpace(p) === 0 || p.retransmission) return;
             if (p.relSeq + seqSpace(p) <= s.relAck) {
-              expect(flights[i]!.send + 1e-9).toBeGreaterThanOrEqual(flights[j]!.arrive);
+              expect(at(flights, i).send + 1e-9).toBeGreaterThanOrEqual(at(flights, j).arrive);
             }
           });
         });
