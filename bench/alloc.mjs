@@ -56,20 +56,23 @@ for (let r = 0; r < runs; r++) {
 }
 const { profile } = await session.post('HeapProfiler.stopSampling');
 
+const frameName = (f) => `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`;
 const byFunction = new Map();
 let total = 0;
-(function walk(node) {
+(function walk(node, parent) {
   const f = node.callFrame;
   // The profiler's own messages are not the analysis's garbage.
   if (f.url.startsWith('node:inspector')) return;
   if (node.selfSize > 0) {
     const where = f.url ? `${f.url.split('/').pop()}:${f.lineNumber + 1}` : '(native)';
-    const key = `${f.functionName || '(anonymous)'} ${where}`;
+    // A native frame (splice, Map's delete, an iterator's next) says little without its caller.
+    const caller = f.url || !parent ? '' : ` <- ${frameName(parent.callFrame)}`;
+    const key = `${f.functionName || '(anonymous)'} ${where}${caller}`;
     byFunction.set(key, (byFunction.get(key) ?? 0) + node.selfSize);
     total += node.selfSize;
   }
-  for (const c of node.children) walk(c);
-})(profile.head);
+  for (const c of node.children) walk(c, node);
+})(profile.head, null);
 
 const perPacket = (bytes) => (packets > 0 ? bytes / packets : 0).toFixed(1);
 console.log(

@@ -71,6 +71,8 @@ export class HostDetectors implements DetectorFamily {
   private readonly timeWaitHosts = new Map<string | number, HostCount>();
   /** Keyed by address and port (a number for IPv4). */
   private readonly synFloodHosts = new Map<string | number, HostCount>();
+  /** The one idle listener kept in synFloodHosts (parkIdle). */
+  private parked: HostCount | null = null;
   /**
    * TIME_WAIT endpoints of forgotten (summarised) connections, which the
    * tracker no longer times: their hosts' counts go down here when they would
@@ -253,6 +255,20 @@ export class HostDetectors implements DetectorFamily {
     }
   }
 
+  /**
+   * A listener back to no half-open handshake and never over its threshold
+   * stays in the map until another one does (finish() skips it: no anomaly),
+   * so that a server answering one handshake after another does not make
+   * and drop its entry, and its text, for every connection. True when idle.
+   */
+  private parkIdle(h: HostCount): boolean {
+    if (h.current !== 0 || h.anomaly !== null) return false;
+    const old = this.parked;
+    if (old !== null && old !== h) this.synFloodHosts.delete(old.key);
+    this.parked = h;
+    return true;
+  }
+
   /** End of the capture: each host's anomaly reports its peak. */
   finish(): void {
     for (const h of this.timeWaitHosts.values()) this.updateHost(h, 'TIME_WAIT endpoints');
@@ -296,9 +312,17 @@ export class HostDetectors implements DetectorFamily {
         anomaly: null,
       };
       map.set(key, h);
+    } else if (flood && h.current === 0 && h.anomaly === null) {
+      // The listener parked idle (parkIdle): counted again as if new.
+      h.peak = 0;
+      h.peakT = t;
+      h.peakFrame = frame;
+      h.minPort = 65536;
+      h.maxPort = -1;
+      if (this.parked === h) this.parked = null;
     }
     h.current += delta;
-    if (delta < 0 && dropIfIdle(map, key, h)) return;
+    if (delta < 0 && (flood ? this.parkIdle(h) : dropIfIdle(map, key, h))) return;
     if (delta > 0) {
       const port = flood ? conn.client.port : ep.port;
       if (port < h.minPort) h.minPort = port;

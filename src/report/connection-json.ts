@@ -22,7 +22,7 @@ import { STATE_NAMES } from '../model/states.js';
 import { roundMicros } from './format.js';
 import { JsonBytes } from './json-bytes.js';
 import { jsonSafe } from './sanitize.js';
-import { mapTuple } from '../model/checked.js';
+import { at, mapTuple } from '../model/checked.js';
 
 const NON_ASCII = /[\u0080-\uffff]/g;
 
@@ -238,9 +238,9 @@ export function writeConnectionJson(w: JsonBytes, conn: Connection): void {
   }
   w.bytes(K.anomalies);
   const as = conn.anomalies;
-  for (const [i, a] of as.entries()) {
+  for (let i = 0; i < as.length; i++) {
     if (i > 0) w.byte(44); // ,
-    w.bytes(qb(a));
+    w.bytes(qb(at(as, i)));
   }
   if (conn.tunnel !== null) {
     // Rare (tunnelled connections only), and the chain is the tool's own text: stringified.

@@ -34,6 +34,21 @@ export function wholeMicros(x: number, sec: number): number {
   return Math.abs(k - us) < (HALF_SPACING_US[exp] ?? 0) ? k : -1;
 }
 
+/**
+ * For 0 < x < 1, the k in 1..999999 with x === k / 1e6 (x is the double
+ * nearest to k millionths), which JSON.stringify(x) prints as 0. and k's six
+ * digits without trailing zeros; otherwise -1. Why: ECMAScript's
+ * Number::toString prints the shortest decimal that reads back as x, in fixed
+ * notation from 1e-6 up. k millionths reads back as x (the division is
+ * correctly rounded), and any other decimal of at most six significant
+ * digits differs from it by a multiple of 10^(e-5) (10^e <= x), far more
+ * than the doubles' spacing near x: none shorter or as short reads back as x.
+ */
+export function subMicros(x: number): number {
+  const k = Math.round(x * 1e6);
+  return k > 0 && k < 1e6 && k / 1e6 === x ? k : -1;
+}
+
 /** Powers of ten up to 2^53. */
 const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
 
@@ -98,6 +113,13 @@ export class JsonBytes {
       if (k >= 0) {
         if (k === 1e6) this.uint(whole + 1);
         else this.micros(whole, k);
+        return;
+      }
+    } else if (x > 0 && x < 1) {
+      // Durations and RTTs under a second (most of them): see subMicros.
+      const k = subMicros(x);
+      if (k > 0) {
+        this.micros(0, k);
         return;
       }
     }

@@ -680,9 +680,14 @@ export class Connection {
   private growTransitions(): void {
     const cap = this.trCap === 0 ? TR_FIRST : this.trCap * 2;
     const row = slabRow(cap * TR_WORDS);
-    row.d.set(this.trD.subarray(this.trO, this.trO + this.trN * TR_WORDS), row.o);
-    this.trD = row.d;
-    this.trO = row.o;
+    // Copied by a loop: a subarray() for set() is an object per growth (most connections grow twice).
+    const d = row.d;
+    const o = row.o;
+    const from = this.trD;
+    const n = this.trN * TR_WORDS;
+    for (let i = 0; i < n; i++) d[o + i] = from[this.trO + i] ?? 0;
+    this.trD = d;
+    this.trO = o;
     this.trCap = cap;
   }
 

@@ -125,7 +125,8 @@ export class FlowTable {
 
   /** Removes every connection for which `expired` is true, calling `onRemoved` for each. */
   sweep(expired: (c: Connection) => boolean, onRemoved: (c: Connection) => void): void {
-    for (const [hash, head] of this.buckets) {
+    // forEach, not for...of: an entry array per bucket at every sweep (docs/performance.md#garbage).
+    this.buckets.forEach((head, hash) => {
       let prev: Connection | null = null;
       let c: Connection | null = head;
       let newHead: Connection | null = head;
@@ -141,7 +142,7 @@ export class FlowTable {
       }
       if (newHead === null) this.buckets.delete(hash);
       else if (newHead !== head) this.buckets.set(hash, newHead);
-    }
+    });
   }
 
   /** The connections in the table. */

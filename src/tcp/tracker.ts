@@ -126,6 +126,8 @@ export class Tracker {
    */
   private readonly sendersSeen = new Set<number>();
   private sendersFull = false;
+  /** The host last added to sendersSeen (a Set.add per packet costs a hash lookup). */
+  private lastSender = -1;
   private nextId = 1;
   private readonly observer: TrackerObserver;
   private readonly flows = new FlowTable();
@@ -234,7 +236,9 @@ export class Tracker {
         this.observer.connectionEnded(old);
       }
     }
-    if (!this.sendersFull) {
+    // The set is only added to when the sender changes (runs of one flow's segments).
+    if (!this.sendersFull && srcH !== this.lastSender) {
+      this.lastSender = srcH;
       this.sendersSeen.add(srcH);
       if (this.sendersSeen.size >= MAX_SENDERS) {
         this.sendersSeen.clear();

@@ -1,6 +1,6 @@
 /** JsonBytes writes numbers exactly as JSON.stringify does, and grows as needed. */
 import { describe, expect, it } from 'vitest';
-import { JsonBytes, wholeMicros } from '../../src/report/json-bytes.js';
+import { JsonBytes, subMicros, wholeMicros } from '../../src/report/json-bytes.js';
 import { rng as mulberry32 } from '../helpers/mutate.mjs';
 
 describe('JsonBytes', () => {
@@ -72,6 +72,35 @@ describe('JsonBytes', () => {
     }
     expect(bad.slice(0, 5)).toEqual([]);
     expect(fast).toBeGreaterThan(100_000);
+  });
+
+  it('num() equals JSON.stringify below 1: every whole number of microseconds, differences of timestamps, their neighbours', () => {
+    const f64 = new Float64Array(1);
+    const u64 = new BigUint64Array(f64.buffer);
+    const rng = mulberry32(11);
+    const w = new JsonBytes(64);
+    const bad: string[] = [];
+    let fast = 0;
+    const check = (x: number) => {
+      w.num(x);
+      const got = w.take().toString('latin1');
+      if (got !== JSON.stringify(x)) bad.push(`${x}: ${got}`);
+      if (subMicros(x) > 0) fast++;
+    };
+    for (let k = 1; k < 1e6; k++) check(k / 1e6);
+    for (let i = 0; i < 200_000; i++) {
+      // A duration as the report computes it: the rounded difference of two capture times.
+      const a = 1.7e9 + Math.floor(rng() * 1e12) / 1e6;
+      const d = Math.round((a + Math.floor(rng() * 1e6) / 1e6 - a) * 1e6) / 1e6;
+      check(d);
+      f64[0] = Math.floor(rng() * 1e6) / 1e6;
+      u64[0] = (u64[0] ?? 0n) + (rng() < 0.5 ? 1n : -1n);
+      check(f64[0]);
+      check(rng());
+    }
+    for (const x of [1e-7, 5e-7, 0.9999995, Number.MIN_VALUE]) check(x);
+    expect(bad.slice(0, 5)).toEqual([]);
+    expect(fast).toBeGreaterThan(1_000_000);
   });
 
   it('grows past its first size and keeps what was written', () => {
