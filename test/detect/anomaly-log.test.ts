@@ -9,6 +9,7 @@ import { DetectContext, KEEP_PER_KIND } from '../../src/detect/context.js';
 import { KIND_BY_NAME } from '../../src/model/kinds.js';
 import type { AnomalyReport } from '../../src/model/report.js';
 import { at, established, setup, T0 } from './helpers.js';
+import { must } from '../../src/model/checked.js';
 
 describe('KEEP_PER_KIND: a flood of one kind keeps 10,000 and counts the rest', () => {
   it('10,001 syn-flood reports and 2 time-wait-storm: 10,000 + 2 kept, 1 omitted, all 10,003 streamed', () => {
@@ -28,7 +29,7 @@ describe('KEEP_PER_KIND: a flood of one kind keeps 10,000 and counts the rest', 
     // The 10,000th of a kind is kept, the 10,001st is not; the other kind is unaffected.
     expect(kept.indexOf(false)).toBe(10_000);
     expect(kept.slice(10_001)).toEqual([true, true]);
-    expect(x.anomalies.at(-3)!.message).toBe('flood 9999');
+    expect(must(x.anomalies.at(-3), 'x.anomalies.at(-3)').message).toBe('flood 9999');
   });
   it('make() names the severity and hint of the kind, the side, and refuses an unknown kind', () => {
     const x = new DetectContext(DEFAULT_SETTINGS, () => {});
@@ -41,8 +42,8 @@ describe('KEEP_PER_KIND: a flood of one kind keeps 10,000 and counts the rest', 
       frame: 7,
       message: 'm',
     });
-    expect(a.severity).toBe(KIND_BY_NAME.get('syn-flood')!.severity);
-    expect(a.hint).toBe(KIND_BY_NAME.get('syn-flood')!.hint);
+    expect(a.severity).toBe(must(KIND_BY_NAME.get('syn-flood'), "KIND_BY_NAME.get('syn-flood')").severity);
+    expect(a.hint).toBe(must(KIND_BY_NAME.get('syn-flood'), "KIND_BY_NAME.get('syn-flood')").hint);
     expect(x.make('syn-flood', null, 0, 0, '', {}).endpoint).toBeNull();
     expect(() => x.make('no-such-kind', null, 0, 0, '', {})).toThrow('unknown anomaly kind no-such-kind');
   });

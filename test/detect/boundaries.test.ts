@@ -13,12 +13,13 @@ import type { AnomalyReport } from '../../src/model/report.js';
 import { State } from '../../src/model/states.js';
 import { Wire } from '../tcp/wire.js';
 import { at, EPS, established, setup, T0 } from './helpers.js';
+import { must } from '../../src/model/checked.js';
 
 /** When the newest connection's `side` entered `state`. */
 function entered(w: Wire, side: 0 | 1, state: number): number {
   const r = w.rec.transitions.find((x) => x.rec.side === side && x.rec.to === state);
   expect(r, `side ${side} never entered state ${state}`).toBeDefined();
-  return r!.rec.t;
+  return must(r, 'r').rec.t;
 }
 
 describe('--syn-timeout: a SYN resent once and unanswered at the end of the capture', () => {
@@ -44,9 +45,9 @@ describe('--syn-timeout: a SYN resent once and unanswered at the end of the capt
     s.w.c('S', 0, at(s.w, T0));
     s.w.c('S', 0, at(s.w, T0 + 1));
     const [a] = s.finish(T0 + 7);
-    expect(a!.t).toBe(T0 + 3);
-    expect(a!.details!.waited).toBe(7);
-    expect(a!.message).toMatch(/1 retransmission over 7 s/);
+    expect(must(a, 'a').t).toBe(T0 + 3);
+    expect(must(must(a, 'a').details, "must(a, 'a').details").waited).toBe(7);
+    expect(must(a, 'a').message).toMatch(/1 retransmission over 7 s/);
   });
   it('not when the SYN was answered by a SYN-ACK in time', () => {
     const s = setup();
@@ -98,8 +99,10 @@ describe('--close-wait-timeout: the server got the FIN and never closed', () => 
   it('close-wait-stuck at exactly 5 s, with the duration', () => {
     const s = closeWait(5);
     expect(s.kinds()).toEqual(['close-wait-stuck']);
-    expect(s.found[0]!.endpoint).toBe('server');
-    expect(s.found[0]!.details!.duration).toBe(5);
+    expect(must(s.found[0], 's.found[0]').endpoint).toBe('server');
+    expect(
+      must(must(s.found[0], 's.found[0]').details, "must(s.found[0], 's.found[0]').details").duration,
+    ).toBe(5);
   });
   it('close-wait-stuck at 5 s + EPS', () => expect(closeWait(5 + EPS).kinds()).toEqual(['close-wait-stuck']));
   it('the setting is the threshold (30 s)', () => {
@@ -134,7 +137,7 @@ describe('--fin-wait-2-timeout: the client closed, the server acknowledged and n
   it('default 60 s: fin-wait-2-stuck at exactly 60 s, on the client', () => {
     const f = finWait2(60);
     expect(f).toHaveLength(1);
-    expect(f[0]!.endpoint).toBe('client');
+    expect(must(f[0], 'f[0]').endpoint).toBe('client');
   });
   it('default 60 s: fin-wait-2-stuck at 60 s + EPS', () => expect(finWait2(60 + EPS)).toHaveLength(1));
   it('the setting is the threshold (2 s)', () => {
@@ -164,8 +167,8 @@ describe('host thresholds: more than the threshold, not as many', () => {
   it('time-wait-storm: threshold 10, 11 TIME_WAITs: one, peak 11', () => {
     const s = timeWaits(11, 10);
     expect(s).toHaveLength(1);
-    expect(s[0]!.details!.peak).toBe(11);
-    expect(s[0]!.details!.threshold).toBe(10);
+    expect(must(must(s[0], 's[0]').details, "must(s[0], 's[0]').details").peak).toBe(11);
+    expect(must(must(s[0], 's[0]').details, "must(s[0], 's[0]').details").threshold).toBe(10);
   });
   it('time-wait-storm: threshold 10, 9 TIME_WAITs: none', () => expect(timeWaits(9, 10)).toEqual([]));
 
@@ -185,8 +188,8 @@ describe('host thresholds: more than the threshold, not as many', () => {
   it('syn-flood: threshold 20, 21 half-open: one, on the listener', () => {
     const f = halfOpen(21, 20);
     expect(f).toHaveLength(1);
-    expect(f[0]!.host).toBe('10.0.0.2:80');
-    expect(f[0]!.details!.peak).toBe(21);
+    expect(must(f[0], 'f[0]').host).toBe('10.0.0.2:80');
+    expect(must(must(f[0], 'f[0]').details, "must(f[0], 'f[0]').details").peak).toBe(21);
   });
   it('syn-flood: threshold 20, 19 half-open: none', () => expect(halfOpen(19, 20)).toEqual([]));
   it('syn-flood: completed handshakes do not count', () => {
@@ -276,8 +279,8 @@ describe('high-retransmission-rate: above 10 % of at least 20 data segments', ()
   it('3 of 20 (15 %): high, with the figures', () => {
     const f = rate(17, 3);
     expect(f).toHaveLength(1);
-    expect(f[0]!.endpoint).toBe('client');
-    expect(f[0]!.details).toMatchObject({ retransmissions: 3, dataSegments: 20, rate: 0.15 });
+    expect(must(f[0], 'f[0]').endpoint).toBe('client');
+    expect(must(f[0], 'f[0]').details).toMatchObject({ retransmissions: 3, dataSegments: 20, rate: 0.15 });
   });
   it('9 of 19 (47 %), below the 20 data segments: not judged', () => expect(rate(10, 9)).toEqual([]));
   it('the setting is the threshold: 10 of 20 (50 %) is not above 50 %, and is above 49 %', () => {
@@ -305,7 +308,9 @@ describe('the RST acceptance window (RFC 5961 3.2): [last ACK - 1, last ACK + wi
     const r = rst(-100_000);
     expect(r.states).toEqual(['ESTABLISHED', 'ESTABLISHED']);
     expect(r.kinds).toEqual(['rst-out-of-window']);
-    expect(r.s.found[0]!.details!.offset).toBe(-100_000);
+    expect(
+      must(must(r.s.found[0], 'r.s.found[0]').details, "must(r.s.found[0], 'r.s.found[0]').details").offset,
+    ).toBe(-100_000);
   });
   it('2 below the last ACK: out of the window', () => {
     const r = rst(-2);
@@ -334,7 +339,7 @@ describe('connection-refused needs a RST received in SYN_SENT that acknowledges 
     s.w.c('S', 0, at(s.w, T0));
     s.w.s('R.', 0, { ...at(s.w, T0 + 1), seq: 0, ack: 1001 });
     expect(s.kinds()).toEqual(['connection-refused']);
-    expect(s.found[0]!.endpoint).toBe('server');
+    expect(must(s.found[0], 's.found[0]').endpoint).toBe('server');
     expect(s.w.states()).toEqual(['CLOSED', 'CLOSED']);
   });
   it('the client aborting its own SYN with a RST is not refused', () => {

@@ -8,6 +8,7 @@ import { DEFAULT_SETTINGS } from '../../src/config/settings.js';
 import { Detectors } from '../../src/detect/detectors.js';
 import type { AnomalyReport } from '../../src/model/report.js';
 import { Wire } from '../tcp/wire.js';
+import { at, must } from '../../src/model/checked.js';
 
 function setup(settings = {}) {
   const found: AnomalyReport[] = [];
@@ -43,7 +44,7 @@ describe('per-connection kinds', () => {
     w.t += 3;
     finish();
     expect(kinds()).toEqual(['syn-no-synack']);
-    expect(found[0]!.message).toMatch(/3 retransmissions over 6\.1 s/);
+    expect(at(found, 0).message).toMatch(/3 retransmissions over 6\.1 s/);
   });
 
   it('a SYN resent and then answered: handshake-retransmitted (a warning with the delay), no syn-no-synack', () => {
@@ -55,9 +56,9 @@ describe('per-connection kinds', () => {
     w.t += 10;
     finish();
     expect(kinds()).toEqual(['handshake-retransmitted', 'capture-ended-open']);
-    const a = found[0]!;
+    const a = at(found, 0);
     expect(a.severity).toBe('warning');
-    expect(a.details!.delay).toBeCloseTo(1.101, 3);
+    expect(must(a.details, 'a.details').delay).toBeCloseTo(1.101, 3);
   });
 
   it('synack-no-ack whose final ACK got through later says so at the end, not that the ACKs never reached it', () => {
@@ -89,8 +90,8 @@ describe('per-connection kinds', () => {
     // after 3 s): without a resend, an answer may just not have been captured,
     // or the SYN came from no real TCP (a scan, a spoofed source).
     expect(kinds()).toEqual(['capture-gap']);
-    expect(found[0]!.details!.withheld).toBe('syn-no-synack');
-    expect(found[0]!.t).toBeCloseTo(w.conn.synTs + 6, 6);
+    expect(must(at(found, 0).details, 'at(found, 0).details').withheld).toBe('syn-no-synack');
+    expect(at(found, 0).t).toBeCloseTo(w.conn.synTs + 6, 6);
   });
 
   it('syn-no-synack for a client whose first resend comes after --syn-timeout (Windows: 3 s), dated at the timeout', () => {
@@ -100,7 +101,7 @@ describe('per-connection kinds', () => {
     w.t += 3;
     finish();
     expect(kinds()).toEqual(['syn-no-synack']);
-    expect(found[0]!.t).toBeCloseTo(w.conn.synTs + 3, 6);
+    expect(at(found, 0).t).toBeCloseTo(w.conn.synTs + 3, 6);
   });
 
   it('nothing yet for a SYN never resent whose second look the capture does not reach', () => {
@@ -154,10 +155,13 @@ describe('per-connection kinds', () => {
     established(w);
     w.c('P.', 500, { lost: true });
     w.s('R', 0, { dt: 2 });
-    const a = found.find((x) => x.kind === 'mid-stream-rst')!;
+    const a = must(
+      found.find((x) => x.kind === 'mid-stream-rst'),
+      "found.find((x) => x.kind === 'mid-stream-rst')",
+    );
     expect(a.endpoint).toBe('server');
     expect(a.message).toMatch(/server, ESTABLISHED/);
-    expect(a.details!.inFlight).toBe(500);
+    expect(must(a.details, 'a.details').inFlight).toBe(500);
   });
 
   it('client-abort: the client resets after its request was answered and everything acknowledged', () => {
@@ -169,8 +173,8 @@ describe('per-connection kinds', () => {
     w.c('.');
     w.c('R.');
     expect(kinds()).toEqual(['client-abort']);
-    expect(found[0]!.severity).toBe('info');
-    expect(found[0]!.message).toMatch(/100 bytes sent, 600 received, all acknowledged/);
+    expect(at(found, 0).severity).toBe('info');
+    expect(at(found, 0).message).toMatch(/100 bytes sent, 600 received, all acknowledged/);
   });
 
   it('a client RST before the answer, or with data unacknowledged, is mid-stream-rst; a server RST too', () => {
@@ -204,7 +208,7 @@ describe('per-connection kinds', () => {
     expect(a.kinds()).toEqual(['close-wait-stuck']);
     a.w.t += 4;
     const f = a.finish();
-    expect(f[0]!.details!.duration).toBeCloseTo(10, 1);
+    expect(must(at(f, 0).details, 'at(f, 0).details').duration).toBeCloseTo(10, 1);
     const b = setup();
     established(b.w);
     b.w.c('F.');
@@ -227,8 +231,8 @@ describe('per-connection kinds', () => {
     w.s('.', 0, { win: 1000, dt: 0.2 });
     finish();
     expect(kinds()).toEqual(['zero-window', 'capture-ended-open']);
-    expect(found[0]!.details!.episodes).toBe(2);
-    expect(found[0]!.details!.longestStall).toBeCloseTo(1, 2);
+    expect(must(at(found, 0).details, 'at(found, 0).details').episodes).toBe(2);
+    expect(must(at(found, 0).details, 'at(found, 0).details').longestStall).toBeCloseTo(1, 2);
   });
 
   it('retransmission-burst: 5 retransmissions within 1 s; spread-out ones are not a burst', () => {
@@ -331,8 +335,8 @@ describe('host-level kinds', () => {
     det.finish(2e9, []);
     const storms = found.filter((a) => a.kind === 'time-wait-storm');
     expect(storms).toHaveLength(1);
-    expect(storms[0]!.host).toBe('10.0.0.1');
-    expect(storms[0]!.details!.peak).toBe(15);
+    expect(at(storms, 0).host).toBe('10.0.0.1');
+    expect(must(at(storms, 0).details, 'at(storms, 0).details').peak).toBe(15);
   });
 
   it('syn-flood: many half-open handshakes to one listener', () => {
@@ -344,7 +348,12 @@ describe('host-level kinds', () => {
       w.s('S.');
     }
     expect(found.filter((a) => a.kind === 'syn-flood')).toHaveLength(1);
-    expect(found.find((a) => a.kind === 'syn-flood')!.host).toBe('10.0.0.2:80');
+    expect(
+      must(
+        found.find((a) => a.kind === 'syn-flood'),
+        "found.find((a) => a.kind === 'syn-flood')",
+      ).host,
+    ).toBe('10.0.0.2:80');
   });
 
   it('no syn-flood from many handshakes whose clients answer, though their ACKs are still on the way', () => {

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Connection } from '../../src/tcp/connection.js';
 import type { Wire } from '../tcp/wire.js';
 import { at, EPS, manyWires, setup, T0 } from './helpers.js';
+import { must } from '../../src/model/checked.js';
 
 /** Handshake at t0, then the client closes at t0 + 1 and the server acknowledges: the server in CLOSE_WAIT. */
 function serverCloseWait(w: Wire, t0 = T0): Connection {
@@ -77,7 +78,7 @@ describe('settled(): can the end of the capture still change the connection anom
     det.tick(w.t);
     w.s('F.', 0, at(w, w.t + 1));
     w.c('.', 0, at(w, w.t + EPS));
-    expect(found[0]!.details!.closed).toBe(true);
+    expect(must(must(found[0], 'found[0]').details, "must(found[0], 'found[0]').details").closed).toBe(true);
     expect(det.settled(c, w.t)).toBe(true);
   });
   it('a connection with an anomaly no family updates at the end (connection-refused): settled', () => {

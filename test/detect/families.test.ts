@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { Detectors } from '../../src/detect/detectors.js';
 import { ANOMALY_KINDS } from '../../src/model/kinds.js';
 import { DEFAULT_SETTINGS } from '../../src/config/settings.js';
+import { at } from '../../src/model/checked.js';
 
 const families = new Detectors(DEFAULT_SETTINGS, () => {}).families;
 
@@ -28,7 +29,7 @@ describe('detector families', () => {
     it(`src/detect/${file}.ts names no kind of another family but those it only reads`, () => {
       const text = readFileSync(new URL(`../../src/detect/${file}.ts`, import.meta.url), 'utf8');
       // The family objects come in this order (Detectors.families).
-      const own = families[FILES.indexOf(file)]!;
+      const own = at(families, FILES.indexOf(file));
       const catalogue = new Set(ANOMALY_KINDS.map((k) => k.kind));
       const named = new Set(
         (text.match(/'[a-z0-9-]+'/g) ?? []).map((q) => q.slice(1, -1)).filter((k) => catalogue.has(k)),

@@ -9,6 +9,7 @@ import { Detectors } from '../../src/detect/detectors.js';
 import type { AnomalyReport } from '../../src/model/report.js';
 import { Wire } from '../tcp/wire.js';
 import { at, EPS, setup, T0 } from './helpers.js';
+import { must } from '../../src/model/checked.js';
 
 const summary = (s: ReturnType<typeof setup>) =>
   s.found.map((a) => [a.kind, a.endpoint, a.message, a.details]);
@@ -34,7 +35,7 @@ describe('syn-no-synack: the count of retransmissions and the wait up to the end
     ]);
   });
   it('two resends: "2 retransmissions"', () => {
-    expect(summary(unansweredSyn([1, 3]))[0]![2]).toBe(
+    expect(must(summary(unansweredSyn([1, 3]))[0], 'summary(unansweredSyn([1, 3]))[0]')[2]).toBe(
       'SYN to 10.0.0.2:80 got neither SYN-ACK nor RST: 2 retransmissions over 10 s',
     );
   });
@@ -104,7 +105,8 @@ describe('handshake-retransmitted: the setup delay and the counts', () => {
     const s = setup();
     s.w.c('S', 0, at(s.w, T0));
     for (const t of resends) s.w.c('S', 0, at(s.w, T0 + t));
-    const last = T0 + resends[resends.length - 1]!;
+    // The SYN-ACK answers the last SYN sent (the first, when none was resent).
+    const last = T0 + (resends.at(-1) ?? 0);
     s.w.s('S.', 0, at(s.w, last + EPS));
     s.w.c('.', 0, at(s.w, last + 2 * EPS));
     return s;
@@ -120,7 +122,7 @@ describe('handshake-retransmitted: the setup delay and the counts', () => {
     ]);
   });
   it('two SYNs resent: "retransmissions"', () => {
-    expect(resentSyn([1, 2]).found[0]!.message).toBe(
+    expect(must(resentSyn([1, 2]).found[0], 'resentSyn([1, 2]).found[0]').message).toBe(
       'connection setup took 2 s: 2 SYN and 0 SYN-ACK retransmissions (a lost SYN or SYN-ACK)',
     );
   });
@@ -207,15 +209,18 @@ describe('figures fixed when raised, or brought to the end of the capture', () =
     s.w.s('.', 0, at(s.w, T0 + 7));
     s.finish(T0 + 20);
     expect(s.w.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
-    expect(s.found[0]!.message).toMatch(/^10\.0\.0\.2:80 sent SYN-ACK 3 times over 7 s: /);
+    expect(must(s.found[0], 's.found[0]').message).toMatch(/^10\.0\.0\.2:80 sent SYN-ACK 3 times over 7 s: /);
   });
   it('syn-with-data keeps its message at the end of the capture', () => {
     const s = setup();
     s.w.c('S', 20, at(s.w, T0));
     s.finish(T0 + 1);
-    expect(s.found.find((a) => a.kind === 'syn-with-data')!.message).toBe(
-      'SYN from the client carried 20 bytes without a TCP Fast Open option',
-    );
+    expect(
+      must(
+        s.found.find((a) => a.kind === 'syn-with-data'),
+        "s.found.find((a) => a.kind === 'syn-with-data')",
+      ).message,
+    ).toBe('SYN from the client carried 20 bytes without a TCP Fast Open option');
   });
   it('midstream-start says the connection was picked up as ESTABLISHED', () => {
     const s = setup();
@@ -244,13 +249,13 @@ describe('what ackSeen needs: an ACK of the SYN-ACK itself', () => {
   }
   it('an ACK of the server ISN only (not ISN + 1): not seen', () => {
     const [a] = lostAck(5000, 5000);
-    expect(a!.details!.ackSeen).toBe(false);
-    expect(a!.message).toMatch(/: no final ACK seen$/);
+    expect(must(must(a, 'a').details, "must(a, 'a').details").ackSeen).toBe(false);
+    expect(must(a, 'a').message).toMatch(/: no final ACK seen$/);
   });
   it('no ACK at all, a server ISN in the upper half of the sequence space: not seen', () => {
     const [a] = lostAck(0x90000000);
-    expect(a!.details!.ackSeen).toBe(false);
-    expect(a!.message).toMatch(/: no final ACK seen$/);
+    expect(must(must(a, 'a').details, "must(a, 'a').details").ackSeen).toBe(false);
+    expect(must(a, 'a').message).toMatch(/: no final ACK seen$/);
   });
 });
 

@@ -9,6 +9,7 @@ import type { AnomalyReport } from '../../src/model/report.js';
 import type { Connection } from '../../src/tcp/connection.js';
 import type { Wire } from '../tcp/wire.js';
 import { at, clientTimeWait, EPS, manyWires, summarise, T0 } from './helpers.js';
+import { must } from '../../src/model/checked.js';
 
 /** The server closes first at t0 + 1: the server in TIME_WAIT from t0 + 1 + 2 EPS. */
 function serverTimeWait(w: Wire, t0 = T0): Connection {
@@ -48,7 +49,7 @@ describe('time-wait-storm: a host back to none starts afresh; one with a storm i
     b.settle(70);
     expect([a.states()[0], b.states()[0]]).toEqual(['CLOSED', 'CLOSED']);
     det.finish(T0 + 80, []);
-    expect(of(found, 'time-wait-storm').map((x) => [x.message, x.details!.peak])).toEqual([
+    expect(of(found, 'time-wait-storm').map((x) => [x.message, must(x.details, 'x.details').peak])).toEqual([
       ['10.0.0.1 held 2 TIME_WAIT endpoints at once at its peak; ports 41000-41001', 2],
     ]);
   });
@@ -63,9 +64,13 @@ describe('time-wait-storm: a host back to none starts afresh; one with a storm i
     clientTimeWait(wire(41002), T0 + 71);
     det.finish(T0 + 80, []);
     const storm = of(found, 'time-wait-storm');
-    expect(storm.map((x) => x.details!.peak)).toEqual([2]);
-    expect(storm[0]!.details!.peakTime).toBe(T0 + 1.5 + 2 * EPS);
-    expect(storm[0]!.details!.peakFrame).toBe(firstFrame);
+    expect(storm.map((x) => must(x.details, 'x.details').peak)).toEqual([2]);
+    expect(must(must(storm[0], 'storm[0]').details, "must(storm[0], 'storm[0]').details").peakTime).toBe(
+      T0 + 1.5 + 2 * EPS,
+    );
+    expect(must(must(storm[0], 'storm[0]').details, "must(storm[0], 'storm[0]').details").peakFrame).toBe(
+      firstFrame,
+    );
   });
 });
 
@@ -80,7 +85,7 @@ describe('syn-flood: what keeps a handshake half-open, and the message as raised
       expect(w.states()[1]).toBe('SYN_RECEIVED');
     }
     det.finish(T0 + 2, []);
-    expect(of(found, 'syn-flood').map((a) => a.details!.peak)).toEqual([3]);
+    expect(of(found, 'syn-flood').map((a) => must(a.details, 'a.details').peak)).toEqual([3]);
   });
   it('threshold 2: as raised at the third half-open handshake, "10.0.0.2:80 held 3 half-open handshakes at once (threshold 2)"', () => {
     const { found, wire } = manyWires({ synFloodThreshold: 2 });
@@ -121,7 +126,7 @@ describe('time-wait-storm: the queue of summarised TIME_WAIT endpoints', () => {
     summarise(det, [wb, wb.conn]);
     clientTimeWait(wire(41002), T0 + 70);
     det.finish(T0 + 80, []);
-    expect(of(found, 'time-wait-storm').map((a) => a.details!.peak)).toEqual([2]);
+    expect(of(found, 'time-wait-storm').map((a) => must(a.details, 'a.details').peak)).toEqual([2]);
   });
   it('threshold 2: an expired summarised TIME_WAIT is not counted down twice when another is summarised after it', () => {
     // A (server 10.0.0.2 in TIME_WAIT until T0 + 61 + 2 EPS) summarised and
@@ -139,7 +144,9 @@ describe('time-wait-storm: the queue of summarised TIME_WAIT endpoints', () => {
     clientTimeWait(wire(41002), T0 + 61.75);
     clientTimeWait(wire(41003), T0 + 61.875);
     det.finish(T0 + 70, []);
-    expect(of(found, 'time-wait-storm').map((x) => [x.host, x.details!.peak])).toEqual([['10.0.0.1', 3]]);
+    expect(of(found, 'time-wait-storm').map((x) => [x.host, must(x.details, 'x.details').peak])).toEqual([
+      ['10.0.0.1', 3],
+    ]);
   });
   it('threshold 2: after an expired summarised TIME_WAIT of another host, a later one still counts its own host down', () => {
     // A (server 10.0.0.2) summarised, counted down at T0 + 62; B (client
@@ -208,6 +215,6 @@ describe('syn-flood: which SYN_RECEIVED counts', () => {
       expect(w.states()).toEqual(['SYN_RECEIVED', 'SYN_RECEIVED']);
     }
     det.finish(T0 + 1, []);
-    expect(of(found, 'syn-flood').map((a) => a.details!.peak)).toEqual([3]);
+    expect(of(found, 'syn-flood').map((a) => must(a.details, 'a.details').peak)).toEqual([3]);
   });
 });

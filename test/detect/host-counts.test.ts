@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { at, EPS, manyWires, T0 } from './helpers.js';
 import type { Wire } from '../tcp/wire.js';
+import { must } from '../../src/model/checked.js';
 
 /** The client closes first at T0 + 1: the client in TIME_WAIT from T0 + 1 + 2 EPS. */
 function clientTimeWait(w: Wire, t0 = T0) {
@@ -23,7 +24,7 @@ describe('time-wait-storm counts TIME_WAIT endpoints at once, not in total', () 
     clientTimeWait(wire(41000));
     clientTimeWait(wire(41001), T0 + 10);
     det.finish(T0 + 20, []);
-    expect(found.map((a) => [a.kind, a.details!.peak])).toEqual([['time-wait-storm', 2]]);
+    expect(found.map((a) => [a.kind, must(a.details, 'a.details').peak])).toEqual([['time-wait-storm', 2]]);
   });
   it('threshold 1: the first TIME_WAIT expired (2 MSL = 60 s) before the second began: no storm', () => {
     const { det, found, wire } = manyWires({ timeWaitThreshold: 1 });
@@ -55,10 +56,15 @@ describe('syn-flood: a half-open handshake counts again when its server resends 
   it('3 servers resending their SYN-ACK after the lost ACK: a flood of 3 on the listener, client ports 20000-20002', () => {
     const f = lostAcks(3, true);
     expect(f).toHaveLength(1);
-    expect(f[0]!.message).toBe(
+    expect(must(f[0], 'f[0]').message).toBe(
       '10.0.0.2:80 held 3 half-open handshakes at once at its peak; ports 20000-20002',
     );
-    expect(f[0]!.details).toMatchObject({ peak: 3, threshold: 2, minPort: 20000, maxPort: 20002 });
+    expect(must(f[0], 'f[0]').details).toMatchObject({
+      peak: 3,
+      threshold: 2,
+      minPort: 20000,
+      maxPort: 20002,
+    });
   });
 });
 
@@ -122,13 +128,13 @@ describe('time-wait-storm: as raised, and a restarted TIME_WAIT', () => {
     clientTimeWait(wire(41001), T0 + 4);
     clientTimeWait(wire(41002), T0 + 5);
     det.finish(T0 + 10, []);
-    expect(found.map((a) => [a.kind, a.details!.peak])).toEqual([['time-wait-storm', 3]]);
+    expect(found.map((a) => [a.kind, must(a.details, 'a.details').peak])).toEqual([['time-wait-storm', 3]]);
   });
   it('ports given in descending order: the range is still lowest-highest', () => {
     const { det, found, wire } = manyWires({ timeWaitThreshold: 2 });
     for (const p of [41021, 41014, 41000]) clientTimeWait(wire(p));
     det.finish(T0 + 10, []);
-    expect(found[0]!.message).toBe(
+    expect(must(found[0], 'found[0]').message).toBe(
       '10.0.0.1 held 3 TIME_WAIT endpoints at once at its peak; ports 41000-41021',
     );
   });

@@ -8,14 +8,15 @@ import { describe, expect, it } from 'vitest';
 import type { Segment } from '../../src/decode/segment.js';
 import type { Wire } from '../tcp/wire.js';
 import { at, EPS, manyWires, setup, T0 } from './helpers.js';
+import { must } from '../../src/model/checked.js';
 
 /** From now on the wire's segments are IPv6: 10.0.0.x becomes 2001:db8::x. */
 function ipv6(w: Wire): Wire {
   const tracker = w.tracker;
   const segment = tracker.segment.bind(tracker);
   tracker.segment = (seg: Segment) => {
-    const s = seg.src[3]!;
-    const d = seg.dst[3]!;
+    const s = must(seg.src[3], 'seg.src[3]');
+    const d = must(seg.dst[3], 'seg.dst[3]');
     seg.ipVersion = 6;
     seg.src.fill(0, 0, 16);
     seg.dst.fill(0, 0, 16);
@@ -73,7 +74,7 @@ describe('IPv6 host counts', () => {
     }
     det.finish(T0 + 10, []);
     const f = found.filter((a) => a.kind === 'time-wait-storm');
-    expect(f.map((a) => [a.host, a.details!.peak])).toEqual([['2001:db8::1', 2]]);
+    expect(f.map((a) => [a.host, must(a.details, 'a.details').peak])).toEqual([['2001:db8::1', 2]]);
   });
   it('time-wait-storm with threshold 1: 2001:db8::1 and 2001:db8::3 in TIME_WAIT at once are two hosts of one each, no storm', () => {
     const { det, found, wire } = manyWires({ timeWaitThreshold: 1 });

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { at, EPS, manyWires, T0 } from './helpers.js';
+import { must } from '../../src/model/checked.js';
 
 /** `n` half-open handshakes toward `server`:`sPort`, from clients 10.5.0.i at `cPort` (or 20000 + i). */
 function halfOpen(
@@ -41,6 +42,6 @@ describe('syn-flood listeners', () => {
     expect(f.map((a) => a.message)).toEqual([
       '10.0.0.2:80 held 3 half-open handshakes at once at its peak; ports 0-0',
     ]);
-    expect(f[0]!.details).toMatchObject({ minPort: 0, maxPort: 0 });
+    expect(must(f[0], 'f[0]').details).toMatchObject({ minPort: 0, maxPort: 0 });
   });
 });

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { at, EPS, setup, T0 } from './helpers.js';
+import { must } from '../../src/model/checked.js';
 
 /** The client closes first; 3 s later the old server sends a SYN with ISN `isn` on the same 4-tuple. */
 function reversed(isn: number) {
@@ -19,7 +20,7 @@ function reversed(isn: number) {
   expect(w.states()).toEqual(['TIME_WAIT', 'CLOSED']);
   w.newIsn(1, isn);
   w.s('S', 0, at(w, T0 + 5));
-  const previous = w.tracker.conns[0]!;
+  const previous = must(w.tracker.conns[0], 'w.tracker.conns[0]');
   return { previous: w.states(previous), messages: found.map((a) => [a.kind, a.message]) };
 }
 

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AnomalyReport } from '../../src/model/report.js';
 import { at, EPS, established, manyWires, setup, T0 } from './helpers.js';
+import { must } from '../../src/model/checked.js';
 
 /**
  * How long a segment settled by its receiver's silence took to reach the
@@ -423,7 +424,7 @@ describe('per host', () => {
     }
     det.finish(T0 + 10, []);
     expect(found).toHaveLength(1);
-    const a = found[0]!;
+    const a = must(found[0], 'found[0]');
     expect(a).toMatchObject({
       kind: 'time-wait-storm',
       connection: null,
@@ -434,7 +435,7 @@ describe('per host', () => {
       details: { peak: 4, threshold: 2, minPort: 41000, maxPort: 41021, peakFrame: 6 },
     });
     // Raised when the third came (more than 2), the peak at the fourth; every Wire starts at T0.
-    expect(a.t).toBe(a.details!.peakTime);
+    expect(a.t).toBe(must(a.details, 'a.details').peakTime);
   });
 
   it('syn-flood counts only handshakes still half-open: other server transitions do not take from it', () => {
@@ -450,7 +451,9 @@ describe('per host', () => {
       w.c('S', 0, at(w, T0 + i));
       w.s('S.', 0, at(w, T0 + i + EPS));
     }
-    expect(found.filter((a) => a.kind === 'syn-flood').map((a) => a.details!.peak)).toEqual([3]);
+    expect(found.filter((a) => a.kind === 'syn-flood').map((a) => must(a.details, 'a.details').peak)).toEqual(
+      [3],
+    );
   });
 
   it("time-wait-storm counts TIME_WAITs only: the same host's other transitions do not take from it", () => {
@@ -465,7 +468,9 @@ describe('per host', () => {
       established(wire(42000 + i));
     }
     det.finish(T0 + 10, []);
-    expect(found.filter((a) => a.kind === 'time-wait-storm').map((a) => a.details!.peak)).toEqual([3]);
+    expect(
+      found.filter((a) => a.kind === 'time-wait-storm').map((a) => must(a.details, 'a.details').peak),
+    ).toEqual([3]);
   });
 
   it('syn-flood: the listener, its peak, the client ports', () => {
@@ -483,7 +488,7 @@ describe('per host', () => {
       t: T0 + 2 + EPS, // the third half-open handshake is more than 2
       details: { peak: 4, threshold: 2, peakTime: T0 + 3 + EPS, minPort: 20000, maxPort: 20003 },
     });
-    expect(flood[0]!.message).toMatch(
+    expect(must(flood[0], 'flood[0]').message).toMatch(
       /^10\.0\.0\.2:80 held 4 half-open handshakes .*at its peak; ports 20000-20003$/,
     );
   });

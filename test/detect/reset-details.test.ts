@@ -9,6 +9,7 @@ import { Detectors } from '../../src/detect/detectors.js';
 import type { AnomalyReport } from '../../src/model/report.js';
 import { Wire } from '../tcp/wire.js';
 import { at, established, setup, T0 } from './helpers.js';
+import { must } from '../../src/model/checked.js';
 
 const summary = (s: ReturnType<typeof setup>) => s.found.map((a) => [a.kind, a.endpoint, a.details]);
 
@@ -19,7 +20,7 @@ describe('handshake-aborted: the client resets after the SYN-ACK instead of comp
     s.w.s('S.', 0, at(s.w, T0 + 1));
     s.w.c('R', 0, at(s.w, T0 + 2));
     expect(summary(s)).toEqual([['handshake-aborted', 'client', { waited: 2 }]]);
-    expect(s.found[0]!.message).toBe(
+    expect(must(s.found[0], 's.found[0]').message).toBe(
       '10.0.0.1:40000 answered the SYN-ACK with RST 2 s after its first SYN: it had given up on the connection',
     );
   });
@@ -52,7 +53,10 @@ describe('mid-stream-rst names the sender and the receiver with their own states
     s.w.s('.', 0, at(s.w, T0 + 1.5));
     s.w.s('F.', 0, at(s.w, T0 + 100));
     s.w.c('R', 0, at(s.w, T0 + 100.5));
-    const a = s.found.find((x) => x.kind === 'mid-stream-rst')!;
+    const a = must(
+      s.found.find((x) => x.kind === 'mid-stream-rst'),
+      "s.found.find((x) => x.kind === 'mid-stream-rst')",
+    );
     expect(a.endpoint).toBe('client');
     expect(a.details).toMatchObject({ senderState: 'FIN_WAIT_2', receiverState: 'LAST_ACK' });
   });
@@ -87,9 +91,13 @@ describe('mid-stream-rst names the sender and the receiver with their own states
     established(w);
     w.c('P.', 100, { ...at(w, T0 + 1), lost: true });
     w.s('R', 0, at(w, T0 + 2));
-    expect(found.map((a) => [a.kind, a.details!.inFlight, a.details!.unreadBySender])).toEqual([
-      ['mid-stream-rst', 100, 100],
-    ]);
+    expect(
+      found.map((a) => [
+        a.kind,
+        must(a.details, 'a.details').inFlight,
+        must(a.details, 'a.details').unreadBySender,
+      ]),
+    ).toEqual([['mid-stream-rst', 100, 100]]);
   });
 });
 
@@ -123,7 +131,7 @@ describe("rst-out-of-window states the signed offset from the receiver's next ex
     s.w.s('P.', 1000, at(s.w, T0 + 4));
     s.w.c('.', 0, at(s.w, T0 + 5));
     s.w.s('R', 0, { ...at(s.w, T0 + 6), seq: (s.w.conn.client.lastAck + offset) >>> 0 });
-    return s.found[0]!;
+    return must(s.found[0], 's.found[0]');
   }
   it('below: a minus sign', () =>
     expect(rst(-2).message).toMatch(/with sequence number -2 from the receiver/));
@@ -139,6 +147,6 @@ describe('rst-out-of-window to a client in SYN_SENT, which has acknowledged noth
     s.w.s('R.', 0, { ...at(s.w, T0 + 1), seq: 0, ack: 1000 });
     expect(s.w.states()[0]).toBe('SYN_SENT');
     expect(s.found.map((a) => [a.kind, a.details])).toEqual([['rst-out-of-window', { offset: 0 }]]);
-    expect(s.found[0]!.message).toContain('with sequence number +0 from the receiver');
+    expect(must(s.found[0], 's.found[0]').message).toContain('with sequence number +0 from the receiver');
   });
 });

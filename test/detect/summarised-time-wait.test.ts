@@ -7,9 +7,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { at, clientTimeWait, EPS, manyWires, summarise, T0 } from './helpers.js';
+import { must } from '../../src/model/checked.js';
 
 const storms = (found: { kind: string; details?: Record<string, unknown> | undefined }[]) =>
-  found.filter((a) => a.kind === 'time-wait-storm').map((a) => a.details!.peak);
+  found.filter((a) => a.kind === 'time-wait-storm').map((a) => must(a.details, 'a.details').peak);
 
 describe('time-wait-storm counts of summarised connections (MSL 30 s: TIME_WAIT lasts 60 s)', () => {
   it('the client of clientTimeWait() enters TIME_WAIT at t0 + 1 + 2 EPS', () => {
@@ -108,7 +109,10 @@ describe('time-wait-storm counts of summarised connections (MSL 30 s: TIME_WAIT 
     det.finish(T0 + 70, []);
     // The storm of 2 (A and B at once) was raised before; C and D make no higher peak.
     expect(storms(found)).toEqual([2]);
-    const storm = found.find((a) => a.kind === 'time-wait-storm')!;
+    const storm = must(
+      found.find((a) => a.kind === 'time-wait-storm'),
+      "found.find((a) => a.kind === 'time-wait-storm')",
+    );
     expect(storm.message).toBe('10.0.0.1 held 2 TIME_WAIT endpoints at once at its peak; ports 41000-41003');
   });
 });

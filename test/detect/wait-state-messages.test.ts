@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { at, established, setup, T0 } from './helpers.js';
+import { must } from '../../src/model/checked.js';
 
 const summary = (s: ReturnType<typeof setup>) =>
   s.found.map((a) => [a.kind, a.endpoint, a.message, a.details]);
@@ -84,13 +85,13 @@ describe('fin-wait-2-stuck and close-wait-stuck together, still there at the end
       ['close-wait-stuck', 'server'],
       ['fin-wait-2-stuck', 'client'],
     ]);
-    expect(m[0]![2]).toBe(
+    expect(must(m[0], 'm[0]')[2]).toBe(
       '10.0.0.2:80 (server) in CLOSE_WAIT for 3 m 19 s, still there at the end of the capture',
     );
-    expect(m[1]![2]).toBe(
+    expect(must(m[1], 'm[1]')[2]).toBe(
       '10.0.0.1:40000 (client) in FIN_WAIT_2 for 3 m 18 s, still there at the end of the capture',
     );
-    expect(m[1]![3]).toMatchObject({ closed: false });
+    expect(must(m[1], 'm[1]')[3]).toMatchObject({ closed: false });
   });
 });
 
@@ -142,7 +143,10 @@ describe('the moment a wait state passes its timeout', () => {
   it('fin-wait-2-stuck as raised: the client 60 s in FIN_WAIT_2, "still there"', () => {
     const s = halfClosed();
     s.w.s('.', 0, at(s.w, T0 + 70));
-    const a = s.found.find((x) => x.kind === 'fin-wait-2-stuck')!;
+    const a = must(
+      s.found.find((x) => x.kind === 'fin-wait-2-stuck'),
+      "s.found.find((x) => x.kind === 'fin-wait-2-stuck')",
+    );
     expect(a.message).toBe('10.0.0.1:40000 (client) in FIN_WAIT_2 for 1 m 0 s, still there');
     expect(a.details).toEqual({ since: s.w.conn.client.stateSince, duration: 60, closed: false });
   });
@@ -169,7 +173,10 @@ describe('the end of a stuck state is written to its own anomaly', () => {
         'fin-wait-2-stuck',
         '10.0.0.1:40000 (client) stayed in FIN_WAIT_2 for 1 m 39 s before it closed',
         // From the client's FIN_WAIT_2 (its FIN's ACK, T0 + 1.5 + EPS / 2) to its ACK of the server's FIN.
-        T0 + 100.5 - (s.found[1]!.details!.since as number),
+        T0 +
+          100.5 -
+          (must(must(s.found[1], 's.found[1]').details, "must(s.found[1], 's.found[1]').details")
+            .since as number),
       ],
     ]);
   });

@@ -9,6 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { at, established, setup, T0 } from './helpers.js';
+import { must } from '../../src/model/checked.js';
 
 /** Established; the server closes (client CLOSE_WAIT); its end is not captured; `reuse` s later a SYN-ACK with a new ISN (its SYN not captured) reuses the 4-tuple. */
 function closeWaitThenReuse(reuse: number) {
@@ -30,8 +31,10 @@ describe('close-wait-stuck withdrawn when the 4-tuple is reused (the end not cap
     const { det, found } = closeWaitThenReuse(20);
     const first = found.filter((a) => a.connection === found[0]?.connection);
     expect(first.map((a) => `${a.kind} ${a.severity}`)).toEqual(['capture-gap info']);
-    expect(first[0]!.message).toMatch(/^close-wait-stuck withdrawn for the client: its end was not captured/);
-    expect(first[0]!.details).toEqual({ withheld: 'close-wait-stuck' });
+    expect(must(first[0], 'first[0]').message).toMatch(
+      /^close-wait-stuck withdrawn for the client: its end was not captured/,
+    );
+    expect(must(first[0], 'first[0]').details).toEqual({ withheld: 'close-wait-stuck' });
     expect(det.counts.get('close-wait-stuck')).toBeUndefined();
     expect(det.counts.get('capture-gap')).toBe(1);
   });

@@ -51,6 +51,7 @@ import {
   simulate,
   toPcap,
 } from './sim.js';
+import { must } from '../../src/model/checked.js';
 
 const SEED = process.env.SIM_SEED ? Number(process.env.SIM_SEED) : Math.floor(Math.random() * 2 ** 31);
 const RUNS = process.env.SIM_RUNS ? Number(process.env.SIM_RUNS) : 120;
@@ -157,7 +158,10 @@ export const KNOWN_TRACKER_GAPS: Gap[] = [
 function reproducerOf(g: Gap): { sc: Scenario; settings?: Partial<Settings>; family?: Family } {
   const rp = g.reproducer;
   if ('family' in rp) {
-    const f = FAMILIES.find((x) => x.name === rp.family)!;
+    const f = must(
+      FAMILIES.find((x) => x.name === rp.family),
+      'FAMILIES.find((x) => x.name === rp.family)',
+    );
     return {
       sc: f.build({ delayAB: 0.01, delayBA: 0.01, at: rp.at, seed: rp.seed ?? 1 }),
       settings: f.settings,
@@ -304,7 +308,7 @@ function triage(vs: Violation[], ctx: string, sc?: Scenario): Violation[] {
 
 function conditions(i: number, seed: number) {
   const r = prng(seed + i * 7919);
-  const at = [0, 1, 0.5, r()][i % 4]!;
+  const at = must([0, 1, 0.5, r()][i % 4], '[0, 1, 0.5, r()][i % 4]');
   return { delayAB: 0.0005 + r() * 0.05, delayBA: 0.0005 + r() * 0.05, at, seed: Math.floor(r() * 2 ** 31) };
 }
 

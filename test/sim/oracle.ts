@@ -21,6 +21,7 @@ import {
   toPcap,
   type TruthEndpoint,
 } from './sim.js';
+import { at, must } from '../../src/model/checked.js';
 
 export interface Violation {
   property:
@@ -85,7 +86,7 @@ export function truthOf(res: SimResult, c: ConnectionReport, side: Side, rep?: R
     (e) => e.addr === me.addr && e.port === me.port && e.peer === peer.addr && e.peerPort === peer.port,
   );
   const byIsn = same.filter((e) => me.isn !== null && e.isn === me.isn);
-  if (byIsn.length === 1) return byIsn[0]!;
+  if (byIsn.length === 1) return at(byIsn, 0);
   // A simulated host that never had a TCB for this 4-tuple (a SYN to a closed
   // port, a segment for no connection): CLOSED all along.
   const noTcb = same.length === 0 && [...res.scenario.a, ...res.scenario.b].includes(me.addr);
@@ -101,7 +102,7 @@ export function truthOf(res: SimResult, c: ConnectionReport, side: Side, rep?: R
         o[side].port === me.port &&
         o[side === 'client' ? 'server' : 'client'].addr === peer.addr,
     ) === true;
-  if (noTcb || (same.length === 1 && me.isn === null && others(same[0]!))) {
+  if (noTcb || (same.length === 1 && me.isn === null && others(at(same, 0)))) {
     return {
       addr: me.addr,
       port: me.port,
@@ -116,7 +117,7 @@ export function truthOf(res: SimResult, c: ConnectionReport, side: Side, rep?: R
   }
   // The report's ISN is that of the first SYN seen; without one, match by the
   // peer's ISN (our irs) being the peer report's, or take a lone incarnation.
-  if (same.length === 1) return same[0]!;
+  if (same.length === 1) return at(same, 0);
   const peerIsn = peer.isn;
   if (peerIsn !== null) {
     const peers = res.endpoints.filter(
@@ -124,12 +125,12 @@ export function truthOf(res: SimResult, c: ConnectionReport, side: Side, rep?: R
     );
     if (peers.length === 1) {
       // Incarnations alternate: the one of ours alive during the peer's life.
-      const p = peers[0]!;
+      const p = at(peers, 0);
       const start = p.changes[0]?.t ?? 0;
       const mine = same.filter(
         (e) => (e.changes[0]?.t ?? 0) <= start + 5 && (e.changes.at(-1)?.t ?? 0) >= start - 5,
       );
-      if (mine.length === 1) return mine[0]!;
+      if (mine.length === 1) return at(mine, 0);
     }
   }
   return null;
@@ -195,7 +196,7 @@ export function checkFinalStates(
 ): Violation[] {
   const out: Violation[] = [];
   if (frames.length === 0) return out;
-  const tEnd = frames.at(-1)!.t;
+  const tEnd = must(frames.at(-1), 'frames.at(-1)').t;
   const p = res.scenario.path;
   const slack = Math.max(p.delayAB, p.delayBA) + p.reorderDelay + 1e-3;
   for (const c of rep.connections) {
@@ -316,7 +317,8 @@ export function checkHistory(res: SimResult, rep: Report): Violation[] {
         let k = j;
         // An inferred step (one the capture did not show) must be true, but its time is a guess.
         const inferred = (tr as { inferred?: boolean }).inferred === true;
-        while (k < truth.length && !(truth[k]!.to === tr.to && (inferred || truth[k]!.t <= t + slack))) k++;
+        while (k < truth.length && !(at(truth, k).to === tr.to && (inferred || at(truth, k).t <= t + slack)))
+          k++;
         if (k === truth.length) {
           const held = truth.slice(j).some((x) => x.to === tr.to);
           out.push({

@@ -7,6 +7,7 @@
 import { PcapWriter, rng } from '../helpers/pcap-writer.js';
 import type { St } from './rfc9293.js';
 import { F, Host, LINUX, type Seg, type SockOpts, Tcb, type World } from './tcp.js';
+import { at, must } from '../../src/model/checked.js';
 
 /** Deterministic pseudo-random numbers (the fuzzer's mulberry32). */
 export const prng = rng;
@@ -182,7 +183,10 @@ class Sim implements World {
     const ev = { t, n: this.n++, fn, dead: false };
     // A sorted insert: the queues here hold tens of events.
     let i = this.queue.length;
-    while (i > 0 && (this.queue[i - 1]!.t > t || (this.queue[i - 1]!.t === t && this.queue[i - 1]!.n > ev.n)))
+    while (
+      i > 0 &&
+      (at(this.queue, i - 1).t > t || (at(this.queue, i - 1).t === t && at(this.queue, i - 1).n > ev.n))
+    )
       i--;
     this.queue.splice(i, 0, ev);
     return () => {
@@ -287,7 +291,7 @@ class Sim implements World {
     const sock = 'sock' in a ? this.sockets.get(a.sock) : undefined;
     switch (a.op) {
       case 'listen': {
-        const h = this.hosts.get(a.host)!;
+        const h = must(this.hosts.get(a.host), 'this.hosts.get(a.host)');
         h.listeners.set(a.port, {
           port: a.port,
           backlog: a.backlog ?? 128,
@@ -300,7 +304,7 @@ class Sim implements World {
         return;
       }
       case 'connect': {
-        const h = this.hosts.get(a.host)!;
+        const h = must(this.hosts.get(a.host), 'this.hosts.get(a.host)');
         if (h.silent) return;
         const tcb = new Tcb(h, a.port, a.to, a.toPort, this.opts(a.opts), a.sock);
         if (h.tcbs.has(`${a.port}|${a.to}|${a.toPort}`)) {
@@ -313,13 +317,13 @@ class Sim implements World {
         return;
       }
       case 'silent': {
-        const h = this.hosts.get(a.host)!;
+        const h = must(this.hosts.get(a.host), 'this.hosts.get(a.host)');
         h.silent = true;
         this.silentAt.set(a.host, this.t);
         return;
       }
       case 'crash': {
-        const h = this.hosts.get(a.host)!;
+        const h = must(this.hosts.get(a.host), 'this.hosts.get(a.host)');
         this.crashedAt.set(a.host, this.t);
         h.crash();
         return;
@@ -382,7 +386,7 @@ class Sim implements World {
   run(): void {
     for (const a of this.sc.actions) this.at(a.t, () => this.act(a));
     while (this.queue.length > 0) {
-      const ev = this.queue.shift()!;
+      const ev = must(this.queue.shift(), 'this.queue.shift()');
       if (ev.t > this.sc.until) break;
       if (ev.dead) continue;
       this.t = ev.t;

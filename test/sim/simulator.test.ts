@@ -18,14 +18,21 @@ import {
 import { A, B, connect, exchange, listen, scenario } from './scenarios.js';
 import { type Action, SIM_EPOCH, type Scenario, simulate } from './sim.js';
 import { F } from './tcp.js';
+import { at, must } from '../../src/model/checked.js';
 
 const COND = { delayAB: 0.01, delayBA: 0.01, at: 0.5, seed: 7 };
 const run = (actions: Action[], until: number, extra: Partial<Scenario> = {}) =>
   simulate({ ...scenario('t', COND, actions, until), ...extra });
 const states = (r: ReturnType<typeof simulate>, name: string) =>
-  r.endpoints.find((e) => e.name === name)!.changes.map((c) => c.to);
+  must(
+    r.endpoints.find((e) => e.name === name),
+    'r.endpoints.find((e) => e.name === name)',
+  ).changes.map((c) => c.to);
 const times = (r: ReturnType<typeof simulate>, name: string) =>
-  r.endpoints.find((e) => e.name === name)!.changes.map((c) => +c.t.toFixed(3));
+  must(
+    r.endpoints.find((e) => e.name === name),
+    'r.endpoints.find((e) => e.name === name)',
+  ).changes.map((c) => +c.t.toFixed(3));
 const stats = newFinalStats;
 
 describe('simulator', () => {
@@ -40,8 +47,11 @@ describe('simulator', () => {
       'CLOSED',
     ]);
     expect(states(r, 's0')).toEqual(['SYN_RECEIVED', 'ESTABLISHED', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSED']);
-    const c = r.endpoints.find((e) => e.name === 'c')!.changes;
-    expect(c[5]!.t - c[4]!.t).toBeCloseTo(60, 6);
+    const c = must(
+      r.endpoints.find((e) => e.name === 'c'),
+      "r.endpoints.find((e) => e.name === 'c')",
+    ).changes;
+    expect(at(c, 5).t - at(c, 4).t).toBeCloseTo(60, 6);
     expect(checkSimulator(r)).toEqual([]);
   });
 
@@ -91,7 +101,7 @@ describe('simulator', () => {
       [listen(), connect(0.1), { t: 0.5, op: 'crash', host: B }, { t: 1, op: 'send', sock: 'c', bytes: 10 }],
       3,
     );
-    expect(c.frames.at(-1)!.seg.flags).toBe(F.RST);
+    expect(must(c.frames.at(-1), 'c.frames.at(-1)').seg.flags).toBe(F.RST);
     expect(states(c, 'c').at(-1)).toBe('CLOSED');
   });
 
@@ -106,13 +116,22 @@ describe('simulator', () => {
       ],
       2,
     );
-    expect(unread.endpoints.find((e) => e.name === 's0')!.changes.at(-1)!.event).toBe(
-      'close with unread data',
-    );
+    expect(
+      must(
+        must(
+          unread.endpoints.find((e) => e.name === 's0'),
+          "unread.endpoints.find((e) => e.name === 's0')",
+        ).changes.at(-1),
+        "must(unread.endpoints.find((e) => e.name === 's...",
+      ).event,
+    ).toBe('close with unread data');
     const orphan = run([listen(), connect(0.1), { t: 1, op: 'close', sock: 'c' }], 100);
     expect(states(orphan, 'c').slice(-2)).toEqual(['FIN_WAIT_2', 'CLOSED']);
-    const c = orphan.endpoints.find((e) => e.name === 'c')!.changes;
-    expect(c.at(-1)!.t - c.at(-2)!.t).toBeCloseTo(60, 6);
+    const c = must(
+      orphan.endpoints.find((e) => e.name === 'c'),
+      "orphan.endpoints.find((e) => e.name === 'c')",
+    ).changes;
+    expect(must(c.at(-1), 'c.at(-1)').t - must(c.at(-2), 'c.at(-2)').t).toBeCloseTo(60, 6);
     expect(states(orphan, 's0').at(-1)).toBe('CLOSE_WAIT');
   });
 
@@ -127,9 +146,12 @@ describe('simulator', () => {
     );
     const probes = r.frames.filter((f) => f.seg.src === A && f.seg.flags === F.ACK && f.t > 4);
     expect(probes.map((f) => +f.t.toFixed(3))).toEqual([5.025, 6.025]);
-    const ack = r.frames.find((f) => f.seg.src === A && f.seg.flags === F.ACK)!.seg.seq;
-    expect(probes[0]!.seg.seq).toBe((ack - 1) >>> 0);
-    expect(r.frames.at(-1)!.seg.flags & F.RST).toBeTruthy();
+    const ack = must(
+      r.frames.find((f) => f.seg.src === A && f.seg.flags === F.ACK),
+      'r.frames.find((f) => f.seg.src === A && f.seg.f...',
+    ).seg.seq;
+    expect(at(probes, 0).seg.seq).toBe((ack - 1) >>> 0);
+    expect(must(r.frames.at(-1), 'r.frames.at(-1)').seg.flags & F.RST).toBeTruthy();
     expect(states(r, 'c').at(-1)).toBe('CLOSED');
   });
 
@@ -159,7 +181,7 @@ describe('simulator', () => {
         drops: [{ from: A, what: 'SYN', nth: 1, where: 'before' }],
       },
     });
-    expect(lost.frames[0]!.t).toBeCloseTo(1.005, 6);
+    expect(at(lost.frames, 0).t).toBeCloseTo(1.005, 6);
   });
 });
 
@@ -171,20 +193,26 @@ describe('oracle checks catch a wrong report', () => {
     const rep = await report(res.frames);
     expect(checkFinalStates(res, res.frames, rep, stats())).toEqual([]);
     const bad = clone(rep);
-    bad.connections[0]!.server.state = 'ESTABLISHED';
-    Object.assign(bad.connections[0]!.server, { stateEvidence: 'seen' });
+    at(bad.connections, 0).server.state = 'ESTABLISHED';
+    Object.assign(at(bad.connections, 0).server, { stateEvidence: 'seen' });
     expect(checkFinalStates(res, res.frames, bad, stats()).map((v) => v.key)).toEqual([
       'final-state [clean-path] server ESTABLISHED!=LAST_ACK',
     ]);
-    Object.assign(bad.connections[0]!.server, { stateEvidence: 'inferred' });
+    Object.assign(at(bad.connections, 0).server, { stateEvidence: 'inferred' });
     const st = stats();
     expect(checkFinalStates(res, res.frames, bad, st)).toEqual([]);
     expect(st.inferredMismatch).toBe(1);
     const since = clone(rep);
-    const entered = res.endpoints.find((e) => e.name === 'c')!.changes.find((c) => c.to === 'TIME_WAIT')!.t;
-    Object.assign(since.connections[0]!.client, { since: SIM_EPOCH + entered });
+    const entered = must(
+      must(
+        res.endpoints.find((e) => e.name === 'c'),
+        "res.endpoints.find((e) => e.name === 'c')",
+      ).changes.find((c) => c.to === 'TIME_WAIT'),
+      "must(res.endpoints.find((e) => e.name === 'c'),...",
+    ).t;
+    Object.assign(at(since.connections, 0).client, { since: SIM_EPOCH + entered });
     expect(checkFinalStates(res, res.frames, since, stats())).toEqual([]);
-    Object.assign(since.connections[0]!.client, { since: SIM_EPOCH + entered - 5 });
+    Object.assign(at(since.connections, 0).client, { since: SIM_EPOCH + entered - 5 });
     expect(checkFinalStates(res, res.frames, since, stats()).map((v) => v.property)).toEqual(['since']);
   });
 
@@ -192,13 +220,18 @@ describe('oracle checks catch a wrong report', () => {
     const rep = await report(res.frames);
     expect(checkLegal(rep, res.scenario)).toEqual([]);
     const bad = clone(rep);
-    const t = bad.connections[0]!.transitions.find((x) => x.from === 'FIN_WAIT_2')!;
+    const t = must(
+      at(bad.connections, 0).transitions.find((x) => x.from === 'FIN_WAIT_2'),
+      'at(bad.connections, 0).transitions.find((x) => ...',
+    );
     t.to = 'CLOSING';
     expect(checkLegal(bad, res.scenario).map((v) => v.key)).toContain(
       'legal-transition [clean-path] FIN_WAIT_2>CLOSING',
     );
     const gap = clone(rep);
-    gap.connections[0]!.transitions = gap.connections[0]!.transitions.filter((x) => x.to !== 'FIN_WAIT_2');
+    at(gap.connections, 0).transitions = at(gap.connections, 0).transitions.filter(
+      (x) => x.to !== 'FIN_WAIT_2',
+    );
     expect(checkLegal(gap, res.scenario).map((v) => v.key)).toEqual([
       'legal-transition [clean-path] chain FIN_WAIT_1/FIN_WAIT_2',
     ]);
@@ -221,7 +254,7 @@ describe('oracle checks catch a wrong report', () => {
       'duplicates [clean-path] +synack-no-ack',
     ]);
     expect(checkAbsence(rep, extra, 'frames removed', res.scenario, res.frames)).toHaveLength(1);
-    extra.anomalies.at(-1)!.severity = 'info';
+    must(extra.anomalies.at(-1), 'extra.anomalies.at(-1)').severity = 'info';
     expect(checkAbsence(rep, extra, 'frames removed', res.scenario, res.frames)).toEqual([]);
   });
 });

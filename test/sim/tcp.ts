@@ -9,6 +9,7 @@
  * logic cannot get wrap-around wrong while the captures still wrap.
  */
 import type { St } from './rfc9293.js';
+import { at } from '../../src/model/checked.js';
 
 export const F = { FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16 } as const;
 
@@ -683,7 +684,7 @@ export class Tcb {
     for (;;) {
       const i = this.ooo.findIndex((s) => s.seq <= this.rcvNxt);
       if (i < 0) return false;
-      const s = this.ooo.splice(i, 1)[0]!;
+      const s = at(this.ooo.splice(i, 1), 0);
       if (s.end > this.rcvNxt) {
         // What does not fit the receive buffer is dropped (the sender retransmits it).
         const take = Math.min(s.end - this.rcvNxt, Math.max(this.opts.rcvBuf - this.unread, 0));

@@ -21,6 +21,7 @@ import { STATE_NAMES } from '../../src/model/states.js';
 import { isLegalTransition } from '../../src/tcp/transitions.js';
 import { chunks } from '../helpers/pcap-writer.js';
 import { corpus } from '../conformance/corpus.js';
+import { at, must } from '../../src/model/checked.js';
 
 const FIX = join(import.meta.dirname, '../../fixtures');
 /** The kernel fixtures: fixtures/*.pcap and the vantage-point captures of fixtures/vantage/. */
@@ -72,7 +73,7 @@ function join_(head: Uint8Array, recs: Uint8Array[]): Uint8Array {
 /** The fixtures' client is 10.77.0.1 / fd77::1: is this Ethernet record's packet from it? */
 function fromClient(rec: Uint8Array): boolean {
   const eth = 16;
-  const type = (rec[eth + 12]! << 8) | rec[eth + 13]!;
+  const type = (at(rec, eth + 12) << 8) | at(rec, eth + 13);
   if (type === 0x0800) return rec[eth + 14 + 12] === 10 && rec[eth + 14 + 15] === 1;
   if (type === 0x86dd) return rec[eth + 14 + 8] === 0xfd && rec[eth + 14 + 23] === 1;
   return false;
@@ -84,7 +85,7 @@ function absences(r: Report): Set<string> {
   const out = new Set<string>();
   for (const a of r.anomalies) {
     if (!ABSENCE.has(a.kind) || a.severity === 'info' || a.connection === null) continue;
-    const c = byConn.get(a.connection)!;
+    const c = must(byConn.get(a.connection), 'byConn.get(a.connection)');
     out.add(`${c.client.addr}:${c.client.port}|${c.server.addr}:${c.server.port} ${a.endpoint} ${a.kind}`);
   }
   return out;
@@ -112,17 +113,17 @@ const fixtureBytes = new Map(fixtures.map((f) => [f, new Uint8Array(readFileSync
 
 describe('one record, one story: legal transitions, and the ladder equals them', () => {
   it.each(fixtures)('fixtures/%s', async (name) => {
-    const r = await report(fixtureBytes.get(name)!);
+    const r = await report(must(fixtureBytes.get(name), 'fixtureBytes.get(name)'));
     expect(legal(r)).toEqual([]);
     // The ladder of the first connections: each row's states are those of the record at its frame.
     for (const c of r.connections.slice(0, 3)) {
       const { ladder } = await analyze(join(FIX, `${name}.pcap`), { ladder: c.id });
-      expect(ladder!.connection.transitions).toEqual(c.transitions);
+      expect(must(ladder, 'ladder').connection.transitions).toEqual(c.transitions);
       const state = { client: 'CLOSED', server: 'CLOSED' } as Record<string, string>;
       let i = 0;
-      for (const row of ladder!.rows) {
-        while (i < c.transitions.length && c.transitions[i]!.frame <= row.frame) {
-          state[c.transitions[i]!.endpoint] = c.transitions[i]!.to;
+      for (const row of must(ladder, 'ladder').rows) {
+        while (i < c.transitions.length && at(c.transitions, i).frame <= row.frame) {
+          state[at(c.transitions, i).endpoint] = at(c.transitions, i).to;
           i++;
         }
         expect([row.clientState, row.serverState]).toEqual([state.client, state.server]);
@@ -135,7 +136,7 @@ describe('one record, one story: legal transitions, and the ladder equals them',
     .slice(1)
     .map((l) => l.split('\t'))
     .filter((f) => f[0] && /\.(pcap|pcapng|cap)(\.gz)?$/.test(f[0]) && Number(f[6] ?? 0) > 0)
-    .map((f) => f[0]!);
+    .map((f) => at(f, 0));
   it('every TCP capture of the public corpus (test/corpus)', async () => {
     expect(corpusFiles.length).toBeGreaterThan(50);
     const bad: string[] = [];
@@ -162,14 +163,14 @@ describe("the corpus's one-way and lossy captures", () => {
   ] as const)('%s: no absence diagnosis above info; the capture says what it missed', async (f, want) => {
     const r = (await analyze(corpus(f))).report;
     expect(absences(r)).toEqual(new Set());
-    const q = r.capture.quality!;
+    const q = must(r.capture.quality, 'r.capture.quality');
     if ('oneWay' in want) expect(q.oneWayConnections).toBeGreaterThanOrEqual(want.oneWay);
     if ('gaps' in want) expect(q.connectionsWithGaps).toBeGreaterThanOrEqual(want.gaps);
   });
 
   it('zeek/tcp/ssh-dups.pcap (every frame 4 times): duplicates counted, no retransmission', async () => {
     const r = (await analyze(corpus('zeek/tcp/ssh-dups.pcap'))).report;
-    expect(r.capture.quality!.duplicates).toBeGreaterThan(100);
+    expect(must(r.capture.quality, 'r.capture.quality').duplicates).toBeGreaterThan(100);
     expect(r.connections.every((c) => c.client.retransmissions + c.server.retransmissions === 0)).toBe(true);
   });
 });
@@ -180,7 +181,7 @@ describe('properties over the kernel fixtures', () => {
   const full = new Map<string, Promise<Report>>();
   const fullOf = (f: string) => {
     let p = full.get(f);
-    if (!p) full.set(f, (p = report(fixtureBytes.get(f)!)));
+    if (!p) full.set(f, (p = report(must(fixtureBytes.get(f), 'fixtureBytes.get(f)'))));
     return p;
   };
 
@@ -191,7 +192,7 @@ describe('properties over the kernel fixtures', () => {
         fc.array(fc.boolean(), { minLength: 64, maxLength: 64 }),
         fc.integer({ min: 0, max: 63 }),
         async (name, mask, shift) => {
-          const { head, recs } = split(fixtureBytes.get(name)!);
+          const { head, recs } = split(must(fixtureBytes.get(name), 'fixtureBytes.get(name)'));
           const kept = recs.filter((_, i) => mask[(i + shift) % 64] || i % 3 !== 0);
           const thinned = absences(await report(join_(head, kept)));
           const whole = absences(await fullOf(name));
@@ -204,7 +205,7 @@ describe('properties over the kernel fixtures', () => {
 
   it('one direction only never adds an absence diagnosis above info', async () => {
     for (const name of small) {
-      const { head, recs } = split(fixtureBytes.get(name)!);
+      const { head, recs } = split(must(fixtureBytes.get(name), 'fixtureBytes.get(name)'));
       const whole = absences(await fullOf(name));
       for (const client of [true, false]) {
         const oneWay = await report(
@@ -221,7 +222,7 @@ describe('properties over the kernel fixtures', () => {
 
   it('every frame captured twice changes no state and no anomaly', async () => {
     for (const name of fixtures) {
-      const { head, recs } = split(fixtureBytes.get(name)!);
+      const { head, recs } = split(must(fixtureBytes.get(name), 'fixtureBytes.get(name)'));
       const doubled = await report(
         join_(
           head,
@@ -236,8 +237,8 @@ describe('properties over the kernel fixtures', () => {
       expect(doubled.anomalyCounts, name).toEqual(whole.anomalyCounts);
       // Each frame's copy is a duplicate, on top of those the capture already
       // held (vantage/link-duplication, router-any).
-      expect(doubled.capture.quality!.duplicates, name).toBe(
-        whole.capture.tcpPackets + whole.capture.quality!.duplicates,
+      expect(must(doubled.capture.quality, 'doubled.capture.quality').duplicates, name).toBe(
+        whole.capture.tcpPackets + must(whole.capture.quality, 'whole.capture.quality').duplicates,
       );
     }
   });

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { newSegment } from '../../src/decode/segment.js';
 import { FlowTable } from '../../src/tcp/flow-table.js';
 import { Wire } from './wire.js';
+import { at, must } from '../../src/model/checked.js';
 
 interface Tuple {
   cAddr: number[];
@@ -113,10 +114,10 @@ describe('two connections in one bucket that differ in one field', () => {
       expect(a.states(conns[0])).toEqual(['FIN_WAIT_1', 'CLOSE_WAIT']);
       expect(a.states(conns[1])).toEqual(['ESTABLISHED', 'ESTABLISHED']);
       expect([
-        conns[0]!.client.bytes,
-        conns[0]!.server.bytes,
-        conns[1]!.client.bytes,
-        conns[1]!.server.bytes,
+        at(conns, 0).client.bytes,
+        at(conns, 0).server.bytes,
+        at(conns, 1).client.bytes,
+        at(conns, 1).server.bytes,
       ]).toEqual([100, 0, 0, 300]);
       expect(a.tracker.openCount).toBe(2);
     });
@@ -145,7 +146,7 @@ describe('the bucket chain', () => {
     expect(a.tracker.conns).toHaveLength(3);
     b.c('P.', 10);
     expect(a.tracker.conns).toHaveLength(3);
-    expect(a.tracker.conns[1]!.client.bytes).toBe(10);
+    expect(at(a.tracker.conns, 1).client.bytes).toBe(10);
     expect(a.tracker.openCount).toBe(2);
   });
   it('the idle sweep removing the head of the bucket keeps the one behind it found', () => {
@@ -161,11 +162,11 @@ describe('the bucket chain', () => {
     const t0 = a.t;
     for (let i = 1; i <= 5; i++) a.c('P.', 10, { dt: t0 + i * 10 - a.t });
     b.t = a.t;
-    expect([ca!.timedOut, cb!.timedOut]).toEqual([false, true]);
+    expect([must(ca, 'ca').timedOut, must(cb, 'cb').timedOut]).toEqual([false, true]);
     expect(a.tracker.openCount).toBe(1);
     a.c('P.', 10);
     expect(a.tracker.conns).toHaveLength(2);
-    expect(ca!.client.bytes).toBe(60);
+    expect(must(ca, 'ca').client.bytes).toBe(60);
   });
   it('an evicted connection is reported timed out and leaves the count', () => {
     const a = wireOn(x, 1000);
@@ -174,7 +175,7 @@ describe('the bucket chain', () => {
     b.c('S');
     const [ca] = a.tracker.conns;
     expect(a.tracker.openCount).toBe(2);
-    a.tracker.evict(ca!);
-    expect([ca!.timedOut, ca!.ended, a.tracker.openCount]).toEqual([true, true, 1]);
+    a.tracker.evict(must(ca, 'ca'));
+    expect([must(ca, 'ca').timedOut, must(ca, 'ca').ended, a.tracker.openCount]).toEqual([true, true, 1]);
   });
 });

@@ -9,6 +9,7 @@ import { newSegment } from '../../src/decode/segment.js';
 import { FlowTable } from '../../src/tcp/flow-table.js';
 import type { Tracker } from '../../src/tcp/tracker.js';
 import { Wire } from './wire.js';
+import { at, must } from '../../src/model/checked.js';
 
 /** Two (client port, server port) pairs from 10.0.0.1 to 10.0.0.2 with the same flow hash. */
 function collidingPorts(): [[number, number], [number, number]] {
@@ -66,33 +67,39 @@ describe('4-tuples in one flow-table bucket', () => {
     a.settle();
     expect(tracker.conns).toHaveLength(2);
     const [ca, cb] = tracker.conns;
-    expect([ca!.client.port, cb!.client.port]).toEqual([a.side[0].port, b.side[0].port]);
+    expect([must(ca, 'ca').client.port, must(cb, 'cb').client.port]).toEqual([
+      a.side[0].port,
+      b.side[0].port,
+    ]);
     expect(a.states(ca)).toEqual(['FIN_WAIT_2', 'CLOSE_WAIT']);
     expect(a.states(cb)).toEqual(['ESTABLISHED', 'ESTABLISHED']);
-    expect([ca!.client.bytes, ca!.server.bytes, cb!.client.bytes, cb!.server.bytes]).toEqual([
-      100, 0, 0, 300,
-    ]);
+    expect([
+      must(ca, 'ca').client.bytes,
+      must(ca, 'ca').server.bytes,
+      must(cb, 'cb').client.bytes,
+      must(cb, 'cb').server.bytes,
+    ]).toEqual([100, 0, 0, 300]);
   });
   it('evicting the connection deeper in the bucket: the other is still found, a new segment on its tuple starts anew', () => {
     const { a, b, tracker } = twoOnOneTracker();
     handshake(a);
     handshake(b); // inserted at the head of the bucket, before a's
     const [ca, cb] = tracker.conns;
-    tracker.evict(ca!);
+    tracker.evict(must(ca, 'ca'));
     b.c('F.');
     expect(a.states(cb)[0]).toBe('FIN_WAIT_1');
     expect(a.states(ca)[0]).toBe('ESTABLISHED');
     expect(tracker.conns).toHaveLength(2);
     a.c('P.', 10);
     expect(tracker.conns).toHaveLength(3);
-    expect(tracker.conns[2]!.client.port).toBe(a.side[0].port);
+    expect(at(tracker.conns, 2).client.port).toBe(a.side[0].port);
   });
   it('evicting the head of the bucket: the one behind it is still found', () => {
     const { a, b, tracker } = twoOnOneTracker();
     handshake(a);
     handshake(b);
     const [ca, cb] = tracker.conns;
-    tracker.evict(cb!);
+    tracker.evict(must(cb, 'cb'));
     a.s('F.');
     expect(a.states(ca)).toEqual(['ESTABLISHED', 'FIN_WAIT_1']);
     expect(tracker.conns).toHaveLength(2);
@@ -104,10 +111,10 @@ describe('4-tuples in one flow-table bucket', () => {
     const [ca, cb] = tracker.conns;
     const t0 = b.t;
     for (let i = 1; i <= 5; i++) b.c('P.', 10, { dt: t0 + i * 10 - b.t });
-    expect(ca!.timedOut).toBe(true);
-    expect(cb!.timedOut).toBe(false);
+    expect(must(ca, 'ca').timedOut).toBe(true);
+    expect(must(cb, 'cb').timedOut).toBe(false);
     b.c('P.', 10);
     expect(tracker.conns).toHaveLength(2);
-    expect(cb!.client.bytes).toBe(60);
+    expect(must(cb, 'cb').client.bytes).toBe(60);
   });
 });

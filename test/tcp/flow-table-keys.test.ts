@@ -13,6 +13,7 @@ import { newSegment, type Segment } from '../../src/decode/segment.js';
 import { FlowTable, hashAddr6 } from '../../src/tcp/flow-table.js';
 import type { Connection } from '../../src/tcp/connection.js';
 import { Wire } from './wire.js';
+import { at } from '../../src/model/checked.js';
 
 /** An address as the segment holds it: 4 bytes (IPv4) or 16 (IPv6). */
 type Addr = number[];
@@ -188,7 +189,7 @@ describe('an IPv6 port seen listening', () => {
     a.c('.');
     b.s('P.', 100);
     expect(conns).toHaveLength(2);
-    return conns[1]!;
+    return at(conns, 1);
   }
   it('makes its host the server of a later mid-stream pickup whose first segment it sends', () => {
     const cy = pickup(srv);

@@ -5,11 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Wire } from './wire.js';
+import { must } from '../../src/model/checked.js';
 
 /** The capture missed a segment of `side` taking `n` sequence numbers; its peer got it. */
 function missed(w: Wire, side: 0 | 1, n: number): void {
   const me = w.side[side];
-  const peer = w.side[1 - side]!;
+  const peer = must(w.side[1 - side], 'w.side[1 - side]');
   me.nxt = (me.nxt + n) >>> 0;
   peer.rcvd = me.nxt;
   peer.hasRcvd = true;

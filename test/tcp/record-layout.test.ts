@@ -17,6 +17,7 @@ import {
 import { MAX_BITS, bit, f64, recordLayout, type FieldDecl } from '../../src/tcp/record-layout.js';
 import { ZEEK_CONN_LAYOUT, ZeekConn } from '../../src/zeek/conn-state.js';
 import { Endpoint as ZeekEndpoint, ZEEK_ENDPOINT_LAYOUT } from '../../src/zeek/endpoint.js';
+import { must } from '../../src/model/checked.js';
 
 interface Layout {
   readonly name: string;
@@ -83,14 +84,14 @@ describe('record layouts', () => {
         expect(desc?.set, `${l.name}.${n} setter`).toBeTypeOf('function');
       }
       const fresh = (r: Rec) => Object.fromEntries(names.map((n) => [n, r[n]]));
-      const init = Object.fromEntries(names.map((n) => [n, initOf(l.fields[n]!)]));
+      const init = Object.fromEntries(names.map((n) => [n, initOf(must(l.fields[n], 'l.fields[n]'))]));
       // These Zeek endpoints are made as originators: a bit the constructor sets.
       if (l === ZEEK_ENDPOINT_LAYOUT) init.isOrig = true;
       expect(fresh(rec)).toEqual(init);
       expect(fresh(next)).toEqual(init);
       const want = { ...init };
       names.forEach((n, i) => {
-        const v = valueOf(l.fields[n]!, i);
+        const v = valueOf(must(l.fields[n], 'l.fields[n]'), i);
         rec[n] = v;
         want[n] = v;
         // This field changed, and no other one did.

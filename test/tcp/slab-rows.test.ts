@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { slabRow, slabRowOf } from '../../src/tcp/slab.js';
+import { at } from '../../src/model/checked.js';
 
 interface Row {
   d: Float64Array;
@@ -47,7 +48,7 @@ describe('slab rows', () => {
     // Sizes that end chunks at different offsets, with a long row now and then.
     const sizes = [5, 7, 1, 128, 129, 3, 300, 64, 64, 64, 64, 64, 64, 64, 60, 2, 511, 4, 1000, 9];
     for (let k = 0; k < 60; k++) {
-      const r = take(sizes[k % sizes.length]!);
+      const r = take(at(sizes, k % sizes.length));
       expect(r.o).toBeGreaterThanOrEqual(0);
       expect(r.o + r.n).toBeLessThanOrEqual(r.d.length);
       expect(values(r)).toEqual(new Array<number>(r.n).fill(0));

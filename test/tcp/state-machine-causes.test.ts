@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Wire } from './wire.js';
+import { at, must } from '../../src/model/checked.js';
 
 const T0 = 1_700_000_000;
 const EPS = 1 / 128;
@@ -13,7 +14,7 @@ const EPS = 1 / 128;
 /** "side:FROM>TO [cause]" for each transition of the newest connection, "inferred" before the cause when so marked. */
 function steps(w: Wire): string[] {
   return w.timeline().map((s, i) => {
-    const r = w.conn.transitions[i]!;
+    const r = at(w.conn.transitions, i);
     return `${s}${r.inferred ? ' inferred' : ''} [${r.cause}]`;
   });
 }
@@ -255,7 +256,7 @@ describe('the receipt of a RST', () => {
     w.c('P.', 10);
     w.s('.');
     w.c('R.');
-    const last = w.conn.transitions.at(-1)!;
+    const last = must(w.conn.transitions.at(-1), 'w.conn.transitions.at(-1)');
     expect([w.timeline().at(-1), last.cause, last.inferred]).toEqual([
       'server:ESTABLISHED>CLOSED',
       'received RST',

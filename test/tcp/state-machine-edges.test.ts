@@ -9,10 +9,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Wire } from './wire.js';
+import { must } from '../../src/model/checked.js';
 
 const T0 = 1_700_000_000;
 
-const lastInfo = (w: Wire) => w.rec.segments.at(-1)!.info;
+const lastInfo = (w: Wire) => must(w.rec.segments.at(-1), 'w.rec.segments.at(-1)').info;
 
 describe('a RST from a client in SYN_SENT', () => {
   /** SYN (ISN 1000); a stray bare ACK from the server (of 777777, not ISN + 1); then the client's RST at `seq`. */
@@ -100,7 +101,10 @@ describe('leaving TIME_WAIT', () => {
     w.s('F.');
     w.c('.');
     w.settle(3);
-    const rec = w.conn.transitions.filter((r) => r.side === 0).at(-1)!;
+    const rec = must(
+      w.conn.transitions.filter((r) => r.side === 0).at(-1),
+      'w.conn.transitions.filter((r) => r.side === 0)....',
+    );
     expect(
       w
         .timeline()
@@ -119,7 +123,7 @@ describe('a RST received by the endpoint the capture is next to', () => {
     w.c('.', 0, { dt: 0.0001 });
     expect(w.conn.nearSide).toBe(0);
     w.s('R.', 0, { dt: 0.1 });
-    const last = w.conn.transitions.at(-1)!;
+    const last = must(w.conn.transitions.at(-1), 'w.conn.transitions.at(-1)');
     expect([w.timeline().at(-1), last.inferred]).toEqual(['client:ESTABLISHED>CLOSED', false]);
   });
 });

@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Segment } from '../../src/decode/segment.js';
 import { Wire } from './wire.js';
+import { must } from '../../src/model/checked.js';
 
 /** The client's SYN (ISN 1000), then a server RST with `flags` whose acknowledgement field holds `ack`. */
 function synThenRst(flags: string, ack: number): { w: Wire; accepted: boolean | undefined } {
@@ -21,7 +22,7 @@ function synThenRst(flags: string, ack: number): { w: Wire; accepted: boolean | 
   };
   w.s(flags, 0, { seq: 0 });
   tracker.segment = segment;
-  const last = w.rec.segments.at(-1)!;
+  const last = must(w.rec.segments.at(-1), 'w.rec.segments.at(-1)');
   return { w, accepted: last.info.rstAcceptable };
 }
 

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Connection, Side } from '../../src/tcp/connection.js';
 import { type TimerEntry, TimerQueue } from '../../src/tcp/timer-queue.js';
+import { at } from '../../src/model/checked.js';
 
 /** Stand-ins for connections: the queue only stores and compares them. */
 const conns = Array.from({ length: 8 }, (_, i) => ({ id: i }) as unknown as Connection);
@@ -42,8 +43,8 @@ describe('TimerQueue', () => {
 
   it('gives entries back in the order pushed, with their times and sides', () => {
     const q = new TimerQueue();
-    for (let i = 0; i < 1000; i++) q.push(1.5 + i * 0.25, conns[i % 8]!, (i % 2) as Side);
-    const e: TimerEntry = { t: 0, conn: conns[0]!, side: 0 };
+    for (let i = 0; i < 1000; i++) q.push(1.5 + i * 0.25, at(conns, i % 8), (i % 2) as Side);
+    const e: TimerEntry = { t: 0, conn: at(conns, 0), side: 0 };
     for (let i = 0; i < 1000; i++) {
       expect(q.peek()).toBe(1.5 + i * 0.25);
       q.shift(e);
@@ -59,13 +60,13 @@ describe('TimerQueue', () => {
         const q = new TimerQueue();
         const model: TimerEntry[] = [];
         let t = 0;
-        const e: TimerEntry = { t: 0, conn: conns[0]!, side: 0 };
+        const e: TimerEntry = { t: 0, conn: at(conns, 0), side: 0 };
         for (const o of script) {
           if (o.op === 'push') {
             for (let i = 0; i < o.n; i++) {
               t += 0.5;
-              q.push(t, conns[o.conn]!, o.side);
-              model.push({ t, conn: conns[o.conn]!, side: o.side });
+              q.push(t, at(conns, o.conn), o.side);
+              model.push({ t, conn: at(conns, o.conn), side: o.side });
             }
           } else if (o.op === 'shift') {
             for (let i = 0; i < o.n && model.length > 0; i++) {
@@ -73,7 +74,7 @@ describe('TimerQueue', () => {
               expect(e).toEqual(model.shift());
             }
           } else {
-            const gone = new Set(o.which.map((i) => conns[i]!));
+            const gone = new Set(o.which.map((i) => at(conns, i)));
             q.forget(gone);
             model.splice(0, model.length, ...model.filter((m) => !gone.has(m.conn)));
           }
@@ -90,10 +91,10 @@ describe('TimerQueue', () => {
 
   it('holds no connection once its entry is taken or forgotten', () => {
     const q = new TimerQueue();
-    for (let i = 0; i < 100; i++) q.push(i, conns[i % 8]!, 0);
-    const e: TimerEntry = { t: 0, conn: conns[0]!, side: 0 };
+    for (let i = 0; i < 100; i++) q.push(i, at(conns, i % 8), 0);
+    const e: TimerEntry = { t: 0, conn: at(conns, 0), side: 0 };
     for (let i = 0; i < 50; i++) q.shift(e);
-    q.forget(new Set([conns[3]!]));
+    q.forget(new Set([at(conns, 3)]));
     const held = (q as unknown as { conns: (Connection | null)[] }).conns.filter((c) => c !== null);
     // 50 pending, less those of connection 3 (entries 51, 59, ..., 99: 7 of them).
     expect(held).toHaveLength(43);
@@ -103,7 +104,7 @@ describe('TimerQueue', () => {
 
   it('gives back the room of a burst once the burst is forgotten', () => {
     const q = new TimerQueue();
-    for (let i = 0; i < 100_000; i++) q.push(i, conns[i % 8]!, 0);
+    for (let i = 0; i < 100_000; i++) q.push(i, at(conns, i % 8), 0);
     q.forget(new Set(conns.slice(1)));
     expect(q.size).toBe(12_500);
     const room = (q as unknown as { conns: unknown[] }).conns.length;

@@ -14,6 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { Vantage } from '../../src/tcp/connection.js';
 import { isLegalTransition } from '../../src/tcp/transitions.js';
 import { Wire } from './wire.js';
+import { at, must } from '../../src/model/checked.js';
 
 function handshake(w: Wire): void {
   w.c('S');
@@ -86,7 +87,7 @@ describe('three-way handshake (RFC 9293 figure 6)', () => {
     w.tracker.finish(w.t + 0.1);
     expect(w.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
     expect(w.evidence()).toEqual(['seen', 'inferred']);
-    expect(w.conn.transitions.at(-1)!.inferred).toBe(true);
+    expect(must(w.conn.transitions.at(-1), 'w.conn.transitions.at(-1)').inferred).toBe(true);
   });
 
   it('counts SYN retransmissions without changing state', () => {
@@ -430,7 +431,7 @@ describe('resets', () => {
     w.c('S');
     w.s('R.', 0, { seq: 0 });
     expect(w.states()).toEqual(['CLOSED', 'CLOSED']);
-    expect(w.rec.segments.at(-1)!.info.rstAcceptable).toBe(true);
+    expect(must(w.rec.segments.at(-1), 'w.rec.segments.at(-1)').info.rstAcceptable).toBe(true);
     expect(w.rec.ended).toHaveLength(1);
   });
 
@@ -474,7 +475,7 @@ describe('resets', () => {
       w.settle();
       w.s('R', 0, { seq: 5001 + off });
       expect(w.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
-      expect(w.rec.segments.at(-1)!.info.rstAcceptable).toBe(false);
+      expect(must(w.rec.segments.at(-1), 'w.rec.segments.at(-1)').info.rstAcceptable).toBe(false);
     }
   });
 
@@ -519,7 +520,7 @@ describe('mid-stream pickup and role inference', () => {
     w.side[0].nxt = 1001;
     w.side[1].nxt = 5001;
     w.c('F.');
-    expect(w.conn.transitions[0]!.cause).toMatch(/during a teardown/);
+    expect(at(w.conn.transitions, 0).cause).toMatch(/during a teardown/);
     expect(w.states()).toEqual(['FIN_WAIT_1', 'ESTABLISHED']);
   });
 
@@ -630,7 +631,7 @@ describe('port reuse and incarnations', () => {
     expect(w.conn.id).toBe(2);
     expect(w.states(first)).toEqual(['CLOSED', 'CLOSED']);
     expect(w.rec.reuses).toHaveLength(1);
-    expect(w.rec.reuses[0]!.took).toBe(true);
+    expect(at(w.rec.reuses, 0).took).toBe(true);
     w.s('S.');
     w.c('.');
     w.settle();
@@ -837,7 +838,7 @@ describe('evidence that a captured segment was not delivered, or was resent', ()
     w.tracker.finish(w.t + 10);
     expect(w.states()).toEqual(['CLOSED', 'ESTABLISHED']);
     expect(w.evidence()).toEqual(['inferred', 'inferred']);
-    expect(w.conn.transitions.at(-1)!.cause).toMatch(/gave up/);
+    expect(must(w.conn.transitions.at(-1), 'w.conn.transitions.at(-1)').cause).toMatch(/gave up/);
     // ... while a capture that stops during the retransmissions keeps it ESTABLISHED
     const v = new Wire();
     handshake(v);

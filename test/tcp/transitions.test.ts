@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { State, STATE_NAMES } from '../../src/model/states.js';
 import { Ev, IMPOSSIBLE, isLegalTransition, NO_CHANGE, nextState } from '../../src/tcp/transitions.js';
+import { must } from '../../src/model/checked.js';
 
 type EvName = keyof typeof Ev;
 // Enums map values back to names too: the names only.
@@ -96,7 +97,11 @@ function expected(s: State, ev: EvName): { to: number; why: string } {
 }
 
 function name(to: number): string {
-  return to === NO_CHANGE ? 'no change' : to === IMPOSSIBLE ? 'should not happen' : STATE_NAMES[to]!;
+  return to === NO_CHANGE
+    ? 'no change'
+    : to === IMPOSSIBLE
+      ? 'should not happen'
+      : must(STATE_NAMES[to], 'STATE_NAMES[to]');
 }
 
 describe('the transition table, cell by cell', () => {

@@ -10,6 +10,7 @@ import { STATE_NAMES } from '../../src/model/states.js';
 import type { SegInfo } from '../../src/tcp/classify.js';
 import { Tracker, type TrackerObserver, type TrackerOptions } from '../../src/tcp/tracker.js';
 import type { TransitionRecord } from '../../src/tcp/connection.js';
+import { at, must } from '../../src/model/checked.js';
 
 export interface SendOpts {
   seq?: number;
@@ -120,12 +121,12 @@ export class Wire {
   newIsn(side: Side, isn: number): void {
     this.side[side].isn = isn;
     this.side[side].nxt = isn;
-    this.side[1 - side]!.hasRcvd = false;
+    must(this.side[1 - side], 'this.side[1 - side]').hasRcvd = false;
   }
 
   send(from: Side, flags: string, len: number, o: SendOpts = {}): Segment {
     const me = this.side[from];
-    const peer = this.side[1 - from]!;
+    const peer = must(this.side[1 - from], 'this.side[1 - from]');
     let f = 0;
     for (const ch of flags) f |= FLAG[ch] ?? 0;
     const seg = this.seg;
@@ -136,8 +137,8 @@ export class Wire {
     seg.tsNsec = Math.round((this.t - seg.tsSec) * 1e9);
     seg.ipVersion = 4;
     for (let i = 0; i < 4; i++) {
-      seg.src[i] = me.addr[i]!;
-      seg.dst[i] = peer.addr[i]!;
+      seg.src[i] = at(me.addr, i);
+      seg.dst[i] = at(peer.addr, i);
     }
     seg.srcPort = me.port;
     seg.dstPort = peer.port;
@@ -185,12 +186,15 @@ export class Wire {
 
   /** The newest connection's [client, server] state names. */
   states(conn?: Connection): [string, string] {
-    const c = conn ?? this.tracker.conns[this.tracker.conns.length - 1]!;
-    return [STATE_NAMES[c.client.state as number]!, STATE_NAMES[c.server.state as number]!];
+    const c = conn ?? at(this.tracker.conns, this.tracker.conns.length - 1);
+    return [
+      must(STATE_NAMES[c.client.state as number], 'STATE_NAMES[c.client.state as number]'),
+      must(STATE_NAMES[c.server.state as number], 'STATE_NAMES[c.server.state as number]'),
+    ];
   }
 
   get conn(): Connection {
-    return this.tracker.conns[this.tracker.conns.length - 1]!;
+    return at(this.tracker.conns, this.tracker.conns.length - 1);
   }
 
   /** "client:FROM>TO" strings for the newest connection's timeline. */
