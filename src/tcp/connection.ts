@@ -590,37 +590,29 @@ export class Connection {
    */
   restampLast(side: Side, t: number, frame: number): void {
     const d = this.trD;
-    for (let r = this.trO + (this.trN - 1) * TR_WORDS; r >= this.trO; r -= TR_WORDS) {
-      const code = d[r + TR.code];
-      if (code === undefined || codeSide(code) !== side) continue;
-      if ((d[r + TR.t] ?? t) >= t) return;
-      d.copyWithin(r, r + TR_WORDS, this.trO + this.trN * TR_WORDS);
-      this.trN--;
-      this.insertTransition(t, frame, code);
-      return;
-    }
+    const r = this.lastRecord(side);
+    const code = d[r + TR.code];
+    if (r < 0 || code === undefined || (d[r + TR.t] ?? t) >= t) return;
+    d.copyWithin(r, r + TR_WORDS, this.trO + this.trN * TR_WORDS);
+    this.trN--;
+    this.insertTransition(t, frame, code);
   }
 
-  /** The code of `side`'s latest recorded change, or -1. */
-  private lastCode(side: Side): number {
+  /** Where `side`'s latest recorded change starts in trD, or -1. */
+  private lastRecord(side: Side): number {
     const d = this.trD;
     for (let r = this.trO + (this.trN - 1) * TR_WORDS; r >= this.trO; r -= TR_WORDS) {
       const code = d[r + TR.code];
-      if (code !== undefined && codeSide(code) === side) return code;
+      if (code !== undefined && codeSide(code) === side) return r;
     }
     return -1;
   }
 
-  /** The cause of `side`'s latest recorded change, or null. */
-  lastCause(side: Side): string | null {
-    const code = this.lastCode(side);
-    return code < 0 ? null : codeCause(code);
-  }
-
   /** Whether `side`'s latest recorded change left a handshake state (SYN_SENT, SYN_RECEIVED) for `cause`. */
   leftHandshakeBy(side: Side, cause: string): boolean {
-    const code = this.lastCode(side);
-    if (code < 0) return false;
+    const r = this.lastRecord(side);
+    const code = this.trD[r + TR.code];
+    if (r < 0 || code === undefined) return false;
     const from = codeFrom(code);
     return (from === State.SYN_SENT || from === State.SYN_RECEIVED) && codeCause(code) === cause;
   }
@@ -628,9 +620,10 @@ export class Connection {
   /**
    * Undo `side`'s latest recorded change (what it did later proves it had
    * not happened yet): its record goes, and the endpoint is back in the
-   * state it left, since its change before. False when it has none.
+   * state it left, since its change before. False when it has none, or
+   * when `cause` is given and did not make it.
    */
-  retractLast(side: Side): boolean {
+  retractLast(side: Side, cause?: string): boolean {
     const d = this.trD;
     const end = this.trO + this.trN * TR_WORDS;
     let prevT = 0;
@@ -648,7 +641,7 @@ export class Connection {
       last = r;
     }
     const code = d[last + TR.code];
-    if (last < 0 || code === undefined) return false;
+    if (last < 0 || code === undefined || (cause !== undefined && codeCause(code) !== cause)) return false;
     d.copyWithin(last, last + TR_WORDS, end);
     this.trN--;
     const ep = this.endpoint(side);

@@ -86,6 +86,9 @@ function acksItsFin(ep: Endpoint, ack: number): boolean {
   return ep.finSent && seqGe(ack, seqAdd(ep.finSeq, 1));
 }
 
+/** The shortest SYN-ACK retransmission timeout to tell a resend from a copy (Linux: 1 s, RFC 6298's floor). */
+const SYNACK_TIMER_MIN = 0.5;
+
 /**
  * How long a segment takes from the capture point to `side`, from the
  * handshake's timing (judgeVantage): the SYN-ACK came a round trip between
@@ -93,9 +96,6 @@ function acksItsFin(ep: Endpoint, ack: number): boolean {
  * between the capture point and the client after the SYN-ACK. Half of each,
  * as the path's two directions take about as long; 0 when not known.
  */
-/** The shortest SYN-ACK retransmission timeout to tell a resend from a copy (Linux: 1 s, RFC 6298's floor). */
-const SYNACK_TIMER_MIN = 0.5;
-
 function oneWayDelay(conn: Connection, side: Side): number {
   return (side === SERVER ? conn.rttToServer : conn.rttToClient) / 2;
 }
@@ -624,14 +624,6 @@ export class Deliveries {
   }
 
   /**
-   * An endpoint sends its first FIN (`seg`, toward `side`) right after an
-   * acknowledgement that advanced by exactly one past what the capture holds
-   * of `side` (a one-way capture, or a FIN the capture missed), with nothing
-   * after it: it read the peer's FIN and then closed (a passive close,
-   * CLOSE_WAIT -> LAST_ACK), not the first to close (inferred; one byte of
-   * data would read the same, which is rarer before a close).
-   */
-  /**
    * A FIN, or any segment from the only side a one-way capture holds, that
    * acknowledges nothing new of `side`: what it says of `side` (a passive
    * close after its uncaptured FIN; one never captured resending its SYN-ACK).
@@ -667,7 +659,15 @@ export class Deliveries {
     }
   }
 
-  finAfterOne(conn: Connection, side: Side, seg: Segment): void {
+  /**
+   * An endpoint sends its first FIN (`seg`, toward `side`) right after an
+   * acknowledgement that advanced by exactly one past what the capture holds
+   * of `side` (a one-way capture, or a FIN the capture missed), with nothing
+   * after it: it read the peer's FIN and then closed (a passive close,
+   * CLOSE_WAIT -> LAST_ACK), not the first to close (inferred; one byte of
+   * data would read the same, which is rarer before a close).
+   */
+  private finAfterOne(conn: Connection, side: Side, seg: Segment): void {
     const rcv = conn.endpoint(side);
     const ev = rcv.ev;
     if (ev === null || ev.ackOneTs === 0 || rcv.finSent || ev.ackOne !== rcv.sndNxt || seg.ack !== ev.ackOne)
@@ -847,8 +847,7 @@ function dropLostSyn(q: Pending[], last: number): number {
 
 /** Undo `side`'s latest change if `cause` made it, as seen (not inferred) at capture. */
 function undoLost(conn: Connection, side: Side, cause: string): boolean {
-  if (conn.lastCause(side) !== cause || conn.endpoint(side).stateInferred) return false;
-  return conn.retractLast(side);
+  return !conn.endpoint(side).stateInferred && conn.retractLast(side, cause);
 }
 
 /** q[i], i inside the queue (the loops above run over its indexes): one shape, so the reads stay fast. */

@@ -283,10 +283,9 @@ export class StateMachine {
       (seg.flags & ACK) === 0 &&
       rcv.finSent &&
       rcv.ackKnown &&
-      seg.seq === rcv.lastAck &&
-      conn.lastCause(side) === EVENT_CAUSE[Ev.RCV_FIN]
+      seg.seq === rcv.lastAck
     )
-      conn.retractLast(side);
+      conn.retractLast(side, EVENT_CAUSE[Ev.RCV_FIN]);
     snd.rstSent = true;
     if (!ok) return false;
     // RFC 9293 3.10.7.3: in SYN_SENT, an ACK that does not acknowledge the

@@ -95,10 +95,10 @@ export interface TrackerObserver {
   /** Both endpoints closed (or one in TIME_WAIT and the other closed), or timed out. */
   connectionEnded(conn: Connection): void;
 }
-/** Hosts remembered as senders (Tracker.hostSeen), a bound for endless streams. */
 /** The shortest SYN retransmission timeout (RFC 6298 floor, Linux 1 s), a little under, to tell a timer from a retry after a RST. */
 const SYN_TIMER_MIN = 0.9;
 
+/** Hosts remembered as senders (Tracker.hostSeen), a bound for endless streams. */
 const MAX_SENDERS = 65_536;
 
 const SYN = TcpFlag.SYN;
