@@ -6,7 +6,7 @@
 //
 //   9  cli/  index.ts    the shells: the command line, the library's entry
 //   8  analyze.ts        the engine: wires the stages, the library API
-//   7  engine/           the engine's parts: text inputs, ladder recorder, connection cap
+//   7  engine/           the engine's parts: text inputs, ladder recorder, retention, report assembly
 //   6  report/           renderers: terminal, JSON, CSV, ladder, JUnit, GitHub, HTML
 //   5  gate/             CI gate rules and their verdict
 //   4  detect/  zeek/    anomaly detectors; Zeek's emulation (both watch tcp/)

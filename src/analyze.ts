@@ -27,39 +27,23 @@ import { DecodeStatus, newSegment, SKIP_REASON, type Segment } from './decode/se
 import { loadBaseline } from './gate/baseline.js';
 import { judge } from './gate/verdict.js';
 import { describeTunnels } from './decode/tunnel.js';
-import {
-  anomalyMatches,
-  captureSummary,
-  connectionReport,
-  linkTypeName,
-  makeFilter,
-  matches,
-  stateSummary,
-} from './report/build.js';
-import type {
-  AnomalyReport,
-  CaptureQuality,
-  ConnectionReport,
-  LadderReport,
-  Report,
-  StateSummary,
-} from './model/report.js';
+import { anomalyMatches, connectionReport, linkTypeName, makeFilter, matches } from './report/build.js';
+import type { AnomalyReport, ConnectionReport, StateSummary } from './model/report.js';
 import { LadderRecorder, type LadderSelection } from './engine/ladder-recorder.js';
 import { TextInputs } from './engine/text-input.js';
-import { ConnectionCap } from './engine/connection-cap.js';
-import { ConnectionStore, settled } from './engine/connection-store.js';
-import { ReportOrder } from './engine/report-order.js';
+import { ConnectionRetention } from './engine/connection-retention.js';
+import { type AnalysisResult, ReportAssembly, tallySkipped } from './engine/report-assembly.js';
 import { roundDetails } from './report/format.js';
-import type { JsonBytes } from './report/json-bytes.js';
 import { CLIENT, type Connection, type TransitionRecord } from './tcp/connection.js';
 import type { SegInfo } from './tcp/classify.js';
 import { Tracker, type TrackerObserver } from './tcp/tracker.js';
 import { ZeekConn } from './zeek/conn-state.js';
 import type { ZeekOptions } from './zeek/settings.js';
 import { ZeekLog, type ZeekRow } from './zeek/conn-log.js';
-import { at, must } from './model/checked.js';
+import { at } from './model/checked.js';
 
 export type { LadderSelection } from './engine/ladder-recorder.js';
+export type { AnalysisResult, DeferredConnections } from './engine/report-assembly.js';
 
 export interface AnalyzeOptions {
   /**
@@ -117,33 +101,6 @@ export interface AnalyzeOptions {
   storeEnded?: number;
 }
 
-export interface AnalysisResult {
-  report: Report;
-  /** The first of `ladders`, or null. */
-  ladder: LadderReport | null;
-  /**
-   * With `ladders`: the recorded connections' rows by id (connections that
-   * were summarised away are absent); `laddersFull` when the row budget ran out.
-   */
-  ladders?: Map<number, LadderReport>;
-  laddersFull?: boolean;
-  stats: CaptureStats;
-  /**
-   * With `finish(stats, { deferConnections: true })`: `report.connections` is
-   * empty and its entries are built here on demand, a slice at a time, for a
-   * writer that streams them (a big capture's reports are ~2 KB each).
-   */
-  deferred?: DeferredConnections;
-}
-
-/** The report's connections, `count` of them, built a slice at a time. */
-export interface DeferredConnections {
-  count: number;
-  slice(from: number, to: number): ConnectionReport[];
-  /** Writes the JSON of connections from..to-1, comma-separated, into `w` (report/connection-json.ts). */
-  jsonInto(w: JsonBytes, from: number, to: number): void;
-}
-
 export interface FinishOptions {
   /** Leave `report.connections` empty and give them as `AnalysisResult.deferred` (ignored with a filter). */
   deferConnections?: boolean;
@@ -178,13 +135,12 @@ export class Analysis implements TrackerObserver {
   private readonly ladder: LadderRecorder | null;
   private readonly zeekLog: ZeekLog | null;
   private readonly opts: AnalyzeOptions;
-  /** The connection cap: what is summarised away, and when. */
-  private readonly cap: ConnectionCap;
+  /** Which connections stay in memory: the connection cap, the spill file (opts.storeEnded). */
+  private readonly retention: ConnectionRetention;
+  /** The report at the end, and the states snapshots. */
+  private readonly assembly: ReportAssembly;
   private nextStates: number;
   private readonly filter;
-  /** Ended connections out of memory (opts.storeEnded), and when to look for more. */
-  private readonly store: ConnectionStore | null;
-  private storeAt: number;
 
   constructor(opts: AnalyzeOptions = {}) {
     this.opts = opts;
@@ -207,11 +163,17 @@ export class Analysis implements TrackerObserver {
           : null;
     this.zeekLog = opts.onZeekRow ? new ZeekLog(opts.onZeekRow, opts.zeek) : null;
     this.nextStates = Number.POSITIVE_INFINITY;
-    this.cap = new ConnectionCap(this.settings.maxConnections);
     this.text = new TextInputs(opts);
-    const storeEnded = opts.storeEnded ?? 0;
-    this.store = storeEnded > 0 && !this.filter ? new ConnectionStore() : null;
-    this.storeAt = this.store !== null ? storeEnded : Number.POSITIVE_INFINITY;
+    const drawn = { ladder: opts.ladder, ladders: opts.ladders, recorder: this.ladder };
+    this.retention = new ConnectionRetention(
+      s.maxConnections,
+      opts.storeEnded ?? 0,
+      this.filter !== null,
+      this.tracker,
+      this.detectors,
+      drawn,
+    );
+    this.assembly = new ReportAssembly(this.tracker, this.detectors, this.retention, this.filter, drawn);
   }
 
   /** The CaptureSink handed to the reader. */
@@ -292,46 +254,12 @@ export class Analysis implements TrackerObserver {
     this.tracker.segment(seg);
     if (this.zeekLog !== null) this.zeekLog.segment(seg);
     if (seg.ts >= this.nextStates) this.emitStates(seg.ts);
-    if (this.tracker.conns.length > this.cap.at) this.compact();
-    if (this.tracker.conns.length >= this.storeAt) this.spill();
-  }
-
-  /**
-   * Settled connections (ended, out of the flow table, CLOSED on both sides,
-   * no anomaly open) leave memory as their JSON records; the tracker's and the
-   * detectors' queues let go of them. Runs again once a quarter more are held
-   * (at least opts.storeEnded), so the scans cost linear time overall.
-   */
-  private spill(): void {
-    const store = must(this.store, 'the connection store');
-    const held: Connection[] = [];
-    const gone = new Set<Connection>();
-    for (const c of this.tracker.conns) {
-      if (settled(c) && !this.drawn(c) && this.detectors.settled(c, this.lastTs)) {
-        store.add(c);
-        gone.add(c);
-      } else held.push(c);
-    }
-    if (gone.size > 0) {
-      this.tracker.conns = held;
-      this.tracker.forget(gone);
-      this.detectors.forget(gone);
-    }
-    this.storeAt = held.length + Math.max(this.opts.storeEnded ?? 0, Math.ceil(held.length / 4));
-  }
-
-  /** A connection whose ladder is being recorded stays in memory. */
-  private drawn(c: Connection): boolean {
-    const ladders = this.opts.ladders;
-    return (
-      c.id === this.opts.ladder ||
-      (ladders !== undefined && ladders.ids !== 'all' && this.ladder?.wants(c.id) === true)
-    );
+    if (this.tracker.conns.length >= this.retention.next) this.retention.check(this.lastTs);
   }
 
   /** Connections moved out of memory so far (opts.storeEnded). */
   get storedConnections(): number {
-    return this.store?.count ?? 0;
+    return this.retention.store?.count ?? 0;
   }
 
   /** Advance capture time with no packet (live mode: the wall clock moved on). */
@@ -348,20 +276,13 @@ export class Analysis implements TrackerObserver {
 
   /** Endpoint states now (filtered), for snapshots. */
   states(): StateSummary {
-    const store = this.store;
-    const closed = store !== null && store.count > 0 ? { afterId: store.minId, count: store.count } : null;
-    return stateSummary(this.keptConnections(), this.filter ? null : this.cap.summarised, 10, closed);
-  }
-
-  private keptConnections(): Connection[] {
-    if (!this.filter) return this.tracker.conns;
-    return this.tracker.conns.filter((c) => matches(this.filter, connectionReport(c)));
+    return this.assembly.states();
   }
 
   // --- TrackerObserver: the ladder recorder first (rows exist before anomalies land on them) ---
 
   segment(conn: Connection, seg: Segment, info: SegInfo): void {
-    if (info.opened) this.cap.opened(conn, seg);
+    if (info.opened) this.retention.opened(conn, seg);
     // The tunnel chain, described once, from the connection's first segment.
     if (seg.tunnelDepth !== 0 && conn.tunnel === null)
       conn.tunnel = describeTunnels(seg, info.side !== CLIENT);
@@ -397,43 +318,6 @@ export class Analysis implements TrackerObserver {
     this.opts.onAnomaly(a);
   }
 
-  /** Past the connection cap: summarise connections the selected ladders do not need. */
-  private compact(): void {
-    this.cap.compact(
-      this.tracker,
-      // A connection being drawn stays (unless everything is: then memory comes first).
-      (c) => this.drawn(c),
-      (drop) => this.detectors.forget(drop),
-    );
-  }
-
-  /**
-   * What the capture missed or recorded twice, over every connection
-   * (summarised ones included through the running totals).
-   */
-  private quality(stats: CaptureStats): CaptureQuality {
-    let { oneWay, withGaps, gaps } = this.cap.summarisedQuality;
-    if (this.store !== null) {
-      oneWay += this.store.quality.oneWay;
-      withGaps += this.store.quality.withGaps;
-      gaps += this.store.quality.gaps;
-    }
-    for (const c of this.tracker.conns) {
-      if (c.oneWay) oneWay++;
-      if (c.captureGaps > 0) {
-        withGaps++;
-        gaps += c.captureGaps;
-      }
-    }
-    return {
-      oneWayConnections: oneWay,
-      connectionsWithGaps: withGaps,
-      captureGaps: gaps,
-      duplicates: this.tracker.duplicates,
-      interfaceDrops: stats.interfaceDrops ?? null,
-    };
-  }
-
   /** End of input: expire timers to the last timestamp, finish detectors, build the report. */
   finish(stats: CaptureStats, opts: FinishOptions = {}): AnalysisResult {
     this.zeekLog?.finish();
@@ -448,89 +332,23 @@ export class Analysis implements TrackerObserver {
     this.text.check(stats, this.tcpPackets, this.settings.strict);
     // The capture's last timestamp (any frame, TCP or not) is "now" at the end.
     const end = Math.max(this.lastTs, stats.end ?? 0, this.text.end);
-    for (const [i, n] of this.skipCounts.entries()) {
-      // Continuation: a fragment held by the reassembler, counted below by its fate.
-      if (i !== DecodeStatus.Ok && i !== DecodeStatus.Continuation && n > 0) {
-        const name = at(SKIP_REASON, i);
-        this.skipped[name] = (this.skipped[name] ?? 0) + n;
-      }
-    }
-    for (const [lt, n] of this.unknownLinkTypes) this.skipped[`unknown-link-type:${linkTypeName(lt)}`] = n;
-    if (this.defrag !== null) {
-      this.defrag.finish();
-      const { reassembled, timedOut, dropped } = this.defrag.counts;
-      const add = (k: string, n: number) => {
-        if (n > 0) this.skipped[k] = (this.skipped[k] ?? 0) + n;
-      };
-      add('ip-fragment', reassembled);
-      add('ip-fragment-timeout', timedOut);
-      add('ip-fragment-dropped', dropped);
-    }
+    this.defrag?.finish();
+    tallySkipped(this.skipped, this.skipCounts, this.unknownLinkTypes, this.defrag?.counts ?? null);
     if (end > 0) this.tracker.finish(end);
     this.detectors.finish(end, this.tracker.conns);
     // What the end's silence says of the endpoints' timers, once the detectors
     // have judged what the capture showed (Tracker.conclude).
     if (end > 0) this.tracker.conclude(end);
 
-    const conns = this.tracker.conns;
-    const defer = opts.deferConnections === true && !this.filter;
-    const order = new ReportOrder(conns, this.store);
-    const count = order.count;
-    const all = defer ? [] : Array.from({ length: count }, (_, k) => order.report(k));
-    const connections = this.filter ? all.filter((c) => matches(this.filter, c)) : all;
-    const kept = new Set(connections.map((c) => c.id));
-    const anomalies = this.detectors.anomalies
-      .filter((a) => anomalyMatches(this.filter, a, kept))
-      .map(roundDetails);
-    const unavailable = this.text.unavailable();
-    const capture = captureSummary(stats, this.tcpPackets, this.skipped, unavailable);
-    capture.quality = this.quality(stats);
-    // Text input has no records for the reader to time: its packet lines do.
-    if (capture.start === null && Number.isFinite(this.firstTs)) {
-      capture.start = this.firstTs;
-      capture.end = end;
-    }
-    const states = this.states();
-    // Totals by kind: every anomaly raised (some may not be listed, see
-    // KEEP_PER_KIND); with filters, only the listed ones can be told apart.
-    const anomalyCounts: Record<string, number> = {};
-    if (this.filter) for (const a of anomalies) anomalyCounts[a.kind] = (anomalyCounts[a.kind] ?? 0) + 1;
-    else for (const [k, n] of this.detectors.counts) anomalyCounts[k] = n;
-    const report: Report = {
-      version: 1,
-      capture,
-      connections,
-      anomalies,
-      anomalyCounts,
-      anomaliesOmitted: this.filter ? 0 : this.detectors.omitted,
-      states,
-      summarised: {
-        connections: this.cap.summarised.connections,
-        states: Object.fromEntries([
-          ...Object.entries(this.cap.summarised.client).map(([k, v]) => [`client ${k}`, v]),
-          ...Object.entries(this.cap.summarised.server).map(([k, v]) => [`server ${k}`, v]),
-        ]),
-      },
-    };
-    let ladder: LadderReport | null = null;
-    let ladders: Map<number, LadderReport> | undefined;
-    if (this.ladder !== null) {
-      const built = this.ladder.reports(this.opts.ladders ? new Set(conns) : null);
-      if (this.opts.ladders) ladders = built;
-      else if (this.opts.ladder !== undefined) ladder = built.get(this.opts.ladder) ?? null;
-    }
-    const recorder = this.ladder;
-    const extra = ladders && recorder ? { ladders, laddersFull: recorder.full } : {};
-    if (defer) {
-      // A plain object of closures: the CLI spreads it (report-out.ts).
-      const deferred = {
-        count,
-        slice: (i: number, j: number) => Array.from({ length: j - i }, (_, k) => order.report(i + k)),
-        jsonInto: (w: JsonBytes, i: number, j: number) => order.jsonInto(w, i, j),
-      };
-      return { report, ladder, stats, deferred, ...extra };
-    }
-    return { report, ladder, stats, ...extra };
+    return this.assembly.result({
+      stats,
+      end,
+      firstTs: this.firstTs,
+      tcpPackets: this.tcpPackets,
+      skipped: this.skipped,
+      unavailable: this.text.unavailable(),
+      defer: opts.deferConnections === true,
+    });
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * A connection summarised under the connection cap (Tracker.forget and
- * Detectors.forget, as src/engine/connection-cap.ts and src/analyze.ts do)
+ * Detectors.forget, as src/engine/connection-cap.ts and connection-retention.ts do)
  * leaves the tracker's timers: its TIME_WAIT endpoint then leaves its host's
  * time-wait-storm count when its TIME_WAIT would have ended (2 x MSL after it
  * began), counted down by the detectors (src/detect/hosts.ts tick()).
