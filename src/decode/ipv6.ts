@@ -32,6 +32,8 @@ export const enum F {
   Dst = 24, // 16 bytes
   /** The fixed header's length; extension headers follow. */
   Length = 40,
+  /** An address's length. */
+  AddrLength = 16,
 }
 
 /** An extension header's fields (RFC 8200 section 4): next header, then its length (or, of a fragment header, reserved). */
@@ -52,24 +54,57 @@ export const enum FragBits {
   More = 0x0001,
 }
 
-/** Jumbo Payload option type (RFC 2675 section 2). */
-const OPT_JUMBO = 0xc2;
+/** Of a hop-by-hop or destination options header's options (RFC 8200 section 4.2): the types read here. */
+const enum OptType {
+  /** One byte of padding, the only option with no length or value. */
+  Pad1 = 0,
+  /** Jumbo Payload (RFC 2675 section 2). */
+  Jumbo = 0xc2,
+}
+
+/** An option but Pad1: type, length of its value (these two bytes not included), value. Byte offsets from its start. */
+const enum Opt {
+  Type = 0,
+  Length = 1,
+  Value = 2,
+}
+
+/** The Jumbo Payload option's value: the datagram's length without the fixed header, 4 bytes. */
+const enum Jumbo {
+  ValueLength = 4,
+}
+
+/** Hop-by-hop and destination options headers: the options follow next header and length, to the header's end. */
+const enum OptionsExt {
+  Options = 2,
+}
+
+/**
+ * The unit of an extension header's Ext.Length, as a shift: each counts the
+ * header's length past its first Ext.MinLength bytes (RFC 8200 sections
+ * 4.3-4.6: hop-by-hop, routing, destination options; RFC 4302 section 2.2: AH,
+ * "in 32-bit words, minus 2").
+ */
+const enum ExtUnit {
+  Octets8 = 3,
+  AhOctets4 = 2,
+}
 
 /** The Jumbo Payload length in the hop-by-hop options [from, to), or -1. */
 function jumboLength(b: Uint8Array, from: number, to: number): number {
   let i = from;
   while (i < to) {
-    const type = u8(b, i);
-    if (type === 0) {
-      i++; // Pad1
+    const type = u8(b, i + Opt.Type);
+    if (type === OptType.Pad1) {
+      i++;
       continue;
     }
-    if (i + 2 > to) return -1;
-    const len = u8(b, i + 1);
-    if (type === OPT_JUMBO && len === 4 && i + 6 <= to) {
-      return u32be(b, i + 2);
+    if (i + Opt.Value > to) return -1;
+    const len = u8(b, i + Opt.Length);
+    if (type === OptType.Jumbo && len === Jumbo.ValueLength && i + Opt.Value + Jumbo.ValueLength <= to) {
+      return u32be(b, i + Opt.Value);
     }
-    i += 2 + len;
+    i += Opt.Value + len;
   }
   return -1;
 }
@@ -87,7 +122,7 @@ export function decodeIPv6(c: Cursor): Layer {
   seg.ttl = u8(b, o + F.HopLimit);
   const src = seg.src;
   const dst = seg.dst;
-  for (let i = 0; i < 16; i++) {
+  for (let i = 0; i < F.AddrLength; i++) {
     src[i] = u8(b, o + F.Src + i);
     dst[i] = u8(b, o + F.Dst + i);
   }
@@ -103,9 +138,9 @@ export function decodeIPv6(c: Cursor): Layer {
       case IpProto.Routing:
       case IpProto.DestOpts: {
         if (p + Ext.MinLength > end) return truncated(c);
-        const len = (u8(b, p + Ext.Length) + 1) << 3;
+        const len = (u8(b, p + Ext.Length) << ExtUnit.Octets8) + Ext.MinLength;
         if (nh === IpProto.HopByHop && payloadLen === 0) {
-          jumbo = jumboLength(b, p + 2, Math.min(p + len, end));
+          jumbo = jumboLength(b, p + OptionsExt.Options, Math.min(p + len, end));
         }
         nh = u8(b, p + Ext.NextHeader);
         p += len;
@@ -127,8 +162,9 @@ export function decodeIPv6(c: Cursor): Layer {
         break;
       }
       case IpProto.AH: {
-        if (p + 2 > end) return truncated(c);
-        const len = (u8(b, p + Ext.Length) + 2) << 2;
+        // Its next header and length: the rest is past the walk's end.
+        if (p + Ext.Length >= end) return truncated(c);
+        const len = (u8(b, p + Ext.Length) << ExtUnit.AhOctets4) + Ext.MinLength;
         nh = u8(b, p + Ext.NextHeader);
         p += len;
         break;
