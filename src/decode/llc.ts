@@ -6,7 +6,7 @@
 import { type Cursor, type Layer, stop, truncated } from './cursor.js';
 import { etherTypeLayer } from './ethertype.js';
 import { DecodeStatus } from './segment.js';
-import { u8, u16be } from '../capture/bytes.js';
+import { u16be, u24be } from '../capture/bytes.js';
 
 /** The header's fields: byte offsets from its start; inlined by the compiler. */
 const enum F {
@@ -29,8 +29,7 @@ export function decodeLlcSnap(c: Cursor): Layer {
   if (o + F.Length > c.end) return truncated(c);
   if (b[o + F.Dsap] !== Snap.Sap || b[o + F.Ssap] !== Snap.Sap || b[o + F.Control] !== Snap.Ui)
     return stop(c, DecodeStatus.NonIp);
-  if ((u8(b, o + F.Oui) | u8(b, o + F.Oui + 1) | u8(b, o + F.Oui + 2)) !== 0)
-    return stop(c, DecodeStatus.NonIp);
+  if (u24be(b, o + F.Oui) !== 0) return stop(c, DecodeStatus.NonIp);
   c.off = o + F.Length;
   return etherTypeLayer(c, u16be(b, o + F.EtherType));
 }

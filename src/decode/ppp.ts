@@ -6,7 +6,7 @@
  */
 import { type Cursor, Layer, stop } from './cursor.js';
 import { DecodeStatus } from './segment.js';
-import { u8 } from '../capture/bytes.js';
+import { u8, u16be } from '../capture/bytes.js';
 
 /** The fields: address and control (left out with ACFC), then the protocol; inlined by the compiler. */
 const enum F {
@@ -24,6 +24,11 @@ const enum Ppp {
   IPv6 = 0x57,
   Last = 0x01,
 }
+/** The protocol field's length: two bytes, or one when compressed (PFC, RFC 1661 section 6.5). */
+const enum Proto {
+  Compressed = 1,
+  Length = 2,
+}
 
 export function decodePpp(c: Cursor): Layer {
   const b = c.buf;
@@ -38,10 +43,10 @@ export function decodePpp(c: Cursor): Layer {
   if (p >= end) return stop(c, DecodeStatus.Truncated);
   let proto = u8(b, p);
   if ((proto & Ppp.Last) === 0) {
-    if (p + 2 > end) return stop(c, DecodeStatus.Truncated);
-    proto = (proto << 8) | u8(b, p + 1);
-    p += 2;
-  } else p += 1;
+    if (p + Proto.Length > end) return stop(c, DecodeStatus.Truncated);
+    proto = u16be(b, p);
+    p += Proto.Length;
+  } else p += Proto.Compressed;
   c.off = p;
   if (proto === Ppp.IPv4) return Layer.IPv4;
   if (proto === Ppp.IPv6) return Layer.IPv6;

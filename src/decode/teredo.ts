@@ -28,7 +28,8 @@ const enum F {
   AuthTrailer = 9,
   OriginLength = 8,
 }
-const enum Indicator {
+/** The indicators' 2-byte types (F.Type). */
+export const enum Indicator {
   Origin = 0,
   Auth = 1,
 }
@@ -37,11 +38,11 @@ export function decodeTeredo(c: Cursor): Layer {
   const b = c.buf;
   const end = c.end;
   let p = c.off;
-  if (p + 2 <= end && b[p + F.Type] === 0 && b[p + F.TypeLow] === Indicator.Auth) {
+  if (p + F.TypeLow < end && u16be(b, p + F.Type) === Indicator.Auth) {
     if (p + F.AuthFixed > end) return stop(c, DecodeStatus.NonTcp);
     p += F.AuthFixed + u8(b, p + F.AuthIdLength) + u8(b, p + F.AuthValueLength) + F.AuthTrailer;
   }
-  if (p + 2 <= end && b[p + F.Type] === 0 && b[p + F.TypeLow] === Indicator.Origin) p += F.OriginLength;
+  if (p + F.TypeLow < end && u16be(b, p + F.Type) === Indicator.Origin) p += F.OriginLength;
   if (p + Ip6.Length > end) return stop(c, DecodeStatus.NonTcp);
   if (u8(b, p + Ip6.Version) >> 4 !== 6) return stop(c, DecodeStatus.NonTcp);
   const plen = u16be(b, p + Ip6.PayloadLength);

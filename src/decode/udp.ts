@@ -18,6 +18,7 @@
 import { type Cursor, Layer, stop } from './cursor.js';
 import { F as Ip6 } from './ipv6.js';
 import { DecodeStatus } from './segment.js';
+import { Indicator } from './teredo.js';
 import { u8, u16be, u32be } from '../capture/bytes.js';
 
 export const UdpPort = {
@@ -62,8 +63,8 @@ const TEREDO_PREFIX = 0x20010000;
 function looksLikeTeredo(b: Uint8Array, p: number, end: number): boolean {
   if (p + Ip6.Length > end) return false;
   const first = u8(b, p);
-  // A Teredo indicator's type (0x0000 or 0x0001, teredo.ts), or an IPv6 header.
-  if (first === 0) return u8(b, p + 1) <= 1;
+  // A Teredo indicator's type (teredo.ts), or an IPv6 header.
+  if (first === 0) return u16be(b, p) <= Indicator.Auth;
   if (first >> 4 !== 6) return false;
   const s = u32be(b, p + Ip6.Src);
   const d = u32be(b, p + Ip6.Dst);
