@@ -31,6 +31,9 @@ const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const { LAYERS } = (await import(join(ROOT, '.dependency-cruiser.mjs'))) as { LAYERS: string[][] };
 // The package's exports name neither its bin nor its package.json.
 const DEPCRUISE = join(ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs');
+const SCRIPTS = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+).scripts;
 
 /** The rows of the markdown table that follows `heading`, as cells. */
 function tableAfter(heading: string): string[][] {
@@ -133,11 +136,13 @@ describe('architecture: src/, the layer rules and the README agree', () => {
     const named = new Set(
       tableAfter('### Where each decision is made').flatMap(([, where]) => filesOf(must(where, 'where'))),
     );
-    // The table's lookup, the state machine's events (step, gone, synCookie), and a state written directly.
-    const changes = /\bnextState\(|\bsm\.(?:step|gone|synCookie)\(|\.state = (?:State\.|to;)/;
+    // The table's lookup, the state machine's events (step, gone, synCookie), and a state written
+    // directly (a change made, or undone).
+    const changes = /\bnextState\(|\bsm\.(?:step|gone|synCookie)\(|\.state = (?:State\.|to;)|\bep\.state = /;
     const makers = srcFiles().filter((f) => changes.test(readFileSync(join(ROOT, f), 'utf8')));
     expect(makers).toContain('src/tcp/transitions.ts');
     expect(makers).toContain('src/tcp/state-machine.ts');
+    expect(makers).toContain('src/tcp/connection.ts');
     for (const f of makers)
       expect(named.has(f), `${f} changes endpoint states but no decision row names it`).toBe(true);
   });
@@ -204,14 +209,18 @@ describe('architecture: the rules bite (dependency-cruiser on a copy of src/)', 
     return dir;
   }
 
+  /** dependency-cruiser as `npm run arch` runs it (the script's own arguments), in `dir`. */
   function cruise(dir: string): { status: number | null; out: string } {
-    const r = spawnSync(
-      process.execPath,
-      [DEPCRUISE, 'src', '--config', '.dependency-cruiser.mjs', '--output-type', 'err'],
-      { cwd: dir, encoding: 'utf8' },
-    );
+    const [bin, ...args] = must(SCRIPTS.arch, 'the arch script').split(' ');
+    expect(bin).toBe('depcruise');
+    const r = spawnSync(process.execPath, [DEPCRUISE, ...args], { cwd: dir, encoding: 'utf8' });
     return { status: r.status, out: r.stdout + r.stderr };
   }
+
+  it('npm run lint runs the rules: its script ends with `npm run arch`, which runs dependency-cruiser on src/ with the rules file', () => {
+    expect(SCRIPTS.lint).toMatch(/&& npm run arch$/);
+    expect(SCRIPTS.arch).toMatch(/^depcruise src --config \.dependency-cruiser\.mjs /);
+  });
 
   it('src/ as it is passes', () => {
     const r = cruise(copy());
