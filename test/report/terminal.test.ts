@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stripAnsi, visibleLength } from '../../src/report/format.js';
 import type { Report } from '../../src/model/report.js';
-import { DEFAULT_MAX_LINES, layoutTable, renderTerminal } from '../../src/report/terminal.js';
+import { DEFAULT_MAX_LINES, renderTerminal } from '../../src/report/terminal.js';
 import {
   anomaly,
   bigReport,
@@ -259,41 +259,5 @@ describe('renderTerminal content', () => {
     expect(out).toContain('? roles inferred: no SYN seen');
     expect(out).toMatch(/^Gate\s+FAILED 1 of 2 rules$/m);
     expect(out).toMatch(/✗ fail-on error: connection-refused: 2 > max 0/);
-  });
-});
-
-describe('layoutTable', () => {
-  const head = ['id', 'client', 'state', 'bytes', 'anomalies'];
-  const aligns = ['right', 'left', 'left', 'right', 'left'] as const;
-  const rows = Array.from({ length: 60 }, (_, i) => [
-    String(i * 37),
-    `10.${i}.0.1:${40000 + i * 311}`,
-    at(['TIME_WAIT', 'ESTABLISHED', 'SYN_RECEIVED'], i % 3),
-    `${i * 13} kB`,
-    at(
-      ['', 'zero-window', 'mid-stream-rst, zero-window', 'close-wait-stuck, capture-ended-open, keep-alive'],
-      i % 4,
-    ),
-  ]);
-
-  it.each([
-    [[4, 16, 12, 7, 30], null],
-    [[3, 10, 8, 5, 12], null],
-    [[4, 16, 12, 7, 20], 4],
-    [[4, 16, 12, 7, 12], 4],
-  ] as const)('gives the same text as cli-table3 (widths %j, wrap %s)', (widths, wrapCol) => {
-    const a = layoutTable(head, rows, [...widths], [...aligns], wrapCol, 'cli-table3').map((l) =>
-      l.trimEnd(),
-    );
-    const b = layoutTable(head, rows, [...widths], [...aligns], wrapCol, 'fast').map((l) => l.trimEnd());
-    expect(b).toEqual(a);
-  });
-
-  it('lays out 40,000 rows quickly', () => {
-    const many = Array.from({ length: 40_000 }, (_, i) => at(rows, i % rows.length));
-    const t0 = performance.now();
-    const out = layoutTable(head, many, [6, 16, 12, 7, 30], [...aligns], 4);
-    expect(out.length).toBeGreaterThan(40_000);
-    expect(performance.now() - t0).toBeLessThan(5000);
   });
 });
