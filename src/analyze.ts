@@ -8,6 +8,9 @@
  * Hot path: the reader calls `record()` synchronously for every frame of a
  * chunk; decode fills one reused Segment; the tracker and detectors update the
  * connection in place. Nothing is allocated per packet but the rare transition.
+ *
+ * This file wires the stages per packet; which connections stay in memory is
+ * engine/connection-retention.ts's, the report at the end engine/report-assembly.ts's.
  */
 import {
   CaptureError,
