@@ -40,7 +40,7 @@ import { seqAdd, seqDiff, seqGe, seqGt } from './seq.js';
 import { type Schedule, StateMachine, type When } from './state-machine.js';
 import { isTerminal, State } from '../model/states.js';
 import type { TimerEntry } from './timer-queue.js';
-import { EVENT_CAUSE, Ev } from './transitions.js';
+import { END_NOT_CAPTURED, EVENT_CAUSE, Ev } from './transitions.js';
 import { must } from '../model/checked.js';
 
 export interface TrackerOptions {
@@ -329,7 +329,7 @@ export class Tracker {
         seg,
         handshake
           ? 'gave up on the handshake: a new SYN from it on the same 4-tuple, with a new ISN'
-          : 'end not captured: the 4-tuple was reused by a new connection',
+          : END_NOT_CAPTURED.reused,
         true,
       );
   }
@@ -355,13 +355,7 @@ export class Tracker {
       const oside = sameEndpoint(old.client, conn.endpoint(side)) ? CLIENT : SERVER;
       if (!isTerminal(old.endpoint(oside).state)) {
         old.endNotCaptured = true;
-        this.sm.gone(
-          old,
-          oside,
-          seg,
-          'end not captured: it accepted a new connection on the same 4-tuple by then',
-          true,
-        );
+        this.sm.gone(old, oside, seg, END_NOT_CAPTURED.accepted, true);
       }
     }
     // Linked while the new connection is young: a RST answering the old
@@ -598,7 +592,7 @@ export class Tracker {
       const ep = old.endpoint(side);
       if (ep.ev !== null) ep.ev.pending.length = 0;
       if (!isTerminal(ep.state)) {
-        this.sm.gone(old, side, seg, 'end not captured: the 4-tuple was reused by a new connection', true);
+        this.sm.gone(old, side, seg, END_NOT_CAPTURED.reused, true);
       }
     }
   }

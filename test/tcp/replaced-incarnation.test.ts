@@ -182,3 +182,21 @@ describe('handshake diagnoses on a replaced handshake', () => {
     expect(s.kinds()).not.toContain('synack-no-ack');
   });
 });
+
+describe('a stuck CLOSE_WAIT ended by the RST that answers its challenge ACK', () => {
+  it('keeps close-wait-stuck, with how long it lasted: the end was captured', () => {
+    const s = setup();
+    established(s.w);
+    s.w.c('F.', 0, at(s.w, T0 + 1));
+    s.w.s('.', 0, at(s.w, T0 + 1 + EPS));
+    s.det.tick(T0 + 10); // past --close-wait-timeout (5 s)
+    expect(s.kinds()).toContain('close-wait-stuck');
+    s.w.newIsn(0, 3_000_000);
+    s.w.c('S', 0, at(s.w, T0 + 20));
+    s.w.s('.', 0, { ...at(s.w, T0 + 20 + EPS), seq: 5001, ack: 1002 });
+    s.w.c('R', 0, { ...at(s.w, T0 + 20 + 2 * EPS), seq: 1002 });
+    s.finish(T0 + 21);
+    const a = s.det.anomalies.find((x) => x.kind === 'close-wait-stuck');
+    expect(a?.message).toMatch(/stayed in CLOSE_WAIT for 19 s before it closed$/);
+  });
+});
