@@ -153,6 +153,16 @@ function unprovable(ep: TruthEndpoint, frames: Frame[], tEnd: number): boolean {
   // (On Linux the application cannot even do it: TIME_WAIT is the kernel's.)
   const final = ep.changes.filter((c) => c.t <= tEnd).at(-1);
   if (final?.from === 'TIME_WAIT' && final.to === 'CLOSED' && final.event === 'abort') return true;
+  // An orphaned FIN_WAIT_2 expires on its kernel's tcp_fin_timeout, a local
+  // setting (the tracker assumes Linux's 60 s): silently, so until the
+  // endpoint answers something with a RST no capture shows it.
+  if (
+    final?.from === 'FIN_WAIT_2' &&
+    final.to === 'CLOSED' &&
+    final.event === 'orphan FIN_WAIT_2 timeout' &&
+    !frames.some((f) => f.t >= final.t && isFrom(f, ep))
+  )
+    return true;
   const gone = Math.min(ep.crashedAt ?? Infinity, ep.silentAt ?? Infinity);
   if (gone > tEnd) return false;
   const last = ep.changes.filter((c) => c.t <= tEnd).at(-1);
