@@ -360,7 +360,7 @@ export class Tracker {
     }
     // Linked while the new connection is young: a RST answering the old
     // connection's ACK may still come after both old endpoints look closed.
-    if (settledOld(old) && (conn.establishedTs > 0 || conn.ended)) this.unlink(conn);
+    if (conn.ended || (settledOld(old) && conn.establishedTs > 0)) this.unlink(conn);
   }
 
   private unlink(conn: Connection): void {
@@ -547,8 +547,11 @@ export class Tracker {
     rcv.port = seg.dstPort;
 
     // At the head of its bucket, or in place of the connection it replaces.
-    if (replace) this.flows.replace(replace.old, replace.prev, conn);
-    else this.flows.insert(conn);
+    if (replace) {
+      // One link at a time: the incarnation before the replaced one is over now.
+      if (replace.old.supersedes !== null) this.unlink(replace.old);
+      this.flows.replace(replace.old, replace.prev, conn);
+    } else this.flows.insert(conn);
     this.conns.push(conn);
     this.info.opened = true;
 
@@ -812,10 +815,14 @@ export class Tracker {
     if (conn.transitionCount === 0 && !conn.client.rstSent && !conn.server.rstSent) return;
     conn.ended = true;
     this.observer.connectionEnded(conn);
+    // The old incarnation it kept linked ends with it.
+    if (conn.supersedes !== null) this.unlink(conn);
   }
 
   /** A connection that left the flow table by a timeout or an eviction: one that had not ended is reported ended, by timeout. */
   private timedOut(conn: Connection): void {
+    // The old incarnation it kept linked ends with it.
+    if (conn.supersedes !== null) this.unlink(conn);
     if (!conn.ended) {
       conn.timedOut = true;
       conn.ended = true;
