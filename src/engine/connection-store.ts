@@ -20,8 +20,8 @@ import { JsonBytes } from '../report/json-bytes.js';
 import type { Connection } from '../tcp/connection.js';
 import { at } from '../model/checked.js';
 
-/** Bytes gathered before one write to the spill file. */
-const FLUSH_AT = 1 << 20;
+/** Bytes gathered before one write to the spill file (a buffer twice this, held for the whole run). */
+const FLUSH_AT = 1 << 18;
 
 /**
  * The tracker can change this connection no more: ended, out of the flow

@@ -11,7 +11,7 @@
  * only keeps its chunk out of reuse: the collector frees it as before.
  */
 const NUM_CHUNK = 512;
-/** Chunks kept zeroed for reuse, at most (16 KiB... 8 MiB). */
+/** Chunks kept zeroed for reuse, at most (8 MiB): more are left to the collector. */
 const MAX_FREE = 2048;
 let numChunk: Float64Array = new Float64Array(NUM_CHUNK);
 let numUsed = 1;
