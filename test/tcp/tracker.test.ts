@@ -646,7 +646,7 @@ describe('port reuse and incarnations', () => {
     expect(w.tracker.conns).toHaveLength(2);
   });
 
-  it('a SYN with a new ISN on an established 4-tuple: the old end was not captured', () => {
+  it('a SYN with a new ISN on an established 4-tuple: the old end was not captured; its sender let go, its peer when it accepts the SYN', () => {
     const w = new Wire();
     handshake(w);
     w.settle();
@@ -655,6 +655,8 @@ describe('port reuse and incarnations', () => {
     w.c('S', 0, { dt: 30 });
     expect(w.tracker.conns).toHaveLength(2);
     expect(first.endNotCaptured).toBe(true);
+    expect(w.states(first)).toEqual(['CLOSED', 'ESTABLISHED']);
+    w.s('S.');
     expect(w.states(first)).toEqual(['CLOSED', 'CLOSED']);
     expect(w.evidence(first)).toEqual(['inferred', 'inferred']);
     expectLegal(w);
