@@ -251,8 +251,8 @@ export class Tracker {
       // gone. Otherwise the old connection is over, though no FIN or RST said
       // so: it left the flow table.
       const peer = old.endpoint(1 - oldSide);
-      if (!isTerminal(peer.state) || (peer.state === State.CLOSED && peer.packets === 0))
-        this.linkOld(conn, old);
+      // (A peer whose close was inferred, or never seen, may still hold it.)
+      if (!isTerminal(peer.state) || peer.stateInferred || peer.packets === 0) this.linkOld(conn, old);
       else if (!old.ended) {
         old.ended = true;
         this.observer.connectionEnded(old);

@@ -200,3 +200,25 @@ describe('a stuck CLOSE_WAIT ended by the RST that answers its challenge ACK', (
     expect(a?.message).toMatch(/stayed in CLOSE_WAIT for 19 s before it closed$/);
   });
 });
+
+describe('a RST taken to have closed a handshake, then a segment from its receiver', () => {
+  it('an ACK in its sequence space a second later: the RST never arrived (the close is undone)', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.');
+    w.c('R', 0, { seq: 1001 });
+    expect(w.states()[1]).toBe('CLOSED');
+    w.s('.', 0, { dt: 1, seq: 5001, ack: 1001 });
+    expect(w.states()[1]).not.toBe('CLOSED');
+    expect(w.timeline()).not.toContain('server:SYN_RECEIVED>CLOSED');
+  });
+
+  it('an ACK outside its sequence space proves nothing', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.');
+    w.c('R', 0, { seq: 1001 });
+    w.s('.', 0, { dt: 1, seq: 900_000, ack: 1001 });
+    expect(w.timeline()).toContain('server:SYN_RECEIVED>CLOSED');
+  });
+});
