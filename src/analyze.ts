@@ -153,6 +153,9 @@ export interface FinishOptions {
  * One analysis in progress. Feed it records (binary captures) or text lines
  * (tcpdump output) through `sink`, then call `finish()`.
  */
+/** Connections held beyond those a spill kept, at least, before the next spill. */
+const SPILL_STEP = 1000;
+
 export class Analysis implements TrackerObserver {
   readonly settings: Settings;
   readonly tracker: Tracker;
@@ -299,8 +302,9 @@ export class Analysis implements TrackerObserver {
   /**
    * Settled connections (ended, out of the flow table, CLOSED on both sides,
    * no anomaly open) leave memory as their JSON records; the tracker's and the
-   * detectors' queues let go of them. Runs again once a quarter more are held
-   * (at least opts.storeEnded), so the scans cost linear time overall.
+   * detectors' queues let go of them. Runs again once a sixteenth more are
+   * held (at least SPILL_STEP, or opts.storeEnded if smaller), so the scans
+   * cost linear time overall.
    */
   private spill(): void {
     const store = must(this.store, 'the connection store');
@@ -316,8 +320,14 @@ export class Analysis implements TrackerObserver {
       this.tracker.conns = held;
       this.tracker.forget(gone);
       this.detectors.forget(gone);
+      // Nothing refers to them any more: their slab rows go to new connections.
+      for (const c of gone) c.release();
     }
-    this.storeAt = held.length + Math.max(this.opts.storeEnded ?? 0, Math.ceil(held.length / 4));
+    // A sixteenth more, not a quarter: the connections that settle meanwhile wait
+    // in memory for the next scan, and at 10 M packets a quarter of ~20,000 held
+    // was ~8 MB more live heap (twice that resident, docs/performance.md#heap-growth).
+    const step = Math.min(this.opts.storeEnded ?? 0, SPILL_STEP);
+    this.storeAt = held.length + Math.max(step, Math.ceil(held.length / 16));
   }
 
   /** A connection whose ladder is being recorded stays in memory. */
