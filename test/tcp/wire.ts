@@ -23,6 +23,16 @@ export interface SendOpts {
   wscale?: number;
   mss?: number;
   tsVal?: number;
+  /** SYN options: SACK permitted (default true on a SYN). */
+  sackOk?: boolean;
+  /** IP TTL (default 0, as a segment without one). */
+  ttl?: number;
+  /** IPv4 identification field (default none: no IP header bytes, read as 0). */
+  ipId?: number;
+  /** SACK blocks, [left, right] pairs of sequence numbers. */
+  sack?: number[];
+  /** Segment.linkDir (default LinkDir.UNKNOWN). */
+  linkDir?: number;
 }
 
 interface Side_ {
@@ -52,6 +62,8 @@ export class Recorder implements TrackerObserver {
     this.ended.push(conn);
   }
 }
+
+const NO_BYTES = new Uint8Array(0);
 
 const FLAG: Record<string, number> = {
   S: TcpFlag.SYN,
@@ -153,10 +165,24 @@ export class Wire {
     seg.capturedPayload = 0;
     seg.mss = isSyn ? (o.mss ?? 1460) : -1;
     seg.wscale = isSyn ? (o.wscale ?? 7) : -1;
-    seg.sackPermitted = isSyn;
+    seg.sackPermitted = isSyn && (o.sackOk ?? true);
     seg.tsVal = o.tsVal ?? -1;
     seg.tsEcr = -1;
-    seg.sackCount = 0;
+    seg.ttl = o.ttl ?? 0;
+    seg.linkDir = o.linkDir ?? 0;
+    if (o.ipId === undefined) {
+      seg.buf = NO_BYTES;
+      seg.ipOffset = -1;
+    } else {
+      // Only the IPv4 header's identification field (bytes 4-5) is read back.
+      seg.buf = new Uint8Array(20);
+      seg.buf[4] = o.ipId >>> 8;
+      seg.buf[5] = o.ipId & 0xff;
+      seg.ipOffset = 0;
+    }
+    const sack = o.sack ?? [];
+    seg.sackCount = sack.length >> 1;
+    for (let i = 0; i < sack.length; i++) seg.sackBlocks[i] = at(sack, i) >>> 0;
     seg.tfo = false;
     const end = (seq + len + (isSyn ? 1 : 0) + (isFin ? 1 : 0)) >>> 0;
     if (o.seq === undefined && ((end - me.nxt) | 0) > 0) me.nxt = end;

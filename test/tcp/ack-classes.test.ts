@@ -1,0 +1,105 @@
+/**
+ * What src/tcp/classify.ts's classifyAck() counts of a segment's
+ * acknowledgement and window: a duplicate ACK is a bare ACK repeating the
+ * last one with the same window while data is outstanding (data, a FIN, a
+ * window update or a keep-alive with the same ACK is none); a zero window
+ * is counted from the first of a run until the window opens, and a
+ * SYN-ACK's window is no zero window.
+ */
+import { describe, expect, it } from 'vitest';
+import { Wire } from './wire.js';
+import { must } from '../../src/model/checked.js';
+
+const lastInfo = (w: Wire) => must(w.rec.segments.at(-1), 'w.rec.segments.at(-1)').info;
+
+/** Handshake; the client's 1001-1100 lost after the capture point, 1101-1200 arrive; the server's first ACK of 1001. */
+function outstanding(): Wire {
+  const w = new Wire();
+  w.c('S');
+  w.s('S.');
+  w.c('.');
+  w.c('P.', 100, { lost: true });
+  w.c('P.', 100);
+  w.s('.', 0, { ack: 1001 });
+  expect(w.conn.server.dupAcks).toBe(1); // its SYN-ACK acknowledged 1001 already
+  return w;
+}
+
+describe('duplicate ACKs', () => {
+  it('a bare ACK repeating the last one with the same window is a duplicate', () => {
+    const w = outstanding();
+    w.s('.', 0, { ack: 1001 });
+    expect(lastInfo(w).dupAck).toBe(true);
+    expect(w.conn.server.dupAcks).toBe(2);
+  });
+
+  it('data carrying the same ACK is none', () => {
+    const w = outstanding();
+    w.s('P.', 50, { ack: 1001 });
+    expect(lastInfo(w).dupAck).toBe(false);
+    expect(w.conn.server.dupAcks).toBe(1);
+  });
+
+  it('a FIN carrying the same ACK is none', () => {
+    const w = outstanding();
+    w.s('F.', 0, { ack: 1001 });
+    expect(lastInfo(w).dupAck).toBe(false);
+    expect(w.conn.server.dupAcks).toBe(1);
+  });
+
+  it('the same ACK with another window is a window update, none', () => {
+    const w = outstanding();
+    w.s('.', 0, { ack: 1001, win: 1000 });
+    expect(lastInfo(w).dupAck).toBe(false);
+    expect(w.conn.server.dupAcks).toBe(1);
+  });
+
+  it('a keep-alive carrying the same ACK is none', () => {
+    const w = outstanding();
+    w.s('P.', 50, { ack: 1001 });
+    w.c('.', 0, { seq: 1201 }); // the client acknowledges the server's data
+    w.s('.', 0, { seq: 5050, ack: 1001, dt: 1 });
+    expect(lastInfo(w).keepAlive).toBe(true);
+    expect(lastInfo(w).dupAck).toBe(false);
+    expect(w.conn.server.dupAcks).toBe(1);
+  });
+
+  it('with nothing outstanding a repeated ACK is none', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.');
+    w.c('.');
+    w.c('P.', 100);
+    w.s('.');
+    w.s('.');
+    expect(lastInfo(w).dupAck).toBe(false);
+    expect(w.conn.server.dupAcks).toBe(0);
+  });
+});
+
+describe('zero windows', () => {
+  it('counted from the first of a run, until the window opens', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.');
+    w.c('.');
+    w.c('P.', 100);
+    w.s('.', 0, { win: 0 });
+    const t1 = w.t;
+    expect(w.conn.server.zeroWindowSince).toBe(t1);
+    w.s('.', 0, { win: 0, dt: 0.5 });
+    expect(lastInfo(w).zeroWindow).toBe(true);
+    expect(w.conn.server.zeroWindows).toBe(2);
+    expect(w.conn.server.zeroWindowSince).toBe(t1);
+    w.s('.', 0, { win: 100, dt: 0.5 });
+    expect(w.conn.server.zeroWindowSince).toBe(-1);
+  });
+
+  it('a SYN-ACK with window 0 is no zero window', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.', 0, { win: 0 });
+    expect(lastInfo(w).zeroWindow).toBe(false);
+    expect(w.conn.server.zeroWindows).toBe(0);
+  });
+});
