@@ -64,6 +64,40 @@ describe('duplicate ACKs', () => {
     expect(w.conn.server.dupAcks).toBe(1);
   });
 
+  it('a SYN-ACK resent with the same ACK while the client’s data is outstanding is none', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.');
+    w.c('P.', 100, { lost: true }); // the final ACK with data, lost after the capture point
+    w.s('S.', 0, { dt: 1 }); // the server's timer
+    expect(w.conn.server.synRetransmissions).toBe(1);
+    expect(w.conn.server.dupAcks).toBe(0);
+  });
+
+  it('a data segment is none of the kinds', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.');
+    w.c('.');
+    w.c('P.', 100);
+    const i = lastInfo(w);
+    expect([i.retransmission, i.outOfOrder, i.gap, i.keepAlive, i.zeroWindowProbe, i.dupAck]).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    expect([i.zeroWindow, i.rstAcceptable, i.dataAfterFin, i.dataAfterRst, i.duplicate]).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+
   it('with nothing outstanding a repeated ACK is none', () => {
     const w = new Wire();
     w.c('S');
@@ -93,6 +127,26 @@ describe('zero windows', () => {
     expect(w.conn.server.zeroWindowSince).toBe(t1);
     w.s('.', 0, { win: 100, dt: 0.5 });
     expect(w.conn.server.zeroWindowSince).toBe(-1);
+  });
+
+  it('a zero window at capture time 0 is not stamped again later', () => {
+    const w = new Wire();
+    w.t = 0;
+    w.s('.', 0, { win: 0, dt: 0 });
+    w.s('.', 0, { win: 0, dt: 0.5 });
+    expect(w.conn.server.zeroWindowSince).toBe(0);
+  });
+
+  it('a SYN-ACK resent with window 0 leaves a zero-window run going', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.');
+    w.c('.');
+    w.c('P.', 100);
+    w.s('.', 0, { win: 0 });
+    const t1 = w.t;
+    w.s('S.', 0, { win: 0, dt: 1 });
+    expect(w.conn.server.zeroWindowSince).toBe(t1);
   });
 
   it('a SYN-ACK with window 0 is no zero window', () => {

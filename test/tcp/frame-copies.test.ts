@@ -98,6 +98,12 @@ describe('without an IP ID', () => {
     expect(w.conn.duplicates).toBe(2);
   });
 
+  it('TTL one lower exactly 50 ms later (0.05 s to 0.1 s): a copy', () => {
+    const { w, seg } = first({ ttl: 64 }, 0.05);
+    again(w, seg, 0, { ts: 0.1, ttl: 63 });
+    expect(w.conn.duplicates).toBe(1);
+  });
+
   it('data with timestamps (TSval 0) 1 ms later: a copy', () => {
     const { w, seg } = first({ tsVal: 0 });
     again(w, seg, 0.001);
@@ -142,6 +148,26 @@ describe('without an IP ID', () => {
     again(w, seg, 0.001);
     expect(w.conn.duplicates).toBe(0);
     expect(w.conn.client.synRetransmissions).toBe(1);
+  });
+
+  it('a SYN with data (TFO) and timestamps 1 ms later: two SYNs', () => {
+    const w = new Wire();
+    const seg = w.c('S', 10, { tsVal: 9 });
+    again(w, seg, 0.001);
+    expect(w.conn.duplicates).toBe(0);
+  });
+
+  it('a copy is one even when a segment between them had more SACK blocks', () => {
+    // The decoder reuses its SACK array: the blocks past a segment's count are another segment's.
+    const w = new Wire();
+    w.c('S');
+    w.s('S.');
+    w.c('.');
+    w.s('P.', 100);
+    w.c('.', 0, { sack: [7001, 7101] });
+    w.s('.', 0, { sack: [2001, 2101, 3001, 3101], dt: 0 });
+    w.c('.', 0, { sack: [7001, 7101], dt: 0 });
+    expect(w.conn.duplicates).toBe(1);
   });
 
   it('two duplicate ACKs at the same instant that differ only in their SACK blocks: two ACKs', () => {

@@ -86,14 +86,22 @@ describe('TSval of every segment', () => {
 });
 
 describe('the ISN', () => {
-  it('a SYN with another ISN on the same attempt takes the new ISN, not a retransmission', () => {
+  it('a SYN-ACK with another ISN takes the new ISN, not a retransmission', () => {
     const w = new Wire();
     w.c('S');
-    w.newIsn(0, 70_000);
-    w.c('S', 0, { dt: 0.2 });
-    expect(w.conn.client.isn).toBe(70_000);
-    expect(w.conn.client.synRetransmissions).toBe(0);
-    expect(w.rec.segments.at(-1)?.info.retransmission).toBe(false);
+    w.s('S.');
+    w.newIsn(1, 90_000);
+    w.s('S.', 0, { dt: 0.2 });
+    expect(w.tracker.conns).toHaveLength(1);
+    expect(w.conn.server.isn).toBe(90_000);
+    expect(w.conn.server.synRetransmissions).toBe(0);
+  });
+
+  it('a RST’s sequence number says nothing of the sender’s data: its next sequence number stays unknown', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('R.', 0, { seq: 0 });
+    expect(w.conn.server.seqKnown).toBe(false);
   });
 
   it('a SYN-ACK acknowledging something else leaves the captured SYN’s ISN', () => {

@@ -197,6 +197,77 @@ function swapped2(w: Wire): void {
   w.c('P.', 100, { seq: 1201 });
 }
 
+describe('at the thresholds exactly (dyadic times: a round trip of 0.25 s)', () => {
+  /** SYN at 0.5, SYN-ACK at 0.625, final ACK at 0.75: 0.25 s round trip, on the path. */
+  function exact(): Wire {
+    const w = new Wire();
+    w.t = 0.5;
+    w.c('S', 0, { dt: 0 });
+    w.s('S.', 0, { dt: 0.125 });
+    w.c('.', 0, { dt: 0.125 });
+    w.t = 1;
+    return w;
+  }
+
+  it('a segment exactly one round trip after the highest is resent', () => {
+    const w = exact();
+    w.c('P.', 100, { seq: 1101, dt: 0 });
+    w.c('P.', 100, { seq: 1001, dt: 0.25 });
+    expect(lastInfo(w).retransmission).toBe(true);
+  });
+
+  it('one duplicate ACK exactly half a round trip before the fill: a fast retransmission', () => {
+    const w = exact();
+    w.c('P.', 100, { lost: true, dt: 0 });
+    w.c('P.', 100, { dt: 0 });
+    w.s('.', 0, { ack: 1001, dt: 0 });
+    expect(w.conn.server.dupAcks).toBe(1);
+    w.c('P.', 100, { seq: 1001, dt: 0.125 });
+    expect(lastInfo(w).retransmission).toBe(true);
+  });
+});
+
+describe('fast retransmission: what does not count', () => {
+  it('one duplicate ACK with no round trip known (mid-stream): the fill 1 ms later is reordered', () => {
+    const w = new Wire();
+    w.c('P.', 100, { seq: 901 });
+    w.s('.');
+    w.c('P.', 100, { lost: true });
+    w.c('P.', 100);
+    w.s('.', 0, { ack: 1001 });
+    expect(lastInfo(w).dupAck).toBe(true);
+    w.c('P.', 100, { seq: 1001 });
+    expect(lastInfo(w).outOfOrder).toBe(true);
+  });
+
+  it('data below the ACK resent during a SACK episode is no fast retransmission: reordered', () => {
+    const w = new Wire();
+    handshake(w, 0.1, 0.1);
+    w.c('P.', 100);
+    w.c('P.', 100, { lost: true });
+    w.c('P.', 100);
+    w.c('P.', 100);
+    for (let i = 0; i < 3; i++) w.s('.', 0, { ack: 1101, sack: [1201, 1401] });
+    w.c('P.', 100, { seq: 1001 });
+    expect(lastInfo(w).outOfOrder).toBe(true);
+  });
+
+  it('a later duplicate ACK with a lower SACK edge does not lower the episode’s', () => {
+    const w = new Wire();
+    handshake(w, 0.1, 0.1);
+    w.c('P.', 100, { lost: true });
+    w.c('P.', 100, { lost: true });
+    w.c('P.', 100);
+    w.c('P.', 100, { lost: true });
+    w.c('P.', 100);
+    w.s('.', 0, { ack: 1001, sack: [1201, 1301] });
+    w.s('.', 0, { ack: 1001, sack: [1201, 1301, 1401, 1501] });
+    w.s('.', 0, { ack: 1001, sack: [1201, 1301] });
+    w.c('P.', 100, { seq: 1301 });
+    expect(lastInfo(w).retransmission).toBe(true);
+  });
+});
+
 describe('idle probes', () => {
   it('one byte one below the next sequence number after a second’s idle: a keep-alive', () => {
     const w = new Wire();
