@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Segment } from '../../src/decode/segment.js';
-import { Wire, type SendOpts } from './wire.js';
+import { toIpv6, Wire, type SendOpts } from './wire.js';
 
 /** The client's data segment (100 bytes, `o`), at capture time `t0` when given, mid-stream. */
 function first(o: SendOpts = {}, t0?: number): { w: Wire; seg: Segment } {
@@ -55,6 +55,17 @@ describe('with an IPv4 ID', () => {
     const { w, seg } = first({ ipId: 0x1234 });
     seg.buf[5] = 0x35;
     again(w, seg, 0);
+    expect(w.conn.duplicates).toBe(0);
+  });
+});
+
+describe('IPv6', () => {
+  it('has no IP ID: bytes 4-5 of its header (the payload length) do not make a frame 30 ms later a copy', () => {
+    const w = toIpv6(new Wire());
+    w.c('P.', 100, { ipId: 0x1234 });
+    w.c('P.', 100, { ipId: 0x1234, seq: 1000, dt: 0.03 }); // the same frame again
+    expect(w.tracker.conns).toHaveLength(1);
+    expect(w.conn.ipVersion).toBe(6);
     expect(w.conn.duplicates).toBe(0);
   });
 });

@@ -338,6 +338,17 @@ describe('idle probes', () => {
     expect(lastInfo(w).keepAlive).toBe(true);
   });
 
+  it('exactly 0.5 s after the data (1 s to 1.5 s) is too soon for a keep-alive', () => {
+    const w = new Wire();
+    handshake(w, 0.01, 0.01);
+    w.t = 1;
+    w.c('P.', 100, { dt: 0 });
+    w.s('.', 0, { dt: 0.125 });
+    w.c('.', 0, { seq: 1100, dt: 0.375 });
+    expect(w.t).toBe(1.5);
+    expect(lastInfo(w).keepAlive).toBe(false);
+  });
+
   it('0.4 s after the data is too soon for a keep-alive', () => {
     const w = new Wire();
     handshake(w, 0.01, 0.01);

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { LinkDir } from '../../src/decode/segment.js';
 import { vantageFromLink } from '../../src/tcp/classify.js';
 import { Vantage } from '../../src/tcp/connection.js';
-import { Wire, type SendOpts } from './wire.js';
+import { toIpv6, Wire, type SendOpts } from './wire.js';
 
 /** SYN at `t0`, SYN-ACK `a` s later, final ACK `b` s after that; `c`/`s` options for each side's segments. */
 function handshake(a: number, b: number, t0 = 1, c: SendOpts = {}, s: SendOpts = {}): Wire {
@@ -83,6 +83,42 @@ describe('from the handshake’s timing', () => {
   });
 });
 
+describe('what the timing cannot say', () => {
+  it('time going backwards from the SYN to the SYN-ACK (records out of order): no vantage from timing', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.', 0, { dt: -0.5 });
+    w.c('.', 0, { dt: 0.05 });
+    expect(w.conn.vantage).toBe(Vantage.UNKNOWN);
+  });
+
+  it('time going backwards from the SYN-ACK to the final ACK: no vantage from timing', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.', 0, { dt: 0.05 });
+    w.c('.', 0, { dt: -0.01 });
+    expect(w.conn.vantage).toBe(Vantage.UNKNOWN);
+  });
+
+  it('the client’s segments seen arriving only (a direction that places nothing): the timing decides', () => {
+    const w = new Wire();
+    w.c('S', 0, { linkDir: LinkDir.IN });
+    w.s('S.', 0, { dt: 0.1 });
+    w.c('.', 0, { dt: 0.0001, linkDir: LinkDir.IN });
+    expect(w.conn.linkDirs).toBe(1);
+    expect(w.conn.vantage).toBe(Vantage.CLIENT);
+  });
+
+  it('an IPv6 handshake is judged by its timing (no loopback test of IPv4 applies)', () => {
+    const w = toIpv6(new Wire());
+    w.c('S');
+    w.s('S.', 0, { dt: 0.1 });
+    w.c('.', 0, { dt: 0.0001 });
+    expect(w.conn.ipVersion).toBe(6);
+    expect(w.conn.vantage).toBe(Vantage.CLIENT);
+  });
+});
+
 describe('from the TTLs, when the timing says nothing', () => {
   it.each([
     [64, 61, Vantage.CLIENT],
@@ -146,6 +182,19 @@ describe('from the link layer’s directions', () => {
     expect(w.conn.vantage).toBe(Vantage.CLIENT);
     w.c('P.', 10, { linkDir: LinkDir.IN });
     expect(w.conn.linkDirs).toBe(1);
+    expect(w.conn.vantage).toBe(Vantage.CLIENT);
+  });
+
+  it('a tunnelled segment’s direction is the outer packet’s: not recorded', () => {
+    const w = handshake(0.1, 0.0001);
+    const seg = w.c('P.', 10);
+    seg.tunnelDepth = 1;
+    seg.linkDir = LinkDir.OUT;
+    seg.seq += 10;
+    seg.frame = ++w.frame;
+    w.tracker.segment(seg);
+    seg.tunnelDepth = 0;
+    expect(w.conn.linkDirs).toBe(0);
     expect(w.conn.vantage).toBe(Vantage.CLIENT);
   });
 

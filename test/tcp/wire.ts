@@ -231,3 +231,32 @@ export class Wire {
     );
   }
 }
+
+/**
+ * From now on the wire's segments are IPv6 (the Wire builds IPv4): 10.0.0.x
+ * becomes 2001:db8::x, 127.0.0.1 becomes ::1, before the tracker sees each.
+ */
+export function toIpv6(w: Wire): Wire {
+  const tracker = w.tracker;
+  const segment = tracker.segment.bind(tracker);
+  tracker.segment = (seg: Segment) => {
+    const s = must(seg.src[3], 'seg.src[3]');
+    const d = must(seg.dst[3], 'seg.dst[3]');
+    const loop = seg.src[0] === 127;
+    seg.ipVersion = 6;
+    seg.src.fill(0, 0, 16);
+    seg.dst.fill(0, 0, 16);
+    if (!loop) {
+      for (const a of [seg.src, seg.dst]) {
+        a[0] = 0x20;
+        a[1] = 0x01;
+        a[2] = 0x0d;
+        a[3] = 0xb8;
+      }
+    }
+    seg.src[15] = s;
+    seg.dst[15] = d;
+    return segment(seg);
+  };
+  return w;
+}
