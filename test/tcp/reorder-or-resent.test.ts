@@ -252,6 +252,19 @@ describe('fast retransmission: what does not count', () => {
     expect(lastInfo(w).outOfOrder).toBe(true);
   });
 
+  it('only the blocks a duplicate ACK carries count, not the array past them', () => {
+    // The decoder reuses its SACK array: past a segment's blocks lie another segment's.
+    const w = new Wire();
+    handshake(w, 0.1, 0.1);
+    w.c('P.', 100, { lost: true });
+    w.c('P.', 100);
+    w.c('P.', 100);
+    w.c('P.', 100, { sack: [1, 2, 3, 9001] }); // leaves 9001 in the fourth place
+    for (let i = 0; i < 3; i++) w.s('.', 0, { ack: 1001, sack: [1101, 1201] });
+    w.c('P.', 100, { seq: 1201 }); // above the SACKed edge 1201: no hole was reported there
+    expect(lastInfo(w).outOfOrder).toBe(true);
+  });
+
   it('a later duplicate ACK with a lower SACK edge does not lower the episode’s', () => {
     const w = new Wire();
     handshake(w, 0.1, 0.1);
