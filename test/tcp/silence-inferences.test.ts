@@ -143,6 +143,36 @@ describe('how long a bare ACK waits to settle', () => {
   });
 });
 
+describe('a resent SYN-ACK or FIN says the answer waiting was lost', () => {
+  it('the final ACK waiting to reach the server is lost when the server resends its SYN-ACK', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.');
+    w.c('.');
+    w.s('S.', 0, { dt: 1 }); // before the ACK settled (1.5 s): its timer fired, the ACK did not arrive
+    expect(w.conn.server.handshakeRetried).toBe(true);
+    w.settle(1); // 2 s after the ACK: it would have settled
+    expect(w.states()[1]).toBe('SYN_RECEIVED');
+    w.c('.');
+    w.settle(3);
+    expect(w.states()[1]).toBe('ESTABLISHED');
+  });
+
+  it('the ACK of a FIN waiting to reach its sender is lost when the FIN is resent', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.');
+    w.c('.');
+    w.settle();
+    w.c('F.');
+    w.s('.');
+    w.c('F.', 0, { seq: 1001, dt: 1 });
+    expect(w.conn.client.finResent).toBe(true);
+    w.settle(10);
+    expect(w.states()[0]).toBe('FIN_WAIT_1');
+  });
+});
+
 describe('a one-way capture (the client only): its final ACK again', () => {
   /** SYN at 1 s, final ACK at 1.125 s (the SYN-ACK not captured), the ACK again `after` s later. */
   function again(after: number): Wire {
