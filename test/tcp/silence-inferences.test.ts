@@ -221,3 +221,39 @@ describe('a one-way capture (the client only): its final ACK again', () => {
     expect(w.conn.server.ev?.synAckResends ?? 0).toBe(0);
   });
 });
+
+describe('a one-way capture at its end', () => {
+  it('only the client captured: the server’s state is inferred', () => {
+    const w = new Wire();
+    w.c('S');
+    w.side[0].rcvd = 5001;
+    w.side[0].hasRcvd = true;
+    w.c('.', 0, { dt: 0.1 });
+    w.c('P.', 10);
+    end(w, w.t + 1);
+    expect(w.conn.oneWay).toBe(true);
+    expect(w.evidence()[1]).toBe('inferred');
+  });
+
+  it('only the server captured: the client’s state is inferred, the server’s not', () => {
+    const w = new Wire();
+    w.s('S.', 0, { ack: 1001 });
+    w.s('P.', 10, { ack: 1001, dt: 0.1 });
+    end(w, w.t + 1);
+    expect(w.conn.oneWay).toBe(true);
+    expect(w.evidence()).toEqual(['inferred', 'seen']);
+  });
+});
+
+describe('what waits to reach an endpoint', () => {
+  it('a FIN resent is waiting once', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.');
+    w.c('.');
+    w.settle();
+    w.c('F.');
+    w.c('F.', 0, { seq: 1001, dt: 0.5 });
+    expect(w.conn.server.ev?.pending.map((p) => p.seq)).toEqual([1001]);
+  });
+});
