@@ -31,11 +31,12 @@ function again(w: Wire, seg: Segment, dt: number, patch: Partial<Segment> = {}):
 }
 
 describe('with an IPv4 ID', () => {
-  it('the same frame 30 ms later is a copy', () => {
+  it('the same frame 30 ms later is a copy, and the observers are told so', () => {
     const { w, seg } = first({ ipId: 0x1234 });
     again(w, seg, 0.03);
     expect(w.conn.duplicates).toBe(1);
     expect(w.conn.client.retransmissions).toBe(0);
+    expect(w.rec.segments.at(-1)?.info.duplicate).toBe(true);
   });
 
   it('the same frame 60 ms later is a retransmission', () => {
