@@ -119,6 +119,7 @@ export class Detectors implements TrackerObserver {
 
   portReuse(previous: Connection, conn: Connection, seg: Segment, tookOverTimeWait: boolean): void {
     this.hosts.portReuse(previous, conn, seg, tookOverTimeWait);
+    this.handshake.portReuse(previous);
   }
 
   connectionEnded(conn: Connection): void {

@@ -10,7 +10,14 @@ import type { Segment } from '../decode/segment.js';
 import { TcpFlag } from '../decode/segment.js';
 import type { AnomalyReport } from '../model/report.js';
 import type { SegInfo } from '../tcp/classify.js';
-import { CLIENT, type Connection, SIDE_NAMES, type Side, type TransitionRecord } from '../tcp/connection.js';
+import {
+  CLIENT,
+  type Connection,
+  SERVER,
+  SIDE_NAMES,
+  type Side,
+  type TransitionRecord,
+} from '../tcp/connection.js';
 import { hostHash } from '../tcp/flow-table.js';
 import { seqAdd, seqGe } from '../tcp/seq.js';
 import { State } from '../model/states.js';
@@ -67,6 +74,17 @@ export class HandshakeDetectors implements DetectorFamily {
     // The server answered the SYN after syn-no-synack was raised (its SYN-ACK
     // may still be on its way to the client): the diagnosis was wrong.
     if (side !== CLIENT && conn.anomalies.length > 0 && answersSyn(conn, seg)) this.answered(conn);
+    // So was a client's RST at its ISN + 1 without ACK: a TCP resets from
+    // SYN_SENT (or, having given up, from CLOSED) only in answer to a segment
+    // acknowledging its SYN (RFC 9293 3.10.7.3: seq = SEG.ACK), a SYN-ACK the capture missed.
+    if (
+      side === CLIENT &&
+      (f & (TcpFlag.RST | TcpFlag.ACK)) === TcpFlag.RST &&
+      conn.anomalies.length > 0 &&
+      conn.client.hasIsn &&
+      seg.seq === seqAdd(conn.client.isn, 1)
+    )
+      this.answered(conn);
     if ((f & TcpFlag.SYN) === 0) return;
     if ((f & TcpFlag.ACK) === 0) {
       // Absence waits for its threshold (SPEC.md "Evidence"): a SYN resent
@@ -85,6 +103,16 @@ export class HandshakeDetectors implements DetectorFamily {
       }
     } else if (!info.retransmission) {
       this.x.schedule(this.synackWait, conn, side, seg.ts);
+    } else if (
+      conn.endpoint(side).state === State.SYN_RECEIVED &&
+      seg.ts >= (conn.synAckTs || seg.ts) + this.x.s.synackTimeout &&
+      !conn.anomalies.includes('synack-no-ack')
+    ) {
+      // A SYN-ACK resent past the wait by an endpoint that was taken as
+      // ESTABLISHED when the wait ended (an ACK taken as delivered, which
+      // this resend shows never arrived): judged now.
+      const peerLeft = side === CLIENT ? conn.serverStartedOver : conn.clientStartedOver;
+      if (!conn.oneWay && !peerLeft) this.synackNoAck(conn, side, seg.ts, seg.frame);
     }
   }
 
@@ -98,6 +126,16 @@ export class HandshakeDetectors implements DetectorFamily {
       (rec.to !== State.CLOSED || conn.server.rstSent)
     )
       this.answered(conn);
+    // Likewise a SYN-ACK whose final ACK came after all: when it arrived
+    // before the diagnosis (an ACK taken as delivered once the wait for a
+    // resend was over), or when no ACK of it was captured before the
+    // diagnosis (the capture, not the path, missed it). The slow setup is
+    // handshake-retransmitted. ACKs captured that reached it only after
+    // the diagnosis showed loss on the path: that synack-no-ack stays.
+    if (rec.from === State.SYN_RECEIVED && rec.to === State.ESTABLISHED) {
+      const a = openAnomaly(conn, 'synack-no-ack', rec.side);
+      if (a !== undefined && (rec.t <= a.t || a.details?.ackSeen === false)) this.x.retract(conn, a);
+    }
     // A handshake that completed only after a SYN or SYN-ACK was resent.
     if (
       rec.side === CLIENT &&
@@ -126,7 +164,8 @@ export class HandshakeDetectors implements DetectorFamily {
     const x = this.x;
     while (this.synWait.take(now, e)) {
       const c = e.conn;
-      if (c.client.state !== State.SYN_SENT || c.server.packets > 0) continue;
+      // A client that gave up and started over from the same port (a new ISN) waited in vain all the same.
+      if ((c.client.state !== State.SYN_SENT && !c.clientStartedOver) || c.server.packets > 0) continue;
       // Only the client's own retransmissions prove it got no answer: a SYN
       // never resent may have had its SYN-ACK (not captured), or come from no
       // real TCP (a scan, a spoofed source). A client whose first
@@ -149,17 +188,22 @@ export class HandshakeDetectors implements DetectorFamily {
       const c = e.conn;
       const ep = c.endpoint(e.side);
       if (ep.state !== State.SYN_RECEIVED || ep.stateless) continue;
-      // Its own SYN-ACK retransmissions prove it got no final ACK.
-      if (ep.synRetransmissions > 0 && !c.oneWay) this.synackNoAck(c, e.side, e.at, x.lastFrame);
+      // Its own SYN-ACK retransmissions prove it got no final ACK; unless
+      // the peer had given up on the handshake (its new SYN, a new ISN): that
+      // is why, and no fault of the path.
+      const peerLeft = e.side === CLIENT ? c.serverStartedOver : c.clientStartedOver;
+      if (ep.synRetransmissions > 0 && !c.oneWay && !peerLeft) this.synackNoAck(c, e.side, e.at, x.lastFrame);
       else
         x.withhold(
           c,
           e.side,
           'synack-no-ack',
           e.at,
-          c.oneWay
-            ? 'the capture holds one direction of this connection only'
-            : 'it never resent its SYN-ACK, so the final ACK may have arrived uncaptured',
+          peerLeft
+            ? `the ${SIDE_NAMES[1 - e.side]} gave up on this handshake: it started a new connection on the same 4-tuple with a new ISN`
+            : c.oneWay
+              ? 'the capture holds one direction of this connection only'
+              : 'it never resent its SYN-ACK, so the final ACK may have arrived uncaptured',
         );
     }
   }
@@ -185,6 +229,25 @@ export class HandshakeDetectors implements DetectorFamily {
     } else if (a.kind === 'synack-no-ack') {
       a.message = this.synackMessage(conn, side, ep.state === State.SYN_RECEIVED ? end : conn.end);
       a.details = { ...a.details, synackRetransmissions: ep.synRetransmissions };
+    }
+  }
+
+  /**
+   * A new connection took the 4-tuple over: where its SYN's sender gave up
+   * on the old handshake (a new ISN), a synack-no-ack raised on its peer
+   * before that SYN came has its reason: the peer had left, no fault of the
+   * path.
+   */
+  portReuse(previous: Connection): void {
+    for (const side of [CLIENT, SERVER] as const) {
+      if (!(side === CLIENT ? previous.serverStartedOver : previous.clientStartedOver)) continue;
+      const a = openAnomaly(previous, 'synack-no-ack', side);
+      if (a !== undefined)
+        this.x.withdraw(
+          previous,
+          a,
+          `the ${SIDE_NAMES[1 - side]} gave up on this handshake: it started a new connection on the same 4-tuple with a new ISN`,
+        );
     }
   }
 

@@ -94,10 +94,14 @@ export class ResetDetectors implements DetectorFamily {
     // A TIME_WAIT socket answers a FIN with an ACK; a RST from "TIME_WAIT" means
     // the endpoint held no socket any more: Linux drops an orphaned FIN_WAIT_2
     // after net.ipv4.tcp_fin_timeout, and the peer's late FIN then meets a RST.
+    // From CLOSED: it had dropped the connection (a crash, a restart, a new
+    // connection on the 4-tuple) and answers the peer's segment with RST.
     const noSocket =
       sndBefore === State.TIME_WAIT
         ? " (it held no socket any more: its FIN_WAIT_2 had been dropped, as after tcp_fin_timeout, before the peer's FIN came)"
-        : '';
+        : sndBefore === State.CLOSED
+          ? ' (it held no socket for this connection any more, as after a crash or a restart, and answered the peer with RST: the peer had a half-open connection)'
+          : '';
     // A client's abortive close (SO_LINGER 0) after a completed exchange: it sent
     // a request, got an answer, everything was acknowledged both ways (kinds.ts).
     const clientAbort =

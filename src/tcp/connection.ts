@@ -417,6 +417,12 @@ export const CONNECTION_LAYOUT = recordLayout('Connection', {
   /** Its server's SYN_RECEIVED counts toward a SYN flood (detectors). */
   synFloodCounted: bit(),
   /**
+   * Its client (server) started a new connection on the 4-tuple with a new
+   * ISN before this handshake completed: it had given up on this one.
+   */
+  clientStartedOver: bit(),
+  serverStartedOver: bit(),
+  /**
    * The capture starts during its teardown (the first segment carries a FIN):
    * whether the peer had sent its FIN before cannot be known, so every state
    * of this connection rests on the reading taken (inferred).
@@ -458,6 +464,13 @@ export class Connection {
    */
   tunnelKey = 0;
   tunnel: readonly TunnelInfo[] | null = null;
+  /**
+   * The incarnation this connection replaced on its 4-tuple while an endpoint
+   * of that one still held it (Tracker.linkOld): a segment of that
+   * connection's sequence spaces still goes there (a challenge ACK, the RST
+   * answering it). null once both of its endpoints are CLOSED or TIME_WAIT.
+   */
+  supersedes: Connection | null = null;
 
   firstFrame = 0;
   lastFrame = 0;

@@ -40,7 +40,7 @@ import { seqAdd, seqDiff, seqGe, seqGt } from './seq.js';
 import { type Schedule, StateMachine, type When } from './state-machine.js';
 import { isTerminal, State } from '../model/states.js';
 import type { TimerEntry } from './timer-queue.js';
-import { EVENT_CAUSE, Ev } from './transitions.js';
+import { END_NOT_CAPTURED, EVENT_CAUSE, Ev } from './transitions.js';
 import { must } from '../model/checked.js';
 
 export interface TrackerOptions {
@@ -107,6 +107,34 @@ const FIN = TcpFlag.FIN;
 const RST = TcpFlag.RST;
 
 /** The endpoint sent a FIN after its SYN: its sequence space ends there. */
+/**
+ * Within 64 KiB of `ref` in sequence space: where a segment of that
+ * sequence space lies (its next byte, its acknowledgment). Two incarnations'
+ * ISNs are this far apart or more (random, or Linux's 64 KiB past a
+ * TIME_WAIT's; tcp_timewait_state_process).
+ */
+function near(x: number, ref: number): boolean {
+  const d = seqDiff(x, ref);
+  return d < 65_536 && d > -65_536;
+}
+
+/** Both endpoints CLOSED or TIME_WAIT, and each was seen (one never seen may hold the connection all the same). */
+function settledOld(c: Connection): boolean {
+  return (
+    isTerminal(c.client.state) && isTerminal(c.server.state) && c.client.packets > 0 && c.server.packets > 0
+  );
+}
+
+/** The same host and port. */
+function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
+  if (a.port !== b.port) return false;
+  const a6 = a.addr6;
+  const b6 = b.addr6;
+  if (a6 === null || b6 === null) return a.addr4 === b.addr4;
+  for (let i = 0; i < 16; i++) if (a6[i] !== b6[i]) return false;
+  return true;
+}
+
 function closedSpace(ep: Endpoint): boolean {
   return ep.finSent && ep.hasIsn && seqGt(ep.finSeq, ep.isn);
 }
@@ -141,6 +169,8 @@ export class Tracker {
   private readonly timerAt: When = { ts: 0, frame: 0 };
   /** Listening sockets learned from SYN-ACKs: "addrhash:port" numbers (role inference). */
   private readonly listeners = new Set<number>();
+  /** Connections whose replaced incarnation may still get segments (Connection.supersedes). */
+  private readonly linked = new Set<Connection>();
   private lastSweep = 0;
   /** Frame number of the latest segment (timer transitions are attributed to it). */
   private lastFrame = 0;
@@ -187,6 +217,16 @@ export class Tracker {
 
     const info = this.info;
     info.opened = false;
+    // A segment of the incarnation this one replaced (a challenge ACK, the RST answering it) goes there.
+    let routedFrom: Connection | null = null;
+    if (conn !== null && conn.supersedes !== null && (seg.flags & SYN) === 0) {
+      const r = this.oldIncarnationSide(conn.supersedes, conn, side, seg);
+      if (r >= 0) {
+        routedFrom = conn;
+        conn = conn.supersedes;
+        side = r as Side;
+      }
+    }
     if (conn !== null && this.isDuplicate(conn, side, seg)) return;
     if (conn === null) {
       conn = this.open(seg, hash, srcH, dstH, null);
@@ -199,18 +239,25 @@ export class Tracker {
       // handshake never completed, with a new ISN) starts a new connection;
       // so does a SYN-ACK with a new ISN (its SYN not captured).
       const old = conn;
-      this.endUncaptured(old, seg);
+      const oldSide = side;
+      if ((seg.flags & ACK) === 0) this.startedOver(old, side, seg);
+      else this.endUncaptured(old, seg);
       conn = this.open(seg, hash, srcH, dstH, { old, prev });
       side = conn.firstSender;
       const took = this.takeOverTimeWait(old, side === CLIENT ? srcH : dstH, seg);
       this.observer.portReuse(old, conn, seg, took);
-      // A handshake abandoned for a new one (a new ISN) is over too, though no
-      // FIN or RST said so: it left the flow table and no segment reaches it.
-      if (!old.ended) {
+      // The peer of the SYN's sender may still hold the old connection (it
+      // answers the SYN with an ACK of that one): linked until it is shown
+      // gone. Otherwise the old connection is over, though no FIN or RST said
+      // so: it left the flow table.
+      const peer = old.endpoint(1 - oldSide);
+      // (A peer whose close was inferred, or never seen, may still hold it.)
+      if (!isTerminal(peer.state) || peer.stateInferred || peer.packets === 0) this.linkOld(conn, old);
+      else if (!old.ended) {
         old.ended = true;
         this.observer.connectionEnded(old);
       }
-    } else if ((seg.flags & SYN) === 0 && this.isAnotherIncarnation(conn, side, seg)) {
+    } else if (routedFrom === null && (seg.flags & SYN) === 0 && this.isAnotherIncarnation(conn, side, seg)) {
       // A segment long after both endpoints closed (neither holds a socket),
       // or far outside the sequence space of a connection that has closed, is
       // not a straggler of that connection but another one on the same
@@ -249,6 +296,98 @@ export class Tracker {
     // this records its identity for the next one.
     if (conn.endpoint(side).packets === 0) isCopy(conn.endpoint(side), seg);
     this.apply(conn, side, seg);
+    if (routedFrom !== null) this.settleLink(routedFrom, seg);
+    else if (conn.supersedes !== null) this.settleLink(conn, seg);
+  }
+
+  /**
+   * A SYN with a new ISN on a 4-tuple whose connection its sender still had:
+   * the sender holds no socket for the old one any more (a TCP never opens a
+   * second connection on one 4-tuple): its endpoint there is CLOSED,
+   * inferred, by the time of this SYN. Its peer is another matter: a live
+   * peer answers the SYN with an ACK of the old connection (RFC 5961 4, a
+   * challenge ACK; Linux does it from SYN_RECV and ESTABLISHED), and keeps
+   * its state until a RST answering that ACK reaches it or it accepts the
+   * new SYN (linkOld, settleLink).
+   */
+  private startedOver(old: Connection, side: Side, seg: Segment): void {
+    const ep = old.endpoint(side);
+    const peer = old.endpoint(1 - side);
+    if (isTerminal(ep.state) && isTerminal(peer.state)) return;
+    const handshake = old.establishedTs === 0 && !old.midstream;
+    // It left while its peer's handshake was not complete: the reason the peer's is not.
+    if (handshake || peer.state === State.SYN_RECEIVED || peer.state === State.SYN_SENT) {
+      if (side === CLIENT) old.clientStartedOver = true;
+      else old.serverStartedOver = true;
+    }
+    if (!handshake) old.endNotCaptured = true;
+    if (ep.ev !== null) ep.ev.pending.length = 0;
+    if (!isTerminal(ep.state))
+      this.sm.gone(
+        old,
+        side,
+        seg,
+        handshake
+          ? 'gave up on the handshake: a new SYN from it on the same 4-tuple, with a new ISN'
+          : END_NOT_CAPTURED.reused,
+        true,
+      );
+  }
+
+  /** Routes the segments of `old`'s sequence spaces to it while `conn`, its successor on the 4-tuple, is young. */
+  private linkOld(conn: Connection, old: Connection): void {
+    conn.supersedes = old;
+    this.linked.add(conn);
+  }
+
+  /**
+   * After a segment on a linked connection (or on the old one it replaced):
+   * an endpoint that took part in the new connection (it left CLOSED there:
+   * its SYN-ACK, or the peer's ACK of one) had let go of the old one by then
+   * (Linux answers a SYN that does not match a live connection's with an
+   * ACK, not a SYN-ACK). Once both old endpoints are CLOSED or TIME_WAIT the
+   * link goes and the old connection has ended.
+   */
+  private settleLink(conn: Connection, seg: Segment): void {
+    const old = must(conn.supersedes, 'the replaced connection');
+    for (const side of SIDES) {
+      if (conn.endpoint(side).state === State.CLOSED) continue;
+      const oside = sameEndpoint(old.client, conn.endpoint(side)) ? CLIENT : SERVER;
+      if (!isTerminal(old.endpoint(oside).state)) {
+        old.endNotCaptured = true;
+        this.sm.gone(old, oside, seg, END_NOT_CAPTURED.accepted, true);
+      }
+    }
+    // Linked while the new connection is young: a RST answering the old
+    // connection's ACK may still come after both old endpoints look closed.
+    if (settledOld(old) && (conn.establishedTs > 0 || conn.ended)) this.unlink(conn);
+  }
+
+  private unlink(conn: Connection): void {
+    const old = conn.supersedes;
+    conn.supersedes = null;
+    this.linked.delete(conn);
+    if (old !== null && !old.ended) {
+      old.ended = true;
+      this.observer.connectionEnded(old);
+    }
+  }
+
+  /**
+   * The side of `old` that sent `seg`, when the segment belongs to that
+   * replaced incarnation rather than to `conn`: its sequence number or its
+   * acknowledgment lies in the old connection's sequence spaces and in none
+   * of the new one's. -1 otherwise.
+   */
+  private oldIncarnationSide(old: Connection, conn: Connection, side: Side, seg: Segment): number {
+    const oside = sameEndpoint(old.client, conn.endpoint(side)) ? CLIENT : SERVER;
+    const fits = (c: Connection, s: Side): boolean => {
+      const snd = c.endpoint(s);
+      const rcv = c.endpoint(1 - s);
+      if (snd.seqKnown && near(seg.seq, snd.sndNxt)) return true;
+      return (seg.flags & ACK) !== 0 && rcv.seqKnown && near(seg.ack, rcv.sndNxt);
+    };
+    return fits(old, oside) && !fits(conn, side) ? oside : -1;
   }
 
   /**
@@ -306,6 +445,7 @@ export class Tracker {
   /** End of the capture at time `end`: what the capture's silence now proves (Deliveries.finish). */
   finish(end: number): void {
     this.advance(end);
+    for (const c of [...this.linked]) this.unlink(c);
     for (const c of this.openConnections()) {
       if (c.ended) continue;
       this.deliveries.finish(c, end);
@@ -344,6 +484,8 @@ export class Tracker {
    * counts right: Detectors.forget).
    */
   forget(gone: ReadonlySet<Connection>): void {
+    for (const c of this.linked)
+      if (gone.has(c) || (c.supersedes !== null && gone.has(c.supersedes))) this.unlink(c);
     this.sm.timeWait.forget(gone);
     this.deliveries.settleQ.forget(gone);
   }
@@ -450,7 +592,7 @@ export class Tracker {
       const ep = old.endpoint(side);
       if (ep.ev !== null) ep.ev.pending.length = 0;
       if (!isTerminal(ep.state)) {
-        this.sm.gone(old, side, seg, 'end not captured: the 4-tuple was reused by a new connection', true);
+        this.sm.gone(old, side, seg, END_NOT_CAPTURED.reused, true);
       }
     }
   }

@@ -202,6 +202,9 @@ describe('figures fixed when raised, or brought to the end of the capture', () =
     const s = setup();
     s.w.c('S', 0, at(s.w, T0));
     s.w.s('S.', 0, at(s.w, T0 + EPS));
+    // An ACK captured that did not reach the server (loss on the path): the
+    // diagnosis stays when the final ACK comes later (late-final-ack.test.ts).
+    s.w.c('.', 0, { ...at(s.w, T0 + 2 * EPS), lost: true });
     s.w.s('S.', 0, at(s.w, T0 + 1));
     s.w.s('S.', 0, at(s.w, T0 + 4));
     s.w.c('.', 0, at(s.w, T0 + 6));

@@ -646,7 +646,7 @@ describe('port reuse and incarnations', () => {
     expect(w.tracker.conns).toHaveLength(2);
   });
 
-  it('a SYN with a new ISN on an established 4-tuple: the old end was not captured', () => {
+  it('a SYN with a new ISN on an established 4-tuple: the old end was not captured; its sender let go, its peer when it accepts the SYN', () => {
     const w = new Wire();
     handshake(w);
     w.settle();
@@ -655,6 +655,8 @@ describe('port reuse and incarnations', () => {
     w.c('S', 0, { dt: 30 });
     expect(w.tracker.conns).toHaveLength(2);
     expect(first.endNotCaptured).toBe(true);
+    expect(w.states(first)).toEqual(['CLOSED', 'ESTABLISHED']);
+    w.s('S.');
     expect(w.states(first)).toEqual(['CLOSED', 'CLOSED']);
     expect(w.evidence(first)).toEqual(['inferred', 'inferred']);
     expectLegal(w);
@@ -853,6 +855,9 @@ describe('a segment long after both endpoints closed', () => {
   it('starts another connection, picked up mid-stream (Zeek splits there too)', () => {
     const w = new Wire();
     handshake(w);
+    // Established first: data after a RST taken to have closed a handshake
+    // would show that RST never arrived (StateMachine.rstNotArrived).
+    w.settle();
     w.c('R');
     expect(w.states()).toEqual(['CLOSED', 'CLOSED']);
     w.s('P.', 10, { dt: 1 }); // a straggler: same connection
