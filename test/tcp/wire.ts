@@ -4,7 +4,7 @@
  *   w.c('S'); w.s('S.'); w.c('.'); w.c('P.', 100); w.c('F.'); ...
  * Each side acknowledges what it has received unless told otherwise.
  */
-import { newSegment, type Segment, TcpFlag } from '../../src/decode/segment.js';
+import { LinkDir, newSegment, type Segment, TcpFlag } from '../../src/decode/segment.js';
 import type { Connection, Side } from '../../src/tcp/connection.js';
 import { STATE_NAMES } from '../../src/model/states.js';
 import type { SegInfo } from '../../src/tcp/classify.js';
@@ -32,7 +32,7 @@ export interface SendOpts {
   /** SACK blocks, [left, right] pairs of sequence numbers. */
   sack?: number[];
   /** Segment.linkDir (default LinkDir.UNKNOWN). */
-  linkDir?: number;
+  linkDir?: LinkDir;
 }
 
 interface Side_ {
@@ -169,7 +169,7 @@ export class Wire {
     seg.tsVal = o.tsVal ?? -1;
     seg.tsEcr = -1;
     seg.ttl = o.ttl ?? 0;
-    seg.linkDir = o.linkDir ?? 0;
+    seg.linkDir = o.linkDir ?? LinkDir.UNKNOWN;
     if (o.ipId === undefined) {
       seg.buf = NO_BYTES;
       seg.ipOffset = -1;
