@@ -33,23 +33,13 @@ describe('duplicate ACKs', () => {
     expect(w.conn.server.dupAcks).toBe(2);
   });
 
-  it('data carrying the same ACK is none', () => {
+  it.each([
+    ['data carrying the same ACK', 'P.', 50, 64240],
+    ['a FIN carrying the same ACK', 'F.', 0, 64240],
+    ['the same ACK with another window (a window update)', '.', 0, 1000],
+  ])('%s is none', (_what, flags, len, win) => {
     const w = outstanding();
-    w.s('P.', 50, { ack: 1001 });
-    expect(lastInfo(w).dupAck).toBe(false);
-    expect(w.conn.server.dupAcks).toBe(1);
-  });
-
-  it('a FIN carrying the same ACK is none', () => {
-    const w = outstanding();
-    w.s('F.', 0, { ack: 1001 });
-    expect(lastInfo(w).dupAck).toBe(false);
-    expect(w.conn.server.dupAcks).toBe(1);
-  });
-
-  it('the same ACK with another window is a window update, none', () => {
-    const w = outstanding();
-    w.s('.', 0, { ack: 1001, win: 1000 });
+    w.s(flags, len, { ack: 1001, win });
     expect(lastInfo(w).dupAck).toBe(false);
     expect(w.conn.server.dupAcks).toBe(1);
   });

@@ -21,6 +21,16 @@ function lastOf(conn: Connection, side: number) {
   return must(conn.transitions.filter((r) => r.side === side).at(-1), 'a transition of the side');
 }
 
+/** A handshake, settled: both ESTABLISHED. */
+function established(): Wire {
+  const w = new Wire();
+  w.c('S');
+  w.s('S.');
+  w.c('.');
+  w.settle();
+  return w;
+}
+
 function end(w: Wire, t: number): void {
   w.tracker.advance(t);
   w.tracker.finish(t);
@@ -114,11 +124,7 @@ describe('a FIN never acknowledged in the capture, never resent', () => {
 
 describe('how long a bare ACK waits to settle', () => {
   it('toward an endpoint that had to resend its FIN: four settle delays (6 s)', () => {
-    const w = new Wire();
-    w.c('S');
-    w.s('S.');
-    w.c('.');
-    w.settle();
+    const w = established();
     w.c('F.');
     w.s('.', 0, { lost: true });
     w.c('F.', 0, { seq: 1001, dt: 1 }); // its timer: the ACK was lost
@@ -159,11 +165,7 @@ describe('a resent SYN-ACK or FIN says the answer waiting was lost', () => {
   });
 
   it('the ACK of a FIN waiting to reach its sender is lost when the FIN is resent', () => {
-    const w = new Wire();
-    w.c('S');
-    w.s('S.');
-    w.c('.');
-    w.settle();
+    const w = established();
     w.c('F.');
     w.s('.');
     w.c('F.', 0, { seq: 1001, dt: 1 });
@@ -247,11 +249,7 @@ describe('a one-way capture at its end', () => {
 
 describe('what waits to reach an endpoint', () => {
   it('a FIN resent is waiting once', () => {
-    const w = new Wire();
-    w.c('S');
-    w.s('S.');
-    w.c('.');
-    w.settle();
+    const w = established();
     w.c('F.');
     w.c('F.', 0, { seq: 1001, dt: 0.5 });
     expect(w.conn.server.ev?.pending.map((p) => p.seq)).toEqual([1001]);

@@ -52,7 +52,10 @@ describe('a new SYN from the client', () => {
     expect(w.rec.reuses.map((r) => r.took)).toEqual([false]);
   });
 
-  it('ends the server’s TIME_WAIT with that ISN when its timestamp is newer', () => {
+  it.each([
+    ['newer (200): ends it', 200, 'CLOSED', true],
+    ['older (50): leaves it', 50, 'TIME_WAIT', false],
+  ])('the server’s TIME_WAIT and a SYN with that ISN whose timestamp is %s', (_what, tsVal, server, took) => {
     const w = new Wire();
     handshake(w, true);
     w.s('F.', 0, { tsVal: 8 });
@@ -61,22 +64,9 @@ describe('a new SYN from the client', () => {
     w.settle();
     const old = w.conn;
     w.newIsn(0, 500);
-    w.c('S', 0, { dt: 1, tsVal: 200 });
-    expect(w.states(old)).toEqual(['CLOSED', 'CLOSED']);
-    expect(w.rec.reuses.map((r) => r.took)).toEqual([true]);
-  });
-
-  it('leaves the server’s TIME_WAIT when the timestamp is older', () => {
-    const w = new Wire();
-    handshake(w, true);
-    w.s('F.', 0, { tsVal: 8 });
-    w.c('F.', 0, { tsVal: 102 });
-    w.s('.', 0, { tsVal: 9 });
-    w.settle();
-    const old = w.conn;
-    w.newIsn(0, 500);
-    w.c('S', 0, { dt: 1, tsVal: 50 });
-    expect(w.states(old)).toEqual(['CLOSED', 'TIME_WAIT']);
+    w.c('S', 0, { dt: 1, tsVal });
+    expect(w.states(old)).toEqual(['CLOSED', server]);
+    expect(w.rec.reuses.map((r) => r.took)).toEqual([took]);
   });
 });
 
