@@ -134,7 +134,7 @@ export class HandshakeDetectors implements DetectorFamily {
     // the diagnosis showed loss on the path: that synack-no-ack stays.
     if (rec.from === State.SYN_RECEIVED && rec.to === State.ESTABLISHED) {
       const a = openAnomaly(conn, 'synack-no-ack', rec.side);
-      if (a !== undefined && (rec.t <= a.t || a.details?.ackSeen === false)) this.x.retract(conn, a);
+      if (a !== undefined && (rec.t < a.t || a.details?.ackSeen === false)) this.x.retract(conn, a);
     }
     // A handshake that completed only after a SYN or SYN-ACK was resent.
     if (

@@ -480,13 +480,48 @@ function answerErased(x: string, part: Report, frames: Frame[]): boolean {
   }
   // Nothing from the client after the server's last SYN-ACK (only its SYNs
   // before): the thinned capture looks like a silent client.
+  // (Either side's SYN-ACKs: in a simultaneous open the client sends them too.)
   if (kind === 'synack-no-ack') {
-    const lastSynAck = mine.findLastIndex((f) => from(f, c.server) && (f.seg.flags & SYN_FLAG) !== 0);
-    return mine.slice(lastSynAck + 1).every((f) => !from(f, c.client) || f.seg.flags === SYN_FLAG);
+    return [
+      [c.server, c.client],
+      [c.client, c.server],
+    ].some(([sender, peer]) => {
+      if (sender === undefined || peer === undefined) return false;
+      const lastSynAck = mine.findLastIndex(
+        (f) => from(f, sender) && (f.seg.flags & SYN_FLAG) !== 0 && (f.seg.flags & ACK_FLAG) !== 0,
+      );
+      return (
+        lastSynAck >= 0 && mine.slice(lastSynAck + 1).every((f) => !from(f, peer) || f.seg.flags === SYN_FLAG)
+      );
+    });
   }
   return false;
 }
 const SYN_FLAG = 2;
+const ACK_FLAG = 16;
+
+/**
+ * A synack-no-ack that is true of the simulated endpoint: it stayed in
+ * SYN_RECEIVED for --synack-timeout's default (3 s) or more. The full
+ * capture may have missed it (its final ACK read as arrived at the very
+ * instant the wait ended); the thinned one is then right, not a false alarm.
+ */
+function trulyWaited(x: string, truth: SimResult): boolean {
+  const [tuple, kind] = x.split(' ');
+  if (kind !== 'synack-no-ack' || tuple === undefined) return false;
+  const ends = tuple.split('~');
+  return truth.endpoints.some((ep) => {
+    if (!ends.includes(`${ep.addr}:${ep.port}`) || !ends.includes(`${ep.peer}:${ep.peerPort}`)) return false;
+    return ep.changes.some((c, i) => {
+      if (c.to !== 'SYN_RECEIVED') return false;
+      const left = ep.changes[i + 1]?.t ?? Infinity;
+      return left - c.t >= 3;
+    });
+  });
+}
+
+/** Added synack-no-acks true of the simulated endpoint (trulyWaited). */
+export const absenceTrue = { count: 0 };
 
 /** Handshake diagnoses a thinned capture raised with every trace of the answer removed (answerErased). */
 export const absenceErased = { count: 0 };
@@ -498,12 +533,14 @@ export function checkAbsence(
   how: string,
   sc: Scenario,
   frames: Frame[],
+  truth?: SimResult,
 ): Violation[] {
   const cond = condition(sc);
   const before = absences(full);
   return [...absences(part)]
     .filter((x) => !before.has(x))
     .filter((x) => !(answerErased(x, part, frames) && ++absenceErased.count > 0))
+    .filter((x) => !(truth !== undefined && trulyWaited(x, truth) && ++absenceTrue.count > 0))
     .map((x) => ({
       property: 'absence' as const,
       key: `absence [${cond}] ${how} +${x.split(' ')[1]}`,
