@@ -38,6 +38,10 @@ export default defineConfig({
     // Every corpus capture in one test: seconds for each mutant it covers (npm test runs it).
     exclude: ['test/tcp/evidence.test.ts'],
     setupFiles: ['test/setup/fast-check.ts'],
+    // One module graph for all the files of a run: Stryker starts a run per
+    // mutant, and re-importing src/ for each test file was most of its time
+    // (docs/mutation.md, "Speed"). The tests keep no module state between files.
+    isolate: false,
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

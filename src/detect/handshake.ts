@@ -103,6 +103,16 @@ export class HandshakeDetectors implements DetectorFamily {
       }
     } else if (!info.retransmission) {
       this.x.schedule(this.synackWait, conn, side, seg.ts);
+    } else if (
+      conn.endpoint(side).state === State.SYN_RECEIVED &&
+      seg.ts >= (conn.synAckTs || seg.ts) + this.x.s.synackTimeout &&
+      !conn.anomalies.includes('synack-no-ack')
+    ) {
+      // A SYN-ACK resent past the wait by an endpoint that was taken as
+      // ESTABLISHED when the wait ended (an ACK taken as delivered, which
+      // this resend shows never arrived): judged now.
+      const peerLeft = side === CLIENT ? conn.serverStartedOver : conn.clientStartedOver;
+      if (!conn.oneWay && !peerLeft) this.synackNoAck(conn, side, seg.ts, seg.frame);
     }
   }
 
@@ -116,13 +126,15 @@ export class HandshakeDetectors implements DetectorFamily {
       (rec.to !== State.CLOSED || conn.server.rstSent)
     )
       this.answered(conn);
-    // Likewise a SYN-ACK whose final ACK came after all, when no ACK of it
-    // was captured before the diagnosis (the capture, not the path, missed
-    // it): the slow setup is handshake-retransmitted. ACKs captured that did
-    // not reach it showed loss on the path: that synack-no-ack stays.
+    // Likewise a SYN-ACK whose final ACK came after all: when it arrived
+    // before the diagnosis (an ACK taken as delivered once the wait for a
+    // resend was over), or when no ACK of it was captured before the
+    // diagnosis (the capture, not the path, missed it). The slow setup is
+    // handshake-retransmitted. ACKs captured that reached it only after
+    // the diagnosis showed loss on the path: that synack-no-ack stays.
     if (rec.from === State.SYN_RECEIVED && rec.to === State.ESTABLISHED) {
       const a = openAnomaly(conn, 'synack-no-ack', rec.side);
-      if (a?.details?.ackSeen === false) this.x.retract(conn, a);
+      if (a !== undefined && (rec.t < a.t || a.details?.ackSeen === false)) this.x.retract(conn, a);
     }
     // A handshake that completed only after a SYN or SYN-ACK was resent.
     if (

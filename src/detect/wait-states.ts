@@ -7,6 +7,7 @@
  */
 import type { AnomalyReport } from '../model/report.js';
 import { type Connection, SIDE_NAMES, type Side, type TransitionRecord } from '../tcp/connection.js';
+import { isEndNotCaptured } from '../tcp/transitions.js';
 import { isTerminal, STATE_NAMES, State } from '../model/states.js';
 import {
   type ConnDet,
@@ -144,9 +145,10 @@ export class WaitStateDetectors implements DetectorFamily {
     const a = openAnomaly(conn, kind, side);
     if (!a?.details) return;
     const since = a.details.since as number;
-    if (when.inferred && conn.endNotCaptured) {
+    if (when.inferred && conn.endNotCaptured && isEndNotCaptured(when.cause)) {
       // The capture lost the segment that ended the state (the 4-tuple was
-      // reused later): how long the endpoint stayed in it is not known.
+      // reused later): how long the endpoint stayed in it is not known. (A
+      // RST that ended it, routed from the new connection, was captured.)
       this.x.withdraw(
         conn,
         a,

@@ -20,8 +20,12 @@ import { JsonBytes } from '../report/json-bytes.js';
 import type { Connection } from '../tcp/connection.js';
 import { at } from '../model/checked.js';
 
-/** Bytes gathered before one write to the spill file. */
-const FLUSH_AT = 1 << 20;
+/** Windows onto the spill file for reading it back, and the bytes of each. */
+const WINDOWS = 4;
+const WINDOW_BYTES = 1 << 14;
+
+/** Bytes gathered before one write to the spill file (a buffer twice this, held for the whole run). */
+const FLUSH_AT = 1 << 18;
 
 /**
  * The tracker can change this connection no more: ended, out of the flow
@@ -82,21 +86,50 @@ export class ConnectionStore {
     return at(this.ids, i);
   }
 
-  private readBuf = Buffer.alloc(1 << 16);
+  /**
+   * Windows onto the file, each holding the bytes of one read: the report asks
+   * for the records in id order, and they were stored in the order they
+   * settled, so it walks the file forward with jumps to the few that settled
+   * late and back; a window per walk saves most reads (one per record before:
+   * ~360,000 pread calls at 10 M packets).
+   */
+  private readonly windows = Array.from({ length: WINDOWS }, () => ({
+    buf: Buffer.alloc(WINDOW_BYTES),
+    start: 0,
+    end: 0,
+    used: 0,
+  }));
+  private reads = 0;
 
   /** Appends record `i`'s JSON bytes to `out`. */
   writeInto(out: JsonBytes, i: number): void {
     this.flush();
     const n = at(this.lengths, i);
-    if (this.readBuf.length < n) this.readBuf = Buffer.alloc(n * 2);
-    const b = this.readBuf;
+    const off = at(this.offsets, i);
+    const ws = this.windows;
+    let w = at(ws, 0);
+    for (let k = 0; k < ws.length; k++) {
+      const x = at(ws, k);
+      if (off >= x.start && off + n <= x.end) {
+        x.used = ++this.reads;
+        out.bytes(x.buf.subarray(off - x.start, off - x.start + n));
+        return;
+      }
+      if (x.used < w.used) w = x;
+    }
+    // The least recently used window reads on from this record.
+    if (w.buf.length < n) w.buf = Buffer.alloc(n * 2);
+    const want = Math.min(w.buf.length, this.flushed - off);
     let got = 0;
     while (got < n) {
-      const r = readSync(this.fd, b, got, n - got, at(this.offsets, i) + got);
+      const r = readSync(this.fd, w.buf, got, want - got, off + got);
       if (r === 0) throw new Error('connection store: spill file ended early');
       got += r;
     }
-    out.bytes(b.subarray(0, n));
+    w.start = off;
+    w.end = off + got;
+    w.used = ++this.reads;
+    out.bytes(w.buf.subarray(0, n));
   }
 
   /** The spill file's descriptor is closed (the file itself is already gone). */

@@ -8,7 +8,7 @@ import type { Segment } from '../decode/segment.js';
 import type { TunnelInfo } from '../model/report.js';
 import { seqAdd } from './seq.js';
 import { bit, defineAccessors, f64, type LayoutFields, newRow, rare, recordLayout } from './record-layout.js';
-import { slabRow } from './slab.js';
+import { slabRelease, slabRow } from './slab.js';
 import { State } from '../model/states.js';
 import { at, internalError } from '../model/checked.js';
 
@@ -30,6 +30,8 @@ export interface ZeekLike {
   segment(fromA: boolean, seg: Segment, retrans: boolean, gap: boolean): void;
   readonly history: string;
   connState(): string;
+  /** Gives back its slab rows (tcp/slab.ts): it is dropped and never read again. */
+  release?(): void;
 }
 
 /** Used when no Zeek emulation is wanted (tests of the state machine alone). */
@@ -55,8 +57,12 @@ class FrozenZeek implements ZeekLike {
   }
 }
 
+/** `z`'s results; a live emulation is dropped and gives back its slab rows. */
 export function freezeZeek(z: ZeekLike): ZeekLike {
-  return z === NO_ZEEK || z instanceof FrozenZeek ? z : new FrozenZeek(z.history, z.connState());
+  if (z === NO_ZEEK || z instanceof FrozenZeek) return z;
+  const frozen = new FrozenZeek(z.history, z.connState());
+  z.release?.();
+  return frozen;
 }
 
 /**
@@ -259,6 +265,12 @@ export class Endpoint {
     const row = newRow(ENDPOINT_LAYOUT);
     this.d = row.d;
     this.o = row.o;
+  }
+
+  /** Gives back its slab rows: the endpoint is dropped and never read again (Connection.release). */
+  release(): void {
+    slabRelease(this.d);
+    if (this.cd !== null) slabRelease(this.cd);
   }
 
   /**
@@ -529,6 +541,19 @@ export class Connection {
     this.server = new Endpoint(ipVersion);
     this.zeek = zeek;
   }
+
+  /**
+   * Gives back its slab rows and its endpoints' (tcp/slab.ts) for other
+   * connections to use: it was dropped (its report written to the spill file,
+   * engine/connection-store.ts) and nothing reads or writes it again.
+   */
+  release(): void {
+    slabRelease(this.d);
+    this.client.release();
+    this.server.release();
+    if (this.trCap > 0) slabRelease(this.trD);
+    this.zeek = freezeZeek(this.zeek);
+  }
   /** The endpoint of a side (CLIENT or SERVER). */
   endpoint(side: number): Endpoint {
     return side === CLIENT ? this.client : this.server;
@@ -692,6 +717,7 @@ export class Connection {
     const from = this.trD;
     const n = this.trN * TR_WORDS;
     for (let i = 0; i < n; i++) d[o + i] = from[this.trO + i] ?? 0;
+    if (this.trCap > 0) slabRelease(from);
     this.trD = d;
     this.trO = o;
     this.trCap = cap;

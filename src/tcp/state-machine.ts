@@ -12,7 +12,7 @@
 import type { Segment } from '../decode/segment.js';
 import { TcpFlag } from '../decode/segment.js';
 import { CLIENT, type Connection, type Endpoint, type Side, type TransitionRecord } from './connection.js';
-import { seqAdd, seqDiff, seqGe } from './seq.js';
+import { seqAdd, seqDiff, seqGe, seqGt } from './seq.js';
 import { State } from '../model/states.js';
 import { TimerQueue } from './timer-queue.js';
 import { EVENT_CAUSE, Ev, IMPOSSIBLE, NO_CHANGE, nextState } from './transitions.js';
@@ -156,10 +156,18 @@ export class StateMachine {
       !conn.leftHandshakeBy(side, EVENT_CAUSE[Ev.RCV_RST])
     )
       return false;
-    // Its SYN or SYN-ACK again; or a RST of its own that answers nothing (the
-    // peer sent nothing since): an abort, by a socket that was still there.
-    if ((seg.flags & RST) !== 0 ? peer.lastSeen > snd.stateSince : !snd.hasIsn || seg.seq !== snd.isn)
-      return false;
+    // Its SYN or SYN-ACK again; a segment in the sequence space it used (an
+    // ACK, as Linux answers a SYN on a live connection, RFC 5961 4; data);
+    // or a RST of its own that answers nothing (the peer sent nothing
+    // since): an abort, by a socket that was still there.
+    const f = seg.flags;
+    const proof =
+      (f & RST) !== 0
+        ? peer.lastSeen <= snd.stateSince
+        : (f & SYN) !== 0
+          ? snd.hasIsn && seg.seq === snd.isn
+          : snd.hasIsn && seqGt(seg.seq, snd.isn) && !seqGt(seg.seq, snd.sndNxt);
+    if (!proof) return false;
     const handshake = conn.synAckTs > 0 ? conn.synAckTs - conn.lastSynTs : 0;
     const rtt = Math.max(handshake, conn.rttToClient + conn.rttToServer, 0) + 0.001;
     if (seg.ts - snd.stateSince <= rtt) {
@@ -176,6 +184,9 @@ export class StateMachine {
     const peerSide = (1 - side) as Side;
     const peer = conn.endpoint(peerSide);
     const f = seg.flags;
+    // A segment from an endpoint a RST toward it was taken to have closed:
+    // the RST had not reached it (then it is back where it was).
+    if ((f & SYN) === 0 && snd.state === State.CLOSED) this.rstNotArrived(conn, side, seg);
     if (f & SYN) {
       if (this.rstNotArrived(conn, side, seg)) {
         // Its SYN or SYN-ACK again: no new connection.

@@ -40,7 +40,7 @@ import { seqAdd, seqDiff, seqGe, seqGt } from './seq.js';
 import { type Schedule, StateMachine, type When } from './state-machine.js';
 import { isTerminal, State } from '../model/states.js';
 import type { TimerEntry } from './timer-queue.js';
-import { EVENT_CAUSE, Ev } from './transitions.js';
+import { END_NOT_CAPTURED, EVENT_CAUSE, Ev } from './transitions.js';
 import { must } from '../model/checked.js';
 
 export interface TrackerOptions {
@@ -251,8 +251,8 @@ export class Tracker {
       // gone. Otherwise the old connection is over, though no FIN or RST said
       // so: it left the flow table.
       const peer = old.endpoint(1 - oldSide);
-      if (!isTerminal(peer.state) || (peer.state === State.CLOSED && peer.packets === 0))
-        this.linkOld(conn, old);
+      // (A peer whose close was inferred, or never seen, may still hold it.)
+      if (!isTerminal(peer.state) || peer.stateInferred || peer.packets === 0) this.linkOld(conn, old);
       else if (!old.ended) {
         old.ended = true;
         this.observer.connectionEnded(old);
@@ -329,7 +329,7 @@ export class Tracker {
         seg,
         handshake
           ? 'gave up on the handshake: a new SYN from it on the same 4-tuple, with a new ISN'
-          : 'end not captured: the 4-tuple was reused by a new connection',
+          : END_NOT_CAPTURED.reused,
         true,
       );
   }
@@ -355,18 +355,12 @@ export class Tracker {
       const oside = sameEndpoint(old.client, conn.endpoint(side)) ? CLIENT : SERVER;
       if (!isTerminal(old.endpoint(oside).state)) {
         old.endNotCaptured = true;
-        this.sm.gone(
-          old,
-          oside,
-          seg,
-          'end not captured: it accepted a new connection on the same 4-tuple by then',
-          true,
-        );
+        this.sm.gone(old, oside, seg, END_NOT_CAPTURED.accepted, true);
       }
     }
     // Linked while the new connection is young: a RST answering the old
     // connection's ACK may still come after both old endpoints look closed.
-    if (settledOld(old) && (conn.establishedTs > 0 || conn.ended)) this.unlink(conn);
+    if (conn.ended || (settledOld(old) && conn.establishedTs > 0)) this.unlink(conn);
   }
 
   private unlink(conn: Connection): void {
@@ -553,8 +547,11 @@ export class Tracker {
     rcv.port = seg.dstPort;
 
     // At the head of its bucket, or in place of the connection it replaces.
-    if (replace) this.flows.replace(replace.old, replace.prev, conn);
-    else this.flows.insert(conn);
+    if (replace) {
+      // One link at a time: the incarnation before the replaced one is over now.
+      if (replace.old.supersedes !== null) this.unlink(replace.old);
+      this.flows.replace(replace.old, replace.prev, conn);
+    } else this.flows.insert(conn);
     this.conns.push(conn);
     this.info.opened = true;
 
@@ -598,7 +595,7 @@ export class Tracker {
       const ep = old.endpoint(side);
       if (ep.ev !== null) ep.ev.pending.length = 0;
       if (!isTerminal(ep.state)) {
-        this.sm.gone(old, side, seg, 'end not captured: the 4-tuple was reused by a new connection', true);
+        this.sm.gone(old, side, seg, END_NOT_CAPTURED.reused, true);
       }
     }
   }
@@ -818,10 +815,14 @@ export class Tracker {
     if (conn.transitionCount === 0 && !conn.client.rstSent && !conn.server.rstSent) return;
     conn.ended = true;
     this.observer.connectionEnded(conn);
+    // The old incarnation it kept linked ends with it.
+    if (conn.supersedes !== null) this.unlink(conn);
   }
 
   /** A connection that left the flow table by a timeout or an eviction: one that had not ended is reported ended, by timeout. */
   private timedOut(conn: Connection): void {
+    // The old incarnation it kept linked ends with it.
+    if (conn.supersedes !== null) this.unlink(conn);
     if (!conn.ended) {
       conn.timedOut = true;
       conn.ended = true;

@@ -60,6 +60,20 @@ export const EVENT_CAUSE = [
   'socket gone',
 ] as const;
 
+/**
+ * Causes of Ev.GONE when a new connection took the 4-tuple over before the
+ * old one's end was captured: the time of such a change is a bound (by
+ * then), not when it happened (detectors: how long a state lasted is not known).
+ */
+export const END_NOT_CAPTURED = {
+  reused: 'end not captured: the 4-tuple was reused by a new connection',
+  accepted: 'end not captured: it accepted a new connection on the same 4-tuple by then',
+} as const;
+
+export function isEndNotCaptured(cause: string): boolean {
+  return cause === END_NOT_CAPTURED.reused || cause === END_NOT_CAPTURED.accepted;
+}
+
 /** The cell's event changes nothing (a retransmission, a duplicate, a stray segment). */
 export const NO_CHANGE = -1 as const;
 /**

@@ -42,6 +42,7 @@
  */
 import { type Segment, TcpFlag } from '../decode/segment.js';
 import { bit, defineAccessors, f64, type LayoutFields, newRow, recordLayout } from '../tcp/record-layout.js';
+import { slabRelease } from '../tcp/slab.js';
 import {
   Endpoint,
   ZeekTcpState,
@@ -146,6 +147,17 @@ export class ZeekConn {
     this.b = new Endpoint(false);
     this.a.peer = this.b;
     this.b.peer = this.a;
+  }
+
+  /**
+   * Gives back its slab rows and its endpoints' (tcp/slab.ts): it is dropped
+   * and never fed or read again (the connection left the flow table,
+   * tcp/connection.ts freezeZeek).
+   */
+  release(): void {
+    slabRelease(this.d);
+    this.a.release();
+    this.b.release();
   }
 
   private get orig(): Endpoint {

@@ -13,6 +13,7 @@ import {
   rare,
   recordLayout,
 } from '../tcp/record-layout.js';
+import { slabRelease } from '../tcp/slab.js';
 import type { ZeekTimers } from './settings.js';
 
 /**
@@ -111,6 +112,12 @@ export class Endpoint {
     const row = newRow(ZEEK_ENDPOINT_LAYOUT);
     this.d = row.d;
     this.o = row.o;
+  }
+
+  /** Gives back its slab rows (tcp/slab.ts): its connection is dropped (ZeekConn.release). */
+  release(): void {
+    slabRelease(this.d);
+    if (this.cd !== null) slabRelease(this.cd);
   }
 
   setState(s: ZeekTcpState, conn: ZeekTimers): void {

@@ -5,33 +5,9 @@
  * into IPv6 (2001:db8::1 and 2001:db8::2) before the tracker sees it.
  */
 import { describe, expect, it } from 'vitest';
-import type { Segment } from '../../src/decode/segment.js';
-import type { Wire } from '../tcp/wire.js';
+import { toIpv6 as ipv6 } from '../tcp/wire.js';
 import { at, EPS, manyWires, setup, T0 } from './helpers.js';
 import { must } from '../../src/model/checked.js';
-
-/** From now on the wire's segments are IPv6: 10.0.0.x becomes 2001:db8::x. */
-function ipv6(w: Wire): Wire {
-  const tracker = w.tracker;
-  const segment = tracker.segment.bind(tracker);
-  tracker.segment = (seg: Segment) => {
-    const s = must(seg.src[3], 'seg.src[3]');
-    const d = must(seg.dst[3], 'seg.dst[3]');
-    seg.ipVersion = 6;
-    seg.src.fill(0, 0, 16);
-    seg.dst.fill(0, 0, 16);
-    for (const a of [seg.src, seg.dst]) {
-      a[0] = 0x20;
-      a[1] = 0x01;
-      a[2] = 0x0d;
-      a[3] = 0xb8;
-    }
-    seg.src[15] = s;
-    seg.dst[15] = d;
-    return segment(seg);
-  };
-  return w;
-}
 
 describe('IPv6 endpoints in messages', () => {
   it('connection-refused names the server as [2001:db8::2]:80', () => {

@@ -34,4 +34,19 @@ describe('synack-no-ack and a final ACK after the diagnosis', () => {
     s.finish(T0 + 5);
     expect(s.det.anomalies.map((a) => a.kind)).toContain('synack-no-ack');
   });
+
+  it('a SYN-ACK resent after the wait, by a server taken as ESTABLISHED when the wait ended, is judged at the resend', () => {
+    const s = setup();
+    s.w.c('S', 0, at(s.w, T0));
+    s.w.s('S.', 0, at(s.w, T0 + EPS));
+    s.w.s('S.', 0, at(s.w, T0 + 1));
+    s.w.c('.', 0, { ...at(s.w, T0 + 1 + EPS), lost: true }); // captured, lost on the path
+    s.w.tracker.advance(T0 + 6); // the ACK is taken as delivered (no resend when one was due)
+    s.det.tick(T0 + 6);
+    expect(s.w.states()[1]).toBe('ESTABLISHED');
+    expect(s.kinds()).not.toContain('synack-no-ack');
+    s.w.s('S.', 0, at(s.w, T0 + 7)); // it never arrived
+    expect(s.w.states()[1]).toBe('SYN_RECEIVED');
+    expect(s.kinds()).toContain('synack-no-ack');
+  });
 });

@@ -153,6 +153,16 @@ function unprovable(ep: TruthEndpoint, frames: Frame[], tEnd: number): boolean {
   // (On Linux the application cannot even do it: TIME_WAIT is the kernel's.)
   const final = ep.changes.filter((c) => c.t <= tEnd).at(-1);
   if (final?.from === 'TIME_WAIT' && final.to === 'CLOSED' && final.event === 'abort') return true;
+  // An orphaned FIN_WAIT_2 expires on its kernel's tcp_fin_timeout, a local
+  // setting (the tracker assumes Linux's 60 s): silently, so until the
+  // endpoint answers something with a RST no capture shows it.
+  if (
+    final?.from === 'FIN_WAIT_2' &&
+    final.to === 'CLOSED' &&
+    final.event === 'orphan FIN_WAIT_2 timeout' &&
+    !frames.some((f) => f.t >= final.t && isFrom(f, ep))
+  )
+    return true;
   const gone = Math.min(ep.crashedAt ?? Infinity, ep.silentAt ?? Infinity);
   if (gone > tEnd) return false;
   const last = ep.changes.filter((c) => c.t <= tEnd).at(-1);
@@ -441,7 +451,8 @@ function absences(rep: Report): Set<string> {
  * Where the thinned capture holds no trace of the answer a handshake
  * diagnosis says is missing, it is a faithful capture of a peer that never
  * answered, and no reader of it can tell otherwise: syn-no-synack where no
- * frame of the SYN's peer is left on the 4-tuple; synack-no-ack where the
+ * frame of the SYN's peer is left on the 4-tuple during one of the client's
+ * attempts (its SYNs with one ISN); synack-no-ack where the
  * SYN-ACK's receiver is left with nothing but SYNs. Counted (absenceErased),
  * not a violation. (Stuck-state and half-open diagnoses get no such pass:
  * the tracker is to find the capture's gaps from what is left.)
@@ -457,16 +468,60 @@ function answerErased(x: string, part: Report, frames: Frame[]): boolean {
       (from(f, c.client) && f.seg.dst === c.server.addr && f.seg.dport === c.server.port) ||
       (from(f, c.server) && f.seg.dst === c.client.addr && f.seg.dport === c.client.port),
   );
-  if (kind === 'syn-no-synack') return !mine.some((f) => from(f, c.server));
+  // syn-no-synack: some attempt (the client's SYNs with one ISN, until a SYN
+  // with another) has no frame of the server during it.
+  if (kind === 'syn-no-synack') {
+    const syns = mine.filter((f) => from(f, c.client) && f.seg.flags === SYN_FLAG);
+    return syns.some((f, i) => {
+      if (i > 0 && syns[i - 1]?.seg.seq === f.seg.seq) return false;
+      const next = syns.slice(i + 1).find((g) => g.seg.seq !== f.seg.seq);
+      return !mine.some((g) => from(g, c.server) && g.t >= f.t && (next === undefined || g.t < next.t));
+    });
+  }
   // Nothing from the client after the server's last SYN-ACK (only its SYNs
   // before): the thinned capture looks like a silent client.
+  // (Either side's SYN-ACKs: in a simultaneous open the client sends them too.)
   if (kind === 'synack-no-ack') {
-    const lastSynAck = mine.findLastIndex((f) => from(f, c.server) && (f.seg.flags & SYN_FLAG) !== 0);
-    return mine.slice(lastSynAck + 1).every((f) => !from(f, c.client) || f.seg.flags === SYN_FLAG);
+    return [
+      [c.server, c.client],
+      [c.client, c.server],
+    ].some(([sender, peer]) => {
+      if (sender === undefined || peer === undefined) return false;
+      const lastSynAck = mine.findLastIndex(
+        (f) => from(f, sender) && (f.seg.flags & SYN_FLAG) !== 0 && (f.seg.flags & ACK_FLAG) !== 0,
+      );
+      return (
+        lastSynAck >= 0 && mine.slice(lastSynAck + 1).every((f) => !from(f, peer) || f.seg.flags === SYN_FLAG)
+      );
+    });
   }
   return false;
 }
 const SYN_FLAG = 2;
+const ACK_FLAG = 16;
+
+/**
+ * A synack-no-ack that is true of the simulated endpoint: it stayed in
+ * SYN_RECEIVED for --synack-timeout's default (3 s) or more. The full
+ * capture may have missed it (its final ACK read as arrived at the very
+ * instant the wait ended); the thinned one is then right, not a false alarm.
+ */
+function trulyWaited(x: string, truth: SimResult): boolean {
+  const [tuple, kind] = x.split(' ');
+  if (kind !== 'synack-no-ack' || tuple === undefined) return false;
+  const ends = tuple.split('~');
+  return truth.endpoints.some((ep) => {
+    if (!ends.includes(`${ep.addr}:${ep.port}`) || !ends.includes(`${ep.peer}:${ep.peerPort}`)) return false;
+    return ep.changes.some((c, i) => {
+      if (c.to !== 'SYN_RECEIVED') return false;
+      const left = ep.changes[i + 1]?.t ?? Infinity;
+      return left - c.t >= 3;
+    });
+  });
+}
+
+/** Added synack-no-acks true of the simulated endpoint (trulyWaited). */
+export const absenceTrue = { count: 0 };
 
 /** Handshake diagnoses a thinned capture raised with every trace of the answer removed (answerErased). */
 export const absenceErased = { count: 0 };
@@ -478,12 +533,14 @@ export function checkAbsence(
   how: string,
   sc: Scenario,
   frames: Frame[],
+  truth?: SimResult,
 ): Violation[] {
   const cond = condition(sc);
   const before = absences(full);
   return [...absences(part)]
     .filter((x) => !before.has(x))
     .filter((x) => !(answerErased(x, part, frames) && ++absenceErased.count > 0))
+    .filter((x) => !(truth !== undefined && trulyWaited(x, truth) && ++absenceTrue.count > 0))
     .map((x) => ({
       property: 'absence' as const,
       key: `absence [${cond}] ${how} +${x.split(' ')[1]}`,

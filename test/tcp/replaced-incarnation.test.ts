@@ -23,16 +23,23 @@ function causes(w: Wire, i: number): string[] {
   return c === undefined ? [] : c.transitions.map((r) => `${r.side === 0 ? 'client' : 'server'}:${r.cause}`);
 }
 
+/** An established connection (the client sent 100 bytes if told), settled: its ACKs taken as delivered. */
+function oldConnection(w: Wire, data = false) {
+  w.c('S');
+  w.s('S.');
+  w.c('.');
+  if (data) {
+    w.c('P.', 100);
+    w.s('.');
+  }
+  w.settle();
+  return w.conn;
+}
+
 describe('a new SYN on an established 4-tuple (the client lost the old connection)', () => {
   it('closes the old client at the SYN; the old server stays ESTABLISHED until it shows otherwise', () => {
     const w = new Wire();
-    w.c('S');
-    w.s('S.');
-    w.c('.');
-    w.c('P.', 100);
-    w.s('.');
-    w.settle();
-    const old = w.conn;
+    const old = oldConnection(w, true);
     w.newIsn(0, 50);
     w.c('S', 0, { dt: 1 });
     expect(w.tracker.conns).toHaveLength(2);
@@ -44,13 +51,7 @@ describe('a new SYN on an established 4-tuple (the client lost the old connectio
 
   it("routes the server's challenge ACK and the client's RST to the old connection, which the RST closes", () => {
     const w = new Wire();
-    w.c('S');
-    w.s('S.');
-    w.c('.');
-    w.c('P.', 100);
-    w.s('.');
-    w.settle();
-    const old = w.conn;
+    const old = oldConnection(w, true);
     w.newIsn(0, 3_000_000); // far from the old sequence space, as random ISNs are
     w.c('S', 0, { dt: 1 });
     const fresh = w.conn;
@@ -76,11 +77,7 @@ describe('a new SYN on an established 4-tuple (the client lost the old connectio
 
   it('without a captured challenge, the old server is closed when it accepts the new SYN (its SYN-ACK), inferred', () => {
     const w = new Wire();
-    w.c('S');
-    w.s('S.');
-    w.c('.');
-    w.settle();
-    const old = w.conn;
+    const old = oldConnection(w);
     w.newIsn(0, 50);
     w.c('S', 0, { dt: 1 });
     const synAckAt = w.s('S.', 0, { dt: 0.5 }).ts;
@@ -95,16 +92,15 @@ describe('a new SYN on an established 4-tuple (the client lost the old connectio
 
   it('a segment that fits both incarnations stays with the new one', () => {
     const w = new Wire();
-    w.c('S');
-    w.s('S.');
-    w.c('.');
-    w.settle();
-    const old = w.conn;
-    w.newIsn(0, 1000 + 70_000); // 70 kB on: outside the old space for seq, but an ACK of the new one
+    const old = oldConnection(w);
+    w.newIsn(0, 1000 + 70_000); // 70 kB on: the new client's space is outside the old one's
     w.c('S', 0, { dt: 1 });
-    w.s('S.', 0, { ack: 71_001 });
+    const oldServerPackets = old.server.packets;
+    // The old server's next sequence number, acknowledging the new SYN: both fit.
+    w.s('.', 0, { seq: 5001, ack: 71_001 });
     expect(w.conn).not.toBe(old);
     expect(w.conn.server.packets).toBe(1);
+    expect(old.server.packets).toBe(oldServerPackets);
   });
 });
 
@@ -180,5 +176,45 @@ describe('handshake diagnoses on a replaced handshake', () => {
     established(s.w);
     s.finish(T0 + 10);
     expect(s.kinds()).not.toContain('synack-no-ack');
+  });
+});
+
+describe('a stuck CLOSE_WAIT ended by the RST that answers its challenge ACK', () => {
+  it('keeps close-wait-stuck, with how long it lasted: the end was captured', () => {
+    const s = setup();
+    established(s.w);
+    s.w.c('F.', 0, at(s.w, T0 + 1));
+    s.w.s('.', 0, at(s.w, T0 + 1 + EPS));
+    s.det.tick(T0 + 10); // past --close-wait-timeout (5 s)
+    expect(s.kinds()).toContain('close-wait-stuck');
+    s.w.newIsn(0, 3_000_000);
+    s.w.c('S', 0, at(s.w, T0 + 20));
+    s.w.s('.', 0, { ...at(s.w, T0 + 20 + EPS), seq: 5001, ack: 1002 });
+    s.w.c('R', 0, { ...at(s.w, T0 + 20 + 2 * EPS), seq: 1002 });
+    s.finish(T0 + 21);
+    const a = s.det.anomalies.find((x) => x.kind === 'close-wait-stuck');
+    expect(a?.message).toMatch(/stayed in CLOSE_WAIT for 19 s before it closed$/);
+  });
+});
+
+describe('a RST taken to have closed a handshake, then a segment from its receiver', () => {
+  it('an ACK in its sequence space a second later: the RST never arrived (the close is undone)', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.');
+    w.c('R', 0, { seq: 1001 });
+    expect(w.states()[1]).toBe('CLOSED');
+    w.s('.', 0, { dt: 1, seq: 5001, ack: 1001 });
+    expect(w.states()[1]).not.toBe('CLOSED');
+    expect(w.timeline()).not.toContain('server:SYN_RECEIVED>CLOSED');
+  });
+
+  it('an ACK outside its sequence space proves nothing', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.');
+    w.c('R', 0, { seq: 1001 });
+    w.s('.', 0, { dt: 1, seq: 900_000, ack: 1001 });
+    expect(w.timeline()).toContain('server:SYN_RECEIVED>CLOSED');
   });
 });

@@ -855,6 +855,9 @@ describe('a segment long after both endpoints closed', () => {
   it('starts another connection, picked up mid-stream (Zeek splits there too)', () => {
     const w = new Wire();
     handshake(w);
+    // Established first: data after a RST taken to have closed a handshake
+    // would show that RST never arrived (StateMachine.rstNotArrived).
+    w.settle();
     w.c('R');
     expect(w.states()).toEqual(['CLOSED', 'CLOSED']);
     w.s('P.', 10, { dt: 1 }); // a straggler: same connection

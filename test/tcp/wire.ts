@@ -4,7 +4,7 @@
  *   w.c('S'); w.s('S.'); w.c('.'); w.c('P.', 100); w.c('F.'); ...
  * Each side acknowledges what it has received unless told otherwise.
  */
-import { newSegment, type Segment, TcpFlag } from '../../src/decode/segment.js';
+import { LinkDir, newSegment, type Segment, TcpFlag } from '../../src/decode/segment.js';
 import type { Connection, Side } from '../../src/tcp/connection.js';
 import { STATE_NAMES } from '../../src/model/states.js';
 import type { SegInfo } from '../../src/tcp/classify.js';
@@ -23,6 +23,16 @@ export interface SendOpts {
   wscale?: number;
   mss?: number;
   tsVal?: number;
+  /** SYN options: SACK permitted (default true on a SYN). */
+  sackOk?: boolean;
+  /** IP TTL (default 0, as a segment without one). */
+  ttl?: number;
+  /** IPv4 identification field (default none: no IP header bytes, read as 0). */
+  ipId?: number;
+  /** SACK blocks, [left, right] pairs of sequence numbers. */
+  sack?: number[];
+  /** Segment.linkDir (default LinkDir.UNKNOWN). */
+  linkDir?: LinkDir;
 }
 
 interface Side_ {
@@ -52,6 +62,8 @@ export class Recorder implements TrackerObserver {
     this.ended.push(conn);
   }
 }
+
+const NO_BYTES = new Uint8Array(0);
 
 const FLAG: Record<string, number> = {
   S: TcpFlag.SYN,
@@ -153,10 +165,24 @@ export class Wire {
     seg.capturedPayload = 0;
     seg.mss = isSyn ? (o.mss ?? 1460) : -1;
     seg.wscale = isSyn ? (o.wscale ?? 7) : -1;
-    seg.sackPermitted = isSyn;
+    seg.sackPermitted = isSyn && (o.sackOk ?? true);
     seg.tsVal = o.tsVal ?? -1;
     seg.tsEcr = -1;
-    seg.sackCount = 0;
+    seg.ttl = o.ttl ?? 0;
+    seg.linkDir = o.linkDir ?? LinkDir.UNKNOWN;
+    if (o.ipId === undefined) {
+      seg.buf = NO_BYTES;
+      seg.ipOffset = -1;
+    } else {
+      // Only the IPv4 header's identification field (bytes 4-5) is read back.
+      seg.buf = new Uint8Array(20);
+      seg.buf[4] = o.ipId >>> 8;
+      seg.buf[5] = o.ipId & 0xff;
+      seg.ipOffset = 0;
+    }
+    const sack = o.sack ?? [];
+    seg.sackCount = sack.length >> 1;
+    for (let i = 0; i < sack.length; i++) seg.sackBlocks[i] = at(sack, i) >>> 0;
     seg.tfo = false;
     const end = (seq + len + (isSyn ? 1 : 0) + (isFin ? 1 : 0)) >>> 0;
     if (o.seq === undefined && ((end - me.nxt) | 0) > 0) me.nxt = end;
@@ -204,4 +230,33 @@ export class Wire {
       (r) => `${r.side === 0 ? 'client' : 'server'}:${STATE_NAMES[r.from]}>${STATE_NAMES[r.to]}`,
     );
   }
+}
+
+/**
+ * From now on the wire's segments are IPv6 (the Wire builds IPv4): 10.0.0.x
+ * becomes 2001:db8::x, 127.0.0.1 becomes ::1, before the tracker sees each.
+ */
+export function toIpv6(w: Wire): Wire {
+  const tracker = w.tracker;
+  const segment = tracker.segment.bind(tracker);
+  tracker.segment = (seg: Segment) => {
+    const s = must(seg.src[3], 'seg.src[3]');
+    const d = must(seg.dst[3], 'seg.dst[3]');
+    const loop = seg.src[0] === 127;
+    seg.ipVersion = 6;
+    seg.src.fill(0, 0, 16);
+    seg.dst.fill(0, 0, 16);
+    if (!loop) {
+      for (const a of [seg.src, seg.dst]) {
+        a[0] = 0x20;
+        a[1] = 0x01;
+        a[2] = 0x0d;
+        a[3] = 0xb8;
+      }
+    }
+    seg.src[15] = s;
+    seg.dst[15] = d;
+    return segment(seg);
+  };
+  return w;
 }

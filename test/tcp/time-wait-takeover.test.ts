@@ -1,0 +1,91 @@
+/**
+ * Which TIME_WAIT a new SYN on the same 4-tuple ends (src/tcp/tracker.ts
+ * takeOverTimeWait, after Linux's tcp_timewait_state_process): the SYN's
+ * sender reusing its own TIME_WAIT port (tcp_tw_reuse) whatever its ISN;
+ * the peer's TIME_WAIT only for an ISN after what it received or a newer
+ * timestamp. And what a new connection on the 4-tuple of an established
+ * one says of the old one: its SYN's sender let go of it.
+ */
+import { describe, expect, it } from 'vitest';
+import { Wire } from './wire.js';
+import { must } from '../../src/model/checked.js';
+import type { Connection } from '../../src/tcp/connection.js';
+
+function handshake(w: Wire, ts = false): void {
+  w.c('S', 0, ts ? { tsVal: 100 } : {});
+  w.s('S.', 0, ts ? { tsVal: 7 } : {});
+  w.c('.', 0, ts ? { tsVal: 101 } : {});
+  w.settle();
+}
+
+const lastOf = (c: Connection) => must(c.transitions.at(-1), 'a transition');
+
+describe('a new SYN from the client', () => {
+  it('ends the client’s own TIME_WAIT (port reuse) even with an ISN below the old one’s', () => {
+    const w = new Wire();
+    handshake(w);
+    w.c('F.');
+    w.s('F.');
+    w.c('.');
+    w.settle();
+    const old = w.conn;
+    expect(w.states(old)).toEqual(['TIME_WAIT', 'CLOSED']);
+    w.newIsn(0, 500);
+    w.c('S', 0, { dt: 1 });
+    expect(w.states(old)).toEqual(['CLOSED', 'CLOSED']);
+    expect(w.rec.reuses.map((r) => r.took)).toEqual([true]);
+    expect(lastOf(old).cause).toBe('TIME_WAIT ended by a new SYN on the same 4-tuple');
+    expect(lastOf(old).inferred).toBe(false);
+  });
+
+  it('leaves the server’s TIME_WAIT with an ISN below what the server received, no timestamps', () => {
+    const w = new Wire();
+    handshake(w);
+    w.s('F.');
+    w.c('F.');
+    w.s('.');
+    w.settle();
+    const old = w.conn;
+    w.newIsn(0, 500);
+    w.c('S', 0, { dt: 1 });
+    expect(w.states(old)).toEqual(['CLOSED', 'TIME_WAIT']);
+    expect(w.rec.reuses.map((r) => r.took)).toEqual([false]);
+  });
+
+  it.each([
+    ['newer (200): ends it', 200, 'CLOSED', true],
+    ['older (50): leaves it', 50, 'TIME_WAIT', false],
+  ])('the server’s TIME_WAIT and a SYN with that ISN whose timestamp is %s', (_what, tsVal, server, took) => {
+    const w = new Wire();
+    handshake(w, true);
+    w.s('F.', 0, { tsVal: 8 });
+    w.c('F.', 0, { tsVal: 102 });
+    w.s('.', 0, { tsVal: 9 });
+    w.settle();
+    const old = w.conn;
+    w.newIsn(0, 500);
+    w.c('S', 0, { dt: 1, tsVal });
+    expect(w.states(old)).toEqual(['CLOSED', server]);
+    expect(w.rec.reuses.map((r) => r.took)).toEqual([took]);
+  });
+});
+
+describe('a new connection on the 4-tuple of an established one', () => {
+  it('its SYN’s sender let go of the old one (CLOSED, inferred); the peer keeps its state', () => {
+    const w = new Wire();
+    handshake(w);
+    w.c('P.', 10);
+    const old = w.conn;
+    w.newIsn(0, 90_000);
+    w.c('S', 0, { dt: 5 });
+    expect(w.tracker.conns).toHaveLength(2);
+    expect(old.endNotCaptured).toBe(true);
+    expect(w.states(old)).toEqual(['CLOSED', 'ESTABLISHED']);
+    const end = lastOf(old);
+    expect([end.side, end.cause, end.inferred]).toEqual([
+      0,
+      'end not captured: the 4-tuple was reused by a new connection',
+      true,
+    ]);
+  });
+});
