@@ -349,7 +349,8 @@ export class Tracker {
    * link goes and the old connection has ended.
    */
   private settleLink(conn: Connection, seg: Segment): void {
-    const old = must(conn.supersedes, 'the replaced connection');
+    const old = conn.supersedes;
+    if (old === null) return; // unlinked meanwhile (it ended)
     for (const side of SIDES) {
       if (conn.endpoint(side).state === State.CLOSED) continue;
       const oside = sameEndpoint(old.client, conn.endpoint(side)) ? CLIENT : SERVER;
