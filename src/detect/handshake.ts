@@ -41,6 +41,16 @@ function answersSyn(conn: Connection, seg: Segment): boolean {
   return (f & TcpFlag.ACK) !== 0 && c.hasIsn && seg.ack === seqAdd(c.isn, 1);
 }
 
+/** The peer of `side` gave up on the handshake and started a new connection on the 4-tuple (Tracker.startedOver). */
+function peerStartedOver(conn: Connection, side: Side): boolean {
+  return side === CLIENT ? conn.serverStartedOver : conn.clientStartedOver;
+}
+
+/** Why a synack-no-ack of `side` is withheld or withdrawn when its peer started over. */
+function peerLeftReason(side: Side): string {
+  return `the ${SIDE_NAMES[1 - side]} gave up on this handshake: it started a new connection on the same 4-tuple with a new ISN`;
+}
+
 export class HandshakeDetectors implements DetectorFamily {
   readonly kinds = [
     'syn-no-synack',
@@ -111,8 +121,7 @@ export class HandshakeDetectors implements DetectorFamily {
       // A SYN-ACK resent past the wait by an endpoint that was taken as
       // ESTABLISHED when the wait ended (an ACK taken as delivered, which
       // this resend shows never arrived): judged now.
-      const peerLeft = side === CLIENT ? conn.serverStartedOver : conn.clientStartedOver;
-      if (!conn.oneWay && !peerLeft) this.synackNoAck(conn, side, seg.ts, seg.frame);
+      if (!conn.oneWay && !peerStartedOver(conn, side)) this.synackNoAck(conn, side, seg.ts, seg.frame);
     }
   }
 
@@ -191,7 +200,7 @@ export class HandshakeDetectors implements DetectorFamily {
       // Its own SYN-ACK retransmissions prove it got no final ACK; unless
       // the peer had given up on the handshake (its new SYN, a new ISN): that
       // is why, and no fault of the path.
-      const peerLeft = e.side === CLIENT ? c.serverStartedOver : c.clientStartedOver;
+      const peerLeft = peerStartedOver(c, e.side);
       if (ep.synRetransmissions > 0 && !c.oneWay && !peerLeft) this.synackNoAck(c, e.side, e.at, x.lastFrame);
       else
         x.withhold(
@@ -200,7 +209,7 @@ export class HandshakeDetectors implements DetectorFamily {
           'synack-no-ack',
           e.at,
           peerLeft
-            ? `the ${SIDE_NAMES[1 - e.side]} gave up on this handshake: it started a new connection on the same 4-tuple with a new ISN`
+            ? peerLeftReason(e.side)
             : c.oneWay
               ? 'the capture holds one direction of this connection only'
               : 'it never resent its SYN-ACK, so the final ACK may have arrived uncaptured',
@@ -240,14 +249,9 @@ export class HandshakeDetectors implements DetectorFamily {
    */
   portReuse(previous: Connection): void {
     for (const side of [CLIENT, SERVER] as const) {
-      if (!(side === CLIENT ? previous.serverStartedOver : previous.clientStartedOver)) continue;
+      if (!peerStartedOver(previous, side)) continue;
       const a = openAnomaly(previous, 'synack-no-ack', side);
-      if (a !== undefined)
-        this.x.withdraw(
-          previous,
-          a,
-          `the ${SIDE_NAMES[1 - side]} gave up on this handshake: it started a new connection on the same 4-tuple with a new ISN`,
-        );
+      if (a !== undefined) this.x.withdraw(previous, a, peerLeftReason(side));
     }
   }
 

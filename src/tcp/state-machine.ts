@@ -139,9 +139,10 @@ export class StateMachine {
   }
 
   /**
-   * A SYN or SYN-ACK with the same ISN from an endpoint that a RST toward it,
-   * taken as received, closed during the handshake (or a RST of its own
-   * that answers nothing): that RST had not reached it. Within a round
+   * A segment from an endpoint that a RST toward it, taken as received,
+   * closed during the handshake (its SYN or SYN-ACK again, a segment in its
+   * own sequence space, or a RST of its own that answers nothing): that RST
+   * had not reached it. Within a round
    * trip through it (SYN to SYN-ACK as captured, or the measured one), this
    * one left first and the RST arrived after it (its time moves here);
    * later, the RST never arrived (lost): the close is undone. True when so.

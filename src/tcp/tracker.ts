@@ -106,7 +106,6 @@ const ACK = TcpFlag.ACK;
 const FIN = TcpFlag.FIN;
 const RST = TcpFlag.RST;
 
-/** The endpoint sent a FIN after its SYN: its sequence space ends there. */
 /**
  * Within 64 KiB of `ref` in sequence space: where a segment of that
  * sequence space lies (its next byte, its acknowledgment). Two incarnations'
@@ -135,6 +134,12 @@ function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
   return true;
 }
 
+/** The side of `old` (an earlier incarnation of the 4-tuple) that `ep` of a later one is. */
+function sideIn(old: Connection, ep: Endpoint): Side {
+  return sameEndpoint(old.client, ep) ? CLIENT : SERVER;
+}
+
+/** The endpoint sent a FIN after its SYN: its sequence space ends there. */
 function closedSpace(ep: Endpoint): boolean {
   return ep.finSent && ep.hasIsn && seqGt(ep.finSeq, ep.isn);
 }
@@ -321,17 +326,21 @@ export class Tracker {
       else old.serverStartedOver = true;
     }
     if (!handshake) old.endNotCaptured = true;
+    this.letGo(
+      old,
+      side,
+      seg,
+      handshake
+        ? 'gave up on the handshake: a new SYN from it on the same 4-tuple, with a new ISN'
+        : END_NOT_CAPTURED.reused,
+    );
+  }
+
+  /** An endpoint of a replaced connection holds it no more: what was on its way to it is moot, and it is CLOSED (inferred) unless it was already closed. */
+  private letGo(old: Connection, side: Side, seg: Segment, cause: string): void {
+    const ep = old.endpoint(side);
     if (ep.ev !== null) ep.ev.pending.length = 0;
-    if (!isTerminal(ep.state))
-      this.sm.gone(
-        old,
-        side,
-        seg,
-        handshake
-          ? 'gave up on the handshake: a new SYN from it on the same 4-tuple, with a new ISN'
-          : END_NOT_CAPTURED.reused,
-        true,
-      );
+    if (!isTerminal(ep.state)) this.sm.gone(old, side, seg, cause, true);
   }
 
   /** Routes the segments of `old`'s sequence spaces to it while `conn`, its successor on the 4-tuple, is young. */
@@ -353,7 +362,7 @@ export class Tracker {
     if (old === null) return; // unlinked meanwhile (it ended)
     for (const side of SIDES) {
       if (conn.endpoint(side).state === State.CLOSED) continue;
-      const oside = sameEndpoint(old.client, conn.endpoint(side)) ? CLIENT : SERVER;
+      const oside = sideIn(old, conn.endpoint(side));
       if (!isTerminal(old.endpoint(oside).state)) {
         old.endNotCaptured = true;
         this.sm.gone(old, oside, seg, END_NOT_CAPTURED.accepted, true);
@@ -381,7 +390,7 @@ export class Tracker {
    * of the new one's. -1 otherwise.
    */
   private oldIncarnationSide(old: Connection, conn: Connection, side: Side, seg: Segment): number {
-    const oside = sameEndpoint(old.client, conn.endpoint(side)) ? CLIENT : SERVER;
+    const oside = sideIn(old, conn.endpoint(side));
     const fits = (c: Connection, s: Side): boolean => {
       const snd = c.endpoint(s);
       const rcv = c.endpoint(1 - s);
@@ -592,13 +601,7 @@ export class Tracker {
     const s = old.server.state;
     if ((isTerminal(c) && isTerminal(s)) || old.establishedTs + (old.midstream ? 1 : 0) === 0) return;
     old.endNotCaptured = true;
-    for (const side of SIDES) {
-      const ep = old.endpoint(side);
-      if (ep.ev !== null) ep.ev.pending.length = 0;
-      if (!isTerminal(ep.state)) {
-        this.sm.gone(old, side, seg, END_NOT_CAPTURED.reused, true);
-      }
-    }
+    for (const side of SIDES) this.letGo(old, side, seg, END_NOT_CAPTURED.reused);
   }
 
   /**
