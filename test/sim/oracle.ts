@@ -236,13 +236,20 @@ export function checkFinalStates(
           // Not before the endpoint got there; and not after the first segment it sent
           // in that state was captured (that segment shows the state). Later than the
           // truth is otherwise allowed: a change is stamped at the time of its evidence.
+          // In a state after its own close, only its FIN and what it sends after it
+          // show the state: a close in SYN_RECEIVED (FIN_WAIT_1) holds its FIN back
+          // until its SYN is acknowledged (RFC 9293 3.10.4) and answers in the
+          // meantime as before (its SYN-ACK, an ACK of a repeated SYN).
           const entry = ep.changes.filter((x) => x.to === got.state && x.t <= tEnd + slack).at(-1);
           const since = got.since - SIM_EPOCH;
-          if (entry) {
+          const closed = ['FIN_WAIT_1', 'FIN_WAIT_2', 'CLOSING', 'LAST_ACK', 'TIME_WAIT'].includes(got.state);
+          const fin = frames.find((f) => (f.seg.flags & 1) !== 0 && isFrom(f, ep));
+          if (entry && (!closed || fin)) {
             const own = frames.find(
               (f) =>
                 f.sent >= entry.t &&
                 f.senderState === got.state &&
+                (!closed || f.sent >= must(fin, 'its FIN').sent) &&
                 f.seg.src === ep.addr &&
                 f.seg.sport === ep.port &&
                 f.seg.dst === ep.peer &&
