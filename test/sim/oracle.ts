@@ -177,6 +177,25 @@ function unprovable(ep: TruthEndpoint, frames: Frame[], tEnd: number): boolean {
   );
 }
 
+/**
+ * A step the report gives an endpoint after its host vanished (crashed or went
+ * silent) that no capture can refute: what it received that a live endpoint
+ * answers with nothing (a bare ACK of its SYN or FIN, a RST), or a FIN the
+ * report marks as inferred (it never acknowledged it). A crash leaves no trace
+ * in a capture: the capture of a live endpoint that got these is the same.
+ */
+function afterVanishing(
+  ep: TruthEndpoint,
+  tr: { t: number; cause: string; inferred?: boolean },
+  slack: number,
+  stateInferred: boolean,
+): boolean {
+  const gone = Math.min(ep.crashedAt ?? Infinity, ep.silentAt ?? Infinity);
+  if (tr.t - SIM_EPOCH < gone - slack) return false;
+  if (/^received (ACK of its (FIN|SYN)|RST)/.test(tr.cause)) return true;
+  return /^received FIN/.test(tr.cause) && (tr.inferred === true || stateInferred);
+}
+
 export interface FinalStats {
   compared: number;
   matched: number;
@@ -274,7 +293,11 @@ export function checkFinalStates(
         stats.inferredMismatch++;
         continue;
       }
-      if (unprovable(ep, frames, tEnd)) {
+      const lastStep = c.transitions.filter((x) => x.endpoint === side && x.from !== x.to).at(-1);
+      if (
+        unprovable(ep, frames, tEnd) ||
+        (lastStep !== undefined && afterVanishing(ep, lastStep, slack, got.stateEvidence === 'inferred'))
+      ) {
         stats.unprovable++;
         continue;
       }
@@ -327,9 +350,12 @@ export function checkHistory(res: SimResult, rep: Report): Violation[] {
         truth.push({ to: x.to, t: x.t });
       }
       let j = 0;
+      const inferredAtEnd = (c[side] as { stateEvidence?: string }).stateEvidence === 'inferred';
       for (const tr of c.transitions) {
         // A restart of TIME_WAIT is an event, not a change of state.
         if (tr.endpoint !== side || tr.from === tr.to) continue;
+        // What follows rests on a step no capture can refute (its host vanished).
+        if (afterVanishing(ep, tr, slack, inferredAtEnd)) break;
         const t = tr.t - SIM_EPOCH;
         let k = j;
         // An inferred step (one the capture did not show) must be true, but its time is a guess.
