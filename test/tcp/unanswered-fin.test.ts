@@ -72,6 +72,8 @@ describe('a FIN taken as received next to its receiver', () => {
     w.s('F.', 0, { dt: 0.0005, ack: w.side[1].rcvd - 1 });
     w.tracker.finish(w.t + 0.0001);
     expect(last(w).cause).not.toBe('received FIN');
-    expect(w.conn.transitions.filter((x) => x.side === 1 && x.cause === 'received FIN' && x.inferred)).toEqual([]);
+    expect(
+      w.conn.transitions.filter((x) => x.side === 1 && x.cause === 'received FIN' && x.inferred),
+    ).toEqual([]);
   });
 });
