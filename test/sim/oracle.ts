@@ -296,7 +296,7 @@ export function checkFinalStates(
       const lastStep = c.transitions.filter((x) => x.endpoint === side && x.from !== x.to).at(-1);
       if (
         unprovable(ep, frames, tEnd) ||
-        (lastStep !== undefined && afterVanishing(ep, lastStep, slack, got.stateEvidence === 'inferred'))
+        (lastStep !== undefined && afterVanishing(ep, lastStep, slack, false))
       ) {
         stats.unprovable++;
         continue;
