@@ -240,14 +240,17 @@ export function checkFinalStates(
       stats.compared++;
       const allowed = statesAround(ep, tEnd, slack);
       // A close in SYN_RECEIVED sends its FIN only once the SYN is
-      // acknowledged: until that FIN leaves, no capture can show the close.
+      // acknowledged: until that FIN leaves, no capture can show the close,
+      // nor tell it from one just after ESTABLISHED (as in checkHistory).
       const last = ep.changes.filter((x) => x.t <= tEnd + slack).at(-1);
       if (
         last?.from === 'SYN_RECEIVED' &&
         last.to === 'FIN_WAIT_1' &&
         !frames.some((f) => f.t >= last.t && (f.seg.flags & 1) !== 0 && isFrom(f, ep))
-      )
+      ) {
         allowed.add('SYN_RECEIVED');
+        allowed.add('ESTABLISHED');
+      }
       if (allowed.has(got.state as St)) {
         stats.matched++;
         // null: the report claims no time (an endpoint it never saw move).
