@@ -646,6 +646,13 @@ export class Connection {
     return -1;
   }
 
+  /** Whether `cause` made `side`'s latest recorded change. */
+  lastMadeBy(side: Side, cause: string): boolean {
+    const r = this.lastRecord(side);
+    const code = this.trD[r + TR.code];
+    return r >= 0 && code !== undefined && codeCause(code) === cause;
+  }
+
   /**
    * Mark `side`'s latest recorded change inferred if `cause` made it: the
    * capture ended without the evidence that would show it (its endpoint never

@@ -237,7 +237,12 @@ export class Deliveries {
       if (last > 0 && (f & SYN) === 0 && ep.state === State.SYN_SENT) last = dropLostSyn(q, last);
       if (last >= 0) this.deliver(conn, side, last, seg, Delivery.PROOF);
     }
-    if (ep.state === State.SYN_RECEIVED && (f & SYN) === 0 && onlyEstablishedSends(ep, seg)) {
+    if (
+      ep.state === State.SYN_RECEIVED &&
+      (f & SYN) === 0 &&
+      onlyEstablishedSends(ep, seg) &&
+      !(this.sm.answersNewSyn && seg.payloadLen === 0 && (f & FIN) === 0)
+    ) {
       for (let i = 0; i < q.length; i++) {
         const p = pendingAt(q, i);
         if ((p.flags & (SYN | ACK)) === ACK && seqGe(p.ack, seqAdd(ep.isn, 1))) {

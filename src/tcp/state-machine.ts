@@ -63,6 +63,13 @@ export function onlyEstablishedSends(ep: Endpoint, seg: Received): boolean {
 export class StateMachine {
   /** Events that a correct TCP does not send in its state (IMPOSSIBLE cells): the capture and the reading disagree. */
   unexpected = 0;
+  /**
+   * The segment being applied answers a new SYN on the 4-tuple of a
+   * connection its sender still holds (Tracker.oldIncarnationSide routed it
+   * there): a challenge ACK, which Linux sends from SYN_RECV too
+   * (tcp_check_req, a SYN outside the window) and so proves no handshake.
+   */
+  answersNewSyn = false;
   /** TIME_WAIT expiries in time order; stale entries (the endpoint moved on) are skipped. */
   readonly timeWait = new TimerQueue();
   /** Handed to the sink for each transition (reused). */
@@ -134,8 +141,8 @@ export class StateMachine {
   }
 
   /** An endpoint's socket went away without a segment (Ev.GONE): a timer, or a reading of what the capture missed. */
-  gone(conn: Connection, side: Side, at: When, cause: string, inferred: boolean): void {
-    this.step(conn, side, Ev.GONE, at, cause, inferred);
+  gone(conn: Connection, side: Side, at: When, cause: string, inferred: boolean, proven = !inferred): void {
+    this.step(conn, side, Ev.GONE, at, cause, inferred, proven);
   }
 
   /**
@@ -258,7 +265,11 @@ export class StateMachine {
         true,
       );
       this.step(conn, side, Ev.RCV_ACK_SYN, seg, 'sent a segment without SYN: the SYN cookie was accepted');
-    } else if (snd.state === State.SYN_RECEIVED && onlyEstablishedSends(snd, seg)) {
+    } else if (
+      snd.state === State.SYN_RECEIVED &&
+      onlyEstablishedSends(snd, seg) &&
+      !(this.answersNewSyn && seg.payloadLen === 0 && (f & FIN) === 0)
+    ) {
       // Data or an ACK from SYN_RECEIVED: only an ESTABLISHED endpoint sends
       // one, so the handshake's final ACK reached it, though the capture did
       // not hold it.

@@ -82,7 +82,7 @@ export const KNOWN_TRACKER_GAPS: Gap[] = [
   {
     id: 'path-loss-states',
     property: ['final-state', 'history', 'since'],
-    key: /^(final-state|history|since) \[path-loss\] /,
+    key: /^(final-state|history|since) \[path-loss(\+host-gone)?\] /,
     wrong:
       'with segments lost on the path, states and times still rest on segments the receiver never got: a server whose ' +
       'SYN-ACKs were lost and which closed in SYN_RECEIVED is reported CLOSED (seen) instead of FIN_WAIT_1; in a ' +

@@ -58,8 +58,8 @@ type Side = 'client' | 'server';
 /**
  * The condition of a run that makes the capture hardest to read, for grouping
  * violations by cause: a one-way capture, a capture that missed frames (or
- * started late), a host that vanished or crashed, a lossy or reordering path,
- * or a clean one.
+ * started late), a host that vanished or crashed (with a lossy path too:
+ * path-loss+host-gone), a lossy or reordering path, or a clean one.
  */
 export function condition(sc: Scenario): string {
   if (sc.capture.dir !== 'both') return 'one-way';
@@ -70,8 +70,10 @@ export function condition(sc: Scenario): string {
     h ? h.captureLoss : sc.capture.loss > 0 || (sc.captureFrom ?? 0) > 0 || (sc.capture.miss?.length ?? 0) > 0
   )
     return 'capture-loss';
-  if (sc.actions.some((a) => a.op === 'silent' || a.op === 'crash')) return 'host-gone';
-  if (h ? h.pathLoss : p.loss > 0 || p.drops.length > 0) return 'path-loss';
+  const pathLoss = h ? h.pathLoss : p.loss > 0 || p.drops.length > 0;
+  if (sc.actions.some((a) => a.op === 'silent' || a.op === 'crash'))
+    return pathLoss ? 'path-loss+host-gone' : 'host-gone';
+  if (pathLoss) return 'path-loss';
   if (h ? h.dup : p.dup > 0) return 'path-dup';
   if (h ? h.reorder : p.reorder > 0) return 'reorder';
   return 'clean-path';
@@ -354,11 +356,15 @@ export function checkHistory(res: SimResult, rep: Report): Violation[] {
       }
       let j = 0;
       const inferredAtEnd = (c[side] as { stateEvidence?: string }).stateEvidence === 'inferred';
+      const steps = c.transitions.filter((tr) => tr.endpoint === side && tr.from !== tr.to);
       for (const tr of c.transitions) {
         // A restart of TIME_WAIT is an event, not a change of state.
         if (tr.endpoint !== side || tr.from === tr.to) continue;
         // What follows rests on a step no capture can refute (its host vanished).
         if (afterVanishing(ep, tr, slack, inferredAtEnd)) break;
+        // The step into a final state the report marks inferred is a guess as
+        // much as the state (the final-state check does not compare those).
+        if (inferredAtEnd && tr === steps.at(-1)) break;
         const t = tr.t - SIM_EPOCH;
         let k = j;
         // An inferred step (one the capture did not show) must be true, but its time is a guess.
