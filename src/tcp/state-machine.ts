@@ -188,6 +188,38 @@ export class StateMachine {
     // A segment from an endpoint a RST toward it was taken to have closed:
     // the RST had not reached it (then it is back where it was).
     if ((f & SYN) === 0 && snd.state === State.CLOSED) this.rstNotArrived(conn, side, seg);
+    // Data without SYN that acknowledges the SYN of a peer still in SYN_SENT,
+    // from an endpoint never seen to answer it: it answered with a SYN-ACK
+    // the capture missed (its ISN one before this sequence number), went
+    // through SYN_RECEIVED, and (below: only an ESTABLISHED endpoint sends
+    // data) got the final ACK. A bare ACK is not enough: it is also the
+    // first step of a split handshake (SYN, ACK, SYN, SYN-ACK, ACK), whose
+    // ACK answers the SYN without a connection behind it.
+    if (
+      (f & (SYN | ACK)) === ACK &&
+      seg.payloadLen > 0 &&
+      snd.state === State.CLOSED &&
+      !snd.synSent &&
+      !snd.synAckSent &&
+      !conn.midstream &&
+      peer.state === State.SYN_SENT &&
+      peer.hasIsn &&
+      seg.ack === seqAdd(peer.isn, 1)
+    ) {
+      snd.isn = seqAdd(seg.seq, -1);
+      snd.hasIsn = true;
+      snd.synAckSent = true;
+      conn.captureGaps++;
+      this.step(
+        conn,
+        side,
+        Ev.SND_SYNACK,
+        seg,
+        'sent SYN-ACK (not captured; its ACK of the SYN proves it)',
+        true,
+        true,
+      );
+    }
     if (f & SYN) {
       if (this.rstNotArrived(conn, side, seg)) {
         // Its SYN or SYN-ACK again: no new connection.
