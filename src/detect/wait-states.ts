@@ -7,7 +7,7 @@
  */
 import type { AnomalyReport } from '../model/report.js';
 import { type Connection, SIDE_NAMES, type Side, type TransitionRecord } from '../tcp/connection.js';
-import { isEndNotCaptured } from '../tcp/transitions.js';
+import { FIN_NOT_CAPTURED, isEndNotCaptured } from '../tcp/transitions.js';
 import { isTerminal, STATE_NAMES, State } from '../model/states.js';
 import {
   type ConnDet,
@@ -153,6 +153,16 @@ export class WaitStateDetectors implements DetectorFamily {
         conn,
         a,
         `its end was not captured (the 4-tuple was reused ${fmtSeconds(t - since)} after it entered ${STATE_NAMES[from]}), so how long it stayed there is not known`,
+      );
+      return;
+    }
+    if (when.inferred && when.cause === FIN_NOT_CAPTURED) {
+      // Its FIN was not captured, only acknowledged later: it may have left
+      // any time before, even before the diagnosis's threshold.
+      this.x.withdraw(
+        conn,
+        a,
+        `its FIN was not captured (acknowledged ${fmtSeconds(t - since)} after it entered ${STATE_NAMES[from]}), so how long it stayed there is not known`,
       );
       return;
     }

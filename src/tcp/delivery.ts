@@ -33,7 +33,7 @@ import {
 } from './state-machine.js';
 import { isTerminal, State } from '../model/states.js';
 import { type TimerEntry, TimerQueue } from './timer-queue.js';
-import { EVENT_CAUSE, Ev } from './transitions.js';
+import { EVENT_CAUSE, Ev, FIN_NOT_CAPTURED } from './transitions.js';
 import { internalError, must } from '../model/checked.js';
 
 const SYN = TcpFlag.SYN;
@@ -376,15 +376,7 @@ export class Deliveries {
     rcv.finSent = true;
     rcv.finSeq = seqAdd(seg.ack, -1);
     rcv.lastFinTs = seg.ts;
-    this.sm.step(
-      conn,
-      rcvSide,
-      Ev.SND_FIN,
-      seg,
-      'sent FIN (not captured; the peer acknowledged it)',
-      true,
-      false,
-    );
+    this.sm.step(conn, rcvSide, Ev.SND_FIN, seg, FIN_NOT_CAPTURED, true, false);
     // snd got that FIN (this ACK proves it); it most likely acknowledged snd's FIN.
     if (snd.finSent && !snd.finAcked) {
       snd.finAcked = true;

@@ -74,6 +74,13 @@ export function isEndNotCaptured(cause: string): boolean {
   return cause === END_NOT_CAPTURED.reused || cause === END_NOT_CAPTURED.accepted;
 }
 
+/**
+ * A FIN the capture missed, inferred when the peer acknowledges it
+ * (Deliveries.inferFin): stamped at that acknowledgement, which may come long
+ * after the FIN left, so the time is a bound too.
+ */
+export const FIN_NOT_CAPTURED = 'sent FIN (not captured; the peer acknowledged it)';
+
 /** The cell's event changes nothing (a retransmission, a duplicate, a stray segment). */
 export const NO_CHANGE = -1 as const;
 /**
