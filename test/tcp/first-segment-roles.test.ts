@@ -108,3 +108,15 @@ describe('no rule applies', () => {
     expect(w.conn.server.port).toBe(3000);
   });
 });
+
+describe('only a SYN-ACK makes its sender a listener', () => {
+  it('a SYN from 10.0.0.1:30000 does not: a segment from 10.0.0.2:1500 to it is still judged by the lower port', () => {
+    const w = new Wire({}, 30000, 40000);
+    w.c('S'); // 10.0.0.1:30000 -> 10.0.0.2:40000
+    w.c('P.', 10, { dt: 0.1 }); // (data before any answer: the client's SYN and data, no SYN-ACK)
+    w.side[1].port = 1500;
+    w.s('.', 10); // 10.0.0.2:1500 -> 10.0.0.1:30000
+    expect(w.tracker.conns).toHaveLength(2);
+    expect(w.conn.server.port).toBe(1500);
+  });
+});

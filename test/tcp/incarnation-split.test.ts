@@ -46,9 +46,13 @@ describe('after both endpoints closed', () => {
 
   it('a segment more than 5 s after the end is another connection, picked up mid-stream', () => {
     const w = resetAtT1();
+    const old = w.conn;
     w.c('.', 0, { dt: 6 });
     expect(w.tracker.conns).toHaveLength(2);
     expect(w.conn.midstream).toBe(true);
+    // Its end was captured (the RST), and it is reported ended once.
+    expect(old.endNotCaptured).toBe(false);
+    expect(w.rec.ended.filter((c) => c === old)).toHaveLength(1);
   });
 
   it('10 s after a close that left the client in TIME_WAIT, its ACK again stays with the connection', () => {
@@ -62,6 +66,7 @@ describe('after both endpoints closed', () => {
     w.c('.', 0, { dt: 10 });
     expect(w.tracker.conns).toHaveLength(1);
     expect(w.conn.client.packets).toBe(6);
+    expect(w.rec.ended).toEqual([w.conn]);
   });
 
   it('10 s after a close that left the server in TIME_WAIT, its ACK again stays with the connection', () => {
@@ -85,10 +90,31 @@ describe('beyond a FIN', () => {
     return w;
   }
 
-  it("data from the client beyond its own FIN is another connection's", () => {
+  it("data from the client beyond its own FIN is another connection's; the old one ends then, its end not captured", () => {
     const w = clientFinned();
+    const old = w.conn;
+    expect(old.ended).toBe(false);
     w.c('P.', 100, { seq: 1102 + 1000 });
     expect(w.tracker.conns).toHaveLength(2);
+    expect(old.ended).toBe(true);
+    expect(old.endNotCaptured).toBe(true);
+    expect(w.rec.ended).toEqual([old]);
+  });
+
+  it('data beyond the FIN of a client in TIME_WAIT (the server’s last ACK on its way): the server let go, the TIME_WAIT was taken over', () => {
+    const w = established();
+    w.c('F.', 0, { dt: 1 });
+    w.s('F.', 0, { dt: 0 });
+    w.c('.', 0, { dt: 0 });
+    const old = w.conn;
+    expect(w.states(old)).toEqual(['TIME_WAIT', 'LAST_ACK']);
+    w.c('P.', 100, { seq: 1102 + 1000 });
+    expect(w.tracker.conns).toHaveLength(2);
+    expect(w.states(old)).toEqual(['CLOSED', 'CLOSED']);
+    expect(old.transitions.filter((r) => r.side === 0).at(-1)?.cause).toBe(
+      'TIME_WAIT taken over by a new connection on the same 4-tuple (its SYN not captured)',
+    );
+    expect(old.server.stateInferred).toBe(true);
   });
 
   it("a RST from the client beyond its own FIN stays with the connection (a RST's sequence number is not the connection's data)", () => {

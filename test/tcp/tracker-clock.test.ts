@@ -167,4 +167,11 @@ describe('hosts seen sending (Tracker.hostSeen)', () => {
     expect(w.tracker.hostSeen(CLIENT_HOST)).toBe(true);
     expect(w.tracker.hostSeen((10 << 24) | 3)).toBe(false);
   });
+
+  it('the host 0.0.0.1 (key 1) is seen after its first segment', () => {
+    const w = new Wire();
+    w.side[0].addr = [0, 0, 0, 1];
+    w.c('S');
+    expect(w.tracker.hostSeen(1)).toBe(true);
+  });
 });
