@@ -62,6 +62,8 @@ describe('a one-way capture (the client only) whose last ACK is one past the ser
     ]);
     expect(w.conn.oneWay).toBe(true);
     expect(w.evidence()).toEqual(['inferred', 'inferred']);
+    // One gap: the uncaptured SYN-ACK the client answered; what it acknowledged of a side never captured is no gap.
+    expect(w.conn.captureGaps).toBe(1);
   });
 
   it('no FIN is inferred when the last ACK is not one past the data', () => {
