@@ -70,6 +70,13 @@ describe('a FIN never acknowledged in the capture, never resent (no handshake: f
     expect(w.conn.captureGaps).toBe(0); // the server was never captured: a one-way capture, no gap
   });
 
+  it('the client’s segments after its FIN (not resending it) do not restart the wait', () => {
+    const w = clientFin();
+    w.c('.', 0, { dt: 0.5 });
+    w.tracker.finish(T + 4);
+    expect(w.states()).toEqual(['FIN_WAIT_2', 'CLOSE_WAIT']);
+  });
+
   it('2.75 s after it: nothing inferred', () => {
     const w = clientFin();
     w.tracker.finish(T + 3.75);
@@ -89,6 +96,18 @@ describe('a FIN never acknowledged in the capture, never resent (no handshake: f
     w.tracker.finish(T + 10);
     expect(w.states()).toEqual(['FIN_WAIT_2', 'CLOSE_WAIT']);
     expect(w.conn.captureGaps).toBe(1);
+  });
+});
+
+describe('a SYN-ACK resent before any answer was captured', () => {
+  it('does not keep the final ACK after it from being assumed delivered at the end', () => {
+    const w = wireAt(T);
+    w.c('S', 0, { dt: 0 });
+    w.s('S.', 0, { dt: 0.25 });
+    w.s('S.', 0, { dt: 1 });
+    const ack = w.c('.', 0, { dt: 0.25 }).ts;
+    w.tracker.finish(ack + 0.5);
+    expect(w.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
   });
 });
 

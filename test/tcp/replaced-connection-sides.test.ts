@@ -188,3 +188,55 @@ describe('the old connection’s end', () => {
     expect(w.tracker.conns).toHaveLength(1);
   });
 });
+
+describe('linked or not', () => {
+  it('an old server never seen may still hold the connection: linked, and not ended when the new one is established', () => {
+    const w = new Wire();
+    w.c('S');
+    const old = w.conn;
+    w.newIsn(0, 3_000_000);
+    w.c('S', 0, { dt: 1 });
+    const fresh = w.conn;
+    expect(fresh.supersedes).toBe(old);
+    w.s('S.');
+    w.c('.');
+    w.settle();
+    expect(w.states(fresh)).toEqual(['ESTABLISHED', 'ESTABLISHED']);
+    expect(fresh.supersedes).toBe(old);
+    expect(old.ended).toBe(false);
+  });
+
+  it('the client starting over twice: the first connection ends when the second is replaced (one link at a time)', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.');
+    w.c('.');
+    w.settle();
+    const first = w.conn;
+    w.newIsn(0, 3_000_000);
+    w.c('S', 0, { dt: 1 });
+    const second = w.conn;
+    expect(second.supersedes).toBe(first);
+    expect(first.ended).toBe(false);
+    w.newIsn(0, 6_000_000);
+    w.c('S', 0, { dt: 1 });
+    expect(w.tracker.conns).toHaveLength(3);
+    expect(first.ended).toBe(true);
+    expect(w.conn.supersedes).toBe(second);
+  });
+});
+
+describe('a SYN after a connection of a lone RST', () => {
+  it.each([
+    ['the client', 0],
+    ['the server', 1],
+  ])('the RST from %s, then the client’s SYN: a new connection', (_who, rstFrom) => {
+    const w = new Wire();
+    w.send(rstFrom as 0 | 1, 'R', 0, { seq: 777 });
+    const first = w.conn;
+    expect(first.ended).toBe(true);
+    w.c('S', 0, { dt: 1 });
+    expect(w.tracker.conns).toHaveLength(2);
+    expect(w.timeline()).toEqual(['client:CLOSED>SYN_SENT']);
+  });
+});
