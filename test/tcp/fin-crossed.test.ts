@@ -47,10 +47,12 @@ describe('the client’s FIN does not acknowledge the server’s', () => {
 });
 
 describe('the client’s FIN acknowledges the server’s', () => {
-  it('a passive close: CLOSE_WAIT stands, then LAST_ACK', () => {
+  it('a passive close: CLOSE_WAIT stands from the server’s FIN (not redone at the client’s), then LAST_ACK', () => {
     const w = nearClient();
-    w.s('F.', 0, { dt: 1 });
+    const fin = w.s('F.', 0, { dt: 1 }).ts;
     w.c('F.', 0, { dt: 0.0625 });
+    const closeWait = w.conn.transitions.find((r) => r.side === 0 && r.cause === 'received FIN');
+    expect(closeWait?.t).toBe(fin);
     expect(
       w
         .timeline()
