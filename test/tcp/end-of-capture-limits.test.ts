@@ -199,3 +199,18 @@ describe('FIN_WAIT_2 at the end of the capture', () => {
     expect(w.conn.client.stateInferred).toBe(false);
   });
 });
+
+describe('an established endpoint silent for longer than 60 s', () => {
+  it('is not inferred: the 60 s limit is FIN_WAIT_2’s only', () => {
+    const w = wireAt(T);
+    w.c('S', 0, { dt: 0 });
+    w.s('S.', 0, { dt: 0.25 });
+    w.c('.', 0, { dt: 0.25 });
+    w.s('P.', 10, { dt: 0.25 });
+    w.c('.', 0, { dt: 0.25 });
+    w.tracker.finish(T + 100);
+    w.tracker.conclude(T + 100);
+    expect(w.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
+    expect(w.conn.client.stateInferred).toBe(false);
+  });
+});

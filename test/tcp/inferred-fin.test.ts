@@ -38,6 +38,7 @@ describe('an active closer acknowledges one past the data: the server’s FIN wa
       'client FIN_WAIT_2>TIME_WAIT @3.75 inferred: received FIN (not captured; its ACK one past the data says so)',
     ]);
     expect(w.states()).toEqual(['TIME_WAIT', 'LAST_ACK']);
+    expect(w.evidence()).toEqual(['inferred', 'inferred']);
     expect(w.conn.server.finSent).toBe(true);
     expect(w.conn.server.finSeq).toBe(5101);
     expect(w.conn.captureGaps).toBe(1);
@@ -75,5 +76,28 @@ describe('a one-way capture (the client only) whose last ACK is one past the ser
     w.tracker.finish(w.t + 10);
     expect(w.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
     expect(w.conn.server.finSent).toBe(false);
+  });
+});
+
+describe('the end of a one-way capture: the side never captured rests on the other’s ACKs', () => {
+  it('the server only: the client’s state is inferred, the server’s seen', () => {
+    const w = new Wire();
+    w.t = T;
+    w.s('S.', 0, { dt: 0, ack: 1001 });
+    w.s('.', 0, { dt: 0.25, ack: 1101 });
+    w.tracker.finish(w.t + 0.5);
+    expect(w.states()).toEqual(['ESTABLISHED', 'ESTABLISHED']);
+    expect(w.evidence()).toEqual(['inferred', 'seen']);
+  });
+
+  it('the client only, its FIN just sent: the server’s state is inferred, the client’s (FIN_WAIT_1) seen', () => {
+    const w = new Wire();
+    w.t = T;
+    w.c('S', 0, { dt: 0 });
+    w.c('.', 0, { dt: 0.25, ack: 5001 });
+    w.c('F.', 0, { dt: 0.25, ack: 5001 });
+    w.tracker.finish(w.t + 0.5);
+    expect(w.states()[0]).toBe('FIN_WAIT_1');
+    expect(w.evidence()).toEqual(['seen', 'inferred']);
   });
 });
