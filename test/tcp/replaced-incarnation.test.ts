@@ -122,9 +122,66 @@ describe('a new SYN during a handshake (the client gave up and reconnected from 
     expect(w.states(old)).toEqual(['CLOSED', 'CLOSED']);
     expectLegal(w);
   });
+
+  it("the old server's ACK answering the new SYN (Linux from SYN_RECV: tcp_check_req) proves no handshake; the RST answering it closes SYN_RECEIVED", () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.');
+    const old = w.conn;
+    w.newIsn(0, 3_000_000);
+    w.c('S', 0, { dt: 0.7 });
+    // The request socket answers the out-of-window SYN with an ACK of the old handshake.
+    w.s('.', 0, { seq: w.side[1].isn + 1, ack: 1001, dt: 0.0004 });
+    expect(w.states(old)).toEqual(['CLOSED', 'SYN_RECEIVED']);
+    w.c('R', 0, { seq: 1001, dt: 0.0001 });
+    expect(w.states(old)).toEqual(['CLOSED', 'CLOSED']);
+    expect(w.timeline(old).filter((x) => x.startsWith('server:'))).toEqual([
+      'server:CLOSED>SYN_RECEIVED',
+      'server:SYN_RECEIVED>CLOSED',
+    ]);
+    expectLegal(w);
+  });
+
+  it('data from the old server (not an answer to the SYN) still shows it ESTABLISHED', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.');
+    const old = w.conn;
+    w.s('P.', 10, { dt: 0.1 });
+    expect(w.states(old)[1]).toBe('ESTABLISHED');
+  });
 });
 
 describe('handshake diagnoses on a replaced handshake', () => {
+  it('handshake-retransmitted after a SYN that met the connection the server still held: says so, not a loss', () => {
+    const s = setup();
+    s.w.c('S');
+    s.w.s('S.');
+    s.w.c('.');
+    s.w.c('P.', 100);
+    s.w.s('.');
+    s.w.settle();
+    s.w.newIsn(0, 3_000_000);
+    s.w.c('S', 0, { dt: 1 });
+    s.w.s('.', 0, { seq: 5001, ack: 1101 }); // the challenge ACK
+    s.w.c('R', 0, { seq: 1101 });
+    s.w.c('S', 0, { dt: 0.01, seq: 3_000_000 });
+    s.w.s('S.', 0, { seq: 9_000_000, ack: 3_000_001 });
+    s.w.c('.', 0, { ack: 9_000_001 });
+    const a = s.found.find((x) => x.kind === 'handshake-retransmitted');
+    expect(a?.message).toContain('the first SYN met the connection the server still held on this 4-tuple');
+  });
+
+  it('handshake-retransmitted after a SYN lost on a fresh 4-tuple: a lost SYN or SYN-ACK', () => {
+    const s = setup();
+    s.w.c('S');
+    s.w.c('S', 0, { dt: 1, seq: 1000 });
+    s.w.s('S.');
+    s.w.c('.');
+    const a = s.found.find((x) => x.kind === 'handshake-retransmitted');
+    expect(a?.message).toContain('(a lost SYN or SYN-ACK)');
+  });
+
   it('no synack-no-ack error when the client gave up and started over: withdrawn, with the reason', () => {
     const s = setup();
     s.w.c('S', 0, at(s.w, T0));
