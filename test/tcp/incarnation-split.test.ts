@@ -11,6 +11,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Connection } from '../../src/tcp/connection.js';
+import { clientStartsOver } from './ladders.js';
 import { Wire } from './wire.js';
 
 const T = 1_700_000_000;
@@ -196,15 +197,7 @@ describe('segments on a 4-tuple whose old connection the server still holds', ()
   /** Old: established, the client sent 100 bytes (its next 1101, the server's 5001); the client starts over with ISN 3,000,000. */
   function startedOver(): { w: Wire; old: Connection } {
     const w = new Wire();
-    w.c('S');
-    w.s('S.');
-    w.c('.');
-    w.c('P.', 100);
-    w.s('.');
-    w.settle();
-    const old = w.conn;
-    w.newIsn(0, 3_000_000);
-    w.c('S', 0, { dt: 1 });
+    const old = clientStartsOver(w);
     expect(w.conn.supersedes).toBe(old);
     return { w, old };
   }

@@ -8,21 +8,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Connection } from '../../src/tcp/connection.js';
+import { clientClosesFirst, clientStartsOver, handshake } from './ladders.js';
 import { toIpv6, Wire } from './wire.js';
-
-/** Established and settled; the client starts over with ISN 3,000,000 a second later. Returns the old connection. */
-function clientStartsOver(w: Wire): Connection {
-  w.c('S');
-  w.s('S.');
-  w.c('.');
-  w.c('P.', 100);
-  w.s('.');
-  w.settle();
-  const old = w.conn;
-  w.newIsn(0, 3_000_000);
-  w.c('S', 0, { dt: 1 });
-  return old;
-}
 
 describe('the side of the old connection that a new endpoint is', () => {
   it.each([
@@ -61,9 +48,7 @@ describe('who started over', () => {
 
   it('the client established but its final ACK not yet delivered (the server in SYN_RECEIVED): the client started over', () => {
     const w = new Wire();
-    w.c('S');
-    w.s('S.');
-    w.c('.');
+    handshake(w);
     const old = w.conn;
     expect(w.states(old)).toEqual(['ESTABLISHED', 'SYN_RECEIVED']);
     w.newIsn(0, 3_000_000);
@@ -97,12 +82,8 @@ describe('who started over', () => {
 
   it('after a close both ends saw, a new SYN says nothing of an uncaptured end', () => {
     const w = new Wire();
-    w.c('S');
-    w.s('S.');
-    w.c('.');
-    w.c('F.');
-    w.s('F.');
-    w.c('.');
+    handshake(w);
+    clientClosesFirst(w);
     w.settle();
     const old = w.conn;
     expect(w.states(old)).toEqual(['TIME_WAIT', 'CLOSED']);
@@ -115,12 +96,8 @@ describe('who started over', () => {
 
   it('the client in TIME_WAIT, the server’s last ACK not yet delivered: its TIME_WAIT is taken over by its SYN', () => {
     const w = new Wire();
-    w.c('S');
-    w.s('S.');
-    w.c('.');
-    w.c('F.');
-    w.s('F.');
-    w.c('.');
+    handshake(w);
+    clientClosesFirst(w);
     const old = w.conn;
     expect(w.states(old)).toEqual(['TIME_WAIT', 'LAST_ACK']);
     w.newIsn(0, 500);
@@ -171,18 +148,14 @@ describe('the old connection’s end', () => {
 
   it('the new SYN-ACK with a new ISN that answers the client’s SYN on an established connection stays with it', () => {
     const w = new Wire();
-    w.c('S');
-    w.s('S.');
-    w.c('.');
+    handshake(w);
     w.s('S.', 0, { seq: 777_777, dt: 1 });
     expect(w.tracker.conns).toHaveLength(1);
   });
 
   it('the client’s SYN again (its ISN) on an established connection stays with it', () => {
     const w = new Wire();
-    w.c('S');
-    w.s('S.');
-    w.c('.');
+    handshake(w);
     w.c('P.', 10);
     w.c('S', 0, { dt: 1 });
     expect(w.tracker.conns).toHaveLength(1);
@@ -208,9 +181,7 @@ describe('linked or not', () => {
 
   it('the client starting over twice: the first connection ends when the second is replaced (one link at a time)', () => {
     const w = new Wire();
-    w.c('S');
-    w.s('S.');
-    w.c('.');
+    handshake(w);
     w.settle();
     const first = w.conn;
     w.newIsn(0, 3_000_000);
