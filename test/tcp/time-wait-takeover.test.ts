@@ -7,7 +7,7 @@
  * one says of the old one: its SYN's sender let go of it.
  */
 import { describe, expect, it } from 'vitest';
-import { Wire } from './wire.js';
+import { toIpv6, Wire } from './wire.js';
 import { must } from '../../src/model/checked.js';
 import type { Connection } from '../../src/tcp/connection.js';
 
@@ -21,8 +21,11 @@ function handshake(w: Wire, ts = false): void {
 const lastOf = (c: Connection) => must(c.transitions.at(-1), 'a transition');
 
 describe('a new SYN from the client', () => {
-  it('ends the client’s own TIME_WAIT (port reuse) even with an ISN below the old one’s', () => {
-    const w = new Wire();
+  it.each([
+    ['IPv4', () => new Wire()],
+    ['IPv6', () => toIpv6(new Wire())],
+  ])('ends the client’s own TIME_WAIT (port reuse) even with an ISN below the old one’s (%s)', (_v, make) => {
+    const w = make();
     handshake(w);
     w.c('F.');
     w.s('F.');
@@ -87,6 +90,63 @@ describe('a new connection on the 4-tuple of an established one', () => {
       'end not captured: the 4-tuple was reused by a new connection',
       true,
     ]);
+  });
+});
+
+/** The server closes first (TIME_WAIT), the client last (CLOSED); timestamps `ts` on the client's segments when given. */
+function serverInTimeWait(w: Wire, clientTs?: number): Connection {
+  const o = clientTs === undefined ? {} : { tsVal: clientTs };
+  w.c('S', 0, o);
+  w.s('S.');
+  w.c('.', 0, o);
+  w.settle();
+  w.s('F.');
+  w.c('F.', 0, o);
+  w.s('.');
+  w.settle();
+  expect(w.states()).toEqual(['CLOSED', 'TIME_WAIT']);
+  return w.conn;
+}
+
+describe('the SYN’s sender is known by its port and host', () => {
+  it('both ends on port 5000: the server’s TIME_WAIT is not the SYN’s sender’s (another host), and stays', () => {
+    const w = new Wire({}, 5000, 5000);
+    const old = serverInTimeWait(w);
+    w.newIsn(0, 500);
+    w.c('S', 0, { dt: 1 });
+    expect(w.states(old)).toEqual(['CLOSED', 'TIME_WAIT']);
+    expect(w.rec.reuses.map((r) => r.took)).toEqual([false]);
+  });
+
+  it('both ends on one host: the server’s TIME_WAIT is not the SYN’s sender’s (another port), and stays', () => {
+    const w = new Wire();
+    w.side[1].addr = [10, 0, 0, 1];
+    const old = serverInTimeWait(w);
+    w.newIsn(0, 500);
+    w.c('S', 0, { dt: 1 });
+    expect(w.states(old)).toEqual(['CLOSED', 'TIME_WAIT']);
+    expect(w.rec.reuses.map((r) => r.took)).toEqual([false]);
+  });
+});
+
+describe('the peer’s TIME_WAIT and timestamps (an ISN below what it received)', () => {
+  it.each([
+    ['the SYN has none, the client’s last was 4e9: it stays', undefined, 4_000_000_000, false],
+    ['the client never sent one, the SYN has 5: it stays', 5, undefined, false],
+    [
+      'the SYN’s is 0, the client’s last was 4e9 (0 is after it, modulo 2^32): it ends',
+      0,
+      4_000_000_000,
+      true,
+    ],
+    ['the SYN’s is 5, the client’s last was 0: it ends', 5, 0, true],
+  ])('%s', (_what, synTs, clientTs, took) => {
+    const w = new Wire();
+    const old = serverInTimeWait(w, clientTs);
+    w.newIsn(0, 500);
+    w.c('S', 0, synTs === undefined ? { dt: 1 } : { dt: 1, tsVal: synTs });
+    expect(w.rec.reuses.map((r) => r.took)).toEqual([took]);
+    expect(w.states(old)[1]).toBe(took ? 'CLOSED' : 'TIME_WAIT');
   });
 });
 
