@@ -8,7 +8,7 @@ import type { Segment } from '../decode/segment.js';
 import { TcpFlag } from '../decode/segment.js';
 import type { AnomalyReport } from '../model/report.js';
 import type { SegInfo } from '../tcp/classify.js';
-import { type Connection, SIDE_NAMES, SIDES, type Side } from '../tcp/connection.js';
+import { CLIENT, type Connection, SIDE_NAMES, SIDES, type Side } from '../tcp/connection.js';
 import {
   type ConnDet,
   det,
@@ -20,6 +20,9 @@ import {
   type ZeroWindowTrack,
 } from './context.js';
 import { f64Pair } from '../model/checked.js';
+
+/** Linux's minimum retransmission timeout (TCP_RTO_MIN): how long a peer's answer may take when no round trip was timed. */
+const MIN_RTO = 0.2;
 
 function zeroWindowTrack(d: ConnDet): ZeroWindowTrack {
   if (d.zw === null) d.zw = { since: f64Pair(-1, -1), count: [0, 0], longest: f64Pair(0, 0) };
@@ -164,10 +167,22 @@ export class TransferDetectors implements DetectorFamily {
         { count, within: seg.ts - first },
       );
     }
-    // Half-open: the endpoint keeps retransmitting and the peer sends nothing back.
+    // Half-open: the endpoint keeps retransmitting and the peer sends nothing
+    // back. Judged only where the peer had time to answer the retransmission
+    // before this one (two round trips through the capture point; Linux's
+    // minimum RTO when no handshake timed one): the answer to one just sent
+    // may come after the capture's end, or may be missing from a lossy capture.
     const snd = conn.endpoint(side);
     const peer = conn.endpoint(1 - side);
-    if (snd.unansweredRtx >= 3 && peer.packets > 0 && !conn.oneWay && seg.ts - peer.lastSeen > 1) {
+    const prevRtx = snd.ev?.prevRtxTs ?? 0;
+    const rtt = side === CLIENT ? conn.rttToServer : conn.rttToClient;
+    if (
+      snd.unansweredRtx >= 3 &&
+      peer.packets > 0 &&
+      !conn.oneWay &&
+      seg.ts - peer.lastSeen > 1 &&
+      seg.ts - prevRtx >= (rtt > 0 ? 2 * rtt : MIN_RTO)
+    ) {
       this.x.raise(
         conn,
         side,

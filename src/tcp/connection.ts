@@ -679,6 +679,26 @@ export class Connection {
     return -1;
   }
 
+  /** Whether `cause` made `side`'s latest recorded change. */
+  lastMadeBy(side: Side, cause: string): boolean {
+    const r = this.lastRecord(side);
+    const code = this.trD[r + TR.code];
+    return r >= 0 && code !== undefined && codeCause(code) === cause;
+  }
+
+  /**
+   * Mark `side`'s latest recorded change inferred if `cause` made it: the
+   * capture ended without the evidence that would show it (its endpoint never
+   * acknowledged the segment that made it). True when so.
+   */
+  inferLast(side: Side, cause: string): boolean {
+    const r = this.lastRecord(side);
+    const code = this.trD[r + TR.code];
+    if (r < 0 || code === undefined || codeCause(code) !== cause) return false;
+    if (!codeInferred(code)) this.trD[r + TR.code] = code + CODE_INFERRED;
+    return true;
+  }
+
   /** Whether `side`'s latest recorded change left a handshake state (SYN_SENT, SYN_RECEIVED) for `cause`. */
   leftHandshakeBy(side: Side, cause: string): boolean {
     const r = this.lastRecord(side);

@@ -237,7 +237,12 @@ export class Deliveries {
       if (last > 0 && (f & SYN) === 0 && ep.state === State.SYN_SENT) last = dropLostSyn(q, last);
       if (last >= 0) this.deliver(conn, side, last, seg, Delivery.PROOF);
     }
-    if (ep.state === State.SYN_RECEIVED && (f & SYN) === 0 && onlyEstablishedSends(ep, seg)) {
+    if (
+      ep.state === State.SYN_RECEIVED &&
+      (f & SYN) === 0 &&
+      onlyEstablishedSends(ep, seg) &&
+      !(this.sm.answersNewSyn && seg.payloadLen === 0 && (f & FIN) === 0)
+    ) {
       for (let i = 0; i < q.length; i++) {
         const p = pendingAt(q, i);
         if ((p.flags & (SYN | ACK)) === ACK && seqGe(p.ack, seqAdd(ep.isn, 1))) {
@@ -431,6 +436,23 @@ export class Deliveries {
     this.settle(conn, SERVER, end, true);
     this.gaveUp(conn, CLIENT, end, false);
     this.gaveUp(conn, SERVER, end, false);
+    this.finUnanswered(conn, CLIENT);
+    this.finUnanswered(conn, SERVER);
+  }
+
+  /**
+   * A FIN taken as received when captured (next to its receiver) that its
+   * receiver never acknowledged by the end of the capture: the capture ended
+   * first, lost the ACK, or the receiver's host was gone (a crash leaves no
+   * trace). The state the FIN gave it is inferred, not seen (SPEC.md: seen
+   * needs its acknowledgement).
+   */
+  private finUnanswered(conn: Connection, side: Side): void {
+    const rcv = conn.endpoint(side);
+    const snd = conn.endpoint(1 - side);
+    if (!snd.finSent || rcv.stateInferred || (rcv.ackKnown && seqGe(rcv.lastAck, seqAdd(snd.finSeq, 1))))
+      return;
+    if (conn.inferLast(side, EVENT_CAUSE[Ev.RCV_FIN])) rcv.stateInferred = true;
   }
 
   /**

@@ -63,6 +63,13 @@ export function onlyEstablishedSends(ep: Endpoint, seg: Received): boolean {
 export class StateMachine {
   /** Events that a correct TCP does not send in its state (IMPOSSIBLE cells): the capture and the reading disagree. */
   unexpected = 0;
+  /**
+   * The segment being applied answers a new SYN on the 4-tuple of a
+   * connection its sender still holds (Tracker.oldIncarnationSide routed it
+   * there): a challenge ACK, which Linux sends from SYN_RECV too
+   * (tcp_check_req, a SYN outside the window) and so proves no handshake.
+   */
+  answersNewSyn = false;
   /** TIME_WAIT expiries in time order; stale entries (the endpoint moved on) are skipped. */
   readonly timeWait = new TimerQueue();
   /** Handed to the sink for each transition (reused). */
@@ -134,8 +141,8 @@ export class StateMachine {
   }
 
   /** An endpoint's socket went away without a segment (Ev.GONE): a timer, or a reading of what the capture missed. */
-  gone(conn: Connection, side: Side, at: When, cause: string, inferred: boolean): void {
-    this.step(conn, side, Ev.GONE, at, cause, inferred);
+  gone(conn: Connection, side: Side, at: When, cause: string, inferred: boolean, proven = !inferred): void {
+    this.step(conn, side, Ev.GONE, at, cause, inferred, proven);
   }
 
   /**
@@ -188,6 +195,38 @@ export class StateMachine {
     // A segment from an endpoint a RST toward it was taken to have closed:
     // the RST had not reached it (then it is back where it was).
     if ((f & SYN) === 0 && snd.state === State.CLOSED) this.rstNotArrived(conn, side, seg);
+    // Data without SYN that acknowledges the SYN of a peer still in SYN_SENT,
+    // from an endpoint never seen to answer it: it answered with a SYN-ACK
+    // the capture missed (its ISN one before this sequence number), went
+    // through SYN_RECEIVED, and (below: only an ESTABLISHED endpoint sends
+    // data) got the final ACK. A bare ACK is not enough: it is also the
+    // first step of a split handshake (SYN, ACK, SYN, SYN-ACK, ACK), whose
+    // ACK answers the SYN without a connection behind it.
+    if (
+      (f & (SYN | ACK)) === ACK &&
+      seg.payloadLen > 0 &&
+      snd.state === State.CLOSED &&
+      !snd.synSent &&
+      !snd.synAckSent &&
+      !conn.midstream &&
+      peer.state === State.SYN_SENT &&
+      peer.hasIsn &&
+      seg.ack === seqAdd(peer.isn, 1)
+    ) {
+      snd.isn = seqAdd(seg.seq, -1);
+      snd.hasIsn = true;
+      snd.synAckSent = true;
+      conn.captureGaps++;
+      this.step(
+        conn,
+        side,
+        Ev.SND_SYNACK,
+        seg,
+        'sent SYN-ACK (not captured; its ACK of the SYN proves it)',
+        true,
+        true,
+      );
+    }
     if (f & SYN) {
       if (this.rstNotArrived(conn, side, seg)) {
         // Its SYN or SYN-ACK again: no new connection.
@@ -226,7 +265,11 @@ export class StateMachine {
         true,
       );
       this.step(conn, side, Ev.RCV_ACK_SYN, seg, 'sent a segment without SYN: the SYN cookie was accepted');
-    } else if (snd.state === State.SYN_RECEIVED && onlyEstablishedSends(snd, seg)) {
+    } else if (
+      snd.state === State.SYN_RECEIVED &&
+      onlyEstablishedSends(snd, seg) &&
+      !(this.answersNewSyn && seg.payloadLen === 0 && (f & FIN) === 0)
+    ) {
       // Data or an ACK from SYN_RECEIVED: only an ESTABLISHED endpoint sends
       // one, so the handshake's final ACK reached it, though the capture did
       // not hold it.

@@ -139,6 +139,9 @@ function sideIn(old: Connection, ep: Endpoint): Side {
   return sameEndpoint(old.client, ep) ? CLIENT : SERVER;
 }
 
+/** The cause of a TIME_WAIT that a new SYN on its 4-tuple ended (Tracker.takeOverTimeWait). */
+const TW_TAKEN = 'TIME_WAIT ended by a new SYN on the same 4-tuple';
+
 /** The endpoint sent a FIN after its SYN: its sequence space ends there. */
 function closedSpace(ep: Endpoint): boolean {
   return ep.finSent && ep.hasIsn && seqGt(ep.finSeq, ep.isn);
@@ -300,7 +303,11 @@ export class Tracker {
     // The first segment of a connection (or incarnation) has no copy before it;
     // this records its identity for the next one.
     if (conn.endpoint(side).packets === 0) isCopy(conn.endpoint(side), seg);
+    // A segment routed to the replaced connection answers the new SYN (a
+    // challenge ACK): it shows the endpoint still there, not what state.
+    this.sm.answersNewSyn = routedFrom !== null;
     this.apply(conn, side, seg);
+    this.sm.answersNewSyn = false;
     if (routedFrom !== null) this.settleLink(routedFrom, seg);
     else if (conn.supersedes !== null) this.settleLink(conn, seg);
   }
@@ -363,9 +370,13 @@ export class Tracker {
     for (const side of SIDES) {
       if (conn.endpoint(side).state === State.CLOSED) continue;
       const oside = sideIn(old, conn.endpoint(side));
-      if (!isTerminal(old.endpoint(oside).state)) {
+      const oep = old.endpoint(oside);
+      if (!isTerminal(oep.state)) {
         old.endNotCaptured = true;
         this.sm.gone(old, oside, seg, END_NOT_CAPTURED.accepted, true);
+      } else if (oep.stateInferred && old.lastMadeBy(oside, TW_TAKEN)) {
+        // Its TIME_WAIT ended at the SYN, which it has now answered: seen.
+        oep.stateInferred = false;
       }
     }
     // Linked while the new connection is young: a RST answering the old
@@ -713,7 +724,10 @@ export class Tracker {
       const seqNewer = !peer.seqKnown || seqGt(seg.seq, peer.sndNxt);
       const tsNewer = seg.tsVal >= 0 && peer.lastTsVal >= 0 && seqGt(seg.tsVal, peer.lastTsVal);
       if (isSender || seqNewer || tsNewer) {
-        this.sm.gone(old, side, seg, 'TIME_WAIT ended by a new SYN on the same 4-tuple', false);
+        // Seen for the SYN's sender (its own act) and next to the capture
+        // point; for a receiver elsewhere, once it answers the SYN (settleLink):
+        // the SYN may be lost after the capture point.
+        this.sm.gone(old, side, seg, TW_TAKEN, false, isSender || old.nearSide === side);
         took = true;
       }
     }

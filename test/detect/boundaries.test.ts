@@ -226,6 +226,45 @@ describe('half-open: retransmissions the peer never answers, and the peer silent
     expect(silent(3, 1 - EPS)).not.toContain('half-open'));
   it('2 unanswered retransmissions, however long the silence: not half-open', () =>
     expect(silent(2, 30)).not.toContain('half-open'));
+  /**
+   * The server's last segment at T0 + 3; 4 unanswered retransmissions, the
+   * third at T0 + 4 (silence exactly 1 s: not yet), the fourth `gap` s later.
+   */
+  function lastTwo(gap: number): string[] {
+    const s = setup();
+    established(s.w);
+    s.w.s('P.', 10, at(s.w, T0 + 3));
+    s.w.c('P.', 100, { ...at(s.w, T0 + 3 + EPS), lost: true });
+    const seq = s.w.side[0].nxt - 100;
+    s.w.c('P.', 100, { ...at(s.w, T0 + 3.1), seq });
+    s.w.c('P.', 100, { ...at(s.w, T0 + 3.2), seq });
+    s.w.c('P.', 100, { ...at(s.w, T0 + 4), seq });
+    s.w.c('P.', 100, { ...at(s.w, T0 + 4 + gap), seq });
+    expect(s.w.conn.client.unansweredRtx).toBe(4);
+    return s.kinds();
+  }
+  // The handshake timed the round trip to the server: EPS (SYN to SYN-ACK).
+  it('the retransmission before the judging one sent two round trips (2 EPS) earlier: half-open', () =>
+    expect(lastTwo(2 * EPS)).toContain('half-open'));
+  it('sent less than two round trips earlier (its answer may still come): not yet', () =>
+    expect(lastTwo(2 * EPS - 1 / 1024)).not.toContain('half-open'));
+  it("no round trip timed (the handshake's SYN-ACK not captured): Linux's minimum RTO, 0.2 s", () => {
+    const judge = (gap: number): string[] => {
+      const s = setup();
+      s.w.c('S', 0, at(s.w, T0));
+      s.w.side[1].nxt = s.w.side[1].isn + 1; // its SYN-ACK not captured
+      s.w.c('.', 0, at(s.w, T0 + 2 * EPS));
+      s.w.s('P.', 10, at(s.w, T0 + 3));
+      s.w.c('P.', 100, { ...at(s.w, T0 + 3 + EPS), lost: true });
+      const seq = s.w.side[0].nxt - 100;
+      for (const t of [3.1, 3.2, 4]) s.w.c('P.', 100, { ...at(s.w, T0 + t), seq });
+      s.w.c('P.', 100, { ...at(s.w, T0 + 4 + gap), seq });
+      expect(s.w.conn.rttToServer).toBe(0);
+      return s.kinds();
+    };
+    expect(judge(0.25)).toContain('half-open');
+    expect(judge(0.125)).not.toContain('half-open');
+  });
   it('the peer answering resets the count', () => {
     const s = setup();
     established(s.w);

@@ -80,22 +80,9 @@ interface Gap {
  */
 export const KNOWN_TRACKER_GAPS: Gap[] = [
   {
-    id: 'vanished-host-final-states',
-    property: ['final-state', 'history'],
-    key: /^(final-state|history) \[host-gone\] /,
-    wrong:
-      'a segment sent toward a host that vanished is taken as received, though no arrival shows in a capture: here a ' +
-      "crashed peer's last ACK before the crash moves the survivor CLOSING -> TIME_WAIT. (An endpoint whose SYN retries " +
-      'ran out is now CLOSED, inferred: Deliveries.gaveUp.)',
-    reproducer: {
-      family: 'a RST in CLOSING: simultaneous close, the peer crashes before acknowledging',
-      at: 1,
-    },
-  },
-  {
     id: 'path-loss-states',
     property: ['final-state', 'history', 'since'],
-    key: /^(final-state|history|since) \[path-loss\] /,
+    key: /^(final-state|history|since) \[path-loss(\+host-gone)?\] /,
     wrong:
       'with segments lost on the path, states and times still rest on segments the receiver never got: a server whose ' +
       'SYN-ACKs were lost and which closed in SYN_RECEIVED is reported CLOSED (seen) instead of FIN_WAIT_1; in a ' +

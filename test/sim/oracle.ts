@@ -58,8 +58,8 @@ type Side = 'client' | 'server';
 /**
  * The condition of a run that makes the capture hardest to read, for grouping
  * violations by cause: a one-way capture, a capture that missed frames (or
- * started late), a host that vanished or crashed, a lossy or reordering path,
- * or a clean one.
+ * started late), a host that vanished or crashed (with a lossy path too:
+ * path-loss+host-gone), a lossy or reordering path, or a clean one.
  */
 export function condition(sc: Scenario): string {
   if (sc.capture.dir !== 'both') return 'one-way';
@@ -70,8 +70,10 @@ export function condition(sc: Scenario): string {
     h ? h.captureLoss : sc.capture.loss > 0 || (sc.captureFrom ?? 0) > 0 || (sc.capture.miss?.length ?? 0) > 0
   )
     return 'capture-loss';
-  if (sc.actions.some((a) => a.op === 'silent' || a.op === 'crash')) return 'host-gone';
-  if (h ? h.pathLoss : p.loss > 0 || p.drops.length > 0) return 'path-loss';
+  const pathLoss = h ? h.pathLoss : p.loss > 0 || p.drops.length > 0;
+  if (sc.actions.some((a) => a.op === 'silent' || a.op === 'crash'))
+    return pathLoss ? 'path-loss+host-gone' : 'host-gone';
+  if (pathLoss) return 'path-loss';
   if (h ? h.dup : p.dup > 0) return 'path-dup';
   if (h ? h.reorder : p.reorder > 0) return 'reorder';
   return 'clean-path';
@@ -177,6 +179,25 @@ function unprovable(ep: TruthEndpoint, frames: Frame[], tEnd: number): boolean {
   );
 }
 
+/**
+ * A step the report gives an endpoint after its host vanished (crashed or went
+ * silent) that no capture can refute: what it received that a live endpoint
+ * answers with nothing (a bare ACK of its SYN or FIN, a RST), or a FIN the
+ * report marks as inferred (it never acknowledged it). A crash leaves no trace
+ * in a capture: the capture of a live endpoint that got these is the same.
+ */
+function afterVanishing(
+  ep: TruthEndpoint,
+  tr: { t: number; cause: string; inferred?: boolean },
+  slack: number,
+  stateInferred: boolean,
+): boolean {
+  const gone = Math.min(ep.crashedAt ?? Infinity, ep.silentAt ?? Infinity);
+  if (tr.t - SIM_EPOCH < gone - slack) return false;
+  if (/^received (ACK of its (FIN|SYN)|RST)/.test(tr.cause)) return true;
+  return /^received FIN/.test(tr.cause) && (tr.inferred === true || stateInferred);
+}
+
 export interface FinalStats {
   compared: number;
   matched: number;
@@ -221,14 +242,17 @@ export function checkFinalStates(
       stats.compared++;
       const allowed = statesAround(ep, tEnd, slack);
       // A close in SYN_RECEIVED sends its FIN only once the SYN is
-      // acknowledged: until that FIN leaves, no capture can show the close.
+      // acknowledged: until that FIN leaves, no capture can show the close,
+      // nor tell it from one just after ESTABLISHED (as in checkHistory).
       const last = ep.changes.filter((x) => x.t <= tEnd + slack).at(-1);
       if (
         last?.from === 'SYN_RECEIVED' &&
         last.to === 'FIN_WAIT_1' &&
         !frames.some((f) => f.t >= last.t && (f.seg.flags & 1) !== 0 && isFrom(f, ep))
-      )
+      ) {
         allowed.add('SYN_RECEIVED');
+        allowed.add('ESTABLISHED');
+      }
       if (allowed.has(got.state as St)) {
         stats.matched++;
         // null: the report claims no time (an endpoint it never saw move).
@@ -236,13 +260,20 @@ export function checkFinalStates(
           // Not before the endpoint got there; and not after the first segment it sent
           // in that state was captured (that segment shows the state). Later than the
           // truth is otherwise allowed: a change is stamped at the time of its evidence.
+          // In a state after its own close, only its FIN and what it sends after it
+          // show the state: a close in SYN_RECEIVED (FIN_WAIT_1) holds its FIN back
+          // until its SYN is acknowledged (RFC 9293 3.10.4) and answers in the
+          // meantime as before (its SYN-ACK, an ACK of a repeated SYN).
           const entry = ep.changes.filter((x) => x.to === got.state && x.t <= tEnd + slack).at(-1);
           const since = got.since - SIM_EPOCH;
-          if (entry) {
+          const closed = ['FIN_WAIT_1', 'FIN_WAIT_2', 'CLOSING', 'LAST_ACK', 'TIME_WAIT'].includes(got.state);
+          const fin = frames.find((f) => (f.seg.flags & 1) !== 0 && isFrom(f, ep));
+          if (entry && (!closed || fin)) {
             const own = frames.find(
               (f) =>
                 f.sent >= entry.t &&
                 f.senderState === got.state &&
+                (!closed || f.sent >= must(fin, 'its FIN').sent) &&
                 f.seg.src === ep.addr &&
                 f.seg.sport === ep.port &&
                 f.seg.dst === ep.peer &&
@@ -267,7 +298,11 @@ export function checkFinalStates(
         stats.inferredMismatch++;
         continue;
       }
-      if (unprovable(ep, frames, tEnd)) {
+      const lastStep = c.transitions.filter((x) => x.endpoint === side && x.from !== x.to).at(-1);
+      if (
+        unprovable(ep, frames, tEnd) ||
+        (lastStep !== undefined && afterVanishing(ep, lastStep, slack, false))
+      ) {
         stats.unprovable++;
         continue;
       }
@@ -320,9 +355,16 @@ export function checkHistory(res: SimResult, rep: Report): Violation[] {
         truth.push({ to: x.to, t: x.t });
       }
       let j = 0;
+      const inferredAtEnd = (c[side] as { stateEvidence?: string }).stateEvidence === 'inferred';
+      const steps = c.transitions.filter((tr) => tr.endpoint === side && tr.from !== tr.to);
       for (const tr of c.transitions) {
         // A restart of TIME_WAIT is an event, not a change of state.
         if (tr.endpoint !== side || tr.from === tr.to) continue;
+        // What follows rests on a step no capture can refute (its host vanished).
+        if (afterVanishing(ep, tr, slack, inferredAtEnd)) break;
+        // The step into a final state the report marks inferred is a guess as
+        // much as the state (the final-state check does not compare those).
+        if (inferredAtEnd && tr === steps.at(-1)) break;
         const t = tr.t - SIM_EPOCH;
         let k = j;
         // An inferred step (one the capture did not show) must be true, but its time is a guess.

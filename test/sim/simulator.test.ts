@@ -64,6 +64,21 @@ describe('simulator', () => {
     expect(states(r, 's0')).toEqual(['SYN_RECEIVED', 'ESTABLISHED', 'FIN_WAIT_1', 'CLOSING', 'TIME_WAIT']);
   });
 
+  it('a close in SYN_RECEIVED holds its FIN until the SYN is acknowledged, and sends it even when the peer FIN came with that ACK (CLOSING)', () => {
+    const r = simulate(
+      scenario(
+        't',
+        COND,
+        [listen(), connect(0.1), { t: 0.2, op: 'close', sock: 's0' }, { t: 0.3, op: 'close', sock: 'c' }],
+        5,
+        { drops: [{ from: A, what: 'ACK', nth: 1, where: 'before', count: 1 }] },
+      ),
+    );
+    expect(states(r, 's0').slice(0, 4)).toEqual(['SYN_RECEIVED', 'FIN_WAIT_1', 'CLOSING', 'TIME_WAIT']);
+    expect(r.frames.some((f) => !f.ab && (f.seg.flags & F.FIN) !== 0)).toBe(true);
+    expect(states(r, 'c').at(-1)).toBe('TIME_WAIT');
+  });
+
   it('simultaneous open: SYN_SENT -> SYN_RECEIVED -> ESTABLISHED on both sides (RFC 9293 Figure 8)', () => {
     const r = run(
       [connect(0.1), { t: 0.1, op: 'connect', sock: 'p', host: B, port: 80, to: A, toPort: 40000 }],

@@ -317,7 +317,10 @@ export class Tcb {
   // --- sending (3.10.2, 3.8) ---
 
   output(): void {
-    if (!['ESTABLISHED', 'CLOSE_WAIT', 'FIN_WAIT_1', 'LAST_ACK'].includes(this.state)) return;
+    // CLOSING too: a close in SYN_RECEIVED holds its FIN until the SYN is
+    // acknowledged, and the peer's FIN may come with that ACK (CLOSING before
+    // ours left).
+    if (!['ESTABLISHED', 'CLOSE_WAIT', 'FIN_WAIT_1', 'CLOSING', 'LAST_ACK'].includes(this.state)) return;
     // Nothing goes before our SYN is acknowledged (a close in SYN_RECEIVED waits for it).
     if (this.sndUna === this.iss) return;
     for (;;) {

@@ -122,6 +122,34 @@ describe('a new SYN during a handshake (the client gave up and reconnected from 
     expect(w.states(old)).toEqual(['CLOSED', 'CLOSED']);
     expectLegal(w);
   });
+
+  it("the old server's ACK answering the new SYN (Linux from SYN_RECV: tcp_check_req) proves no handshake; the RST answering it closes SYN_RECEIVED", () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.');
+    const old = w.conn;
+    w.newIsn(0, 3_000_000);
+    w.c('S', 0, { dt: 0.7 });
+    // The request socket answers the out-of-window SYN with an ACK of the old handshake.
+    w.s('.', 0, { seq: w.side[1].isn + 1, ack: 1001, dt: 0.0004 });
+    expect(w.states(old)).toEqual(['CLOSED', 'SYN_RECEIVED']);
+    w.c('R', 0, { seq: 1001, dt: 0.0001 });
+    expect(w.states(old)).toEqual(['CLOSED', 'CLOSED']);
+    expect(w.timeline(old).filter((x) => x.startsWith('server:'))).toEqual([
+      'server:CLOSED>SYN_RECEIVED',
+      'server:SYN_RECEIVED>CLOSED',
+    ]);
+    expectLegal(w);
+  });
+
+  it('data from the old server (not an answer to the SYN) still shows it ESTABLISHED', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.');
+    const old = w.conn;
+    w.s('P.', 10, { dt: 0.1 });
+    expect(w.states(old)[1]).toBe('ESTABLISHED');
+  });
 });
 
 describe('handshake diagnoses on a replaced handshake', () => {

@@ -89,3 +89,48 @@ describe('a new connection on the 4-tuple of an established one', () => {
     ]);
   });
 });
+
+describe('the evidence of a TIME_WAIT that a new SYN ended', () => {
+  /** The server closed first and waits in TIME_WAIT; the client reconnects with a higher ISN. */
+  function serverTimeWait(w: Wire): Connection {
+    handshake(w);
+    w.s('F.');
+    w.c('F.');
+    w.s('.');
+    w.settle();
+    const old = w.conn;
+    expect(w.states(old)).toEqual(['CLOSED', 'TIME_WAIT']);
+    w.newIsn(0, 9_000_000);
+    w.c('S', 0, { dt: 1 });
+    return old;
+  }
+
+  it("the receiver's (the server's) CLOSED is inferred at the SYN: the SYN may be lost after the capture point", () => {
+    const w = new Wire();
+    const old = serverTimeWait(w);
+    expect(w.states(old)).toEqual(['CLOSED', 'CLOSED']);
+    expect(w.evidence(old)[1]).toBe('inferred');
+    expect(lastOf(old).cause).toBe('TIME_WAIT ended by a new SYN on the same 4-tuple');
+  });
+
+  it('seen once the server answers the new SYN with its SYN-ACK', () => {
+    const w = new Wire();
+    const old = serverTimeWait(w);
+    w.s('S.', 0, { dt: 0.01 });
+    expect(w.evidence(old)[1]).toBe('seen');
+    expect(w.states(old)).toEqual(['CLOSED', 'CLOSED']);
+  });
+
+  it("the SYN's sender ending its own TIME_WAIT (port reuse): seen at once", () => {
+    const w = new Wire();
+    handshake(w);
+    w.c('F.');
+    w.s('F.');
+    w.c('.');
+    w.settle();
+    const old = w.conn;
+    w.newIsn(0, 500);
+    w.c('S', 0, { dt: 1 });
+    expect(w.evidence(old)[0]).toBe('seen');
+  });
+});
