@@ -156,13 +156,19 @@ export class HandshakeDetectors implements DetectorFamily {
       const c = conn.client;
       const sv = conn.server;
       const delay = rec.t - conn.synTs;
+      // A SYN on a 4-tuple the server still held met that connection (a
+      // challenge ACK, RFC 5961 4.2, which the client resets): resent, not lost.
+      const why =
+        conn.supersedes !== null && conn.supersedes.client.packets > 0 && conn.supersedes.server.packets > 0
+          ? 'the first SYN met the connection the server still held on this 4-tuple'
+          : 'a lost SYN or SYN-ACK';
       this.x.raise(
         conn,
         CLIENT,
         'handshake-retransmitted',
         rec.t,
         rec.frame,
-        `connection setup took ${fmtSeconds(delay)}: ${c.synRetransmissions} SYN and ${sv.synRetransmissions} SYN-ACK retransmission${c.synRetransmissions + sv.synRetransmissions === 1 ? '' : 's'} (a lost SYN or SYN-ACK)`,
+        `connection setup took ${fmtSeconds(delay)}: ${c.synRetransmissions} SYN and ${sv.synRetransmissions} SYN-ACK retransmission${c.synRetransmissions + sv.synRetransmissions === 1 ? '' : 's'} (${why})`,
         { delay, synRetransmissions: c.synRetransmissions, synackRetransmissions: sv.synRetransmissions },
       );
     }

@@ -194,13 +194,18 @@ export class Deliveries {
     }
     if (resent && (f & SYN) !== 0) {
       // A SYN-ACK resent: the ACKs of its SYN waiting are lost. A SYN resent:
-      // the SYN-ACKs waiting are lost.
+      // the SYN-ACKs waiting are lost. Not one captured less than a round
+      // trip (capture point to the resender and back) before the resend: the
+      // resend left before it could arrive (an answer to a repeated SYN, or
+      // its timer, crossing it).
+      const rtt = side === SERVER ? conn.rttToServer : conn.rttToClient;
       for (let i = q.length - 1; i >= 0; i--) {
         const p = pendingAt(q, i);
         const lost =
-          (f & ACK) !== 0
+          seg.ts - p.ts >= rtt &&
+          ((f & ACK) !== 0
             ? !p.hasProof && (p.flags & ACK) !== 0 && seqGe(p.ack, seqAdd(ep.isn, 1))
-            : (p.flags & (SYN | ACK)) === (SYN | ACK);
+            : (p.flags & (SYN | ACK)) === (SYN | ACK));
         if (lost) q.splice(i, 1);
       }
       if ((f & ACK) !== 0) ep.ackOfSynQueued = false;

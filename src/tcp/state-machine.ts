@@ -51,6 +51,13 @@ export interface TransitionSink {
 }
 
 /**
+ * How far past the next sequence number the capture knows an endpoint may
+ * still be in its own sequence space (StateMachine.rstNotArrived): data it
+ * sent that the capture missed (lost before the capture point) moves it on.
+ */
+const OWN_SPACE_AHEAD = 65536;
+
+/**
  * A segment without SYN from an endpoint in SYN_RECEIVED that only an
  * ESTABLISHED one sends: data or an ACK (RFC 9293 3.10.7.4), or, from a
  * passive opener, a FIN (its application cannot close a connection it has
@@ -147,9 +154,9 @@ export class StateMachine {
 
   /**
    * A segment from an endpoint that a RST toward it, taken as received,
-   * closed during the handshake (its SYN or SYN-ACK again, a segment in its
-   * own sequence space, or a RST of its own that answers nothing): that RST
-   * had not reached it. Within a round
+   * closed (its SYN or SYN-ACK again, a segment in its own sequence space:
+   * data, or the ACK it answers a new SYN with, RFC 5961 4; or a RST of its
+   * own that answers nothing): that RST had not reached it. Within a round
    * trip through it (SYN to SYN-ACK as captured, or the measured one), this
    * one left first and the RST arrived after it (its time moves here);
    * later, the RST never arrived (lost): the close is undone. True when so.
@@ -161,7 +168,7 @@ export class StateMachine {
       snd.state !== State.CLOSED ||
       !snd.stateInferred ||
       !peer.rstSent ||
-      !conn.leftHandshakeBy(side, EVENT_CAUSE[Ev.RCV_RST])
+      !conn.lastMadeBy(side, EVENT_CAUSE[Ev.RCV_RST])
     )
       return false;
     // Its SYN or SYN-ACK again; a segment in the sequence space it used (an
@@ -174,7 +181,7 @@ export class StateMachine {
         ? peer.lastSeen <= snd.stateSince
         : (f & SYN) !== 0
           ? snd.hasIsn && seg.seq === snd.isn
-          : snd.hasIsn && seqGt(seg.seq, snd.isn) && !seqGt(seg.seq, snd.sndNxt);
+          : snd.hasIsn && seqGt(seg.seq, snd.isn) && seqDiff(seg.seq, snd.sndNxt) <= OWN_SPACE_AHEAD;
     if (!proof) return false;
     const handshake = conn.synAckTs > 0 ? conn.synAckTs - conn.lastSynTs : 0;
     const rtt = Math.max(handshake, conn.rttToClient + conn.rttToServer, 0) + 0.001;

@@ -264,3 +264,29 @@ describe('an acknowledgement taken as received next to its receiver, lost after 
     expect(w.states()[1]).toBe('FIN_WAIT_1');
   });
 });
+
+describe('a SYN-ACK again right after the final ACK was captured', () => {
+  /** Handshake with a round trip of 10 ms to the server; the server's SYN-ACK again `dt` after the client's ACK. */
+  function again(dt: number): Wire {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.', 0, { dt: 0.01 });
+    w.c('.', 0, { dt: 0.0001 });
+    w.s('S.', 0, { dt, seq: w.side[1].isn });
+    w.settle();
+    return w;
+  }
+
+  it('sooner than a round trip to the server: it crossed the ACK (an answer to a repeated SYN), which is not lost', () => {
+    const w = again(0.001);
+    expect(w.states()[1]).toBe('ESTABLISHED');
+    const last = w.conn.transitions.filter((r) => r.side === 1).at(-1);
+    expect(last?.cause).toBe('received ACK of its SYN');
+  });
+
+  it('a round trip or more later: the ACK was lost on the way', () => {
+    const w = again(1);
+    const causes = w.conn.transitions.filter((r) => r.side === 1).map((r) => r.cause);
+    expect(causes).not.toContain('received ACK of its SYN');
+  });
+});

@@ -153,6 +153,35 @@ describe('a new SYN during a handshake (the client gave up and reconnected from 
 });
 
 describe('handshake diagnoses on a replaced handshake', () => {
+  it('handshake-retransmitted after a SYN that met the connection the server still held: says so, not a loss', () => {
+    const s = setup();
+    s.w.c('S');
+    s.w.s('S.');
+    s.w.c('.');
+    s.w.c('P.', 100);
+    s.w.s('.');
+    s.w.settle();
+    s.w.newIsn(0, 3_000_000);
+    s.w.c('S', 0, { dt: 1 });
+    s.w.s('.', 0, { seq: 5001, ack: 1101 }); // the challenge ACK
+    s.w.c('R', 0, { seq: 1101 });
+    s.w.c('S', 0, { dt: 0.01, seq: 3_000_000 });
+    s.w.s('S.', 0, { seq: 9_000_000, ack: 3_000_001 });
+    s.w.c('.', 0, { ack: 9_000_001 });
+    const a = s.found.find((x) => x.kind === 'handshake-retransmitted');
+    expect(a?.message).toContain('the first SYN met the connection the server still held on this 4-tuple');
+  });
+
+  it('handshake-retransmitted after a SYN lost on a fresh 4-tuple: a lost SYN or SYN-ACK', () => {
+    const s = setup();
+    s.w.c('S');
+    s.w.c('S', 0, { dt: 1, seq: 1000 });
+    s.w.s('S.');
+    s.w.c('.');
+    const a = s.found.find((x) => x.kind === 'handshake-retransmitted');
+    expect(a?.message).toContain('(a lost SYN or SYN-ACK)');
+  });
+
   it('no synack-no-ack error when the client gave up and started over: withdrawn, with the reason', () => {
     const s = setup();
     s.w.c('S', 0, at(s.w, T0));

@@ -855,16 +855,55 @@ describe('a segment long after both endpoints closed', () => {
   it('starts another connection, picked up mid-stream (Zeek splits there too)', () => {
     const w = new Wire();
     handshake(w);
-    // Established first: data after a RST taken to have closed a handshake
-    // would show that RST never arrived (StateMachine.rstNotArrived).
     w.settle();
-    w.c('R');
+    // The server's own RST: data from the client after a RST toward it would
+    // show that RST never arrived (StateMachine.rstNotArrived).
+    w.s('R');
     expect(w.states()).toEqual(['CLOSED', 'CLOSED']);
     w.s('P.', 10, { dt: 1 }); // a straggler: same connection
     expect(w.tracker.conns).toHaveLength(1);
     w.s('P.', 10, { dt: 15 }); // 15 s later: another connection on the 4-tuple
     expect(w.tracker.conns).toHaveLength(2);
     expect(w.conn.midstream).toBe(true);
+  });
+});
+
+describe('a RST toward an established endpoint, taken as received, then data from that endpoint', () => {
+  it('a second later: the RST never arrived (lost), the close is undone; a later RST closes it', () => {
+    const w = new Wire();
+    handshake(w);
+    w.settle();
+    w.c('R.');
+    expect(w.states()).toEqual(['CLOSED', 'CLOSED']);
+    w.s('P.', 10, { dt: 1 });
+    expect(w.states()).toEqual(['CLOSED', 'ESTABLISHED']);
+    expect(w.tracker.conns).toHaveLength(1);
+    w.c('R', 0, { seq: w.side[1].rcvd, dt: 0.001 });
+    expect(w.states()).toEqual(['CLOSED', 'CLOSED']);
+    const server = w.conn.transitions.filter((r) => r.side === 1);
+    expect(server.at(-1)?.t).toBe(w.t);
+  });
+
+  it('data beyond what the capture saw it send (its own earlier data lost before the capture point) is still its own space', () => {
+    const w = new Wire();
+    handshake(w);
+    w.settle();
+    w.side[1].nxt += 500; // 500 bytes the capture never saw
+    w.c('R.', 0, { dt: 0.1 });
+    w.s('.', 0, { dt: 1 });
+    expect(w.states()[1]).toBe('ESTABLISHED');
+  });
+
+  it('next to the endpoint (its RST arrival proven): data after it is data-after-rst, the close stands', () => {
+    const w = new Wire();
+    w.c('S');
+    w.s('S.', 0, { dt: 0.0002 }); // SYN to SYN-ACK short: next to the server
+    w.c('.', 0, { dt: 0.05 });
+    w.settle();
+    expect(w.conn.nearSide).toBe(1);
+    w.c('R.', 0, { dt: 1 });
+    w.s('P.', 10, { dt: 1 });
+    expect(w.states()[1]).toBe('CLOSED');
   });
 });
 
