@@ -16,6 +16,7 @@ import {
   type DetectorFamily,
   detOf,
   fmtSeconds,
+  openAnomaly,
   sideOf,
   type ZeroWindowTrack,
 } from './context.js';
@@ -47,6 +48,13 @@ export class TransferDetectors implements DetectorFamily {
     const side = info.side;
     const f = seg.flags;
     if (info.retransmission && (f & TcpFlag.SYN) === 0) this.onRetransmission(conn, side, seg, det(conn));
+    // Its peer spoke after all (it acknowledges what the capture missed): a
+    // half-open raised on that silence rested on the capture's gap.
+    if (info.acksUncaptured && conn.anomalies.includes('half-open')) {
+      const a = openAnomaly(conn, 'half-open', side);
+      if (a !== undefined)
+        x.withdraw(conn, a, `the ${SIDE_NAMES[side]} acknowledged what the capture never saw the peer send`);
+    }
     if (info.keepAlive && !x.fired(conn, side, 'keep-alive')) {
       x.raise(conn, side, 'keep-alive', seg.ts, seg.frame, `keep-alive probes from the ${SIDE_NAMES[side]}`, {
         probes: conn.endpoint(side).keepAlives,

@@ -40,6 +40,8 @@ export interface SegInfo {
   dataAfterFin: boolean;
   /** Data sent after a RST on the connection. */
   dataAfterRst: boolean;
+  /** It acknowledges what the capture never saw its peer send: the peer spoke, uncaptured. */
+  acksUncaptured: boolean;
   /** This segment created the connection. */
   opened: boolean;
   /** Each side's state before the segment. */
@@ -62,6 +64,7 @@ export function newSegInfo(): SegInfo {
     rstAcceptable: false,
     dataAfterFin: false,
     dataAfterRst: false,
+    acksUncaptured: false,
     opened: false,
     clientBefore: 0,
     serverBefore: 0,
@@ -82,6 +85,7 @@ export function resetInfo(info: SegInfo, conn: Connection, side: Side): void {
   info.rstAcceptable = false;
   info.dataAfterFin = false;
   info.dataAfterRst = false;
+  info.acksUncaptured = false;
   info.duplicate = false;
   info.clientBefore = conn.client.state;
   info.serverBefore = conn.server.state;

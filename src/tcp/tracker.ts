@@ -760,8 +760,10 @@ export class Tracker {
     if (seg.linkDir !== 0) noteLinkDir(conn, side, seg);
 
     classifySent(conn, side, seg, info, this.opts.oooThreshold);
-    if (!rst && classifyAck(conn, snd, rcv, seg, info)) this.deliveries.ackedUncaptured(conn, rcvSide, seg);
-    else if (!rst && (fin || rcv.packets === 0)) this.deliveries.nothingNewAcked(conn, rcvSide, seg);
+    if (!rst && classifyAck(conn, snd, rcv, seg, info)) {
+      info.acksUncaptured = true;
+      this.deliveries.ackedUncaptured(conn, rcvSide, seg);
+    } else if (!rst && (fin || rcv.packets === 0)) this.deliveries.nothingNewAcked(conn, rcvSide, seg);
 
     // --- silence: retransmissions the peer never answers ---
     rcv.unansweredRtx = 0;

@@ -265,6 +265,23 @@ describe('half-open: retransmissions the peer never answers, and the peer silent
     expect(judge(0.25)).toContain('half-open');
     expect(judge(0.125)).not.toContain('half-open');
   });
+  it('withdrawn (a capture-gap note) when the client then acknowledges data the capture never saw the server send', () => {
+    const s = setup();
+    established(s.w);
+    s.w.s('P.', 10, at(s.w, T0 + 3));
+    s.w.c('P.', 100, { ...at(s.w, T0 + 3 + EPS), lost: true });
+    const seq = s.w.side[0].nxt - 100;
+    for (const t of [3.25, 3.5, 4.25]) s.w.c('P.', 100, { ...at(s.w, T0 + t), seq });
+    expect(s.kinds()).toContain('half-open');
+    s.w.side[1].nxt += 20; // the server's 20 bytes, not captured
+    s.w.side[0].rcvd = s.w.side[1].nxt;
+    s.w.c('.', 0, at(s.w, T0 + 4.25 + EPS));
+    expect(s.kinds()).not.toContain('half-open');
+    const gap = s.found.find((a) => a.kind === 'capture-gap');
+    expect(gap?.message).toBe(
+      'half-open withdrawn for the client: the client acknowledged what the capture never saw the peer send',
+    );
+  });
   it('the peer answering resets the count', () => {
     const s = setup();
     established(s.w);
