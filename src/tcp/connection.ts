@@ -109,38 +109,52 @@ export interface Pending {
   settleAt: number;
 }
 
-/** Per-endpoint state of the evidence model, for the few endpoints that need it. */
-export class EndpointEvidence {
+/**
+ * Per-endpoint state of the evidence model, for the endpoints that need it:
+ * the Endpoint itself once evidence() was called (its fields live in the
+ * endpoint's bits and rare row, see ENDPOINT_LAYOUT), null before. Not an
+ * object of its own: every endpoint of a capture whose vantage point is not
+ * next to it needs one, and at 10 M packets the ~40,000 held cost 150 bytes
+ * each of V8's heap (docs/performance.md#heap-growth).
+ */
+export interface EndpointEvidence {
   /** Segments toward this endpoint not yet known to have arrived, in capture order. */
-  pending: Pending[] = [];
+  pending: Pending[];
   /** A hole in its captured sequence space (data sent, not captured), not yet filled. */
-  hole = false;
-  holeStart = 0;
-  holeEnd = 0;
+  hole: boolean;
+  holeStart: number;
+  holeEnd: number;
   /** Times of its last two retransmissions of data (its retransmission backoff). */
-  lastRtxTs = 0;
-  prevRtxTs = 0;
+  lastRtxTs: number;
+  prevRtxTs: number;
   /**
    * Of an endpoint never captured sending (one-way): the peer's latest
    * acknowledgement of it, when that advanced by exactly one sequence number
    * past what was acknowledged before (a FIN, or one byte): its time, frame
    * and value; ackOneTs 0 when the latest advance was not one.
    */
-  ackOneTs = 0;
-  ackOneFrame = 0;
-  ackOne = 0;
+  ackOneTs: number;
+  ackOneFrame: number;
+  ackOne: number;
   /**
    * Of an endpoint seen answering a peer never captured: an upper bound on
    * the round trip, from its SYN-ACK to its first acknowledgement of the
    * peer's data (which the peer sent only after the SYN-ACK reached it); 0
    * when not known.
    */
-  rttBound = 0;
+  rttBound: number;
   /** Of an endpoint never captured (one-way): its SYN-ACK resends that the peer's repeated ACKs show. */
-  synAckResends = 0;
+  synAckResends: number;
   /** When a retransmitted FIN last restarted its TIME_WAIT timer (0: never); it entered TIME_WAIT at stateSince. */
-  timeWaitRestart = 0;
+  timeWaitRestart: number;
 }
+
+/**
+ * The pending queue of an endpoint without evidence bookkeeping (ev null):
+ * shared, replaced by evidence(), never written to.
+ */
+const NO_PENDING: Pending[] = [];
+
 /**
  * What an Endpoint keeps in its `bits`, its slab row and its row of rarer
  * counts: each field's accessors are made from this (record-layout.ts).
@@ -175,6 +189,8 @@ export const ENDPOINT_LAYOUT = recordLayout('Endpoint', {
   handshakeRetried: bit(),
   /** It resent its FIN after an ACK of it was captured on the way: ACKs toward it get lost. */
   finResent: bit(),
+  /** EndpointEvidence.hole. */
+  hole: bit(),
   /** When it entered that state (capture time, seconds). */
   stateSince: f64(),
   /** IPv4 address as an unsigned 32-bit number (0 for IPv6). */
@@ -216,6 +232,17 @@ export const ENDPOINT_LAYOUT = recordLayout('Endpoint', {
   dupAckRun: rare(),
   /** Retransmissions since the peer last sent anything. */
   unansweredRtx: rare(),
+  // The evidence model's numbers (EndpointEvidence): 0 until first set, which most endpoints never do.
+  holeStart: rare(),
+  holeEnd: rare(),
+  lastRtxTs: rare(),
+  prevRtxTs: rare(),
+  ackOneTs: rare(),
+  ackOneFrame: rare(),
+  ackOne: rare(),
+  rttBound: rare(),
+  synAckResends: rare(),
+  timeWaitRestart: rare(),
 });
 
 // The layout's fields, typed; defineAccessors() below puts their accessors on the prototype.
@@ -246,8 +273,8 @@ export class Endpoint {
   /** Identity of its last segment (sequence, ACK, flags, length, window, IP ID, TSval hashed) for spotting frames captured twice. */
   sig = 0;
 
-  /** The evidence model's bookkeeping (tcp/evidence.ts), made when first needed. */
-  ev: EndpointEvidence | null = null;
+  /** EndpointEvidence.pending: NO_PENDING until evidence() is first called. */
+  pending: Pending[] = NO_PENDING;
 
   /** Its numbers: a slab row at `o` (see docs/performance.md#slab-rows); fields in ENDPOINT_LAYOUT. */
   private readonly d: Float64Array;
@@ -279,7 +306,7 @@ export class Endpoint {
    * evidence that it got them (it might have moved on).
    */
   get evidenceInferred(): boolean {
-    return this.stateInferred || (this.ev !== null && this.ev.pending.length > 0);
+    return this.stateInferred || this.pending.length > 0;
   }
 
   /**
@@ -295,13 +322,19 @@ export class Endpoint {
 
   /** When its TIME_WAIT timer last started: entering TIME_WAIT, or a retransmitted FIN restarting it. */
   get timeWaitStart(): number {
-    const r = this.ev === null ? 0 : this.ev.timeWaitRestart;
+    const r = this.timeWaitRestart;
     return r > 0 ? r : this.stateSince;
   }
 
-  /** Its evidence bookkeeping, made on first use. */
+  /** The evidence model's bookkeeping (tcp/delivery.ts), null until first needed (evidence()). */
+  get ev(): EndpointEvidence | null {
+    return this.pending === NO_PENDING ? null : this;
+  }
+
+  /** Its evidence bookkeeping, started on first use. */
   evidence(): EndpointEvidence {
-    return this.ev ?? (this.ev = new EndpointEvidence());
+    if (this.pending === NO_PENDING) this.pending = [];
+    return this;
   }
 
   /** The address as text (tcpdump's notation). */
