@@ -768,7 +768,9 @@ export class Tracker {
     // --- silence: retransmissions the peer never answers ---
     rcv.unansweredRtx = 0;
     if (info.retransmission && (len > 0 || syn)) {
-      if (len > 0) snd.unansweredRtx++;
+      // Data the peer was captured acknowledging, resent: the peer answered
+      // (its ACK was lost after the capture point); that is no silence.
+      if (len > 0 && !(rcv.ackKnown && seqGe(rcv.lastAck, seqAdd(seg.seq, len)))) snd.unansweredRtx++;
       const ev = snd.evidence();
       // A resent SYN or SYN-ACK: its backoff counts from the first one sent.
       ev.prevRtxTs = ev.lastRtxTs === 0 && syn ? (hasAck ? conn.synAckTs : conn.synTs) : ev.lastRtxTs;

@@ -297,6 +297,18 @@ describe('half-open: retransmissions the peer never answers, and the peer silent
       'half-open withdrawn for the client: the client acknowledged what the capture never saw the peer send',
     );
   });
+  it('data the peer was captured acknowledging, resent (its ACK lost after the capture point), is not unanswered', () => {
+    const s = setup();
+    established(s.w);
+    s.w.s('P.', 10, at(s.w, T0 + 3));
+    s.w.c('P.', 100, at(s.w, T0 + 3 + EPS));
+    s.w.s('.', 0, at(s.w, T0 + 3 + 2 * EPS)); // the server acknowledges the 100 bytes
+    const seq = s.w.side[0].nxt - 100;
+    for (const t of [3.25, 3.5, 4.25, 5.25]) s.w.c('P.', 100, { ...at(s.w, T0 + t), seq });
+    expect(s.w.conn.client.retransmissions).toBe(4);
+    expect(s.w.conn.client.unansweredRtx).toBe(0);
+    expect(s.kinds()).not.toContain('half-open');
+  });
   it('the peer answering resets the count', () => {
     const s = setup();
     established(s.w);
