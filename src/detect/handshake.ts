@@ -207,7 +207,11 @@ export class HandshakeDetectors implements DetectorFamily {
       // the peer had given up on the handshake (its new SYN, a new ISN): that
       // is why, and no fault of the path.
       const peerLeft = peerStartedOver(c, e.side);
-      if (ep.synRetransmissions > 0 && !c.oneWay && !peerLeft) this.synackNoAck(c, e.side, e.at, x.lastFrame);
+      // A capture that missed the SYN this SYN-ACK answers cannot vouch for
+      // the final ACK's absence either.
+      const synMissed = c.synTs === 0;
+      if (ep.synRetransmissions > 0 && !c.oneWay && !peerLeft && !synMissed)
+        this.synackNoAck(c, e.side, e.at, x.lastFrame);
       else
         x.withhold(
           c,
@@ -218,7 +222,9 @@ export class HandshakeDetectors implements DetectorFamily {
             ? peerLeftReason(e.side)
             : c.oneWay
               ? 'the capture holds one direction of this connection only'
-              : 'it never resent its SYN-ACK, so the final ACK may have arrived uncaptured',
+              : synMissed && ep.synRetransmissions > 0
+                ? 'the capture missed the SYN it answers, so it may have missed the final ACK too'
+                : 'it never resent its SYN-ACK, so the final ACK may have arrived uncaptured',
         );
     }
   }

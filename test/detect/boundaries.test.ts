@@ -80,6 +80,18 @@ describe('--synack-timeout: a SYN-ACK without the final ACK', () => {
     s.finish(T0 + 60);
     expect(s.kinds()).not.toContain('synack-no-ack');
   });
+  it('withheld (a capture-gap note) when the capture missed the SYN the SYN-ACK answers', () => {
+    const s = setup();
+    s.w.side[0].nxt = s.w.side[0].isn + 1; // the client's SYN, not captured
+    s.w.s('S.', 0, at(s.w, T0 + 1));
+    s.w.c('.', 0, at(s.w, T0 + 1 + EPS)); // lost after the capture point: the SYN-ACK resent
+    s.w.s('S.', 0, at(s.w, T0 + 2));
+    s.finish(T0 + 10);
+    expect(s.kinds()).not.toContain('synack-no-ack');
+    expect(s.found.find((a) => a.kind === 'capture-gap')?.message).toBe(
+      'synack-no-ack not raised for the server: the capture missed the SYN it answers, so it may have missed the final ACK too',
+    );
+  });
 });
 
 describe('--close-wait-timeout: the server got the FIN and never closed', () => {

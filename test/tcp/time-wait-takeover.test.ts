@@ -39,6 +39,8 @@ describe('a new SYN from the client', () => {
     expect(w.rec.reuses.map((r) => r.took)).toEqual([true]);
     expect(lastOf(old).cause).toBe('TIME_WAIT ended by a new SYN on the same 4-tuple');
     expect(lastOf(old).inferred).toBe(false);
+    // Its own act: seen at once (the evidence of a receiver's is its answer: below).
+    expect(w.evidence(old)[0]).toBe('seen');
   });
 
   it('leaves the server’s TIME_WAIT with an ISN below what the server received, no timestamps', () => {
@@ -179,18 +181,5 @@ describe('the evidence of a TIME_WAIT that a new SYN ended', () => {
     w.s('S.', 0, { dt: 0.01 });
     expect(w.evidence(old)[1]).toBe('seen');
     expect(w.states(old)).toEqual(['CLOSED', 'CLOSED']);
-  });
-
-  it("the SYN's sender ending its own TIME_WAIT (port reuse): seen at once", () => {
-    const w = new Wire();
-    handshake(w);
-    w.c('F.');
-    w.s('F.');
-    w.c('.');
-    w.settle();
-    const old = w.conn;
-    w.newIsn(0, 500);
-    w.c('S', 0, { dt: 1 });
-    expect(w.evidence(old)[0]).toBe('seen');
   });
 });
