@@ -8,7 +8,7 @@ import type { Segment } from '../decode/segment.js';
 import { TcpFlag } from '../decode/segment.js';
 import type { AnomalyReport } from '../model/report.js';
 import type { SegInfo } from '../tcp/classify.js';
-import { CLIENT, type Connection, SIDE_NAMES, SIDES, type Side } from '../tcp/connection.js';
+import { type Connection, SIDE_NAMES, SIDES, type Side } from '../tcp/connection.js';
 import {
   type ConnDet,
   det,
@@ -183,7 +183,7 @@ export class TransferDetectors implements DetectorFamily {
     const snd = conn.endpoint(side);
     const peer = conn.endpoint(1 - side);
     const prevRtx = snd.ev?.prevRtxTs ?? 0;
-    const rtt = side === CLIENT ? conn.rttToServer : conn.rttToClient;
+    const rtt = conn.rttTo((1 - side) as Side);
     if (
       snd.unansweredRtx >= 3 &&
       peer.packets > 0 &&

@@ -847,6 +847,11 @@ export class Connection {
     const b = this.ackTs - this.lastSynAckTs;
     return this.lastSynAckTs > 0 && this.ackTs > 0 && b > 0 ? b : 0;
   }
+
+  /** The round trip between the capture point and `side` (rttToClient, rttToServer), 0 when not known. */
+  rttTo(side: Side): number {
+    return side === SERVER ? this.rttToServer : this.rttToClient;
+  }
 }
 
 defineAccessors(Connection.prototype, CONNECTION_LAYOUT);

@@ -24,13 +24,7 @@ import {
   type Side,
 } from './connection.js';
 import { seqAdd, seqGe, seqGt, seqLt } from './seq.js';
-import {
-  type Received,
-  type Schedule,
-  type StateMachine,
-  type When,
-  onlyEstablishedSends,
-} from './state-machine.js';
+import { type Received, type Schedule, type StateMachine, type When } from './state-machine.js';
 import { isTerminal, State } from '../model/states.js';
 import { type TimerEntry, TimerQueue } from './timer-queue.js';
 import { EVENT_CAUSE, Ev, FIN_NOT_CAPTURED } from './transitions.js';
@@ -97,7 +91,7 @@ const SYNACK_TIMER_MIN = 0.5;
  * as the path's two directions take about as long; 0 when not known.
  */
 function oneWayDelay(conn: Connection, side: Side): number {
-  return (side === SERVER ? conn.rttToServer : conn.rttToClient) / 2;
+  return conn.rttTo(side) / 2;
 }
 
 export class Deliveries {
@@ -198,7 +192,7 @@ export class Deliveries {
       // trip (capture point to the resender and back) before the resend: the
       // resend left before it could arrive (an answer to a repeated SYN, or
       // its timer, crossing it).
-      const rtt = side === SERVER ? conn.rttToServer : conn.rttToClient;
+      const rtt = conn.rttTo(side);
       for (let i = q.length - 1; i >= 0; i--) {
         const p = pendingAt(q, i);
         const lost =
@@ -242,12 +236,7 @@ export class Deliveries {
       if (last > 0 && (f & SYN) === 0 && ep.state === State.SYN_SENT) last = dropLostSyn(q, last);
       if (last >= 0) this.deliver(conn, side, last, seg, Delivery.PROOF);
     }
-    if (
-      ep.state === State.SYN_RECEIVED &&
-      (f & SYN) === 0 &&
-      onlyEstablishedSends(ep, seg) &&
-      !(this.sm.answersNewSyn && seg.payloadLen === 0 && (f & FIN) === 0)
-    ) {
+    if (ep.state === State.SYN_RECEIVED && (f & SYN) === 0 && this.sm.showsEstablished(ep, seg)) {
       for (let i = 0; i < q.length; i++) {
         const p = pendingAt(q, i);
         if ((p.flags & (SYN | ACK)) === ACK && seqGe(p.ack, seqAdd(ep.isn, 1))) {

@@ -63,7 +63,7 @@ const OWN_SPACE_AHEAD = 65536;
  * passive opener, a FIN (its application cannot close a connection it has
  * not accepted, and accept() returns only once it is ESTABLISHED).
  */
-export function onlyEstablishedSends(ep: Endpoint, seg: Received): boolean {
+function onlyEstablishedSends(ep: Endpoint, seg: Received): boolean {
   return seg.payloadLen > 0 || (seg.flags & FIN) === 0 || !ep.synSent;
 }
 
@@ -77,6 +77,18 @@ export class StateMachine {
    * (tcp_check_req, a SYN outside the window) and so proves no handshake.
    */
   answersNewSyn = false;
+
+  /**
+   * Does this segment without SYN, from `ep` in SYN_RECEIVED, show it
+   * ESTABLISHED (onlyEstablishedSends)? Not a bare ACK that answers a new SYN
+   * (answersNewSyn).
+   */
+  showsEstablished(ep: Endpoint, seg: Received): boolean {
+    return (
+      onlyEstablishedSends(ep, seg) &&
+      !(this.answersNewSyn && seg.payloadLen === 0 && (seg.flags & FIN) === 0)
+    );
+  }
   /** TIME_WAIT expiries in time order; stale entries (the endpoint moved on) are skipped. */
   readonly timeWait = new TimerQueue();
   /** Handed to the sink for each transition (reused). */
@@ -272,11 +284,7 @@ export class StateMachine {
         true,
       );
       this.step(conn, side, Ev.RCV_ACK_SYN, seg, 'sent a segment without SYN: the SYN cookie was accepted');
-    } else if (
-      snd.state === State.SYN_RECEIVED &&
-      onlyEstablishedSends(snd, seg) &&
-      !(this.answersNewSyn && seg.payloadLen === 0 && (f & FIN) === 0)
-    ) {
+    } else if (snd.state === State.SYN_RECEIVED && this.showsEstablished(snd, seg)) {
       // Data or an ACK from SYN_RECEIVED: only an ESTABLISHED endpoint sends
       // one, so the handshake's final ACK reached it, though the capture did
       // not hold it.
